@@ -1,0 +1,15 @@
+/** Transaction states (DESIGN.md §2, contract: values of the `OnboardingState` search attribute). */
+export const ONBOARDING_STATES = [
+  'RECEIVED',
+  'VALIDATING',
+  'NEEDS_REVIEW',
+  'READY_FOR_BILLING',
+  'CUSTOMER_SYNCING',
+  'CUSTOMER_SYNCED',
+  'INVOICE_SCHEDULED',
+  'COMPLETED',
+  'PAUSED',
+  'CANCELLED',
+] as const;
+
+export type OnboardingState = (typeof ONBOARDING_STATES)[number];

@@ -1,0 +1,24 @@
+/**
+ * Names other systems rely on (DESIGN.md §4, contract): task queues, workflow type, signals, query and search
+ * attributes. Pure: imported by workflow code, activities, starters and the docker-compose test alike.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUES = { onboarding: 'onboarding', netsuite: 'netsuite' } as const;
+
+export const WORKFLOW_TYPE = 'onboardDeal';
+
+export const SIGNALS = { review: 'review', pause: 'pause', resume: 'resume' } as const;
+export const QUERIES = { state: 'state' } as const;
+
+export const SEARCH_ATTRIBUTES = {
+  OnboardingState: defineSearchAttributeKey('OnboardingState', SearchAttributeType.KEYWORD),
+  PipedriveDealId: defineSearchAttributeKey('PipedriveDealId', SearchAttributeType.KEYWORD),
+  NetSuiteCustomerId: defineSearchAttributeKey('NetSuiteCustomerId', SearchAttributeType.KEYWORD),
+  ReviewReason: defineSearchAttributeKey('ReviewReason', SearchAttributeType.KEYWORD),
+} as const;
+
+/** `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`. */
+export const SEARCH_ATTRIBUTE_DECLARATIONS: ReadonlyArray<{ name: string; type: 'Keyword' }> = Object.keys(
+  SEARCH_ATTRIBUTES,
+).map((name) => ({ name, type: 'Keyword' as const }));

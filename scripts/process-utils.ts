@@ -1,0 +1,49 @@
+/** Small process and port helpers shared by the stack launcher and the test harness. */
+import { createServer } from 'node:net';
+
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function assertPortFree(host: string, port: number, what: string): Promise<void> {
+  if (!(await portIsFree(host, port))) {
+    throw new Error(`port ${host}:${port} for ${what} is already in use: stop what holds it or choose another port`);
+  }
+}
+
+/** A port the OS considers free right now. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host, port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `probe` until it returns true. Resolves `true`, or the abort reason if `abort` settles first,
+ * or `false` on timeout.
+ */
+export async function waitFor(
+  probe: () => Promise<boolean>,
+  opts: { timeoutMs: number; intervalMs: number; abort?: Promise<string> },
+): Promise<true | false | string> {
+  let aborted: string | undefined;
+  void opts.abort?.then((reason) => (aborted = reason));
+  const deadline = Date.now() + opts.timeoutMs;
+  while (Date.now() < deadline) {
+    if (aborted !== undefined) return aborted;
+    if (await probe()) return true;
+    if (aborted !== undefined) return aborted;
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+  }
+  return false;
+}

@@ -1,0 +1,65 @@
+/**
+ * The one way work enters Temporal: start `onboardDeal` with workflow ID = external_id. Reuse policy
+ * REJECT_DUPLICATE refuses a second run after the first closed; conflict policy USE_EXISTING turns a start while
+ * one runs into a no-op that returns the running execution. Duplicate and concurrent deliveries are therefore
+ * harmless by construction.
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { WorkflowClient, type Connection, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, extractWorkflowTypeAndConfig } from '@temporalio/common';
+import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options';
+import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
+import type { OnboardingInput } from '../domain/transaction';
+import { onboardDeal } from '../workflows';
+
+export type StartOutcome =
+  | { outcome: 'started'; workflowId: string; runId: string }
+  /** A run with this ID is open (USE_EXISTING returned it: runId set) or closed (REJECT_DUPLICATE: no runId). */
+  | { outcome: 'duplicate'; workflowId: string; runId?: string };
+
+export interface StartOptions {
+  taskQueue?: string;
+  memo?: Record<string, unknown>;
+}
+
+/**
+ * The SDK's `start()` hides the server's `started` flag, which is the only way to tell "this call created the
+ * run" from "USE_EXISTING handed back the open one" in a single round trip. Intake metrics and the webhook's
+ * answer need that distinction, so this client keeps the SDK's request building and reads the raw response.
+ */
+export class OnboardingStarter extends WorkflowClient {
+  constructor(connection: Connection, namespace: string) {
+    super({ connection, namespace });
+  }
+
+  async startOnboarding(input: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {
+    const workflowId = input.externalId;
+    const options: WorkflowStartOptions<typeof onboardDeal> = {
+      workflowId,
+      taskQueue: opts.taskQueue ?? TASK_QUEUES.onboarding,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.OnboardingState, value: 'RECEIVED' },
+        { key: SEARCH_ATTRIBUTES.PipedriveDealId, value: input.pipedriveDealId },
+      ],
+      memo: opts.memo,
+    };
+    const { type } = extractWorkflowTypeAndConfig(onboardDeal);
+    const request = await this.createStartWorkflowRequest({
+      workflowType: type,
+      headers: {},
+      options: compileWorkflowOptions(options),
+    });
+    try {
+      const response = await this.workflowService.startWorkflowExecution(request);
+      return response.started === false
+        ? { outcome: 'duplicate', workflowId, runId: response.runId }
+        : { outcome: 'started', workflowId, runId: response.runId };
+    } catch (err) {
+      if ((err as { code?: number }).code === grpcStatus.ALREADY_EXISTS) return { outcome: 'duplicate', workflowId };
+      throw err;
+    }
+  }
+}

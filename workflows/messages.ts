@@ -1,0 +1,8 @@
+/** Signal and query definitions (DESIGN.md §4 names), shared by the workflow and every caller. */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { PauseRequest, ReviewDecision, TransactionState } from '../domain/transaction';
+
+export const reviewSignal = defineSignal<[ReviewDecision]>('review');
+export const pauseSignal = defineSignal<[PauseRequest]>('pause');
+export const resumeSignal = defineSignal<[PauseRequest]>('resume');
+export const stateQuery = defineQuery<TransactionState>('state');
