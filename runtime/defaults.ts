@@ -1,0 +1,12 @@
+/** Default ports and names of the embedded stack (DESIGN.md §4, contract). Every one is overridable by env. */
+export const DEFAULT_PORTS = {
+  temporalGrpc: 7233,
+  temporalUi: 8233,
+  app: 3000,
+  netsuiteSimulator: 4010,
+  pipedriveSimulator: 4020,
+  slackSimulator: 4030,
+} as const;
+
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_HOST = '127.0.0.1';
