@@ -1,0 +1,33 @@
+/**
+ * NetSuite reference data the validation activity fetches (SuiteQL) and hands to the pure mapping: the mapping
+ * resolves names typed in Pipedrive to NetSuite internal ids against these lists, never by guessing ids.
+ */
+export interface Subsidiary {
+  /** NetSuite internal id (string, as NetSuite references carry it). */
+  id: string;
+  name: string;
+  /** ISO 3166-1 alpha-2 country of the subsidiary. */
+  country: string;
+}
+
+export interface PaymentTerm {
+  id: string;
+  name: string;
+  /** Days until due. */
+  days: number;
+}
+
+export interface Item {
+  id: string;
+  /** NetSuite item name/number, e.g. `ONB-GROWTH` (what the package catalog refers to). */
+  itemId: string;
+  displayName: string;
+  /** List price in NetSuite; informational (the catalog's rate is the contract price). */
+  price: number;
+}
+
+export interface ReferenceData {
+  subsidiaries: Subsidiary[];
+  terms: PaymentTerm[];
+  items: Item[];
+}
