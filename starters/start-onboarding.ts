@@ -50,7 +50,7 @@ export class OnboardingStarter extends WorkflowClient {
     const request = await this.createStartWorkflowRequest({
       workflowType: type,
       headers: {},
-      options: compileWorkflowOptions(options),
+      options: { ...compileWorkflowOptions(options), args: [input] },
     });
     try {
       const response = await this.workflowService.startWorkflowExecution(request);

@@ -1,0 +1,214 @@
+/**
+ * The one place configuration is read: env (plus an optional `.env`), validated with zod. A bad value stops
+ * start-up with one message naming every wrong variable and what it expects.
+ *
+ * A vendor (Pipedrive, NetSuite, Slack) with none of its variables set runs in sandbox mode: `npm start` runs
+ * its simulator and hands the simulator's URL and credentials to the worker and app as these same variables.
+ */
+import { z } from 'zod';
+import { DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORTS } from './defaults';
+
+const port = (fallback: number) =>
+  z.coerce.number().int().min(1, 'a TCP port (1-65535)').max(65535, 'a TCP port (1-65535)').default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url({ error: 'an absolute http(s) URL' });
+const optionalString = z.string().trim().min(1).optional();
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const schema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal|error|warn|info|debug|trace|silent' }).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  TEMPORAL_EMBEDDED: bool(true),
+  TEMPORAL_HOST: z.string().min(1).default(DEFAULT_HOST),
+  TEMPORAL_PORT: port(DEFAULT_PORTS.temporalGrpc),
+  TEMPORAL_UI_PORT: port(DEFAULT_PORTS.temporalUi),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default(DEFAULT_NAMESPACE),
+  TEMPORAL_UI_URL: url.optional(),
+  TEMPORAL_TLS: bool(false),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  WORKER_METRICS_PORT: port(9464),
+
+  APP_HOST: z.string().min(1).default(DEFAULT_HOST),
+  APP_PORT: port(DEFAULT_PORTS.app),
+  APP_PUBLIC_URL: url.optional(),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
+
+  NETSUITE_SIM_PORT: port(DEFAULT_PORTS.netsuiteSimulator),
+  PIPEDRIVE_SIM_PORT: port(DEFAULT_PORTS.pipedriveSimulator),
+  SLACK_SIM_PORT: port(DEFAULT_PORTS.slackSimulator),
+
+  PIPEDRIVE_API_URL: url.optional(),
+  PIPEDRIVE_API_TOKEN: optionalString,
+  PIPEDRIVE_COMPANY_DOMAIN: optionalString,
+  PIPEDRIVE_WEBHOOK_USER: optionalString,
+  PIPEDRIVE_WEBHOOK_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
+
+  NETSUITE_ACCOUNT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'a NetSuite account id such as 1234567 or 1234567_SB1').optional(),
+  NETSUITE_BASE_URL: url.optional(),
+  NETSUITE_CONSUMER_KEY: optionalString,
+  NETSUITE_CONSUMER_SECRET: optionalString,
+  NETSUITE_TOKEN_ID: optionalString,
+  NETSUITE_TOKEN_SECRET: optionalString,
+  NETSUITE_CONCURRENCY_LIMIT: z.coerce.number().int().min(1, 'a positive integer').default(5),
+
+  SLACK_API_URL: url.optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_REVIEW_CHANNEL: optionalString,
+  SLACK_ESCALATION_CHANNEL: optionalString,
+  SLACK_REVIEWER_IDS: list,
+});
+
+type Env = z.infer<typeof schema>;
+
+/** The variables that make up each vendor's credentials: all or none must be set. */
+export const VENDOR_VARIABLES = {
+  pipedrive: ['PIPEDRIVE_API_TOKEN', 'PIPEDRIVE_COMPANY_DOMAIN', 'PIPEDRIVE_WEBHOOK_USER', 'PIPEDRIVE_WEBHOOK_PASSWORD'],
+  netsuite: ['NETSUITE_ACCOUNT_ID', 'NETSUITE_CONSUMER_KEY', 'NETSUITE_CONSUMER_SECRET', 'NETSUITE_TOKEN_ID', 'NETSUITE_TOKEN_SECRET'],
+  slack: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_REVIEW_CHANNEL'],
+} as const satisfies Record<string, ReadonlyArray<keyof Env>>;
+export type Vendor = keyof typeof VENDOR_VARIABLES;
+
+export interface PipedriveConfig { apiUrl: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string }
+export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number }
+export interface SlackConfig { apiUrl: string; botToken: string; signingSecret: string; reviewChannel: string; escalationChannel?: string; reviewerIds: string[] }
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  temporal: {
+    embedded: boolean;
+    address: string;
+    host: string;
+    port: number;
+    uiPort: number;
+    uiUrl: string;
+    namespace: string;
+    tls: boolean;
+    tlsCertPath?: string;
+    tlsKeyPath?: string;
+    apiKey?: string;
+  };
+  worker: { metricsPort: number };
+  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
+  simulatorPorts: Record<Vendor, number>;
+  /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
+  pipedrive?: PipedriveConfig;
+  netsuite?: NetSuiteConfig;
+  slack?: SlackConfig;
+}
+
+export interface ConfigIssue {
+  variable: string;
+  expected: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(
+      ['Invalid configuration (fix these environment variables or .env entries):', ...issues.map((i) => `  ${i.variable}: ${i.expected}`)].join('\n'),
+    );
+  }
+}
+
+function vendorIssues(env: Env): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [vendor, vars] of Object.entries(VENDOR_VARIABLES)) {
+    const set = vars.filter((v) => env[v] !== undefined);
+    if (set.length > 0 && set.length < vars.length) {
+      for (const v of vars.filter((name) => env[name] === undefined)) {
+        issues.push({ variable: v, expected: `required because other ${vendor} variables are set (${set.join(', ')}); set all of them, or none for sandbox mode` });
+      }
+    }
+  }
+  if (env.TEMPORAL_TLS && Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+    issues.push({ variable: env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH', expected: 'mTLS needs both a certificate and a key path' });
+  }
+  return issues;
+}
+
+/** Pure: validates an env object. Throws ConfigError listing every problem at once. */
+export function parseConfig(raw: NodeJS.ProcessEnv): Config {
+  // Empty strings in .env files mean "unset", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(env)'),
+        expected: issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  const issues = vendorIssues(env);
+  if (issues.length) throw new ConfigError(issues);
+
+  const address = env.TEMPORAL_ADDRESS ?? `${env.TEMPORAL_HOST}:${env.TEMPORAL_PORT}`;
+  const appUrl = env.APP_PUBLIC_URL ?? `http://${env.APP_HOST}:${env.APP_PORT}`;
+  return {
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.DATA_DIR,
+    temporal: {
+      embedded: env.TEMPORAL_EMBEDDED,
+      address,
+      host: env.TEMPORAL_HOST,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      uiUrl: env.TEMPORAL_UI_URL ?? `http://${env.TEMPORAL_HOST}:${env.TEMPORAL_UI_PORT}`,
+      namespace: env.TEMPORAL_NAMESPACE,
+      tls: env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY),
+      tlsCertPath: env.TEMPORAL_TLS_CERT_PATH,
+      tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
+      apiKey: env.TEMPORAL_API_KEY,
+    },
+    worker: { metricsPort: env.WORKER_METRICS_PORT },
+    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
+    simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
+    pipedrive: env.PIPEDRIVE_API_TOKEN
+      ? {
+          apiUrl: (env.PIPEDRIVE_API_URL ?? `https://${env.PIPEDRIVE_COMPANY_DOMAIN}.pipedrive.com`).replace(/\/$/, ''),
+          apiToken: env.PIPEDRIVE_API_TOKEN,
+          companyDomain: env.PIPEDRIVE_COMPANY_DOMAIN!,
+          webhookUser: env.PIPEDRIVE_WEBHOOK_USER!,
+          webhookPassword: env.PIPEDRIVE_WEBHOOK_PASSWORD!,
+        }
+      : undefined,
+    netsuite: env.NETSUITE_ACCOUNT_ID
+      ? {
+          baseUrl: (env.NETSUITE_BASE_URL ?? `https://${env.NETSUITE_ACCOUNT_ID.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com`).replace(/\/$/, ''),
+          accountId: env.NETSUITE_ACCOUNT_ID,
+          consumerKey: env.NETSUITE_CONSUMER_KEY!,
+          consumerSecret: env.NETSUITE_CONSUMER_SECRET!,
+          tokenId: env.NETSUITE_TOKEN_ID!,
+          tokenSecret: env.NETSUITE_TOKEN_SECRET!,
+          concurrencyLimit: env.NETSUITE_CONCURRENCY_LIMIT,
+        }
+      : undefined,
+    slack: env.SLACK_BOT_TOKEN
+      ? {
+          apiUrl: env.SLACK_API_URL ?? 'https://slack.com/api/',
+          botToken: env.SLACK_BOT_TOKEN,
+          signingSecret: env.SLACK_SIGNING_SECRET!,
+          reviewChannel: env.SLACK_REVIEW_CHANNEL!,
+          escalationChannel: env.SLACK_ESCALATION_CHANNEL,
+          reviewerIds: env.SLACK_REVIEWER_IDS,
+        }
+      : undefined,
+  };
+}
+
+export function sandboxedVendors(config: Config): Vendor[] {
+  return (['pipedrive', 'netsuite', 'slack'] as const).filter((v) => config[v] === undefined);
+}

@@ -1,0 +1,159 @@
+/**
+ * `npm start`: the whole stack in the foreground. Temporal dev server (SQLite under .data/, Web UI), the
+ * simulators of every vendor without real credentials, the worker and the HTTP app. Writes .data/stack.json when
+ * everything answers; Ctrl-C (or SIGTERM) stops everything in reverse order and removes it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import axios from 'axios';
+import { Connection, Client } from '@temporalio/client';
+import { TASK_QUEUES } from '../domain/temporal-names';
+import { sandboxedVendors, type Config } from '../runtime/config';
+import { loadConfigOrExit } from '../runtime/load-config';
+import { createLogger } from '../runtime/logger';
+import { temporalTls } from '../runtime/temporal-connection';
+import { liveWorkflowPollers } from '../runtime/worker-presence';
+import { startDevServer, type RunningDevServer } from './dev-server';
+import { assertPortFree, waitFor } from './process-utils';
+import { startSandbox, type RunningSandbox } from './sandbox-services';
+import { ensureTemporalCli } from './temporal-cli';
+
+const ROOT = resolve(__dirname, '..');
+const log = createLogger('stack', process.env.LOG_LEVEL ?? 'info');
+
+interface Stack {
+  server?: RunningDevServer;
+  sandbox?: RunningSandbox;
+  children: Array<{ name: string; child: ChildProcess }>;
+  stackFile?: string;
+  stopping: boolean;
+}
+const stack: Stack = { children: [], stopping: false };
+
+function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...env, STACK_PARENT_PID: String(process.pid) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // Own process group: Ctrl-C reaches only us, and we stop the children in order.
+    detached: true,
+  });
+  child.once('exit', (code, signal) => {
+    if (!stack.stopping) {
+      log.error({ process: name, code, signal }, `${name} exited unexpectedly; stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  stack.children.push({ name, child });
+  return child;
+}
+
+async function stopChild(name: string, child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    log.warn({ process: name }, `${name} did not stop within 15 s; killing it`);
+    child.kill('SIGKILL');
+  }, 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (stack.stopping) return new Promise<never>(() => undefined);
+  stack.stopping = true;
+  log.info('stopping the stack');
+  if (stack.stackFile) rmSync(stack.stackFile, { force: true });
+  for (const { name, child } of [...stack.children].reverse()) await stopChild(name, child);
+  await stack.sandbox?.close().catch((err: Error) => log.warn({ err: err.message }, 'sandbox stop failed'));
+  await stack.server?.stop();
+  log.info('stack stopped');
+  process.exit(code);
+}
+
+async function temporalClient(config: Config): Promise<{ connection: Connection; client: Client }> {
+  const connection = await Connection.connect({
+    address: config.temporal.address,
+    tls: temporalTls(config.temporal),
+    apiKey: config.temporal.apiKey,
+  });
+  return { connection, client: new Client({ connection, namespace: config.temporal.namespace }) };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  const config = loadConfigOrExit();
+  const dataDir = resolve(ROOT, config.dataDir);
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  stack.stackFile = join(dataDir, 'stack.json');
+  rmSync(stack.stackFile, { force: true });
+  await assertPortFree(config.app.host, config.app.port, 'the HTTP app (APP_PORT)');
+
+  if (config.temporal.embedded) {
+    const cli = await ensureTemporalCli();
+    log.info({ cli: cli.path, source: cli.source }, 'starting the Temporal dev server');
+    stack.server = await startDevServer({
+      cliPath: cli.path,
+      ip: config.temporal.host,
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      dbFile: join(dataDir, 'temporal.sqlite'),
+      logTo: join(dataDir, 'logs', 'temporal.log'),
+    });
+  }
+
+  const vendors = sandboxedVendors(config);
+  stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
+
+  spawnNode('worker', 'workers/main.ts', childEnv);
+  const { connection, client } = await temporalClient(config);
+  const workerUp = await waitFor(
+    async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+  await connection.close();
+  if (workerUp !== true) throw new Error(`no worker polled task queue ${TASK_QUEUES.onboarding} within 120 s (see the worker log above)`);
+
+  spawnNode('app', 'starters/http/main.ts', childEnv);
+  const appUrl = `http://${config.app.host}:${config.app.port}`;
+  const appReady = await waitFor(
+    async () => (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))?.status === 200,
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  if (appReady !== true) throw new Error(`the app at ${appUrl} did not become ready within 60 s`);
+  await stack.sandbox.afterAppReady(appUrl);
+
+  const stackJson = {
+    temporal: { address: config.temporal.address, namespace: config.temporal.namespace, ui: config.temporal.uiUrl },
+    app: { url: appUrl },
+    ...stack.sandbox.stackEntries,
+  };
+  writeFileSync(stack.stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  log.info({ startupSeconds: Number(seconds), sandbox: vendors }, 'stack ready');
+  process.stderr.write(
+    [
+      '',
+      `  onboarding-orchestrator is up (${seconds} s)`,
+      `  Temporal Web UI   ${config.temporal.uiUrl}`,
+      `  App               ${appUrl}   (ops card: ${appUrl}/ops, metrics: ${appUrl}/metrics)`,
+      ...stack.sandbox.banner,
+      `  Stack file        ${stack.stackFile}`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`\nnpm start failed: ${(err as Error).message}\n`);
+  await shutdown(1);
+});
