@@ -1,0 +1,63 @@
+/**
+ * /api/<method>: Slack's Web API envelope. Auth by Bearer header or `token` field; failures are HTTP 200 with
+ * ok:false; only rate limiting uses a status code (429 + Retry-After), as on slack.com.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { chatMethods } from './chat-methods';
+import { conversationMethods } from './conversation-methods';
+import { identityMethods } from './identity-methods';
+import type { Args } from './method-args';
+import type { MethodContext, SlackMethod } from './method-context';
+import type { RateLimiter } from './rate-limiter';
+import { SlackApiError } from './slack-api-error';
+import { viewMethods } from './view-methods';
+
+const METHODS: Record<string, SlackMethod> = { ...identityMethods, ...chatMethods, ...conversationMethods, ...viewMethods };
+
+export function registerWebApiRoutes(
+  app: FastifyInstance,
+  deps: { ctx: MethodContext; limiter: RateLimiter; log: (line: string) => void },
+): void {
+  const handler = async (req: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
+    const method = req.params.method;
+    const retryAfter = deps.limiter.take(deps.ctx.nowMs());
+    if (retryAfter !== undefined) {
+      deps.log(`${method} rate_limited retry_after=${retryAfter}s`);
+      return reply.code(429).header('Retry-After', String(retryAfter)).send({ ok: false, error: 'ratelimited' });
+    }
+    const args: Args = { ...(req.query as Args), ...(isRecord(req.body) ? req.body : {}) };
+    try {
+      checkToken(req, args, deps.ctx.store.data.botToken);
+      const impl = METHODS[method];
+      if (!impl) throw new SlackApiError('unknown_method', { req_method: method });
+      const result = impl(args, deps.ctx);
+      deps.log(`${method} ok${logHint(args)}`);
+      return reply.send(result);
+    } catch (err) {
+      if (!(err instanceof SlackApiError)) throw err;
+      deps.log(`${method} error=${err.code}${logHint(args)}`);
+      return reply.send({ ok: false, error: err.code, ...err.extra });
+    }
+  };
+  app.route({ method: ['GET', 'POST'], url: '/api/:method', handler });
+}
+
+function checkToken(req: FastifyRequest, args: Args, botToken: string): void {
+  const header = req.headers.authorization;
+  const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+  const token = bearer || (typeof args.token === 'string' ? args.token : undefined);
+  if (!token) throw new SlackApiError('not_authed');
+  if (token !== botToken) throw new SlackApiError('invalid_auth');
+}
+
+/** Ids only: message text and user input may carry personal data and stay out of logs. */
+function logHint(args: Args): string {
+  const parts = ['channel', 'ts', 'thread_ts', 'user']
+    .filter((k) => typeof args[k] === 'string' && args[k] !== '')
+    .map((k) => `${k}=${String(args[k])}`);
+  return parts.length ? ` ${parts.join(' ')}` : '';
+}
+
+function isRecord(v: unknown): v is Args {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
