@@ -1,0 +1,124 @@
+/**
+ * The seeded company: four users (the integration's own user first), one "Sales" pipeline ending in Contract Signed →
+ * Onboarded, the product's custom fields, and a handful of international customers in early stages.
+ */
+import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../domain/pipedrive-fields';
+import { isoDate, nowIso } from './clock';
+import { COUNTRY_PROFILES, profileAddress, type CountryCode } from './country-profiles';
+import { dealFieldDefinitions, organizationFieldDefinitions, personFieldDefinitions } from './field-definitions';
+import { keyOf, optionId } from './field-lookup';
+import type { ContactPoint, SimulatorState } from './model';
+
+export const INTEGRATION_USER_ID = 1;
+export const SALES_USER_ID = 2;
+export const CSM_USER_ID = 3;
+export const BILLING_USER_ID = 4;
+export const SALES_PIPELINE_ID = 1;
+
+export const STAGE_NAMES = ['Qualified', 'Proposal Sent', 'Negotiation', CONTRACT_SIGNED_STAGE, 'Onboarded'] as const;
+
+interface SeedCustomer {
+  country: CountryCode;
+  org: string;
+  person: { first: string; last: string; emails: ContactPoint[] };
+  deal: { title: string; value: number; stage: (typeof STAGE_NAMES)[number]; package?: string };
+}
+
+const SEED_CUSTOMERS: SeedCustomer[] = [
+  {
+    country: 'US', org: 'Northwind Traders Inc.',
+    person: { first: 'Priya', last: 'Raman', emails: [
+      { value: 'priya.raman@northwind.example', primary: true, label: 'work' },
+      { value: 'ap@northwind.example', primary: false, label: 'other' },
+      { value: 'priya.r@home.example', primary: false, label: 'home' },
+    ] },
+    deal: { title: 'Northwind Traders – annual platform', value: 48000, stage: 'Negotiation', package: 'GROWTH' },
+  },
+  {
+    country: 'GB', org: 'Bramble & Finch Ltd',
+    person: { first: 'Siobhán', last: "O'Connor-Smythe", emails: [{ value: 'siobhan@bramblefinch.example', primary: true, label: 'work' }] },
+    deal: { title: 'Bramble & Finch – starter', value: 9600, stage: 'Proposal Sent', package: 'STARTER' },
+  },
+  {
+    country: 'DE', org: 'Müller Präzisionstechnik GmbH',
+    person: { first: 'Jürgen', last: 'Weiß', emails: [{ value: 'j.weiss@mueller-praezision.example', primary: true, label: 'work' }] },
+    deal: { title: 'Müller Präzisionstechnik – enterprise rollout', value: 120000, stage: 'Qualified' },
+  },
+  {
+    country: 'NL', org: 'Van der Berg Logistiek B.V.',
+    person: { first: 'Sanne', last: 'van der Berg', emails: [{ value: 'sanne@vdberg-logistiek.example', primary: true, label: 'work' }] },
+    deal: { title: 'Van der Berg Logistiek – growth', value: 36000, stage: 'Negotiation', package: 'GROWTH' },
+  },
+  {
+    country: 'CA', org: 'Maple Leaf Analytics Corp.',
+    person: { first: '李', last: '伟', emails: [{ value: 'li.wei@mapleleaf-analytics.example', primary: true, label: 'work' }] },
+    deal: { title: 'Maple Leaf Analytics – pilot', value: 15000, stage: 'Proposal Sent' },
+  },
+  {
+    country: 'AU', org: 'Kookaburra Digital Pty Ltd',
+    person: { first: 'Мария', last: 'Иванова', emails: [{ value: 'maria@kookaburra.example', primary: true, label: 'work' }] },
+    deal: { title: 'Kookaburra Digital – enterprise', value: 84000, stage: 'Qualified', package: 'ENTERPRISE' },
+  },
+];
+
+export function seedState(companyDomain: string, apiToken: string): SimulatorState {
+  const t = nowIso();
+  const dealFields = dealFieldDefinitions(companyDomain);
+  const organizationFields = organizationFieldDefinitions(companyDomain);
+  const state: SimulatorState = {
+    company: { id: 7_340_001, name: 'Acme Sandbox', domain: companyDomain },
+    users: [
+      { id: INTEGRATION_USER_ID, name: 'Integration Bot', email: `integration-bot@${companyDomain}.example`, role: 'integration', is_admin: true },
+      { id: SALES_USER_ID, name: 'Sam Seller', email: `sam.seller@${companyDomain}.example`, role: 'sales', is_admin: false },
+      { id: CSM_USER_ID, name: 'Casey CSM', email: `casey.csm@${companyDomain}.example`, role: 'customer success', is_admin: false },
+      { id: BILLING_USER_ID, name: 'Bea Billing', email: `bea.billing@${companyDomain}.example`, role: 'billing lead', is_admin: false },
+    ],
+    tokens: { [apiToken]: INTEGRATION_USER_ID },
+    pipelines: [{ id: SALES_PIPELINE_ID, name: 'Sales', order_nr: 1, add_time: t, update_time: t }],
+    stages: STAGE_NAMES.map((name, i) => ({
+      id: i + 1, name, pipeline_id: SALES_PIPELINE_ID, order_nr: i + 1, deal_probability: [20, 40, 60, 100, 100][i] ?? 100, add_time: t, update_time: t,
+    })),
+    dealFields,
+    personFields: personFieldDefinitions(companyDomain),
+    organizationFields,
+    organizations: [],
+    persons: [],
+    deals: [],
+    notes: [],
+    webhooks: [],
+    nextIds: { organization: 1, person: 1, deal: 1, note: 1, webhook: 1 },
+  };
+  for (const c of SEED_CUSTOMERS) {
+    const profile = COUNTRY_PROFILES[c.country];
+    const orgId = state.nextIds.organization++;
+    state.organizations.push({
+      id: orgId, name: c.org, owner_id: SALES_USER_ID, address: profileAddress(profile), visible_to: 3, label_ids: [],
+      add_time: t, update_time: t, is_deleted: false,
+      custom_fields: {
+        [keyOf(organizationFields, ORGANIZATION_FIELDS.taxId)]: profile.taxId,
+        [keyOf(organizationFields, ORGANIZATION_FIELDS.subsidiary)]: profile.subsidiary,
+        [keyOf(organizationFields, ORGANIZATION_FIELDS.paymentTerms)]: profile.paymentTerms,
+      },
+    });
+    const personId = state.nextIds.person++;
+    state.persons.push({
+      id: personId, name: `${c.person.first} ${c.person.last}`, first_name: c.person.first, last_name: c.person.last, org_id: orgId,
+      owner_id: SALES_USER_ID, emails: c.person.emails, phones: [{ value: profile.phone, primary: true, label: 'work' }],
+      visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {},
+    });
+    const stageId = STAGE_NAMES.indexOf(c.deal.stage) + 1;
+    state.deals.push({
+      id: state.nextIds.deal++, title: c.deal.title, value: c.deal.value, currency: profile.currency, creator_user_id: SALES_USER_ID,
+      owner_id: SALES_USER_ID, person_id: personId, org_id: orgId, stage_id: stageId, pipeline_id: SALES_PIPELINE_ID, status: 'open',
+      add_time: t, update_time: t, stage_change_time: t, won_time: null, lost_time: null, close_time: null,
+      expected_close_date: isoDate(30), visible_to: 3, label_ids: [], is_deleted: false,
+      custom_fields: c.deal.package
+        ? {
+            [keyOf(dealFields, DEAL_FIELDS.onboardingPackage)]: optionId(dealFields, DEAL_FIELDS.onboardingPackage, c.deal.package),
+            [keyOf(dealFields, DEAL_FIELDS.csm)]: CSM_USER_ID,
+          }
+        : {},
+    });
+  }
+  return state;
+}

@@ -1,0 +1,55 @@
+/**
+ * The company's state, in memory and optionally in a JSON file (written atomically after every change) so a restarted
+ * simulator keeps its deals and, above all, the webhooks the app registered.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SimulatorState } from './model';
+import { INTEGRATION_USER_ID, seedState } from './seed';
+
+export class StateStore {
+  state: SimulatorState;
+  private readonly apiToken: string;
+
+  constructor(
+    private readonly companyDomain: string,
+    apiToken: string | undefined,
+    private readonly dataFile: string | undefined,
+  ) {
+    const loaded = dataFile && existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState) : undefined;
+    // The configured token wins; otherwise a restart keeps the persisted one so the app's credentials stay valid.
+    this.apiToken = apiToken ?? (loaded && Object.entries(loaded.tokens).find(([, userId]) => userId === INTEGRATION_USER_ID)?.[0]) ?? randomBytes(20).toString('hex');
+    this.state = loaded ?? seedState(companyDomain, this.apiToken);
+    this.state.tokens[this.apiToken] = INTEGRATION_USER_ID;
+    this.persist();
+  }
+
+  integrationToken(): string {
+    return this.apiToken;
+  }
+
+  userForToken(token: string): number | undefined {
+    return this.state.tokens[token];
+  }
+
+  /** Back to the seed; registered webhooks survive unless asked otherwise, so a running app stays wired. */
+  reset(keepWebhooks: boolean): void {
+    const webhooks = this.state.webhooks;
+    const nextWebhookId = this.state.nextIds.webhook;
+    this.state = seedState(this.companyDomain, this.integrationToken());
+    if (keepWebhooks) {
+      this.state.webhooks = webhooks.map((w) => ({ ...w, first_try_failures: 0, banned_until: null }));
+      this.state.nextIds.webhook = nextWebhookId;
+    }
+    this.persist();
+  }
+
+  persist(): void {
+    if (!this.dataFile) return;
+    mkdirSync(dirname(this.dataFile), { recursive: true });
+    const tmp = `${this.dataFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.dataFile);
+  }
+}
