@@ -1,0 +1,34 @@
+/** The seeded account: the reference records our onboarding maps deals onto. */
+
+export const CURRENCIES = [
+  { id: 1, name: 'USD', symbol: 'USD' },
+  { id: 2, name: 'GBP', symbol: 'GBP' },
+  { id: 3, name: 'EUR', symbol: 'EUR' },
+  { id: 4, name: 'CAD', symbol: 'CAD' },
+  { id: 5, name: 'AUD', symbol: 'AUD' },
+] as const;
+
+export const SUBSIDIARIES = [
+  { id: 1, name: 'Parent Company', country: 'US', currency: 1 },
+  { id: 2, name: 'Acme UK Ltd', country: 'GB', currency: 2 },
+  { id: 3, name: 'Acme Europe BV', country: 'NL', currency: 3 },
+  { id: 4, name: 'Acme Canada Inc', country: 'CA', currency: 4 },
+  { id: 5, name: 'Acme Australia Pty Ltd', country: 'AU', currency: 5 },
+] as const;
+
+export const TERMS = [
+  { id: 1, name: 'Net 15', daysuntilnetdue: 15 },
+  { id: 2, name: 'Net 30', daysuntilnetdue: 30 },
+  { id: 3, name: 'Net 60', daysuntilnetdue: 60 },
+  { id: 4, name: 'Due on receipt', daysuntilnetdue: 0 },
+] as const;
+
+export const ITEMS = [
+  { id: 10, itemid: 'ONB-STARTER', displayname: 'Starter onboarding', baseprice: 1500 },
+  { id: 11, itemid: 'ONB-GROWTH', displayname: 'Growth onboarding', baseprice: 4500 },
+  { id: 12, itemid: 'ONB-ENTERPRISE', displayname: 'Enterprise onboarding', baseprice: 12000 },
+  { id: 20, itemid: 'SUB-ANNUAL', displayname: 'Annual subscription', baseprice: 10000 },
+] as const;
+
+/** Where new internal ids start, so they look like a used account and never collide with the seeds. */
+export const FIRST_ID = { customer: 1001, invoice: 5001 } as const;
