@@ -1,0 +1,75 @@
+/**
+ * Request bodies the orchestrator sends to NetSuite REST (reference/external-apis.md §1): the customer upserted at
+ * `PUT /record/v1/customer/eid:<externalId>` and the first invoice. Types only; built by customer-mapping.ts and
+ * invoice-plan.ts, sent by the NetSuite client.
+ */
+
+/** A record reference: NetSuite internal id as a string. */
+export interface NetSuiteRef {
+  id: string;
+}
+
+export interface NetSuiteAddressBookAddress {
+  addr1: string;
+  addr2?: string;
+  city: string;
+  state?: string;
+  zip?: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  addressee: string;
+}
+
+export interface NetSuiteAddressBookEntry {
+  defaultBilling: boolean;
+  defaultShipping: boolean;
+  label: string;
+  addressBookAddress: NetSuiteAddressBookAddress;
+}
+
+/**
+ * Tax registration as the SuiteTax `taxRegistration` sublist (one line per nexus country) rather than the legacy
+ * single `vatRegNumber` field: it works in OneWorld accounts with subsidiaries in several countries, which is the
+ * multinational case this product exists for, and it carries the country the number belongs to.
+ */
+export interface NetSuiteTaxRegistration {
+  nexusCountry?: string;
+  taxRegistrationNumber: string;
+}
+
+export interface NetSuiteCustomerBody {
+  externalId: string;
+  entityId: string;
+  companyName: string;
+  isPerson: false;
+  email: string;
+  phone?: string;
+  subsidiary: NetSuiteRef;
+  terms: NetSuiteRef;
+  addressBook: { items: NetSuiteAddressBookEntry[] };
+  taxRegistration: { items: NetSuiteTaxRegistration[] };
+  /** Onboarding package code (`STARTER`, `GROWTH`, `ENTERPRISE`). */
+  custentity_onboarding_code: string;
+  custentity_pd_deal_id: string;
+  custentity_csm: string;
+  custentity_billing_owner: string;
+}
+
+export interface NetSuiteInvoiceLine {
+  item: NetSuiteRef;
+  quantity: number;
+  rate: number;
+  amount: number;
+  description?: string;
+}
+
+export interface NetSuiteInvoiceBody {
+  externalId: string;
+  entity: NetSuiteRef;
+  subsidiary: NetSuiteRef;
+  terms: NetSuiteRef;
+  /** `YYYY-MM-DD`. */
+  tranDate: string;
+  memo: string;
+  item: { items: NetSuiteInvoiceLine[] };
+}
