@@ -74,8 +74,8 @@ function findDownloaded(dir: string): string | undefined {
 }
 
 function goInstall(env: NodeJS.ProcessEnv, log: (line: string) => void): string | string[] {
-  const go = onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) return 'no `go` toolchain found (need Go ≥ 1.25)';
+  const go = onPath('go', env);
+  if (!go) return 'no `go` toolchain on PATH (need Go ≥ 1.25)';
   const dir = cliCacheDir(env);
   mkdirSync(dir, { recursive: true });
   log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${dir} (a few minutes, once)…`);
