@@ -6,6 +6,8 @@ import type { WebhookBody } from '../../../sandbox/pipedrive';
 export interface ReceivedDelivery {
   headers: IncomingHttpHeaders;
   body: WebhookBody;
+  /** Date.now() when the delivery arrived. */
+  at: number;
 }
 
 /** 'ok' → 200, 'fail' → 500, 'hang' → never answer (the simulator's timeout fires). */
@@ -25,7 +27,7 @@ export async function startWebhookReceiver(answer: (delivery: ReceivedDelivery, 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const delivery = { headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody };
+      const delivery = { headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody, at: Date.now() };
       received.push(delivery);
       const what = answer(delivery, received.length - 1);
       if (what === 'hang') hanging.push(res);
