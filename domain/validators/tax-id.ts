@@ -44,8 +44,9 @@ const VAT_PREFIX_TO_COUNTRY: Readonly<Record<string, string>> = { EL: 'GR' };
 
 export const SUPPORTED_TAX_ID_COUNTRIES = ['US', 'GB', 'CA', 'AU', ...Object.keys(EU_VAT_FORMATS)] as const;
 
-function fail(code: string, message: string, suggestion?: string): TaxIdValidation {
-  return suggestion === undefined ? { ok: false, code, message } : { ok: false, code, message, suggestion };
+/** Every tax id failure carries a suggestion: the reviewer always gets a next step. */
+function fail(code: string, message: string, suggestion: string): TaxIdValidation {
+  return { ok: false, code, message, suggestion };
 }
 
 /** Spaces, dots and dashes are presentation only in every scheme handled here. */
@@ -78,11 +79,11 @@ function validateGbVat(body: string): TaxIdValidation {
   const ok = (normalized: string): TaxIdValidation => ({ ok: true, normalized, scheme: 'GB_VAT', country: 'GB' });
   const gd = /^GD(\d{3})$/.exec(body);
   if (gd) {
-    return Number(gd[1]) < 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK government department numbers are GBGD000–GBGD499.');
+    return Number(gd[1]) < 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK government department numbers are GBGD000–GBGD499.', 'Check the number on the VAT certificate.');
   }
   const ha = /^HA(\d{3})$/.exec(body);
   if (ha) {
-    return Number(ha[1]) >= 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK health authority numbers are GBHA500–GBHA999.');
+    return Number(ha[1]) >= 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK health authority numbers are GBHA500–GBHA999.', 'Check the number on the VAT certificate.');
   }
   if (!/^(\d{9}|\d{12})$/.test(body)) {
     return fail(
@@ -99,7 +100,7 @@ function validateGbVat(body: string): TaxIdValidation {
 
 function validateEuVat(country: string, body: string, prefix: string): TaxIdValidation {
   const format = EU_VAT_FORMATS[country];
-  if (format === undefined) return fail('tax_id.unsupported', `No VAT format known for ${country}.`);
+  if (format === undefined) return fail('tax_id.unsupported', `No VAT format known for ${country}.`, 'Ask billing ops to add the scheme.');
   if (!format.pattern.test(body)) {
     return fail('tax_id.invalid_format', `Not a valid ${country} VAT number format.`, `Expected e.g. ${format.example}.`);
   }
