@@ -40,6 +40,8 @@ const TEXT_FIELDS: Record<string, number> = {
 const BOOLEAN_FIELDS = ['isPerson', 'isInactive'];
 const REFERENCE_FIELDS: Record<string, ReferenceKind> = { subsidiary: 'subsidiary', terms: 'term', currency: 'currency' };
 const ADDRESS_FIELDS = ['addr1', 'addr2', 'addr3', 'city', 'state', 'zip', 'country', 'addressee', 'attention', 'addrPhone'];
+/** Oracle's own examples spell the sublists in lowercase; both spellings are accepted on write. */
+const KEY_ALIASES: Record<string, string> = { addressbook: 'addressBook', taxregistration: 'taxRegistration' };
 const CUSTOM_FIELD = /^custentity_[a-z0-9_]+$/i;
 const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$/;
 
@@ -55,7 +57,7 @@ function normalizeAddressBook(value: unknown): Array<Record<string, unknown>> {
     }
     if (raw.label !== undefined && raw.label !== null) line.label = textField(raw.label, `${path}.label`, 100);
     const address: Record<string, unknown> = {};
-    const given = raw.addressBookAddress;
+    const given = raw.addressBookAddress ?? raw.addressbookaddress;
     if (given !== undefined && given !== null) {
       if (!isPlainObject(given)) throw userError('Invalid addressBookAddress.', `${path}.addressBookAddress`);
       for (const field of ADDRESS_FIELDS) {
@@ -95,7 +97,8 @@ function defaultAddressText(addressBook: unknown): string | undefined {
 /** Applies a POST/PUT/PATCH body onto the current state (undefined on create). null clears a field. */
 export function writeCustomer(input: Record<string, unknown>, existing: FlatRecord | undefined, id: string, ctx: RecordContext): FlatRecord {
   const rec: FlatRecord = existing ? { ...existing } : { id };
-  for (const [key, value] of Object.entries(input)) {
+  for (const [givenKey, value] of Object.entries(input)) {
+    const key = KEY_ALIASES[givenKey] ?? givenKey;
     if (value === null) {
       if (key in TEXT_FIELDS || BOOLEAN_FIELDS.includes(key) || key in REFERENCE_FIELDS || CUSTOM_FIELD.test(key) || key === 'externalId') delete rec[key];
       else if (key === 'addressBook' || key === 'taxRegistration') delete rec[key];
