@@ -19,7 +19,7 @@ export class StateStore {
   }
 
   static open(file: string | undefined, secrets: { botToken?: string; signingSecret?: string }): StateStore {
-    const loaded = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SimulatorData) : undefined;
+    const loaded = file && existsSync(file) ? readData(file) : undefined;
     const data: SimulatorData = loaded ?? {
       version: 1,
       botToken: randomToken('xoxb-1700000000001-'),
@@ -53,6 +53,14 @@ export class StateStore {
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data));
     renameSync(tmp, this.file);
+  }
+}
+
+function readData(file: string): SimulatorData {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SimulatorData;
+  } catch (err) {
+    throw new Error(`Slack simulator data file ${file} is not readable JSON (${err instanceof Error ? err.message : String(err)}): fix or delete it`);
   }
 }
 
