@@ -25,6 +25,11 @@ export interface DevServerOptions {
   /** Where the server's own log goes (file path); `inherit` writes to our stderr. */
   logTo?: string | 'inherit';
   startTimeoutMs?: number;
+  /**
+   * Own process group, so a terminal's Ctrl-C reaches only the launcher, which then stops the server last.
+   * Tests leave it in jest's group instead, so an interrupted `npm test` takes the server down with it.
+   */
+  detached?: boolean;
 }
 
 export interface RunningDevServer {
@@ -71,8 +76,7 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
   if (o.uiPort !== undefined) await assertPortFree(o.ip, o.uiPort, 'Temporal Web UI (TEMPORAL_UI_PORT)');
   const child = spawn(o.cliPath, devServerArgs(o), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group: Ctrl-C in the terminal reaches the launcher, which stops the server in order.
-    detached: true,
+    detached: o.detached ?? false,
   });
   const sink = o.logTo === 'inherit' || o.logTo === undefined ? process.stderr : createWriteStream(o.logTo, { flags: 'a' });
   child.stdout?.pipe(sink, { end: false });

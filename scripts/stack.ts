@@ -84,8 +84,10 @@ async function temporalClient(config: Config): Promise<{ connection: Connection;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // `on`, not `once`: Ctrl-C reaches us twice (from the terminal's process group and relayed by tsx), and a
+  // second signal without a handler would kill us halfway through stopping the children.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
 
   const config = loadConfigOrExit();
   const dataDir = resolve(ROOT, config.dataDir);
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       dbFile: join(dataDir, 'temporal.sqlite'),
       logTo: join(dataDir, 'logs', 'temporal.log'),
+      detached: true,
     });
   }
 

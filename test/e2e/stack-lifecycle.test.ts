@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import { portIsFree } from '../../scripts/process-utils';
+import { OnboardingStarter } from '../../starters/start-onboarding';
+import { reviewSignal, stateQuery } from '../../workflows/messages';
+import { startStack, stackEnv, type StackProcess } from '../helpers/stack-process';
+
+jest.setTimeout(400_000);
+
+describe('npm start', () => {
+  let stack: StackProcess | undefined;
+  afterEach(async () => {
+    await stack?.interrupt();
+  });
+
+  it('brings the stack up, stops cleanly on Ctrl-C, and resumes open workflows on the next start', async () => {
+    const env = await stackEnv(mkdtempSync(join(tmpdir(), 'stack-e2e-')));
+    stack = startStack(env);
+    const first = await stack.ready();
+
+    expect(first.temporal).toEqual({ address: `127.0.0.1:${env.TEMPORAL_PORT}`, namespace: 'default', ui: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` });
+    expect(first.app.url).toBe(`http://127.0.0.1:${env.APP_PORT}`);
+    expect((await axios.get(`${first.app.url}/readyz`)).data).toMatchObject({ ready: true, temporal: 'ok' });
+    expect((await axios.get(`${first.app.url}/healthz`)).status).toBe(200);
+    expect((await axios.get(first.temporal.ui)).status).toBe(200);
+    const metrics = (await axios.get<string>(`${first.app.url}/metrics`, { responseType: 'text' })).data;
+    expect(metrics).toMatch(/^onboarding_process_cpu_seconds_total/m);
+    expect(metrics).toMatch(/^temporal_num_pollers\{/m);
+    expect((await axios.get<string>(`${first.app.url}/ops`)).data).toContain('Onboarding health');
+
+    // An onboarding left open across a restart.
+    const externalId = `restart-${Date.now()}`;
+    let connection = await Connection.connect({ address: first.temporal.address });
+    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    await connection.close();
+
+    expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
+    expect(existsSync(stack.stackFile)).toBe(false);
+    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT']) {
+      expect([name, await portIsFree('127.0.0.1', Number(env[name]))]).toEqual([name, true]);
+    }
+
+    stack = startStack(env);
+    const second = await stack.ready();
+    connection = await Connection.connect({ address: second.temporal.address });
+    const handle = new Client({ connection }).workflow.getHandle(externalId);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect((await handle.query(stateQuery)).state).toBe('RECEIVED');
+    await handle.signal(reviewSignal, { action: 'cancel', actor: 'e2e' });
+    expect((await handle.result()).state).toBe('CANCELLED');
+    await connection.close();
+    expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
+  });
+});
