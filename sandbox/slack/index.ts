@@ -51,7 +51,10 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions = {}): Pro
     const status = err.statusCode ?? 500;
     log(`${req.method} ${req.url.split('?')[0]} failed: ${status}`);
     // Slack reports unreadable bodies inside its envelope; admin routes use plain status codes.
-    if (req.url.startsWith('/api/') && status < 500) return reply.code(200).send({ ok: false, error: 'invalid_arguments' });
+    if (req.url.startsWith('/api/') && status < 500) {
+      const json = String(req.headers['content-type'] ?? '').startsWith('application/json');
+      return reply.code(200).send({ ok: false, error: json ? 'invalid_json' : 'invalid_form_data' });
+    }
     return reply.code(status).send({ ok: false, error: status < 500 ? 'invalid_request' : 'internal_error' });
   });
 

@@ -14,6 +14,19 @@ import { viewMethods } from './view-methods';
 
 const METHODS: Record<string, SlackMethod> = { ...identityMethods, ...chatMethods, ...conversationMethods, ...viewMethods };
 
+/** Slack reports granted and accepted scopes in headers; WebClient copies them into response_metadata. */
+const BOT_SCOPES = 'chat:write,channels:history,channels:read,users:read';
+const ACCEPTED_SCOPES: Record<string, string> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'conversations.history': 'channels:history,groups:history,im:history,mpim:history',
+  'conversations.replies': 'channels:history,groups:history,im:history,mpim:history',
+  'conversations.info': 'channels:read,groups:read,im:read,mpim:read',
+  'users.info': 'users:read',
+};
+
 export function registerWebApiRoutes(
   app: FastifyInstance,
   deps: { ctx: MethodContext; limiter: RateLimiter; log: (line: string) => void },
@@ -32,6 +45,9 @@ export function registerWebApiRoutes(
       if (!impl) throw new SlackApiError('unknown_method', { req_method: method });
       const result = impl(args, deps.ctx);
       deps.log(`${method} ok${logHint(args)}`);
+      reply.header('X-OAuth-Scopes', BOT_SCOPES);
+      const accepted = ACCEPTED_SCOPES[method];
+      if (accepted) reply.header('X-Accepted-OAuth-Scopes', accepted);
       return reply.send(result);
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;

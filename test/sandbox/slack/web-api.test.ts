@@ -119,6 +119,17 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
     const none = await fetch(`${api}auth.test`, { method: 'POST' });
     expect(none.status).toBe(200);
     expect(await none.json()).toEqual({ ok: false, error: 'not_authed' });
+    const broken = await fetch(`${api}chat.postMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.stackEntry.botToken}` },
+      body: '{"channel":',
+    });
+    expect(await broken.json()).toEqual({ ok: false, error: 'invalid_json' });
+  });
+
+  it('reports granted and accepted scopes the way WebClient surfaces them', async () => {
+    const res = await webClient(sim).conversations.history({ channel: 'C0REVIEW' });
+    expect(res.response_metadata).toMatchObject({ scopes: expect.arrayContaining(['chat:write', 'channels:history']), acceptedScopes: expect.arrayContaining(['channels:history']) });
   });
 });
 
