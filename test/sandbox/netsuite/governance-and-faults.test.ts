@@ -1,0 +1,78 @@
+/** Account concurrency limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; injected 5xx, 429 bursts and dropped connections. */
+import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
+import { admin, callNetSuite, firstError, type Stack } from './signed-client';
+
+let sim: RunningNetSuiteSimulator;
+let stack: Stack;
+
+beforeAll(async () => {
+  sim = await startNetSuiteSimulator({ concurrencyLimit: 3, faults: { seed: 42 } });
+  stack = sim.stackEntry;
+});
+afterAll(() => sim.close());
+afterEach(async () => {
+  await admin(stack, 'POST', 'reset');
+});
+
+test('parallel load over the account limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; never more than the limit in flight', async () => {
+  await admin(stack, 'PUT', 'faults', { latency: { minMs: 150, maxMs: 200 } });
+  const responses = await Promise.all(Array.from({ length: 10 }, () => callNetSuite(stack, 'GET', 'record/v1/term/2')));
+  const statuses = responses.map((r) => r.status);
+  expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+  const throttled = responses.filter((r) => r.status === 429);
+  expect(throttled).toHaveLength(7);
+  expect(throttled[0]?.data).toMatchObject({ status: 429, title: 'Too Many Requests' });
+  expect(firstError(throttled[0] as never)).toEqual({ detail: 'Concurrent request limit exceeded. Request blocked.', 'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED' });
+
+  const stats = (await admin(stack, 'GET', 'stats')).data as { peakConcurrency: number; throttled: number; requests: Record<string, number> };
+  expect(stats.peakConcurrency).toBe(3);
+  expect(stats.throttled).toBe(7);
+  expect(stats.requests['GET record/v1/term/{id} 429']).toBe(7);
+
+  // Slots are released: the next request goes through.
+  expect((await callNetSuite(stack, 'GET', 'record/v1/term/2')).status).toBe(200);
+  const limits = (await callNetSuite(stack, 'GET', 'system/v1/governanceLimits')).data;
+  expect(limits).toMatchObject({ accountConcurrencyLimit: 3 });
+});
+
+test('an injected 5xx rate is roughly honoured, with NetSuite error bodies', async () => {
+  await admin(stack, 'PUT', 'faults', { errorRate: 0.3, errorStatuses: [500, 503], seed: 7 });
+  const n = 200;
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const r = await callNetSuite(stack, 'GET', 'record/v1/subsidiary/1');
+    statuses.push(r.status);
+    if (r.status >= 500) expect(firstError(r)['o:errorCode']).toBe('UNEXPECTED_ERROR');
+  }
+  const failed = statuses.filter((s) => s >= 500);
+  expect(failed.length / n).toBeGreaterThan(0.2);
+  expect(failed.length / n).toBeLessThan(0.4);
+  expect(new Set(failed)).toEqual(new Set([500, 503]));
+  expect(statuses.filter((s) => s !== 200 && s < 500)).toEqual([]);
+});
+
+test('a 429 burst hits exactly the next N requests', async () => {
+  await admin(stack, 'PUT', 'faults', { throttleNext: 2 });
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i += 1) statuses.push((await callNetSuite(stack, 'GET', 'record/v1/term/1')).status);
+  expect(statuses).toEqual([429, 429, 200, 200]);
+});
+
+test('an injected timeout holds the request, then drops the socket without an answer', async () => {
+  await admin(stack, 'PUT', 'faults', { timeoutRate: 1, timeoutMs: 100 });
+  const started = Date.now();
+  const outcome = await callNetSuite(stack, 'GET', 'record/v1/term/1').then(
+    (r) => `answered ${r.status}`,
+    (err: { code?: string }) => err.code,
+  );
+  expect(outcome).toBe('ECONNRESET');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  expect(((await admin(stack, 'GET', 'stats')).data as { injectedTimeouts: number }).injectedTimeouts).toBe(1);
+});
+
+test('faults can be read back and reset', async () => {
+  await admin(stack, 'PUT', 'faults', { errorRate: 0.5, latency: { medianMs: 20, p99Ms: 80 } });
+  expect((await admin(stack, 'GET', 'faults')).data).toMatchObject({ errorRate: 0.5, latency: { medianMs: 20, p99Ms: 80 } });
+  await admin(stack, 'POST', 'reset');
+  expect((await admin(stack, 'GET', 'faults')).data).toMatchObject({ errorRate: 0, latency: null, seed: 42 });
+});
