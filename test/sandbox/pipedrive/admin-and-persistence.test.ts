@@ -1,0 +1,94 @@
+/**
+ * The simulator-only admin routes stand for people working in the Pipedrive app (change_source "app"), synthetic
+ * deals come complete (or with chosen gaps), and a data file keeps deals, webhooks and the token across restarts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../../domain/pipedrive-fields';
+import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
+import { http } from './pipedrive-http';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+
+type Fields = Array<{ key: string; name: string }>;
+
+describe('pipedrive simulator admin routes and persistence', () => {
+  let dir: string;
+  let sim: RunningPipedriveSimulator;
+  let receiver: WebhookReceiver;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pipedrive-sim-'));
+    sim = await startPipedriveSimulator({ dataFile: join(dir, 'pipedrive.json'), webhookTimeScale: 0.1 });
+    auth = { 'x-api-token': sim.stackEntry.apiToken };
+    receiver = await startWebhookReceiver();
+    const res = await http('POST', `${sim.url}/v1/webhooks`, { subscription_url: receiver.url, event_action: '*', event_object: 'deal', name: 'app', http_auth_user: 'u', http_auth_password: 'p' }, auth);
+    expect(res.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function keys(path: string): Promise<Record<string, string>> {
+    const fields = (await http('GET', `${sim.url}/v1/${path}?limit=500`, undefined, auth)).body.data as Fields;
+    return Object.fromEntries(fields.map((f) => [f.name, f.key]));
+  }
+
+  test('a synthetic deal has every salesperson-owned field; a move in the "app" is a change by that person', async () => {
+    const created = await http('POST', `${sim.url}/__sim/deals`, { country: 'DE', omit: ['tax_id'] });
+    expect(created.status).toBe(200);
+    const { deal, person, organization } = created.body.data;
+    const dk = await keys('dealFields');
+    const ok = await keys('organizationFields');
+    for (const name of [DEAL_FIELDS.onboardingPackage, DEAL_FIELDS.billingOwner, DEAL_FIELDS.csm, DEAL_FIELDS.expectedTimeToValue, DEAL_FIELDS.invoiceDate]) {
+      expect(deal.custom_fields[dk[name] ?? '']).toBeDefined();
+    }
+    expect(deal.custom_fields[dk[DEAL_FIELDS.externalId] ?? '']).toBeUndefined();
+    expect(deal.currency).toBe('EUR');
+    expect(organization.custom_fields[ok[ORGANIZATION_FIELDS.taxId] ?? '']).toBeUndefined();
+    expect(organization.custom_fields[ok[ORGANIZATION_FIELDS.subsidiary] ?? '']).toEqual(expect.any(String));
+    expect(organization.address.country).toBe('Germany');
+    expect(person.emails[0]).toMatchObject({ primary: true, label: 'work' });
+
+    const moved = await http('POST', `${sim.url}/__sim/deals/${deal.id}/move`, { stage_name: CONTRACT_SIGNED_STAGE });
+    expect(moved.status).toBe(200);
+    await receiver.waitFor((r) => r.some((d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id)));
+    const change = receiver.received.find((d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id));
+    expect(change?.body.meta).toMatchObject({ change_source: 'app', user_id: '2', attempt: 1 });
+    expect(change?.body.previous).toMatchObject({ stage_id: deal.stage_id });
+    const create = receiver.received.find((d) => d.body.meta.action === 'create' && d.body.meta.entity_id === String(deal.id));
+    expect(create?.body.meta.change_source).toBe('app');
+  });
+
+  test('admin PATCH takes field names and option labels; REST sees the result', async () => {
+    const res = await http('PATCH', `${sim.url}/__sim/deals/1`, { user_id: 4, custom_fields: { [DEAL_FIELDS.needsRemediation]: 'Yes', [DEAL_FIELDS.csm]: 'Casey CSM' } });
+    expect(res.status).toBe(200);
+    const dk = await keys('dealFields');
+    const deal = (await http('GET', `${sim.url}/api/v2/deals/1`, undefined, auth)).body.data;
+    expect(deal.custom_fields[dk[DEAL_FIELDS.needsRemediation] ?? '']).toBe(201);
+    expect(deal.custom_fields[dk[DEAL_FIELDS.csm] ?? '']).toBe(3);
+    await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '1' && d.body.meta.user_id === '4'));
+  });
+
+  test('a restart on the same data file keeps deals, webhooks and the token; reset restores the seed but keeps webhooks', async () => {
+    const before = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    const token = sim.stackEntry.apiToken;
+    await sim.close();
+    sim = await startPipedriveSimulator({ dataFile: join(dir, 'pipedrive.json'), webhookTimeScale: 0.1 });
+    expect(sim.stackEntry.apiToken).toBe(token);
+    const after = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    expect(after.map((d) => d.id)).toEqual(before.map((d) => d.id));
+    const hooks = (await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data as Array<{ subscription_url: string }>;
+    expect(hooks.map((h) => h.subscription_url)).toEqual([receiver.url]);
+
+    expect((await http('POST', `${sim.url}/__sim/reset`, {})).status).toBe(200);
+    const seeded = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    expect(seeded).toHaveLength(6);
+    expect((await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data).toHaveLength(1);
+    expect((await http('GET', `${sim.url}/__sim/deliveries`)).body.data).toEqual([]);
+  });
+});
