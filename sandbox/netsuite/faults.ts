@@ -8,13 +8,19 @@ export const NO_FAULTS: FaultConfig = {
   errorStatuses: [500, 503],
   timeoutRate: 0,
   timeoutMs: 30_000,
+  dropAfterHandlingRate: 0,
   throttleNext: 0,
   throttleUntil: null,
   asyncJobFailureRate: 0,
   seed: null,
 };
 
-export type FaultAction = { kind: 'none' } | { kind: 'throttle' } | { kind: 'error'; status: number } | { kind: 'timeout'; afterMs: number };
+export type FaultAction =
+  | { kind: 'none' }
+  | { kind: 'throttle' }
+  | { kind: 'error'; status: number }
+  | { kind: 'timeout'; afterMs: number }
+  | { kind: 'dropAfterHandling' };
 
 export interface FaultDecision {
   latencyMs: number;
@@ -61,6 +67,9 @@ export class FaultInjector {
       const status = statuses[Math.floor(this.rng() * statuses.length)] ?? 500;
       return { latencyMs, action: { kind: 'error', status } };
     }
+    if (roll < this.config.timeoutRate + this.config.errorRate + this.config.dropAfterHandlingRate) {
+      return { latencyMs, action: { kind: 'dropAfterHandling' } };
+    }
     return { latencyMs, action: { kind: 'none' } };
   }
 
@@ -84,6 +93,7 @@ export function applyPatch(base: FaultConfig, patch: FaultPatch): FaultConfig {
   if (Array.isArray(patch.errorStatuses)) next.errorStatuses = patch.errorStatuses.filter((s) => Number.isInteger(s) && s >= 500 && s <= 599);
   next.timeoutRate = rate(patch.timeoutRate, base.timeoutRate);
   next.timeoutMs = nonNegative(patch.timeoutMs, base.timeoutMs);
+  next.dropAfterHandlingRate = rate(patch.dropAfterHandlingRate, base.dropAfterHandlingRate);
   next.throttleNext = Math.floor(nonNegative(patch.throttleNext, base.throttleNext));
   if (patch.throttleUntil !== undefined) next.throttleUntil = patch.throttleUntil;
   if (typeof patch.throttleForMs === 'number') next.throttleUntil = Date.now() + patch.throttleForMs;

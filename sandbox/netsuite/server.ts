@@ -155,7 +155,14 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
       finish(errorResponse(unexpectedError(decision.action.status, randomUUID())));
       return;
     }
-    finish(guarded(() => dispatch(deps, req, segments, query, rawBody, `http://${req.headers.host ?? ''}`)));
+    const response = guarded(() => dispatch(deps, req, segments, query, rawBody, `http://${req.headers.host ?? ''}`));
+    if (decision.action.kind === 'dropAfterHandling') {
+      deps.stats.injectedDrops += 1;
+      req.socket.destroy();
+      finish('dropped');
+      return;
+    }
+    finish(response);
   } finally {
     deps.gate.release();
   }

@@ -5,6 +5,7 @@ export interface StatsSnapshot {
   throttled: number;
   injectedErrors: number;
   injectedTimeouts: number;
+  injectedDrops: number;
   authFailures: number;
   asyncJobs: { submitted: number; succeeded: number; failed: number };
   inFlight: number;
@@ -18,6 +19,7 @@ export class SimStats {
   throttled = 0;
   injectedErrors = 0;
   injectedTimeouts = 0;
+  injectedDrops = 0;
   authFailures = 0;
   asyncJobs = { submitted: 0, succeeded: 0, failed: 0 };
 
@@ -34,6 +36,7 @@ export class SimStats {
     this.throttled = 0;
     this.injectedErrors = 0;
     this.injectedTimeouts = 0;
+    this.injectedDrops = 0;
     this.authFailures = 0;
     this.asyncJobs = { submitted: 0, succeeded: 0, failed: 0 };
   }
@@ -45,6 +48,7 @@ export class SimStats {
       throttled: this.throttled,
       injectedErrors: this.injectedErrors,
       injectedTimeouts: this.injectedTimeouts,
+      injectedDrops: this.injectedDrops,
       authFailures: this.authFailures,
       asyncJobs: { ...this.asyncJobs },
       inFlight: gate.inFlight,

@@ -21,6 +21,8 @@ export interface FaultConfig {
   /** Share of requests that hang for timeoutMs and then lose their socket without an answer. */
   timeoutRate: number;
   timeoutMs: number;
+  /** Share of requests that are fully handled (writes applied) and then lose their socket: the ambiguous failure. */
+  dropAfterHandlingRate: number;
   /** The next N requests are answered 429 CONCURRENCY_LIMIT_EXCEEDED. */
   throttleNext: number;
   /** Until this epoch-ms instant every request is answered 429. */

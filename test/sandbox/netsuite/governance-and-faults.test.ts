@@ -37,7 +37,7 @@ test('parallel load over the account limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; n
 
 test('an injected 5xx rate is roughly honoured, with NetSuite error bodies', async () => {
   await admin(stack, 'PUT', 'faults', { errorRate: 0.3, errorStatuses: [500, 503], seed: 7 });
-  const n = 200;
+  const n = 120;
   const statuses: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const r = await callNetSuite(stack, 'GET', 'record/v1/subsidiary/1');
@@ -68,6 +68,25 @@ test('an injected timeout holds the request, then drops the socket without an an
   expect(outcome).toBe('ECONNRESET');
   expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   expect(((await admin(stack, 'GET', 'stats')).data as { injectedTimeouts: number }).injectedTimeouts).toBe(1);
+});
+
+test('drop-after-handling applies the write, then loses the answer (the ambiguous failure eid: upserts exist for)', async () => {
+  await admin(stack, 'PUT', 'faults', { dropAfterHandlingRate: 1 });
+  const outcome = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-LOST-ANSWER', {
+    body: { companyName: 'Lost Answer Co', subsidiary: { id: '1' } },
+  }).then(
+    (r) => `answered ${r.status}`,
+    (err: { code?: string }) => err.code,
+  );
+  expect(outcome).toBe('ECONNRESET');
+  await admin(stack, 'PUT', 'faults', { dropAfterHandlingRate: 0 });
+  const retried = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-LOST-ANSWER', { body: { companyName: 'Lost Answer Co', subsidiary: { id: '1' } } });
+  expect(retried.status).toBe(204);
+  const rows = await callNetSuite(stack, 'POST', 'query/v1/suiteql', {
+    body: { q: "SELECT COUNT(*) AS n FROM customer WHERE externalid = 'PD-LOST-ANSWER'" },
+    headers: { Prefer: 'transient' },
+  });
+  expect((rows.data as { items: Array<{ n: string }> }).items[0]?.n).toBe('1');
 });
 
 test('faults can be read back and reset', async () => {
