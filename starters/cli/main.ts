@@ -1,0 +1,97 @@
+/**
+ * Ops CLI: `npm run cli -- <command> [args] [--json] [--as <name>]`. Every decision is sent as the same signal
+ * Slack buttons send, and records who made it (the OS user, or --as).
+ */
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { ReviewAction } from '../../domain/transaction';
+import { loadConfigOrExit } from '../../runtime/load-config';
+import { connectClient } from '../../runtime/temporal-connection';
+import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
+import { listByState } from './list-by-state';
+
+const USAGE = `usage: npm run cli -- <command> [options]
+
+  status <external_id>      the transaction's state and audit trail
+  queue [--state S]         onboardings waiting for review (or in state S)
+  retry <external_id>       mark reviewed and retry from the failed step
+  cancel <external_id>      cancel the onboarding
+  pause <external_id>       pause between steps
+  resume <external_id>      resume a paused onboarding
+
+options: --json  machine-readable output · --as <name>  who decides (default: OS user) · --reason <text>`;
+
+class UsageError extends Error {}
+
+async function run(client: Client, command: string, id: string | undefined, o: { json: boolean; as: string; reason?: string; state?: string }): Promise<unknown> {
+  const need = (): string => {
+    if (!id) throw new UsageError(`${command} needs an external_id`);
+    return id;
+  };
+  switch (command) {
+    case 'status':
+      return client.workflow.getHandle(need()).query(stateQuery);
+    case 'queue':
+      return listByState(client, o.state ?? 'NEEDS_REVIEW');
+    case 'retry':
+    case 'cancel': {
+      const action: ReviewAction = command;
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, reason: o.reason });
+      return { externalId: id, sent: 'review', action, actor: o.as };
+    }
+    case 'pause':
+      await client.workflow.getHandle(need()).signal(pauseSignal, { actor: o.as, reason: o.reason });
+      return { externalId: id, sent: 'pause', actor: o.as };
+    case 'resume':
+      await client.workflow.getHandle(need()).signal(resumeSignal, { actor: o.as, reason: o.reason });
+      return { externalId: id, sent: 'resume', actor: o.as };
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      as: { type: 'string' },
+      reason: { type: 'string' },
+      state: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, id] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const config = loadConfigOrExit();
+  const { connection, client } = await connectClient(config);
+  try {
+    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state });
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      process.stderr.write(`no onboarding with external_id ${id} (or it is closed and no longer accepts signals)\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
+import { TASK_QUEUES } from '../../domain/temporal-names';
+import type { TransactionState } from '../../domain/transaction';
+import { OnboardingStarter } from '../../starters/start-onboarding';
+import type { QueueItem } from '../../starters/cli/list-by-state';
+import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+
+describe('ops CLI (npm run cli)', () => {
+  let t: TestTemporal;
+  beforeAll(async () => {
+    t = await connectTestTemporal();
+  });
+  afterAll(async () => t.close());
+
+  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await run('npm', ['run', '--silent', 'cli', '--', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, LOG_LEVEL: 'warn' },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  it('shows status and the queue, and cancels with the operator recorded in the audit trail', async () => {
+    // The CLI targets the real `onboarding` queue: this file's worker serves it for the test's duration.
+    const worker = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: TASK_QUEUES.onboarding, workflowBundle: t.workflowBundle });
+    await worker.runUntil(async () => {
+      const externalId = `cli-${Date.now()}`;
+      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: '99', receivedAt: new Date().toISOString() });
+
+      const status = await cli('status', externalId, '--json');
+      expect(status.code).toBe(0);
+      expect((JSON.parse(status.stdout) as TransactionState).state).toBe('RECEIVED');
+
+      let queue: QueueItem[] = [];
+      for (let i = 0; i < 20 && !queue.some((q) => q.externalId === externalId); i++) {
+        queue = JSON.parse((await cli('queue', '--state', 'RECEIVED', '--json')).stdout) as QueueItem[];
+      }
+      expect(queue.find((q) => q.externalId === externalId)).toMatchObject({ pipedriveDealId: '99', state: 'RECEIVED' });
+
+      expect((await cli('cancel', externalId, '--as', 'alice', '--reason', 'duplicate deal', '--json')).code).toBe(0);
+      const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
+      expect(result.state).toBe('CANCELLED');
+      expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'alice', detail: 'cancel' }));
+    });
+  });
+
+  it('explains usage errors and unknown ids with a non-zero exit', async () => {
+    const missing = await cli('retry');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('retry needs an external_id');
+    const unknown = await cli('pause', 'no-such-deal');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no onboarding with external_id no-such-deal');
+  });
+});
