@@ -111,37 +111,47 @@ describe('Slack simulator modals: views.open from a click, then a view_submissio
 describe('Slack simulator trigger_id rules', () => {
   let sim: RunningSlackSimulator;
   let app: Server;
+  let appUrl = '';
   beforeAll(async () => {
-    sim = await startSlackSimulator({ triggerTtlMs: 200 });
+    sim = await startSlackSimulator();
     // A bare app that acks everything: these tests are about views.open, not about the receiver.
     app = createServer((req, res) => {
       req.resume();
       req.on('end', () => res.end());
     });
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    sim.setInteractivityUrl(`http://127.0.0.1:${(app.address() as AddressInfo).port}/slack/events`);
+    appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/slack/events`;
+    sim.setInteractivityUrl(appUrl);
   });
   afterAll(async () => {
     await new Promise((resolve) => app.close(resolve));
     await sim.close();
   });
 
-  async function freshTrigger(): Promise<string> {
-    const posted = await webClient(sim).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks('PD-9') });
-    const click = await simPost<{ trigger_id: string }>(sim, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'review_fix', user_id: 'U0REVIEWER1' });
+  async function freshTrigger(on = sim): Promise<string> {
+    const posted = await webClient(on).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks('PD-9') });
+    const click = await simPost<{ trigger_id: string }>(on, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'review_fix', user_id: 'U0REVIEWER1' });
     return click.json.trigger_id;
   }
-  const openWith = (trigger_id: string) => webClient(sim).views.open({ trigger_id, view: fixModal('PD-9') });
+  const openWith = (trigger_id: string, on = sim) => webClient(on).views.open({ trigger_id, view: fixModal('PD-9') });
   const platformError = (error: string) => ({ code: ErrorCode.PlatformError, data: expect.objectContaining({ ok: false, error }) });
 
-  it('rejects unknown, reused and expired trigger ids like Slack', async () => {
+  it('rejects unknown and reused trigger ids like Slack', async () => {
     await expect(openWith('123.456.deadbeef')).rejects.toMatchObject(platformError('invalid_trigger_id'));
     const trigger = await freshTrigger();
     await expect(openWith(trigger)).resolves.toMatchObject({ ok: true, view: { callback_id: 'apply_fix', type: 'modal' } });
     await expect(openWith(trigger)).rejects.toMatchObject(platformError('exchanged_trigger_id'));
-    const stale = await freshTrigger();
-    await new Promise((r) => setTimeout(r, 250));
-    await expect(openWith(stale)).rejects.toMatchObject(platformError('expired_trigger_id'));
+  });
+
+  it('expires trigger ids after triggerTtlMs', async () => {
+    const strict = await startSlackSimulator({ triggerTtlMs: 1, interactivityUrl: appUrl });
+    try {
+      const stale = await freshTrigger(strict);
+      await new Promise((r) => setTimeout(r, 20));
+      await expect(openWith(stale, strict)).rejects.toMatchObject(platformError('expired_trigger_id'));
+    } finally {
+      await strict.close();
+    }
   });
 
   it('updates an open view with views.update and detects hash conflicts', async () => {
