@@ -13,7 +13,7 @@ export interface InteractivityConfig {
 }
 
 const configInput = z.object({
-  interactivityUrl: z.string().url().nullable().optional(),
+  interactivityUrl: z.url().nullable().optional(),
   rateLimit: z.object({ requestsPerMinute: z.number().int().positive() }).nullable().optional(),
 });
 
