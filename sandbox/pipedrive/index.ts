@@ -2,7 +2,6 @@
  * The Pipedrive simulator: a contract-faithful stand-in (v1 + v2 REST, webhooks v2 with retries and bans) for the
  * stack launcher and tests. Product code must never import it.
  */
-import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
@@ -96,6 +95,7 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('pipedrive simulator did not bind a TCP port');
   const url = `http://${host}:${address.port}`;
+  const webhookCredentials = store.webhookCredentials(opts.webhookUser, opts.webhookPassword);
   logger(`pipedrive-sim: listening on ${url} (company ${companyDomain})`);
   return {
     url,
@@ -104,8 +104,8 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
       url,
       apiToken: store.integrationToken(),
       companyDomain,
-      webhookUser: opts.webhookUser ?? 'pipedrive-webhook',
-      webhookPassword: opts.webhookPassword ?? randomBytes(18).toString('base64url'),
+      webhookUser: webhookCredentials.user,
+      webhookPassword: webhookCredentials.password,
     },
     integrationUserId: INTEGRATION_USER_ID,
     async close() {

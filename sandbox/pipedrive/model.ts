@@ -176,5 +176,7 @@ export interface SimulatorState {
   deals: Deal[];
   notes: Note[];
   webhooks: Webhook[];
+  /** The Basic-auth pair the stack hands the app for its webhook; kept so a restart does not invalidate it. */
+  webhookCredentials?: { user: string; password: string };
   nextIds: { organization: number; person: number; deal: number; note: number; webhook: number };
 }

@@ -29,15 +29,29 @@ export class StateStore {
     return this.apiToken;
   }
 
+  /** Configured values win; otherwise the persisted pair, otherwise a fresh one. */
+  webhookCredentials(user: string | undefined, password: string | undefined): { user: string; password: string } {
+    const existing = this.state.webhookCredentials;
+    const credentials = {
+      user: user ?? existing?.user ?? `pd-hook-${randomBytes(4).toString('hex')}`,
+      password: password ?? existing?.password ?? randomBytes(18).toString('base64url'),
+    };
+    this.state.webhookCredentials = credentials;
+    this.persist();
+    return credentials;
+  }
+
   userForToken(token: string): number | undefined {
     return this.state.tokens[token];
   }
 
   /** Back to the seed; registered webhooks survive unless asked otherwise, so a running app stays wired. */
   reset(keepWebhooks: boolean): void {
-    const webhooks = this.state.webhooks;
+    const { webhooks, webhookCredentials, tokens } = this.state;
     const nextWebhookId = this.state.nextIds.webhook;
     this.state = seedState(this.companyDomain, this.integrationToken());
+    this.state.tokens = tokens;
+    this.state.webhookCredentials = webhookCredentials;
     if (keepWebhooks) {
       this.state.webhooks = webhooks.map((w) => ({ ...w, first_try_failures: 0, banned_until: null }));
       this.state.nextIds.webhook = nextWebhookId;

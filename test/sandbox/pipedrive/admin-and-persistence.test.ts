@@ -74,12 +74,13 @@ describe('pipedrive simulator admin routes and persistence', () => {
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '1' && d.body.meta.user_id === '4'));
   });
 
-  test('a restart on the same data file keeps deals, webhooks and the token; reset restores the seed but keeps webhooks', async () => {
+  test('a restart on the same data file keeps deals, webhooks, the token and webhook credentials; reset restores the seed but keeps webhooks', async () => {
     const before = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
-    const token = sim.stackEntry.apiToken;
+    const { apiToken: token, webhookUser, webhookPassword } = sim.stackEntry;
     await sim.close();
     sim = await startPipedriveSimulator({ dataFile: join(dir, 'pipedrive.json'), webhookTimeScale: 0.1 });
-    expect(sim.stackEntry.apiToken).toBe(token);
+    // The app's webhook was registered with these; a restart must not invalidate them.
+    expect(sim.stackEntry).toMatchObject({ apiToken: token, webhookUser, webhookPassword });
     const after = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
     expect(after.map((d) => d.id)).toEqual(before.map((d) => d.id));
     const hooks = (await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data as Array<{ subscription_url: string }>;
