@@ -90,11 +90,15 @@ export function createOAuthVerifier(
   onReject: (reason: string) => void = () => {},
   now: () => number = Date.now,
 ): OAuthVerifier {
-  // nonce → the timestamp it was seen with; entries expire once their timestamp leaves the window.
+  // nonce → when the simulator first saw it. A nonce can only be replayed while its timestamp is inside the ±window,
+  // so remembering it for two windows from first sight is enough. Map order is insertion order: prune from the front.
   const seenNonces = new Map<string, number>();
 
   function prune(nowSec: number): void {
-    for (const [nonce, ts] of seenNonces) if (Math.abs(nowSec - ts) > TIMESTAMP_WINDOW_SECONDS) seenNonces.delete(nonce);
+    for (const [nonce, seenAt] of seenNonces) {
+      if (nowSec - seenAt <= 2 * TIMESTAMP_WINDOW_SECONDS) break;
+      seenNonces.delete(nonce);
+    }
   }
 
   function reject(reason: string): never {
@@ -129,7 +133,7 @@ export function createOAuthVerifier(
       prune(nowSec);
       const nonceKey = `${params.get('oauth_token')}:${nonce}`;
       if (seenNonces.has(nonceKey)) reject('nonce reused');
-      seenNonces.set(nonceKey, timestamp);
+      seenNonces.set(nonceKey, nowSec);
     },
   };
 }

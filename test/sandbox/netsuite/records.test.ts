@@ -70,7 +70,7 @@ test.each([
   ['person without last name', { isPerson: true, firstName: 'Ada', subsidiary: { id: '1' } }, 'USER_ERROR', 'lastName'],
   ['bad address country', { companyName: 'Country Co', subsidiary: { id: '1' }, addressBook: { items: [{ addressBookAddress: { country: 'Netherlands' } }] } }, 'USER_ERROR', 'addressBook.items[0].addressBookAddress.country'],
   ['externalId with |', { companyName: 'Pipe Co', subsidiary: { id: '1' }, externalId: 'A|B' }, 'INVALID_PARAMETER', 'externalId'],
-])('customer %s ⇒ 400 %s at %s', async (_name, body, code, path) => {
+])('customer %s ⇒ 400 with the code and o:errorPath', async (_name, body, code, path) => {
   const r = await callNetSuite(stack, 'POST', 'record/v1/customer', { body });
   expect(r.status).toBe(400);
   expect(r.data).toMatchObject({ status: 400, title: 'Bad Request' });
