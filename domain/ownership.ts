@@ -91,7 +91,7 @@ export const ORCHESTRATOR_OWNED = [
 ] as const;
 
 function key(name: string): string {
-  return name.toLowerCase().replace(/[\s_.\-]/g, '');
+  return name.toLowerCase().replace(/[\s_.-]/g, '');
 }
 
 const OWNER_BY_KEY: ReadonlyMap<string, FieldOwner> = new Map<string, FieldOwner>([

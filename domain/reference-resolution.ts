@@ -6,7 +6,7 @@
  */
 import { findOnboardingPackage, ONBOARDING_PACKAGE_CODES, type OnboardingPackage } from './onboarding-packages';
 import { ORGANIZATION_FIELDS, DEAL_FIELDS } from './pipedrive-fields';
-import type { Item, PaymentTerm, ReferenceData, Subsidiary } from './reference-data';
+import type { Item, PaymentTerm, Subsidiary } from './reference-data';
 import { reviewReason, type ReviewReason } from './review-reason';
 
 /** Terms applied when the organization has none: the common B2B default, flagged as a warning. */

@@ -111,6 +111,15 @@ export function isStageChangeTo(event: WebhookV2Event, stageId: string | number)
   return before === null || before === undefined || String(before) !== target;
 }
 
+/**
+ * True when a deal was CREATED directly in `stageId` (imports, deals created by API already signed): no stage
+ * change will ever follow, so the intake may want to treat it like one. Kept separate from isStageChangeTo so
+ * that choice stays visible at the call site.
+ */
+export function isCreatedInStage(event: WebhookV2Event, stageId: string | number): boolean {
+  return event.meta.entity === 'deal' && event.meta.action === 'create' && event.data?.stage_id === String(stageId);
+}
+
 export interface OwnWriteBackOptions {
   /** Pipedrive user id of the API token the orchestrator writes with. */
   integrationUserId: string | number | undefined;

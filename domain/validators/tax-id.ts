@@ -51,7 +51,7 @@ function fail(code: string, message: string, suggestion: string): TaxIdValidatio
 
 /** Spaces, dots and dashes are presentation only in every scheme handled here. */
 function compact(raw: string): string {
-  return raw.replace(/[\s.\-]/g, '').toUpperCase();
+  return raw.replace(/[\s.-]/g, '').toUpperCase();
 }
 
 const EIN_INVALID_PREFIXES = new Set(['00', '07', '08', '09', '17', '18', '19', '28', '29', '49', '69', '70', '78', '79', '89', '96', '97']);

@@ -49,7 +49,7 @@ describe('field ownership (DESIGN.md §2)', () => {
   });
 
   test('the three tables do not overlap (after name normalisation)', () => {
-    const norm = (s: string) => s.toLowerCase().replace(/[\s_.\-]/g, '');
+    const norm = (s: string) => s.toLowerCase().replace(/[\s_.-]/g, '');
     const seen = new Map<string, string>();
     for (const [owner, list] of [['pipedrive', PIPEDRIVE_OWNED], ['netsuite', NETSUITE_OWNED], ['orchestrator', ORCHESTRATOR_OWNED]] as const) {
       for (const f of list) {

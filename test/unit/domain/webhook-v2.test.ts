@@ -1,4 +1,4 @@
-import { isOwnWriteBack, isStageChangeTo, parseWebhookV2, type WebhookV2Event } from '../../../domain/webhook-v2';
+import { isCreatedInStage, isOwnWriteBack, isStageChangeTo, parseWebhookV2, type WebhookV2Event } from '../../../domain/webhook-v2';
 
 const EXTERNAL_ID_KEY = 'a'.repeat(40);
 const STATUS_KEY = 'b'.repeat(40);
@@ -119,6 +119,18 @@ describe('isStageChangeTo', () => {
     ['person entity', docExample({ meta: { entity: 'person' } }), 5, false],
   ])('%s → %s', (_label, body, stage, expected) => {
     expect(isStageChangeTo(parse(body), stage)).toBe(expected);
+  });
+});
+
+describe('isCreatedInStage', () => {
+  test.each([
+    ['created in the stage', docExample({ meta: { action: 'create' }, previous: null }), 5, true],
+    ['created in the stage, string ids', docExample({ meta: { action: 'create' }, data: { id: '746', stage_id: '5' }, previous: null }), '5', true],
+    ['created in another stage', docExample({ meta: { action: 'create' }, previous: null }), 6, false],
+    ['a change, not a create', docExample(), 5, false],
+    ['a person', docExample({ meta: { action: 'create', entity: 'person' }, previous: null }), 5, false],
+  ])('%s → %s', (_label, body, stage, expected) => {
+    expect(isCreatedInStage(parse(body), stage)).toBe(expected);
   });
 });
 
