@@ -141,6 +141,13 @@ function listRecords(ctx: RecordContext, type: RecordType, query: URLSearchParam
   };
 }
 
+/** `?fields=a,b` returns only those body fields (plus links and id), as NetSuite does. */
+function onlyFields(body: Record<string, unknown>, fields: string | null): Record<string, unknown> {
+  if (!fields) return body;
+  const wanted = new Set(['links', 'id', ...fields.split(',').map((f) => f.trim())]);
+  return Object.fromEntries(Object.entries(body).filter(([key]) => wanted.has(key)));
+}
+
 export function handleRecordRequest(ctx: RecordContext, request: RecordRequest): SimResponse {
   const [typeName = '', refSegment, sublist] = request.segments;
   const type = WRITABLE[typeName];
@@ -156,7 +163,7 @@ export function handleRecordRequest(ctx: RecordContext, request: RecordRequest):
   const record = lookup(ctx, recordType, parseRef(refSegment));
   if (sublist === undefined) {
     const expand = request.query.get('expandSubResources') === 'true';
-    return { status: 200, body: renderers[recordType](record, ctx, expand) };
+    return { status: 200, body: onlyFields(renderers[recordType](record, ctx, expand), request.query.get('fields')) };
   }
   const self = `${recordUrl(ctx.base, recordType, record.id)}/${sublist}`;
   const rendered = renderers[recordType](record, ctx, true)[sublist];

@@ -15,19 +15,22 @@ afterEach(async () => {
 });
 
 test('parallel load over the account limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; never more than the limit in flight', async () => {
-  await admin(stack, 'PUT', 'faults', { latency: { minMs: 150, maxMs: 200 } });
+  // Latency far above connection set-up time, so all ten arrive while the first three still hold their slots.
+  await admin(stack, 'PUT', 'faults', { latency: { minMs: 400, maxMs: 450 } });
   const responses = await Promise.all(Array.from({ length: 10 }, () => callNetSuite(stack, 'GET', 'record/v1/term/2')));
   const statuses = responses.map((r) => r.status);
-  expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+  const ok = statuses.filter((s) => s === 200).length;
   const throttled = responses.filter((r) => r.status === 429);
-  expect(throttled).toHaveLength(7);
+  expect(ok).toBeGreaterThanOrEqual(3);
+  expect(throttled.length).toBeGreaterThanOrEqual(5);
+  expect(ok + throttled.length).toBe(10);
   expect(throttled[0]?.data).toMatchObject({ status: 429, title: 'Too Many Requests' });
   expect(firstError(throttled[0] as never)).toEqual({ detail: 'Concurrent request limit exceeded. Request blocked.', 'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED' });
 
   const stats = (await admin(stack, 'GET', 'stats')).data as { peakConcurrency: number; throttled: number; requests: Record<string, number> };
   expect(stats.peakConcurrency).toBe(3);
-  expect(stats.throttled).toBe(7);
-  expect(stats.requests['GET record/v1/term/{id} 429']).toBe(7);
+  expect(stats.throttled).toBe(throttled.length);
+  expect(stats.requests['GET record/v1/term/{id} 429']).toBe(throttled.length);
 
   // Slots are released: the next request goes through.
   expect((await callNetSuite(stack, 'GET', 'record/v1/term/2')).status).toBe(200);

@@ -52,6 +52,17 @@ test('a signature over a different URL or query ⇒ 401', async () => {
   expectInvalidLogin(otherMethod);
 });
 
+test('query values with spaces and quotes are signed decoded and re-encoded once (RFC 5849); double encoding fails', async () => {
+  const path = 'record/v1/customer?q=externalId%20IS%20%22NOBODY%22&limit=5';
+  const ok = await callNetSuite(stack, 'GET', path);
+  expect(ok.status).toBe(200);
+  expect(ok.data).toMatchObject({ totalResults: 0, items: [] });
+  const doubleEncoded = await callNetSuite(stack, 'GET', path, {
+    authorization: signRequest(stack, 'GET', `${stack.url}/services/rest/record/v1/customer?q=externalId%2520IS%2520%2522NOBODY%2522&limit=5`),
+  });
+  expectInvalidLogin(doubleEncoded);
+});
+
 test('a replayed nonce ⇒ 401, even with a valid signature', async () => {
   const authorization = signRequest(stack, 'GET', `${stack.url}/services/rest/record/v1/term/2`);
   expect((await callNetSuite(stack, 'GET', 'record/v1/term/2', { authorization })).status).toBe(200);

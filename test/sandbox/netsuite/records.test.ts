@@ -43,6 +43,8 @@ test('PATCH: 204 + Location; omitted fields unchanged, null clears', async () =>
   const read = (await callNetSuite(stack, 'GET', `record/v1/customer/${id}`)).data as Record<string, unknown>;
   expect(read).toMatchObject({ companyName: 'Patch Co', email: 'new@patch.example' });
   expect(read).not.toHaveProperty('phone');
+  const some = (await callNetSuite(stack, 'GET', `record/v1/customer/${id}?fields=email,companyName`)).data as Record<string, unknown>;
+  expect(Object.keys(some).sort()).toEqual(['companyName', 'email', 'id', 'links']);
 });
 
 test('addressBook is links unless ?expandSubResources=true', async () => {
