@@ -1,9 +1,16 @@
 /**
  * Sandbox mode: for every vendor without real credentials, `npm start` runs its simulator and hands its URL and
- * credentials to the worker and app as the same env variables real credentials would use.
+ * credentials to the worker and app as the same env variables real credentials would use, so product code has
+ * one code path. Simulator state and credentials persist under .data/sandbox/, so a restart keeps both.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config, Vendor } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
+import { startNetSuiteSimulator } from '../sandbox/netsuite';
+import { startPipedriveSimulator } from '../sandbox/pipedrive';
+import { startSlackSimulator } from '../sandbox/slack';
 
 export interface RunningSandbox {
   /** Env for the worker and app: the simulators' URLs and credentials. */
@@ -11,24 +18,123 @@ export interface RunningSandbox {
   /** The `pipedrive` / `netsuite` / `slack` sections of .data/stack.json. */
   stackEntries: Record<string, unknown>;
   banner: string[];
-  /** Wiring that needs the app listening (webhook registration, Slack request URL). */
+  /** Wiring that needs the app listening (the Slack app's Request URL). */
   afterAppReady(appUrl: string): Promise<void>;
   close(): Promise<void>;
 }
 
+interface SandboxSecrets {
+  pipedrive: { apiToken: string; webhookUser: string; webhookPassword: string };
+  netsuite: { consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
+  slack: { botToken: string; signingSecret: string };
+}
+
+const secret = (bytes = 24): string => randomBytes(bytes).toString('hex');
+
+function loadOrCreateSecrets(dir: string): SandboxSecrets {
+  const file = join(dir, 'credentials.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxSecrets;
+  const secrets: SandboxSecrets = {
+    pipedrive: { apiToken: secret(20), webhookUser: 'onboarding-orchestrator', webhookPassword: secret(16) },
+    netsuite: { consumerKey: secret(32), consumerSecret: secret(32), tokenId: secret(32), tokenSecret: secret(32) },
+    slack: { botToken: `xoxb-sandbox-${secret(12)}`, signingSecret: secret(16) },
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
 export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dataDir: string; log: Logger }): Promise<RunningSandbox> {
-  if (vendors.length > 0) {
-    ctx.log.warn(
-      { sandbox: vendors },
-      `sandbox mode for ${vendors.join(', ')}: no credentials configured, and the simulators are not part of this build yet; ` +
-        'these integrations are unavailable until they land (or configure real credentials, see .env.example)',
-    );
+  const dir = join(ctx.dataDir, 'sandbox');
+  mkdirSync(dir, { recursive: true });
+  const secrets = loadOrCreateSecrets(dir);
+  const host = ctx.config.app.host;
+  const ports = ctx.config.simulatorPorts;
+  const simLogger = (vendor: Vendor) => (line: string) => ctx.log.debug({ simulator: vendor }, line);
+
+  const env: NodeJS.ProcessEnv = {};
+  const stackEntries: Record<string, unknown> = {};
+  const banner: string[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  let setInteractivityUrl: ((url: string) => void) | undefined;
+
+  try {
+    if (vendors.includes('netsuite')) {
+      const sim = await startNetSuiteSimulator({
+        host,
+        port: ports.netsuite,
+        dataFile: join(dir, 'netsuite.sqlite'),
+        credentials: secrets.netsuite,
+        logger: simLogger('netsuite'),
+      });
+      closers.push(() => sim.close());
+      const c = sim.stackEntry;
+      Object.assign(env, {
+        NETSUITE_BASE_URL: c.url,
+        NETSUITE_ACCOUNT_ID: c.accountId,
+        NETSUITE_CONSUMER_KEY: c.consumerKey,
+        NETSUITE_CONSUMER_SECRET: c.consumerSecret,
+        NETSUITE_TOKEN_ID: c.tokenId,
+        NETSUITE_TOKEN_SECRET: c.tokenSecret,
+      });
+      stackEntries.netsuite = c;
+      banner.push(`  NetSuite sandbox  ${c.url}/services/rest/`);
+    }
+    if (vendors.includes('pipedrive')) {
+      const sim = await startPipedriveSimulator({
+        host,
+        port: ports.pipedrive,
+        dataFile: join(dir, 'pipedrive.json'),
+        ...secrets.pipedrive,
+        logger: simLogger('pipedrive'),
+      });
+      closers.push(() => sim.close());
+      const c = sim.stackEntry;
+      Object.assign(env, {
+        PIPEDRIVE_API_URL: c.url,
+        PIPEDRIVE_API_TOKEN: c.apiToken,
+        PIPEDRIVE_COMPANY_DOMAIN: c.companyDomain,
+        PIPEDRIVE_WEBHOOK_USER: c.webhookUser,
+        PIPEDRIVE_WEBHOOK_PASSWORD: c.webhookPassword,
+      });
+      stackEntries.pipedrive = c;
+      banner.push(`  Pipedrive sandbox ${c.url}/api/v2/`);
+    }
+    if (vendors.includes('slack')) {
+      const sim = await startSlackSimulator({
+        host,
+        port: ports.slack,
+        dataFile: join(dir, 'slack.json'),
+        ...secrets.slack,
+        logger: simLogger('slack'),
+      });
+      closers.push(() => sim.close());
+      setInteractivityUrl = (url) => sim.setInteractivityUrl(url);
+      const c = sim.stackEntry;
+      Object.assign(env, {
+        SLACK_API_URL: c.url,
+        SLACK_BOT_TOKEN: c.botToken,
+        SLACK_SIGNING_SECRET: c.signingSecret,
+        SLACK_REVIEW_CHANNEL: c.reviewChannel,
+        SLACK_REVIEWER_IDS: c.reviewerIds.join(','),
+      });
+      stackEntries.slack = c;
+      banner.push(`  Slack sandbox     ${c.url}`);
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw err;
   }
+  if (vendors.length) ctx.log.info({ sandbox: vendors }, `sandbox mode for ${vendors.join(', ')}: simulators running`);
+
   return {
-    env: {},
-    stackEntries: {},
-    banner: vendors.length ? [`  Sandbox           ${vendors.join(', ')} (simulators not available yet)`] : [],
-    afterAppReady: async () => undefined,
-    close: async () => undefined,
+    env,
+    stackEntries,
+    banner,
+    async afterAppReady(appUrl) {
+      setInteractivityUrl?.(`${appUrl}/slack/events`);
+    },
+    async close() {
+      for (const close of closers.reverse()) await close();
+    },
   };
 }

@@ -31,6 +31,17 @@ describe('npm start', () => {
     expect(metrics).toMatch(/^temporal_num_pollers\{/m);
     expect((await axios.get<string>(`${first.app.url}/ops`)).data).toContain('Onboarding health');
 
+    // Sandbox mode: no vendor credentials in env, so all three simulators run, with working credentials.
+    expect(first.netsuite?.url).toBe(`http://127.0.0.1:${env.NETSUITE_SIM_PORT}`);
+    expect(first.pipedrive?.url).toBe(`http://127.0.0.1:${env.PIPEDRIVE_SIM_PORT}`);
+    expect(first.slack?.url).toBe(`http://127.0.0.1:${env.SLACK_SIM_PORT}/api/`);
+    const me = await axios.get(`${first.pipedrive!.url}/v1/users/me`, { headers: { 'x-api-token': first.pipedrive!.apiToken } });
+    expect(me.data.success).toBe(true);
+    const auth = await axios.post(`${first.slack!.url}auth.test`, '', { headers: { authorization: `Bearer ${first.slack!.botToken}` } });
+    expect(auth.data.ok).toBe(true);
+    const unsigned = await axios.get(`${first.netsuite!.url}/services/rest/record/v1/customer/1`, { validateStatus: () => true });
+    expect(unsigned.status).toBe(401);
+
     // An onboarding left open across a restart.
     const externalId = `restart-${Date.now()}`;
     let connection = await Connection.connect({ address: first.temporal.address });
@@ -39,12 +50,15 @@ describe('npm start', () => {
 
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
     expect(existsSync(stack.stackFile)).toBe(false);
-    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT']) {
+    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT']) {
       expect([name, await portIsFree('127.0.0.1', Number(env[name]))]).toEqual([name, true]);
     }
 
     stack = startStack(env);
     const second = await stack.ready();
+    // Sandbox credentials survive a restart, so scripts holding stack.json values keep working.
+    expect(second.pipedrive?.apiToken).toBe(first.pipedrive?.apiToken);
+    expect(second.netsuite?.tokenSecret).toBe(first.netsuite?.tokenSecret);
     connection = await Connection.connect({ address: second.temporal.address });
     const handle = new Client({ connection }).workflow.getHandle(externalId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
