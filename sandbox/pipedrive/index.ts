@@ -10,6 +10,7 @@ import { BurstLimiter, type BurstLimit } from './burst-limiter';
 import { PipedriveApiError, errorBody } from './envelope';
 import { EntityOperations } from './entity-operations';
 import { registerNotesRoutes } from './notes-routes';
+import { registerSearchRoutes } from './search-routes';
 import { INTEGRATION_USER_ID } from './seed';
 import type { SimulatorContext } from './simulator-context';
 import { StateStore } from './state-store';
@@ -86,6 +87,7 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   });
   registerApiAuth(app, store, new BurstLimiter(opts.burstLimit ?? { requests: 80, windowMs: 2_000 }));
   registerV2Routes(app, ctx);
+  registerSearchRoutes(app, ctx);
   registerV1Routes(app, ctx);
   registerNotesRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);

@@ -55,6 +55,9 @@ describe('pipedrive simulator custom fields', () => {
     expect(v1Deal.body.data[code(DEAL_FIELDS.externalId)]).toBe('PD-FIELDS-CO-3');
     expect(v1Deal.body.data[code(DEAL_FIELDS.onboardingPackage)]).toBe(String(growth));
 
+    const found = await new v2.DealsApi(api).searchDeals({ term: 'PD-FIELDS-CO-3', fields: 'custom_fields', exact_match: true });
+    expect(found.data?.items?.map((i) => i.item?.id)).toEqual([3]);
+
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity === 'deal' && d.body.meta.entity_id === '3'));
     const hook = receiver.received.find((d) => d.body.meta.entity === 'deal' && d.body.meta.entity_id === '3');
     expect((hook?.body.data as { custom_fields: unknown }).custom_fields).toMatchObject(custom);

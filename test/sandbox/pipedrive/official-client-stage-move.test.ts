@@ -91,4 +91,27 @@ describe('pipedrive simulator with the official client', () => {
     const listed = await new v1.NotesApi(apiV1).getNotes({ deal_id: 1 });
     expect(listed.data?.map((n) => n.content)).toEqual(['<b>Needs review</b>: tax id missing']);
   });
+
+  test('seeded people include several emails and non-Latin names, and persons are searchable by email', async () => {
+    const persons = (await new v2.PersonsApi(apiV2).getPersons({ limit: 100 })).data ?? [];
+    expect(persons.some((p) => (p.emails?.length ?? 0) >= 3)).toBe(true);
+    expect(persons.some((p) => /[^\u0000-\u024f]/.test(p.name ?? ''))).toBe(true);
+    const found = await new v2.PersonsApi(apiV2).searchPersons({ term: 'ap@northwind.example', fields: 'email', exact_match: true });
+    expect(found.data?.items?.map((i) => i.item?.name)).toEqual(['Priya Raman']);
+  });
+
+  test('v1 PUT with a flattened custom field is visible on v2 and sent as an api change', async () => {
+    const fields = (await new v1.DealFieldsApi(apiV1).getDealFields({ limit: 500 })).data ?? [];
+    const statusKey = fields.find((f) => f.name === 'Onboarding status')?.key ?? '';
+    const res = await fetch(`${sim.url}/v1/deals/2?api_token=${sim.stackEntry.apiToken}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [statusKey]: 'RECEIVED' }),
+    });
+    expect(res.status).toBe(200);
+    const deal = await new v2.DealsApi(apiV2).getDeal({ id: 2 });
+    expect((deal.data?.custom_fields as Record<string, unknown>)[statusKey]).toBe('RECEIVED');
+    await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '2' && d.body.meta.entity === 'deal'));
+    const hook = receiver.received.find((d) => d.body.meta.entity_id === '2' && d.body.meta.entity === 'deal');
+    expect(hook?.body.meta).toMatchObject({ action: 'change', change_source: 'api', user_id: String(sim.integrationUserId) });
+    expect(hook?.body.previous).toEqual({ custom_fields: { [statusKey]: null } });
+  });
 });
