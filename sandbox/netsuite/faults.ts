@@ -12,6 +12,7 @@ export const NO_FAULTS: FaultConfig = {
   throttleNext: 0,
   throttleUntil: null,
   asyncJobFailureRate: 0,
+  retryAfterSeconds: null,
   seed: null,
 };
 
@@ -73,6 +74,11 @@ export class FaultInjector {
     return { latencyMs, action: { kind: 'none' } };
   }
 
+  retryAfterHeader(status: number): Record<string, string> {
+    const seconds = this.config.retryAfterSeconds;
+    return seconds !== null && (status === 429 || status === 503) ? { 'Retry-After': String(seconds) } : {};
+  }
+
   asyncJobShouldFail(): boolean {
     return this.rng() < this.config.asyncJobFailureRate;
   }
@@ -98,6 +104,7 @@ export function applyPatch(base: FaultConfig, patch: FaultPatch): FaultConfig {
   if (patch.throttleUntil !== undefined) next.throttleUntil = patch.throttleUntil;
   if (typeof patch.throttleForMs === 'number') next.throttleUntil = Date.now() + patch.throttleForMs;
   next.asyncJobFailureRate = rate(patch.asyncJobFailureRate, base.asyncJobFailureRate);
+  if (patch.retryAfterSeconds !== undefined) next.retryAfterSeconds = patch.retryAfterSeconds;
   if (patch.seed !== undefined) next.seed = patch.seed;
   return next;
 }

@@ -134,7 +134,7 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   const decision = deps.faults.decide();
   if (decision.action.kind === 'throttle' || !deps.gate.tryAcquire()) {
     deps.stats.throttled += 1;
-    finish(errorResponse(concurrencyLimitExceeded()));
+    finish(withHeaders(errorResponse(concurrencyLimitExceeded()), deps.faults.retryAfterHeader(429)));
     return;
   }
   try {
@@ -152,7 +152,8 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
     }
     if (decision.action.kind === 'error') {
       deps.stats.injectedErrors += 1;
-      finish(errorResponse(unexpectedError(decision.action.status, randomUUID())));
+      const status = decision.action.status;
+      finish(withHeaders(errorResponse(unexpectedError(status, randomUUID())), deps.faults.retryAfterHeader(status)));
       return;
     }
     const response = guarded(() => dispatch(deps, req, segments, query, rawBody, `http://${req.headers.host ?? ''}`));
@@ -166,6 +167,10 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   } finally {
     deps.gate.release();
   }
+}
+
+function withHeaders(response: SimResponse, headers: Record<string, string>): SimResponse {
+  return { ...response, headers: { ...response.headers, ...headers } };
 }
 
 function guarded(run: () => SimResponse): SimResponse {

@@ -27,6 +27,8 @@ export interface FaultConfig {
   throttleNext: number;
   /** Until this epoch-ms instant every request is answered 429. */
   throttleUntil: number | null;
+  /** When set, injected and limit 429s and injected 503s carry `Retry-After: <seconds>` (NetSuite itself sends none). */
+  retryAfterSeconds: number | null;
   /** Share of async jobs that end "failed" with an UNEXPECTED_ERROR result instead of applying their write. */
   asyncJobFailureRate: number;
   /** Seeds the fault RNG so a run is repeatable; null = Math.random. */

@@ -33,6 +33,7 @@ test('parallel load over the account limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; n
   expect(stats.requests['GET record/v1/term/{id} 429']).toBe(throttled.length);
 
   // Slots are released: the next request goes through.
+  await admin(stack, 'PUT', 'faults', { latency: null });
   expect((await callNetSuite(stack, 'GET', 'record/v1/term/2')).status).toBe(200);
   const limits = (await callNetSuite(stack, 'GET', 'system/v1/governanceLimits')).data;
   expect(limits).toMatchObject({ accountConcurrencyLimit: 3 });
@@ -55,10 +56,12 @@ test('an injected 5xx rate is roughly honoured, with NetSuite error bodies', asy
 });
 
 test('a 429 burst hits exactly the next N requests', async () => {
-  await admin(stack, 'PUT', 'faults', { throttleNext: 2 });
-  const statuses: number[] = [];
-  for (let i = 0; i < 4; i += 1) statuses.push((await callNetSuite(stack, 'GET', 'record/v1/term/1')).status);
-  expect(statuses).toEqual([429, 429, 200, 200]);
+  await admin(stack, 'PUT', 'faults', { throttleNext: 2, retryAfterSeconds: 3 });
+  const responses = [];
+  for (let i = 0; i < 4; i += 1) responses.push(await callNetSuite(stack, 'GET', 'record/v1/term/1'));
+  expect(responses.map((r) => r.status)).toEqual([429, 429, 200, 200]);
+  expect(responses[0]?.headers['retry-after']).toBe('3');
+  expect(firstError(responses[0] as never)['o:errorCode']).toBe('CONCURRENCY_LIMIT_EXCEEDED');
 });
 
 test('an injected timeout holds the request, then drops the socket without an answer', async () => {
