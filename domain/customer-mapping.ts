@@ -19,6 +19,10 @@ import { validateTaxId } from './validators/tax-id';
 /** NetSuite `entityId` limit. */
 export const ENTITY_ID_MAX_LENGTH = 83;
 
+/** NetSuite field limits (phone 32, address lines 150): over them NetSuite answers USER_ERROR, so we catch it first. */
+export const PHONE_MAX_LENGTH = 32;
+export const ADDRESS_FIELD_MAX_LENGTH = 150;
+
 /** Regions that a billing address in these countries is expected to carry (warned, not blocked, when missing). */
 const REGION_EXPECTED = new Set(['US', 'CA', 'AU']);
 
@@ -83,6 +87,9 @@ export function selectPhone(phones: readonly ContactEntry[]): { phone?: string; 
   if (phone.replace(/\D/g, '').length < 7) {
     return { warnings: [reviewReason('person.phones', 'phone.invalid', 'Phone number has fewer than 7 digits; left out of the customer.', { value: phone })] };
   }
+  if (phone.length > PHONE_MAX_LENGTH) {
+    return { warnings: [reviewReason('person.phones', 'phone.too_long', `Phone number is longer than ${PHONE_MAX_LENGTH} characters; left out of the customer.`, { value: phone })] };
+  }
   return { phone, warnings: [] };
 }
 
@@ -114,6 +121,11 @@ function mapAddress(address: PostalAddress | undefined, addressee: string): Addr
   if (city === '') {
     reasons.push(reviewReason('organization.address.city', 'address.city_missing', 'The address has no city.', formatted ? { value: formatted } : {}));
   }
+  for (const [name, value] of [['street', street], ['street2', street2], ['city', city], ['region', region]] as const) {
+    if (Array.from(value).length > ADDRESS_FIELD_MAX_LENGTH) {
+      reasons.push(reviewReason(`organization.address.${name}`, 'address.too_long', `Address ${name} is longer than ${ADDRESS_FIELD_MAX_LENGTH} characters.`, { value }));
+    }
+  }
   let zip: string | undefined;
   if (country !== undefined) {
     const postal = validatePostalCode(address.postalCode, country);
@@ -127,7 +139,7 @@ function mapAddress(address: PostalAddress | undefined, addressee: string): Addr
     }
   }
   if (reasons.length > 0 || country === undefined) return { reasons, warnings };
-  const mapped: NetSuiteAddressBookAddress = { addr1: street, city, country, addressee };
+  const mapped: NetSuiteAddressBookAddress = { addr1: street, city, country, addressee: truncateCodePoints(addressee, ADDRESS_FIELD_MAX_LENGTH) };
   if (street2 !== '') mapped.addr2 = street2;
   if (region !== '') mapped.state = country === 'US' || country === 'CA' || country === 'AU' ? region.toUpperCase() : region;
   if (zip !== undefined) mapped.zip = zip;

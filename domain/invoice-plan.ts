@@ -31,6 +31,12 @@ export interface PlanFirstInvoiceInput {
   defaultInvoiceDelayDays: number;
   /** When the contract was signed (RFC 3339 or YYYY-MM-DD); from the workflow input, never from a clock. */
   signedAt: string;
+  /**
+   * Subsidiary and terms of the customer as NetSuite holds them, when the caller has read them back. NetSuite owns
+   * these after creation (DESIGN.md §2) and rejects an invoice whose subsidiary differs from its customer's, so
+   * they win over what Pipedrive says now.
+   */
+  netsuiteCustomer?: { subsidiaryId?: string; termsId?: string };
 }
 
 export type InvoicePlanResult =
@@ -74,14 +80,23 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   }
 
   const org = deal.organization;
-  const subsidiary = resolveSubsidiary(org?.subsidiary, normalizeCountryCode(org?.address?.country), ref.subsidiaries);
-  if (!subsidiary.ok) reasons.push(subsidiary.reason);
-  const terms = resolveTerms(org?.paymentTerms, ref.terms);
-  if (!terms.ok) reasons.push(terms.reason);
+  const owned = input.netsuiteCustomer;
+  let subsidiaryId = owned?.subsidiaryId;
+  if (!subsidiaryId) {
+    const resolved = resolveSubsidiary(org?.subsidiary, normalizeCountryCode(org?.address?.country), ref.subsidiaries);
+    if (resolved.ok) subsidiaryId = resolved.subsidiary.id;
+    else reasons.push(resolved.reason);
+  }
+  let termsId = owned?.termsId;
+  if (!termsId) {
+    const resolved = resolveTerms(org?.paymentTerms, ref.terms);
+    if (resolved.ok) termsId = resolved.terms.id;
+    else reasons.push(resolved.reason);
+  }
   const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items);
   if (!pkg.ok) reasons.push(...pkg.reasons);
 
-  if (reasons.length > 0 || tranDate === undefined || !subsidiary.ok || !terms.ok || !pkg.ok) {
+  if (reasons.length > 0 || tranDate === undefined || !subsidiaryId || !termsId || !pkg.ok) {
     return { ok: false, reasons, warnings };
   }
 
@@ -96,8 +111,8 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   const invoice: NetSuiteInvoiceBody = {
     externalId: invoiceExternalId(externalId),
     entity: { id: customerId.trim() },
-    subsidiary: { id: subsidiary.subsidiary.id },
-    terms: { id: terms.terms.id },
+    subsidiary: { id: subsidiaryId },
+    terms: { id: termsId },
     tranDate,
     memo: `${pkg.pkg.name} — Pipedrive deal ${deal.deal.id} (${externalId})`,
     item: { items: lines },

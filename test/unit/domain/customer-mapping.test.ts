@@ -100,6 +100,7 @@ describe('phones', () => {
     ['none primary ⇒ first', [email(' +49 30 1234567 '), email('+1 415 555 0199')], '+49 30 1234567', []],
     ['none', [], undefined, []],
     ['too short ⇒ dropped with warning', [email('555', true)], undefined, ['phone.invalid']],
+    ['longer than NetSuite’s 32 chars ⇒ dropped with warning', [email('+1 415 555 0100 ext. 1234 (reception desk)', true)], undefined, ['phone.too_long']],
   ])('%s', (_label, phones, expected, warnings) => {
     const r = mapToNetSuiteCustomer(makeDeal({ person: { phones } }), REF, EID);
     expect(customerOf(r).phone).toBe(expected);
@@ -230,6 +231,21 @@ describe('multinational addresses, tax ids and subsidiaries', () => {
   ])('%s ⇒ %j', (_label, address, codes) => {
     const r = mapToNetSuiteCustomer(makeDeal({ organization: { address: address as PostalAddress | undefined } }), REF, EID);
     expect(reasonCodes(r)).toEqual(codes);
+  });
+
+  test('address lines over NetSuite’s 150 characters ⇒ reason', () => {
+    const r = mapToNetSuiteCustomer(makeDeal({ organization: { address: { street: 'x'.repeat(151), city: 'SF', region: 'CA', postalCode: '94105', country: 'US' } } }), REF, EID);
+    expect(reasonCodes(r)).toEqual(['address.too_long']);
+    if (!r.ok) expect(r.reasons[0]?.field).toBe('organization.address.street');
+  });
+
+  test('Pipedrive-style country names are normalised to ISO-2', () => {
+    const r = mapToNetSuiteCustomer(
+      makeDeal({ organization: { address: { street: '500 Howard Street', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'United States' } } }),
+      REF,
+      EID,
+    );
+    expect(customerOf(r).addressBook.items[0]?.addressBookAddress.country).toBe('US');
   });
 
   test('US address without a state is mapped but warned', () => {

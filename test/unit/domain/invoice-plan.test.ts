@@ -88,6 +88,19 @@ describe('planFirstInvoice', () => {
     expect(r.invoice.terms).toEqual({ id: '3' });
   });
 
+  test('NetSuite-owned subsidiary/terms read back from the customer win over Pipedrive (DESIGN.md §2)', () => {
+    const deal = makeDeal({ organization: { subsidiary: 'Acme UK Ltd', paymentTerms: 'Net 60' } });
+    const r = planned(planFirstInvoice(input({ deal, netsuiteCustomer: { subsidiaryId: '1', termsId: '4' } })));
+    expect(r.invoice.subsidiary).toEqual({ id: '1' });
+    expect(r.invoice.terms).toEqual({ id: '4' });
+  });
+
+  test('NetSuite-owned values also cover Pipedrive values that no longer resolve', () => {
+    const deal = makeDeal({ organization: { subsidiary: 'Renamed Ltd', paymentTerms: 'Net 45' } });
+    expect(planFirstInvoice(input({ deal })).ok).toBe(false);
+    expect(planned(planFirstInvoice(input({ deal, netsuiteCustomer: { subsidiaryId: '2', termsId: '2' } }))).invoice.subsidiary).toEqual({ id: '2' });
+  });
+
   test('collects every reason', () => {
     const deal = makeDeal({ deal: { onboardingPackage: 'NOPE' }, organization: { subsidiary: 'Nowhere', paymentTerms: 'Net 45' } });
     expect(reasonCodes(planFirstInvoice(input({ deal, customerId: ' ', externalId: 'a|b' }))).sort()).toEqual(
