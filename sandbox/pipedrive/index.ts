@@ -63,7 +63,8 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   const ops = new EntityOperations(store, (event) => dispatcher.publish(event));
   const ctx: SimulatorContext = { store, ops, dispatcher };
 
-  const app = Fastify({ logger: false });
+  // Company-domain URLs (https://<company>.pipedrive.com/api/v1/…) reach v1 as well as api.pipedrive.com/v1/… does.
+  const app = Fastify({ logger: false, rewriteUrl: (req) => (req.url?.startsWith('/api/v1/') ? req.url.slice(4) : (req.url ?? '/')) });
   await app.register(formbody);
   // Clients send DELETE/GET with a JSON content type and no body; Pipedrive accepts that, Fastify's default parser does not.
   app.removeContentTypeParser('application/json');
