@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 import { admin, callNetSuite, firstError, idFromLocation, type Stack } from './signed-client';
 
-const JOB_DELAY_MS = 150;
+// Long enough that the pending state is observable on a loaded machine, short enough to keep the file fast.
+const JOB_DELAY_MS = 400;
 let sim: RunningNetSuiteSimulator;
 let stack: Stack;
 
@@ -16,9 +17,10 @@ afterAll(() => sim.close());
 const customer = { companyName: 'Async Co', email: 'ap@async.example', subsidiary: { id: '2' }, terms: { id: '2' } };
 const rest = (href: string) => href.slice(`${stack.url}/services/rest/`.length);
 
-async function pollJob(jobHref: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 50; i += 1) {
-    const job = (await callNetSuite(stack, 'GET', rest(jobHref))).data as Record<string, unknown>;
+async function pollJob(jobHref: string, on: Stack = stack): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const job = (await callNetSuite(on, 'GET', jobHref.slice(`${on.url}/services/rest/`.length))).data as Record<string, unknown>;
     if (job.completed === true) return job;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -136,8 +138,7 @@ test('idempotency keys and jobs survive a restart on the same data file', async 
       const repeat = await callNetSuite(s2, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
       expect(repeat.status).toBe(400);
       expect(idFromLocation(repeat.headers.location)).toBe(idFromLocation(accepted.headers.location));
-      await new Promise((r) => setTimeout(r, 100));
-      const job = (await callNetSuite(s2, 'GET', `async/v1/job/${idFromLocation(accepted.headers.location)}`)).data;
+      const job = await pollJob(`${s2.url}/services/rest/async/v1/job/${idFromLocation(accepted.headers.location)}`, s2);
       expect(job).toMatchObject({ completed: true, progress: 'succeeded' });
     } finally {
       await second.close();
