@@ -2,6 +2,7 @@
  * Simulator-only routes under `/__sim/` (no auth). Edits here stand for a person clicking in the Pipedrive UI, so
  * their webhooks carry `change_source: "app"` and that person's user id — unlike REST writes, which are "api".
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { v4 as uuidv4 } from 'uuid';
 import type { Actor } from './change-event';
@@ -76,4 +77,14 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
   });
 
   app.get('/__sim/webhooks', async () => successBody(s().webhooks));
+
+  /** An API token for another user, so tests can make REST writes that are "api" but not the integration's own. */
+  app.post('/__sim/tokens', async (req) => {
+    const userId = Number(bodyOf(req).user_id);
+    if (!s().users.some((u) => u.id === userId)) throw badRequest('user_id not found');
+    const token = randomBytes(20).toString('hex');
+    s().tokens[token] = userId;
+    ctx.store.persist();
+    return successBody({ user_id: userId, api_token: token });
+  });
 }

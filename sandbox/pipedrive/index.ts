@@ -56,10 +56,12 @@ export { customFieldKey } from './field-definitions';
 
 export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = {}): Promise<RunningPipedriveSimulator> {
   const host = opts.host ?? '127.0.0.1';
+  const timeScale = opts.webhookTimeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`webhookTimeScale must be a positive number, got ${String(opts.webhookTimeScale)}`);
   const companyDomain = opts.companyDomain ?? 'acme-sandbox';
   const logger = opts.logger ?? (() => undefined);
   const store = new StateStore(companyDomain, opts.apiToken, opts.dataFile);
-  const dispatcher = new WebhookDispatcher(store, opts.webhookTimeScale ?? 1, logger);
+  const dispatcher = new WebhookDispatcher(store, timeScale, logger);
   const ops = new EntityOperations(store, (event) => dispatcher.publish(event));
   const ctx: SimulatorContext = { store, ops, dispatcher };
 

@@ -74,6 +74,16 @@ describe('pipedrive simulator admin routes and persistence', () => {
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '1' && d.body.meta.user_id === '4'));
   });
 
+  test('a token minted for another user makes api changes attributed to that user', async () => {
+    const minted = await http('POST', `${sim.url}/__sim/tokens`, { user_id: 2 });
+    const res = await http('PATCH', `${sim.url}/api/v2/deals/2`, { value: 31337 }, { 'x-api-token': minted.body.data.api_token });
+    expect(res.status).toBe(200);
+    await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '2' && d.body.meta.action === 'change'));
+    const hook = receiver.received.find((d) => d.body.meta.entity_id === '2' && d.body.meta.action === 'change');
+    expect(hook?.body.meta).toMatchObject({ change_source: 'api', user_id: '2' });
+    expect(hook?.body.previous).toEqual({ value: expect.any(Number) });
+  });
+
   test('a restart on the same data file keeps deals, webhooks, the token and webhook credentials; reset restores the seed but keeps webhooks', async () => {
     const before = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
     const { apiToken: token, webhookUser, webhookPassword } = sim.stackEntry;
