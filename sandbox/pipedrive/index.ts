@@ -96,7 +96,13 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   registerWebhookRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
 
-  await app.listen({ host, port: opts.port ?? 0 });
+  try {
+    await app.listen({ host, port: opts.port ?? 0 });
+  } catch (err) {
+    await dispatcher.close();
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new Error(inUse ? `Pipedrive simulator: port ${host}:${opts.port} is already in use (set PIPEDRIVE_SIM_PORT or stop what holds it)` : `Pipedrive simulator failed to listen: ${(err as Error).message}`);
+  }
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('pipedrive simulator did not bind a TCP port');
   const url = `http://${host}:${address.port}`;
