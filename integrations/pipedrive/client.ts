@@ -1,0 +1,215 @@
+/**
+ * The product's Pipedrive client (v1 + v2 REST, `x-api-token`). Reads a deal with its person and organization as a
+ * ResolvedDeal, writes the orchestrator's own deal fields idempotently, leaves notes, and keeps the webhook
+ * subscription in place. Every failure is a VendorError (pipedrive-error.ts); lookups that rarely change (our
+ * user id, field catalogs, stages) are cached.
+ */
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { VendorError } from '../vendor-error';
+import type { ResolvedDeal } from '../../domain/canonical-deal';
+import type { DEAL_FIELDS } from '../../domain/pipedrive-fields';
+import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
+import { buildFieldCatalog, type FieldCatalog } from './field-catalog';
+import { toPipedriveError } from './pipedrive-error';
+import { toResolvedDeal } from './resolved-deal';
+import { TtlCache } from './ttl-cache';
+import { WEBHOOK_EVENT, planWebhook, type WebhookSubscription } from './webhook-registration';
+import type { Envelope, V1Field, V1Webhook, V2Deal, V2Organization, V2Person, V2Stage } from './wire-types';
+
+export type DealFieldName = (typeof DEAL_FIELDS)[keyof typeof DEAL_FIELDS];
+
+export interface PipedriveClientOptions {
+  /** Base URL without `/v1` or `/api/v2`, e.g. `https://acme.pipedrive.com` or the simulator's URL. */
+  apiUrl: string;
+  apiToken: string;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+  /** How long field catalogs and stages are cached; default 5 min. */
+  catalogTtlMs?: number;
+}
+
+export interface SetDealFieldsResult {
+  written: boolean;
+  /** The field names whose value differed and were written. */
+  changed: string[];
+}
+
+const PAGE = 500;
+
+export class PipedriveClient {
+  private readonly http: AxiosInstance;
+  private readonly me = new TtlCache<string>(Infinity);
+  private readonly dealFields: TtlCache<FieldCatalog>;
+  private readonly organizationFields: TtlCache<FieldCatalog>;
+  private readonly stages: TtlCache<V2Stage[]>;
+
+  constructor(opts: PipedriveClientOptions) {
+    this.http = axios.create({
+      baseURL: opts.apiUrl.replace(/\/+$/, ''),
+      timeout: opts.timeoutMs ?? 10_000,
+      headers: { 'x-api-token': opts.apiToken, accept: 'application/json' },
+    });
+    const ttl = opts.catalogTtlMs ?? 5 * 60_000;
+    this.dealFields = new TtlCache(ttl);
+    this.organizationFields = new TtlCache(ttl);
+    this.stages = new TtlCache(ttl);
+  }
+
+  /** The integration user's id (whose writes echo back as our own webhooks). Cached for the process. */
+  getCurrentUserId(): Promise<string> {
+    return this.me.get(async () => {
+      const me = await this.call<{ id: number }>('GET /v1/users/me', { method: 'GET', url: '/v1/users/me' });
+      return String(me.data.id);
+    });
+  }
+
+  dealFieldKeys(): Promise<FieldCatalog> {
+    return this.dealFields.get(() => this.fieldCatalog('dealFields'));
+  }
+
+  organizationFieldKeys(): Promise<FieldCatalog> {
+    return this.organizationFields.get(() => this.fieldCatalog('organizationFields'));
+  }
+
+  /** Ids of every live stage with this name (one per pipeline that has it), as strings. */
+  async findStageIdsByName(name: string): Promise<string[]> {
+    const stages = await this.stages.get(() => this.allStages());
+    return stages.filter((s) => s.name === name && s.is_deleted !== true).map((s) => String(s.id));
+  }
+
+  /** The first stage with this name, or undefined. */
+  async findStageIdByName(name: string): Promise<string | undefined> {
+    return (await this.findStageIdsByName(name))[0];
+  }
+
+  async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
+    const id = encodeURIComponent(String(dealId));
+    const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` })).data;
+    const [person, organization, dealFields, organizationFields] = await Promise.all([
+      deal.person_id ? this.call<V2Person>('GET /api/v2/persons/{id}', { method: 'GET', url: `/api/v2/persons/${deal.person_id}` }).then((r) => r.data) : undefined,
+      deal.org_id ? this.call<V2Organization>('GET /api/v2/organizations/{id}', { method: 'GET', url: `/api/v2/organizations/${deal.org_id}` }).then((r) => r.data) : undefined,
+      this.dealFieldKeys(),
+      this.organizationFieldKeys(),
+    ]);
+    try {
+      return toResolvedDeal({ deal, person, organization, dealFields, organizationFields });
+    } catch (err) {
+      throw new VendorError('pipedrive', 'validation', `Pipedrive deal ${String(dealId)} has an unexpected shape: ${(err as Error).message.slice(0, 300)}`);
+    }
+  }
+
+  /**
+   * Writes deal custom fields by NAME (`null` clears). Reads the current values first and PATCHes only those that
+   * differ; when none differ no write happens (`written: false`), so a retried activity never writes twice and
+   * never triggers a webhook echo.
+   */
+  async setDealFields(dealId: string | number, values: Partial<Record<DealFieldName, string | null>>): Promise<SetDealFieldsResult> {
+    const catalog = await this.dealFieldKeys();
+    const fields = Object.entries(values)
+      .filter((e): e is [string, string | null] => e[1] !== undefined)
+      .map(([name, value]) => {
+        const field = catalog.get(name);
+        if (!field) throw new VendorError('pipedrive', 'validation', `Pipedrive has no deal field named "${name}"`, { code: 'unknown_field' });
+        return { field, value };
+      });
+    if (fields.length === 0) return { written: false, changed: [] };
+    const id = encodeURIComponent(String(dealId));
+    const current = (
+      await this.call<V2Deal>('GET /api/v2/deals/{id}', {
+        method: 'GET',
+        url: `/api/v2/deals/${id}`,
+        params: { custom_fields: fields.map((f) => f.field.key).join(',') },
+      })
+    ).data.custom_fields ?? {};
+    const changed = fields.filter(({ field, value }) => (decodeCustomField(field, current[field.key]) ?? null) !== (value === '' ? null : value));
+    if (changed.length === 0) return { written: false, changed: [] };
+    let body: Record<string, string | number | null>;
+    try {
+      body = Object.fromEntries(changed.map(({ field, value }) => [field.key, encodeCustomField(field, value)]));
+    } catch (err) {
+      if (err instanceof UnencodableFieldValue) throw new VendorError('pipedrive', 'validation', err.message, { code: 'invalid_value' });
+      throw err;
+    }
+    await this.call('PATCH /api/v2/deals/{id}', { method: 'PATCH', url: `/api/v2/deals/${id}`, data: { custom_fields: body } });
+    return { written: true, changed: changed.map((c) => c.field.name) };
+  }
+
+  /** Adds an HTML note to the deal; returns the note id. */
+  async addDealNote(dealId: string | number, html: string, opts: { pinned?: boolean } = {}): Promise<string> {
+    const note = await this.call<{ id: number }>('POST /v1/notes', {
+      method: 'POST',
+      url: '/v1/notes',
+      data: { content: html, deal_id: Number(dealId), ...(opts.pinned ? { pinned_to_deal_flag: 1 } : {}) },
+    });
+    return String(note.data.id);
+  }
+
+  /**
+   * Makes sure exactly one `deal.change` v2 webhook with these Basic-auth credentials points at `subscriptionUrl`;
+   * returns its id. Idempotent: an identical subscription is kept; one to the same URL with other credentials is
+   * replaced (created first, then the old one deleted, so no event falls in between).
+   */
+  async ensureWebhook(wanted: WebhookSubscription & { name?: string }): Promise<string> {
+    const hooks = (await this.call<V1Webhook[] | null>('GET /v1/webhooks', { method: 'GET', url: '/v1/webhooks' })).data ?? [];
+    const plan = planWebhook(hooks, wanted);
+    let id: string;
+    if ('keep' in plan) {
+      id = String(plan.keep);
+    } else {
+      const created = await this.call<V1Webhook>('POST /v1/webhooks', {
+        method: 'POST',
+        url: '/v1/webhooks',
+        data: {
+          subscription_url: wanted.subscriptionUrl,
+          ...WEBHOOK_EVENT,
+          http_auth_user: wanted.user,
+          http_auth_password: wanted.password,
+          name: wanted.name ?? 'onboarding-orchestrator',
+        },
+      });
+      id = String(created.data.id);
+    }
+    for (const old of plan.remove) {
+      await this.call('DELETE /v1/webhooks/{id}', { method: 'DELETE', url: `/v1/webhooks/${old}` }).catch((err: unknown) => {
+        if (!(err instanceof VendorError && err.kind === 'not_found')) throw err;
+      });
+    }
+    return id;
+  }
+
+  private async fieldCatalog(path: 'dealFields' | 'organizationFields'): Promise<FieldCatalog> {
+    const all: V1Field[] = [];
+    for (let start = 0; ; ) {
+      const page = await this.call<V1Field[] | null>(`GET /v1/${path}`, { method: 'GET', url: `/v1/${path}`, params: { start, limit: PAGE } });
+      all.push(...(page.data ?? []));
+      const next = page.additional_data?.pagination;
+      if (!next?.more_items_in_collection || next.next_start === undefined) break;
+      start = next.next_start;
+    }
+    return buildFieldCatalog(all);
+  }
+
+  private async allStages(): Promise<V2Stage[]> {
+    const all: V2Stage[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.call<V2Stage[] | null>('GET /api/v2/stages', { method: 'GET', url: '/api/v2/stages', params: { limit: PAGE, ...(cursor ? { cursor } : {}) } });
+      all.push(...(page.data ?? []));
+      cursor = page.additional_data?.next_cursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
+  private async call<T>(operation: string, config: AxiosRequestConfig): Promise<Envelope<T>> {
+    let body: Envelope<T>;
+    try {
+      body = (await this.http.request<Envelope<T>>(config)).data;
+    } catch (err) {
+      throw toPipedriveError(err, operation);
+    }
+    if (body === null || typeof body !== 'object' || body.success !== true) {
+      throw new VendorError('pipedrive', 'transient', `Pipedrive ${operation}: answer without success envelope`);
+    }
+    return body;
+  }
+}
