@@ -29,17 +29,29 @@ function generatedSecret(): string {
   return randomBytes(32).toString('hex');
 }
 
+/**
+ * Generated credentials are kept in the data file, so a restarted simulator still accepts the tokens a running app holds.
+ * Explicit options always win.
+ */
+function resolveCredentials(store: NetSuiteStore, given: Partial<NetSuiteCredentials>): NetSuiteCredentials {
+  const saved = store.setting('credentials');
+  const previous = saved ? (JSON.parse(saved) as Partial<NetSuiteCredentials>) : {};
+  const credentials: NetSuiteCredentials = {
+    accountId: given.accountId ?? previous.accountId ?? '1234567_SB1',
+    consumerKey: given.consumerKey ?? previous.consumerKey ?? generatedSecret(),
+    consumerSecret: given.consumerSecret ?? previous.consumerSecret ?? generatedSecret(),
+    tokenId: given.tokenId ?? previous.tokenId ?? generatedSecret(),
+    tokenSecret: given.tokenSecret ?? previous.tokenSecret ?? generatedSecret(),
+  };
+  store.saveSetting('credentials', JSON.stringify(credentials));
+  return credentials;
+}
+
 export async function startNetSuiteSimulator(opts: NetSuiteSimulatorOptions = {}): Promise<RunningNetSuiteSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.logger ?? (() => {});
-  const credentials: NetSuiteCredentials = {
-    accountId: opts.credentials?.accountId ?? '1234567_SB1',
-    consumerKey: opts.credentials?.consumerKey ?? generatedSecret(),
-    consumerSecret: opts.credentials?.consumerSecret ?? generatedSecret(),
-    tokenId: opts.credentials?.tokenId ?? generatedSecret(),
-    tokenSecret: opts.credentials?.tokenSecret ?? generatedSecret(),
-  };
   const store = new NetSuiteStore(opts.dataFile);
+  const credentials = resolveCredentials(store, opts.credentials ?? {});
   registerOracleFunctions(store.db);
   const stats = new SimStats();
   const faults = new FaultInjector(opts.faults ?? {});

@@ -27,6 +27,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS sim_record_externalid ON sim_record (type, ext
 CREATE TABLE IF NOT EXISTS sim_sequence (type TEXT PRIMARY KEY, next INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sim_async_job (
   id INTEGER PRIMARY KEY, request TEXT NOT NULL, progress TEXT NOT NULL, result TEXT, start_time TEXT NOT NULL, end_time TEXT);
+CREATE TABLE IF NOT EXISTS sim_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sim_idempotency_key (key TEXT PRIMARY KEY, job_id INTEGER NOT NULL, created_at TEXT NOT NULL);
 `;
 

@@ -104,7 +104,13 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   const queryStart = rawUrl.indexOf('?');
   const path = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
   const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
-  const rawBody = await readBody(req);
+  let rawBody: string;
+  try {
+    rawBody = await readBody(req);
+  } catch (err) {
+    if (err instanceof NetSuiteError) sendResponse(res, errorResponse(err));
+    return;
+  }
 
   if (path.startsWith('/__sim/')) {
     sendResponse(res, guarded(() => handleAdminRequest(deps, method, path, query, rawBody)));

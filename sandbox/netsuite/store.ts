@@ -109,6 +109,14 @@ export class NetSuiteStore {
     this.customColumns.add(name);
   }
 
+  setting(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM sim_setting WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  saveSetting(key: string, value: string): void {
+    this.db.prepare('INSERT INTO sim_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
   // Async jobs and idempotency keys
 
   createJob(request: AsyncRequest, idempotencyKey: string | undefined, startTime: string): string {

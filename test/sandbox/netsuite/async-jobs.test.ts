@@ -120,21 +120,22 @@ test('injected job failure: progress "failed", UNEXPECTED_ERROR result, write no
   }
 });
 
-test('idempotency keys and jobs survive a restart on the same data file', async () => {
+test('idempotency keys, pending jobs and generated credentials survive a restart on the same data file', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'ns-sim-'));
-  const credentials = { ...stack };
   try {
     const key = randomUUID();
-    const first = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), credentials, asyncJobDelayMs: 10_000 });
+    const first = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), asyncJobDelayMs: 10_000 });
     const s1 = { ...first.stackEntry };
     const accepted = await callNetSuite(s1, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
     await first.close();
-    const second = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), credentials, asyncJobDelayMs: 20 });
+    const second = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), asyncJobDelayMs: 20 });
     try {
       const s2 = { ...second.stackEntry };
+      // Generated credentials persist with the data, so the same tokens keep working after the restart.
+      expect({ ...s2, url: '' }).toEqual({ ...s1, url: '' });
       const repeat = await callNetSuite(s2, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
       expect(repeat.status).toBe(400);
       expect(idFromLocation(repeat.headers.location)).toBe(idFromLocation(accepted.headers.location));
