@@ -9,7 +9,7 @@ let sim: RunningNetSuiteSimulator;
 let client: NetSuiteClient;
 
 beforeAll(async () => {
-  sim = await startNetSuiteSimulator({ asyncJobDelayMs: 150 });
+  sim = await startNetSuiteSimulator({ asyncJobDelayMs: 800 });
   client = clientFor(sim);
 });
 afterAll(() => sim.close());
