@@ -6,3 +6,6 @@ export const reviewSignal = defineSignal<[ReviewDecision]>('review');
 export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
 export const stateQuery = defineQuery<TransactionState>('state');
+
+/** A later Pipedrive change to a deal already in flight (sent by the webhook intake). */
+export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>('dealUpdated');

@@ -4,6 +4,7 @@ import type { AppContext } from './app-context';
 import { registerHealthRoutes } from './routes/health';
 import { registerMetricsRoute } from './routes/metrics';
 import { registerOpsRoute } from './routes/ops';
+import { registerPipedriveWebhookRoute } from './routes/pipedrive-webhook';
 
 export function buildApp(ctx: AppContext): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -15,5 +16,6 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerOpsRoute(app, ctx);
+  registerPipedriveWebhookRoute(app, ctx);
   return app;
 }

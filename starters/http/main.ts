@@ -4,12 +4,16 @@ import { loadConfigOrExit } from '../../runtime/load-config';
 import { createLogger } from '../../runtime/logger';
 import { createRegistry } from '../../runtime/metrics';
 import { connectClient } from '../../runtime/temporal-connection';
+import { PipedriveClient } from '../../integrations/pipedrive';
+import { registerPipedriveWebhook } from '../intake/webhook-registration';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger('app', config.logLevel);
   const { connection, client } = await connectClient(config);
+  const pd = config.pipedrive;
+  const pipedrive = pd ? new PipedriveClient({ apiUrl: pd.apiUrl, apiToken: pd.apiToken, timeoutMs: 4_000 }) : undefined;
   const app = buildApp({
     config,
     log,
@@ -17,8 +21,10 @@ async function main(): Promise<void> {
     client,
     registry: createRegistry(),
     workerMetricsUrl: `http://127.0.0.1:${config.worker.metricsPort}/metrics`,
+    webhookIntake: { pipedrive },
   });
   await app.listen({ host: config.app.host, port: config.app.port });
+  if (pd && pipedrive) await registerPipedriveWebhook(pipedrive, pd, config.app.publicUrl, log);
 
   const stop = async (signal: string): Promise<void> => {
     log.info({ signal }, 'app stopping');

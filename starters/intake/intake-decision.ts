@@ -1,0 +1,98 @@
+/**
+ * What the intake does with one parsed Pipedrive webhook (DESIGN.md §2): ignore it, drop it as our own write-back,
+ * start the deal's onboarding, or tell the deal's running onboarding that the deal changed. Pure: the facts about
+ * the company (our user id, the Contract Signed stage ids, field keys) are looked up by the caller.
+ */
+import { deriveExternalId } from '../../domain/external-id';
+import { isCreatedInStage, isOwnWriteBack, isStageChangeTo, type WebhookV2Event } from '../../domain/webhook-v2';
+
+export interface IntakeFacts {
+  /** Pipedrive user id of the API token the orchestrator writes with. */
+  integrationUserId: string;
+  /** Ids of the stages named Contract Signed (one per pipeline that has one). */
+  contractSignedStageIds: readonly string[];
+  /** Hash keys of ORCHESTRATOR_OWNED_DEAL_FIELDS. */
+  orchestratorFieldKeys: readonly string[];
+  /** Hash key of the deal's External ID field, if the company has it. */
+  externalIdFieldKey?: string;
+  /** Hash key → field name, to name the changed fields in the dealUpdated signal. */
+  fieldNamesByKey: ReadonlyMap<string, string>;
+}
+
+interface DealRef {
+  externalId: string;
+  dealId: string;
+  eventId: string;
+}
+
+export type IntakeDecision =
+  | { action: 'ignore'; reason: string }
+  | { action: 'drop-own-write-back'; reason: string }
+  | ({ action: 'start'; title?: string; trigger: 'stage-change' | 'created-in-stage' } & DealRef)
+  | ({ action: 'signal'; changedFields: string[] } & DealRef);
+
+/** Keys Pipedrive lists in `previous` that say nothing about what a person changed. */
+const BOOKKEEPING = new Set(['update_time']);
+
+/**
+ * The reason to ignore a delivery without looking anything up (other entities, deletes, merges), or undefined when
+ * the event needs the company facts to decide.
+ */
+export function quickIgnoreReason(event: WebhookV2Event): string | undefined {
+  const { entity, action } = event.meta;
+  if (entity !== 'deal') return `entity "${entity}" is not a deal`;
+  if (action !== 'change' && action !== 'create') return `action "${action}" on a deal starts nothing`;
+  if (event.data === null) return 'delivery carries no deal data';
+  return undefined;
+}
+
+/** The deal's external_id: the valid External ID already on the deal, else derived from company id + deal id. */
+export function externalIdOf(event: WebhookV2Event, externalIdFieldKey: string | undefined): string {
+  const existing = externalIdFieldKey ? event.data?.custom_fields?.[externalIdFieldKey] : undefined;
+  return deriveExternalId({
+    companyId: event.meta.company_id,
+    dealId: event.data?.id ?? event.meta.entity_id,
+    existing: typeof existing === 'string' ? existing : undefined,
+  });
+}
+
+/** Field names (custom fields by name) that `previous` says changed. */
+export function changedFieldNames(event: WebhookV2Event, fieldNamesByKey: ReadonlyMap<string, string>): string[] {
+  const previous = event.previous;
+  if (previous === null) return [];
+  const names: string[] = [];
+  for (const key of Object.keys(previous)) {
+    if (BOOKKEEPING.has(key)) continue;
+    if (key === 'custom_fields') {
+      for (const hash of Object.keys(previous.custom_fields ?? {})) names.push(fieldNamesByKey.get(hash) ?? hash);
+    } else {
+      names.push(key);
+    }
+  }
+  return names.sort();
+}
+
+export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeDecision {
+  const quick = quickIgnoreReason(event);
+  if (quick !== undefined) return { action: 'ignore', reason: quick };
+  if (isOwnWriteBack(event, { integrationUserId: facts.integrationUserId, orchestratorFieldKeys: facts.orchestratorFieldKeys })) {
+    return { action: 'drop-own-write-back', reason: 'change made by the orchestrator itself' };
+  }
+  const ref: DealRef = {
+    externalId: externalIdOf(event, facts.externalIdFieldKey),
+    dealId: String(event.data?.id ?? event.meta.entity_id),
+    eventId: event.meta.id,
+  };
+  const title = event.data?.title ?? undefined;
+  if (facts.contractSignedStageIds.some((stage) => isStageChangeTo(event, stage))) {
+    return { action: 'start', trigger: 'stage-change', ...ref, ...(title ? { title } : {}) };
+  }
+  // Deals created already signed (imports, API) never get a stage change: they start on creation.
+  if (facts.contractSignedStageIds.some((stage) => isCreatedInStage(event, stage))) {
+    return { action: 'start', trigger: 'created-in-stage', ...ref, ...(title ? { title } : {}) };
+  }
+  if (event.meta.action === 'create') return { action: 'ignore', reason: 'deal created outside Contract Signed' };
+  const changedFields = changedFieldNames(event, facts.fieldNamesByKey);
+  if (changedFields.length === 0) return { action: 'ignore', reason: 'change lists no changed fields' };
+  return { action: 'signal', ...ref, changedFields };
+}

@@ -1,0 +1,120 @@
+/**
+ * The webhook intake's use case, behind the HTTP route: decide (intake-decision.ts), then start the onboarding
+ * through OnboardingStarter or signal the running one. A 2xx is returned only after Temporal durably accepted the
+ * start or signal; when Temporal (or the Pipedrive lookups the decision needs) cannot be reached, the answer is 503
+ * so Pipedrive retries. Logs carry deal id, event id and outcome only.
+ */
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Client, Connection } from '@temporalio/client';
+import type { Logger } from '../../runtime/logger';
+import type { WebhookV2Event } from '../../domain/webhook-v2';
+import { dealUpdatedSignal } from '../../workflows/messages';
+import type { OnboardingStarter } from '../start-onboarding';
+import { decideIntake, quickIgnoreReason } from './intake-decision';
+import { loadIntakeFacts, type IntakeLookups } from './intake-facts';
+import type { IntakeOutcome } from './intake-metrics';
+import { isTemporalUnavailable } from './temporal-availability';
+
+export interface IntakeResult {
+  status: number;
+  outcome: IntakeOutcome;
+  body: Record<string, unknown>;
+}
+
+export interface WebhookIntakeDeps {
+  lookups: IntakeLookups;
+  starter: OnboardingStarter;
+  client: Client;
+  connection: Connection;
+  log: Logger;
+  /** Task queue for new runs (tests use their own); default the onboarding queue. */
+  taskQueue?: string;
+  /** Bound on each Temporal call, so the answer stays inside Pipedrive's 10 s; default 5 s. */
+  temporalTimeoutMs?: number;
+}
+
+const unavailable = (message: string): IntakeResult => ({ status: 503, outcome: 'unavailable', body: { error: 'unavailable', message } });
+
+export class WebhookIntake {
+  constructor(private readonly deps: WebhookIntakeDeps) {}
+
+  async handle(event: WebhookV2Event, receivedAt: Date): Promise<IntakeResult> {
+    const { log } = this.deps;
+    const ids = { dealId: event.meta.entity_id, eventId: event.meta.id, attempt: event.meta.attempt };
+    const quick = quickIgnoreReason(event);
+    if (quick !== undefined) return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: quick } };
+
+    let facts;
+    try {
+      facts = await loadIntakeFacts(this.deps.lookups);
+    } catch (err) {
+      log.warn({ ...ids, err: (err as Error).message }, 'pipedrive webhook: Pipedrive lookups failed; asking Pipedrive to retry');
+      return unavailable('Pipedrive lookups needed to classify this delivery failed; retry later');
+    }
+    if (facts.contractSignedStageIds.length === 0) log.warn('pipedrive webhook: Pipedrive has no stage named Contract Signed; nothing can start');
+
+    const decision = decideIntake(event, facts);
+    switch (decision.action) {
+      case 'ignore':
+        return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: decision.reason } };
+      case 'drop-own-write-back':
+        log.debug(ids, 'pipedrive webhook: own write-back dropped');
+        return { status: 200, outcome: 'loop_dropped', body: { outcome: 'loop-dropped', reason: decision.reason } };
+      case 'start':
+        return this.start(decision, receivedAt, ids);
+      case 'signal':
+        return this.signal(decision, receivedAt, ids);
+    }
+  }
+
+  private async start(
+    d: { externalId: string; dealId: string; eventId: string; title?: string; trigger: string },
+    receivedAt: Date,
+    ids: Record<string, unknown>,
+  ): Promise<IntakeResult> {
+    try {
+      const started = await this.bounded(() =>
+        this.deps.starter.startOnboarding(
+          { externalId: d.externalId, pipedriveDealId: d.dealId, eventId: d.eventId, receivedAt: receivedAt.toISOString() },
+          { memo: d.title ? { dealTitle: d.title } : undefined, taskQueue: this.deps.taskQueue },
+        ),
+      );
+      const outcome = started.outcome === 'started' ? 'accepted' : 'duplicate';
+      this.deps.log.info({ ...ids, externalId: d.externalId, outcome, trigger: d.trigger }, 'pipedrive webhook: onboarding start');
+      return { status: 202, outcome, body: { outcome, externalId: d.externalId, workflowId: started.workflowId } };
+    } catch (err) {
+      return this.temporalFailure(err, ids, 'start');
+    }
+  }
+
+  private async signal(d: { externalId: string; dealId: string; eventId: string; changedFields: string[] }, receivedAt: Date, ids: Record<string, unknown>): Promise<IntakeResult> {
+    try {
+      await this.bounded(() =>
+        this.deps.client.workflow.getHandle(d.externalId).signal(dealUpdatedSignal, { eventId: d.eventId, changedFields: d.changedFields, at: receivedAt.toISOString() }),
+      );
+      this.deps.log.info({ ...ids, externalId: d.externalId, outcome: 'signalled' }, 'pipedrive webhook: deal update signalled');
+      return { status: 202, outcome: 'signalled', body: { outcome: 'signalled', externalId: d.externalId, workflowId: d.externalId } };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: 'no running onboarding for this deal' } };
+      }
+      return this.temporalFailure(err, ids, 'signal');
+    }
+  }
+
+  private temporalFailure(err: unknown, ids: Record<string, unknown>, what: string): IntakeResult {
+    const message = (err as Error).message?.split('\n')[0] ?? String(err);
+    if (isTemporalUnavailable(err)) {
+      this.deps.log.warn({ ...ids, err: message }, `pipedrive webhook: Temporal unavailable for ${what}; asking Pipedrive to retry`);
+      return unavailable(`Temporal did not accept the ${what}; retry later`);
+    }
+    this.deps.log.error({ ...ids, err: message }, `pipedrive webhook: Temporal refused the ${what}`);
+    return { status: 500, outcome: 'error', body: { error: 'internal_error', message: `Temporal refused the ${what}` } };
+  }
+
+  /** One Temporal call with a bounded total time (the SDK otherwise retries UNAVAILABLE for a long while). */
+  private bounded<T>(fn: () => Promise<T>): Promise<T> {
+    const ms = this.deps.temporalTimeoutMs ?? 5_000;
+    return this.deps.connection.withAbortSignal(AbortSignal.timeout(ms), () => this.deps.connection.withDeadline(Date.now() + ms, fn));
+  }
+}
