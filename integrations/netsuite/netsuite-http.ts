@@ -82,7 +82,7 @@ export class NetSuiteHttp {
       let status: number | undefined;
       try {
         const url = restUrl(this.config.baseUrl, path, options.query);
-        const headers: Record<string, string> = { Accept: 'application/json', ...options.headers, Authorization: this.sign(method, url) };
+        const headers: Record<string, string> = { ...options.headers, Authorization: this.sign(method, url) };
         if (options.body !== undefined) headers['Content-Type'] = 'application/json';
         let response;
         try {
@@ -96,7 +96,11 @@ export class NetSuiteHttp {
         if (options.accept?.(status, result.body)) return result;
         throw errorFromResponse(what, result);
       } finally {
-        this.config.onRequest?.({ route: routeLabel(method, path), status, queuedMs: startedAt - queuedAt, durationMs: Date.now() - startedAt });
+        try {
+          this.config.onRequest?.({ route: routeLabel(method, path), status, queuedMs: startedAt - queuedAt, durationMs: Date.now() - startedAt });
+        } catch {
+          // A metrics hook must never turn a NetSuite success into a failure.
+        }
       }
     });
   }

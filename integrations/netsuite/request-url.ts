@@ -7,7 +7,8 @@ export type QueryParams = Record<string, string | number | undefined>;
 export const REST_ROOT = '/services/rest/';
 
 export function restUrl(baseUrl: string, path: string, query: QueryParams = {}): string {
-  const origin = baseUrl.replace(/\/+$/, '');
+  // Tolerate a base URL given with /services/rest (a common copy-paste from the NetSuite UI).
+  const origin = baseUrl.replace(/\/+$/, '').replace(/\/services\/rest$/, '');
   const pairs = Object.entries(query)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
