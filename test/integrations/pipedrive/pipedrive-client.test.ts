@@ -1,5 +1,6 @@
 /** The product's Pipedrive client against the real Pipedrive simulator: reads by field name, idempotent writes, errors, webhooks. */
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
+import { COUNTRY_PROFILES } from '../../../sandbox/pipedrive/country-profiles';
 import { DEAL_FIELDS } from '../../../domain/pipedrive-fields';
 import { PipedriveClient } from '../../../integrations/pipedrive';
 import { VendorError } from '../../../integrations/vendor-error';
@@ -41,19 +42,21 @@ describe('PipedriveClient against the simulator', () => {
       signedAt: expect.any(String),
     });
     expect(resolved.deal.externalId).toBeUndefined();
-    expect(resolved.person).toMatchObject({ id: String(ids.personId), emails: [expect.objectContaining({ primary: true })], phones: [expect.objectContaining({ value: '+49 30 901820' })] });
+    const de = COUNTRY_PROFILES.DE;
+    expect(resolved.person).toMatchObject({ id: String(ids.personId), emails: [expect.objectContaining({ primary: true })], phones: [expect.objectContaining({ value: de.phone })] });
     expect(resolved.organization).toEqual({
       id: String(ids.orgId),
       name: expect.stringContaining('Initech Deutschland GmbH'),
-      taxId: 'DE123456789',
-      subsidiary: 'Acme GmbH (EU)',
-      paymentTerms: 'Net 14',
+      taxId: de.taxId,
+      subsidiary: de.subsidiary,
+      paymentTerms: de.paymentTerms,
       address: {
-        formatted: expect.stringContaining('Friedrichstraße'),
-        street: 'Friedrichstraße 12',
-        city: 'Berlin',
-        region: 'Berlin',
-        postalCode: '10117',
+        formatted: expect.stringContaining(de.address.route),
+        // German order: street name, then number.
+        street: `${de.address.route} ${de.address.street_number}`,
+        city: de.address.locality,
+        region: de.address.admin_area_level_1,
+        postalCode: de.address.postal_code,
         country: 'DE',
       },
     });
@@ -67,7 +70,7 @@ describe('PipedriveClient against the simulator', () => {
       { value: 'second@globex.example', primary: false, label: 'other' },
       { value: 'third@globex.example', primary: false, label: 'other' },
     ]);
-    expect(resolved.organization?.address?.street).toBe('500 Howard Street');
+    expect(resolved.organization?.address?.street).toBe(`${COUNTRY_PROFILES.US.address.street_number} ${COUNTRY_PROFILES.US.address.route}`);
     expect(resolved.organization?.address?.country).toBe('US');
   });
 
