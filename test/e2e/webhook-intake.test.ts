@@ -14,6 +14,7 @@ import { parseConfig } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
 import { freePort } from '../../scripts/process-utils';
 import { buildApp } from '../../starters/http/app';
+import { registerPipedriveWebhook } from '../../starters/intake/webhook-registration';
 import type { AppContext } from '../../starters/http/app-context';
 import { INTAKE_COUNTER } from '../../starters/intake/intake-metrics';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
@@ -247,6 +248,40 @@ describe('POST /webhooks/pipedrive', () => {
       expect(text).toContain('onboarding_webhook_intake_total{outcome="accepted"}');
       expect(text).toMatch(/onboarding_webhook_ack_seconds_count \d+/);
     });
+  });
+
+  it('answers 503 JSON when the Pipedrive lookups the decision needs fail', async () => {
+    const { dealId } = await createSyntheticDeal(sim.url, { country: 'US' });
+    const body = await captureContractSignedMove(dealId);
+    startedIds.add(deriveExternalId({ companyId: String(body.meta.company_id), dealId }));
+    const ctx = contextFor(t.connection, t.client, new Registry());
+    const blind = buildApp({ ...ctx, webhookIntake: { ...ctx.webhookIntake, pipedrive: new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 }) } });
+    try {
+      await blind.listen({ host: '127.0.0.1', port: 0 });
+      const address = blind.server.address();
+      const res = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/pipedrive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: 'unavailable', message: expect.stringContaining('Pipedrive') });
+    } finally {
+      await blind.close();
+    }
+  });
+
+  it('webhook registration on app start logs a failure instead of crashing', async () => {
+    const config = contextFor(t.connection, t.client, new Registry()).config;
+    const unreachable = new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 });
+    const errors: unknown[] = [];
+    const log = { ...createLogger('registration-test', 'silent'), error: (...args: unknown[]) => errors.push(args), info: () => undefined, warn: () => undefined };
+    await expect(registerPipedriveWebhook(unreachable, config.pipedrive!, 'http://127.0.0.1:3000', log as never)).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
+    const id = await registerPipedriveWebhook(pipedrive, config.pipedrive!, appUrl, createLogger('registration-test', 'silent'));
+    expect(id).toBeDefined();
+    const hooks = (await simCall<Array<{ subscription_url: string }>>(sim.url, 'GET', '/__sim/webhooks')).filter((w) => w.subscription_url === `${appUrl}/webhooks/pipedrive`);
+    expect(hooks).toHaveLength(1);
   });
 
   it('answers 503 JSON when Temporal is unreachable, so Pipedrive retries', async () => {
