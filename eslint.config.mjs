@@ -19,7 +19,9 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow and domain code runs in the deterministic sandbox: no Node built-ins.' },
-            { group: ['axios', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '**/activities/**', '**/integrations/**', '**/sandbox/**', '**/runtime/**'], message: 'Workflow and domain code does no I/O: call an activity instead.' },
+            { group: ['axios', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '**/integrations/**', '**/sandbox/**', '**/runtime/**'], message: 'Workflow and domain code does no I/O: call an activity instead.' },
+            // Activity *types* are how proxies are typed; their implementations must never enter the bundle.
+            { group: ['**/activities/**'], allowTypeImports: true, message: 'Import activity types only (import type …).' },
           ],
         },
       ],

@@ -6,6 +6,14 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const TASK_QUEUES = { onboarding: 'onboarding', netsuite: 'netsuite' } as const;
 
+/**
+ * The NetSuite queue paired with a workflow queue: `netsuite` for the product's `onboarding` queue, and a derived
+ * name for any other (tests and benchmarks run isolated queues side by side on one server).
+ */
+export function netsuiteTaskQueueFor(workflowTaskQueue: string): string {
+  return workflowTaskQueue === TASK_QUEUES.onboarding ? TASK_QUEUES.netsuite : `${workflowTaskQueue}.netsuite`;
+}
+
 export const WORKFLOW_TYPE = 'onboardDeal';
 
 export const SIGNALS = { review: 'review', pause: 'pause', resume: 'resume' } as const;

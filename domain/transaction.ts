@@ -1,5 +1,8 @@
 /** The transaction's shape as the `state` query returns it (DESIGN.md §4): pure types shared by workflow and callers. */
 import type { OnboardingState } from './states';
+import type { ReviewReason } from './review-reason';
+
+export type ReviewKind = 'validation' | 'possible_duplicate' | 'auth' | 'transient' | 'sla' | 'ownership';
 
 export interface OnboardingInput {
   externalId: string;
@@ -7,6 +10,14 @@ export interface OnboardingInput {
   /** Pipedrive webhook event id (`meta.id`) that started the run. */
   eventId?: string;
   receivedAt: string;
+  /** Set only when a run continues as new: what the previous run had done. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState extends TransactionState {
+  done: string[];
+  fixes: Record<string, string>;
+  idempotencyKey: string;
 }
 
 export interface AuditEntry {
@@ -28,7 +39,9 @@ export interface ReviewDecision {
   /** Who decided: Slack user id, OS user or `--as` name. */
   actor: string;
   reason?: string;
+  /** For `fix`: corrected values by canonical field path, e.g. `{ "organization.taxId": "DE123456789" }`. */
   fields?: Record<string, string>;
+  /** For `link`: the existing NetSuite customer to onboard against. */
   netsuiteCustomerId?: string;
 }
 
@@ -42,7 +55,14 @@ export interface TransactionState {
   pipedriveDealId: string;
   state: OnboardingState;
   paused: boolean;
-  reviewReasons: string[];
+  reviewReasons: ReviewReason[];
+  reviewKind?: ReviewKind;
+  duplicateCandidates?: Array<{ id: string; externalId?: string; matchedOn: string[] }>;
   netsuiteCustomerId?: string;
+  customerSyncedAt?: string;
+  invoiceDate?: string;
+  invoiceId?: string;
+  invoiceCreatedAt?: string;
+  receivedAt: string;
   auditTrail: AuditEntry[];
 }

@@ -1,53 +1,243 @@
 /**
- * `onboardDeal`: one Pipedrive deal → one NetSuite customer and first invoice. The workflow ID is the deal's
- * external_id, so a deal can never be onboarded twice while Temporal remembers the run.
- *
- * Foundation shell: state, audit trail, search attributes and the operator signals. The transaction steps
- * (fetch, validate, upsert, invoice) are added by the onboarding-transaction work.
+ * `onboardDeal`: one Pipedrive deal → one NetSuite customer and its first invoice. The workflow ID is the deal's
+ * external_id, so a deal can never be onboarded twice while Temporal remembers the run. It reads as the guide's
+ * timeline (DESIGN.md §2): fetch → validate → duplicate probe → upsert (+ job polling) → invoice → annotate, and any
+ * step that cannot succeed on its own parks the transaction in NEEDS_REVIEW until a human decides.
  */
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  continueAsNew,
+  setHandler,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ResolvedDeal } from '../domain/canonical-deal';
+import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
+import { reviewReason, type ReviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import type { OnboardingState } from '../domain/states';
-import type { AuditEntry, OnboardingInput, ReviewDecision, TransactionState } from '../domain/transaction';
-import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from './messages';
+import type { OnboardingInput, ReviewDecision, TransactionState } from '../domain/transaction';
+import { applyFixes } from '../domain/review-fixes';
+import { activityProxies } from './activity-proxies';
+import { asNeedsReview, NeedsReview } from './needs-review';
+import { pauseSignal, resumeSignal, reviewSignal, dealUpdatedSignal, stateQuery } from './messages';
+import { TransactionLog } from './transaction-log';
+
+/** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
+const JOB_SLA_MS = 5 * 60_000;
+const JOB_POLL_INTERVAL_MS = 2_000;
+/** Unanswered reviews are escalated, and again every period (DESIGN.md §2). */
+const REVIEW_ESCALATION = '24 hours';
+
+type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'invoice' | 'annotate';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const tx: TransactionState = {
-    externalId: input.externalId,
-    pipedriveDealId: input.pipedriveDealId,
-    state: 'RECEIVED',
-    paused: false,
-    reviewReasons: [],
-    auditTrail: [],
-  };
+  const { pipedrive, netsuite, alerts } = activityProxies(workflowInfo().taskQueue);
+  const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;
+  let cancelled: ReviewDecision | undefined;
+  let dealChangedDuringReview = false;
+  let pipelineScope: CancellationScope | undefined;
 
-  const audit = (entry: Omit<AuditEntry, 'at' | 'state'>): void => {
-    tx.auditTrail.push({ at: new Date().toISOString(), state: tx.state, ...entry });
-  };
-  const enter = (state: OnboardingState): void => {
-    tx.state = state;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.OnboardingState, value: state }]);
-  };
-
-  setHandler(stateQuery, () => tx);
+  setHandler(stateQuery, () => tx.snapshot());
   setHandler(reviewSignal, (d) => {
+    const inReview = tx.state.state === 'NEEDS_REVIEW';
+    // Cancel is honoured at any point (an operator stopping a stuck onboarding); the other decisions only answer a review.
+    const accepted = inReview || d.action === 'cancel';
+    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: accepted ? d.action : `${d.action} ignored: not in review`, ...(d.reason ? { errorCode: d.reason.slice(0, 200) } : {}) });
+    if (!accepted) return;
+    if (d.action === 'cancel') {
+      cancelled = d;
+      pipelineScope?.cancel();
+    }
     decision = d;
-    audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: d.action });
   });
   setHandler(pauseSignal, (p) => {
-    tx.paused = true;
-    audit({ step: 'pause', outcome: 'decision', actor: p.actor, detail: p.reason });
+    tx.state.paused = true;
+    tx.audit({ step: 'pause', outcome: 'decision', actor: p.actor, detail: p.reason });
   });
   setHandler(resumeSignal, (p) => {
-    tx.paused = false;
-    audit({ step: 'resume', outcome: 'decision', actor: p.actor, detail: p.reason });
+    tx.state.paused = false;
+    tx.audit({ step: 'resume', outcome: 'decision', actor: p.actor, detail: p.reason });
+  });
+  setHandler(dealUpdatedSignal, (u) => {
+    tx.audit({ step: 'deal-updated', outcome: 'info', detail: u.changedFields.join(',') });
+    if (tx.state.state === 'NEEDS_REVIEW') dealChangedDuringReview = true;
   });
 
-  enter('RECEIVED');
-  audit({ step: 'received', outcome: 'info', detail: input.eventId });
+  const done = new Set<Step>(input.carried?.done as Step[] | undefined);
+  let deal: ResolvedDeal | undefined;
+  let customer: NetSuiteCustomerBody | undefined;
+  let fixes: Record<string, string> = input.carried?.fixes ?? {};
+  const idempotencyKey = input.carried?.idempotencyKey ?? uuid4();
 
-  await condition(() => decision !== undefined && !tx.paused);
-  if (decision?.action === 'cancel') enter('CANCELLED');
-  return tx;
+  /** Between steps: honour pause, and hand over to a fresh run before the history grows large. */
+  const checkpoint = async (): Promise<void> => {
+    if (tx.state.paused) {
+      const before = tx.state.state;
+      tx.enter('PAUSED');
+      await condition(() => !tx.state.paused);
+      tx.enter(before);
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof onboardDeal>({ ...input, carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey } });
+    }
+  };
+
+  const runPipeline = async (): Promise<void> => {
+    await checkpoint();
+    if (!done.has('fetch')) {
+      tx.enter('VALIDATING');
+      deal = applyFixes(await tx.step('fetch', () => pipedrive.fetchDeal(input.pipedriveDealId)), fixes);
+      upsertMemo({ dealTitle: deal.deal.title, organization: deal.organization?.name ?? '' });
+      done.add('fetch');
+    }
+    if (!deal) throw new Error('unreachable: deal fetched above');
+
+    await checkpoint();
+    if (!done.has('writeBack')) {
+      await tx.step('write-back-external-id', () => pipedrive.writeBackExternalId(input.pipedriveDealId, input.externalId));
+      done.add('writeBack');
+    }
+
+    await checkpoint();
+    if (!done.has('validate')) {
+      const mapped = await tx.step('validate', () => netsuite.validateDeal(deal!, input.externalId));
+      for (const w of mapped.warnings) tx.audit({ step: 'validate', outcome: 'info', errorCode: w.code, detail: w.field });
+      if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
+      customer = mapped.customer;
+      done.add('validate');
+      tx.enter('READY_FOR_BILLING');
+    }
+    if (!customer) throw new Error('unreachable: customer mapped above');
+
+    await checkpoint();
+    if (!done.has('duplicates')) {
+      const candidates = await tx.step('duplicate-probe', () => netsuite.findPossibleDuplicates(input.externalId, customer!));
+      done.add('duplicates');
+      if (candidates.length > 0) {
+        tx.state.duplicateCandidates = candidates;
+        throw new NeedsReview('possible_duplicate', candidates.map((c) =>
+          reviewReason('netsuite.customer', 'possible_duplicate', `NetSuite customer ${c.id} has the same ${c.matchedOn.join(' and ')} under another external id.`, {
+            suggestion: 'Link to the existing customer, or retry to create a new one.',
+            value: c.id,
+          })));
+      }
+    }
+
+    await checkpoint();
+    if (!done.has('upsert')) {
+      tx.enter('CUSTOMER_SYNCING');
+      const upserted = await tx.step('upsert-customer', () => netsuite.upsertCustomer(input.externalId, customer!, idempotencyKey));
+      tx.state.netsuiteCustomerId = 'customerId' in upserted ? upserted.customerId : await waitForJob(upserted.jobId);
+      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId }]);
+      tx.state.customerSyncedAt = new Date().toISOString();
+      done.add('upsert');
+      tx.enter('CUSTOMER_SYNCED');
+    }
+    const customerId = tx.state.netsuiteCustomerId!;
+
+    await checkpoint();
+    if (!done.has('invoice')) {
+      const plan = await tx.step('plan-invoice', () => netsuite.planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
+      if (!plan.ok) throw new NeedsReview('validation', plan.reasons);
+      tx.enter('INVOICE_SCHEDULED');
+      tx.state.invoiceDate = plan.invoiceDate;
+      // A durable timer to the invoice date: survives restarts, costs nothing while it waits.
+      const wait = Date.parse(`${plan.invoiceDate}T00:00:00Z`) - Date.now();
+      if (wait > 0) await sleep(wait);
+      const invoice = await tx.step('create-invoice', () => netsuite.createFirstInvoice(plan.invoice));
+      tx.state.invoiceId = invoice.invoiceId;
+      tx.state.invoiceCreatedAt = new Date().toISOString();
+      done.add('invoice');
+    }
+
+    await checkpoint();
+    if (!done.has('annotate')) {
+      await tx.step('annotate-deal', () => pipedrive.annotateDealOnboarded(input.pipedriveDealId, { customerId, invoiceId: tx.state.invoiceId }));
+      done.add('annotate');
+    }
+  };
+
+  /** Polls NetSuite's async job on durable timers until it finishes or the SLA window closes. */
+  const waitForJob = async (jobId: string): Promise<string> => {
+    const deadline = Date.now() + JOB_SLA_MS;
+    for (;;) {
+      const job = await tx.step('poll-customer-job', () => netsuite.checkCustomerJob(jobId, input.externalId));
+      if (job.done) return job.customerId;
+      if (Date.now() >= deadline) {
+        throw new NeedsReview('sla', [reviewReason('netsuite.job', 'job.sla_exceeded', `NetSuite job ${jobId} did not finish within ${JOB_SLA_MS / 60_000} minutes.`, { suggestion: 'Check the job in NetSuite, then retry.' })]);
+      }
+      await sleep(JOB_POLL_INTERVAL_MS);
+    }
+  };
+
+  /** Parks the transaction until a reviewer decides; escalates every period it stays unanswered. */
+  const awaitReview = async (review: NeedsReview): Promise<ReviewDecision> => {
+    tx.enter('NEEDS_REVIEW');
+    tx.state.reviewReasons = review.reasons;
+    tx.state.reviewKind = review.kind;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
+    decision = undefined;
+    dealChangedDuringReview = false;
+    await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
+    if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
+
+    let escalations = 0;
+    while (!(await condition(() => decision !== undefined || dealChangedDuringReview, REVIEW_ESCALATION))) {
+      escalations += 1;
+      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${escalations} × ${REVIEW_ESCALATION}` });
+    }
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
+    tx.state.reviewReasons = [];
+    // A corrected deal in Pipedrive is as good as a reviewer's "retry": re-read it and try again.
+    return decision ?? { action: 'retry', actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' };
+  };
+
+
+  if (cancelled) {
+    tx.enter('CANCELLED');
+    return tx.snapshot();
+  }
+  tx.enter(input.carried?.state ?? 'RECEIVED');
+  if (!input.carried) tx.audit({ step: 'received', outcome: 'info', detail: input.eventId });
+
+  for (;;) {
+    try {
+      pipelineScope = new CancellationScope();
+      await pipelineScope.run(runPipeline);
+      tx.enter('COMPLETED');
+      return tx.snapshot();
+    } catch (err) {
+      if (cancelled && (isCancellation(err) || err instanceof NeedsReview)) {
+        tx.enter('CANCELLED');
+        return tx.snapshot();
+      }
+      const review = asNeedsReview(err);
+      const d = await awaitReview(review);
+      if (d.action === 'cancel') {
+        tx.enter('CANCELLED');
+        return tx.snapshot();
+      }
+      // Every decision re-reads Pipedrive and re-validates (with the reviewer's fixes), then resumes at the
+      // failed step: the steps already done are idempotent and stay done.
+      done.delete('fetch');
+      done.delete('validate');
+      if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
+      if (d.action === 'link' && d.netsuiteCustomerId) {
+        tx.state.netsuiteCustomerId = d.netsuiteCustomerId;
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: d.netsuiteCustomerId }]);
+        done.add('duplicates');
+        done.add('upsert');
+      }
+      // "Retry" after a possible-duplicate review means: reviewed, create a new customer anyway.
+      if (review.kind === 'possible_duplicate') done.add('duplicates');
+    }
+  }
 }
+
+export type { ReviewReason };

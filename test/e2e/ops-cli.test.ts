@@ -32,7 +32,8 @@ describe('ops CLI (npm run cli)', () => {
   };
 
   it('shows status and the queue, and cancels with the operator recorded in the audit trail', async () => {
-    // The CLI targets the real `onboarding` queue: this file's worker serves it for the test's duration.
+    // The CLI targets the real `onboarding` queue: this file's worker serves its workflow tasks (no activities, so
+    // the transaction waits in VALIDATING at its first step) for the test's duration.
     const worker = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: TASK_QUEUES.onboarding, workflowBundle: t.workflowBundle });
     await worker.runUntil(async () => {
       const externalId = `cli-${Date.now()}`;
@@ -40,13 +41,13 @@ describe('ops CLI (npm run cli)', () => {
 
       const status = await cli('status', externalId, '--json');
       expect(status.code).toBe(0);
-      expect((JSON.parse(status.stdout) as TransactionState).state).toBe('RECEIVED');
+      expect((JSON.parse(status.stdout) as TransactionState).state).toBe('VALIDATING');
 
       let queue: QueueItem[] = [];
       for (let i = 0; i < 20 && !queue.some((q) => q.externalId === externalId); i++) {
-        queue = JSON.parse((await cli('queue', '--state', 'RECEIVED', '--json')).stdout) as QueueItem[];
+        queue = JSON.parse((await cli('queue', '--state', 'VALIDATING', '--json')).stdout) as QueueItem[];
       }
-      expect(queue.find((q) => q.externalId === externalId)).toMatchObject({ pipedriveDealId: '99', state: 'RECEIVED' });
+      expect(queue.find((q) => q.externalId === externalId)).toMatchObject({ pipedriveDealId: '99', state: 'VALIDATING' });
 
       expect((await cli('cancel', externalId, '--as', 'alice', '--reason', 'duplicate deal', '--json')).code).toBe(0);
       const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;

@@ -1,0 +1,86 @@
+/**
+ * NetSuite side effects, run on the `netsuite` task queue so their concurrency is bounded by the account's budget.
+ * Each is idempotent on its own (DESIGN.md §2): upsert by `eid:`, invoice looked up by its externalId first.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ResolvedDeal } from '../domain/canonical-deal';
+import { mapToNetSuiteCustomer, type CustomerMappingResult } from '../domain/customer-mapping';
+import { planFirstInvoice, type InvoicePlanResult } from '../domain/invoice-plan';
+import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
+import type { ReferenceData } from '../domain/reference-data';
+import { FAILURE } from '../domain/failure-types';
+import type { NetSuitePort } from './ports';
+import { classified } from './to-activity-failure';
+
+export interface NetSuiteActivityOptions {
+  /** Use NetSuite's async form (Prefer: respond-async + X-NetSuite-Idempotency-Key) for the customer upsert. */
+  asyncUpserts: boolean;
+  defaultInvoiceDelayDays: number;
+  /** Reference data (subsidiaries, terms, items) changes rarely; one SuiteQL round trip per TTL per worker. */
+  referenceDataTtlMs: number;
+}
+
+export interface DuplicateCandidate {
+  id: string;
+  externalId?: string;
+  matchedOn: Array<'email' | 'companyName'>;
+}
+
+export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteActivityOptions) {
+  let cached: { at: number; data: Promise<ReferenceData> } | undefined;
+  const referenceData = (): Promise<ReferenceData> => {
+    if (!cached || Date.now() - cached.at > opts.referenceDataTtlMs) {
+      const data = netsuite.loadReferenceData();
+      cached = { at: Date.now(), data };
+      data.catch(() => (cached = undefined));
+    }
+    return cached.data;
+  };
+
+  return {
+    validateDeal: classified(async (deal: ResolvedDeal, externalId: string): Promise<CustomerMappingResult> =>
+      mapToNetSuiteCustomer(deal, await referenceData(), externalId)),
+
+    /** Customers with the same email or company name but another externalId: someone may already have onboarded them. */
+    findPossibleDuplicates: classified(async (externalId: string, customer: NetSuiteCustomerBody): Promise<DuplicateCandidate[]> => {
+      const hits = await netsuite.findCustomersByEmailOrCompany(customer.email ?? undefined, customer.companyName ?? undefined);
+      return hits
+        .filter((h) => h.externalId !== externalId)
+        .map((h) => ({
+          id: h.id,
+          ...(h.externalId ? { externalId: h.externalId } : {}),
+          matchedOn: [
+            ...(customer.email && h.email?.toLowerCase() === customer.email.toLowerCase() ? (['email'] as const) : []),
+            ...(customer.companyName && h.companyName?.toLowerCase() === customer.companyName.toLowerCase() ? (['companyName'] as const) : []),
+          ],
+        }));
+    }),
+
+    upsertCustomer: classified(
+      async (externalId: string, customer: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ customerId: string } | { jobId: string }> =>
+        opts.asyncUpserts ? netsuite.upsertCustomerAsync(externalId, customer, idempotencyKey) : netsuite.upsertCustomer(externalId, customer),
+    ),
+
+    /** One look at an async job; the workflow waits between looks on a durable timer, not inside an activity. */
+    checkCustomerJob: classified(async (jobId: string, externalId: string): Promise<{ done: false } | { done: true; customerId: string }> => {
+      const job = await netsuite.getJob(jobId);
+      if (!job.completed) return { done: false };
+      const outcome = await netsuite.getJobOutcome(jobId);
+      const customerId = outcome.customerId ?? (await netsuite.getCustomerByExternalId(externalId))?.id;
+      if (!customerId) throw ApplicationFailure.nonRetryable(`async job ${jobId} succeeded but customer eid:${externalId} is not readable`, FAILURE.notFound);
+      return { done: true, customerId };
+    }),
+
+    planFirstInvoice: classified(async (externalId: string, customerId: string, deal: ResolvedDeal, signedAt: string): Promise<InvoicePlanResult> =>
+      planFirstInvoice({ externalId, customerId, deal, ref: await referenceData(), defaultInvoiceDelayDays: opts.defaultInvoiceDelayDays, signedAt })),
+
+    /** Looks the invoice up by its own externalId before creating it, so a retry after a lost response creates nothing. */
+    createFirstInvoice: classified(async (invoice: NetSuiteInvoiceBody): Promise<{ invoiceId: string; created: boolean }> => {
+      const existing = invoice.externalId ? await netsuite.findInvoiceByExternalId(invoice.externalId) : undefined;
+      if (existing) return { invoiceId: existing.id, created: false };
+      const { invoiceId } = await netsuite.createInvoice(invoice);
+      return { invoiceId, created: true };
+    }),
+  };
+}
+export type NetSuiteActivities = ReturnType<typeof createNetSuiteActivities>;

@@ -1,0 +1,28 @@
+/**
+ * What the activities need from each vendor, as the integration clients provide it. Activities depend on these
+ * shapes, not on the clients' classes, so a workflow-logic test can stand a vendor in without HTTP.
+ */
+import type { ResolvedDeal } from '../domain/canonical-deal';
+import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
+import type { ReferenceData } from '../domain/reference-data';
+import type { DEAL_FIELDS } from '../domain/pipedrive-fields';
+
+export type DealFieldName = (typeof DEAL_FIELDS)[keyof typeof DEAL_FIELDS];
+
+export interface PipedrivePort {
+  fetchResolvedDeal(dealId: string): Promise<ResolvedDeal>;
+  setDealFields(dealId: string, values: Partial<Record<DealFieldName, string | null>>): Promise<{ written: boolean }>;
+  addDealNote(dealId: string, html: string): Promise<string | number>;
+}
+
+export interface NetSuitePort {
+  loadReferenceData(): Promise<ReferenceData>;
+  findCustomersByEmailOrCompany(email?: string, companyName?: string): Promise<Array<{ id: string; externalId?: string | null; email?: string | null; companyName?: string | null }>>;
+  upsertCustomer(externalId: string, body: NetSuiteCustomerBody): Promise<{ customerId: string }>;
+  upsertCustomerAsync(externalId: string, body: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ jobId: string }>;
+  getJob(jobId: string): Promise<{ completed: boolean; progress: string }>;
+  getJobOutcome(jobId: string): Promise<{ ok: true; customerId?: string }>;
+  getCustomerByExternalId(externalId: string): Promise<{ id: string } | undefined>;
+  findInvoiceByExternalId(externalId: string): Promise<{ id: string } | undefined>;
+  createInvoice(body: NetSuiteInvoiceBody): Promise<{ invoiceId: string }>;
+}

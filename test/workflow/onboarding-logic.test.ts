@@ -1,0 +1,244 @@
+/**
+ * The workflow's own logic on a real Temporal dev server: the real activities over in-memory vendor ports, so each
+ * test can make a vendor fail exactly as it wants. End-to-end runs against the simulators live in test/e2e.
+ */
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../../activities/alert-activities';
+import { createNetSuiteActivities } from '../../activities/netsuite-activities';
+import { createPipedriveActivities } from '../../activities/pipedrive-activities';
+import type { NetSuitePort, PipedrivePort } from '../../activities/ports';
+import type { ResolvedDeal } from '../../domain/canonical-deal';
+import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import type { OnboardingState } from '../../domain/states';
+import type { TransactionState } from '../../domain/transaction';
+import { VendorError } from '../../integrations/vendor-error';
+import { OnboardingStarter } from '../../starters/start-onboarding';
+import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { makeDeal, SEED_REFERENCE_DATA } from '../unit/domain/fixtures';
+
+class FakeNetSuite implements NetSuitePort {
+  customers = new Map<string, { id: string; body: NetSuiteCustomerBody }>();
+  invoices = new Map<string, { id: string; body: NetSuiteInvoiceBody }>();
+  existing: Array<{ id: string; externalId: string; email: string; companyName: string }> = [];
+  upsertFailure?: () => VendorError;
+  upsertCalls = 0;
+  private nextId = 100;
+  async loadReferenceData() {
+    return SEED_REFERENCE_DATA;
+  }
+  async findCustomersByEmailOrCompany(email?: string, companyName?: string) {
+    return this.existing.filter((c) => c.email === email || c.companyName === companyName);
+  }
+  async upsertCustomer(externalId: string, body: NetSuiteCustomerBody) {
+    this.upsertCalls += 1;
+    if (this.upsertFailure) throw this.upsertFailure();
+    const id = this.customers.get(externalId)?.id ?? String(this.nextId++);
+    this.customers.set(externalId, { id, body });
+    return { customerId: id };
+  }
+  async upsertCustomerAsync(): Promise<{ jobId: string }> {
+    throw new Error('not used');
+  }
+  async getJob() {
+    return { completed: true, progress: 'succeeded' };
+  }
+  async getJobOutcome() {
+    return { ok: true as const };
+  }
+  async getCustomerByExternalId(externalId: string) {
+    const c = this.customers.get(externalId);
+    return c ? { id: c.id } : undefined;
+  }
+  async findInvoiceByExternalId(externalId: string) {
+    const i = this.invoices.get(externalId);
+    return i ? { id: i.id } : undefined;
+  }
+  async createInvoice(body: NetSuiteInvoiceBody) {
+    const id = String(this.nextId++);
+    this.invoices.set(body.externalId, { id, body });
+    return { invoiceId: id };
+  }
+}
+
+class FakePipedrive implements PipedrivePort {
+  fields = new Map<string, Record<string, string | null>>();
+  notes: string[] = [];
+  fetchDelayMs = 0;
+  constructor(public deal: ResolvedDeal) {}
+  async fetchResolvedDeal() {
+    if (this.fetchDelayMs) await new Promise((r) => setTimeout(r, this.fetchDelayMs));
+    return this.deal;
+  }
+  async setDealFields(dealId: string, values: Record<string, string | null>) {
+    const current = this.fields.get(dealId) ?? {};
+    const changed = Object.entries(values).some(([k, v]) => current[k] !== v);
+    this.fields.set(dealId, { ...current, ...values });
+    return { written: changed };
+  }
+  async addDealNote(_dealId: string, html: string) {
+    this.notes.push(html);
+    return this.notes.length;
+  }
+}
+
+describe('onboardDeal workflow logic', () => {
+  let t: TestTemporal;
+  beforeAll(async () => {
+    t = await connectTestTemporal();
+  });
+  afterAll(async () => t.close());
+
+  async function withWorkers<T>(netsuite: FakeNetSuite, pipedrive: FakePipedrive, fn: (taskQueue: string) => Promise<T>, alerts: string[] = []): Promise<T> {
+    const taskQueue = uniqueTaskQueue('logic');
+    const onboarding = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: { ...createPipedriveActivities(pipedrive), ...createAlertActivities({ alert: async (e) => void alerts.push(e.kind) }) },
+    });
+    const ns = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue: netsuiteTaskQueueFor(taskQueue),
+      activities: createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }),
+    });
+    return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
+  }
+
+  const start = async (taskQueue: string, externalId = `logic-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`) => {
+    await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+      { externalId, pipedriveDealId: '746', eventId: 'evt', receivedAt: '2026-11-27T10:00:00Z' },
+      { taskQueue },
+    );
+    return t.client.workflow.getHandle(externalId);
+  };
+
+  const waitForState = async (externalId: string, state: OnboardingState, timeoutMs = 30_000): Promise<TransactionState> => {
+    const handle = t.client.workflow.getHandle(externalId);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await handle.query(stateQuery);
+      if (s.state === state) return s;
+      if (Date.now() > deadline) throw new Error(`still ${s.state} after ${timeoutMs} ms, wanted ${state}: ${JSON.stringify({ reasons: s.reviewReasons, audit: s.auditTrail.slice(-5) })}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('completes a valid deal: one customer, one invoice, external_id written back, deal annotated', async () => {
+    const netsuite = new FakeNetSuite();
+    const pipedrive = new FakePipedrive(makeDeal({ deal: { firstInvoiceDate: '2026-11-27' } }));
+    const result = await withWorkers(netsuite, pipedrive, async (tq) => {
+      const handle = await start(tq);
+      await waitForState(handle.workflowId, 'COMPLETED');
+      return handle.result();
+    });
+
+    expect(result.state).toBe('COMPLETED');
+    expect(netsuite.customers.size).toBe(1);
+    expect(netsuite.invoices.size).toBe(1);
+    const [externalId, customer] = [...netsuite.customers.entries()][0]!;
+    expect(customer.body.externalId).toBe(externalId);
+    expect(result.netsuiteCustomerId).toBe(customer.id);
+    expect([...netsuite.invoices.values()][0]!.body.entity).toEqual({ id: customer.id });
+    expect(pipedrive.fields.get('746')).toMatchObject({ 'External ID': externalId, 'Onboarding status': 'Onboarded', 'Needs remediation': 'No' });
+    const steps = result.auditTrail.filter((e: { outcome: string }) => e.outcome === 'ok').map((e: { step: string }) => e.step);
+    expect(steps).toEqual(['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'upsert-customer', 'plan-invoice', 'create-invoice', 'annotate-deal']);
+    expect(result.auditTrail.every((e: { outcome: string; latencyMs?: number }) => e.outcome !== 'ok' || typeof e.latencyMs === 'number')).toBe(true);
+  });
+
+  it('parks a deal without a tax id in review, and a fix from the reviewer completes it', async () => {
+    const netsuite = new FakeNetSuite();
+    const pipedrive = new FakePipedrive(makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } }));
+    await withWorkers(netsuite, pipedrive, async (tq) => {
+      const handle = await start(tq);
+      const review = await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      expect(review.reviewKind).toBe('validation');
+      expect(review.reviewReasons.map((r) => r.field)).toContain('organization.taxId');
+      expect(netsuite.upsertCalls).toBe(0);
+      // The deal is flagged right after the transaction enters review.
+      for (let i = 0; i < 100 && pipedrive.notes.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(pipedrive.fields.get('746')).toMatchObject({ 'Needs remediation': 'Yes' });
+      expect(pipedrive.notes.join()).toContain('Onboarding needs review');
+
+      await handle.signal(reviewSignal, { action: 'fix', actor: 'U0REVIEWER1', fields: { 'organization.taxId': '94-1234567' } });
+      const done = await handle.result();
+      expect(done.state).toBe('COMPLETED');
+      expect(netsuite.customers.size).toBe(1);
+      expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'fix' }));
+    });
+  });
+
+  it('retries a throttled NetSuite on its Retry-After, then goes to review when retries run out', async () => {
+    const netsuite = new FakeNetSuite();
+    netsuite.upsertFailure = () => new VendorError('netsuite', 'transient', 'Concurrent request limit exceeded', { status: 429, code: 'CONCURRENCY_LIMIT_EXCEEDED', retryAfterMs: 50 });
+    const pipedrive = new FakePipedrive(makeDeal({ deal: { firstInvoiceDate: '2026-11-27' } }));
+    await withWorkers(netsuite, pipedrive, async (tq) => {
+      const handle = await start(tq);
+      const review = await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      // 1 try + 5 retries, each after the 50 ms Retry-After instead of the 1 s, 2 s, 4 s… backoff.
+      expect(netsuite.upsertCalls).toBe(6);
+      expect(review.reviewKind).toBe('transient');
+      expect(review.reviewReasons[0]?.code).toBe('retries_exhausted');
+
+      netsuite.upsertFailure = undefined;
+      await handle.signal(reviewSignal, { action: 'retry', actor: 'ops' });
+      expect((await handle.result()).state).toBe('COMPLETED');
+      expect(netsuite.customers.size).toBe(1);
+    });
+  });
+
+  it('sends rejected credentials to review at once and alerts on-call', async () => {
+    const netsuite = new FakeNetSuite();
+    netsuite.upsertFailure = () => new VendorError('netsuite', 'auth', 'Invalid login attempt.', { status: 401, code: 'INVALID_LOGIN' });
+    const alerts: string[] = [];
+    await withWorkers(netsuite, new FakePipedrive(makeDeal()), async (tq) => {
+      const handle = await start(tq);
+      const review = await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      expect(netsuite.upsertCalls).toBe(1);
+      expect(review.reviewKind).toBe('auth');
+      for (let i = 0; i < 100 && alerts.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alerts).toEqual(['auth']);
+      await handle.signal(reviewSignal, { action: 'cancel', actor: 'ops' });
+      expect((await handle.result()).state).toBe('CANCELLED');
+    }, alerts);
+  });
+
+  it('stops on a possible duplicate and links to the existing customer instead of creating one', async () => {
+    const netsuite = new FakeNetSuite();
+    const deal = makeDeal({ deal: { firstInvoiceDate: '2026-11-27' } });
+    netsuite.existing = [{ id: '55', externalId: 'OLD-CONNECTOR-1', email: 'other@example.com', companyName: deal.organization!.name }];
+    await withWorkers(netsuite, new FakePipedrive(deal), async (tq) => {
+      const handle = await start(tq);
+      const review = await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      expect(review.reviewKind).toBe('possible_duplicate');
+      expect(review.duplicateCandidates).toEqual([{ id: '55', externalId: 'OLD-CONNECTOR-1', matchedOn: ['companyName'] }]);
+      await handle.signal(reviewSignal, { action: 'link', actor: 'U0REVIEWER2', netsuiteCustomerId: '55' });
+      const done = await handle.result();
+      expect(done.state).toBe('COMPLETED');
+      expect(done.netsuiteCustomerId).toBe('55');
+      expect(netsuite.upsertCalls).toBe(0);
+      expect([...netsuite.invoices.values()][0]!.body.entity).toEqual({ id: '55' });
+    });
+  });
+
+  it('pauses between steps, resumes, and honours cancel at any time', async () => {
+    const netsuite = new FakeNetSuite();
+    const pipedrive = new FakePipedrive(makeDeal({ organization: { taxId: undefined } }));
+    // The pause lands while the first step runs; it takes effect at the next step boundary.
+    pipedrive.fetchDelayMs = 1_500;
+    await withWorkers(netsuite, pipedrive, async (tq) => {
+      const handle = await start(tq);
+      await handle.signal(pauseSignal, { actor: 'ops', reason: 'month-end close' });
+      await waitForState(handle.workflowId, 'PAUSED');
+      await handle.signal(resumeSignal, { actor: 'ops' });
+      await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      await handle.signal(reviewSignal, { action: 'cancel', actor: 'ops', reason: 'deal lost' });
+      const done = await handle.result();
+      expect(done.state).toBe('CANCELLED');
+      expect(done.auditTrail.map((e: { step: string }) => e.step)).toEqual(expect.arrayContaining(['pause', 'resume', 'review']));
+    });
+  });
+});

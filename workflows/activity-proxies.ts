@@ -1,0 +1,34 @@
+/**
+ * Activity stubs with their retry policies written out where they are used (DESIGN.md §2): transient failures get
+ * bounded exponential backoff, at most 5 retries, honouring Retry-After; everything else goes to review at once.
+ */
+import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alert-activities';
+import type { NetSuiteActivities } from '../activities/netsuite-activities';
+import type { PipedriveActivities } from '../activities/pipedrive-activities';
+import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import { netsuiteTaskQueueFor } from '../domain/temporal-names';
+
+const retry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  /** 1 try + 5 retries. */
+  maximumAttempts: 6,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
+
+export function activityProxies(workflowTaskQueue: string) {
+  return {
+    /** Light Pipedrive and alert calls run on the workflow's own task queue. */
+    pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', retry }),
+    alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', retry }),
+    /** NetSuite calls have their own queue, whose worker bounds concurrency to the account's budget. */
+    netsuite: proxyActivities<NetSuiteActivities>({
+      taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),
+      // NetSuite's own timeout is far longer; a call that takes this long is treated as lost and retried.
+      startToCloseTimeout: '60 seconds',
+      retry,
+    }),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The transaction's state and audit trail, kept in the workflow and served by the `state` query. Every step is
+ * recorded with what, when, outcome, latency and error code; state changes also update the `OnboardingState`
+ * search attribute so the Web UI, CLI and ops card can filter by it.
+ */
+import { ActivityFailure, ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import type { OnboardingState } from '../domain/states';
+import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import type { AuditEntry, OnboardingInput, TransactionState } from '../domain/transaction';
+
+export class TransactionLog {
+  readonly state: TransactionState;
+
+  constructor(input: OnboardingInput) {
+    const { carried } = input;
+    this.state = carried
+      ? { ...carried, auditTrail: [...carried.auditTrail] }
+      : {
+          externalId: input.externalId,
+          pipedriveDealId: input.pipedriveDealId,
+          state: 'RECEIVED',
+          paused: false,
+          reviewReasons: [],
+          receivedAt: input.receivedAt,
+          auditTrail: [],
+        };
+  }
+
+  enter(state: OnboardingState): void {
+    if (this.state.state !== state) this.audit({ step: 'state', outcome: 'info', detail: `${this.state.state} → ${state}` });
+    this.state.state = state;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.OnboardingState, value: state }]);
+  }
+
+  audit(entry: Omit<AuditEntry, 'at' | 'state'>): void {
+    const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Omit<AuditEntry, 'at' | 'state'>;
+    this.state.auditTrail.push({ at: new Date().toISOString(), state: this.state.state, ...clean });
+  }
+
+  /** Runs one step (an activity call), recording its outcome and latency either way. */
+  async step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await run();
+      this.audit({ step: name, outcome: 'ok', latencyMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      const errorCode = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause as Error | undefined)?.name;
+      this.audit({ step: name, outcome: 'failed', latencyMs: Date.now() - started, errorCode, detail: (cause as Error | undefined)?.message?.slice(0, 300) });
+      throw err;
+    }
+  }
+
+  snapshot(): TransactionState {
+    return this.state;
+  }
+}
