@@ -61,6 +61,8 @@ const schema = z.object({
   NETSUITE_TOKEN_ID: optionalString,
   NETSUITE_TOKEN_SECRET: optionalString,
   NETSUITE_CONCURRENCY_LIMIT: z.coerce.number().int().min(1, 'a positive integer').default(5),
+  NETSUITE_ASYNC_UPSERTS: bool(false),
+  INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
 
   SLACK_API_URL: url.optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
@@ -81,7 +83,7 @@ export const VENDOR_VARIABLES = {
 export type Vendor = keyof typeof VENDOR_VARIABLES;
 
 export interface PipedriveConfig { apiUrl: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string }
-export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number }
+export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number; asyncUpserts: boolean }
 export interface SlackConfig { apiUrl: string; botToken: string; signingSecret: string; reviewChannel: string; escalationChannel?: string; reviewerIds: string[] }
 
 export interface Config {
@@ -101,6 +103,7 @@ export interface Config {
     apiKey?: string;
   };
   worker: { metricsPort: number };
+  onboarding: { invoiceDelayDays: number };
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
@@ -174,6 +177,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       apiKey: env.TEMPORAL_API_KEY,
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT },
+    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN
@@ -194,6 +198,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
           tokenId: env.NETSUITE_TOKEN_ID!,
           tokenSecret: env.NETSUITE_TOKEN_SECRET!,
           concurrencyLimit: env.NETSUITE_CONCURRENCY_LIMIT,
+          asyncUpserts: env.NETSUITE_ASYNC_UPSERTS,
         }
       : undefined,
     slack: env.SLACK_BOT_TOKEN

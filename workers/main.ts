@@ -1,10 +1,12 @@
 /**
- * Worker process: polls the `onboarding` task queue (workflows and their light activities). The Temporal SDK's
+ * Worker process: polls the `onboarding` task queue (workflows, Pipedrive and alert activities) and the `netsuite`
+ * queue (NetSuite activities, at most the account's concurrency budget at once). The Temporal SDK's
  * own metrics are served on WORKER_METRICS_PORT for the app's /metrics to include. SIGINT/SIGTERM drain the
  * worker (the SDK installs those handlers) before the process exits.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
+import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
 import { loadConfigOrExit } from '../runtime/load-config';
 import { createLogger } from '../runtime/logger';
@@ -23,16 +25,30 @@ async function main(): Promise<void> {
     tls: temporalTls(config.temporal),
     apiKey: config.temporal.apiKey,
   });
-  const worker = await Worker.create({
+  const activities = createWorkerActivities(config);
+  const onboarding = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES.onboarding,
     workflowsPath: require.resolve('../workflows'),
+    activities: activities.onboarding,
     shutdownGraceTime: '10s',
   });
-  exitWithParent(() => worker.shutdown());
-  log.info({ taskQueue: TASK_QUEUES.onboarding, metricsPort: config.worker.metricsPort }, 'worker polling');
-  await worker.run();
+  const netsuite = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: TASK_QUEUES.netsuite,
+    activities: activities.netsuite,
+    // Slots beyond the NetSuite budget would only queue inside the client's semaphore; leave them to other workers.
+    maxConcurrentActivityTaskExecutions: activities.netsuiteConcurrency,
+    shutdownGraceTime: '10s',
+  });
+  exitWithParent(() => {
+    onboarding.shutdown();
+    netsuite.shutdown();
+  });
+  log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite], metricsPort: config.worker.metricsPort }, 'worker polling');
+  await Promise.all([onboarding.run(), netsuite.run()]);
   await connection.close();
   log.info('worker stopped');
 }

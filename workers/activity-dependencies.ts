@@ -1,0 +1,35 @@
+/** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
+ * semaphore is what keeps this worker inside the account's concurrency budget. */
+import { createAlertActivities } from '../activities/alert-activities';
+import { createNetSuiteActivities } from '../activities/netsuite-activities';
+import { createPipedriveActivities } from '../activities/pipedrive-activities';
+import type { Config } from '../runtime/config';
+import { NetSuiteClient } from '../integrations/netsuite';
+import { PipedriveClient } from '../integrations/pipedrive';
+
+export function createWorkerActivities(config: Config) {
+  const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
+  if (missing.length) {
+    throw new Error(`the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`);
+  }
+  const ns = config.netsuite!;
+  const netsuite = new NetSuiteClient({
+    baseUrl: ns.baseUrl,
+    accountId: ns.accountId,
+    consumerKey: ns.consumerKey,
+    consumerSecret: ns.consumerSecret,
+    tokenId: ns.tokenId,
+    tokenSecret: ns.tokenSecret,
+    concurrencyLimit: ns.concurrencyLimit,
+  });
+  const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
+  return {
+    netsuiteConcurrency: ns.concurrencyLimit,
+    onboarding: { ...createPipedriveActivities(pipedrive), ...createAlertActivities() },
+    netsuite: createNetSuiteActivities(netsuite, {
+      asyncUpserts: ns.asyncUpserts,
+      defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
+      referenceDataTtlMs: 5 * 60_000,
+    }),
+  };
+}
