@@ -1,0 +1,86 @@
+/**
+ * The guide's smoke test, on the stack exactly as `npm start` runs it: synthetic deals driven through the Pipedrive
+ * simulator reach COMPLETED, each with exactly one NetSuite customer carrying the expected fields and one first
+ * invoice; a second "Contract Signed" for a finished deal creates nothing; our own write-backs are dropped.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import { invoiceExternalId } from '../../domain/invoice-plan';
+import { NetSuiteClient, sqlString } from '../../integrations/netsuite';
+import { runDemo } from '../../scripts/demo';
+import { stateQuery } from '../../workflows/messages';
+import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
+
+jest.setTimeout(400_000);
+
+describe('onboarding end to end (npm start, sandbox simulators)', () => {
+  let stack: StackProcess;
+  let json: StackJson;
+  beforeAll(async () => {
+    stack = startStack(await stackEnv(mkdtempSync(join(tmpdir(), 'smoke-e2e-'))));
+    json = await stack.ready();
+  });
+  afterAll(async () => {
+    await stack?.interrupt();
+  });
+
+  it('onboards signed deals once each, and ignores a second signature and our own write-backs', async () => {
+    const result = await runDemo({ stack: json, deals: 3, concurrency: 3, timeoutMs: 120_000, log: () => undefined });
+    expect(result).toMatchObject({ deals: 3, completed: 3, inReview: 0, unfinished: 0 });
+    // The guide's SLA: a customer within 5 minutes of the webhook.
+    expect(result.toCustomer.max).toBeLessThan(5 * 60_000);
+
+    const ns = json.netsuite!;
+    const netsuite = new NetSuiteClient({ ...ns, baseUrl: ns.url, concurrencyLimit: 2 });
+    const connection = await Connection.connect({ address: json.temporal.address });
+    const client = new Client({ connection, namespace: json.temporal.namespace });
+    const completed = [];
+    for await (const wf of client.workflow.list({ query: `OnboardingState = 'COMPLETED'` })) completed.push(wf.workflowId);
+    expect(completed).toHaveLength(3);
+
+    const pd = json.pipedrive!;
+    const pipedrive = axios.create({ baseURL: pd.url, headers: { 'x-api-token': pd.apiToken } });
+    for (const externalId of completed) {
+      const state = await client.workflow.getHandle(externalId).query(stateQuery);
+      const customers = await netsuite.suiteqlAll<{ id: string; companyname: string; email: string; subsidiary: string }>(
+        `SELECT id, companyname, email, subsidiary FROM customer WHERE externalid = ${sqlString(externalId)}`,
+      );
+      expect(customers).toHaveLength(1);
+      expect(customers[0]!.id).toBe(state.netsuiteCustomerId);
+
+      const deal = (await pipedrive.get(`/api/v2/deals/${state.pipedriveDealId}`)).data.data;
+      const org = (await pipedrive.get(`/api/v2/organizations/${deal.org_id}`)).data.data;
+      const person = (await pipedrive.get(`/api/v2/persons/${deal.person_id}`)).data.data;
+      expect(customers[0]!.companyname).toBe(org.name);
+      expect(customers[0]!.email).toBe(person.emails.find((e: { primary: boolean }) => e.primary).value);
+
+      const invoices = await netsuite.suiteqlAll<{ id: string; entity: string }>(
+        `SELECT id, entity FROM transaction WHERE type = 'CustInvc' AND externalid = ${sqlString(invoiceExternalId(externalId))}`,
+      );
+      expect(invoices).toEqual([expect.objectContaining({ id: state.invoiceId, entity: state.netsuiteCustomerId })]);
+    }
+
+    // Signed again after completion (dragged back and forth): REJECT_DUPLICATE makes it a no-op.
+    const first = await client.workflow.getHandle(completed[0]!).query(stateQuery);
+    await axios.post(`${pd.url}/__sim/deals/${first.pipedriveDealId}/move`, { stage_name: 'Negotiation' });
+    await axios.post(`${pd.url}/__sim/deals/${first.pipedriveDealId}/move`, { stage_name: 'Contract Signed' });
+    let metrics = '';
+    for (let i = 0; i < 50 && !/webhook_intake_total\{outcome="duplicate"\} [1-9]/.test(metrics); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      metrics = (await axios.get<string>(`${json.app.url}/metrics`, { responseType: 'text' })).data;
+    }
+    expect(metrics).toMatch(/onboarding_webhook_intake_total\{outcome="duplicate"\} 1\b/);
+    expect(metrics).toMatch(/onboarding_webhook_intake_total\{outcome="accepted"\} 3\b/);
+    // Every write-back (external_id, status flags) came back as a webhook and was dropped, not started.
+    expect(metrics).toMatch(/onboarding_webhook_intake_total\{outcome="loop_dropped"\} [1-9]/);
+    const all = await netsuite.suiteqlAll<{ n: string }>(`SELECT COUNT(*) AS n FROM customer WHERE externalid = ${sqlString(first.externalId)}`);
+    expect(all[0]!.n).toBe('1');
+    const runs = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${first.externalId}'` })) runs.push(wf.runId);
+    expect(runs).toHaveLength(1);
+    await connection.close();
+  });
+});
