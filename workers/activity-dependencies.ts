@@ -3,9 +3,12 @@
 import { createAlertActivities } from '../activities/alert-activities';
 import { createNetSuiteActivities } from '../activities/netsuite-activities';
 import { createPipedriveActivities } from '../activities/pipedrive-activities';
+import { createSlackReviewActivities } from '../activities/slack-review-activities';
+import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
 import { NetSuiteClient } from '../integrations/netsuite';
 import { PipedriveClient } from '../integrations/pipedrive';
+import { netsuiteUiBaseUrl } from '../integrations/slack';
 
 export function createWorkerActivities(config: Config) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
@@ -23,9 +26,18 @@ export function createWorkerActivities(config: Config) {
     concurrencyLimit: ns.concurrencyLimit,
   });
   const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
+  // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
+  const slackReview = config.slack
+    ? createSlackReviewActivities(
+        SlackReviewNotifier.fromConfig(config.slack, {
+          pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
+          netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
+        }),
+      )
+    : {};
   return {
     netsuiteConcurrency: ns.concurrencyLimit,
-    onboarding: { ...createPipedriveActivities(pipedrive), ...createAlertActivities() },
+    onboarding: { ...createPipedriveActivities(pipedrive), ...createAlertActivities(), ...slackReview },
     netsuite: createNetSuiteActivities(netsuite, {
       asyncUpserts: ns.asyncUpserts,
       defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,

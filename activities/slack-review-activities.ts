@@ -1,0 +1,19 @@
+/** The review card's side effects as Temporal activities: thin wrappers over a ReviewNotifierPort, failures classified. */
+import type { ReviewDecision } from '../domain/transaction';
+import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from './review-notifier-port';
+import { classified } from './to-activity-failure';
+
+export function createSlackReviewActivities(notifier: ReviewNotifierPort) {
+  return {
+    postReviewCard: classified(async (card: ReviewCardInput): Promise<ReviewCardRef> => notifier.postReviewCard(card)),
+    recordReviewDecision: classified(
+      async (ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void> =>
+        notifier.recordDecision(ref, card, decision, at),
+    ),
+    escalateReview: classified(
+      async (ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void> =>
+        notifier.escalate(ref, card, escalation, waitingSince),
+    ),
+  };
+}
+export type SlackReviewActivities = ReturnType<typeof createSlackReviewActivities>;

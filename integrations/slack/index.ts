@@ -1,0 +1,23 @@
+export { SlackClient, webClientOptions, type SlackClientOptions, type SlackMessage, type SlackMessageRef } from './slack-client';
+export { toSlackVendorError, kindForSlackError } from './slack-error';
+export {
+  renderReviewCard,
+  decisionLine,
+  escapeMrkdwn,
+  netsuiteCustomerUrl,
+  netsuiteUiBaseUrl,
+  payloadPreview,
+  pipedriveDealUrl,
+  slackDate,
+  type RenderedCard,
+  type ReviewCardLinks,
+} from './review-card-blocks';
+export {
+  FIX_INPUT_ACTION_ID,
+  FIX_MODAL_CALLBACK_ID,
+  REVIEW_ACTION_IDS,
+  decodeButtonValue,
+  encodeButtonValue,
+  type ReviewActionId,
+  type ReviewButtonValue,
+} from './review-action-ids';

@@ -1,0 +1,43 @@
+/**
+ * The contract between the review card (posted by the worker) and the interactivity endpoint (the app): action ids,
+ * the modal's callback id, and what a button's `value` carries. One module so the two sides cannot drift apart.
+ */
+import type { ReviewAction } from '../../domain/transaction';
+
+export const REVIEW_ACTION_IDS = {
+  retry: 'review_retry',
+  fix: 'review_fix',
+  link: 'review_link',
+  cancel: 'review_cancel',
+} as const satisfies Record<ReviewAction, string>;
+
+export type ReviewActionId = (typeof REVIEW_ACTION_IDS)[ReviewAction];
+
+/** `callback_id` of the "Fix fields…" modal; its `private_metadata` is the external id. */
+export const FIX_MODAL_CALLBACK_ID = 'review_fix_submit';
+/** Every input in the fix modal uses this action id; its block id is the canonical field path. */
+export const FIX_INPUT_ACTION_ID = 'value';
+
+export interface ReviewButtonValue {
+  externalId: string;
+  /** For "Link to existing customer": the NetSuite customer id. */
+  candidateId?: string;
+}
+
+export function encodeButtonValue(v: ReviewButtonValue): string {
+  return JSON.stringify(v.candidateId ? { externalId: v.externalId, candidateId: v.candidateId } : { externalId: v.externalId });
+}
+
+/** `undefined` when the value is not one of ours (hand-crafted or from an older card). */
+export function decodeButtonValue(raw: string | undefined): ReviewButtonValue | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof parsed.externalId !== 'string' || !/^[A-Za-z0-9_-]+$/.test(parsed.externalId)) return undefined;
+    return typeof parsed.candidateId === 'string' && parsed.candidateId
+      ? { externalId: parsed.externalId, candidateId: parsed.candidateId }
+      : { externalId: parsed.externalId };
+  } catch {
+    return undefined;
+  }
+}
