@@ -10,8 +10,15 @@ export interface OnboardingInput {
   /** Pipedrive webhook event id (`meta.id`) that started the run. */
   eventId?: string;
   receivedAt: string;
+  /** Operator settings fixed at start, so every run of a deal behaves as configured when it began. */
+  settings?: OnboardingSettings;
   /** Set only when a run continues as new: what the previous run had done. */
   carried?: CarriedState;
+}
+
+export interface OnboardingSettings {
+  /** An unanswered review is escalated after this long, and again every period (default 24 h). */
+  reviewEscalationAfterMs?: number;
 }
 
 export interface CarriedState extends TransactionState {

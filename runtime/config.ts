@@ -62,6 +62,7 @@ const schema = z.object({
   NETSUITE_TOKEN_SECRET: optionalString,
   NETSUITE_CONCURRENCY_LIMIT: z.coerce.number().int().min(1, 'a positive integer').default(5),
   NETSUITE_ASYNC_UPSERTS: bool(false),
+  REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
 
   SLACK_API_URL: url.optional(),
@@ -103,7 +104,7 @@ export interface Config {
     apiKey?: string;
   };
   worker: { metricsPort: number };
-  onboarding: { invoiceDelayDays: number };
+  onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
@@ -177,7 +178,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       apiKey: env.TEMPORAL_API_KEY,
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT },
-    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS },
+    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN

@@ -9,7 +9,7 @@ import { WorkflowClient, type Connection, type WorkflowStartOptions } from '@tem
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, extractWorkflowTypeAndConfig } from '@temporalio/common';
 import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
-import type { OnboardingInput } from '../domain/transaction';
+import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
 import { onboardDeal } from '../workflows';
 
 export type StartOutcome =
@@ -28,11 +28,12 @@ export interface StartOptions {
  * answer need that distinction, so this client keeps the SDK's request building and reads the raw response.
  */
 export class OnboardingStarter extends WorkflowClient {
-  constructor(connection: Connection, namespace: string) {
+  constructor(connection: Connection, namespace: string, private readonly settings: OnboardingSettings = {}) {
     super({ connection, namespace });
   }
 
-  async startOnboarding(input: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {
+  async startOnboarding(given: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {
+    const input: OnboardingInput = { ...given, settings: { ...this.settings, ...given.settings } };
     const workflowId = input.externalId;
     const options: WorkflowStartOptions<typeof onboardDeal> = {
       workflowId,

@@ -6,6 +6,7 @@ import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { AlertActivities } from '../activities/alert-activities';
 import type { NetSuiteActivities } from '../activities/netsuite-activities';
 import type { PipedriveActivities } from '../activities/pipedrive-activities';
+import type { ReviewActivities } from '../activities/review-notifier-port';
 import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
 
@@ -18,8 +19,15 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
 };
 
+/**
+ * Telling people is never allowed to hold the transaction up: a few quick retries, then the failure is recorded
+ * in the audit trail and the review still waits for its signal (the CLI and Web UI can answer it).
+ */
+const notifyRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES };
+
 export function activityProxies(workflowTaskQueue: string) {
   return {
+    review: proxyActivities<ReviewActivities>({ startToCloseTimeout: '30 seconds', retry: notifyRetry }),
     /** Light Pipedrive and alert calls run on the workflow's own task queue. */
     pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', retry }),
     alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', retry }),

@@ -9,3 +9,6 @@ export const stateQuery = defineQuery<TransactionState>('state');
 
 /** A later Pipedrive change to a deal already in flight (sent by the webhook intake). */
 export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>('dealUpdated');
+
+/** Someone not allowed to decide pressed a review button: recorded in the audit trail, changes nothing else. */
+export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string }]>('reviewRefused');

@@ -24,19 +24,20 @@ import type { OnboardingInput, ReviewDecision, TransactionState } from '../domai
 import { applyFixes } from '../domain/review-fixes';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
-import { pauseSignal, resumeSignal, reviewSignal, dealUpdatedSignal, stateQuery } from './messages';
+import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
+import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
 import { TransactionLog } from './transaction-log';
 
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
 const JOB_SLA_MS = 5 * 60_000;
 const JOB_POLL_INTERVAL_MS = 2_000;
-/** Unanswered reviews are escalated, and again every period (DESIGN.md §2). */
-const REVIEW_ESCALATION = '24 hours';
+/** Unanswered reviews are escalated, and again every period (DESIGN.md §2); configurable per deployment. */
+const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
 
 type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'invoice' | 'annotate';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const { pipedrive, netsuite, alerts } = activityProxies(workflowInfo().taskQueue);
+  const { pipedrive, netsuite, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
   const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
@@ -63,6 +64,9 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   setHandler(resumeSignal, (p) => {
     tx.state.paused = false;
     tx.audit({ step: 'resume', outcome: 'decision', actor: p.actor, detail: p.reason });
+  });
+  setHandler(reviewRefusedSignal, (r) => {
+    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
   });
   setHandler(dealUpdatedSignal, (u) => {
     tx.audit({ step: 'deal-updated', outcome: 'info', detail: u.changedFields.join(',') });
@@ -184,20 +188,39 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
     decision = undefined;
     dealChangedDuringReview = false;
-    await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
-    if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
+    const waitingSince = new Date().toISOString();
+    const card: ReviewCardInput = {
+      externalId: input.externalId,
+      pipedriveDealId: input.pipedriveDealId,
+      kind: review.kind,
+      reasons: review.reasons,
+      ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
+      ...(tx.state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: tx.state.duplicateCandidates } : {}),
+      ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
+    };
+    // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
+    let cardRef: ReviewCardRef | undefined;
+    const notified = Promise.all([
+      tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
+      tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
+      review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+    ]);
 
+    const escalateAfterMs = input.settings?.reviewEscalationAfterMs ?? DEFAULT_REVIEW_ESCALATION_MS;
     let escalations = 0;
-    while (!(await condition(() => decision !== undefined || dealChangedDuringReview, REVIEW_ESCALATION))) {
+    while (!(await condition(() => decision !== undefined || dealChangedDuringReview, escalateAfterMs))) {
       escalations += 1;
-      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${escalations} × ${REVIEW_ESCALATION}` });
+      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min` });
+      if (cardRef) await tx.step('escalate-review', () => reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince)).catch(() => undefined);
     }
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
     tx.state.reviewReasons = [];
     // A corrected deal in Pipedrive is as good as a reviewer's "retry": re-read it and try again.
-    return decision ?? { action: 'retry', actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' };
+    const d = decision ?? { action: 'retry' as const, actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' };
+    await notified;
+    if (cardRef) await tx.step('record-review-decision', () => reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
+    return d;
   };
-
 
   if (cancelled) {
     tx.enter('CANCELLED');

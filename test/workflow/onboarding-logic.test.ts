@@ -11,7 +11,8 @@ import type { ResolvedDeal } from '../../domain/canonical-deal';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { OnboardingState } from '../../domain/states';
-import type { TransactionState } from '../../domain/transaction';
+import type { ReviewDecision, TransactionState } from '../../domain/transaction';
+import type { ReviewActivities, ReviewCardInput, ReviewCardRef } from '../../activities/review-notifier-port';
 import { VendorError } from '../../integrations/vendor-error';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
@@ -83,6 +84,22 @@ class FakePipedrive implements PipedrivePort {
   }
 }
 
+class FakeReviewChannel implements ReviewActivities {
+  cards: ReviewCardInput[] = [];
+  decisions: Array<{ ref: ReviewCardRef; action: string; actor: string }> = [];
+  escalations: number[] = [];
+  async postReviewCard(card: ReviewCardInput) {
+    this.cards.push(card);
+    return { channel: 'C0REVIEW', ts: `${this.cards.length}.0001` };
+  }
+  async recordReviewDecision(ref: ReviewCardRef, _card: ReviewCardInput, decision: ReviewDecision) {
+    this.decisions.push({ ref, action: decision.action, actor: decision.actor });
+  }
+  async escalateReview(_ref: ReviewCardRef, _card: ReviewCardInput, escalation: number) {
+    this.escalations.push(escalation);
+  }
+}
+
 describe('onboardDeal workflow logic', () => {
   let t: TestTemporal;
   beforeAll(async () => {
@@ -90,14 +107,26 @@ describe('onboardDeal workflow logic', () => {
   });
   afterAll(async () => t.close());
 
-  async function withWorkers<T>(netsuite: FakeNetSuite, pipedrive: FakePipedrive, fn: (taskQueue: string) => Promise<T>, alerts: string[] = []): Promise<T> {
+  async function withWorkers<T>(
+    netsuite: FakeNetSuite,
+    pipedrive: FakePipedrive,
+    fn: (taskQueue: string) => Promise<T>,
+    alerts: string[] = [],
+    reviewChannel: FakeReviewChannel = new FakeReviewChannel(),
+  ): Promise<T> {
     const taskQueue = uniqueTaskQueue('logic');
     const onboarding = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue,
       workflowBundle: t.workflowBundle,
-      activities: { ...createPipedriveActivities(pipedrive), ...createAlertActivities({ alert: async (e) => void alerts.push(e.kind) }) },
+      activities: {
+        ...createPipedriveActivities(pipedrive),
+        ...createAlertActivities({ alert: async (e) => void alerts.push(e.kind) }),
+        postReviewCard: (card: ReviewCardInput) => reviewChannel.postReviewCard(card),
+        recordReviewDecision: (ref: ReviewCardRef, card: ReviewCardInput, d: ReviewDecision) => reviewChannel.recordReviewDecision(ref, card, d),
+        escalateReview: (ref: ReviewCardRef, card: ReviewCardInput, n: number) => reviewChannel.escalateReview(ref, card, n),
+      },
     });
     const ns = await Worker.create({
       connection: t.nativeConnection,
@@ -108,8 +137,8 @@ describe('onboardDeal workflow logic', () => {
     return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
   }
 
-  const start = async (taskQueue: string, externalId = `logic-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`) => {
-    await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+  const start = async (taskQueue: string, externalId = `logic-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, settings = {}) => {
+    await new OnboardingStarter(t.connection, t.namespace, settings).startOnboarding(
       { externalId, pipedriveDealId: '746', eventId: 'evt', receivedAt: '2026-11-27T10:00:00Z' },
       { taskQueue },
     );
@@ -152,6 +181,7 @@ describe('onboardDeal workflow logic', () => {
   it('parks a deal without a tax id in review, and a fix from the reviewer completes it', async () => {
     const netsuite = new FakeNetSuite();
     const pipedrive = new FakePipedrive(makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } }));
+    const channel = new FakeReviewChannel();
     await withWorkers(netsuite, pipedrive, async (tq) => {
       const handle = await start(tq);
       const review = await waitForState(handle.workflowId, 'NEEDS_REVIEW');
@@ -168,7 +198,25 @@ describe('onboardDeal workflow logic', () => {
       expect(done.state).toBe('COMPLETED');
       expect(netsuite.customers.size).toBe(1);
       expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'fix' }));
-    });
+      expect(channel.cards).toHaveLength(1);
+      expect(channel.cards[0]).toMatchObject({ kind: 'validation', pipedriveDealId: '746', dealTitle: 'Acme onboarding', organization: 'Acme Inc' });
+      expect(channel.cards[0]!.reasons.map((r) => r.field)).toContain('organization.taxId');
+      expect(channel.decisions).toEqual([{ ref: { channel: 'C0REVIEW', ts: '1.0001' }, action: 'fix', actor: 'U0REVIEWER1' }]);
+    }, [], channel);
+  });
+
+  it('escalates an unanswered review on a durable timer, again every period', async () => {
+    const channel = new FakeReviewChannel();
+    await withWorkers(new FakeNetSuite(), new FakePipedrive(makeDeal({ deal: { billingOwner: undefined } })), async (tq) => {
+      const handle = await start(tq, undefined, { reviewEscalationAfterMs: 1_000 });
+      await waitForState(handle.workflowId, 'NEEDS_REVIEW');
+      for (let i = 0; i < 100 && channel.escalations.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(channel.escalations.slice(0, 2)).toEqual([1, 2]);
+      const state = await handle.query(stateQuery);
+      expect(state.auditTrail.filter((e: { step: string }) => e.step === 'review-escalation').length).toBeGreaterThanOrEqual(2);
+      await handle.signal(reviewSignal, { action: 'cancel', actor: 'ops' });
+      expect((await handle.result()).state).toBe('CANCELLED');
+    }, [], channel);
   });
 
   it('retries a throttled NetSuite on its Retry-After, then goes to review when retries run out', async () => {

@@ -34,7 +34,7 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
   const intake = lookups
     ? new WebhookIntake({
         lookups,
-        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace),
+        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace, { reviewEscalationAfterMs: ctx.config.onboarding.reviewEscalationAfterMs }),
         client: ctx.client,
         connection: ctx.connection,
         log: ctx.log,

@@ -1,0 +1,39 @@
+/**
+ * What the workflow needs from the review channel (Slack in production and in the sandbox). The card is the
+ * reviewer's whole context: deal, organization, field-level reasons with suggested fixes, links, payload, buttons.
+ */
+import type { ReviewReason } from '../domain/review-reason';
+import type { ReviewDecision, ReviewKind } from '../domain/transaction';
+
+export interface ReviewCardInput {
+  externalId: string;
+  pipedriveDealId: string;
+  dealTitle?: string;
+  organization?: string;
+  kind: ReviewKind;
+  reasons: ReviewReason[];
+  duplicateCandidates?: Array<{ id: string; externalId?: string; matchedOn: string[] }>;
+  netsuiteCustomerId?: string;
+  /** The canonical deal as last read, shown collapsed on the card (no secrets; it is the customer's own data). */
+  payload?: unknown;
+}
+
+export interface ReviewCardRef {
+  channel: string;
+  ts: string;
+}
+
+export interface ReviewNotifierPort {
+  postReviewCard(card: ReviewCardInput): Promise<ReviewCardRef>;
+  /** Replaces the buttons with who decided what, and when. */
+  recordDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
+  /** A reminder in the card's thread plus a message to the escalation channel / billing lead. */
+  escalate(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
+}
+
+/** The activity names the workflow calls (registered by createSlackReviewActivities). */
+export interface ReviewActivities {
+  postReviewCard(card: ReviewCardInput): Promise<ReviewCardRef>;
+  recordReviewDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
+  escalateReview(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
+}
