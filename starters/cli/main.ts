@@ -16,6 +16,10 @@ const USAGE = `usage: npm run cli -- <command> [options]
   status <external_id>      the transaction's state and audit trail
   queue [--state S]         onboardings waiting for review (or in state S)
   retry <external_id>       mark reviewed and retry from the failed step
+  fix <external_id> --field <path>=<value> [--field …]
+                            apply corrected fields (e.g. organization.taxId=DE123456789) and retry
+  link <external_id> --customer <netsuite id>
+                            onboard against an existing NetSuite customer (possible duplicates)
   cancel <external_id>      cancel the onboarding
   pause <external_id>       pause between steps
   resume <external_id>      resume a paused onboarding
@@ -24,7 +28,12 @@ options: --json  machine-readable output · --as <name>  who decides (default: O
 
 class UsageError extends Error {}
 
-async function run(client: Client, command: string, id: string | undefined, o: { json: boolean; as: string; reason?: string; state?: string }): Promise<unknown> {
+async function run(
+  client: Client,
+  command: string,
+  id: string | undefined,
+  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string },
+): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
     return id;
@@ -39,6 +48,23 @@ async function run(client: Client, command: string, id: string | undefined, o: {
       const action: ReviewAction = command;
       await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, reason: o.reason });
       return { externalId: id, sent: 'review', action, actor: o.as };
+    }
+    case 'fix': {
+      const fields = Object.fromEntries(
+        (o.field ?? []).map((f) => {
+          const eq = f.indexOf('=');
+          if (eq <= 0) throw new UsageError(`--field needs <path>=<value>, got ${f}`);
+          return [f.slice(0, eq), f.slice(eq + 1)];
+        }),
+      );
+      if (Object.keys(fields).length === 0) throw new UsageError('fix needs at least one --field <path>=<value>');
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'fix', actor: o.as, reason: o.reason, fields });
+      return { externalId: id, sent: 'review', action: 'fix', fields: Object.keys(fields), actor: o.as };
+    }
+    case 'link': {
+      if (!o.customer) throw new UsageError('link needs --customer <netsuite id>');
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'link', actor: o.as, reason: o.reason, netsuiteCustomerId: o.customer });
+      return { externalId: id, sent: 'review', action: 'link', netsuiteCustomerId: o.customer, actor: o.as };
     }
     case 'pause':
       await client.workflow.getHandle(need()).signal(pauseSignal, { actor: o.as, reason: o.reason });
@@ -59,6 +85,8 @@ async function main(): Promise<number> {
       as: { type: 'string' },
       reason: { type: 'string' },
       state: { type: 'string' },
+      field: { type: 'string', multiple: true },
+      customer: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,7 +98,7 @@ async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state });
+    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer });
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {

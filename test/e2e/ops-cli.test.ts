@@ -60,6 +60,10 @@ describe('ops CLI (npm run cli)', () => {
     const missing = await cli('retry');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('retry needs an external_id');
+    const badField = await cli('fix', 'some-deal', '--field', 'organization.taxId');
+    expect(badField.code).toBe(2);
+    expect(badField.stderr).toContain('--field needs <path>=<value>');
+    expect((await cli('link', 'some-deal')).stderr).toContain('link needs --customer');
     const unknown = await cli('pause', 'no-such-deal');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no onboarding with external_id no-such-deal');
