@@ -5,6 +5,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerMetricsRoute } from './routes/metrics';
 import { registerOpsRoute } from './routes/ops';
 import { registerPipedriveWebhookRoute } from './routes/pipedrive-webhook';
+import { registerSlackEventsRoute } from '../slack/slack-events-route';
 
 export function buildApp(ctx: AppContext): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -17,5 +18,6 @@ export function buildApp(ctx: AppContext): FastifyInstance {
   registerMetricsRoute(app, ctx);
   registerOpsRoute(app, ctx);
   registerPipedriveWebhookRoute(app, ctx);
+  registerSlackEventsRoute(app, ctx);
   return app;
 }
