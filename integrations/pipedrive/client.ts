@@ -9,6 +9,7 @@ import { VendorError } from '../vendor-error';
 import type { ResolvedDeal } from '../../domain/canonical-deal';
 import type { DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
+import { listDealsFromStage, type DealListing } from './deal-listing';
 import { buildFieldCatalog, type FieldCatalog } from './field-catalog';
 import { toPipedriveError } from './pipedrive-error';
 import { toResolvedDeal } from './resolved-deal';
@@ -80,6 +81,11 @@ export class PipedriveClient {
   /** The first stage with this name, or undefined. */
   async findStageIdByName(name: string): Promise<string | undefined> {
     return (await this.findStageIdsByName(name))[0];
+  }
+
+  /** Deals in the named stage and the later stages of its pipeline, with org name and person e-mails (deal-listing.ts). */
+  listDealsFromStage(stageName: string): Promise<DealListing> {
+    return listDealsFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, stageName);
   }
 
   async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
