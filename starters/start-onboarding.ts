@@ -10,7 +10,9 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, extractWorkflowTypeAnd
 import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
 import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
-import { onboardDeal } from '../workflows';
+import { WORKFLOW_TYPE } from '../domain/temporal-names';
+// Type only: callers of the starter must not load workflow code (it runs in the worker's sandbox).
+import type { onboardDeal } from '../workflows';
 
 export type StartOutcome =
   | { outcome: 'started'; workflowId: string; runId: string }
@@ -47,7 +49,7 @@ export class OnboardingStarter extends WorkflowClient {
       ],
       memo: opts.memo,
     };
-    const { type } = extractWorkflowTypeAndConfig(onboardDeal);
+    const { type } = extractWorkflowTypeAndConfig<typeof onboardDeal>(WORKFLOW_TYPE);
     const request = await this.createStartWorkflowRequest({
       workflowType: type,
       headers: {},

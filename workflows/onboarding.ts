@@ -26,6 +26,7 @@ import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
+import { kpis } from './kpis';
 import { TransactionLog } from './transaction-log';
 
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
@@ -140,6 +141,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       tx.state.netsuiteCustomerId = 'customerId' in upserted ? upserted.customerId : await waitForJob(upserted.jobId);
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId }]);
       tx.state.customerSyncedAt = new Date().toISOString();
+      kpis.customerSynced(input.receivedAt, 'upserted');
       done.add('upsert');
       tx.enter('CUSTOMER_SYNCED');
     }
@@ -157,6 +159,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const invoice = await tx.step('create-invoice', () => netsuite.createFirstInvoice(plan.invoice));
       tx.state.invoiceId = invoice.invoiceId;
       tx.state.invoiceCreatedAt = new Date().toISOString();
+      kpis.invoiceCreated(input.receivedAt, invoice.created);
       done.add('invoice');
     }
 
@@ -185,6 +188,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     tx.enter('NEEDS_REVIEW');
     tx.state.reviewReasons = review.reasons;
     tx.state.reviewKind = review.kind;
+    kpis.review(review.kind);
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
     decision = undefined;
     dealChangedDuringReview = false;
@@ -234,16 +238,19 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       pipelineScope = new CancellationScope();
       await pipelineScope.run(runPipeline);
       tx.enter('COMPLETED');
+      kpis.finished('completed');
       return tx.snapshot();
     } catch (err) {
       if (cancelled && (isCancellation(err) || err instanceof NeedsReview)) {
         tx.enter('CANCELLED');
+        kpis.finished('cancelled');
         return tx.snapshot();
       }
       const review = asNeedsReview(err);
       const d = await awaitReview(review);
       if (d.action === 'cancel') {
         tx.enter('CANCELLED');
+        kpis.finished('cancelled');
         return tx.snapshot();
       }
       // Every decision re-reads Pipedrive and re-validates (with the reviewer's fixes), then resumes at the
@@ -253,6 +260,8 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       if (d.action === 'link' && d.netsuiteCustomerId) {
         tx.state.netsuiteCustomerId = d.netsuiteCustomerId;
+        tx.state.customerSyncedAt = new Date().toISOString();
+        kpis.customerSynced(input.receivedAt, 'linked');
         upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: d.netsuiteCustomerId }]);
         done.add('duplicates');
         done.add('upsert');

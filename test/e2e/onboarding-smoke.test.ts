@@ -76,6 +76,10 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     expect(metrics).toMatch(/onboarding_webhook_intake_total\{outcome="accepted"\} 3\b/);
     // Every write-back (external_id, status flags) came back as a webhook and was dropped, not started.
     expect(metrics).toMatch(/onboarding_webhook_intake_total\{outcome="loop_dropped"\} [1-9]/);
+    // Business KPIs come from the workflows, through the worker's metrics, on the same scrape.
+    expect(metrics).toMatch(/^onboarding_transactions\{[^}]*outcome="completed"[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^onboarding_invoices\{[^}]*result="created"[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^onboarding_signed_to_customer_ms_count\{[^}]*\} 3$/m);
     const all = await netsuite.suiteqlAll<{ n: string }>(`SELECT COUNT(*) AS n FROM customer WHERE externalid = ${sqlString(first.externalId)}`);
     expect(all[0]!.n).toBe('1');
     const runs = [];
