@@ -85,8 +85,8 @@ describe('workflow replay', () => {
 
   // PRODUCT BUG (skipped until fixed): commit 41cfe24 ("workflow posts review cards") added the `postReviewCard`
   // activity ahead of `markDealForReview` (and `recordReviewDecision` after the decision) on the review path without a
-  // `patched()` gate. Histories written by the workflow before it (histories-before-review-cards/, recorded at
-  // 62faf13 with this file's recorder) that reached NEEDS_REVIEW fail: "[TMPRL1100] Nondeterminism error: Activity type
+  // `patched()` gate. Histories written by the workflow before it (histories-before-review-cards/, recorded with
+  // fixtures/record-histories.ts; they replay cleanly against 365e1cc's workflow) that reached NEEDS_REVIEW fail: "[TMPRL1100] Nondeterminism error: Activity type
   // of scheduled event 'markDealForReview' does not match activity type of activity command 'postReviewCard'"
   // (v0-cancel-during-review, v0-possible-duplicate-link, v0-validation-fix). Any deal parked in review on a stack
   // started before that commit (`npm start` keeps Temporal's SQLite under .data/) is stuck after the upgrade. Fix:
