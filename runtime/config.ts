@@ -64,6 +64,7 @@ const schema = z.object({
   NETSUITE_ASYNC_UPSERTS: bool(false),
   REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
+  RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
 
   SLACK_API_URL: url.optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
@@ -105,6 +106,8 @@ export interface Config {
   };
   worker: { metricsPort: number };
   onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
+  /** The `reconciliation-daily` schedule's cron (UTC). */
+  reconciliation: { cron: string };
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
@@ -179,6 +182,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
+    reconciliation: { cron: env.RECONCILIATION_CRON },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN

@@ -3,6 +3,7 @@
 import { createAlertActivities } from '../activities/alert-activities';
 import { createNetSuiteActivities } from '../activities/netsuite-activities';
 import { createPipedriveActivities } from '../activities/pipedrive-activities';
+import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
@@ -10,7 +11,8 @@ import { NetSuiteClient } from '../integrations/netsuite';
 import { PipedriveClient } from '../integrations/pipedrive';
 import { netsuiteUiBaseUrl } from '../integrations/slack';
 
-export function createWorkerActivities(config: Config) {
+/** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings". */
+export function createWorkerActivities(config: Config, deps: { starter?: OnboardingStartPort } = {}) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
   if (missing.length) {
     throw new Error(`the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`);
@@ -37,11 +39,19 @@ export function createWorkerActivities(config: Config) {
     : {};
   return {
     netsuiteConcurrency: ns.concurrencyLimit,
-    onboarding: { ...createPipedriveActivities(pipedrive), ...createAlertActivities(), ...slackReview },
-    netsuite: createNetSuiteActivities(netsuite, {
-      asyncUpserts: ns.asyncUpserts,
-      defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
-      referenceDataTtlMs: 5 * 60_000,
-    }),
+    onboarding: {
+      ...createPipedriveActivities(pipedrive),
+      ...createAlertActivities(),
+      ...slackReview,
+      ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
+    },
+    netsuite: {
+      ...createNetSuiteActivities(netsuite, {
+        asyncUpserts: ns.asyncUpserts,
+        defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
+        referenceDataTtlMs: 5 * 60_000,
+      }),
+      ...createReconciliationNetSuiteActivities(netsuite),
+    },
   };
 }

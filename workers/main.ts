@@ -10,7 +10,9 @@ import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
 import { loadConfigOrExit } from '../runtime/load-config';
 import { createLogger } from '../runtime/logger';
-import { temporalTls } from '../runtime/temporal-connection';
+import { connectClient, temporalTls } from '../runtime/temporal-connection';
+import { ensureReconciliationSchedule } from '../starters/schedules';
+import { OnboardingStarter } from '../starters/start-onboarding';
 import { temporalLoggerFrom } from './runtime-logger';
 
 async function main(): Promise<void> {
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
     tls: temporalTls(config.temporal),
     apiKey: config.temporal.apiKey,
   });
-  const activities = createWorkerActivities(config);
+  // A client connection for what workers start themselves: reconciliation's missing onboardings and the schedules.
+  const { connection: clientConnection, client } = await connectClient(config);
+  const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs });
+  const activities = createWorkerActivities(config, { starter });
   const onboarding = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -43,6 +48,11 @@ async function main(): Promise<void> {
     maxConcurrentActivityTaskExecutions: activities.netsuiteConcurrency,
     shutdownGraceTime: '10s',
   });
+  // Idempotent: every worker start re-applies the schedule's spec and policies (an operator's pause is kept).
+  await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron }).then(
+    (s) => log.info({ scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron }, 'reconciliation schedule in place'),
+    (err: unknown) => log.error({ err }, 'could not create or update the reconciliation schedule; onboardings are not affected'),
+  );
   exitWithParent(() => {
     onboarding.shutdown();
     netsuite.shutdown();
@@ -50,6 +60,7 @@ async function main(): Promise<void> {
   log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite], metricsPort: config.worker.metricsPort }, 'worker polling');
   await Promise.all([onboarding.run(), netsuite.run()]);
   await connection.close();
+  await clientConnection.close();
   log.info('worker stopped');
 }
 

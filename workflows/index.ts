@@ -1,1 +1,2 @@
 export { onboardDeal } from './onboarding';
+export { reconcile } from './reconciliation';

@@ -1,0 +1,89 @@
+/**
+ * `reconcile`: the guide's daily reconciliation. Signed Pipedrive deals against NetSuite customers by external_id,
+ * compared by rules that run in an activity (so a rule change never breaks the replay of an old history), the
+ * report stored for the billing lead, and, when asked, onboardings started for signed deals that never got a
+ * customer. Run daily by the `reconciliation-daily` schedule (starters/schedules.ts) and on demand by the CLI.
+ */
+import { proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import type {
+  OnboardingStartResult,
+  ReconciliationActivities,
+  ReconciliationNetSuiteActivities,
+  StoredReport,
+} from '../activities/reconciliation-activities';
+import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import type { ReconciliationReport } from '../domain/reconciliation';
+import { netsuiteTaskQueueFor } from '../domain/temporal-names';
+
+export interface ReconcileInput {
+  /** Start `onboardDeal` for signed deals with neither a customer nor a workflow (default false: report only). */
+  startMissing?: boolean;
+  /** Mismatch rate above which the report alerts; default 2% (the guide's threshold). */
+  threshold?: number;
+}
+
+export interface ReconciliationSummary {
+  generatedAt: string;
+  mismatchRate: number;
+  threshold: number;
+  alert: boolean;
+  counts: ReconciliationReport['counts'];
+  report: StoredReport;
+  /** Only when `startMissing` was set. */
+  startedOnboardings?: OnboardingStartResult[];
+}
+
+/** Reads and writes against vendors: transient failures back off (≤ 5 retries), anything else fails the run at once. */
+const vendorRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  /** 1 try + 5 retries. */
+  maximumAttempts: 6,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
+
+/** Pure comparison: a failure is a bug, which retrying does not fix; a few tries cover a worker lost mid-task. */
+const computeRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
+
+/** Writing the report file: a full disk or a permission problem is fixed by an operator; retry for a while. */
+const storeRetry: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 };
+
+export async function reconcile(input: ReconcileInput = {}): Promise<ReconciliationSummary> {
+  const { loadSignedDeals, startMissingOnboardings } = proxyActivities<ReconciliationActivities>({
+    // Paging through every signed deal and its people and organizations: minutes for a large company.
+    startToCloseTimeout: '10 minutes',
+    retry: vendorRetry,
+  });
+  const compare = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '2 minutes', retry: computeRetry }).compareRecords;
+  const store = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '1 minute', retry: storeRetry }).storeReport;
+  const { loadNetSuiteCustomers } = proxyActivities<ReconciliationNetSuiteActivities>({
+    // NetSuite calls run on the netsuite queue, inside the account's concurrency budget.
+    taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
+    startToCloseTimeout: '10 minutes',
+    retry: vendorRetry,
+  });
+
+  // Workflow time: deterministic, and the report's name.
+  const generatedAt = new Date().toISOString();
+  const [deals, customers] = await Promise.all([loadSignedDeals(), loadNetSuiteCustomers()]);
+  const report = await compare(deals, customers, generatedAt, input.threshold);
+
+  let startedOnboardings: OnboardingStartResult[] | undefined;
+  if (input.startMissing && report.missingCustomers.length > 0) {
+    startedOnboardings = await startMissingOnboardings(report.missingCustomers.map((m) => ({ dealId: m.dealId, externalId: m.externalId })), generatedAt);
+  } else if (input.startMissing) {
+    startedOnboardings = [];
+  }
+
+  const stored = await store(report, startedOnboardings);
+  return {
+    generatedAt,
+    mismatchRate: report.mismatchRate,
+    threshold: report.threshold,
+    alert: report.alert,
+    counts: report.counts,
+    report: stored,
+    ...(startedOnboardings ? { startedOnboardings } : {}),
+  };
+}
