@@ -1,0 +1,200 @@
+/**
+ * `reconcile` on the real dev server with its real activities over the Pipedrive and NetSuite simulators: signed deals
+ * (Contract Signed and the later Onboarded stage) against customers written straight into NetSuite; the stored report;
+ * missing onboardings started once; and the `reconciliation-daily` schedule's spec and policies.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../activities/reconciliation-activities';
+import { deriveExternalId } from '../../domain/external-id';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import type { NetSuiteClient } from '../../integrations/netsuite';
+import { PipedriveClient } from '../../integrations/pipedrive';
+import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
+import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../sandbox/pipedrive';
+import { ensureReconciliationSchedule } from '../../starters/schedules';
+import { OnboardingStarter } from '../../starters/start-onboarding';
+import { reconcile, type ReconciliationSummary } from '../../workflows/reconciliation';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { clientFor, customerBody, simAdmin } from '../integrations/netsuite/fixtures';
+import { simCall } from '../integrations/pipedrive/sim-admin';
+
+interface SeededDeal {
+  dealId: number;
+  externalId: string;
+  orgName: string;
+  email: string;
+}
+
+describe('reconcile workflow over the simulators', () => {
+  let t: TestTemporal;
+  let pd: RunningPipedriveSimulator;
+  let ns: RunningNetSuiteSimulator;
+  let pipedrive: PipedriveClient;
+  let netsuite: NetSuiteClient;
+  let dataDir: string;
+  let companyId: string;
+  /** Onboardings the reconciliation starts go to a queue no worker polls: they wait there until terminated. */
+  const onboardingQueue = uniqueTaskQueue('reconcile-started');
+  const startedIds: string[] = [];
+
+  beforeAll(async () => {
+    [t, pd, ns] = await Promise.all([connectTestTemporal(), startPipedriveSimulator(), startNetSuiteSimulator()]);
+    pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
+    netsuite = clientFor(ns);
+    dataDir = mkdtempSync(join(tmpdir(), 'reconcile-test-'));
+    companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+  });
+  afterAll(async () => {
+    await Promise.all(startedIds.map((id) => t.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined)));
+    await Promise.all([pd?.close(), ns?.close()]);
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await simCall(pd.url, 'POST', '/__sim/reset');
+    await simAdmin.reset(ns, true);
+  });
+
+  async function seedDeal(stageName: string, country = 'GB'): Promise<SeededDeal> {
+    const created = await simCall<{ deal: { id: number }; person: { emails: Array<{ value: string }> }; organization: { name: string } }>(pd.url, 'POST', '/__sim/deals', {
+      country,
+      stage_name: stageName,
+    });
+    return {
+      dealId: created.deal.id,
+      externalId: deriveExternalId({ companyId, dealId: created.deal.id }),
+      orgName: created.organization.name,
+      email: created.person.emails[0]!.value,
+    };
+  }
+
+  async function createCustomer(externalId: string, fields: { companyName: string; email: string }): Promise<string> {
+    return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: `${fields.companyName} ${externalId}`.slice(0, 80) }))).customerId;
+  }
+
+  async function runReconcile(args: { startMissing?: boolean } = {}): Promise<ReconciliationSummary> {
+    const taskQueue = uniqueTaskQueue('reconcile');
+    const starter = new OnboardingStarter(t.connection, t.namespace);
+    const onboarding = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: createReconciliationActivities({ pipedrive, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+    });
+    const nsWorker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue: netsuiteTaskQueueFor(taskQueue),
+      activities: createReconciliationNetSuiteActivities(netsuite),
+    });
+    return nsWorker.runUntil(
+      onboarding.runUntil(
+        t.client.workflow.execute(reconcile, { taskQueue, workflowId: `reconcile-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, args: [args] }),
+      ),
+    );
+  }
+
+  it('finds the signed deal without a customer, the damaged company name and the duplicate e-mail; starts the missing onboarding once', async () => {
+    const [a, b, c] = [await seedDeal('Contract Signed', 'GB'), await seedDeal('Contract Signed', 'DE'), await seedDeal('Onboarded', 'US')];
+    await seedDeal('Negotiation'); // not signed: never compared
+    await createCustomer(a.externalId, { companyName: a.orgName, email: a.email });
+    const damaged = await createCustomer(b.externalId, { companyName: 'Damaged Holdings Ltd', email: b.email });
+    // A customer an older polling connector created for the same company, under its own external id.
+    const legacy = await createCustomer('ZAP-LEGACY-1', { companyName: `${b.orgName} (legacy)`, email: b.email.toUpperCase() });
+
+    const summary = await runReconcile({ startMissing: true });
+    expect(summary.counts).toMatchObject({
+      signedDeals: 3,
+      customers: 2,
+      foreignCustomers: 1,
+      compared: 3,
+      missingCustomers: 1,
+      customersWithoutDeal: 0,
+      fieldMismatches: 1,
+      duplicates: 1,
+      // c is missing; b has the mismatch and the duplicate (one record, counted once).
+      withProblems: 2,
+    });
+    expect(summary.mismatchRate).toBeCloseTo(2 / 3);
+    expect(summary.alert).toBe(true);
+    expect(summary.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'started' }]);
+    startedIds.push(c.externalId);
+
+    const stored = JSON.parse(readFileSync(summary.report.jsonPath, 'utf8'));
+    expect(summary.report.jsonPath).toBe(join(dataDir, 'reports', `reconciliation-${summary.generatedAt.replace(/[:.]/g, '-')}.json`));
+    expect(stored.missingCustomers).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, title: expect.any(String), stageName: 'Onboarded' }]);
+    expect(stored.fieldMismatches).toEqual([
+      { dealId: String(b.dealId), externalId: b.externalId, customerId: damaged, fields: [{ field: 'companyName', pipedrive: b.orgName, netsuite: 'Damaged Holdings Ltd' }] },
+    ]);
+    expect(stored.duplicates).toEqual([
+      { kind: 'email', key: b.email.toLowerCase(), customerIds: [damaged, legacy].sort((x, y) => Number(x) - Number(y)), externalIds: [b.externalId, 'ZAP-LEGACY-1'].sort(), dealIds: [String(b.dealId)] },
+    ]);
+    const text = readFileSync(summary.report.textPath, 'utf8');
+    expect(text).toContain('mismatch rate 66.67% (2 of 3 records)');
+    expect(text).toContain('ALERT');
+    expect(text).toContain(`deal ${c.dealId} ${c.externalId}: started`);
+
+    // The onboarding exists under the deal's external_id; a second reconciliation starts nothing new.
+    const described = await t.client.workflow.getHandle(c.externalId).describe();
+    expect(described.type).toBe('onboardDeal');
+    const again = await runReconcile({ startMissing: true });
+    expect(again.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'already-known' }]);
+  });
+
+  it('a clean run: every signed deal has its customer ⇒ 0%, no alert, report stored', async () => {
+    const deals = [await seedDeal('Contract Signed', 'NL'), await seedDeal('Onboarded', 'AU')];
+    for (const d of deals) await createCustomer(d.externalId, { companyName: `  ${d.orgName.toUpperCase()} `, email: d.email });
+    const summary = await runReconcile();
+    expect(summary.counts).toMatchObject({ signedDeals: 2, customers: 2, compared: 2, withProblems: 0, missingCustomers: 0, fieldMismatches: 0, duplicates: 0 });
+    expect(summary.mismatchRate).toBe(0);
+    expect(summary.alert).toBe(false);
+    expect(summary.startedOnboardings).toBeUndefined();
+    expect(existsSync(summary.report.jsonPath) && existsSync(summary.report.textPath)).toBe(true);
+  });
+
+  it('a deal whose External ID field is set is compared under that id', async () => {
+    const d = await seedDeal('Contract Signed', 'CA');
+    await pipedrive.setDealFields(String(d.dealId), { 'External ID': 'CID-CA-0042' });
+    await createCustomer('CID-CA-0042', { companyName: d.orgName, email: d.email });
+    const summary = await runReconcile();
+    expect(summary.counts).toMatchObject({ signedDeals: 1, customers: 1, compared: 1, withProblems: 0 });
+  });
+});
+
+describe('reconciliation-daily schedule', () => {
+  let t: TestTemporal;
+  beforeAll(async () => {
+    t = await connectTestTemporal();
+  });
+  afterAll(async () => t.close());
+
+  it('is created with cron 06:00 UTC, overlap SKIP and a one-day catch-up window; ensuring it again updates in place and keeps a pause', async () => {
+    const scheduleId = `reconciliation-daily-test-${Date.now()}`;
+    const taskQueue = uniqueTaskQueue('schedule');
+    const handle = t.client.schedule.getHandle(scheduleId);
+    try {
+      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue })).toEqual({ scheduleId, outcome: 'created' });
+      let d = await handle.describe();
+      expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })]);
+      expect(d.spec.timezone).toBe('UTC');
+      expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(d.policies.catchupWindow).toBe(24 * 60 * 60_000);
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcile', taskQueue });
+      expect(d.info.nextActionTimes[0]?.toISOString()).toMatch(/T06:00:00\.000Z$/);
+
+      await handle.pause('operator: NetSuite maintenance');
+      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue, cron: '30 7 * * *' })).toEqual({ scheduleId, outcome: 'updated' });
+      d = await handle.describe();
+      expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
+      expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(d.state.paused).toBe(true);
+    } finally {
+      await handle.delete().catch(() => undefined);
+    }
+  });
+});
