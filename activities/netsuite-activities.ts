@@ -10,7 +10,8 @@ import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsui
 import type { ReferenceData } from '../domain/reference-data';
 import { FAILURE } from '../domain/failure-types';
 import type { NetSuitePort } from './ports';
-import { classified } from './to-activity-failure';
+import { VendorError } from '../integrations/vendor-error';
+import { classified, reasonsFromVendorError } from './to-activity-failure';
 
 export interface NetSuiteActivityOptions {
   /** Use NetSuite's async form (Prefer: respond-async + X-NetSuite-Idempotency-Key) for the customer upsert. */
@@ -65,7 +66,17 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
     checkCustomerJob: classified(async (jobId: string, externalId: string): Promise<{ done: false } | { done: true; customerId: string }> => {
       const job = await netsuite.getJob(jobId);
       if (!job.completed) return { done: false };
-      const outcome = await netsuite.getJobOutcome(jobId);
+      let outcome: Awaited<ReturnType<NetSuitePort['getJobOutcome']>>;
+      try {
+        outcome = await netsuite.getJobOutcome(jobId);
+      } catch (err) {
+        // A finished job's failure is final: re-reading it cannot change it, so it goes to review now, where a
+        // retry submits a new job (under a new idempotency key).
+        if (job.progress === 'failed' && err instanceof VendorError && err.kind === 'transient') {
+          throw ApplicationFailure.nonRetryable(`NetSuite async job ${jobId} failed: ${err.message}`, FAILURE.transient, reasonsFromVendorError(err));
+        }
+        throw err;
+      }
       const customerId = outcome.customerId ?? (await netsuite.getCustomerByExternalId(externalId))?.id;
       if (!customerId) throw ApplicationFailure.nonRetryable(`async job ${jobId} succeeded but customer eid:${externalId} is not readable`, FAILURE.notFound);
       return { done: true, customerId };

@@ -8,6 +8,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   continueAsNew,
   setHandler,
   sleep,
@@ -78,7 +79,9 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   let deal: ResolvedDeal | undefined;
   let customer: NetSuiteCustomerBody | undefined;
   let fixes: Record<string, string> = input.carried?.fixes ?? {};
-  const idempotencyKey = input.carried?.idempotencyKey ?? uuid4();
+  // One key per upsert attempt round: NetSuite answers a reused key with the earlier job, so a retry after a
+  // failed job must not reuse it (activity retries within a round do reuse it, which is the point).
+  let idempotencyKey = input.carried?.idempotencyKey ?? uuid4();
 
   /** Between steps: honour pause, and hand over to a fresh run before the history grows large. */
   const checkpoint = async (): Promise<void> => {
@@ -202,13 +205,21 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       ...(tx.state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: tx.state.duplicateCandidates } : {}),
       ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
     };
-    // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
     let cardRef: ReviewCardRef | undefined;
-    const notified = Promise.all([
-      tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
-      tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
-      review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
-    ]);
+    let notified: Promise<unknown>;
+    if (patched('review-card')) {
+      // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
+      notified = Promise.all([
+        tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
+        tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
+        review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+      ]);
+    } else {
+      // Runs started before review cards existed replay their original, sequential notifications.
+      await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
+      if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
+      notified = Promise.resolve();
+    }
 
     const escalateAfterMs = input.settings?.reviewEscalationAfterMs ?? DEFAULT_REVIEW_ESCALATION_MS;
     let escalations = 0;
@@ -257,6 +268,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       // failed step: the steps already done are idempotent and stay done.
       done.delete('fetch');
       done.delete('validate');
+      if (!done.has('upsert')) idempotencyKey = uuid4();
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       if (d.action === 'link' && d.netsuiteCustomerId) {
         tx.state.netsuiteCustomerId = d.netsuiteCustomerId;

@@ -83,15 +83,9 @@ describe('workflow replay', () => {
     expect(outcomes).toEqual(files.map((file) => ({ file })));
   });
 
-  // PRODUCT BUG (skipped until fixed): commit 41cfe24 ("workflow posts review cards") added the `postReviewCard`
-  // activity ahead of `markDealForReview` (and `recordReviewDecision` after the decision) on the review path without a
-  // `patched()` gate. Histories written by the workflow before it (histories-before-review-cards/, recorded with
-  // fixtures/record-histories.ts; they replay cleanly against 365e1cc's workflow) that reached NEEDS_REVIEW fail: "[TMPRL1100] Nondeterminism error: Activity type
-  // of scheduled event 'markDealForReview' does not match activity type of activity command 'postReviewCard'"
-  // (v0-cancel-during-review, v0-possible-duplicate-link, v0-validation-fix). Any deal parked in review on a stack
-  // started before that commit (`npm start` keeps Temporal's SQLite under .data/) is stuck after the upgrade. Fix:
-  // `if (patched('review-card')) …` around the new card activities, then un-skip this test.
-  it.skip('replays the histories recorded before the review-card change (DESIGN.md §6: every workflow version)', async () => {
+  // Histories written before review cards existed (histories-before-review-cards/, recorded against 365e1cc): the
+  // card activities sit behind `patched('review-card')`, so runs parked in review across that upgrade still replay.
+  it('replays the histories recorded before the review-card change (DESIGN.md §6: every workflow version)', async () => {
     const dir = join(__dirname, 'fixtures', 'histories-before-review-cards');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(5);

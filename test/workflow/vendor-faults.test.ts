@@ -163,15 +163,9 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
     });
   }, 90_000);
 
-  // PRODUCT BUG (skipped until fixed): a reviewer "retry" after a failed async upsert job can never succeed.
-  // workflows/onboarding.ts mints the X-NetSuite-Idempotency-Key once per transaction (`idempotencyKey = uuid4()`,
-  // carried across continue-as-new) and re-sends it on the retried upsert; NetSuite answers 400 IDEMPOTENCY_ERROR
-  // with the EARLIER job's Location, NetSuiteClient.upsertCustomerAsync returns that failed job as `reused`, and the
-  // workflow polls it again: same 500 result, 5 more retries (31 s), back to NEEDS_REVIEW, forever. Observed here:
-  // state CUSTOMER_SYNCING, upserts {202: 1, 400: 1}, asyncJobs {submitted: 1, failed: 1}. Fix: use a new key for the
-  // upsert after a job ended `failed` (e.g. rotate it when the review follows a failed poll-customer-job), and treat
-  // a job whose progress is `failed` as terminal in checkCustomerJob instead of retrying the read of its result.
-  it.skip('completes on a reviewer retry after a failed async job, once NetSuite is healthy again', async () => {
+  // A failed async job is final (no re-reads of its result), and the retry after review submits a new job under a
+  // new idempotency key: reusing the key would make NetSuite hand back the failed job forever.
+  it('completes on a reviewer retry after a failed async job, once NetSuite is healthy again', async () => {
     await scenario({ asyncUpserts: true, asyncJobDelayMs: 200 }, async ({ v, start }) => {
       await setNetSuiteFaults(v, { asyncJobFailureRate: 1 });
       const { dealId } = await createSyntheticDeal(v);
