@@ -44,8 +44,17 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
   const reviewers = new Set(deps.reviewerIds);
   const timeoutMs = deps.temporalTimeoutMs ?? 5_000;
   const count = (action: MetricAction, outcome: SlackActionOutcome) => deps.metrics.inc({ action, outcome });
-  const bounded = <T>(p: Promise<T>): Promise<T> =>
-    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Temporal did not answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
+  const bounded = async <T>(p: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const tell = async (client: WebClient, channel: string, user: string, text: string): Promise<void> => {
     try {
