@@ -10,6 +10,7 @@ import { loadConfigOrExit } from '../../runtime/load-config';
 import { connectClient } from '../../runtime/temporal-connection';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { listByState } from './list-by-state';
+import { formatReconcileSummary, NoWorkerError, runReconcileCommand } from './reconcile-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -23,6 +24,10 @@ const USAGE = `usage: npm run cli -- <command> [options]
   cancel <external_id>      cancel the onboarding
   pause <external_id>       pause between steps
   resume <external_id>      resume a paused onboarding
+  reconcile [--start-missing] [--task-queue Q]
+                            compare signed Pipedrive deals with NetSuite customers now (the daily schedule's
+                            workflow), wait, print the summary and the stored report's path; --start-missing starts
+                            onboardings for signed deals with neither a customer nor a workflow
 
 options: --json  machine-readable output · --as <name>  who decides (default: OS user) · --reason <text>`;
 
@@ -32,7 +37,7 @@ async function run(
   client: Client,
   command: string,
   id: string | undefined,
-  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string },
+  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string },
 ): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
@@ -72,10 +77,16 @@ async function run(
     case 'resume':
       await client.workflow.getHandle(need()).signal(resumeSignal, { actor: o.as, reason: o.reason });
       return { externalId: id, sent: 'resume', actor: o.as };
+    case 'reconcile': {
+      const summary = await runReconcileCommand(client, { namespace: o.namespace, startMissing: o.startMissing ?? false, ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}) });
+      return o.json ? summary : { text: formatReconcileSummary(summary) };
+    }
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
 }
+
+const isText = (r: unknown): r is { text: string } => typeof r === 'object' && r !== null && typeof (r as { text?: unknown }).text === 'string' && Object.keys(r).length === 1;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -87,6 +98,8 @@ async function main(): Promise<number> {
       state: { type: 'string' },
       field: { type: 'string', multiple: true },
       customer: { type: 'string' },
+      'start-missing': { type: 'boolean', default: false },
+      'task-queue': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -98,13 +111,18 @@ async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer });
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace });
+    if (!values.json && isText(result)) process.stdout.write(result.text);
+    else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
       return 2;
+    }
+    if (err instanceof NoWorkerError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
     }
     if (err instanceof WorkflowNotFoundError) {
       process.stderr.write(`no onboarding with external_id ${id} (or it is closed and no longer accepts signals)\n`);
