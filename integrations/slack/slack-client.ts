@@ -4,7 +4,7 @@
  * once as a transient VendorError carrying Slack's Retry-After. Free of Temporal, so the app and the CLI use it too.
  */
 import type { KnownBlock, ModalView } from '@slack/types';
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { toSlackVendorError } from './slack-error';
 
 export interface SlackClientOptions {
@@ -42,7 +42,8 @@ export class SlackClient {
   readonly web: WebClient;
 
   constructor(opts: SlackClientOptions) {
-    this.web = new WebClient(opts.botToken, webClientOptions(opts.apiUrl, opts.timeoutMs));
+    // Failures surface as VendorError to the caller; the client's own console warnings would only duplicate them.
+    this.web = new WebClient(opts.botToken, { ...webClientOptions(opts.apiUrl, opts.timeoutMs), logLevel: LogLevel.ERROR });
   }
 
   async postMessage(msg: SlackMessage): Promise<SlackMessageRef> {
