@@ -116,6 +116,8 @@ export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dat
         SLACK_SIGNING_SECRET: c.signingSecret,
         SLACK_REVIEW_CHANNEL: c.reviewChannel,
         SLACK_REVIEWER_IDS: c.reviewerIds.join(','),
+        // The sandbox workspace's #billing-escalations (sandbox/slack seed).
+        SLACK_ESCALATION_CHANNEL: 'C0ESCAL',
       });
       stackEntries.slack = c;
       banner.push(`  Slack sandbox     ${c.url}`);
