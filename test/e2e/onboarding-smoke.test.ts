@@ -87,4 +87,49 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     expect(runs).toHaveLength(1);
     await connection.close();
   });
+
+  it('puts a deal without a tax id in front of a reviewer in Slack, and "Fix fields…" completes it', async () => {
+    const pd = json.pipedrive!.url;
+    const slackSim = json.slack!.url.replace(/\/api\/$/, '');
+    const sim = async <T>(path: string, body?: unknown): Promise<T> =>
+      (await (body === undefined ? axios.get<T>(`${slackSim}${path}`) : axios.post<T>(`${slackSim}${path}`, body))).data;
+    const poll = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+      for (let i = 0; i < 200; i++) {
+        const found = await probe();
+        if (found !== undefined) return found;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+
+    const created = await axios.post(`${pd}/__sim/deals`, { country: 'DE', omit: ['tax_id'], invoice_date: new Date().toISOString().slice(0, 10) });
+    const dealId = String(created.data.data.deal.id);
+    await axios.post(`${pd}/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
+
+    type Msg = { channel: string; ts: string; thread_ts?: string; blocks?: Array<{ type: string; elements?: Array<{ action_id: string }> }> };
+    const card = await poll('review card', async () => {
+      const { messages } = await sim<{ messages: Msg[] }>(`/__sim/messages?channel=${json.slack!.reviewChannel}`);
+      return messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes('organization.taxId'));
+    });
+    const buttons = (card.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).map((e) => e.action_id);
+    expect(buttons).toEqual(expect.arrayContaining(['review_retry', 'review_fix', 'review_cancel']));
+
+    const reviewer = json.slack!.reviewerIds[0]!;
+    expect((await sim<{ status: number }>('/__sim/click', { channel: card.channel, message_ts: card.ts, action_id: 'review_fix', user_id: reviewer })).status).toBe(200);
+    const modal = await poll('fix modal', async () => (await sim<{ views: Array<{ id: string; status: string; view: { private_metadata?: string } }> }>('/__sim/views')).views.find((v) => v.status === 'open'));
+    const externalId = modal.view.private_metadata!;
+    const submitted = await sim<{ status: number }>('/__sim/submit-view', {
+      view_id: modal.id,
+      user_id: reviewer,
+      values: { 'organization.taxId': { value: { type: 'plain_text_input', value: 'DE123456789' } } },
+    });
+    expect(submitted.status).toBe(200);
+
+    const connection = await Connection.connect({ address: json.temporal.address });
+    const done = await new Client({ connection, namespace: json.temporal.namespace }).workflow.getHandle(externalId).result();
+    await connection.close();
+    expect(done.state).toBe('COMPLETED');
+    expect(done.pipedriveDealId).toBe(dealId);
+    expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: reviewer, detail: 'fix' }));
+  });
 });
