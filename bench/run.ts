@@ -1,11 +1,22 @@
 /** `npm run bench [-- name…] [--quick]`: runs the benchmarks, prints their tables and writes bench/results/. */
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { orchestrationOverhead } from './orchestration-overhead';
 import { writeResult, type BenchResult } from './results-file';
 import { startLatency } from './start-latency';
+import { webhookAck } from './webhook-ack';
 
 const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   'start-latency': (quick) => startLatency(quick ? { total: 100, concurrency: 10 } : { total: 1000, concurrency: 20 }),
+  'webhook-ack': (quick) =>
+    webhookAck({ ...(quick ? { rate: 100, seconds: 10, controlSeconds: 5 } : { rate: 200, seconds: 60, controlSeconds: 15 }), warmupRate: 20, warmupSeconds: 2, targetP99Ms: 25 }),
+  'orchestration-overhead': (quick) =>
+    orchestrationOverhead({
+      ...(quick ? { deals: 20, timeoutMs: 20_000 } : { deals: 100, timeoutMs: 120_000 }),
+      concurrency: 5,
+      netsuiteLatency: { minMs: 80, maxMs: 120 },
+      targetP99Ms: 150,
+    }),
 };
 
 async function main(): Promise<void> {
@@ -18,7 +29,8 @@ async function main(): Promise<void> {
     process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}…\n`);
     const result = await bench(values.quick);
     console.table(result.rows);
-    process.stderr.write(`wrote ${writeResult(result)}\n`);
+    // A quick run is a smoke test: it writes <name>-quick.* and leaves the reference figures alone.
+    process.stderr.write(`wrote ${writeResult(values.quick ? { ...result, name: `${result.name}-quick` } : result)}\n`);
   }
 }
 

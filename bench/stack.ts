@@ -1,0 +1,42 @@
+/**
+ * The whole stack for a benchmark, started exactly as `npm start` starts it (test/helpers/stack-process.ts): free
+ * ports, a temporary DATA_DIR, .data/stack.json read once ready; stopped with Ctrl-C semantics and the data dir removed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stackEnv, startStack, type StackJson } from '../test/helpers/stack-process';
+
+export interface BenchStack {
+  json: StackJson;
+  dataDir: string;
+  startupSeconds: number;
+  /** Pid of the `npm start` process (the root of the stack's process tree). */
+  pid: number;
+  /** The env `npm start` ran with (ports: TEMPORAL_PORT, APP_PORT, WORKER_METRICS_PORT, …). */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(label: string): Promise<BenchStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), `bench-${label}-`));
+  const t0 = performance.now();
+  const env = await stackEnv(dataDir);
+  const proc = startStack(env);
+  const stop = async (): Promise<void> => {
+    const stopped = proc.interrupt();
+    const killer = setTimeout(() => {
+      if (proc.child.pid && proc.child.exitCode === null) process.kill(-proc.child.pid, 'SIGKILL');
+    }, 30_000);
+    await stopped;
+    clearTimeout(killer);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const json = await proc.ready(180_000);
+    return { json, dataDir, startupSeconds: Math.round((performance.now() - t0) / 100) / 10, pid: proc.child.pid ?? 0, env, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

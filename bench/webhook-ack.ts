@@ -1,0 +1,167 @@
+/**
+ * P1: webhook ack latency at a fixed rate, open loop, with the whole stack running as `npm start` runs it, the load
+ * generator in its own process (bench/load/webhook-load.ts), and afterwards the check that every delivery the app
+ * answered 2xx "accepted" for is a workflow Temporal knows (visibility count, then a per-id diff if they differ).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import type { WebhookLoadResult } from './load/webhook-load';
+import { busyCores, coresUsed, cpuByRole, machineBusy } from './process-cpu';
+import type { BenchResult } from './results-file';
+import { startBenchStack, type BenchStack } from './stack';
+import { summarize } from './stats';
+
+export interface WebhookAckOptions {
+  rate: number;
+  seconds: number;
+  /** Short warm-up at a low rate (JIT, sockets), excluded from the figures but included in the durability check. */
+  warmupRate: number;
+  warmupSeconds: number;
+  /** Control phase at the same rate: deliveries the intake answers without calling Temporal. */
+  controlSeconds: number;
+  targetP99Ms: number;
+}
+
+async function contractSignedStageId(pd: NonNullable<BenchStack['json']['pipedrive']>): Promise<number> {
+  const res = await axios.get<{ data: Array<{ id: number; name: string }> }>(`${pd.url}/api/v2/stages`, { headers: { 'x-api-token': pd.apiToken }, timeout: 10_000 });
+  const stage = res.data.data.find((s) => s.name === 'Contract Signed');
+  if (!stage) throw new Error('the Pipedrive simulator has no stage named Contract Signed');
+  return stage.id;
+}
+
+function runGenerator(args: Record<string, string | number>, limitMs: number): Promise<void> {
+  const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load', 'webhook-load.ts'), ...argv], { cwd: join(__dirname, '..'), stdio: ['ignore', 'inherit', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`load generator exited with ${code ?? signal}`));
+    });
+  });
+}
+
+/** The app's own view: onboarding_webhook_ack_seconds (server-side, from request arrival to reply). */
+async function serverAck(appUrl: string): Promise<{ count: number; meanMs: number; le25ms: number }> {
+  const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
+  const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+  const count = num(/^onboarding_webhook_ack_seconds_count(?:\{[^}]*\})? (\S+)$/m);
+  const sum = num(/^onboarding_webhook_ack_seconds_sum(?:\{[^}]*\})? (\S+)$/m);
+  const le25 = num(/^onboarding_webhook_ack_seconds_bucket\{le="0\.025"[^}]*\} (\S+)$/m);
+  return { count, meanMs: Math.round((sum / count) * 1e5) / 100, le25ms: le25 };
+}
+
+async function verifyDurable(stack: BenchStack, accepted: string[]): Promise<{ counted: number; missing: string[]; extra: number; waitedMs: number }> {
+  const connection = await Connection.connect({ address: stack.json.temporal.address });
+  const client = new Client({ connection, namespace: stack.json.temporal.namespace });
+  const t0 = Date.now();
+  try {
+    // Visibility is written asynchronously after the start commits: wait (bounded) until it has caught up.
+    let counted = 0;
+    for (let stable = 0; Date.now() - t0 < 90_000; ) {
+      const c = (await client.workflow.count(`WorkflowType='onboardDeal'`)).count;
+      stable = c === counted ? stable + 1 : 0;
+      counted = c;
+      if (counted >= accepted.length || stable >= 5) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const waitedMs = Date.now() - t0;
+    if (counted === accepted.length) return { counted, missing: [], extra: 0, waitedMs };
+    // Differ: name the missing ones (durable but not yet visible ones are checked one by one with describe).
+    const seen = new Set<string>();
+    for await (const wf of client.workflow.list({ query: `WorkflowType='onboardDeal'` })) seen.add(wf.workflowId);
+    const missing: string[] = [];
+    for (const id of accepted.filter((a) => !seen.has(a))) {
+      const ok = await client.workflow.getHandle(id).describe().then(() => true, () => false);
+      if (!ok) missing.push(id);
+    }
+    const acceptedSet = new Set(accepted);
+    return { counted, missing, extra: [...seen].filter((id) => !acceptedSet.has(id)).length, waitedMs };
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
+  const stack = await startBenchStack('webhook-ack');
+  const work = mkdtempSync(join(tmpdir(), 'bench-webhook-load-'));
+  try {
+    const pd = stack.json.pipedrive;
+    if (!pd) throw new Error('webhook-ack needs the Pipedrive simulator (no real Pipedrive credentials in the environment)');
+    const stageId = await contractSignedStageId(pd);
+    const common = { url: stack.json.app.url, user: pd.webhookUser, password: pd.webhookPassword, stage: stageId, 'max-in-flight': 512 };
+
+    const warmFile = join(work, 'warmup.json');
+    await runGenerator({ ...common, rate: o.warmupRate, seconds: o.warmupSeconds, 'first-deal-id': 900_000, out: warmFile }, (o.warmupSeconds + 60) * 1000);
+    const warm = JSON.parse(readFileSync(warmFile, 'utf8')) as WebhookLoadResult;
+
+    // Control: the same app, rate and generator, but deliveries the intake answers without a Temporal call.
+    const controlFile = join(work, 'control.json');
+    await runGenerator({ ...common, kind: 'ignored', rate: o.rate, seconds: o.controlSeconds, 'first-deal-id': 500_000, out: controlFile }, (o.controlSeconds + 60) * 1000);
+    const control = JSON.parse(readFileSync(controlFile, 'utf8')) as WebhookLoadResult;
+
+    const loadFile = join(work, 'load.json');
+    const cpu0 = cpuByRole(stack.pid);
+    const busy0 = machineBusy();
+    const load0 = loadavg()[0]!;
+    const wall0 = performance.now();
+    await runGenerator({ ...common, rate: o.rate, seconds: o.seconds, 'first-deal-id': 1_000_000, out: loadFile }, (o.seconds + 90) * 1000);
+    const wall = (performance.now() - wall0) / 1000;
+    const cores = coresUsed(cpu0, cpuByRole(stack.pid), wall);
+    const machineCores = busyCores(busy0, machineBusy(), cpus().length);
+    const load1 = loadavg()[0]!;
+    const r = JSON.parse(readFileSync(loadFile, 'utf8')) as WebhookLoadResult;
+    const server = await serverAck(stack.json.app.url).catch(() => undefined);
+
+    const accepted = [...warm.acceptedWorkflowIds, ...r.acceptedWorkflowIds];
+    const durable = await verifyDurable(stack, accepted);
+
+    const all = summarize(r.latencyMs);
+    const ok = summarize(r.latency2xxMs);
+    const achieved = Math.round((r.completed / r.elapsedSeconds) * 10) / 10;
+    const row = (what: string, s: ReturnType<typeof summarize>): Record<string, string | number> => ({
+      deliveries: what,
+      'target rate /s': o.rate,
+      seconds: o.seconds,
+      n: s.n,
+      'p50 ms': s.p50,
+      'p90 ms': s.p90,
+      'p99 ms': s.p99,
+      'max ms': s.max,
+      'answered /s': achieved,
+    });
+    const accepted2xx = r.outcomes.accepted ?? 0;
+    return {
+      name: 'webhook-ack',
+      description:
+        `P1: POST /webhooks/pipedrive ack latency, open loop at ${o.rate} deliveries/s for ${o.seconds} s (each a valid webhook v2 "deal change into Contract Signed" for a distinct deal, Basic auth), ` +
+        'latency measured from each delivery\'s scheduled send time to the end of the answer (no coordinated omission). Whole stack as `npm start` runs it (embedded Temporal dev server on SQLite, worker, app, simulators); ' +
+        'load generator in its own process (bench/load/webhook-load.ts, keep-alive, ≤ 512 open requests, 10 s timeout like Pipedrive).',
+      rows: [
+        row('start (all answers)', all),
+        row('start (2xx answers)', ok),
+        { ...row('control: ignored, no Temporal call', summarize(control.latencyMs)), seconds: o.controlSeconds, 'answered /s': Math.round((control.completed / control.elapsedSeconds) * 10) / 10 },
+      ],
+      notes: [
+        `Statuses: ${JSON.stringify(r.statuses)}; intake outcomes of 2xx: ${JSON.stringify(r.outcomes)}; ${r.completed}/${r.scheduled} answered; largest send lag ${r.maxSendLagMs} ms (generator keeping schedule).`,
+        `Control statuses: ${JSON.stringify(control.statuses)} (${control.completed}/${control.scheduled} answered): the HTTP + auth + parse + decision path alone at ${o.rate}/s.`,
+        `Target p99 ≤ ${o.targetP99Ms} ms at ${o.rate}/s: ${all.p99 <= o.targetP99Ms && r.completed === r.scheduled ? 'MET' : 'NOT MET'} (p99 over all answers ${all.p99} ms).`,
+        `Durability: ${accepted.length} deliveries answered 2xx "accepted" (${warm.acceptedWorkflowIds.length} in a ${o.warmupSeconds} s warm-up at ${o.warmupRate}/s, not in the latency figures, + ${accepted2xx}); ` +
+          `Temporal visibility counts ${durable.counted} onboardDeal workflows (after ${durable.waitedMs} ms); accepted but unknown to Temporal: ${durable.missing.length}${durable.missing.length ? ` (${durable.missing.slice(0, 5).join(', ')}…)` : ''}; ` +
+          `in Temporal but never answered "accepted": ${durable.extra} (starts that committed after the client gave up, or visibility of timed-out requests). ${durable.missing.length === 0 ? 'accepted ⊆ started: OK.' : 'accepted ⊄ started: FAILED.'}`,
+        server ? `App-side histogram onboarding_webhook_ack_seconds over all ${server.count} answers (warm-up included): mean ${server.meanMs} ms, ${server.le25ms} answered within 25 ms of arrival.` : 'App /metrics unavailable.',
+        `CPU during the load (cores used, by process): ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; whole machine busy ${machineCores} of ${cpus().length} cores; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}. ` +
+          'The machine is shared with other sessions running tests at the same time: figures are pessimistic.',
+        `Stack startup ${stack.startupSeconds} s (not measured in the figures).`,
+      ],
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await stack.stop();
+  }
+}
