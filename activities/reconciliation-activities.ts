@@ -7,6 +7,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { selectBillingEmail, cleanName } from '../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../domain/external-id';
 import { CONTRACT_SIGNED_STAGE } from '../domain/pipedrive-fields';
@@ -92,7 +93,8 @@ export function createReconciliationActivities(
 
     /** Starts each missing onboarding; one that Temporal already knows is left as it is. */
     startMissingOnboardings: classified(async (missing: Array<{ dealId: string; externalId: string }>, receivedAt: string): Promise<OnboardingStartResult[]> => {
-      if (!deps.starter) throw new Error('startMissingOnboardings needs an OnboardingStarter');
+      // A wiring mistake, not a passing failure: retrying cannot fix it.
+      if (!deps.starter) throw ApplicationFailure.nonRetryable('this worker was built without an OnboardingStarter: it cannot start missing onboardings', 'ConfigurationError');
       const results: OnboardingStartResult[] = [];
       for (const m of missing) {
         const started = await deps.starter.startOnboarding(
