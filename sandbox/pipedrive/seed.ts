@@ -2,6 +2,7 @@
  * The seeded company: four users (the integration's own user first), one "Sales" pipeline ending in Contract Signed →
  * Onboarded, the product's custom fields, and a handful of international customers in early stages.
  */
+import { randomInt } from 'node:crypto';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../domain/pipedrive-fields';
 import { isoDate, nowIso } from './clock';
 import { COUNTRY_PROFILES, profileAddress, type CountryCode } from './country-profiles';
@@ -66,7 +67,9 @@ export function seedState(companyDomain: string, apiToken: string): SimulatorSta
   const dealFields = dealFieldDefinitions(companyDomain);
   const organizationFields = organizationFieldDefinitions(companyDomain);
   const state: SimulatorState = {
-    company: { id: 7_340_001, name: 'Acme Sandbox', domain: companyDomain },
+    // Each fresh sandbox is a new company, as in Pipedrive: its id keys the external ids derived from its deals, so
+    // two sandboxes (parallel tests on one Temporal server) never derive the same ones. Persisted with the state.
+    company: { id: 7_000_000 + randomInt(1_000_000), name: 'Acme Sandbox', domain: companyDomain },
     users: [
       { id: INTEGRATION_USER_ID, name: 'Integration Bot', email: `integration-bot@${companyDomain}.example`, role: 'integration', is_admin: true },
       { id: SALES_USER_ID, name: 'Sam Seller', email: `sam.seller@${companyDomain}.example`, role: 'sales', is_admin: false },

@@ -47,9 +47,11 @@ export class StateStore {
 
   /** Back to the seed; registered webhooks survive unless asked otherwise, so a running app stays wired. */
   reset(keepWebhooks: boolean): void {
-    const { webhooks, webhookCredentials, tokens } = this.state;
+    const { webhooks, webhookCredentials, tokens, company } = this.state;
     const nextWebhookId = this.state.nextIds.webhook;
     this.state = seedState(this.companyDomain, this.integrationToken());
+    // Same company, back to its seed data: external ids derived from its id stay stable.
+    this.state.company = company;
     this.state.tokens = tokens;
     this.state.webhookCredentials = webhookCredentials;
     if (keepWebhooks) {

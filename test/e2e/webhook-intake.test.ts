@@ -201,7 +201,9 @@ describe('POST /webhooks/pipedrive', () => {
     beforeAll(async () => {
       await pipedrive.ensureWebhook({ subscriptionUrl: `${appUrl}/webhooks/pipedrive`, user: sim.stackEntry.webhookUser, password: sim.stackEntry.webhookPassword });
       dealId = (await createSyntheticDeal(sim.url, { country: 'GB' })).dealId;
-      externalId = deriveExternalId({ companyId: '7340001', dealId });
+      // Each sandbox is its own company: the external id is derived from its company id.
+      const me = (await (await fetch(`${sim.url}/v1/users/me`, { headers: { 'x-api-token': sim.stackEntry.apiToken } })).json()) as { data: { company_id: number } };
+      externalId = deriveExternalId({ companyId: String(me.data.company_id), dealId });
       startedIds.add(externalId);
     });
 
