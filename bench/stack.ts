@@ -24,6 +24,7 @@ export async function startBenchStack(label: string): Promise<BenchStack> {
   const env = await stackEnv(dataDir);
   const proc = startStack(env);
   const stop = async (): Promise<void> => {
+    const s0 = performance.now();
     const stopped = proc.interrupt();
     const killer = setTimeout(() => {
       if (proc.child.pid && proc.child.exitCode === null) process.kill(-proc.child.pid, 'SIGKILL');
@@ -31,9 +32,11 @@ export async function startBenchStack(label: string): Promise<BenchStack> {
     await stopped;
     clearTimeout(killer);
     rmSync(dataDir, { recursive: true, force: true });
+    process.stderr.write(`stack stopped in ${((performance.now() - s0) / 1000).toFixed(1)} s\n`);
   };
   try {
     const json = await proc.ready(180_000);
+    process.stderr.write(`stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return { json, dataDir, startupSeconds: Math.round((performance.now() - t0) / 100) / 10, pid: proc.child.pid ?? 0, env, stop };
   } catch (err) {
     await stop();

@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '60' },
       'first-deal-id': { type: 'string', default: '1000000' },
-      'max-in-flight': { type: 'string', default: '512' },
+      'max-in-flight': { type: 'string', default: '2500' },
       out: { type: 'string' },
     },
   });
