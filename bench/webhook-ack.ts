@@ -99,10 +99,12 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const pd = stack.json.pipedrive;
     if (!pd) throw new Error('webhook-ack needs the Pipedrive simulator (no real Pipedrive credentials in the environment)');
     const stageId = await contractSignedStageId(pd);
+    // The sandbox's own company id (as in real deliveries' meta.company_id), from GET /v1/users/me.
+    const me = await axios.get<{ data: { company_id: number } }>(`${pd.url}/v1/users/me`, { headers: { 'x-api-token': pd.apiToken }, timeout: 10_000 });
     // Enough sockets that the generator never holds a delivery back: every delivery may stay open for the whole 10 s
     // timeout (as Pipedrive, which does not cap its connections to us), so rate × 10 s, with room to spare.
     const maxInFlight = o.maxInFlight ?? Math.ceil(o.rate * 10 * 1.25);
-    const common = { url: stack.json.app.url, user: pd.webhookUser, password: pd.webhookPassword, stage: stageId, 'max-in-flight': maxInFlight };
+    const common = { url: stack.json.app.url, user: pd.webhookUser, password: pd.webhookPassword, stage: stageId, company: me.data.data.company_id, 'max-in-flight': maxInFlight };
 
     let warm: Pick<WebhookLoadResult, 'acceptedWorkflowIds'> = { acceptedWorkflowIds: [] };
     if (o.warmupSeconds > 0) {
