@@ -95,3 +95,12 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
   };
 }
 export type NetSuiteActivities = ReturnType<typeof createNetSuiteActivities>;
+
+/**
+ * Validation and invoice planning are local rules over cached reference data: they run on the workflow's own queue,
+ * so they never wait for one of the few NetSuite slots (measured: 40% of the netsuite queue's demand, bench P2).
+ * Any NetSuite call they make on a cache miss still passes the client's concurrency limiter.
+ */
+export function billingRuleActivities(a: NetSuiteActivities): Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'> {
+  return { validateDeal: a.validateDeal, planFirstInvoice: a.planFirstInvoice };
+}

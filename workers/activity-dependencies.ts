@@ -1,7 +1,7 @@
 /** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
  * semaphore is what keeps this worker inside the account's concurrency budget. */
 import { createAlertActivities } from '../activities/alert-activities';
-import { createNetSuiteActivities } from '../activities/netsuite-activities';
+import { billingRuleActivities, createNetSuiteActivities } from '../activities/netsuite-activities';
 import { createPipedriveActivities } from '../activities/pipedrive-activities';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
@@ -37,20 +37,22 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
         }),
       )
     : {};
+  const netsuiteActivities = createNetSuiteActivities(netsuite, {
+    asyncUpserts: ns.asyncUpserts,
+    defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
+    referenceDataTtlMs: 5 * 60_000,
+  });
   return {
     netsuiteConcurrency: ns.concurrencyLimit,
     onboarding: {
+      ...billingRuleActivities(netsuiteActivities),
       ...createPipedriveActivities(pipedrive),
       ...createAlertActivities(),
       ...slackReview,
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
     },
     netsuite: {
-      ...createNetSuiteActivities(netsuite, {
-        asyncUpserts: ns.asyncUpserts,
-        defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
-        referenceDataTtlMs: 5 * 60_000,
-      }),
+      ...netsuiteActivities,
       ...createReconciliationNetSuiteActivities(netsuite),
     },
   };

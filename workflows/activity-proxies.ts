@@ -31,6 +31,8 @@ export function activityProxies(workflowTaskQueue: string) {
     /** Light Pipedrive and alert calls run on the workflow's own task queue. */
     pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', retry }),
     alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', retry }),
+    /** Local billing rules (validation, invoice plan): on the workflow's queue, never waiting for a NetSuite slot. */
+    billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({ startToCloseTimeout: '60 seconds', retry }),
     /** NetSuite calls have their own queue, whose worker bounds concurrency to the account's budget. */
     netsuite: proxyActivities<NetSuiteActivities>({
       taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),

@@ -39,7 +39,7 @@ const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
 type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'invoice' | 'annotate';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const { pipedrive, netsuite, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  const { pipedrive, netsuite, billingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
   const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
@@ -114,7 +114,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('validate')) {
-      const mapped = await tx.step('validate', () => netsuite.validateDeal(deal!, input.externalId));
+      const mapped = await tx.step('validate', () => billingRules.validateDeal(deal!, input.externalId));
       for (const w of mapped.warnings) tx.audit({ step: 'validate', outcome: 'info', errorCode: w.code, detail: w.field });
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       customer = mapped.customer;
@@ -152,7 +152,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('invoice')) {
-      const plan = await tx.step('plan-invoice', () => netsuite.planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
+      const plan = await tx.step('plan-invoice', () => billingRules.planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
       if (!plan.ok) throw new NeedsReview('validation', plan.reasons);
       tx.enter('INVOICE_SCHEDULED');
       tx.state.invoiceDate = plan.invoiceDate;

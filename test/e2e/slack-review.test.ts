@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Worker } from '@temporalio/worker';
 import { Registry } from 'prom-client';
 import { createAlertActivities } from '../../activities/alert-activities';
-import { createNetSuiteActivities } from '../../activities/netsuite-activities';
+import { billingRuleActivities, createNetSuiteActivities } from '../../activities/netsuite-activities';
 import { createPipedriveActivities } from '../../activities/pipedrive-activities';
 import { createSlackReviewActivities } from '../../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../../activities/slack-review-notifier';
@@ -131,18 +131,19 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
   async function withWorkers<T>(netsuite: FakeNetSuite, pipedrive: FakePipedrive, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueTaskQueue('slack-review');
     const notifier = SlackReviewNotifier.fromConfig(config.slack!, { pipedriveBaseUrl: PIPEDRIVE_BASE, netsuiteBaseUrl: NETSUITE_BASE });
+    const netsuiteActivities = createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 });
     const onboarding = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue,
       workflowBundle: t.workflowBundle,
-      activities: { ...createPipedriveActivities(pipedrive), ...createAlertActivities(), ...createSlackReviewActivities(notifier) },
+      activities: { ...createPipedriveActivities(pipedrive), ...billingRuleActivities(netsuiteActivities), ...createAlertActivities(), ...createSlackReviewActivities(notifier) },
     });
     const ns = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }),
+      activities: netsuiteActivities,
     });
     return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
   }

@@ -4,7 +4,7 @@
  */
 import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../../activities/alert-activities';
-import { createNetSuiteActivities } from '../../activities/netsuite-activities';
+import { billingRuleActivities, createNetSuiteActivities } from '../../activities/netsuite-activities';
 import { createPipedriveActivities } from '../../activities/pipedrive-activities';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { OnboardingState } from '../../domain/states';
@@ -48,6 +48,7 @@ describe('onboardDeal workflow logic', () => {
     reviewChannel: FakeReviewChannel = new FakeReviewChannel(),
   ): Promise<T> {
     const taskQueue = uniqueTaskQueue('logic');
+    const netsuiteActivities = createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 });
     const onboarding = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
@@ -55,6 +56,7 @@ describe('onboardDeal workflow logic', () => {
       workflowBundle: t.workflowBundle,
       activities: {
         ...createPipedriveActivities(pipedrive),
+        ...billingRuleActivities(netsuiteActivities),
         ...createAlertActivities({ alert: async (e) => void alerts.push(e.kind) }),
         postReviewCard: (card: ReviewCardInput) => reviewChannel.postReviewCard(card),
         recordReviewDecision: (ref: ReviewCardRef, card: ReviewCardInput, d: ReviewDecision) => reviewChannel.recordReviewDecision(ref, card, d),
@@ -65,7 +67,7 @@ describe('onboardDeal workflow logic', () => {
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }),
+      activities: netsuiteActivities,
     });
     return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
   }
