@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import type { QueueItem } from '../../starters/cli/list-by-state';
 import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
+import { runOpsCli } from '../helpers/ops-cli-process';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
 
 describe('ops CLI (npm run cli)', () => {
   let t: TestTemporal;
@@ -18,18 +14,7 @@ describe('ops CLI (npm run cli)', () => {
   });
   afterAll(async () => t.close());
 
-  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run('npm', ['run', '--silent', 'cli', '--', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, LOG_LEVEL: 'warn' },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const cli = (...args: string[]) => runOpsCli(t, ...args);
 
   it('shows status and the queue, and cancels with the operator recorded in the audit trail', async () => {
     // The CLI targets the real `onboarding` queue: this file's worker serves its workflow tasks (no activities, so

@@ -1,9 +1,7 @@
 /** `npm run cli -- reconcile`: runs the workflow on demand through a worker over the simulators, waits, prints. */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../activities/reconciliation-activities';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
@@ -15,9 +13,8 @@ import type { ReconciliationSummary } from '../../workflows/reconciliation';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { clientFor } from '../integrations/netsuite/fixtures';
 import { createSyntheticDeal } from '../integrations/pipedrive/sim-admin';
+import { runOpsCli } from '../helpers/ops-cli-process';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
 
 describe('ops CLI: reconcile', () => {
   let t: TestTemporal;
@@ -34,18 +31,7 @@ describe('ops CLI: reconcile', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run('npm', ['run', '--silent', 'cli', '--', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, LOG_LEVEL: 'warn' },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const cli = (...args: string[]) => runOpsCli(t, ...args);
 
   it('runs reconcile-<timestamp>, waits, and prints the summary (JSON and text) with the stored report', async () => {
     await createSyntheticDeal(pd.url, { country: 'GB', stage_name: 'Contract Signed' });
