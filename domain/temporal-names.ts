@@ -16,7 +16,8 @@ export function netsuiteTaskQueueFor(workflowTaskQueue: string): string {
 
 export const WORKFLOW_TYPE = 'onboardDeal';
 
-export const SIGNALS = { review: 'review', pause: 'pause', resume: 'resume' } as const;
+/** `review`, `pause`, `resume` are the contract; `dealUpdated` and `reviewRefused` are the product's own. */
+export const SIGNALS = { review: 'review', pause: 'pause', resume: 'resume', dealUpdated: 'dealUpdated', reviewRefused: 'reviewRefused' } as const;
 export const QUERIES = { state: 'state' } as const;
 
 export const SEARCH_ATTRIBUTES = {

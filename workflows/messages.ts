@@ -1,14 +1,15 @@
 /** Signal and query definitions (DESIGN.md §4 names), shared by the workflow and every caller. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { QUERIES, SIGNALS } from '../domain/temporal-names';
 import type { PauseRequest, ReviewDecision, TransactionState } from '../domain/transaction';
 
-export const reviewSignal = defineSignal<[ReviewDecision]>('review');
-export const pauseSignal = defineSignal<[PauseRequest]>('pause');
-export const resumeSignal = defineSignal<[PauseRequest]>('resume');
-export const stateQuery = defineQuery<TransactionState>('state');
+export const reviewSignal = defineSignal<[ReviewDecision]>(SIGNALS.review);
+export const pauseSignal = defineSignal<[PauseRequest]>(SIGNALS.pause);
+export const resumeSignal = defineSignal<[PauseRequest]>(SIGNALS.resume);
+export const stateQuery = defineQuery<TransactionState>(QUERIES.state);
 
 /** A later Pipedrive change to a deal already in flight (sent by the webhook intake). */
-export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>('dealUpdated');
+export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>(SIGNALS.dealUpdated);
 
 /** Someone not allowed to decide pressed a review button: recorded in the audit trail, changes nothing else. */
-export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string }]>('reviewRefused');
+export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string }]>(SIGNALS.reviewRefused);
