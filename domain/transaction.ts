@@ -36,6 +36,8 @@ export interface AuditEntry {
   errorCode?: string;
   attempt?: number;
   actor?: string;
+  /** Why a person decided (review, pause, resume), as they wrote it. */
+  reason?: string;
   detail?: string;
 }
 

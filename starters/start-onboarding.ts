@@ -6,7 +6,7 @@
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { WorkflowClient, type Connection, type WorkflowStartOptions } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, extractWorkflowTypeAndConfig } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
 import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
@@ -49,9 +49,8 @@ export class OnboardingStarter extends WorkflowClient {
       ],
       memo: opts.memo,
     };
-    const { type } = extractWorkflowTypeAndConfig<typeof onboardDeal>(WORKFLOW_TYPE);
     const request = await this.createStartWorkflowRequest({
-      workflowType: type,
+      workflowType: WORKFLOW_TYPE,
       headers: {},
       options: { ...compileWorkflowOptions(options), args: [input] },
     });

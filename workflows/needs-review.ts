@@ -1,6 +1,6 @@
 /**
  * Why a transaction stopped for a human. Activity failures are classified by their ApplicationFailure type
- * (activities/failure-types.ts): anything that reaches the workflow has either been retried by policy already
+ * (domain/failure-types.ts): anything that reaches the workflow has either been retried by policy already
  * (transient) or could never succeed by retrying (validation, auth, not found, conflict).
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
-import { reviewReason, type ReviewReason } from '../domain/review-reason';
+import { reviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { OnboardingInput, ReviewDecision, TransactionState } from '../domain/transaction';
 import { applyFixes } from '../domain/review-fixes';
@@ -51,7 +51,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     const inReview = tx.state.state === 'NEEDS_REVIEW';
     // Cancel is honoured at any point (an operator stopping a stuck onboarding); the other decisions only answer a review.
     const accepted = inReview || d.action === 'cancel';
-    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: accepted ? d.action : `${d.action} ignored: not in review`, ...(d.reason ? { errorCode: d.reason.slice(0, 200) } : {}) });
+    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: accepted ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
     if (!accepted) return;
     if (d.action === 'cancel') {
       cancelled = d;
@@ -61,11 +61,11 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   });
   setHandler(pauseSignal, (p) => {
     tx.state.paused = true;
-    tx.audit({ step: 'pause', outcome: 'decision', actor: p.actor, detail: p.reason });
+    tx.audit({ step: 'pause', outcome: 'decision', actor: p.actor, reason: p.reason });
   });
   setHandler(resumeSignal, (p) => {
     tx.state.paused = false;
-    tx.audit({ step: 'resume', outcome: 'decision', actor: p.actor, detail: p.reason });
+    tx.audit({ step: 'resume', outcome: 'decision', actor: p.actor, reason: p.reason });
   });
   setHandler(reviewRefusedSignal, (r) => {
     tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
@@ -284,4 +284,3 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   }
 }
 
-export type { ReviewReason };
