@@ -1,8 +1,6 @@
 /** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
  * semaphore is what keeps this worker inside the account's concurrency budget. */
-import { createAlertActivities } from '../activities/alert-activities';
-import { billingRuleActivities, createNetSuiteActivities } from '../activities/netsuite-activities';
-import { createPipedriveActivities } from '../activities/pipedrive-activities';
+import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
@@ -29,30 +27,28 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
   });
   const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
   // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
-  const slackReview = config.slack
+  const review = config.slack
     ? createSlackReviewActivities(
         SlackReviewNotifier.fromConfig(config.slack, {
           pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
           netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
         }),
       )
-    : {};
-  const netsuiteActivities = createNetSuiteActivities(netsuite, {
-    asyncUpserts: ns.asyncUpserts,
-    defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
-    referenceDataTtlMs: 5 * 60_000,
+    : undefined;
+  const onboarding = createOnboardingActivities({
+    pipedrive,
+    netsuite,
+    netsuiteOptions: { asyncUpserts: ns.asyncUpserts, defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays, referenceDataTtlMs: 5 * 60_000 },
+    ...(review ? { review } : {}),
   });
   return {
     netsuiteConcurrency: ns.concurrencyLimit,
     onboarding: {
-      ...billingRuleActivities(netsuiteActivities),
-      ...createPipedriveActivities(pipedrive),
-      ...createAlertActivities(),
-      ...slackReview,
+      ...onboarding.onboarding,
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
     },
     netsuite: {
-      ...netsuiteActivities,
+      ...onboarding.netsuite,
       ...createReconciliationNetSuiteActivities(netsuite),
     },
   };

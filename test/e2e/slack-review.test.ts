@@ -6,15 +6,11 @@
  * and views, on the workflow's state and audit trail, and on the app's metrics.
  */
 import type { FastifyInstance } from 'fastify';
-import { Worker } from '@temporalio/worker';
 import { Registry } from 'prom-client';
-import { createAlertActivities } from '../../activities/alert-activities';
-import { billingRuleActivities, createNetSuiteActivities } from '../../activities/netsuite-activities';
-import { createPipedriveActivities } from '../../activities/pipedrive-activities';
+import { createOnboardingActivities } from '../../activities/onboarding-activities';
 import { createSlackReviewActivities } from '../../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../../activities/slack-review-notifier';
 import type { OnboardingState } from '../../domain/states';
-import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
 import { parseConfig, type Config } from '../../runtime/config';
 import { createLogger } from '../../runtime/logger';
@@ -24,6 +20,7 @@ import { SLACK_ACTIONS_COUNTER } from '../../starters/slack/slack-metrics';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { stateQuery } from '../../workflows/messages';
 import { FakeNetSuite, FakePipedrive } from '../helpers/fake-vendors';
+import { runOnboardingWorkers } from '../helpers/onboarding-workers';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { makeDeal } from '../unit/domain/fixtures';
 
@@ -131,21 +128,13 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
   async function withWorkers<T>(netsuite: FakeNetSuite, pipedrive: FakePipedrive, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uniqueTaskQueue('slack-review');
     const notifier = SlackReviewNotifier.fromConfig(config.slack!, { pipedriveBaseUrl: PIPEDRIVE_BASE, netsuiteBaseUrl: NETSUITE_BASE });
-    const netsuiteActivities = createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 });
-    const onboarding = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue,
-      workflowBundle: t.workflowBundle,
-      activities: { ...createPipedriveActivities(pipedrive), ...billingRuleActivities(netsuiteActivities), ...createAlertActivities(), ...createSlackReviewActivities(notifier) },
+    const activities = createOnboardingActivities({
+      pipedrive,
+      netsuite,
+      netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 },
+      review: createSlackReviewActivities(notifier),
     });
-    const ns = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: netsuiteActivities,
-    });
-    return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
+    return runOnboardingWorkers(t, taskQueue, activities, () => fn(taskQueue));
   }
 
   const start = async (taskQueue: string) => {

@@ -2,11 +2,7 @@
  * The workflow's own logic on a real Temporal dev server: the real activities over in-memory vendor ports, so each
  * test can make a vendor fail exactly as it wants. End-to-end runs against the simulators live in test/e2e.
  */
-import { Worker } from '@temporalio/worker';
-import { createAlertActivities } from '../../activities/alert-activities';
-import { billingRuleActivities, createNetSuiteActivities } from '../../activities/netsuite-activities';
-import { createPipedriveActivities } from '../../activities/pipedrive-activities';
-import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import { createOnboardingActivities } from '../../activities/onboarding-activities';
 import type { OnboardingState } from '../../domain/states';
 import type { ReviewDecision, TransactionState } from '../../domain/transaction';
 import type { ReviewActivities, ReviewCardInput, ReviewCardRef } from '../../activities/review-notifier-port';
@@ -14,6 +10,7 @@ import { VendorError } from '../../integrations/vendor-error';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { FakeNetSuite, FakePipedrive } from '../helpers/fake-vendors';
+import { runOnboardingWorkers } from '../helpers/onboarding-workers';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { makeDeal } from '../unit/domain/fixtures';
 
@@ -48,28 +45,14 @@ describe('onboardDeal workflow logic', () => {
     reviewChannel: FakeReviewChannel = new FakeReviewChannel(),
   ): Promise<T> {
     const taskQueue = uniqueTaskQueue('logic');
-    const netsuiteActivities = createNetSuiteActivities(netsuite, { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 });
-    const onboarding = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue,
-      workflowBundle: t.workflowBundle,
-      activities: {
-        ...createPipedriveActivities(pipedrive),
-        ...billingRuleActivities(netsuiteActivities),
-        ...createAlertActivities({ alert: async (e) => void alerts.push(e.kind) }),
-        postReviewCard: (card: ReviewCardInput) => reviewChannel.postReviewCard(card),
-        recordReviewDecision: (ref: ReviewCardRef, card: ReviewCardInput, d: ReviewDecision) => reviewChannel.recordReviewDecision(ref, card, d),
-        escalateReview: (ref: ReviewCardRef, card: ReviewCardInput, n: number) => reviewChannel.escalateReview(ref, card, n),
-      },
+    const activities = createOnboardingActivities({
+      pipedrive,
+      netsuite,
+      netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 },
+      review: reviewChannel,
+      alerts: { alert: async (e) => void alerts.push(e.kind) },
     });
-    const ns = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: netsuiteActivities,
-    });
-    return ns.runUntil(onboarding.runUntil(fn(taskQueue)));
+    return runOnboardingWorkers(t, taskQueue, activities, () => fn(taskQueue));
   }
 
   const start = async (taskQueue: string, externalId = `logic-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, settings = {}) => {

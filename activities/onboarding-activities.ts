@@ -1,0 +1,40 @@
+/**
+ * The activities the onboarding workflow calls, split by the task queue that serves them: light Pipedrive, billing
+ * rule, alert and review activities on the workflow's queue; NetSuite calls on the `netsuite` queue. The worker process
+ * and the tests compose them here, so a test runs exactly the wiring production runs.
+ */
+import { createAlertActivities, type AlertSink } from './alert-activities';
+import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
+import { createPipedriveActivities } from './pipedrive-activities';
+import type { NetSuitePort, PipedrivePort } from './ports';
+import type { ReviewActivities } from './review-notifier-port';
+
+export interface OnboardingActivityDeps {
+  pipedrive: PipedrivePort;
+  netsuite: NetSuitePort;
+  netsuiteOptions: NetSuiteActivityOptions;
+  /** Review cards; without them a review still waits for its signal (CLI, Web UI). */
+  review?: ReviewActivities;
+  alerts?: AlertSink;
+}
+
+export function createOnboardingActivities(deps: OnboardingActivityDeps) {
+  const netsuite = createNetSuiteActivities(deps.netsuite, deps.netsuiteOptions);
+  const review = deps.review;
+  return {
+    onboarding: {
+      ...createPipedriveActivities(deps.pipedrive),
+      ...billingRuleActivities(netsuite),
+      ...createAlertActivities(deps.alerts),
+      // Bound explicitly: a class implementing ReviewActivities keeps its methods on the prototype, which a spread drops.
+      ...(review
+        ? {
+            postReviewCard: review.postReviewCard.bind(review),
+            recordReviewDecision: review.recordReviewDecision.bind(review),
+            escalateReview: review.escalateReview.bind(review),
+          }
+        : {}),
+    },
+    netsuite,
+  };
+}

@@ -1,0 +1,22 @@
+/** Runs the two workers of an onboarding (its own queue and the paired NetSuite queue) around `fn`, then stops them. */
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { createOnboardingActivities } from '../../activities/onboarding-activities';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+
+export interface WorkerEnv {
+  nativeConnection: NativeConnection;
+  namespace: string;
+  workflowBundle: { code: string };
+}
+
+export async function runOnboardingWorkers<T>(
+  env: WorkerEnv,
+  taskQueue: string,
+  activities: ReturnType<typeof createOnboardingActivities>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const common = { connection: env.nativeConnection, namespace: env.namespace };
+  const onboarding = await Worker.create({ ...common, taskQueue, workflowBundle: env.workflowBundle, activities: activities.onboarding });
+  const netsuite = await Worker.create({ ...common, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: activities.netsuite });
+  return netsuite.runUntil(onboarding.runUntil(fn()));
+}
