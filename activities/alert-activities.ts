@@ -1,6 +1,10 @@
 /** Systemic alerts (auth/config failures affect every onboarding): logged at error level and counted. */
 import { log } from '@temporalio/activity';
 import type { ReviewReason } from '../domain/review-reason';
+import type { SlackClient } from '../integrations/slack';
+import type { AlertAction } from '../workflows/ops-watch-alerts';
+import { sendPagerDutyEvent, type PagerDutySeverity, type PagerDutyTarget } from './alert-pagerduty';
+import { classified } from './to-activity-failure';
 
 export interface AlertSink {
   alert(event: { kind: 'auth'; externalId: string; codes: string[] }): Promise<void>;
@@ -16,3 +20,54 @@ export function createAlertActivities(sink?: AlertSink) {
   };
 }
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
+
+/**
+ * The health card's alerts (`opsWatch`): one Slack message to the billing lead and one PagerDuty Events v2 event per
+ * trigger or resolve. Each returns how it went (`sent`, `skipped: …`) for the alert's record; a failure throws so
+ * Temporal retries it. PagerDuty dedups by key; a Slack post retried after a lost answer may repeat once.
+ */
+export interface OpsAlertDeps {
+  slack?: { client: Pick<SlackClient, 'postMessage'>; billingLead: string };
+  pagerDuty?: PagerDutyTarget;
+  /** PagerDuty's `source` and the card's link: the app's public URL. */
+  opsUrl: string;
+}
+
+const severityFor = (kind: AlertAction['kind']): PagerDutySeverity => (kind === 'reviewAge' ? 'warning' : 'error');
+
+export function createOpsAlertActivities(deps: OpsAlertDeps) {
+  return {
+    notifyBillingLead: classified(async (a: AlertAction): Promise<string> => {
+      if (!deps.slack) return 'skipped: Slack not configured';
+      const icon = a.action === 'trigger' ? ':red_circle:' : ':large_green_circle:';
+      const text = `${icon} ${a.summary}\nSince ${a.at} · <${deps.opsUrl}/ops|Open the ops health card>`;
+      const ref = await deps.slack.client.postMessage({ channel: deps.slack.billingLead, text });
+      log.info('alert told to the billing lead', { kind: a.kind, action: a.action, dedupKey: a.dedupKey, ts: ref.ts });
+      return 'sent';
+    }),
+    pageOnCall: async (a: AlertAction): Promise<string> => {
+      if (!deps.pagerDuty) return 'skipped: no alert webhook configured';
+      await sendPagerDutyEvent(deps.pagerDuty, {
+        event_action: a.action,
+        dedup_key: a.dedupKey,
+        ...(a.action === 'trigger'
+          ? {
+              payload: {
+                summary: a.summary.slice(0, 1024),
+                source: deps.opsUrl,
+                severity: severityFor(a.kind),
+                timestamp: a.at,
+                component: 'onboarding-orchestrator',
+                class: a.kind,
+                custom_details: { kind: a.kind, value: a.value, threshold: a.threshold, opsCard: `${deps.opsUrl}/ops` },
+              },
+              links: [{ href: `${deps.opsUrl}/ops`, text: 'Ops health card' }],
+            }
+          : {}),
+      });
+      log.info('alert sent to on-call', { kind: a.kind, action: a.action, dedupKey: a.dedupKey });
+      return 'sent';
+    },
+  };
+}
+export type OpsAlertActivities = ReturnType<typeof createOpsAlertActivities>;

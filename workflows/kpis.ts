@@ -1,9 +1,15 @@
 /**
- * Business KPIs emitted from the workflow itself (DESIGN.md §1, the guide's health signals). The SDK's workflow
- * meter skips emission during replay, so a value is counted once per transaction however often it is replayed;
- * it reaches Prometheus through the worker's metrics endpoint, which the app's /metrics includes.
+ * Business KPIs emitted from the workflow itself (DESIGN.md §1, the guide's health signals), two ways:
+ * - the SDK's workflow meter (skips emission during replay, so counted once per transaction): per-process
+ *   histograms and counters on the worker's metrics endpoint, which the app's /metrics includes;
+ * - a signal to the `ops-watch` workflow, whose day buckets give the week's rates and drive the alerts durably
+ *   across restarts and replicas. Behind `patched('kpi-ledger')`: histories from before it replay unchanged.
+ *   A missing or failing ops-watch never fails an onboarding.
  */
-import { metricMeter } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
+import type { OnboardingInput } from '../domain/transaction';
+import type { KpiEvent } from './ops-watch-ledger';
+import { kpiEventSignal, OPS_WATCH_WORKFLOW_ID } from './ops-watch-messages';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
 export const CUSTOMER_SLA_MS = 5 * 60_000;
@@ -23,8 +29,23 @@ function meters() {
 let cached: ReturnType<typeof meters> | undefined;
 const m = (): ReturnType<typeof meters> => (cached ??= meters());
 
+type EventBody<E> = E extends KpiEvent ? Omit<E, 'at' | 'externalId'> : never;
+
+function toLedger(event: EventBody<KpiEvent>): void {
+  if (!patched('kpi-ledger')) return;
+  const full = { ...event, at: new Date().toISOString(), externalId: workflowInfo().workflowId } as KpiEvent;
+  getExternalWorkflowHandle(OPS_WATCH_WORKFLOW_ID)
+    .signal(kpiEventSignal, full)
+    .catch(() => undefined);
+}
+
 export const kpis = {
+  /** Once per onboarding (not again after continue-as-new): the SLA-breach rate's denominator. */
+  received(input: OnboardingInput): void {
+    if (!input.carried) toLedger({ kind: 'received', receivedAt: input.receivedAt });
+  },
   customerSynced(receivedAt: string, how: 'upserted' | 'linked'): void {
+    toLedger({ kind: 'customer', receivedAt, how });
     const elapsed = Date.now() - Date.parse(receivedAt);
     m().toCustomer.record(Math.max(0, elapsed));
     m().customers.add(1, { how });
@@ -33,11 +54,14 @@ export const kpis = {
   invoiceCreated(receivedAt: string, created: boolean): void {
     m().toInvoice.record(Math.max(0, Date.now() - Date.parse(receivedAt)));
     m().invoices.add(1, { result: created ? 'created' : 'found_existing' });
+    toLedger({ kind: 'invoice', receivedAt, created });
   },
   review(kind: string): void {
     m().reviews.add(1, { kind });
+    toLedger({ kind: 'review', reviewKind: kind });
   },
   finished(outcome: 'completed' | 'cancelled'): void {
     m().outcomes.add(1, { outcome });
+    toLedger({ kind: 'finished', outcome });
   },
 };

@@ -1,0 +1,253 @@
+/**
+ * The KPI ledger `opsWatch` keeps: one bucket per UTC day (the last RETENTION_DAYS), filled by the events every
+ * onboarding reports, so "the week's" rates survive worker restarts and are the same whichever replica is asked.
+ * Pure (no Temporal imports, no clock): the workflow passes the time in, tests call it directly.
+ */
+
+/** What an onboarding reports (workflows/kpis.ts). `at` is the workflow's own (deterministic) time. */
+export type KpiEvent =
+  | { kind: 'received'; at: string; externalId: string; receivedAt: string }
+  | { kind: 'customer'; at: string; externalId: string; receivedAt: string; how: 'upserted' | 'linked' }
+  | { kind: 'invoice'; at: string; externalId: string; receivedAt: string; created: boolean }
+  | { kind: 'review'; at: string; externalId: string; reviewKind: string }
+  | { kind: 'finished'; at: string; externalId: string; outcome: 'completed' | 'cancelled' };
+
+/**
+ * Upper bounds (ms) of the duration histogram: compact enough to carry across continue-as-new for every day, fine
+ * enough to tell "seconds" from "past the 5-minute SLA" from "hours in review". The last bucket is open-ended.
+ */
+export const DURATION_BOUNDS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 14_400_000, 86_400_000] as const;
+
+export interface DurationSketch {
+  /** counts[i] = durations ≤ DURATION_BOUNDS_MS[i] (and above the previous bound); the extra last slot is "above all". */
+  counts: number[];
+  count: number;
+  sumMs: number;
+  maxMs: number;
+}
+
+export interface DayBucket {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  /** Onboardings started (deals received): the denominator of the SLA-breach rate. */
+  received: number;
+  /** Customers created by an onboarding (the denominator of the duplicate rate). */
+  newCustomers: number;
+  /** Customers reached by a reviewer's "link to existing". */
+  linkedCustomers: number;
+  /** Customers not created within the SLA: created late, or still without one when the SLA ran out. */
+  slaBreaches: number;
+  invoicesCreated: number;
+  /** The invoice already existed (a repeated run found it): a success too. */
+  invoicesFound: number;
+  /** A deal with a customer that went to review before its invoice existed. */
+  invoiceFailures: number;
+  reviews: Record<string, number>;
+  completed: number;
+  cancelled: number;
+  toCustomer: DurationSketch;
+  toInvoice: DurationSketch;
+}
+
+/** Deals the ledger still watches for an SLA breach or an invoice outcome; bounded so the state stays small. */
+export interface OpenDeal {
+  receivedAt: string;
+  customerAt?: string;
+  slaBreached?: boolean;
+}
+
+export interface KpiLedger {
+  days: DayBucket[];
+  open: Record<string, OpenDeal>;
+}
+
+export const RETENTION_DAYS = 14;
+/** Beyond this many open deals the oldest are forgotten (they stop counting towards late breaches only). */
+export const MAX_OPEN_DEALS = 2_000;
+
+export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+
+export function emptySketch(): DurationSketch {
+  return { counts: new Array<number>(DURATION_BOUNDS_MS.length + 1).fill(0), count: 0, sumMs: 0, maxMs: 0 };
+}
+
+export function emptyBucket(day: string): DayBucket {
+  return {
+    day,
+    received: 0,
+    newCustomers: 0,
+    linkedCustomers: 0,
+    slaBreaches: 0,
+    invoicesCreated: 0,
+    invoicesFound: 0,
+    invoiceFailures: 0,
+    reviews: {},
+    completed: 0,
+    cancelled: 0,
+    toCustomer: emptySketch(),
+    toInvoice: emptySketch(),
+  };
+}
+
+export function emptyLedger(): KpiLedger {
+  return { days: [], open: {} };
+}
+
+export function recordDuration(sketch: DurationSketch, ms: number): void {
+  const v = Math.max(0, Math.round(ms));
+  const i = DURATION_BOUNDS_MS.findIndex((b) => v <= b);
+  sketch.counts[i === -1 ? DURATION_BOUNDS_MS.length : i]! += 1;
+  sketch.count += 1;
+  sketch.sumMs += v;
+  sketch.maxMs = Math.max(sketch.maxMs, v);
+}
+
+export function mergeSketches(sketches: DurationSketch[]): DurationSketch {
+  const out = emptySketch();
+  for (const s of sketches) {
+    s.counts.forEach((c, i) => (out.counts[i]! += c));
+    out.count += s.count;
+    out.sumMs += s.sumMs;
+    out.maxMs = Math.max(out.maxMs, s.maxMs);
+  }
+  return out;
+}
+
+/** The q-quantile as the upper bound of the bucket holding it (the max for the open-ended bucket); undefined when empty. */
+export function quantileMs(sketch: DurationSketch, q: number): number | undefined {
+  if (sketch.count === 0) return undefined;
+  const rank = Math.max(1, Math.ceil(q * sketch.count));
+  let seen = 0;
+  for (let i = 0; i < sketch.counts.length; i += 1) {
+    seen += sketch.counts[i]!;
+    if (seen >= rank) return i < DURATION_BOUNDS_MS.length ? Math.min(DURATION_BOUNDS_MS[i]!, sketch.maxMs) : sketch.maxMs;
+  }
+  return sketch.maxMs;
+}
+
+function bucketFor(ledger: KpiLedger, iso: string): DayBucket {
+  const day = dayOf(iso);
+  let b = ledger.days.find((d) => d.day === day);
+  if (!b) {
+    b = emptyBucket(day);
+    ledger.days.push(b);
+    ledger.days.sort((a, c) => a.day.localeCompare(c.day));
+  }
+  return b;
+}
+
+const elapsed = (from: string, to: string): number => Math.max(0, Date.parse(to) - Date.parse(from));
+
+/** Applies one onboarding's event. `slaMs`: the customer SLA in force. */
+export function applyEvent(ledger: KpiLedger, e: KpiEvent, slaMs: number): void {
+  const b = bucketFor(ledger, e.at);
+  switch (e.kind) {
+    case 'received':
+      b.received += 1;
+      ledger.open[e.externalId] = { receivedAt: e.receivedAt };
+      trimOpen(ledger);
+      return;
+    case 'customer': {
+      const ms = elapsed(e.receivedAt, e.at);
+      recordDuration(b.toCustomer, ms);
+      if (e.how === 'upserted') b.newCustomers += 1;
+      else b.linkedCustomers += 1;
+      const open = ledger.open[e.externalId];
+      // A breach already counted when the SLA ran out (see sweepSlaBreaches) is not counted twice.
+      if (ms > slaMs && !open?.slaBreached) b.slaBreaches += 1;
+      if (open) {
+        open.customerAt = e.at;
+        open.slaBreached = open.slaBreached || ms > slaMs;
+      }
+      return;
+    }
+    case 'invoice':
+      recordDuration(b.toInvoice, elapsed(e.receivedAt, e.at));
+      if (e.created) b.invoicesCreated += 1;
+      else b.invoicesFound += 1;
+      delete ledger.open[e.externalId];
+      return;
+    case 'review': {
+      b.reviews[e.reviewKind] = (b.reviews[e.reviewKind] ?? 0) + 1;
+      const open = ledger.open[e.externalId];
+      if (open?.customerAt) b.invoiceFailures += 1;
+      return;
+    }
+    case 'finished':
+      if (e.outcome === 'completed') b.completed += 1;
+      else b.cancelled += 1;
+      delete ledger.open[e.externalId];
+      return;
+  }
+}
+
+/** Deals still without a customer once the SLA has run out count as breaches now, once (on the day it ran out). */
+export function sweepSlaBreaches(ledger: KpiLedger, nowIso: string, slaMs: number): number {
+  let n = 0;
+  for (const deal of Object.values(ledger.open)) {
+    if (deal.customerAt || deal.slaBreached) continue;
+    if (elapsed(deal.receivedAt, nowIso) > slaMs) {
+      deal.slaBreached = true;
+      n += 1;
+    }
+  }
+  if (n > 0) bucketFor(ledger, nowIso).slaBreaches += n;
+  return n;
+}
+
+function trimOpen(ledger: KpiLedger): void {
+  const ids = Object.keys(ledger.open);
+  if (ids.length <= MAX_OPEN_DEALS) return;
+  ids.sort((a, b) => ledger.open[a]!.receivedAt.localeCompare(ledger.open[b]!.receivedAt));
+  for (const id of ids.slice(0, ids.length - MAX_OPEN_DEALS)) delete ledger.open[id];
+}
+
+/** Keeps the last `days` days (counting today) and open deals younger than that. */
+export function pruneLedger(ledger: KpiLedger, nowIso: string, days = RETENTION_DAYS): void {
+  const cutoff = dayOf(new Date(Date.parse(nowIso) - (days - 1) * 86_400_000).toISOString());
+  ledger.days = ledger.days.filter((d) => d.day >= cutoff);
+  for (const [id, deal] of Object.entries(ledger.open)) if (dayOf(deal.receivedAt) < cutoff) delete ledger.open[id];
+}
+
+/** Totals over the `days` days ending today (7 = "the week"). */
+export interface WindowTotals {
+  from: string;
+  to: string;
+  received: number;
+  newCustomers: number;
+  linkedCustomers: number;
+  slaBreaches: number;
+  invoicesCreated: number;
+  invoicesFound: number;
+  invoiceFailures: number;
+  reviews: Record<string, number>;
+  completed: number;
+  cancelled: number;
+  toCustomer: DurationSketch;
+  toInvoice: DurationSketch;
+}
+
+export function windowTotals(ledger: KpiLedger, nowIso: string, days = 7): WindowTotals {
+  const to = dayOf(nowIso);
+  const from = dayOf(new Date(Date.parse(nowIso) - (days - 1) * 86_400_000).toISOString());
+  const inWindow = ledger.days.filter((d) => d.day >= from && d.day <= to);
+  const sum = (f: (d: DayBucket) => number): number => inWindow.reduce((s, d) => s + f(d), 0);
+  const reviews: Record<string, number> = {};
+  for (const d of inWindow) for (const [k, v] of Object.entries(d.reviews)) reviews[k] = (reviews[k] ?? 0) + v;
+  return {
+    from,
+    to,
+    received: sum((d) => d.received),
+    newCustomers: sum((d) => d.newCustomers),
+    linkedCustomers: sum((d) => d.linkedCustomers),
+    slaBreaches: sum((d) => d.slaBreaches),
+    invoicesCreated: sum((d) => d.invoicesCreated),
+    invoicesFound: sum((d) => d.invoicesFound),
+    invoiceFailures: sum((d) => d.invoiceFailures),
+    reviews,
+    completed: sum((d) => d.completed),
+    cancelled: sum((d) => d.cancelled),
+    toCustomer: mergeSketches(inWindow.map((d) => d.toCustomer)),
+    toInvoice: mergeSketches(inWindow.map((d) => d.toInvoice)),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * `opsWatch`: the one durable place the health KPIs live (fixed ID `ops-watch`, started idempotently at worker
+ * start). Onboardings report their events by signal; every tick an activity gathers what only the outside knows
+ * (review queue, last reconciliation), the guide's thresholds are checked, and each breach is told once to the
+ * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
+ * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
+ */
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import type { OpsAlertActivities } from '../activities/alert-activities';
+import type { OpsFactsActivities } from '../activities/ops-facts-activities';
+import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
+import type { OpsFacts } from './ops-watch-facts';
+import { applyEvent, emptyLedger, pruneLedger, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
+import { kpiEventSignal, opsSettingsSignal, opsStateQuery, opsTickSignal } from './ops-watch-messages';
+
+export interface OpsWatchSettings {
+  /** Time between evaluations. */
+  tickMs: number;
+  /** A customer later than this after the signature webhook is an SLA breach (the guide: 5 min). */
+  customerSlaMs: number;
+  thresholds: AlertThresholds;
+}
+
+export interface OpsWatchCarried {
+  ledger: KpiLedger;
+  alerts: AlertStates;
+  facts?: OpsFacts;
+}
+
+export interface OpsWatchInput {
+  settings: OpsWatchSettings;
+  carried?: OpsWatchCarried;
+}
+
+/** The `opsState` query's answer: the raw ledger plus the figures computed from it. */
+export interface OpsWatchState extends OpsWatchCarried {
+  generatedAt: string;
+  settings: OpsWatchSettings;
+  week: WindowTotals;
+  readings: KpiReadings;
+  lastTickAt?: string;
+  factsError?: string;
+}
+
+/** Keeps each run's history short, so a query (which may replay it) stays quick. */
+const MAX_HISTORY_EVENTS = 2_000;
+
+const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
+/** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
+const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'AuthError'] };
+
+export async function opsWatch(input: OpsWatchInput): Promise<void> {
+  const { gatherOpsFacts } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
+  const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({ startToCloseTimeout: '30 seconds', retry: alertRetry });
+
+  let settings = input.settings;
+  const ledger = input.carried?.ledger ?? emptyLedger();
+  let alerts: AlertStates = input.carried?.alerts ?? initialAlertStates(settings.thresholds);
+  let facts = input.carried?.facts;
+  let factsError: string | undefined;
+  let lastTickAt: string | undefined;
+  let tickRequested = false;
+
+  setHandler(kpiEventSignal, (e) => applyEvent(ledger, e, settings.customerSlaMs));
+  setHandler(opsSettingsSignal, (s) => {
+    settings = s;
+    tickRequested = true;
+  });
+  setHandler(opsTickSignal, () => {
+    tickRequested = true;
+  });
+  setHandler(opsStateQuery, (): OpsWatchState => {
+    const now = new Date().toISOString();
+    const week = windowTotals(ledger, now, 7);
+    return { generatedAt: now, settings, ledger, alerts, ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
+  });
+
+  const tell = async (a: AlertAction): Promise<Record<string, string>> => {
+    const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${(err as Error).message}`.slice(0, 300));
+    const [slack, pagerduty] = await Promise.all([outcome(notifyBillingLead(a)), outcome(pageOnCall(a))]);
+    return { slack, pagerduty };
+  };
+
+  for (;;) {
+    try {
+      facts = await gatherOpsFacts();
+      factsError = undefined;
+    } catch (err) {
+      // The last known facts stay in force: a visibility hiccup must neither open nor close an alert.
+      factsError = (err as Error).message.slice(0, 300);
+    }
+    const now = new Date().toISOString();
+    lastTickAt = now;
+    sweepSlaBreaches(ledger, now, settings.customerSlaMs);
+    pruneLedger(ledger, now);
+    const evaluated = evaluateAlerts(alerts, kpiReadings(windowTotals(ledger, now, 7), facts), settings.thresholds, now);
+    alerts = evaluated.alerts;
+    for (const action of evaluated.actions) {
+      const deliveries = await tell(action);
+      alerts = { ...alerts, [action.kind]: { ...alerts[action.kind], deliveries } };
+    }
+
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+      await continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}) } });
+    }
+    await condition(() => tickRequested, settings.tickMs);
+    tickRequested = false;
+  }
+}
