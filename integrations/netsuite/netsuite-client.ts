@@ -6,6 +6,7 @@
  */
 import { validate as isUuid } from 'uuid';
 import type { z } from 'zod';
+import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-edit';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { ReferenceData } from '../../domain/reference-data';
 import { VendorError } from '../vendor-error';
@@ -17,6 +18,7 @@ import {
   asyncJobSchema,
   asyncTaskSchema,
   customerRecordSchema,
+  customerSnapshotSchema,
   recordIdSchema,
   suiteqlPageSchema,
   taskCollectionSchema,
@@ -155,6 +157,57 @@ export class NetSuiteClient {
     const path = recordPath(CUSTOMER, { externalId });
     const response = await notFoundAsUndefined(this.http.request('GET', path));
     return response === undefined ? undefined : parse(customerRecordSchema, response, `GET ${path}`);
+  }
+
+  /**
+   * The customer's mapped fields as NetSuite holds them now, sublists expanded (address book, tax registrations), or
+   * `undefined` when no customer has this externalId. Read before an edit after onboarding is compared.
+   */
+  async getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> {
+    const path = recordPath(CUSTOMER, { externalId });
+    const response = await notFoundAsUndefined(this.http.request('GET', path, { query: { expandSubResources: 'true' } }));
+    if (response === undefined) return undefined;
+    const r = parse(customerSnapshotSchema, response, `GET ${path}`);
+    const idOrText = (v: string | { id: string } | undefined): string | undefined => (typeof v === 'object' ? v.id : v);
+    const lines = r.addressBook?.items ?? [];
+    const billing = (lines.find((l) => l.defaultBilling) ?? lines[0])?.addressBookAddress;
+    const snapshot: NetSuiteCustomerSnapshot = {
+      id: r.id,
+      taxRegistrations: (r.taxRegistration?.items ?? []).flatMap((t) => {
+        const nexusCountry = idOrText(t.nexusCountry);
+        return t.taxRegistrationNumber === undefined ? [] : [{ taxRegistrationNumber: t.taxRegistrationNumber, ...(nexusCountry ? { nexusCountry } : {}) }];
+      }),
+      customFields: Object.fromEntries(
+        Object.entries(r).flatMap(([k, v]) => (k.toLowerCase().startsWith('custentity_') && (typeof v === 'string' || typeof v === 'number') ? [[k.toLowerCase(), String(v)]] : [])),
+      ),
+    };
+    for (const key of ['externalId', 'companyName', 'email', 'phone'] as const) if (r[key] !== undefined) snapshot[key] = r[key];
+    for (const key of ['subsidiary', 'terms'] as const) {
+      const ref = r[key];
+      if (ref) snapshot[key] = ref.refName === undefined ? { id: ref.id } : { id: ref.id, refName: ref.refName };
+    }
+    if (billing) {
+      const { addr1, addr2, city, state, zip } = billing;
+      const country = idOrText(billing.country);
+      snapshot.billingAddress = Object.fromEntries(Object.entries({ addr1, addr2, city, state, zip, country }).filter(([, v]) => v !== undefined));
+    }
+    return snapshot;
+  }
+
+  /**
+   * Writes only the given fields of the customer with this externalId (`PATCH …/customer/eid:X`; omitted fields stay,
+   * `null` clears). Repeating it writes the same values again. Sublists in the patch replace the customer's lines
+   * (`replace=`), instead of being added to them.
+   */
+  async patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }> {
+    const path = recordPath(CUSTOMER, { externalId });
+    const sublists = (['addressBook', 'taxRegistration'] as const).filter((k) => patch[k] !== undefined);
+    const response = await this.http.request('PATCH', path, { body: patch, ...(sublists.length > 0 ? { query: { replace: sublists.join(',') } } : {}) });
+    const customerId = idFromLocation(response.headers.location);
+    if (customerId !== undefined) return { customerId };
+    const record = await this.getCustomerByExternalId(externalId);
+    if (!record) throw unexpectedResponse(`PATCH ${path}`, 'the customer cannot be read back by its external id', response.status);
+    return { customerId: record.id };
   }
 
   /** One SuiteQL page. `T` describes the row: every value is a string and null columns are absent. */

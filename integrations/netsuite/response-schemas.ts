@@ -55,3 +55,25 @@ export type NetSuiteCustomerRecord = z.infer<typeof customerRecordSchema>;
 
 /** `GET record/v1/invoice/eid:X?fields=…`: only the id is needed to know it exists. */
 export const recordIdSchema = z.looseObject({ id: id });
+
+const sublist = <T extends z.ZodType>(item: T) => z.looseObject({ items: z.array(item).optional() }).optional();
+const text = z.union([z.string(), z.number()]).transform(String).optional();
+
+/** `GET record/v1/customer/eid:X?expandSubResources=true`: the mapped fields with the address book and tax registrations. */
+export const customerSnapshotSchema = customerRecordSchema.extend({
+  phone: z.string().optional(),
+  addressBook: sublist(
+    z.looseObject({
+      defaultBilling: z.boolean().optional(),
+      addressBookAddress: z
+        .looseObject({ addr1: text, addr2: text, city: text, state: text, zip: text, country: z.union([z.string(), z.looseObject({ id: z.string() })]).optional() })
+        .optional(),
+    }),
+  ),
+  taxRegistration: sublist(
+    z.looseObject({
+      nexusCountry: z.union([z.string(), z.looseObject({ id: z.string() })]).optional(),
+      taxRegistrationNumber: text,
+    }),
+  ),
+});

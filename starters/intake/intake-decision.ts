@@ -1,9 +1,12 @@
 /**
  * What the intake does with one parsed Pipedrive webhook (DESIGN.md §2): ignore it, drop it as our own write-back,
- * start the deal's onboarding, or tell the deal's running onboarding that the deal changed. Pure: the facts about
- * the company (our user id, the Contract Signed stage ids, field keys) are looked up by the caller.
+ * start the deal's onboarding, or tell the deal's running onboarding that the deal changed; and, when that
+ * onboarding has closed, whether the change starts an edit after onboarding (`syncDealEdit`). Pure: the facts about
+ * the company (our user id, the Contract Signed stage ids, field keys) and the onboarding's status are looked up by
+ * the caller.
  */
-import { deriveExternalId } from '../../domain/external-id';
+import { dealEditWorkflowId } from '../../domain/deal-edit';
+import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { isCreatedInStage, isOwnWriteBack, isStageChangeTo, type WebhookV2Event } from '../../domain/webhook-v2';
 
 export interface IntakeFacts {
@@ -29,7 +32,7 @@ export type IntakeDecision =
   | { action: 'ignore'; reason: string }
   | { action: 'drop-own-write-back'; reason: string }
   | ({ action: 'start'; title?: string; trigger: 'stage-change' | 'created-in-stage' } & DealRef)
-  | ({ action: 'signal'; changedFields: string[] } & DealRef);
+  | ({ action: 'signal'; changedFields: string[]; /** The deal carries a valid External ID (ours, written back at onboarding). */ carriesExternalId: boolean } & DealRef);
 
 /** Keys Pipedrive lists in `previous` that say nothing about what a person changed. */
 const BOOKKEEPING = new Set(['update_time']);
@@ -94,5 +97,37 @@ export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeD
   if (event.meta.action === 'create') return { action: 'ignore', reason: 'deal created outside Contract Signed' };
   const changedFields = changedFieldNames(event, facts.fieldNamesByKey);
   if (changedFields.length === 0) return { action: 'ignore', reason: 'change lists no changed fields' };
-  return { action: 'signal', ...ref, changedFields };
+  const written = facts.externalIdFieldKey ? event.data?.custom_fields?.[facts.externalIdFieldKey] : undefined;
+  const carriesExternalId = typeof written === 'string' && isValidExternalId(written.trim());
+  return { action: 'signal', ...ref, changedFields, carriesExternalId };
+}
+
+/**
+ * Where the deal's onboarding run stands when its `dealUpdated` signal found no running workflow: `closed` (Temporal
+ * still remembers it), `unknown` (never started, or closed longer ago than the namespace retention), or `running`
+ * (it was between runs, e.g. continuing as new).
+ */
+export type OnboardingRunStatus = 'running' | 'closed' | 'unknown';
+
+export type ClosedRunDecision =
+  | { action: 'start-edit'; workflowId: string }
+  | { action: 'retry-later'; reason: string }
+  | { action: 'ignore'; reason: string };
+
+/**
+ * A change to a deal whose onboarding is not running. Closed ⇒ the edit after onboarding (its workflow compares the
+ * deal with NetSuite; fields NetSuite owns go to review). Unknown ⇒ the same only when the deal carries the External
+ * ID our onboarding writes back: a deal never onboarded (most edits, in earlier stages) starts nothing.
+ */
+export function decideClosedRunChange(d: { externalId: string; eventId: string; carriesExternalId: boolean }, run: OnboardingRunStatus): ClosedRunDecision {
+  switch (run) {
+    case 'running':
+      return { action: 'retry-later', reason: 'the onboarding is between runs; the signal will reach it on a retry' };
+    case 'closed':
+      return { action: 'start-edit', workflowId: dealEditWorkflowId(d.externalId, d.eventId) };
+    case 'unknown':
+      return d.carriesExternalId
+        ? { action: 'start-edit', workflowId: dealEditWorkflowId(d.externalId, d.eventId) }
+        : { action: 'ignore', reason: 'no onboarding for this deal' };
+  }
 }

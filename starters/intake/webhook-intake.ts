@@ -1,8 +1,9 @@
 /**
  * The webhook intake's use case, behind the HTTP route: decide (intake-decision.ts), then start the onboarding
- * through OnboardingStarter or signal the running one. A 2xx is returned only after Temporal durably accepted the
- * start or signal; when Temporal (or the Pipedrive lookups the decision needs) cannot be reached, the answer is 503
- * so Pipedrive retries. Logs carry deal id, event id and outcome only.
+ * through OnboardingStarter or signal the running one; a change to a deal whose onboarding has closed starts the
+ * edit after onboarding (`syncDealEdit`, one run per delivery) instead. A 2xx is returned only after Temporal
+ * durably accepted the start or signal; when Temporal (or the Pipedrive lookups the decision needs) cannot be
+ * reached, the answer is 503 so Pipedrive retries. Logs carry deal id, event id and outcome only.
  */
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
@@ -10,7 +11,8 @@ import type { Logger } from '../../runtime/logger';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
 import { dealUpdatedSignal } from '../../workflows/messages';
 import type { OnboardingStarter } from '../start-onboarding';
-import { decideIntake, quickIgnoreReason } from './intake-decision';
+import { DealEditStarter } from './deal-edit-starter';
+import { decideClosedRunChange, decideIntake, quickIgnoreReason, type OnboardingRunStatus } from './intake-decision';
 import { loadIntakeFacts, type IntakeLookups } from './intake-facts';
 import type { IntakeOutcome } from './intake-metrics';
 import { isTemporalUnavailable } from './temporal-availability';
@@ -24,6 +26,8 @@ export interface IntakeResult {
 export interface WebhookIntakeDeps {
   lookups: IntakeLookups;
   starter: OnboardingStarter;
+  /** Starts edits after onboarding; default: one on the same connection and namespace, with the starter's settings. */
+  editStarter?: DealEditStarter;
   client: Client;
   connection: Connection;
   log: Logger;
@@ -36,7 +40,12 @@ export interface WebhookIntakeDeps {
 const unavailable = (message: string): IntakeResult => ({ status: 503, outcome: 'unavailable', body: { error: 'unavailable', message } });
 
 export class WebhookIntake {
-  constructor(private readonly deps: WebhookIntakeDeps) {}
+  private readonly editStarter: DealEditStarter;
+
+  constructor(private readonly deps: WebhookIntakeDeps) {
+    // The route builds only the onboarding starter; edits inherit its operator settings (review escalation).
+    this.editStarter = deps.editStarter ?? new DealEditStarter(deps.connection, deps.client.options.namespace, deps.starter['settings']);
+  }
 
   async handle(event: WebhookV2Event, receivedAt: Date): Promise<IntakeResult> {
     const { log } = this.deps;
@@ -87,7 +96,11 @@ export class WebhookIntake {
     }
   }
 
-  private async signal(d: { externalId: string; dealId: string; eventId: string; changedFields: string[] }, receivedAt: Date, ids: Record<string, unknown>): Promise<IntakeResult> {
+  private async signal(
+    d: { externalId: string; dealId: string; eventId: string; changedFields: string[]; carriesExternalId: boolean },
+    receivedAt: Date,
+    ids: Record<string, unknown>,
+  ): Promise<IntakeResult> {
     try {
       await this.bounded(() =>
         this.deps.client.workflow.getHandle(d.externalId).signal(dealUpdatedSignal, { eventId: d.eventId, changedFields: d.changedFields, at: receivedAt.toISOString() }),
@@ -95,10 +108,48 @@ export class WebhookIntake {
       this.deps.log.info({ ...ids, externalId: d.externalId, outcome: 'signalled' }, 'pipedrive webhook: deal update signalled');
       return { status: 202, outcome: 'signalled', body: { outcome: 'signalled', externalId: d.externalId, workflowId: d.externalId } };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: 'no running onboarding for this deal' } };
-      }
+      if (err instanceof WorkflowNotFoundError) return this.changeAfterOnboarding(d, receivedAt, ids);
       return this.temporalFailure(err, ids, 'signal');
+    }
+  }
+
+  /** The deal's onboarding is not running: its status decides whether this change starts an edit after onboarding. */
+  private async changeAfterOnboarding(
+    d: { externalId: string; dealId: string; eventId: string; changedFields: string[]; carriesExternalId: boolean },
+    receivedAt: Date,
+    ids: Record<string, unknown>,
+  ): Promise<IntakeResult> {
+    let run: OnboardingRunStatus;
+    try {
+      run = await this.onboardingRunStatus(d.externalId);
+    } catch (err) {
+      return this.temporalFailure(err, ids, 'status lookup');
+    }
+    const next = decideClosedRunChange(d, run);
+    if (next.action === 'ignore') return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
+    if (next.action === 'retry-later') return unavailable(next.reason);
+    try {
+      const started = await this.bounded(() =>
+        this.editStarter.startDealEdit(
+          { externalId: d.externalId, pipedriveDealId: d.dealId, eventId: d.eventId, receivedAt: receivedAt.toISOString(), changedFields: d.changedFields },
+          { taskQueue: this.deps.taskQueue },
+        ),
+      );
+      const outcome = started.outcome === 'started' ? 'accepted' : 'duplicate';
+      this.deps.log.info({ ...ids, externalId: d.externalId, outcome, onboarding: run }, 'pipedrive webhook: edit after onboarding start');
+      return { status: 202, outcome, body: { outcome, kind: 'edit', externalId: d.externalId, workflowId: started.workflowId } };
+    } catch (err) {
+      return this.temporalFailure(err, ids, 'edit start');
+    }
+  }
+
+  private async onboardingRunStatus(workflowId: string): Promise<OnboardingRunStatus> {
+    try {
+      const description = await this.bounded(() => this.deps.client.workflow.getHandle(workflowId).describe());
+      return description.status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'unknown';
+      throw err;
     }
   }
 

@@ -1,0 +1,29 @@
+/**
+ * NetSuite calls of an edit after onboarding (`syncDealEdit`), on the `netsuite` queue with the other NetSuite
+ * activities: read the customer as NetSuite holds it, and write only the fields the edit may change. Both are
+ * idempotent: a read, and a PATCH by `eid:` that writes the same values again when repeated.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../domain/deal-edit';
+import { FAILURE } from '../domain/failure-types';
+import { classified } from './to-activity-failure';
+
+/** What the edit needs from NetSuite beyond NetSuitePort: the product's NetSuiteClient has both. */
+export interface NetSuiteEditPort {
+  getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined>;
+  patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }>;
+}
+
+export function createCustomerEditActivities(netsuite: Partial<NetSuiteEditPort>) {
+  const need = <K extends keyof NetSuiteEditPort>(name: K): NetSuiteEditPort[K] => {
+    const fn = netsuite[name];
+    if (!fn) throw ApplicationFailure.nonRetryable(`this worker's NetSuite port cannot ${name}`, FAILURE.validation);
+    return fn.bind(netsuite) as NetSuiteEditPort[K];
+  };
+  return {
+    /** `undefined` when no customer carries this externalId (never onboarded, or deleted in NetSuite). */
+    getCustomerSnapshot: classified(async (externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> => need('getCustomerSnapshot')(externalId)),
+
+    patchCustomer: classified(async (externalId: string, patch: CustomerPatch): Promise<{ customerId: string }> => need('patchCustomer')(externalId, patch)),
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * `syncDealEdit`: a Pipedrive edit to a deal whose onboarding has closed (DESIGN.md §2, ownership). The customer
+ * exists, so the edit is compared with NetSuite field by field: what Pipedrive owns (name, email, phone, CSM…) is
+ * written at once; what NetSuite owns (tax id, terms, subsidiary, address, package) is never written silently but
+ * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,
+ * cancel ⇒ keep NetSuite's. One run per webhook delivery (ID `<external_id>-edit-<event id>`).
+ */
+import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { ResolvedDeal } from '../domain/canonical-deal';
+import {
+  compareWithNetSuite,
+  ownershipReasons,
+  patchFor,
+  type DealEditInput,
+  type DealEditSummary,
+  type FieldDifference,
+} from '../domain/deal-edit';
+import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
+import { applyFixes } from '../domain/review-fixes';
+import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
+import type { ReviewDecision, TransactionState } from '../domain/transaction';
+import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
+import { activityProxies } from './activity-proxies';
+import { kpis } from './kpis';
+import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
+import { asNeedsReview, NeedsReview } from './needs-review';
+import { TransactionLog } from './transaction-log';
+
+const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
+
+export type DealEditState = TransactionState & { edit: DealEditSummary };
+
+export async function syncDealEdit(input: DealEditInput): Promise<DealEditState> {
+  const { pipedrive, netsuite, billingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  const tx = new TransactionLog(input);
+  const edit: DealEditSummary = { changedFields: input.changedFields ?? [], applied: [], held: [] };
+  const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
+  let decision: ReviewDecision | undefined;
+
+  setHandler(stateQuery, snapshot);
+  setHandler(reviewSignal, (d) => {
+    const inReview = tx.state.state === 'NEEDS_REVIEW';
+    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: inReview ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
+    if (inReview) decision = d;
+  });
+  setHandler(reviewRefusedSignal, (r) => {
+    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
+  });
+
+  const finish = (outcome: NonNullable<DealEditSummary['outcome']>): DealEditState => {
+    edit.outcome = outcome;
+    tx.audit({ step: 'edit-finished', outcome: 'info', detail: outcome });
+    tx.enter('COMPLETED');
+    return snapshot();
+  };
+
+  tx.enter('RECEIVED');
+  tx.audit({ step: 'received', outcome: 'info', detail: [input.eventId, edit.changedFields.join(',')].filter(Boolean).join(' ') });
+
+  /** Writes these differences, recording which fields went to NetSuite. */
+  const write = async (step: string, desired: NetSuiteCustomerBody, diffs: FieldDifference[]): Promise<void> => {
+    if (diffs.length === 0) return;
+    tx.enter('CUSTOMER_SYNCING');
+    await tx.step(step, () => netsuite.patchCustomer(input.externalId, patchFor(desired, diffs)));
+    edit.applied.push(...diffs.map((d) => d.field).filter((f) => !edit.applied.includes(f)));
+    tx.enter('CUSTOMER_SYNCED');
+  };
+
+  let deal: ResolvedDeal | undefined;
+  let fixes: Record<string, string> = {};
+  /**
+   * NetSuite-owned values a reviewer approved (retry: the values on the card; fix: any value of a field they corrected),
+   * written on the next pass. A value that changed in Pipedrive since the card was posted needs a new review.
+   */
+  const approved = new Map<string, string | undefined>();
+  let held: FieldDifference[] = [];
+  let reviewed = false;
+  for (;;) {
+    try {
+      tx.enter('VALIDATING');
+      const current = await tx.step('get-customer', () => netsuite.getCustomerSnapshot(input.externalId));
+      if (!current) return finish('no_customer');
+      if (tx.state.netsuiteCustomerId !== current.id) {
+        tx.state.netsuiteCustomerId = current.id;
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: current.id }]);
+      }
+      deal = applyFixes(await tx.step('fetch', () => pipedrive.fetchDeal(input.pipedriveDealId)), fixes);
+      const mapped = await tx.step('validate', () => billingRules.validateDeal(deal!, input.externalId));
+      if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
+      const diffs = compareWithNetSuite(mapped.customer, current);
+      tx.audit({ step: 'compare', outcome: 'info', detail: diffs.length === 0 ? 'in sync' : diffs.map((d) => `${d.field}:${d.owner}`).join(',') });
+      // The orchestrator's own fields are never taken from the deal; everything else is Pipedrive's or NetSuite's.
+      const free = diffs.filter((d) => d.owner === 'pipedrive');
+      const netsuiteOwned = diffs.filter((d) => d.owner === 'netsuite');
+      const isApproved = (d: FieldDifference): boolean => approved.has(d.field) && [undefined, d.pipedrive].includes(approved.get(d.field));
+      await write('patch-pipedrive-owned', mapped.customer, free);
+      await write('patch-approved', mapped.customer, netsuiteOwned.filter(isApproved));
+      held = netsuiteOwned.filter((d) => !isApproved(d));
+      edit.held = held.map((d) => d.field);
+      if (held.length > 0) throw new NeedsReview('ownership', ownershipReasons(held));
+      if (edit.applied.length === 0) return finish('in_sync');
+      return finish(reviewed ? 'applied_after_review' : 'applied');
+    } catch (err) {
+      const review = asNeedsReview(err);
+      const d = await awaitReview(review);
+      reviewed = true;
+      if (d.action === 'cancel') {
+        tx.enter('CANCELLED');
+        edit.outcome = 'netsuite_kept';
+        tx.audit({ step: 'edit-finished', outcome: 'info', detail: 'netsuite_kept' });
+        return snapshot();
+      }
+      if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
+      if (review.kind === 'ownership') {
+        for (const h of held) approved.set(h.field, d.fields?.[h.source] !== undefined ? undefined : h.pipedrive);
+      }
+    }
+  }
+
+  /** Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. */
+  async function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
+    tx.enter('NEEDS_REVIEW');
+    tx.state.reviewReasons = review.reasons;
+    tx.state.reviewKind = review.kind;
+    kpis.review(review.kind);
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
+    decision = undefined;
+    const waitingSince = new Date().toISOString();
+    const card: ReviewCardInput = {
+      // The card's buttons signal the workflow named here: this edit, not the closed onboarding.
+      externalId: workflowInfo().workflowId,
+      pipedriveDealId: input.pipedriveDealId,
+      kind: review.kind,
+      reasons: review.reasons,
+      ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
+      ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
+    };
+    let cardRef: ReviewCardRef | undefined;
+    const notified = Promise.all([
+      tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
+      review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+    ]);
+    const escalateAfterMs = input.settings?.reviewEscalationAfterMs ?? DEFAULT_REVIEW_ESCALATION_MS;
+    let escalations = 0;
+    while (!(await condition(() => decision !== undefined, escalateAfterMs))) {
+      escalations += 1;
+      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min` });
+      if (cardRef) await tx.step('escalate-review', () => reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince)).catch(() => undefined);
+    }
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
+    tx.state.reviewReasons = [];
+    const d = decision!;
+    await notified;
+    if (cardRef) await tx.step('record-review-decision', () => reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
+    return d;
+  }
+}
