@@ -12,6 +12,7 @@ import { FAILURE } from '../domain/failure-types';
 import type { NetSuitePort } from './ports';
 import { VendorError } from '../integrations/vendor-error';
 import { classified, reasonsFromVendorError } from './to-activity-failure';
+import { createCustomerEditActivities, type NetSuiteEditPort } from './customer-edit-activities';
 
 export interface NetSuiteActivityOptions {
   /** Use NetSuite's async form (Prefer: respond-async + X-NetSuite-Idempotency-Key) for the customer upsert. */
@@ -92,6 +93,9 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
       const { invoiceId } = await netsuite.createInvoice(invoice);
       return { invoiceId, created: true };
     }),
+
+    /** Edits after onboarding (workflows/deal-edit.ts): read the customer, patch Pipedrive-owned or approved fields. */
+    ...createCustomerEditActivities(netsuite as Partial<NetSuiteEditPort>),
   };
 }
 export type NetSuiteActivities = ReturnType<typeof createNetSuiteActivities>;

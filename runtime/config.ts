@@ -65,12 +65,14 @@ const schema = z.object({
   REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
   RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
+  SHADOW_MODE: bool(false),
 
   SLACK_API_URL: url.optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starting with xoxb-').optional(),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_REVIEW_CHANNEL: optionalString,
   SLACK_ESCALATION_CHANNEL: optionalString,
+  SLACK_REPORTS_CHANNEL: optionalString,
   SLACK_REVIEWER_IDS: list,
 });
 
@@ -106,8 +108,10 @@ export interface Config {
   };
   worker: { metricsPort: number };
   onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
-  /** The `reconciliation-daily` schedule's cron (UTC). */
-  reconciliation: { cron: string };
+  /** The `reconciliation-daily` schedule's cron (UTC); the Slack channel for its reports (default: the review channel). */
+  reconciliation: { cron: string; slackChannel?: string };
+  /** Cutover: NetSuite writes are recorded in DATA_DIR/shadow/ instead of made (reads still go to NetSuite). */
+  shadowMode: boolean;
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
@@ -182,7 +186,8 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
-    reconciliation: { cron: env.RECONCILIATION_CRON },
+    reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
+    shadowMode: env.SHADOW_MODE,
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN

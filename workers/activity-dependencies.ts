@@ -2,12 +2,15 @@
  * semaphore is what keeps this worker inside the account's concurrency budget. */
 import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
+import { createReconciliationReportActivities } from '../activities/reconciliation-report-slack';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
 import { NetSuiteClient } from '../integrations/netsuite';
+import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
+import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';
 import { PipedriveClient } from '../integrations/pipedrive';
-import { netsuiteUiBaseUrl } from '../integrations/slack';
+import { SlackClient, netsuiteUiBaseUrl } from '../integrations/slack';
 
 /** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings". */
 export function createWorkerActivities(config: Config, deps: { starter?: OnboardingStartPort } = {}) {
@@ -26,6 +29,8 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     concurrencyLimit: ns.concurrencyLimit,
   });
   const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
+  // Shadow mode decorates the port, not the workflow: NetSuite writes are recorded under DATA_DIR/shadow, reads are real.
+  const onboardingNetSuite = config.shadowMode ? new ShadowNetSuitePort(netsuite, ShadowLedger.open(config.dataDir)) : netsuite;
   // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
   const review = config.slack
     ? createSlackReviewActivities(
@@ -37,7 +42,7 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     : undefined;
   const onboarding = createOnboardingActivities({
     pipedrive,
-    netsuite,
+    netsuite: onboardingNetSuite,
     netsuiteOptions: { asyncUpserts: ns.asyncUpserts, defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays, referenceDataTtlMs: 5 * 60_000 },
     ...(review ? { review } : {}),
   });
@@ -46,6 +51,11 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     onboarding: {
       ...onboarding.onboarding,
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
+      ...createReconciliationReportActivities(
+        config.slack
+          ? { slack: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), channel: config.reconciliation.slackChannel ?? config.slack.reviewChannel }
+          : {},
+      ),
     },
     netsuite: {
       ...onboarding.netsuite,

@@ -1,2 +1,3 @@
 export { onboardDeal } from './onboarding';
 export { reconcile } from './reconciliation';
+export { syncDealEdit } from './deal-edit';
