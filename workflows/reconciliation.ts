@@ -4,13 +4,14 @@
  * report stored for the billing lead, and, when asked, onboardings started for signed deals that never got a
  * customer. Run daily by the `reconciliation-daily` schedule (starters/schedules.ts) and on demand by the CLI.
  */
-import { proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type {
   OnboardingStartResult,
   ReconciliationActivities,
   ReconciliationNetSuiteActivities,
   StoredReport,
 } from '../activities/reconciliation-activities';
+import type { ReconciliationReportActivities, ReportPostOutcome } from '../activities/reconciliation-report-slack';
 import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import type { ReconciliationReport } from '../domain/reconciliation';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
@@ -31,6 +32,8 @@ export interface ReconciliationSummary {
   report: StoredReport;
   /** Only when `startMissing` was set. */
   startedOnboardings?: OnboardingStartResult[];
+  /** The summary posted to Slack, or why not (runs started before the `post-report` patch have none). */
+  slack?: ReportPostOutcome;
 }
 
 /** Reads and writes against vendors: transient failures back off (≤ 5 retries), anything else fails the run at once. */
@@ -48,6 +51,9 @@ const computeRetry: RetryPolicy = { initialInterval: '1 second', backoffCoeffici
 
 /** Writing the report file: a full disk or a permission problem is fixed by an operator; retry for a while. */
 const storeRetry: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 };
+
+/** Posting to Slack is a courtesy on top of the stored report: a few quick tries, then the run goes on without it. */
+const postRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES };
 
 export async function reconcile(input: ReconcileInput = {}): Promise<ReconciliationSummary> {
   const { loadSignedDeals, startMissingOnboardings } = proxyActivities<ReconciliationActivities>({
@@ -77,6 +83,19 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
   }
 
   const stored = await store(report, startedOnboardings);
+
+  let slack: ReportPostOutcome | undefined;
+  // Runs that were open when this step shipped replay without it.
+  if (patched('post-report')) {
+    const { postReconciliationReport } = proxyActivities<ReconciliationReportActivities>({ startToCloseTimeout: '30 seconds', retry: postRetry });
+    const onboardingsStarted = startedOnboardings?.filter((s) => s.outcome === 'started').length ?? 0;
+    try {
+      slack = await postReconciliationReport(report, stored, { workflowId: workflowInfo().workflowId, onboardingsStarted });
+    } catch (err) {
+      // A Slack failure never fails the reconciliation: the report is stored and its figures are returned.
+      slack = { posted: false, reason: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err) };
+    }
+  }
   return {
     generatedAt,
     mismatchRate: report.mismatchRate,
@@ -85,5 +104,6 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
     counts: report.counts,
     report: stored,
     ...(startedOnboardings ? { startedOnboardings } : {}),
+    ...(slack ? { slack } : {}),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Reconciliation on the stack as `npm start` runs it: the worker puts the `reconciliation-daily` schedule in place;
  * `npm run cli -- reconcile --start-missing` finds a signed deal no webhook ever onboarded (it was created straight
- * into "Onboarded"), starts its onboarding, which creates the customer; the next reconciliation is clean.
+ * into "Onboarded"), starts its onboarding, which creates the customer; the next reconciliation is clean. Then issue
+ * #6's "done when": four more onboarded deals, 0% on a clean run, and the exact rate after damage seeded through
+ * NetSuite's REST API; every run's summary is posted to the Slack simulator.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -9,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { WebClient } from '@slack/web-api';
+import { NetSuiteHttp } from '../../integrations/netsuite/netsuite-http';
 import { createSyntheticDeal } from '../integrations/pipedrive/sim-admin';
 import { RECONCILIATION_SCHEDULE_ID } from '../../starters/schedules';
 import type { ReconciliationSummary } from '../../workflows/reconciliation';
@@ -72,5 +76,59 @@ describe('reconciliation on the running stack', () => {
     expect(second.counts).toMatchObject({ signedDeals: 1, customers: 1, compared: 1, withProblems: 0 });
     expect(second.alert).toBe(false);
     await handle.terminate('test done');
+  });
+
+  it('0% on a clean run, 3 of 5 after seeded damage (email changed, customer deleted, second customer with one e-mail); each report in Slack', async () => {
+    const ns = json.netsuite!;
+    const http = new NetSuiteHttp({ baseUrl: ns.url, accountId: ns.accountId, consumerKey: ns.consumerKey, consumerSecret: ns.consumerSecret, tokenId: ns.tokenId, tokenSecret: ns.tokenSecret, concurrencyLimit: 2 });
+    const slack = new WebClient(json.slack!.botToken, { slackApiUrl: json.slack!.url });
+    const history = async () => (await slack.conversations.history({ channel: json.slack!.reviewChannel, limit: 200 })).messages ?? [];
+    const reportsInSlack = async () => (await history()).filter((m) => m.text?.startsWith('Reconciliation '));
+
+    for (const country of ['GB', 'DE', 'US', 'NL']) await createSyntheticDeal(json.pipedrive!.url, { country, stage_name: 'Onboarded' });
+    const started = await reconcile('--start-missing');
+    expect(started.startedOnboardings?.filter((o) => o.outcome === 'started')).toHaveLength(4);
+    const ids = started.startedOnboardings!.map((o) => o.externalId);
+    const customers: string[] = [];
+    for (const id of ids) {
+      let customerId: string | undefined;
+      for (let i = 0; i < 240 && !customerId; i++) {
+        customerId = (await client.workflow.getHandle(id).query(stateQuery)).netsuiteCustomerId;
+        if (!customerId) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(customerId).toMatch(/^\d+$/);
+      customers.push(customerId!);
+    }
+
+    const clean = await reconcile();
+    expect(clean.counts).toMatchObject({ signedDeals: 5, customers: 5, compared: 5, withProblems: 0 });
+    expect(clean.mismatchRate).toBe(0);
+    expect(clean.alert).toBe(false);
+    expect(clean.slack).toMatchObject({ posted: true, channel: json.slack!.reviewChannel });
+
+    // Damage as an admin would do it in NetSuite, through its REST API.
+    const [changed, deleted, copied] = customers as [string, string, string];
+    await http.request('PATCH', `record/v1/customer/${changed}`, { body: { email: 'someone.else@changed.example' } });
+    await http.request('DELETE', `record/v1/customer/${deleted}`);
+    const copiedEmail = ((await http.request('GET', `record/v1/customer/${copied}`)).body as { email: string }).email;
+    await http.request('PUT', `record/v1/customer/eid:LEGACY-CONNECTOR-${Date.now()}`, {
+      body: { companyName: 'Created by the old connector', isPerson: false, email: copiedEmail, subsidiary: { id: '1' } },
+    });
+
+    const damaged = await reconcile();
+    expect(damaged.counts).toMatchObject({ signedDeals: 5, customers: 4, foreignCustomers: 1, compared: 5, withProblems: 3, missingCustomers: 1, fieldMismatches: 1, duplicates: 1 });
+    expect(damaged.mismatchRate).toBe(3 / 5);
+    expect(damaged.alert).toBe(true);
+
+    const posted = await reportsInSlack();
+    const cleanPost = posted.find((m) => m.ts === (clean.slack as { ts: string }).ts);
+    const damagedPost = posted.find((m) => m.ts === (damaged.slack as { ts: string }).ts);
+    expect(cleanPost?.text).toContain('mismatch rate 0.00% (threshold 2.00%)');
+    expect(damagedPost?.text).toContain('mismatch rate 60.00% (threshold 2.00%) ALERT');
+    const blocksText = JSON.stringify(damagedPost?.blocks);
+    expect(blocksText).toContain('*Deals without a customer*\\n1');
+    expect(blocksText).toContain(`Signed deal ${started.startedOnboardings![1]!.dealId}`);
+    expect(blocksText).toContain(damaged.report.textPath);
+    await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done').catch(() => undefined)));
   });
 });
