@@ -1,0 +1,43 @@
+/**
+ * `npm run chaos [-- R1 R3 …] [--quick]`: runs the chaos scenarios, prints each verdict table and writes
+ * bench/results/chaos-<id>.{json,md} (`-quick` for quick runs). Exits non-zero when any scenario lost or duplicated a deal.
+ */
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { writeResult } from '../results-file';
+import { r1WorkerKill } from './r1-worker-kill';
+import { r2TemporalRestart } from './r2-temporal-restart';
+import { r3NetSuiteFaults } from './r3-netsuite-faults';
+import type { Scenario } from './scenario';
+
+/** Registry: other scenario files add one line here. */
+const SCENARIOS: Record<string, Scenario> = {
+  R1: r1WorkerKill,
+  R2: r2TemporalRestart,
+  R3: r3NetSuiteFaults,
+};
+
+async function main(): Promise<number> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });
+  const ids = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(SCENARIOS);
+  for (const id of ids) if (!SCENARIOS[id]) throw new Error(`unknown scenario ${id}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const verdicts: string[] = [];
+  for (const id of ids) {
+    process.stderr.write(`running chaos ${id}${values.quick ? ' (quick)' : ''}…\n`);
+    const { passed, ...result } = await SCENARIOS[id]!(values.quick);
+    console.table(result.rows);
+    process.stderr.write(`wrote ${writeResult(values.quick ? { ...result, name: `${result.name}-quick` } : result)}\n`);
+    verdicts.push(`${id}: ${passed ? 'PASS' : 'FAIL'}`);
+  }
+  process.stderr.write(`${verdicts.join('\n')}\n`);
+  return verdicts.some((v) => v.endsWith('FAIL')) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
