@@ -43,6 +43,8 @@ const schema = z.object({
   APP_PORT: port(DEFAULT_PORTS.app),
   APP_PUBLIC_URL: url.optional(),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
+  INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
+  INTAKE_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(256, 'at most 256').default(32),
 
   NETSUITE_SIM_PORT: port(DEFAULT_PORTS.netsuiteSimulator),
   PIPEDRIVE_SIM_PORT: port(DEFAULT_PORTS.pipedriveSimulator),
@@ -113,6 +115,8 @@ export interface Config {
   /** Cutover: NetSuite writes are recorded in DATA_DIR/shadow/ instead of made (reads still go to NetSuite). */
   shadowMode: boolean;
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
+  /** The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain parallelism. */
+  intake: { ackBudgetMs: number; drainConcurrency: number };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
   pipedrive?: PipedriveConfig;
@@ -189,6 +193,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
     shadowMode: env.SHADOW_MODE,
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
+    intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN
       ? {

@@ -3,6 +3,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../runtime/config';
 import type { IntakeLookups } from '../intake/intake-facts';
+import type { IntakeOutbox } from '../intake/outbox';
 import type { Logger } from '../../runtime/logger';
 
 export interface AppContext {
@@ -21,5 +22,9 @@ export interface AppContext {
     taskQueue?: string;
     /** Bound on each Temporal call made for one delivery; default 5 s. */
     temporalTimeoutMs?: number;
+    /** The intake outbox; default DATA_DIR/intake-outbox.sqlite (tests pass one that fails to write). */
+    outbox?: IntakeOutbox;
+    /** Longest wait between two drain attempts of one delivery; default 30 s. */
+    drainRetryMaxMs?: number;
   };
 }

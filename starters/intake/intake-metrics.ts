@@ -1,5 +1,5 @@
 /** The intake's Prometheus metrics on the app registry (get-or-create: several apps may share one registry in tests). */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type IntakeOutcome =
   | 'accepted'
@@ -7,6 +7,8 @@ export type IntakeOutcome =
   | 'loop_dropped'
   | 'ignored'
   | 'signalled'
+  /** Written to the outbox; the real outcome did not come within INTAKE_ACK_BUDGET_MS (the drainer carries on). */
+  | 'queued'
   | 'refused_401'
   | 'refused_400'
   | 'refused_413'
@@ -17,10 +19,15 @@ export type IntakeOutcome =
 export interface IntakeMetrics {
   outcomes: Counter<'outcome'>;
   ackSeconds: Histogram<string>;
+  /** Drain attempts by the intake's outcome and whether it was final (row deleted) or will be retried. */
+  drained: Counter<'outcome' | 'final'>;
 }
 
 export const INTAKE_COUNTER = 'onboarding_webhook_intake_total';
 export const ACK_HISTOGRAM = 'onboarding_webhook_ack_seconds';
+export const DRAINED_COUNTER = 'onboarding_intake_outbox_drained_total';
+export const OUTBOX_DEPTH_GAUGE = 'onboarding_intake_outbox_depth';
+export const OUTBOX_OLDEST_GAUGE = 'onboarding_intake_outbox_oldest_pending_seconds';
 
 export function intakeMetrics(registry: Registry): IntakeMetrics {
   const outcomes =
@@ -34,5 +41,49 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
-  return { outcomes, ackSeconds };
+  const drained =
+    (registry.getSingleMetric(DRAINED_COUNTER) as Counter<'outcome' | 'final'> | undefined) ??
+    new Counter({ name: DRAINED_COUNTER, help: 'Intake outbox drain attempts by outcome; final="false" ones are retried', labelNames: ['outcome', 'final'], registers: [registry] });
+  return { outcomes, ackSeconds, drained };
+}
+
+type OutboxStats = () => { depth: number; oldestReceivedAt?: Date };
+const outboxSources = new WeakMap<Registry, Set<OutboxStats>>();
+
+/**
+ * Depth and oldest-pending-age gauges, read from the outbox on each scrape. Returns the unregister function (an app
+ * closing stops reporting its outbox; several apps on one registry in tests add up).
+ */
+export function observeOutbox(registry: Registry, stats: OutboxStats): () => void {
+  let sources = outboxSources.get(registry);
+  if (!sources) {
+    const set = new Set<OutboxStats>();
+    sources = set;
+    outboxSources.set(registry, set);
+    const read = (): { depth: number; oldest?: number } => {
+      let depth = 0;
+      let oldest: number | undefined;
+      for (const s of set) {
+        const r = s();
+        depth += r.depth;
+        if (r.oldestReceivedAt && (oldest === undefined || r.oldestReceivedAt.getTime() < oldest)) oldest = r.oldestReceivedAt.getTime();
+      }
+      return { depth, oldest };
+    };
+    if (!registry.getSingleMetric(OUTBOX_DEPTH_GAUGE)) {
+      new Gauge({ name: OUTBOX_DEPTH_GAUGE, help: 'Webhook deliveries written to the intake outbox and not yet handled', registers: [registry], collect() { this.set(read().depth); } });
+      new Gauge({
+        name: OUTBOX_OLDEST_GAUGE,
+        help: 'Age of the oldest delivery still pending in the intake outbox (0 when empty)',
+        registers: [registry],
+        collect() {
+          const { oldest } = read();
+          this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+        },
+      });
+    }
+  }
+  sources.add(stats);
+  const own = sources;
+  return () => void own.delete(stats);
 }

@@ -1,8 +1,14 @@
 /**
  * The Pipedrive webhook intake end to end: the real Pipedrive simulator delivers to a real app (buildApp on a free
  * port) that starts workflows on the run's real Temporal dev server. No worker runs: the test is about what the
- * intake makes Temporal durably record (one run per deal, signals), not about the workflow.
+ * intake makes Temporal durably record (one run per deal, signals), not about the workflow. The apps here wait up to
+ * 30 s for each delivery's real outcome (INTAKE_ACK_BUDGET_MS), so answers are the intake's own, not "queued"; each
+ * app has its own outbox (DATA_DIR).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
 import { Registry } from 'prom-client';
@@ -16,7 +22,7 @@ import { freePort } from '../../scripts/process-utils';
 import { buildApp } from '../../starters/http/app';
 import { registerPipedriveWebhook } from '../../starters/intake/webhook-registration';
 import type { AppContext } from '../../starters/http/app-context';
-import { INTAKE_COUNTER } from '../../starters/intake/intake-metrics';
+import { DRAINED_COUNTER, INTAKE_COUNTER, OUTBOX_DEPTH_GAUGE } from '../../starters/intake/intake-metrics';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { createSyntheticDeal, simCall } from '../integrations/pipedrive/sim-admin';
 import { startWebhookReceiver } from '../sandbox/pipedrive/webhook-receiver';
@@ -33,10 +39,18 @@ describe('POST /webhooks/pipedrive', () => {
   let auth: string;
   const taskQueue = uniqueTaskQueue('webhook-intake');
   const startedIds = new Set<string>();
+  const dataDirs: string[] = [];
+  const freshDataDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'webhook-intake-'));
+    dataDirs.push(dir);
+    return dir;
+  };
 
   const contextFor = (connection: Connection, client: TestTemporal['client'], reg: Registry, temporalTimeoutMs?: number): AppContext => ({
     config: parseConfig({
       LOG_LEVEL: 'silent',
+      DATA_DIR: freshDataDir(),
+      INTAKE_ACK_BUDGET_MS: '30000',
       TEMPORAL_ADDRESS: t.address,
       TEMPORAL_NAMESPACE: t.namespace,
       WEBHOOK_BODY_LIMIT_BYTES: String(BODY_LIMIT),
@@ -50,8 +64,26 @@ describe('POST /webhooks/pipedrive', () => {
     connection,
     client,
     registry: reg,
-    webhookIntake: { pipedrive, taskQueue, temporalTimeoutMs },
+    webhookIntake: { pipedrive, taskQueue, temporalTimeoutMs, drainRetryMaxMs: 1_000 },
   });
+
+  const metricOf = async (reg: Registry, name: string, labels: Record<string, string> = {}): Promise<number> => {
+    const metric = await reg.getSingleMetric(name)?.get();
+    return metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+  };
+
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const portOf = (server: FastifyInstance): number => {
+    const address = server.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
 
   const counted = async (outcome: string): Promise<number> => {
     const metric = await registry.getSingleMetric(INTAKE_COUNTER)?.get();
@@ -122,6 +154,7 @@ describe('POST /webhooks/pipedrive', () => {
     await app?.close();
     await sim?.close();
     await t?.close();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   describe('refusals are JSON that say why', () => {
@@ -252,22 +285,24 @@ describe('POST /webhooks/pipedrive', () => {
     });
   });
 
-  it('answers 503 JSON when the Pipedrive lookups the decision needs fail', async () => {
+  it('answers 202 queued when the Pipedrive lookups the decision needs fail, and keeps the delivery for a retry', async () => {
     const { dealId } = await createSyntheticDeal(sim.url, { country: 'US' });
     const body = await captureContractSignedMove(dealId);
     startedIds.add(deriveExternalId({ companyId: String(body.meta.company_id), dealId }));
-    const ctx = contextFor(t.connection, t.client, new Registry());
+    const blindRegistry = new Registry();
+    const ctx = contextFor(t.connection, t.client, blindRegistry);
     const blind = buildApp({ ...ctx, webhookIntake: { ...ctx.webhookIntake, pipedrive: new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 }) } });
     try {
       await blind.listen({ host: '127.0.0.1', port: 0 });
-      const address = blind.server.address();
-      const res = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/pipedrive`, {
+      const res = await fetch(`http://127.0.0.1:${portOf(blind)}/webhooks/pipedrive`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: auth },
         body: JSON.stringify(body),
       });
-      expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ error: 'unavailable', message: expect.stringContaining('Pipedrive') });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ outcome: 'queued', deliveryId: expect.any(String) });
+      expect(await metricOf(blindRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' })).toBeGreaterThanOrEqual(1);
+      expect(await metricOf(blindRegistry, OUTBOX_DEPTH_GAUGE)).toBe(1);
     } finally {
       await blind.close();
     }
@@ -286,32 +321,58 @@ describe('POST /webhooks/pipedrive', () => {
     expect(hooks).toHaveLength(1);
   });
 
-  it('answers 503 JSON when Temporal is unreachable, so Pipedrive retries', async () => {
+  it('answers a durable 202 queued while Temporal is unreachable, and starts the onboarding once Temporal is back', async () => {
     const { dealId } = await createSyntheticDeal(sim.url, { country: 'CA' });
-    const body = await captureContractSignedMove(dealId);
+    const captured = await captureContractSignedMove(dealId);
     // The healthy app's webhook saw that move too: clean its run up with the others.
-    startedIds.add(deriveExternalId({ companyId: String(body.meta.company_id), dealId }));
-    const deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    startedIds.add(deriveExternalId({ companyId: String(captured.meta.company_id), dealId }));
+    // The same delivery for a deal id no other app has seen, so the run this app starts is its own.
+    const ownDealId = dealId + 7_000_000;
+    const body = { ...captured, meta: { ...captured.meta, entity_id: String(ownDealId) }, data: { ...(captured.data as object), id: ownDealId } };
+    const externalId = deriveExternalId({ companyId: String(captured.meta.company_id), dealId: ownDealId });
+    startedIds.add(externalId);
+
+    // "Temporal" for this app is a TCP relay to the real server that does not listen yet.
+    const relayPort = await freePort();
+    const sockets = new Set<Socket>();
+    const relay: Server = createServer((inbound) => {
+      const [host, port] = t.address.split(':');
+      const outbound = connect(Number(port), host);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    const laterConnection = Connection.lazy({ address: `127.0.0.1:${relayPort}` });
     const downRegistry = new Registry();
-    const down = buildApp(contextFor(deadConnection, new Client({ connection: deadConnection, namespace: t.namespace }), downRegistry, 2_000));
+    const down = buildApp(contextFor(laterConnection, new Client({ connection: laterConnection, namespace: t.namespace }), downRegistry, 2_000));
     try {
       await down.listen({ host: '127.0.0.1', port: 0 });
-      const address = down.server.address();
-      const started = Date.now();
-      const res = await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/pipedrive`, {
+      const res = await fetch(`http://127.0.0.1:${portOf(down)}/webhooks/pipedrive`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: auth },
         body: JSON.stringify(body),
       });
-      expect(Date.now() - started).toBeLessThan(8_000);
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(202);
       expect(res.headers.get('content-type')).toContain('application/json');
-      expect(await res.json()).toEqual({ error: 'unavailable', message: expect.stringContaining('retry') });
-      const metric = await downRegistry.getSingleMetric(INTAKE_COUNTER)?.get();
-      expect(metric?.values.find((v) => v.labels.outcome === 'unavailable')?.value).toBe(1);
+      expect(await res.json()).toEqual({ outcome: 'queued', deliveryId: expect.any(String) });
+      expect(await metricOf(downRegistry, INTAKE_COUNTER, { outcome: 'queued' })).toBe(1);
+      expect(await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' })).toBeGreaterThanOrEqual(1);
+      expect(await runsOf(externalId)).toHaveLength(0);
+
+      await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
+      await until('the queued delivery is started', async () => (await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'accepted', final: 'true' })) === 1, 60_000);
+      expect(await runsOf(externalId)).toHaveLength(1);
+      expect(await metricOf(downRegistry, OUTBOX_DEPTH_GAUGE)).toBe(0);
+      const description = await t.client.workflow.getHandle(externalId).describe();
+      expect(description).toMatchObject({ workflowId: externalId, type: 'onboardDeal', taskQueue });
     } finally {
       await down.close();
-      await deadConnection.close().catch(() => undefined);
+      await laterConnection.close().catch(() => undefined);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => relay.close(r));
     }
-  });
+  }, 120_000);
 });

@@ -1,13 +1,25 @@
 /**
  * `POST /webhooks/pipedrive` (DESIGN.md §2/§4): Basic auth (constant time) ⇒ 401, JSON only ⇒ 415, body limit ⇒ 413,
- * invalid JSON or payload ⇒ 400, then the intake decides (starters/intake). Every refusal is a JSON body saying why,
- * never HTML or a stack; every answer is counted by outcome and timed.
+ * invalid JSON or payload ⇒ 400. Every refusal is a JSON body saying why, never HTML or a stack; every answer is
+ * counted by outcome and timed.
+ *
+ * A valid delivery is then written to the intake outbox (fsynced) and handed to the drainer, which runs the intake
+ * (starters/intake/webhook-intake.ts). Admission control: the answer waits for that first attempt at most
+ * INTAKE_ACK_BUDGET_MS from arrival; the real outcome if it came in time (accepted, duplicate, signalled, ignored,
+ * loop-dropped), else 202 `{ outcome: "queued", deliveryId }`. A Temporal or Pipedrive outage therefore answers a
+ * durable 202 "queued" (the drainer retries until it lands, across restarts) where it used to answer 503: Pipedrive's
+ * retries are not needed and its webhook is never banned for it. Only a failed outbox write (disk) answers 503.
+ * Deliveries the intake ignores without any I/O (not a deal, a delete) are answered at once, not buffered.
  */
+import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseWebhookV2 } from '../../../domain/webhook-v2';
 import { PipedriveClient } from '../../../integrations/pipedrive';
 import { isAuthorized } from '../../intake/basic-auth';
-import { intakeMetrics, type IntakeOutcome } from '../../intake/intake-metrics';
+import { quickIgnoreReason } from '../../intake/intake-decision';
+import { intakeMetrics, observeOutbox, type IntakeOutcome } from '../../intake/intake-metrics';
+import { IntakeOutbox, OUTBOX_FILE, type OutboxRow } from '../../intake/outbox';
+import { OutboxDrainer, type FirstAttempt } from '../../intake/outbox-drainer';
 import { WebhookIntake } from '../../intake/webhook-intake';
 import { OnboardingStarter } from '../../start-onboarding';
 import type { AppContext } from '../app-context';
@@ -24,6 +36,14 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: 400 | 401 
 function isJson(contentType: string | undefined): boolean {
   const essence = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   return essence === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(essence);
+}
+
+/** The first attempt's outcome if it comes within `ms`, else `queued` (the attempt carries on in the drainer). */
+function withinBudget(first: Promise<FirstAttempt>, ms: number): Promise<FirstAttempt> {
+  if (ms <= 0) return Promise.race([first, Promise.resolve<FirstAttempt>({ kind: 'queued' })]);
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<FirstAttempt>((resolve) => (timer = setTimeout(() => resolve({ kind: 'queued' }), ms)));
+  return Promise.race([first, expiry]).finally(() => clearTimeout(timer));
 }
 
 export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppContext): void {
@@ -43,6 +63,30 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
       })
     : undefined;
   const bodyLimit = ctx.config.app.webhookBodyLimitBytes;
+  const { ackBudgetMs, drainConcurrency } = ctx.config.intake;
+  // Opened only when the intake can run: apps built without Pipedrive (tests of other routes) touch no file.
+  const outbox = intake ? (overrides.outbox ?? new IntakeOutbox(join(ctx.config.dataDir, OUTBOX_FILE))) : undefined;
+  const drainer =
+    intake && outbox
+      ? new OutboxDrainer({
+          outbox,
+          handle: (event, receivedAt) => intake.handle(event, receivedAt),
+          log: ctx.log,
+          concurrency: drainConcurrency,
+          retryMaxMs: overrides.drainRetryMaxMs,
+          onAttempt: (result, final) => metrics.drained.inc({ outcome: result.outcome, final: String(final) }),
+        })
+      : undefined;
+  if (outbox && drainer) {
+    const unobserve = observeOutbox(ctx.registry, () => outbox.stats());
+    app.addHook('onReady', async () => drainer.start());
+    // The server no longer accepts requests by now; in-flight drains get a moment, the rest stays on disk.
+    app.addHook('onClose', async () => {
+      unobserve();
+      await drainer.stop(2_000);
+      outbox.close();
+    });
+  }
 
   // Encapsulated: the hooks and error handler apply to this route only.
   void app.register(async (scope) => {
@@ -91,9 +135,26 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
       if (!parsed.ok) {
         return refuse(request, reply, 400, { error: 'invalid_payload', message: 'Not a Pipedrive webhook v2 payload', issues: parsed.issues });
       }
-      const result = await intake!.handle(parsed.event, receivedAt);
-      outcomes.set(request, result.outcome);
-      return reply.code(result.status).send(result.body);
+      if (quickIgnoreReason(parsed.event) !== undefined) {
+        const result = await intake!.handle(parsed.event, receivedAt);
+        outcomes.set(request, result.outcome);
+        return reply.code(result.status).send(result.body);
+      }
+      let row: OutboxRow;
+      try {
+        row = await outbox!.append(parsed.event, receivedAt);
+      } catch (err) {
+        ctx.log.error({ eventId: parsed.event.meta.id, err: (err as Error).message }, 'pipedrive webhook: could not write the delivery to the intake outbox');
+        outcomes.set(request, 'unavailable');
+        return reply.code(503).send({ error: 'unavailable', message: 'The delivery could not be stored; retry later' });
+      }
+      const first = await withinBudget(drainer!.submit(row), ackBudgetMs - (Date.now() - receivedAt.getTime()));
+      if (first.kind === 'final') {
+        outcomes.set(request, first.result.outcome);
+        return reply.code(first.result.status).send(first.result.body);
+      }
+      outcomes.set(request, 'queued');
+      return reply.code(202).send({ outcome: 'queued', deliveryId: String(row.id) });
     });
   });
 }
