@@ -38,6 +38,8 @@ const schema = z.object({
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
   WORKER_METRICS_PORT: port(9464),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
+  WORKER_WORKFLOW_BUNDLE: optionalString,
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
   APP_PORT: port(DEFAULT_PORTS.app),
@@ -67,6 +69,16 @@ const schema = z.object({
   REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
   RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
+  OPS_WATCH_INTERVAL_SECONDS: z.coerce.number().min(1, 'at least 1 second').default(60),
+  CUSTOMER_SLA_MINUTES: z.coerce.number().gt(0, 'a positive number of minutes').default(5),
+  ALERT_DUPLICATE_PERCENT: z.coerce.number().min(0).max(100, 'a percentage (0-100)').default(0.5),
+  ALERT_SLA_BREACH_PERCENT: z.coerce.number().min(0).max(100, 'a percentage (0-100)').default(5),
+  ALERT_MISMATCH_PERCENT: z.coerce.number().min(0).max(100, 'a percentage (0-100)').default(2),
+  ALERT_REVIEW_AGE_HOURS: z.coerce.number().gt(0, 'a positive number of hours').default(24),
+  ALERT_WEBHOOK_URL: url.optional(),
+  ALERT_ROUTING_KEY: optionalString,
+  PAGERDUTY_SIM_PORT: port(4040),
+  SLACK_BILLING_LEAD: optionalString,
   SHADOW_MODE: bool(false),
 
   SLACK_API_URL: url.optional(),
@@ -76,6 +88,13 @@ const schema = z.object({
   SLACK_ESCALATION_CHANNEL: optionalString,
   SLACK_REPORTS_CHANNEL: optionalString,
   SLACK_REVIEWER_IDS: list,
+  SLACK_REVIEWER_GROUPS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((ids) => ids.every((id) => /^S[A-Z0-9]+$/.test(id)), 'comma-separated Slack user group ids (S…)'),
+  SLACK_SOCKET_MODE: bool(false),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -90,7 +109,18 @@ export type Vendor = keyof typeof VENDOR_VARIABLES;
 
 export interface PipedriveConfig { apiUrl: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string }
 export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number; asyncUpserts: boolean }
-export interface SlackConfig { apiUrl: string; botToken: string; signingSecret: string; reviewChannel: string; escalationChannel?: string; reviewerIds: string[] }
+export interface SlackConfig {
+  apiUrl: string;
+  botToken: string;
+  signingSecret: string;
+  reviewChannel: string;
+  escalationChannel?: string;
+  reviewerIds: string[];
+  /** Members of these user groups (S…) may decide too. */
+  reviewerGroups?: string[];
+  /** Interactivity over Socket Mode (an outbound WebSocket) instead of `POST /slack/events`; the app token opens it. */
+  socketMode?: { appToken: string };
+}
 
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
@@ -108,12 +138,27 @@ export interface Config {
     tlsKeyPath?: string;
     apiKey?: string;
   };
-  worker: { metricsPort: number };
+  /**
+   * maxCachedWorkflows (`undefined` = the SDK's default, sized from the process's memory); a prebuilt workflow
+   * bundle (bundleWorkflowCode output) skips webpack at start, so a restarted worker polls in seconds.
+   */
+  worker: { metricsPort: number; maxCachedWorkflows?: number; workflowBundlePath?: string };
   onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
   /** The `reconciliation-daily` schedule's cron (UTC); the Slack channel for its reports (default: the review channel). */
   reconciliation: { cron: string; slackChannel?: string };
   /** Cutover: NetSuite writes are recorded in DATA_DIR/shadow/ instead of made (reads still go to NetSuite). */
   shadowMode: boolean;
+  /** The `ops-watch` workflow: tick, SLA, the guide's thresholds (fractions / ms) and where alerts go. */
+  ops: {
+    tickMs: number;
+    customerSlaMs: number;
+    thresholds: { duplicateRate: number; slaBreachRate: number; mismatchRate: number; reviewAgeMs: number };
+    /** Slack user or channel id for the billing lead (default: the escalation channel, else the review channel). */
+    billingLead?: string;
+    /** PagerDuty Events v2 (or compatible) endpoint; `undefined` when no routing key and no URL are set. */
+    alertWebhook?: { url: string; routingKey: string };
+    pagerDutySimPort: number;
+  };
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
   /** The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain parallelism. */
   intake: { ackBudgetMs: number; drainConcurrency: number };
@@ -146,6 +191,9 @@ function vendorIssues(env: Env): ConfigIssue[] {
         issues.push({ variable: v, expected: `required because other ${vendor} variables are set (${set.join(', ')}); set all of them, or none for sandbox mode` });
       }
     }
+  }
+  if (env.SLACK_SOCKET_MODE && !env.SLACK_APP_TOKEN) {
+    issues.push({ variable: 'SLACK_APP_TOKEN', expected: 'an app-level token (xapp-…, scope connections:write) is required when SLACK_SOCKET_MODE=true' });
   }
   if (env.TEMPORAL_TLS && Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     issues.push({ variable: env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH', expected: 'mTLS needs both a certificate and a key path' });
@@ -188,10 +236,25 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
       apiKey: env.TEMPORAL_API_KEY,
     },
-    worker: { metricsPort: env.WORKER_METRICS_PORT },
+    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
     shadowMode: env.SHADOW_MODE,
+    ops: {
+      tickMs: env.OPS_WATCH_INTERVAL_SECONDS * 1000,
+      customerSlaMs: env.CUSTOMER_SLA_MINUTES * 60_000,
+      thresholds: {
+        duplicateRate: env.ALERT_DUPLICATE_PERCENT / 100,
+        slaBreachRate: env.ALERT_SLA_BREACH_PERCENT / 100,
+        mismatchRate: env.ALERT_MISMATCH_PERCENT / 100,
+        reviewAgeMs: env.ALERT_REVIEW_AGE_HOURS * 3_600_000,
+      },
+      billingLead: env.SLACK_BILLING_LEAD ?? env.SLACK_ESCALATION_CHANNEL ?? env.SLACK_REVIEW_CHANNEL,
+      ...(env.ALERT_ROUTING_KEY || env.ALERT_WEBHOOK_URL
+        ? { alertWebhook: { url: env.ALERT_WEBHOOK_URL ?? 'https://events.pagerduty.com/v2/enqueue', routingKey: env.ALERT_ROUTING_KEY ?? '' } }
+        : {}),
+      pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
+    },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
     intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
@@ -224,6 +287,8 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
           reviewChannel: env.SLACK_REVIEW_CHANNEL!,
           escalationChannel: env.SLACK_ESCALATION_CHANNEL,
           reviewerIds: env.SLACK_REVIEWER_IDS,
+          reviewerGroups: env.SLACK_REVIEWER_GROUPS,
+          ...(env.SLACK_SOCKET_MODE && env.SLACK_APP_TOKEN ? { socketMode: { appToken: env.SLACK_APP_TOKEN } } : {}),
         }
       : undefined,
   };

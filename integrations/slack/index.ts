@@ -21,3 +21,4 @@ export {
   type ReviewActionId,
   type ReviewButtonValue,
 } from './review-action-ids';
+export { ReviewerDirectory, ownerMention, type ReviewOwnerRef, type ReviewerDirectoryOptions } from './reviewer-directory';

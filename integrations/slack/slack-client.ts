@@ -75,6 +75,23 @@ export class SlackClient {
     return { viewId: String(res.view?.id ?? '') };
   }
 
+  /** Members (user ids) of a user group; `usergroups.users.list` needs the `usergroups:read` scope. */
+  async usergroupMembers(usergroupId: string): Promise<string[]> {
+    const res = await this.call('usergroups.users.list', () => this.web.usergroups.users.list({ usergroup: usergroupId }));
+    return (res.users ?? []).map(String);
+  }
+
+  /** The workspace member with this e-mail, or undefined when there is none (`users_not_found`). */
+  async lookupUserByEmail(email: string): Promise<string | undefined> {
+    try {
+      const res = await this.web.users.lookupByEmail({ email });
+      return res.user?.id ?? undefined;
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
+      throw toSlackVendorError(err, 'users.lookupByEmail');
+    }
+  }
+
   private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { byTsAscending, renderMessage } from './message-render';
-import { CHANNELS, findChannel } from './seed';
+import { CHANNELS, findChannel, findUser } from './seed';
 import { AdminError, type SimContext } from './sim-context';
 import { clickInput, simulateClick } from './simulated-click';
 import { simulateViewSubmission, submitViewInput } from './simulated-view-submission';
@@ -15,6 +15,13 @@ export interface InteractivityConfig {
 const configInput = z.object({
   interactivityUrl: z.url().nullable().optional(),
   rateLimit: z.object({ requestsPerMinute: z.number().int().positive() }).nullable().optional(),
+  socketMode: z.boolean().optional(),
+});
+
+const usergroupInput = z.object({
+  handle: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  users: z.array(z.string().min(1)),
 });
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: SimContext, interactivity: InteractivityConfig): void {
@@ -46,6 +53,26 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimContext, inter
     }),
   );
 
+  /** Creates or replaces a user group (id `S…`) with these members, as an admin would in Slack. */
+  app.put<{ Params: { id: string } }>('/__sim/usergroups/:id', async (req, reply) =>
+    handle(reply, async () => {
+      const id = req.params.id;
+      if (!/^S[A-Z0-9]+$/.test(id)) throw new AdminError(400, 'invalid_arguments', 'a user group id looks like S0123ABCD');
+      const input = parse(usergroupInput, req.body ?? {});
+      const unknown = input.users.filter((u) => !findUser(u));
+      if (unknown.length) throw new AdminError(404, 'user_not_found', unknown.join(','));
+      const groups = (ctx.store.data.usergroups ??= []);
+      const group = { id, handle: input.handle ?? id.toLowerCase(), name: input.name ?? id, users: [...new Set(input.users)] };
+      const at = groups.findIndex((g) => g.id === id);
+      if (at >= 0) groups[at] = group;
+      else groups.push(group);
+      ctx.store.commit();
+      ctx.log(`usergroup ${id} set (${group.users.length} members)`);
+      return { ok: true, usergroup: group };
+    }),
+  );
+  app.get('/__sim/usergroups', async () => ({ ok: true, usergroups: ctx.store.data.usergroups ?? [] }));
+
   app.get('/__sim/views', async () => ({ ok: true, views: ctx.store.data.views }));
   app.get('/__sim/deliveries', async () => ({ ok: true, deliveries: ctx.store.data.deliveries }));
 
@@ -61,13 +88,23 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimContext, inter
       const input = parse(configInput, req.body ?? {});
       if (input.interactivityUrl !== undefined) interactivity.set(input.interactivityUrl ?? undefined);
       if (input.rateLimit !== undefined) ctx.limiter.configure(input.rateLimit ?? undefined);
+      if (input.socketMode !== undefined) {
+        ctx.store.data.socketMode = input.socketMode;
+        ctx.store.commit();
+      }
       return currentConfig(ctx, interactivity);
     }),
   );
 }
 
 function currentConfig(ctx: SimContext, interactivity: InteractivityConfig) {
-  return { ok: true, interactivityUrl: interactivity.get() ?? null, rateLimit: ctx.limiter.current ?? null };
+  return {
+    ok: true,
+    interactivityUrl: interactivity.get() ?? null,
+    rateLimit: ctx.limiter.current ?? null,
+    socketMode: ctx.store.data.socketMode === true,
+    socketConnections: ctx.socket.openConnections,
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {

@@ -7,6 +7,7 @@ import { registerAdminRoutes } from './admin-routes';
 import { registerFormBodyParser } from './form-body-parser';
 import { RateLimiter } from './rate-limiter';
 import { registerResponseUrlRoute } from './response-url-route';
+import { SocketModeHub } from './socket-mode';
 import { REVIEWER_IDS, REVIEW_CHANNEL_ID } from './seed';
 import type { SimContext } from './sim-context';
 import { StateStore } from './state-store';
@@ -24,14 +25,17 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions = {}): Pro
   const store = StateStore.open(opts.dataFile, {
     ...(opts.botToken ? { botToken: opts.botToken } : {}),
     ...(opts.signingSecret ? { signingSecret: opts.signingSecret } : {}),
+    ...(opts.appToken ? { appToken: opts.appToken } : {}),
   });
   if (opts.interactivityUrl) store.data.interactivityUrl = opts.interactivityUrl;
+  if (opts.socketMode !== undefined) store.data.socketMode = opts.socketMode;
   store.commit();
 
   let baseUrl = '';
   const log = (line: string) => opts.logger?.(`[slack-sim] ${line}`);
   const limiter = new RateLimiter(opts.rateLimit);
-  const ctx: SimContext = { store, limiter, baseUrl: () => baseUrl, nowMs: () => Date.now(), log };
+  const socket = new SocketModeHub(() => baseUrl.replace(/^http/, 'ws'), log);
+  const ctx: SimContext = { store, limiter, baseUrl: () => baseUrl, nowMs: () => Date.now(), log, socket };
   const interactivity = {
     get: () => store.data.interactivityUrl,
     set: (url: string | undefined) => {
@@ -44,7 +48,8 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions = {}): Pro
 
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
   registerFormBodyParser(app);
-  registerWebApiRoutes(app, { ctx: { store, nowMs: ctx.nowMs, triggerTtlMs: opts.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS }, limiter, log });
+  registerWebApiRoutes(app, { ctx: { store, nowMs: ctx.nowMs, triggerTtlMs: opts.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS, socket }, limiter, log });
+  socket.attach(app.server);
   registerResponseUrlRoute(app, ctx);
   registerAdminRoutes(app, ctx, interactivity);
   app.setErrorHandler((err: { statusCode?: number; message?: string }, req, reply) => {
@@ -71,11 +76,13 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions = {}): Pro
       url: `${baseUrl}/api/`,
       botToken: store.data.botToken,
       signingSecret: store.data.signingSecret,
+      appToken: store.data.appToken!,
       reviewChannel: REVIEW_CHANNEL_ID,
       reviewerIds: [...REVIEWER_IDS],
     },
     setInteractivityUrl: (url: string) => interactivity.set(url),
     close: async () => {
+      socket.close();
       await app.close();
       log('stopped');
     },

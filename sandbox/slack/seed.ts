@@ -40,7 +40,12 @@ export function findUser(id: string | undefined): SeedUser | undefined {
   return id ? USERS.find((u) => u.id === id) : undefined;
 }
 
-/** The users.info shape; addresses live under the reserved .example domain. */
+/** Addresses live under the reserved .example domain (the Pipedrive sandbox's users share it: `bea.billing@…`). */
+export function userEmail(u: SeedUser): string {
+  return `${u.name}@${TEAM.domain}.example`;
+}
+
+/** The users.info shape. */
 export function renderUser(u: SeedUser): Record<string, unknown> {
   const [first = '', last = ''] = u.realName.split(' ');
   return {
@@ -65,7 +70,7 @@ export function renderUser(u: SeedUser): Record<string, unknown> {
       first_name: first,
       last_name: last,
       title: u.isReviewer ? 'Billing operations' : '',
-      email: u.isBot ? undefined : `${u.name}@acme-sandbox.example`,
+      email: u.isBot ? undefined : userEmail(u),
       ...(u.isBot ? { bot_id: BOT.botId, api_app_id: APP_ID } : {}),
       image_48: 'https://a.slack-edge.com/80588/img/avatars/ava_0001-48.png',
       team: TEAM.id,

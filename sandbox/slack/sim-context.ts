@@ -1,5 +1,6 @@
 /** Shared by the admin routes: the state, the limiter, and where the simulator itself is reachable. */
 import type { RateLimiter } from './rate-limiter';
+import type { SocketModeHub } from './socket-mode';
 import type { StateStore } from './state-store';
 
 export interface SimContext {
@@ -9,6 +10,8 @@ export interface SimContext {
   baseUrl: () => string;
   nowMs: () => number;
   log: (line: string) => void;
+  /** Socket Mode connections; interactions go there instead of the interactivity URL while socket mode is on. */
+  socket: SocketModeHub;
 }
 
 /** An admin-route failure with its HTTP status (admin routes are ours, so they use ordinary status codes). */

@@ -32,7 +32,7 @@ export async function simulateClick(ctx: SimContext, input: ClickInput, interact
   if (!channel) throw new AdminError(404, 'channel_not_found');
   const user = findUser(input.user_id);
   if (!user) throw new AdminError(404, 'user_not_found');
-  if (!interactivityUrl) throw new AdminError(409, 'no_interactivity_url', 'PUT /__sim/config {interactivityUrl} first');
+  checkDeliverable(ctx, interactivityUrl, input);
   const data = ctx.store.data;
   const stored = data.messages.find((m) => m.channel === channel.id && m.ts === input.message_ts);
   const ephemeral = stored
@@ -76,20 +76,37 @@ export async function simulateClick(ctx: SimContext, input: ClickInput, interact
     action_ts: ctx.store.newTs(now),
   });
   const forged = input.signWith !== undefined || input.timestampSkewSec !== undefined;
-  const result = await deliverOrFail(interactivityUrl, payload, data.signingSecret, input);
+  const result = await deliverOrFail(ctx, interactivityUrl, payload, data.signingSecret, input);
   data.deliveries.push({ type: 'block_actions', atMs: now, status: result.status, durationMs: result.durationMs, forged });
   ctx.store.commit();
   ctx.log(`click action_id=${input.action_id} user=${user.id} -> ${result.status} in ${result.durationMs} ms${forged ? ' (forged)' : ''}`);
   return { ...result, trigger_id: trigger.id, response_url, payload };
 }
 
+type ForgeryInput = { signWith?: string | undefined; timestampSkewSec?: number | undefined };
+
+/** Fails before anything is recorded when the interaction has nowhere to go. */
+export function checkDeliverable(ctx: SimContext, interactivityUrl: string | undefined, forgery: ForgeryInput): void {
+  if (ctx.store.data.socketMode) {
+    // Socket Mode envelopes are not signed: the socket itself is the authentication.
+    if (forgery.signWith !== undefined || forgery.timestampSkewSec !== undefined) throw new AdminError(400, 'forgery_needs_http', 'signature forgeries apply to HTTP delivery only');
+    if (ctx.socket.openConnections === 0) throw new AdminError(409, 'no_socket_connection', 'socket mode is on but no app has connected (apps.connections.open)');
+    return;
+  }
+  if (!interactivityUrl) throw new AdminError(409, 'no_interactivity_url', 'PUT /__sim/config {interactivityUrl} first');
+}
+
+/** Over the app's Socket Mode connection when socket mode is on, else a signed POST to the interactivity URL. */
 export async function deliverOrFail(
-  url: string,
+  ctx: SimContext,
+  url: string | undefined,
   payload: JsonObject,
   secret: string,
-  forgery: { signWith?: string | undefined; timestampSkewSec?: number | undefined },
+  forgery: ForgeryInput,
 ): Promise<DeliveryResult> {
   try {
+    if (ctx.store.data.socketMode) return await ctx.socket.deliver(payload);
+    if (!url) throw new Error('no interactivity URL');
     return await deliverInteraction(url, payload, secret, {
       ...(forgery.signWith !== undefined ? { signWith: forgery.signWith } : {}),
       ...(forgery.timestampSkewSec !== undefined ? { timestampSkewSec: forgery.timestampSkewSec } : {}),

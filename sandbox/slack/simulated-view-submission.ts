@@ -8,7 +8,7 @@ import type { DeliveryResult } from './interaction-delivery';
 import { viewSubmissionPayload } from './interaction-payloads';
 import { findUser } from './seed';
 import { AdminError, pruneHistory, type SimContext } from './sim-context';
-import { deliverOrFail } from './simulated-click';
+import { checkDeliverable, deliverOrFail } from './simulated-click';
 import type { JsonObject, StoredView } from './types';
 import { renderView } from './view-methods';
 
@@ -43,7 +43,7 @@ export async function simulateViewSubmission(
   if (!user) throw new AdminError(404, 'user_not_found');
   // In Slack only the person the modal was opened for can submit it.
   if (user.id !== stored.user_id) throw new AdminError(409, 'view_user_mismatch');
-  if (!interactivityUrl) throw new AdminError(409, 'no_interactivity_url', 'PUT /__sim/config {interactivityUrl} first');
+  checkDeliverable(ctx, interactivityUrl, input);
 
   const now = ctx.nowMs();
   const trigger = { id: triggerId(now), user_id: user.id, issuedAtMs: now, exchanged: false };
@@ -55,7 +55,7 @@ export async function simulateViewSubmission(
 
   const payload = viewSubmissionPayload({ user, view: stored.view, values, verificationToken: data.verificationToken, trigger_id: trigger.id });
   const forged = input.signWith !== undefined || input.timestampSkewSec !== undefined;
-  const result = await deliverOrFail(interactivityUrl, payload, data.signingSecret, input);
+  const result = await deliverOrFail(ctx, interactivityUrl, payload, data.signingSecret, input);
   if (result.status >= 200 && result.status < 300) applyResponseAction(ctx, stored, result.json);
   data.deliveries.push({ type: 'view_submission', atMs: now, status: result.status, durationMs: result.durationMs, forged });
   ctx.store.commit();

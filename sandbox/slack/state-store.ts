@@ -18,7 +18,7 @@ export class StateStore {
     this.data = data;
   }
 
-  static open(file: string | undefined, secrets: { botToken?: string; signingSecret?: string }): StateStore {
+  static open(file: string | undefined, secrets: { botToken?: string; signingSecret?: string; appToken?: string }): StateStore {
     const loaded = file && existsSync(file) ? readData(file) : undefined;
     const data: SimulatorData = loaded ?? {
       version: 1,
@@ -30,6 +30,8 @@ export class StateStore {
     };
     if (secrets.botToken) data.botToken = secrets.botToken;
     if (secrets.signingSecret) data.signingSecret = secrets.signingSecret;
+    if (secrets.appToken) data.appToken = secrets.appToken;
+    data.appToken ??= randomToken('xapp-1-A0SANDBOX-1700000000001-');
     const store = new StateStore(data, file);
     store.commit();
     return store;

@@ -7,6 +7,10 @@ export interface SlackSimulatorOptions {
   dataFile?: string;
   botToken?: string;
   signingSecret?: string;
+  /** App-level token (xapp-…) that opens Socket Mode connections; generated and kept when not given. */
+  appToken?: string;
+  /** Deliver interactions over Socket Mode instead of POSTing them to the interactivity URL. */
+  socketMode?: boolean;
   /** The app's Request URL, e.g. http://127.0.0.1:3000/slack/events. */
   interactivityUrl?: string;
   rateLimit?: { requestsPerMinute: number } | undefined;
@@ -19,6 +23,8 @@ export interface SlackStackEntry {
   url: string;
   botToken: string;
   signingSecret: string;
+  /** For Socket Mode (`apps.connections.open`). */
+  appToken: string;
   reviewChannel: string;
   reviewerIds: string[];
 }
@@ -101,6 +107,13 @@ export interface DeliveryRecord {
   forged: boolean;
 }
 
+export interface StoredUsergroup {
+  id: string;
+  handle: string;
+  name: string;
+  users: string[];
+}
+
 export interface SimulatorConfig {
   interactivityUrl: string | undefined;
   rateLimit: { requestsPerMinute: number } | undefined;
@@ -112,7 +125,12 @@ export interface SimulatorData {
   botToken: string;
   signingSecret: string;
   verificationToken: string;
+  /** Older data files have none; one is generated when they are opened. */
+  appToken?: string;
   interactivityUrl?: string;
+  socketMode?: boolean;
+  /** Workspace configuration like channels and people, so `reset` keeps them. */
+  usergroups?: StoredUsergroup[];
   lastTsMicros: number;
   messages: StoredMessage[];
   ephemerals: StoredEphemeral[];

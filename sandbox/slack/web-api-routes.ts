@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chatMethods } from './chat-methods';
 import { conversationMethods } from './conversation-methods';
-import { identityMethods } from './identity-methods';
+import { APP_TOKEN_METHODS, identityMethods } from './identity-methods';
 import type { Args } from './method-args';
 import type { MethodContext, SlackMethod } from './method-context';
 import type { RateLimiter } from './rate-limiter';
@@ -15,7 +15,7 @@ import { viewMethods } from './view-methods';
 const METHODS: Record<string, SlackMethod> = { ...identityMethods, ...chatMethods, ...conversationMethods, ...viewMethods };
 
 /** Slack reports granted and accepted scopes in headers; WebClient copies them into response_metadata. */
-const BOT_SCOPES = 'chat:write,channels:history,channels:read,users:read';
+const BOT_SCOPES = 'chat:write,channels:history,channels:read,users:read,users:read.email,usergroups:read';
 const ACCEPTED_SCOPES: Record<string, string> = {
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
@@ -25,6 +25,10 @@ const ACCEPTED_SCOPES: Record<string, string> = {
   'conversations.replies': 'channels:history,groups:history,im:history,mpim:history',
   'conversations.info': 'channels:read,groups:read,im:read,mpim:read',
   'users.info': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
+  'usergroups.list': 'usergroups:read',
+  'usergroups.users.list': 'usergroups:read',
+  'apps.connections.open': 'connections:write',
 };
 
 export function registerWebApiRoutes(
@@ -40,7 +44,7 @@ export function registerWebApiRoutes(
     }
     const args: Args = { ...(req.query as Args), ...(isRecord(req.body) ? req.body : {}) };
     try {
-      checkToken(req, args, deps.ctx.store.data.botToken);
+      checkToken(req, args, method, deps.ctx.store.data);
       const impl = METHODS[method];
       if (!impl) throw new SlackApiError('unknown_method', { req_method: method });
       const result = impl(args, deps.ctx);
@@ -58,12 +62,22 @@ export function registerWebApiRoutes(
   app.route({ method: ['GET', 'POST'], url: '/api/:method', handler });
 }
 
-function checkToken(req: FastifyRequest, args: Args, botToken: string): void {
+/** Bot token for everything but apps.connections.open, which takes the app-level token (and only it). */
+function checkToken(req: FastifyRequest, args: Args, method: string, tokens: { botToken: string; appToken?: string | undefined }): void {
   const header = req.headers.authorization;
   const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
   const token = bearer || (typeof args.token === 'string' ? args.token : undefined);
   if (!token) throw new SlackApiError('not_authed');
-  if (token !== botToken) throw new SlackApiError('invalid_auth');
+  const wantsAppToken = APP_TOKEN_METHODS.has(method);
+  if (token === tokens.botToken) {
+    if (wantsAppToken) throw new SlackApiError('not_allowed_token_type');
+    return;
+  }
+  if (tokens.appToken !== undefined && token === tokens.appToken) {
+    if (!wantsAppToken) throw new SlackApiError('not_allowed_token_type');
+    return;
+  }
+  throw new SlackApiError('invalid_auth');
 }
 
 /** Ids only: message text and user input may carry personal data and stay out of logs. */

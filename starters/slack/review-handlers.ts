@@ -2,7 +2,8 @@
  * What a click on a review card does (DESIGN.md §2 REVIEW): Bolt routes the action or view here; every listener
  * acks first (Slack's 3 s deadline) and only then talks to Temporal. Decisions are signals to the running onboarding
  * (`getHandle(externalId).signal(review, …)`, never signal-with-start: a click must not start anything). Only the
- * configured reviewers decide; anyone else is told so privately and the refusal is recorded on the workflow. A click
+ * configured reviewers (listed users, or members of the listed user groups) decide; anyone else is told so privately
+ * and the refusal is recorded on the workflow. A click
  * on an onboarding that is finished or no longer in review answers "already <state>; nothing to do".
  */
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
@@ -19,8 +20,8 @@ import type { SlackActionOutcome } from './slack-metrics';
 
 export interface ReviewHandlerDeps {
   temporal: Client;
-  /** Slack user ids allowed to decide. */
-  reviewerIds: readonly string[];
+  /** Who may decide: listed user ids, or members of listed user groups (integrations/slack ReviewerDirectory). */
+  reviewers: { isReviewer(userId: string): Promise<boolean> };
   /** Where private answers go when the interaction has no channel (modal submissions). */
   reviewChannel: string;
   metrics: Counter<'action' | 'outcome'>;
@@ -41,7 +42,11 @@ export const NOT_A_REVIEWER_TEXT = 'Only onboarding reviewers can decide on this
 export const closedText = (state: string): string => `This onboarding is already ${state}; nothing to do.`;
 
 export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void {
-  const reviewers = new Set(deps.reviewerIds);
+  const isReviewer = (actor: string): Promise<boolean> =>
+    deps.reviewers.isReviewer(actor).catch((err: unknown) => {
+      deps.log.warn({ err: (err as Error).message, actor }, 'could not check reviewer membership; treating as not a reviewer');
+      return false;
+    });
   const timeoutMs = deps.temporalTimeoutMs ?? 5_000;
   const count = (action: MetricAction, outcome: SlackActionOutcome) => deps.metrics.inc({ action, outcome });
   const bounded = async <T>(p: Promise<T>): Promise<T> => {
@@ -131,7 +136,7 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
         return tell(client, channel, actor, 'This button does not name an onboarding; nothing was done.');
       }
       const handle = deps.temporal.workflow.getHandle(value.externalId);
-      if (!reviewers.has(actor)) return refuse(client, channel, handle, actor, action);
+      if (!(await isReviewer(actor))) return refuse(client, channel, handle, actor, action);
       await decide(client, channel, handle, { action, actor, ...(action === 'link' ? { netsuiteCustomerId: value.candidateId! } : {}) }, action);
     });
   }
@@ -146,7 +151,7 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       return tell(client, channel, actor, 'This button does not name an onboarding; nothing was done.');
     }
     const handle = deps.temporal.workflow.getHandle(value.externalId);
-    if (!reviewers.has(actor)) return refuse(client, channel, handle, actor, 'fix');
+    if (!(await isReviewer(actor))) return refuse(client, channel, handle, actor, 'fix');
     try {
       const note = await closedNote(handle, 'fix');
       if (note) {
@@ -184,7 +189,7 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       return tell(client, deps.reviewChannel, actor, 'This form does not name an onboarding; nothing was done.');
     }
     const handle = deps.temporal.workflow.getHandle(externalId);
-    if (!reviewers.has(actor)) return refuse(client, deps.reviewChannel, handle, actor, 'fix');
+    if (!(await isReviewer(actor))) return refuse(client, deps.reviewChannel, handle, actor, 'fix');
     await decide(client, deps.reviewChannel, handle, { action: 'fix', actor, fields }, 'fix_submit');
   });
 }

@@ -4,11 +4,14 @@
  * refused) on the raw body, before anything is parsed; a failure is 401 JSON and nothing else happens. Verified
  * `payload=` bodies go to Bolt, which routes them to the review listeners; the answer is the listener's ack, sent as
  * soon as it acks, well inside Slack's 3 s.
+ *
+ * In Socket Mode the listeners run on the WebSocket the app opens itself (started and stopped with the fastify
+ * app), and this route answers 404 `socket_mode` so a stray HTTP delivery is told where interactivity went.
  */
 import { verifySlackRequest } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../http/app-context';
-import { createSlackInteractivity, type SlackInteractivity } from './slack-app';
+import { createSlackInteractivity, startSlackSocketMode, type SlackInteractivity } from './slack-app';
 import { slackActionsCounter } from './slack-metrics';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -46,7 +49,12 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
   const slack = ctx.config.slack;
   const metrics = slackActionsCounter(ctx.registry);
   const log = ctx.log.child({ route: SLACK_EVENTS_PATH });
-  const handler = interactivity ?? (slack ? createSlackInteractivity({ slack, temporal: ctx.client, registry: ctx.registry, log }) : undefined);
+  const socketMode = slack?.socketMode;
+  if (slack && socketMode && !interactivity) {
+    const socket = startSlackSocketMode({ slack, temporal: ctx.client, registry: ctx.registry, log: ctx.log.child({ slack: 'socket-mode' }), appToken: socketMode.appToken });
+    app.addHook('onClose', async () => socket.stop());
+  }
+  const handler = interactivity ?? (slack && !socketMode ? createSlackInteractivity({ slack, temporal: ctx.client, registry: ctx.registry, log }) : undefined);
 
   const fail = (reply: FastifyReply, status: number, error: string, message: string) => reply.code(status).type('application/json').send({ error, message });
 
@@ -56,6 +64,9 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
     scope.post(SLACK_EVENTS_PATH, async (request, reply) => {
+      if (slack && socketMode && !interactivity) {
+        return fail(reply, 404, 'socket_mode', 'Slack interactivity is delivered over Socket Mode on this app (SLACK_SOCKET_MODE=true); this HTTP endpoint is not used');
+      }
       if (!slack || !handler) return fail(reply, 503, 'not_configured', 'Slack is not configured on this app');
       const raw = typeof request.body === 'string' ? request.body : '';
       try {
