@@ -10,6 +10,7 @@ import type { Config, Vendor } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { startNetSuiteSimulator } from '../sandbox/netsuite';
 import { startPipedriveSimulator } from '../sandbox/pipedrive';
+import { startPagerDutySimulator } from '../sandbox/pagerduty';
 import { startSlackSimulator } from '../sandbox/slack';
 
 export interface RunningSandbox {
@@ -121,6 +122,14 @@ export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dat
       });
       stackEntries.slack = c;
       banner.push(`  Slack sandbox     ${c.url}`);
+    }
+    // On-call pages go to a local Events v2 receiver unless a real endpoint or routing key is configured.
+    if (!ctx.config.ops.alertWebhook) {
+      const sim = await startPagerDutySimulator({ host, port: ctx.config.ops.pagerDutySimPort, logger: (line) => ctx.log.debug({ simulator: 'pagerduty' }, line) });
+      closers.push(() => sim.close());
+      Object.assign(env, { ALERT_WEBHOOK_URL: sim.stackEntry.url, ALERT_ROUTING_KEY: sim.stackEntry.routingKey });
+      stackEntries.pagerduty = sim.stackEntry;
+      banner.push(`  PagerDuty sandbox ${sim.url}/__sim/events`);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -243,6 +243,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   }
   tx.enter(input.carried?.state ?? 'RECEIVED');
   if (!input.carried) tx.audit({ step: 'received', outcome: 'info', detail: input.eventId });
+  kpis.received(input);
 
   for (;;) {
     try {

@@ -47,6 +47,11 @@ export interface DayBucket {
   cancelled: number;
   toCustomer: DurationSketch;
   toInvoice: DurationSketch;
+  /** The outside facts as last seen that day (for the card's trends): reconciliation, review queue. */
+  mismatchRate?: number;
+  duplicateCustomers?: number;
+  reviewQueueMax?: number;
+  reviewOldestAgeMs?: number;
 }
 
 /** Deals the ledger still watches for an SLA breach or an invoice outcome; bounded so the state stays small. */
@@ -178,6 +183,17 @@ export function applyEvent(ledger: KpiLedger, e: KpiEvent, slaMs: number): void 
       else b.cancelled += 1;
       delete ledger.open[e.externalId];
       return;
+  }
+}
+
+/** Keeps the day's view of the outside facts: the latest reconciliation figures, the worst review backlog. */
+export function recordDailyFacts(ledger: KpiLedger, nowIso: string, facts: { reviewQueue: { size: number; oldestAgeMs: number }; reconciliation?: { mismatchRate: number; duplicateCustomers: number } }): void {
+  const b = bucketFor(ledger, nowIso);
+  b.reviewQueueMax = Math.max(b.reviewQueueMax ?? 0, facts.reviewQueue.size);
+  b.reviewOldestAgeMs = Math.max(b.reviewOldestAgeMs ?? 0, facts.reviewQueue.oldestAgeMs);
+  if (facts.reconciliation) {
+    b.mismatchRate = facts.reconciliation.mismatchRate;
+    b.duplicateCustomers = facts.reconciliation.duplicateCustomers;
   }
 }
 

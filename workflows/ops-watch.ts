@@ -10,7 +10,7 @@ import type { OpsAlertActivities } from '../activities/alert-activities';
 import type { OpsFactsActivities } from '../activities/ops-facts-activities';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
 import type { OpsFacts } from './ops-watch-facts';
-import { applyEvent, emptyLedger, pruneLedger, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
+import { applyEvent, emptyLedger, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
 import { kpiEventSignal, opsSettingsSignal, opsStateQuery, opsTickSignal } from './ops-watch-messages';
 
 export interface OpsWatchSettings {
@@ -91,6 +91,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     }
     const now = new Date().toISOString();
     lastTickAt = now;
+    if (facts && !factsError) recordDailyFacts(ledger, now, facts);
     sweepSlaBreaches(ledger, now, settings.customerSlaMs);
     pruneLedger(ledger, now);
     const evaluated = evaluateAlerts(alerts, kpiReadings(windowTotals(ledger, now, 7), facts), settings.thresholds, now);

@@ -1,11 +1,13 @@
 /**
- * Prometheus text: the app's registry, followed by the worker's Temporal SDK metrics (scraped from the worker's
- * own endpoint) so one scrape target shows both. Metric names do not overlap: ours are `onboarding_*`, the
- * SDK's `temporal_*`.
+ * Prometheus text: the app's registry (with the health card's gauges, computed from ops-watch at scrape time),
+ * followed by the worker's metrics (Temporal SDK `temporal_*` and the workflow meter's per-process `onboarding_*`
+ * histograms, scraped from the worker's own endpoint) so one scrape target shows both.
  */
 import axios from 'axios';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context';
+import { opsCardSourceFor } from './ops-card-data';
+import { registerOpsGauges } from './ops-metrics';
 
 async function workerMetrics(url: string | undefined): Promise<string> {
   if (!url) return '';
@@ -18,6 +20,8 @@ async function workerMetrics(url: string | undefined): Promise<string> {
 }
 
 export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): void {
+  const source = opsCardSourceFor(ctx.client);
+  registerOpsGauges(ctx.registry, () => source.view());
   app.get('/metrics', async (_req, reply) => {
     const [own, worker] = await Promise.all([ctx.registry.metrics(), workerMetrics(ctx.workerMetricsUrl)]);
     return reply.type(ctx.registry.contentType).send(`${own}\n${worker}`);

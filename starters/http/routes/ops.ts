@@ -1,10 +1,14 @@
 /**
- * GET /ops: the health card a billing lead reads at a glance. This first version shows readiness and the number
- * of onboardings in each state (Temporal visibility counts); KPIs and thresholds join it with the reconciliation work.
+ * GET /ops: the health card a billing lead reads at a glance (the guide's four signals against their thresholds,
+ * 7-day trends, the review queue with links, the last reconciliation, open alerts, readiness and counts by state).
+ * GET /ops.json: the same figures for tools and tests. KPIs come from the `ops-watch` workflow's query, the review
+ * queue and the counts from visibility.
  */
 import type { FastifyInstance } from 'fastify';
 import { ONBOARDING_STATES, type OnboardingState } from '../../../domain/states';
 import type { AppContext } from '../app-context';
+import { renderOpsCard } from './ops-card-html';
+import { opsCardSourceFor } from './ops-card-data';
 import { checkReadiness } from './health';
 
 async function countByState(ctx: AppContext): Promise<Record<OnboardingState, number> | string> {
@@ -18,25 +22,21 @@ async function countByState(ctx: AppContext): Promise<Record<OnboardingState, nu
   }
 }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function registerOpsRoute(app: FastifyInstance, ctx: AppContext): void {
+  const source = opsCardSourceFor(ctx.client);
   app.get('/ops', async (_req, reply) => {
-    const [readiness, counts] = await Promise.all([checkReadiness(ctx), countByState(ctx)]);
-    const rows =
-      typeof counts === 'string'
-        ? `<tr><td colspan="2">${escape(counts)}</td></tr>`
-        : ONBOARDING_STATES.map((s) => `<tr><td>${s}</td><td class="n">${counts[s]}</td></tr>`).join('');
-    const status = readiness.ready ? 'green' : 'red';
-    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Onboarding health</title>
-<meta http-equiv="refresh" content="15">
-<style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:44rem;color:#1d1d1f}.dot{display:inline-block;width:.8em;height:.8em;border-radius:50%}
-.green{background:#2e9d4a}.red{background:#d33}table{border-collapse:collapse;margin-top:1rem}td{padding:.25rem .8rem;border-bottom:1px solid #ddd}.n{text-align:right;font-variant-numeric:tabular-nums}</style></head>
-<body><h1>Onboarding health</h1>
-<p><span class="dot ${status}"></span> ${readiness.ready ? 'Ready' : 'Not ready'} · Temporal: ${escape(String(readiness.temporal))} · Worker: ${escape(typeof readiness.worker === 'string' ? readiness.worker : `${readiness.worker.livePollers} poller(s)`)}</p>
-<p><a href="${escape(ctx.config.temporal.uiUrl)}/namespaces/${escape(ctx.config.temporal.namespace)}/workflows">Open the Temporal Web UI</a></p>
-<table><thead><tr><th align="left">State</th><th>Onboardings</th></tr></thead><tbody>${rows}</tbody></table>
-</body></html>`;
-    return reply.type('text/html; charset=utf-8').send(html);
+    const [readiness, countsByState, view] = await Promise.all([checkReadiness(ctx), countByState(ctx), source.view()]);
+    const html = renderOpsCard(view, {
+      readiness,
+      countsByState,
+      temporalUiUrl: ctx.config.temporal.uiUrl,
+      namespace: ctx.config.temporal.namespace,
+      ...(ctx.config.pipedrive ? { pipedriveBaseUrl: `https://${ctx.config.pipedrive.companyDomain}.pipedrive.com` } : {}),
+    });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  });
+  app.get('/ops.json', async (_req, reply) => {
+    const [readiness, countsByState, view] = await Promise.all([checkReadiness(ctx), countByState(ctx), source.view()]);
+    return reply.header('cache-control', 'no-store').send({ ...view, readiness, countsByState });
   });
 }

@@ -1,0 +1,77 @@
+/**
+ * Reads the card's figures: `opsWatch`'s state by query (the durable KPIs) and the review queue straight from
+ * visibility (fresher than ops-watch's last tick). Cached for a few seconds so /ops, /ops.json and /metrics
+ * scrapes stay cheap however often they come.
+ */
+import type { Client } from '@temporalio/client';
+import { readReviewQueue } from '../../../activities/ops-facts';
+import type { OpsWatchState } from '../../../workflows/ops-watch';
+import { OPS_WATCH_WORKFLOW_ID, opsStateQuery } from '../../../workflows/ops-watch-messages';
+import { buildOpsView, type OpsView } from './ops-card-view';
+
+export interface OpsCardSourceOptions {
+  workflowId?: string;
+  cacheMs?: number;
+  /** Bound on the query and the visibility read. */
+  timeoutMs?: number;
+}
+
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(t);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+export class OpsCardSource {
+  private cached?: { at: number; view: Promise<OpsView> };
+
+  constructor(
+    private readonly client: Client,
+    private readonly opts: OpsCardSourceOptions = {},
+  ) {}
+
+  view(): Promise<OpsView> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < (this.opts.cacheMs ?? 3_000)) return this.cached.view;
+    const view = this.load();
+    this.cached = { at: now, view };
+    // A failed read is not kept: the next request tries again.
+    view.catch(() => (this.cached = undefined));
+    return view;
+  }
+
+  async load(): Promise<OpsView> {
+    const timeout = this.opts.timeoutMs ?? 5_000;
+    const handle = this.client.workflow.getHandle(this.opts.workflowId ?? OPS_WATCH_WORKFLOW_ID);
+    const [state, reviewQueue] = await Promise.all([
+      bounded(handle.query(opsStateQuery), timeout, 'the ops-watch query').then(
+        (s): { s: OpsWatchState } => ({ s }),
+        (err: Error) => ({ error: err.message.split('\n')[0]! }),
+      ),
+      bounded(readReviewQueue(this.client, Date.now()), timeout, 'the review queue').catch(() => undefined),
+    ]);
+    return buildOpsView('s' in state ? state.s : undefined, {
+      nowIso: new Date().toISOString(),
+      ...(reviewQueue && !reviewQueue.error ? { reviewQueue } : {}),
+      ...('error' in state ? { sourceError: `ops-watch: ${state.error}` } : {}),
+    });
+  }
+}
+
+const sources = new WeakMap<Client, OpsCardSource>();
+/** One source (and cache) per client: the /ops routes and /metrics share it. */
+export function opsCardSourceFor(client: Client): OpsCardSource {
+  let s = sources.get(client);
+  if (!s) sources.set(client, (s = new OpsCardSource(client)));
+  return s;
+}

@@ -1,0 +1,25 @@
+/**
+ * Starts the singleton `ops-watch` workflow, or hands it the current settings when it already runs: signal-with-start
+ * is idempotent, so every worker (and every restart) calls it, and the last worker to start wins on settings.
+ */
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUES } from '../domain/temporal-names';
+import type { Config } from '../runtime/config';
+import { opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
+import { OPS_WATCH_WORKFLOW_ID, opsSettingsSignal } from '../workflows/ops-watch-messages';
+
+export function opsWatchSettings(config: Config): OpsWatchSettings {
+  return { tickMs: config.ops.tickMs, customerSlaMs: config.ops.customerSlaMs, thresholds: config.ops.thresholds };
+}
+
+export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings, opts: { workflowId?: string; taskQueue?: string } = {}): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = opts.workflowId ?? OPS_WATCH_WORKFLOW_ID;
+  const handle = await client.workflow.signalWithStart(opsWatch, {
+    workflowId,
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.onboarding,
+    args: [{ settings }],
+    signal: opsSettingsSignal,
+    signalArgs: [settings],
+  });
+  return { workflowId, runId: handle.signaledRunId };
+}
