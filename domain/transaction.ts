@@ -54,6 +54,15 @@ export interface ReviewDecision {
   netsuiteCustomerId?: string;
 }
 
+/** Who answers for a review item: a Slack user or user group (DESIGN.md: every exception waits for a named human). */
+export interface ReviewOwner {
+  kind: 'user' | 'group';
+  /** Slack user id (U…/W…) or user group id (S…). */
+  id: string;
+  /** The deal owner's own Slack user when they are a reviewer, else the first configured reviewer, else a reviewer group. */
+  via: 'deal-owner' | 'first-reviewer' | 'reviewer-group';
+}
+
 export interface PauseRequest {
   actor: string;
   reason?: string;
@@ -66,6 +75,8 @@ export interface TransactionState {
   paused: boolean;
   reviewReasons: ReviewReason[];
   reviewKind?: ReviewKind;
+  /** Named on the review card; set while in NEEDS_REVIEW once the card is posted. */
+  reviewOwner?: ReviewOwner;
   duplicateCandidates?: Array<{ id: string; externalId?: string; matchedOn: string[] }>;
   netsuiteCustomerId?: string;
   customerSyncedAt?: string;

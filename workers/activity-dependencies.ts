@@ -1,5 +1,6 @@
 /** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
  * semaphore is what keeps this worker inside the account's concurrency budget. */
+import { createBackfillActivities, createBackfillNetSuiteActivities } from '../activities/backfill-activities';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createReconciliationReportActivities } from '../activities/reconciliation-report-slack';
@@ -30,14 +31,15 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
   });
   const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
   // Shadow mode decorates the port, not the workflow: NetSuite writes are recorded under DATA_DIR/shadow, reads are real.
-  const onboardingNetSuite = config.shadowMode ? new ShadowNetSuitePort(netsuite, ShadowLedger.open(config.dataDir)) : netsuite;
+  const shadow = config.shadowMode ? new ShadowNetSuitePort(netsuite, ShadowLedger.open(config.dataDir)) : undefined;
+  const onboardingNetSuite = shadow ?? netsuite;
   // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
   const review = config.slack
     ? createSlackReviewActivities(
         SlackReviewNotifier.fromConfig(config.slack, {
           pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
           netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
-        }),
+        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }),
       )
     : undefined;
   const onboarding = createOnboardingActivities({
@@ -51,6 +53,7 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     onboarding: {
       ...onboarding.onboarding,
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
+      ...createBackfillActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }),
       ...createReconciliationReportActivities(
         config.slack
           ? { slack: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), channel: config.reconciliation.slackChannel ?? config.slack.reviewChannel }
@@ -60,6 +63,8 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     netsuite: {
       ...onboarding.netsuite,
       ...createReconciliationNetSuiteActivities(netsuite),
+      // The backfill's externalId writes are NetSuite writes too: in shadow mode they go to the ledger.
+      ...createBackfillNetSuiteActivities({ suiteqlAll: (q) => netsuite.suiteqlAll(q), setCustomerExternalId: (id, eid) => (shadow ?? netsuite).setCustomerExternalId(id, eid) }),
     },
   };
 }

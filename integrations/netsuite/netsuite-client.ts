@@ -210,6 +210,14 @@ export class NetSuiteClient {
     return { customerId: record.id };
   }
 
+  /**
+   * Gives an existing customer (by internal id) the externalId it lacks: the backfill's link between a customer an
+   * older connector created and its deal. Repeating it sets the same value again.
+   */
+  async setCustomerExternalId(customerId: string, externalId: string): Promise<void> {
+    await this.http.request('PATCH', recordPath(CUSTOMER, { id: customerId }), { body: { externalId } });
+  }
+
   /** One SuiteQL page. `T` describes the row: every value is a string and null columns are absent. */
   async suiteql<T = Record<string, string | undefined>>(query: string, page: { limit?: number; offset?: number } = {}): Promise<SuiteQlPage<T>> {
     const limit = page.limit ?? SUITEQL_MAX_PAGE;

@@ -11,6 +11,8 @@ import { connectClient } from '../../runtime/temporal-connection';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { listByState } from './list-by-state';
 import { formatReconcileSummary, NoWorkerError, runReconcileCommand } from './reconcile-command';
+import { formatShadowReport, readShadowReport } from './shadow-report-command';
+import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -28,6 +30,12 @@ const USAGE = `usage: npm run cli -- <command> [options]
                             compare signed Pipedrive deals with NetSuite customers now (the daily schedule's
                             workflow), wait, print the summary and the stored report's path; --start-missing starts
                             onboardings for signed deals with neither a customer nor a workflow
+  backfill [--dry-run] [--page-size N] [--task-queue Q]
+                            cutover: match every signed deal to NetSuite (externalId, email, company), write missing
+                            external ids, start onboarding where nothing exists, list suspected duplicates; runs as the
+                            workflow "backfill" (or "backfill-dry-run"): Ctrl-C leaves it running, run again to attach
+  shadow-report [--since ISO]
+                            the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
 options: --json  machine-readable output · --as <name>  who decides (default: OS user) · --reason <text>`;
 
@@ -37,7 +45,7 @@ async function run(
   client: Client,
   command: string,
   id: string | undefined,
-  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string },
+  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
 ): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
@@ -81,6 +89,17 @@ async function run(
       const summary = await runReconcileCommand(client, { namespace: o.namespace, startMissing: o.startMissing ?? false, ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}) });
       return o.json ? summary : { text: formatReconcileSummary(summary) };
     }
+    case 'backfill': {
+      if (o.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0)) throw new UsageError('--page-size needs a positive whole number');
+      const result = await runBackfillCommand(client, {
+        namespace: o.namespace,
+        dryRun: o.dryRun ?? false,
+        progress: process.stderr,
+        ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}),
+        ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      });
+      return o.json ? result : { text: formatBackfillSummary(result) };
+    }
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
@@ -100,6 +119,9 @@ async function main(): Promise<number> {
       customer: { type: 'string' },
       'start-missing': { type: 'boolean', default: false },
       'task-queue': { type: 'string' },
+      since: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'page-size': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -109,9 +131,15 @@ async function main(): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfigOrExit();
+  if (command === 'shadow-report') {
+    // The ledger is a local file: no Temporal connection needed.
+    const report = readShadowReport(config.dataDir, values.since ? { since: values.since } : {});
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatShadowReport(report));
+    return 0;
+  }
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace });
+    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
     if (!values.json && isText(result)) process.stdout.write(result.text);
     else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return 0;

@@ -1,0 +1,183 @@
+/**
+ * Side effects of the `backfill` workflow (cutover from a polling connector). Pages of signed deals are cut from one
+ * listing per worker (cached a few minutes, so paging through N deals lists them once, not N/page times); the
+ * durable cursor is the workflow's "after deal id", so a lost cache only costs one more listing. Every write is
+ * idempotent: an externalId set to the value it has, a Pipedrive field write skipped when the value is there, and
+ * onboardings start through OnboardingStarter (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING).
+ */
+import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { decideBackfill, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../domain/backfill-matching';
+import { cleanName, selectBillingEmail } from '../domain/customer-mapping';
+import { deriveExternalId, isValidExternalId } from '../domain/external-id';
+import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../domain/pipedrive-fields';
+import { sqlString } from '../integrations/netsuite';
+import type { DealListing } from '../integrations/pipedrive';
+import { VendorError } from '../integrations/vendor-error';
+import type { PipedrivePort } from './ports';
+import type { DealListingPort, OnboardingStartPort, SuiteQlPort } from './reconciliation-activities';
+import { classified } from './to-activity-failure';
+
+export interface BackfillPage {
+  deals: BackfillDeal[];
+  /** Signed deals in the whole listing (for the progress bar). */
+  total: number;
+  /** The cursor for the next page; absent on the last page. */
+  nextAfterDealId?: string;
+}
+
+export interface NetSuiteExternalIdPort {
+  setCustomerExternalId(customerId: string, externalId: string): Promise<void>;
+}
+
+export interface BackfillActivityOptions {
+  onboardingTaskQueue?: string;
+  signedStageName?: string;
+  /** How long one listing serves the pages of a run (default 5 min). */
+  listingTtlMs?: number;
+}
+
+export interface WriteFailure {
+  system: 'netsuite' | 'pipedrive';
+  dealId: string;
+  externalId: string;
+  customerId?: string;
+  error: string;
+}
+
+export interface WriteResults {
+  written: number;
+  failures: WriteFailure[];
+}
+
+/** A write the vendor refuses (validation, permission, a taken externalId) is listed; a transient failure retries the batch. */
+async function refusedAsFailure(out: WriteResults, what: Omit<WriteFailure, 'error'>, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof VendorError) || err.kind === 'transient') throw err;
+    out.failures.push({ ...what, error: err.message });
+  }
+}
+
+const numericOrder = (a: string, b: string): number => Number(a) - Number(b) || a.localeCompare(b);
+
+export function toBackfillDeal(listing: DealListing, d: DealListing['deals'][number]): BackfillDeal {
+  const email = selectBillingEmail(d.personEmails);
+  const billingEmail = email.ok ? email.email : d.personEmails[0]?.value;
+  const organizationName = cleanName(d.organizationName);
+  const field = d.externalIdField?.trim();
+  const externalId = deriveExternalId({ companyId: listing.companyId, dealId: d.dealId, existing: d.externalIdField });
+  return {
+    dealId: d.dealId,
+    title: d.title,
+    externalId,
+    externalIdOnDeal: isValidExternalId(field) && field === externalId,
+    ...(billingEmail ? { email: billingEmail } : {}),
+    ...(organizationName ? { organizationName } : {}),
+  };
+}
+
+/** Onboarding queue: Pipedrive reads and writes, and starting onboardings. */
+export function createBackfillActivities(
+  deps: { pipedrive: DealListingPort & Pick<PipedrivePort, 'setDealFields'>; starter?: OnboardingStartPort },
+  opts: BackfillActivityOptions = {},
+) {
+  let cached: { at: number; listing: Promise<DealListing> } | undefined;
+  const listing = (): Promise<DealListing> => {
+    if (!cached || Date.now() - cached.at > (opts.listingTtlMs ?? 5 * 60_000)) {
+      const l = deps.pipedrive.listDealsFromStage(opts.signedStageName ?? CONTRACT_SIGNED_STAGE);
+      cached = { at: Date.now(), listing: l };
+      l.catch(() => (cached = undefined));
+    }
+    return cached.listing;
+  };
+
+  return {
+    /** Deals after `afterDealId` in deal id order, `pageSize` of them. */
+    loadBackfillPage: classified(async (afterDealId: string | undefined, pageSize: number): Promise<BackfillPage> => {
+      const l = await listing();
+      const sorted = [...l.deals].sort((a, b) => numericOrder(a.dealId, b.dealId));
+      const rest = afterDealId === undefined ? sorted : sorted.filter((d) => numericOrder(d.dealId, afterDealId) > 0);
+      const page = rest.slice(0, pageSize);
+      const last = page[page.length - 1];
+      return {
+        deals: page.map((d) => toBackfillDeal(l, d)),
+        total: sorted.length,
+        ...(rest.length > pageSize && last ? { nextAfterDealId: last.dealId } : {}),
+      };
+    }),
+
+    /** The External ID field of each deal; a value already there is not written again. */
+    writePipedriveExternalIds: classified(async (writes: Array<{ dealId: string; externalId: string }>): Promise<WriteResults> => {
+      const out: WriteResults = { written: 0, failures: [] };
+      for (const w of writes) {
+        await refusedAsFailure(out, { dealId: w.dealId, externalId: w.externalId, system: 'pipedrive' }, async () => {
+          if ((await deps.pipedrive.setDealFields(w.dealId, { [DEAL_FIELDS.externalId]: w.externalId })).written) out.written += 1;
+        });
+      }
+      return out;
+    }),
+
+    startBackfillOnboardings: classified(
+      async (starts: Array<{ dealId: string; externalId: string }>, receivedAt: string): Promise<Array<{ dealId: string; externalId: string; outcome: 'started' | 'already-known' }>> => {
+        if (!deps.starter) throw ApplicationFailure.nonRetryable('this worker was built without an OnboardingStarter: it cannot start onboardings', 'ConfigurationError');
+        const results: Array<{ dealId: string; externalId: string; outcome: 'started' | 'already-known' }> = [];
+        for (const s of starts) {
+          const r = await deps.starter.startOnboarding(
+            { externalId: s.externalId, pipedriveDealId: s.dealId, eventId: `backfill:${receivedAt}`, receivedAt },
+            opts.onboardingTaskQueue ? { taskQueue: opts.onboardingTaskQueue } : {},
+          );
+          results.push({ ...s, outcome: r.outcome === 'started' ? 'started' : 'already-known' });
+        }
+        const started = results.filter((r) => r.outcome === 'started').length;
+        if (started > 0) log.info('backfill started onboardings', { started });
+        return results;
+      },
+    ),
+  };
+}
+
+/** One SuiteQL for a page: every customer sharing an externalId, an e-mail or a company name with one of its deals. */
+export function candidatesQuery(deals: readonly BackfillDeal[]): string | undefined {
+  const lower = (values: Array<string | undefined>): string[] => [...new Set(values.flatMap((v) => (v && v.trim() ? [v.trim().toLowerCase()] : [])))];
+  const conditions = [
+    ['externalid', lower(deals.map((d) => d.externalId))],
+    ['email', lower(deals.map((d) => d.email))],
+    ['companyname', lower(deals.map((d) => d.organizationName))],
+  ]
+    .filter(([, values]) => values!.length > 0)
+    .map(([column, values]) => `LOWER(${column as string}) IN (${(values as string[]).map(sqlString).join(', ')})`);
+  return conditions.length === 0 ? undefined : `SELECT id, externalid, email, companyname FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`;
+}
+
+/** NetSuite queue: the matching reads and the externalId writes, inside the account's concurrency budget. */
+export function createBackfillNetSuiteActivities(netsuite: SuiteQlPort & NetSuiteExternalIdPort) {
+  return {
+    /** The rules run here, not in the workflow: a rule change applies to the next page and never breaks a replay. */
+    matchBackfillDeals: classified(async (deals: BackfillDeal[]): Promise<BackfillDecision[]> => {
+      const query = candidatesQuery(deals);
+      const rows = query ? await netsuite.suiteqlAll<Record<string, string | undefined>>(query) : [];
+      const candidates: CustomerCandidate[] = rows.flatMap((r) =>
+        r.id === undefined
+          ? []
+          : [{ id: r.id, ...(r.externalid ? { externalId: r.externalid } : {}), ...(r.email ? { email: r.email } : {}), ...(r.companyname ? { companyName: r.companyname } : {}) }],
+      );
+      return deals.map((d) => decideBackfill(d, candidates));
+    }),
+
+    writeNetSuiteExternalIds: classified(async (writes: Array<{ dealId: string; customerId: string; externalId: string }>): Promise<WriteResults> => {
+      const out: WriteResults = { written: 0, failures: [] };
+      for (const w of writes) {
+        await refusedAsFailure(out, { dealId: w.dealId, externalId: w.externalId, customerId: w.customerId, system: 'netsuite' }, async () => {
+          await netsuite.setCustomerExternalId(w.customerId, w.externalId);
+          out.written += 1;
+        });
+      }
+      return out;
+    }),
+  };
+}
+
+export type BackfillActivities = ReturnType<typeof createBackfillActivities>;
+export type BackfillNetSuiteActivities = ReturnType<typeof createBackfillNetSuiteActivities>;

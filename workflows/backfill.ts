@@ -1,0 +1,135 @@
+/**
+ * `backfill`: the cutover from a polling connector. Pages through the signed Pipedrive deals (in deal id order),
+ * matches each to NetSuite (externalId, then e-mail, then company name), writes the missing external_ids, starts
+ * onboarding only where nothing exists, and lists the old connector's suspected duplicates for a person instead of
+ * touching them. One run per mode under a fixed ID (`backfill`, `backfill-dry-run`): the cursor is the workflow's
+ * own state, so a worker restart resumes where it was, a second CLI attaches to the running one, and the CLI reads
+ * progress with the `backfillProgress` query. Long backfills continue as new every few pages, carrying the cursor.
+ */
+import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import type { BackfillActivities, BackfillNetSuiteActivities, WriteFailure } from '../activities/backfill-activities';
+import { addTotals, EMPTY_TOTALS, tallyDecisions, type BackfillDecision, type BackfillTotals } from '../domain/backfill-matching';
+import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import { netsuiteTaskQueueFor } from '../domain/temporal-names';
+
+export const BACKFILL_WORKFLOW_ID = 'backfill';
+export const BACKFILL_DRY_RUN_WORKFLOW_ID = 'backfill-dry-run';
+export const DEFAULT_BACKFILL_PAGE_SIZE = 50;
+/** Pages per run before continue-as-new: keeps each history small whatever the number of deals. */
+const PAGES_PER_RUN = 20;
+/** Listed items kept in the state (counts stay exact beyond it): the full lists of a huge backfill belong in a file. */
+const MAX_LISTED = 2000;
+
+export type PlannedAction =
+  | { action: 'write-netsuite-external-id'; dealId: string; customerId: string; externalId: string }
+  | { action: 'write-pipedrive-external-id'; dealId: string; externalId: string }
+  | { action: 'start-onboarding'; dealId: string; externalId: string; outcome?: 'started' | 'already-known' };
+
+export interface BackfillInput {
+  dryRun?: boolean;
+  pageSize?: number;
+  /** Carried over continue-as-new; not set by callers. */
+  carry?: BackfillState;
+}
+
+export interface BackfillState {
+  dryRun: boolean;
+  startedAt: string;
+  /** Signed deals in the latest listing. */
+  total: number;
+  pages: number;
+  afterDealId?: string;
+  done: boolean;
+  totals: BackfillTotals;
+  /** Done (or, in a dry run, to do): writes and starts. */
+  actions: PlannedAction[];
+  suspectedDuplicates: Array<Extract<BackfillDecision, { kind: 'suspected-duplicates' }>>;
+  conflicts: Array<Extract<BackfillDecision, { kind: 'conflict' }>>;
+  writeFailures: WriteFailure[];
+}
+
+export const backfillProgressQuery = defineQuery<BackfillState>('backfillProgress');
+
+const vendorRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 6,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
+
+const capped = <T>(list: T[], more: T[]): T[] => (list.length >= MAX_LISTED ? list : [...list, ...more].slice(0, MAX_LISTED));
+
+export async function backfill(input: BackfillInput = {}): Promise<BackfillState> {
+  const pageSize = input.pageSize ?? DEFAULT_BACKFILL_PAGE_SIZE;
+  const { loadBackfillPage, writePipedriveExternalIds, startBackfillOnboardings } = proxyActivities<BackfillActivities>({
+    // Listing every signed deal (first page of a worker): minutes for a large company.
+    startToCloseTimeout: '10 minutes',
+    retry: vendorRetry,
+  });
+  const { matchBackfillDeals, writeNetSuiteExternalIds } = proxyActivities<BackfillNetSuiteActivities>({
+    taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
+    startToCloseTimeout: '5 minutes',
+    retry: vendorRetry,
+  });
+
+  const state: BackfillState = input.carry ?? {
+    dryRun: input.dryRun ?? false,
+    startedAt: new Date().toISOString(),
+    total: 0,
+    pages: 0,
+    done: false,
+    totals: { ...EMPTY_TOTALS },
+    actions: [],
+    suspectedDuplicates: [],
+    conflicts: [],
+    writeFailures: [],
+  };
+  setHandler(backfillProgressQuery, () => state);
+
+  for (let pagesThisRun = 0; ; pagesThisRun++) {
+    if (pagesThisRun >= PAGES_PER_RUN) await continueAsNew<typeof backfill>({ ...input, carry: state });
+    const page = await loadBackfillPage(state.afterDealId, pageSize);
+    state.total = page.total;
+    if (page.deals.length === 0) break;
+
+    const decisions = await matchBackfillDeals(page.deals);
+    const tally = tallyDecisions(decisions);
+    const matched = decisions.filter((d): d is Extract<BackfillDecision, { kind: 'matched' }> => d.kind === 'matched');
+    const nsWrites = matched.filter((d) => d.writeNetSuiteExternalId).map((d) => ({ dealId: d.dealId, customerId: d.customerId, externalId: d.externalId }));
+    const pdWrites = matched.filter((d) => d.writePipedriveExternalId).map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
+    const starts = decisions.filter((d) => d.kind === 'start-onboarding').map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
+
+    const actions: PlannedAction[] = [
+      ...nsWrites.map((w) => ({ action: 'write-netsuite-external-id' as const, ...w })),
+      ...pdWrites.map((w) => ({ action: 'write-pipedrive-external-id' as const, ...w })),
+    ];
+    if (state.dryRun) {
+      tally.onboardingsStarted = starts.length;
+      actions.push(...starts.map((s) => ({ action: 'start-onboarding' as const, ...s })));
+    } else {
+      // NetSuite first: a deal gets its External ID only once its customer carries the same one.
+      const ns = nsWrites.length ? await writeNetSuiteExternalIds(nsWrites) : { written: 0, failures: [] };
+      const failedDeals = new Set(ns.failures.map((f) => f.dealId));
+      const pd = pdWrites.length ? await writePipedriveExternalIds(pdWrites.filter((w) => !failedDeals.has(w.dealId))) : { written: 0, failures: [] };
+      const started = starts.length ? await startBackfillOnboardings(starts, new Date().toISOString()) : [];
+      tally.netsuiteExternalIdsWritten = ns.written;
+      tally.pipedriveExternalIdsWritten = pd.written;
+      tally.onboardingsStarted = started.filter((s) => s.outcome === 'started').length;
+      tally.onboardingsAlreadyKnown = started.length - tally.onboardingsStarted;
+      tally.writeFailures = ns.failures.length + pd.failures.length;
+      state.writeFailures = capped(state.writeFailures, [...ns.failures, ...pd.failures]);
+      actions.push(...started.map((s) => ({ action: 'start-onboarding' as const, ...s })));
+    }
+
+    state.totals = addTotals(state.totals, tally);
+    state.actions = capped(state.actions, actions);
+    state.suspectedDuplicates = capped(state.suspectedDuplicates, decisions.filter((d): d is Extract<BackfillDecision, { kind: 'suspected-duplicates' }> => d.kind === 'suspected-duplicates'));
+    state.conflicts = capped(state.conflicts, decisions.filter((d): d is Extract<BackfillDecision, { kind: 'conflict' }> => d.kind === 'conflict'));
+    state.pages += 1;
+    if (!page.nextAfterDealId) break;
+    state.afterDealId = page.nextAfterDealId;
+  }
+  state.done = true;
+  return state;
+}
