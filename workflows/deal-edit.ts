@@ -5,7 +5,7 @@
  * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,
  * cancel ⇒ keep NetSuite's. One run per webhook delivery (ID `<external_id>-edit-<event id>`).
  */
-import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import {
   compareWithNetSuite,
@@ -85,6 +85,8 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
         upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: current.id }]);
       }
       deal = applyFixes(await tx.step('fetch', () => pipedrive.fetchDeal(input.pipedriveDealId)), fixes);
+      // The review queue (CLI, ops card) names a workflow by these, as it does onboardings.
+      upsertMemo({ dealTitle: deal.deal.title, organization: deal.organization?.name ?? '' });
       const mapped = await tx.step('validate', () => billingRules.validateDeal(deal!, input.externalId));
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       const diffs = compareWithNetSuite(mapped.customer, current);
