@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { orchestrationOverhead } from './orchestration-overhead';
+import { p3Burst } from './p3-burst';
+import { p4ParkedMemory } from './p4-parked-memory';
 import { writeResult, type BenchResult } from './results-file';
 import { startLatency } from './start-latency';
 import { webhookAck } from './webhook-ack';
@@ -24,6 +26,11 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
       netsuiteLatency: { minMs: 80, maxMs: 120 },
       targetP99Ms: 150,
     }),
+  // C = 10 NetSuite requests at once, L = 100 ms each: a ceiling of 100 requests/s.
+  'p3-burst': (quick) =>
+    p3Burst({ ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 90 * 60_000 }),
+  'p4-parked-memory': (quick) =>
+    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCache: 250 }),
 };
 
 async function main(): Promise<void> {

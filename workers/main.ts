@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES.onboarding,
-    workflowsPath: require.resolve('../workflows'),
+    ...(config.worker.workflowBundlePath ? { workflowBundle: { codePath: config.worker.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     activities: activities.onboarding,
     shutdownGraceTime: '10s',
   });

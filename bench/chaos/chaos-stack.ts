@@ -6,13 +6,14 @@
  * change, which would dominate a 10,000-deal run); the worker and the app are child processes as in `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
-import { TASK_QUEUES } from '../../domain/temporal-names';
 import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { TASK_QUEUES } from '../../domain/temporal-names';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
 import { freePort, waitFor } from '../../scripts/process-utils';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
@@ -25,6 +26,24 @@ import type { StackJson } from '../../test/helpers/stack-process';
 const ROOT = resolve(__dirname, '../..');
 const NAMESPACE = 'default';
 const HOST = '127.0.0.1';
+
+/** Stacks still running, for the runner's Ctrl-C: the dev server runs in its own process group and would outlive us. */
+export const runningStacks = new Set<ChaosStack>();
+
+let bundled: Promise<string> | undefined;
+/**
+ * The workflow bundle, built once per run: a worker given a prebuilt bundle polls seconds after its start instead
+ * of webpacking the workflow code first (24 s per restart on this loaded machine), which R1 restarts dozens of times.
+ */
+function workflowBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: undefined });
+    const file = join(mkdtempSync(join(tmpdir(), 'chaos-bundle-')), 'workflow-bundle.js');
+    writeFileSync(file, code);
+    return file;
+  })();
+  return bundled;
+}
 
 export interface ChaosStackOptions {
   label: string;
@@ -54,8 +73,10 @@ export interface ChaosStack {
   workerPid(): number | undefined;
   /** kill -9 of the worker process; resolves once it is gone. */
   killWorker(): Promise<void>;
-  /** Spawns the worker and resolves when it polls the onboarding queue again (seconds taken). */
-  startWorker(): Promise<number>;
+  /** Spawns the worker (with extra env, e.g. another cache size) and resolves when it polls the onboarding queue (seconds taken). */
+  startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<number>;
+  /** The worker's Temporal SDK metrics (Prometheus text). */
+  workerMetricsUrl: string;
   /** Stops the dev server (SIGTERM, or SIGKILL with `hard`); resolves once it exited. */
   stopTemporal(hard?: boolean): Promise<void>;
   /** Starts the dev server again on the same SQLite file and ports (seconds taken). */
@@ -136,13 +157,14 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     SLACK_SIGNING_SECRET: sl.signingSecret,
     SLACK_REVIEW_CHANNEL: sl.reviewChannel,
     SLACK_REVIEWER_IDS: sl.reviewerIds.join(','),
+    WORKER_WORKFLOW_BUNDLE: await workflowBundle(),
     ...o.env,
   };
 
-  const spawnChild = (name: string, entry: string): Child => {
+  const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
       cwd: ROOT,
-      env: { ...env, STACK_PARENT_PID: String(process.pid) },
+      env: { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -162,9 +184,9 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: NAMESPACE });
   let worker: Child | undefined;
-  const startWorker = async (): Promise<number> => {
+  const startWorker = async (extraEnv?: NodeJS.ProcessEnv): Promise<number> => {
     const s0 = performance.now();
-    worker = spawnChild('worker', 'workers/main.ts');
+    worker = spawnChild('worker', 'workers/main.ts', extraEnv);
     const w = worker;
     // By identity (the SDK's default is `<pid>@<host>`): a killed worker stays listed as a poller for about a minute.
     const up = await waitFor(async () => (await pollerPids(client).catch(() => new Set<number>())).has(w.proc.pid ?? -1), {
@@ -213,8 +235,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     );
     if (ready !== true) throw new Error(typeof ready === 'string' ? ready : 'the app did not become ready within 90 s');
     slack.setInteractivityUrl(`${appUrl}/slack/events`);
-    process.stderr.write(`chaos stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s (worker ${workerSeconds.toFixed(1)} s); data ${dataDir}\n`);
-    return {
+    const stack: ChaosStack = {
       json: {
         temporal: { address: env.TEMPORAL_ADDRESS!, namespace: NAMESPACE, ui: '' },
         app: { url: appUrl },
@@ -226,9 +247,10 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       netsuite,
       pipedrive,
       client,
-      workerPid: () => worker?.proc.pid,
+      workerPid: () => (worker && worker.proc.exitCode === null && worker.proc.signalCode === null ? worker.proc.pid : undefined),
       killWorker,
       startWorker,
+      workerMetricsUrl: `http://${HOST}:${ports.metrics}/metrics`,
       async stopTemporal(hard = false) {
         const s = server;
         if (!s) return;
@@ -247,8 +269,14 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
         return (performance.now() - s0) / 1000;
       },
       exits,
-      stop,
+      async stop() {
+        runningStacks.delete(stack);
+        await stop();
+      },
     };
+    runningStacks.add(stack);
+    process.stderr.write(`chaos stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s (worker ${workerSeconds.toFixed(1)} s); data ${dataDir}\n`);
+    return stack;
   } catch (err) {
     await stop();
     throw err;

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { writeResult } from '../results-file';
+import { runningStacks } from './chaos-stack';
 import { r1WorkerKill } from './r1-worker-kill';
 import { r2TemporalRestart } from './r2-temporal-restart';
 import { r3NetSuiteFaults } from './r3-netsuite-faults';
@@ -18,6 +19,13 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 async function main(): Promise<number> {
+  // Ctrl-C: the dev server and the children run in their own process groups; stop them before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${signal}: stopping ${runningStacks.size} chaos stack(s)\n`);
+      void Promise.all([...runningStacks].map((s) => s.stop().catch(() => undefined))).then(() => process.exit(130));
+    });
+  }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });
   const ids = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(SCENARIOS);

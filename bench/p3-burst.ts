@@ -1,0 +1,113 @@
+/**
+ * P3: a burst of signed deals (10,000 within about a minute) against a NetSuite simulator with a concurrency limit C
+ * and a fixed latency L. How close does the pipeline keep NetSuite to its ceiling (C requests in flight), how long
+ * does it take against the ideal (NetSuite calls × L / C), and does it stay within the limit (0 throttled) without
+ * duplicates? The worker's NetSuite budget is set to C (client semaphore and `netsuite` queue slots).
+ */
+import axios from 'axios';
+import { startChaosStack } from './chaos/chaos-stack';
+import { driveDeals } from './chaos/deal-driver';
+import { LoadSampler, log } from './chaos/scenario';
+import { verifyDeals, verifyNotes, verifyRows, waitForSettled } from './chaos/verify-deals';
+import type { BenchResult } from './results-file';
+
+export interface BurstOptions {
+  deals: number;
+  /** Target arrival window: deals are moved to Contract Signed at deals / seconds per second. */
+  arrivalSeconds: number;
+  concurrencyLimit: number;
+  latencyMs: number;
+  settleTimeoutMs: number;
+}
+
+interface NsStats {
+  total: number;
+  throttled: number;
+  inFlight: number;
+  peakConcurrency: number;
+  injectedErrors: number;
+  requests: Record<string, number>;
+}
+
+export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
+  const load = new LoadSampler();
+  const stack = await startChaosStack({
+    label: 'p3',
+    netsuite: { concurrencyLimit: o.concurrencyLimit, faults: { latency: { minMs: o.latencyMs, maxMs: o.latencyMs } } },
+    // Pipedrive's own burst limit (80 / 2 s per token) would cap the pipeline first; this measures NetSuite's side.
+    pipedriveBurstLimit: { requests: 100_000, windowMs: 2_000 },
+    env: { NETSUITE_CONCURRENCY_LIMIT: String(o.concurrencyLimit) },
+  });
+  const ns = axios.create({ baseURL: stack.json.netsuite!.url, timeout: 30_000 });
+  try {
+    await ns.post('/__sim/reset');
+    // In-flight NetSuite requests sampled every 100 ms: Σ samples × 0.1 s ≈ busy slot-seconds.
+    const samples: Array<{ at: number; inFlight: number }> = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const s = (await ns.get<NsStats>('/__sim/stats').catch(() => undefined))?.data;
+        if (s) samples.push({ at: performance.now(), inFlight: s.inFlight });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const t0 = performance.now();
+    log(`P3: driving ${o.deals} deals over ${o.arrivalSeconds} s (C=${o.concurrencyLimit}, L=${o.latencyMs} ms)`);
+    const drive = await driveDeals({ pipedriveUrl: stack.json.pipedrive!.url, count: o.deals, ratePerSecond: o.deals / o.arrivalSeconds, concurrency: 64 });
+    log(`driven ${drive.dealIds.length} in ${drive.seconds.toFixed(1)} s; settling`);
+    const settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs: o.settleTimeoutMs, stallMs: 5 * 60_000, log });
+    const wallSeconds = (performance.now() - t0) / 1000;
+    sampling = false;
+    await sampler;
+    const stats = (await ns.get<NsStats>('/__sim/stats')).data;
+    await ns.put('/__sim/faults', { latency: null });
+    log('verifying');
+    const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds });
+
+    // Utilisation over the span NetSuite had work: first to last sample with a request in flight.
+    const busy = samples.filter((s) => s.inFlight > 0);
+    const first = busy[0]?.at ?? t0;
+    const last = busy[busy.length - 1]?.at ?? t0;
+    const window = samples.filter((s) => s.at >= first && s.at <= last);
+    const meanInFlight = window.reduce((a, s) => a + s.inFlight, 0) / Math.max(1, window.length);
+    const nsSeconds = (last - first) / 1000;
+    const utilisation = meanInFlight / o.concurrencyLimit;
+    const wholeRunUtilisation = (meanInFlight * nsSeconds) / (o.concurrencyLimit * wallSeconds);
+    const idealSeconds = (stats.total * o.latencyMs) / 1000 / o.concurrencyLimit;
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    const met = utilisation >= 0.9 && stats.throttled === 0 && verify.passed;
+    const byRoute = Object.entries(stats.requests).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return {
+      name: 'p3-burst',
+      description:
+        `P3: ${drive.dealIds.length} signed deals moved to Contract Signed over ${drive.seconds.toFixed(0)} s (target ${o.arrivalSeconds} s) through the Pipedrive simulator, ` +
+        `NetSuite simulator with concurrency limit C = ${o.concurrencyLimit} and fixed latency L = ${o.latencyMs} ms per request; the worker's NetSuite budget = C. ` +
+        'Utilisation = mean sampled in-flight NetSuite requests (every 100 ms) / C over the span NetSuite had work.',
+      rows: [
+        { figure: 'NetSuite utilisation while it had work (mean in flight / C)', value: pct(utilisation), target: '≥ 90%' },
+        { figure: 'NetSuite utilisation over the whole run (busy slot-time / (C × wall))', value: pct(wholeRunUtilisation), target: '' },
+        { figure: 'mean NetSuite requests in flight', value: Math.round(meanInFlight * 100) / 100, target: `C = ${o.concurrencyLimit}` },
+        { figure: 'peak NetSuite concurrency', value: stats.peakConcurrency, target: `≤ ${o.concurrencyLimit}` },
+        { figure: 'NetSuite requests', value: stats.total, target: '' },
+        { figure: 'throttled (429) NetSuite answers', value: stats.throttled, target: '0' },
+        { figure: 'completion: first arrival → all settled (s)', value: Math.round(wallSeconds), target: '' },
+        { figure: 'ideal: NetSuite requests × L / C (s)', value: Math.round(idealSeconds), target: '' },
+        { figure: 'completion / ideal', value: Math.round((wallSeconds / idealSeconds) * 100) / 100, target: '' },
+        { figure: 'arrivals: seconds to move all deals', value: Math.round(drive.seconds), target: `${o.arrivalSeconds}` },
+        { figure: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled})`, target: 'yes' },
+        ...verifyRows(verify).map((r) => ({ figure: String(r.check), value: r.value ?? '', target: '' })),
+        { figure: 'verdict', value: met ? 'MET' : 'NOT MET', target: '≥ 90% of C, 0 throttled, 0 duplicates' },
+      ],
+      notes: [
+        `NetSuite requests by route: ${byRoute}.`,
+        `Throughput: ${(verify.completed / wallSeconds).toFixed(2)} onboardings/s completed; NetSuite served ${(stats.total / Math.max(1, nsSeconds)).toFixed(1)} requests/s while busy (ceiling C / L = ${(o.concurrencyLimit / (o.latencyMs / 1000)).toFixed(0)}/s).`,
+        `Pipedrive simulator burst limit raised to 100,000 / 2 s for this benchmark so NetSuite, not Pipedrive's API limit, is the resource measured; ${drive.errors} driver errors.`,
+        ...verifyNotes(verify),
+        load.stop(),
+      ],
+    };
+  } finally {
+    load.stop();
+    await stack.stop();
+  }
+}
