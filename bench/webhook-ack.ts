@@ -1,7 +1,8 @@
 /**
  * P1: webhook ack latency at a fixed rate, open loop, with the whole stack running as `npm start` runs it, the load
  * generator in its own process (bench/load/webhook-load.ts), and afterwards the check that every delivery the app
- * answered 2xx "accepted" for is a workflow Temporal knows (visibility count, then a per-id diff if they differ).
+ * answered 2xx for (accepted, duplicate, or queued in the intake outbox) ends up a workflow Temporal knows: wait for
+ * the outbox to drain (its depth gauge on /metrics), then a visibility count and a per-id diff if they differ.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
+import { deriveExternalId } from '../domain/external-id';
 import type { WebhookLoadResult } from './load/webhook-load';
 import { busyCores, coresUsed, cpuByRole, machineBusy } from './process-cpu';
 import type { BenchResult } from './results-file';
@@ -61,6 +63,20 @@ async function serverAck(appUrl: string): Promise<{ count: number; meanMs: numbe
   return { count, meanMs: Math.round((sum / count) * 1e5) / 100, le25ms: le25 };
 }
 
+/** Polls the app's outbox depth gauge until it is 0; the seconds that took (undefined: still pending at `limitMs`). */
+async function waitForDrain(appUrl: string, limitMs: number): Promise<{ seconds?: number; depthAtEnd: number; maxDepth: number }> {
+  const t0 = Date.now();
+  let maxDepth = 0;
+  for (;;) {
+    const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
+    const depth = Number(/^onboarding_intake_outbox_depth (\S+)$/m.exec(text)?.[1] ?? NaN);
+    maxDepth = Math.max(maxDepth, Number.isFinite(depth) ? depth : 0);
+    if (depth === 0) return { seconds: Math.round((Date.now() - t0) / 100) / 10, depthAtEnd: 0, maxDepth };
+    if (Date.now() - t0 > limitMs) return { depthAtEnd: depth, maxDepth };
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 async function verifyDurable(stack: BenchStack, accepted: string[]): Promise<{ counted: number; missing: string[]; extra: number; waitedMs: number }> {
   const connection = await Connection.connect({ address: stack.json.temporal.address });
   const client = new Client({ connection, namespace: stack.json.temporal.namespace });
@@ -106,7 +122,7 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const maxInFlight = o.maxInFlight ?? Math.ceil(o.rate * 10 * 1.25);
     const common = { url: stack.json.app.url, user: pd.webhookUser, password: pd.webhookPassword, stage: stageId, company: me.data.data.company_id, 'max-in-flight': maxInFlight };
 
-    let warm: Pick<WebhookLoadResult, 'acceptedWorkflowIds'> = { acceptedWorkflowIds: [] };
+    let warm: Pick<WebhookLoadResult, 'acceptedWorkflowIds' | 'ackedDealIds'> = { acceptedWorkflowIds: [], ackedDealIds: [] };
     if (o.warmupSeconds > 0) {
       const warmFile = join(work, 'warmup.json');
       await runGenerator({ ...common, rate: o.warmupRate, seconds: o.warmupSeconds, 'first-deal-id': 900_000, out: warmFile }, (o.warmupSeconds + 60) * 1000);
@@ -131,7 +147,11 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const r = JSON.parse(readFileSync(loadFile, 'utf8')) as WebhookLoadResult;
     const server = await serverAck(stack.json.app.url).catch(() => undefined);
 
-    const accepted = [...warm.acceptedWorkflowIds, ...r.acceptedWorkflowIds];
+    // Every 2xx (accepted, duplicate, queued) must become a workflow: once the outbox is empty, all were handled.
+    const drain = await waitForDrain(stack.json.app.url, 15 * 60_000);
+    const company = String(me.data.data.company_id);
+    const acked = [...(warm.ackedDealIds ?? []), ...r.ackedDealIds].map((dealId) => deriveExternalId({ companyId: company, dealId }));
+    const accepted = [...new Set(acked)];
     const durable = await verifyDurable(stack, accepted);
 
     const all = summarize(r.latencyMs);
@@ -164,9 +184,10 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
         `Statuses: ${JSON.stringify(r.statuses)}; intake outcomes of 2xx: ${JSON.stringify(r.outcomes)}; ${r.completed}/${r.scheduled} answered; largest send lag ${r.maxSendLagMs} ms (generator keeping schedule).`,
         `Control statuses: ${JSON.stringify(control.statuses)} (${control.completed}/${control.scheduled} answered): the HTTP + auth + parse + decision path alone at ${o.rate}/s.`,
         `Target p99 ≤ ${o.targetP99Ms} ms at ${o.rate}/s: ${all.p99 <= o.targetP99Ms && r.completed === r.scheduled ? 'MET' : 'NOT MET'} (p99 over all answers ${all.p99} ms).`,
-        `Durability: ${accepted.length} deliveries answered 2xx "accepted" (${o.warmupSeconds > 0 ? `${warm.acceptedWorkflowIds.length} in a ${o.warmupSeconds} s warm-up at ${o.warmupRate}/s, not in the latency figures, + ` : ''}${accepted2xx}); ` +
-          `Temporal visibility counts ${durable.counted} onboardDeal workflows (after ${durable.waitedMs} ms); accepted but unknown to Temporal: ${durable.missing.length}${durable.missing.length ? ` (${durable.missing.slice(0, 5).join(', ')}…)` : ''}; ` +
-          `in Temporal but never answered "accepted": ${durable.extra} (starts that committed after the client gave up, or visibility of timed-out requests). ${durable.missing.length === 0 ? 'accepted ⊆ started: OK.' : 'accepted ⊄ started: FAILED.'}`,
+        `Durability: ${accepted.length} deliveries answered 2xx (${o.warmupSeconds > 0 ? `${warm.ackedDealIds.length} in a ${o.warmupSeconds} s warm-up at ${o.warmupRate}/s, not in the latency figures, + ` : ''}${r.ackedDealIds.length}; "accepted" at once: ${accepted2xx}, "queued" in the intake outbox: ${r.outcomes.queued ?? 0}); ` +
+          `the outbox ${drain.seconds !== undefined ? `drained in ${drain.seconds} s after the load ended` : `still held ${drain.depthAtEnd} deliveries 15 min after the load`} (depth when first read ${drain.maxDepth}); ` +
+          `Temporal visibility then counts ${durable.counted} onboardDeal workflows (after ${durable.waitedMs} ms); 2xx but never started: ${durable.missing.length}${durable.missing.length ? ` (${durable.missing.slice(0, 5).join(', ')}…)` : ''}; ` +
+          `in Temporal but never answered 2xx: ${durable.extra} (deliveries whose answer timed out after they were written). ${durable.missing.length === 0 && drain.seconds !== undefined ? 'every 2xx started: OK.' : 'every 2xx started: FAILED.'}`,
         server ? `App-side histogram onboarding_webhook_ack_seconds over all ${server.count} answers (warm-up included): mean ${server.meanMs} ms, ${server.le25ms} answered within 25 ms of arrival.` : 'App /metrics unavailable.',
         `CPU during the load (cores used, by process): ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; whole machine busy ${machineCores} of ${cpus().length} cores; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}. ` +
           'The machine is shared with other sessions running tests at the same time: figures are pessimistic.',

@@ -33,6 +33,8 @@ export interface WebhookLoadResult {
   outcomes: Record<string, number>;
   /** Workflow ids the app answered `accepted` for (2xx), to check against Temporal afterwards. */
   acceptedWorkflowIds: string[];
+  /** Deal ids of every 2xx answer other than `ignored` (accepted, duplicate, queued): each must end up started. */
+  ackedDealIds: number[];
 }
 
 const TIMEOUT_MS = 10_000;
@@ -103,6 +105,7 @@ export async function runLoad(o: {
   const statuses: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
   const acceptedWorkflowIds: string[] = [];
+  const ackedDealIds: number[] = [];
   const count = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
   let completed = 0;
   let maxSendLagMs = 0;
@@ -126,6 +129,7 @@ export async function runLoad(o: {
             const parsed = JSON.parse(text ?? '{}') as { outcome?: string; workflowId?: string };
             count(outcomes, parsed.outcome ?? 'unknown');
             if (parsed.outcome === 'accepted' && parsed.workflowId) acceptedWorkflowIds.push(parsed.workflowId);
+            if (parsed.outcome !== 'ignored') ackedDealIds.push(o.firstDealId + i);
           } catch {
             count(outcomes, 'unparseable');
           }
@@ -177,6 +181,7 @@ export async function runLoad(o: {
     statuses,
     outcomes,
     acceptedWorkflowIds,
+    ackedDealIds,
   };
 }
 

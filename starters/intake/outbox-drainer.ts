@@ -45,6 +45,7 @@ export interface OutboxDrainerOptions {
 
 interface Entry {
   row: OutboxRow;
+  started?: boolean;
   failures: number;
   waiters: Array<(first: FirstAttempt) => void>;
   timer?: NodeJS.Timeout;
@@ -94,6 +95,8 @@ export class OutboxDrainer {
       this.held.set(row.id, entry);
       this.ready.push(entry);
       this.pump();
+      // Every slot busy: its outcome cannot come within an ack budget, so the answer need not wait for it.
+      if (!entry.started) this.settleWaiters(entry, { kind: 'queued' });
     });
   }
 
@@ -154,6 +157,7 @@ export class OutboxDrainer {
   }
 
   private async attempt(entry: Entry): Promise<void> {
+    entry.started = true;
     this.inFlight += 1;
     let result: IntakeResult;
     try {

@@ -123,6 +123,24 @@ describe('intake outbox', () => {
     second.close();
   });
 
+  it('answers queued at once when every drain slot is busy, and still drains the row', async () => {
+    const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const drainer = new OutboxDrainer({ outbox, log, concurrency: 1, handle: async (e) => (await gate, accepted(e)) });
+    drainer.start();
+    const first = drainer.submit(await outbox.append(contractSigned(41), new Date()));
+    const second = await drainer.submit(await outbox.append(contractSigned(42), new Date()));
+    expect(second).toEqual({ kind: 'queued' });
+    release();
+    expect(await first).toMatchObject({ kind: 'final', result: { outcome: 'accepted' } });
+    await drainer.whenIdle();
+    outbox.flush();
+    expect(outbox.stats().depth).toBe(0);
+    await drainer.stop(100);
+    outbox.close();
+  });
+
   it('holds at most `window` rows in memory and reads the backlog from disk in order', async () => {
     const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
     for (let d = 1; d <= 25; d += 1) await outbox.append(contractSigned(d), new Date());
