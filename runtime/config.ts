@@ -40,8 +40,6 @@ const schema = z.object({
   WORKER_METRICS_PORT: port(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
   WORKER_WORKFLOW_BUNDLE: optionalString,
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
-  WORKER_WORKFLOW_BUNDLE: optionalString,
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
   APP_PORT: port(DEFAULT_PORTS.app),
