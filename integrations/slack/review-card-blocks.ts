@@ -99,8 +99,10 @@ function linkLine(card: ReviewCardInput, links: ReviewCardLinks): string {
 
 function buttons(card: ReviewCardInput): ActionsBlock {
   const value = encodeButtonValue({ externalId: card.externalId });
+  // An edit after onboarding (kind ownership): retry writes Pipedrive's values, cancel keeps NetSuite's.
+  const ownership = card.kind === 'ownership';
   const elements: Button[] = [
-    { type: 'button', action_id: REVIEW_ACTION_IDS.retry, style: 'primary', text: { type: 'plain_text', text: 'Mark reviewed – Retry' }, value },
+    { type: 'button', action_id: REVIEW_ACTION_IDS.retry, style: 'primary', text: { type: 'plain_text', text: ownership ? "Write Pipedrive's values" : 'Mark reviewed – Retry' }, value },
     { type: 'button', action_id: REVIEW_ACTION_IDS.fix, text: { type: 'plain_text', text: 'Fix fields…' }, value },
   ];
   // One "link" button per candidate would repeat the action id (Slack requires unique ids per block): offer the
@@ -118,12 +120,17 @@ function buttons(card: ReviewCardInput): ActionsBlock {
     type: 'button',
     action_id: REVIEW_ACTION_IDS.cancel,
     style: 'danger',
-    text: { type: 'plain_text', text: 'Cancel onboarding' },
+    text: { type: 'plain_text', text: ownership ? "Keep NetSuite's values" : 'Cancel onboarding' },
     value,
     confirm: {
-      title: { type: 'plain_text', text: 'Cancel this onboarding?' },
-      text: { type: 'mrkdwn', text: `No NetSuite customer or invoice will be created for *${escapeMrkdwn(clip(card.dealTitle ?? card.externalId, 200))}*.` },
-      confirm: { type: 'plain_text', text: 'Cancel onboarding' },
+      title: { type: 'plain_text', text: ownership ? "Keep NetSuite's values?" : 'Cancel this onboarding?' },
+      text: {
+        type: 'mrkdwn',
+        text: ownership
+          ? `The Pipedrive edit of *${escapeMrkdwn(clip(card.dealTitle ?? card.externalId, 200))}* is not written to NetSuite.`
+          : `No NetSuite customer or invoice will be created for *${escapeMrkdwn(clip(card.dealTitle ?? card.externalId, 200))}*.`,
+      },
+      confirm: { type: 'plain_text', text: ownership ? "Keep NetSuite's values" : 'Cancel onboarding' },
       deny: { type: 'plain_text', text: 'Keep it' },
       style: 'danger',
     },
