@@ -1,0 +1,185 @@
+/**
+ * `npm run cli -- backfill` on the real dev server, its workflow and activities over the Pipedrive and NetSuite
+ * simulators, seeded as a team leaving a polling connector finds them: a deal already linked by externalId, a
+ * customer the connector made without an externalId (same e-mail), one it made under its own key (same company),
+ * a deal nothing exists for, and a deal the connector created two customers for. The dry run changes nothing (the
+ * simulators' counters show no write); the real run writes the ids, starts the one onboarding, leaves the
+ * duplicates alone; a second real run finds everything linked and starts nothing new.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { createBackfillActivities, createBackfillNetSuiteActivities } from '../../activities/backfill-activities';
+import { deriveExternalId } from '../../domain/external-id';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import type { NetSuiteClient } from '../../integrations/netsuite';
+import { NetSuiteHttp } from '../../integrations/netsuite/netsuite-http';
+import { PipedriveClient } from '../../integrations/pipedrive';
+import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
+import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../sandbox/pipedrive';
+import type { BackfillCommandResult } from '../../starters/cli/backfill-command';
+import { OnboardingStarter } from '../../starters/start-onboarding';
+import { BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID } from '../../workflows/backfill';
+import { runOpsCli } from '../helpers/ops-cli-process';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { clientFor, customerBody, simAdmin } from '../integrations/netsuite/fixtures';
+import { simCall } from '../integrations/pipedrive/sim-admin';
+
+jest.setTimeout(300_000);
+
+interface Seeded {
+  dealId: string;
+  externalId: string;
+  orgName: string;
+  email: string;
+}
+
+describe('ops CLI: backfill (cutover from a polling connector)', () => {
+  let t: TestTemporal;
+  let pd: RunningPipedriveSimulator;
+  let ns: RunningNetSuiteSimulator;
+  let pipedrive: PipedriveClient;
+  let netsuite: NetSuiteClient;
+  let http: NetSuiteHttp;
+  let companyId: string;
+  let dataDir: string;
+  const onboardingQueue = uniqueTaskQueue('backfill-started');
+  const taskQueue = uniqueTaskQueue('backfill');
+
+  beforeAll(async () => {
+    [t, pd, ns] = await Promise.all([connectTestTemporal(), startPipedriveSimulator(), startNetSuiteSimulator()]);
+    pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
+    netsuite = clientFor(ns);
+    const { url, ...credentials } = ns.stackEntry;
+    http = new NetSuiteHttp({ baseUrl: url, ...credentials, concurrencyLimit: 2 });
+    companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+    dataDir = mkdtempSync(join(tmpdir(), 'backfill-test-'));
+  });
+  afterAll(async () => {
+    await Promise.all([pd?.close(), ns?.close()]);
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function seedDeal(country: string): Promise<Seeded> {
+    const created = await simCall<{ deal: { id: number }; person: { emails: Array<{ value: string }> }; organization: { name: string } }>(pd.url, 'POST', '/__sim/deals', {
+      country,
+      stage_name: 'Contract Signed',
+    });
+    return { dealId: String(created.deal.id), externalId: deriveExternalId({ companyId, dealId: created.deal.id }), orgName: created.organization.name, email: created.person.emails[0]!.value };
+  }
+
+  /** A customer as an older connector made it: POST without an externalId, or PUT under its own key. */
+  async function legacyCustomer(fields: { companyName: string; email: string }, externalId?: string): Promise<string> {
+    if (externalId) return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: fields.companyName }))).customerId;
+    const { externalId: _drop, ...body } = customerBody('unused', { ...fields, entityId: fields.companyName });
+    const res = await http.request('POST', 'record/v1/customer', { body });
+    return res.headers.location!.split('/').pop()!;
+  }
+
+  const externalIdFields = async (): Promise<Record<string, string | undefined>> =>
+    Object.fromEntries((await pipedrive.listDealsFromStage('Contract Signed')).deals.map((d) => [d.dealId, d.externalIdField]));
+  const customerExternalId = async (id: string): Promise<string | undefined> => (await netsuite.suiteqlAll<{ externalid?: string }>(`SELECT externalid FROM customer WHERE id = ${id}`))[0]?.externalid;
+  const netsuiteWrites = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(Object.entries((await simAdmin.stats(ns)).requests).filter(([key]) => /^(PUT|PATCH|DELETE|POST record)/.test(key)));
+
+  async function backfillCli(...args: string[]) {
+    const workers = await Promise.all([
+      Worker.create({
+        connection: t.nativeConnection,
+        namespace: t.namespace,
+        taskQueue,
+        workflowBundle: t.workflowBundle,
+        activities: createBackfillActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { onboardingTaskQueue: onboardingQueue, listingTtlMs: 0 }),
+      }),
+      Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: createBackfillNetSuiteActivities(netsuite) }),
+    ]);
+    return workers[1].runUntil(workers[0].runUntil(runOpsCli(t, 'backfill', '--task-queue', taskQueue, '--page-size', '2', ...args)));
+  }
+
+  it('dry run changes nothing; the real run links, starts and lists; a second run is a no-op', async () => {
+    const linked = await seedDeal('GB');
+    const byEmail = await seedDeal('DE');
+    const byCompany = await seedDeal('US');
+    const nothing = await seedDeal('NL');
+    const twice = await seedDeal('AU');
+    const linkedCustomer = await legacyCustomer({ companyName: linked.orgName, email: linked.email }, linked.externalId);
+    const emailCustomer = await legacyCustomer({ companyName: 'Renamed Since Ltd', email: byEmail.email });
+    await legacyCustomer({ companyName: byCompany.orgName, email: 'old-address@legacy.example' }, 'ZAP-0001');
+    const dupA = await legacyCustomer({ companyName: 'Zap Copy One', email: twice.email });
+    const dupB = await legacyCustomer({ companyName: twice.orgName, email: 'other@legacy.example' }, 'ZAP-0002');
+    const fieldsBefore = await externalIdFields();
+    await simAdmin.reset(ns); // counters only: from here every NetSuite write shows in the stats
+
+    // --- dry run: plain progress lines (stderr is not a TTY), the plan, and no write anywhere.
+    const dry = await backfillCli('--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    const plan = JSON.parse(dry.stdout) as BackfillCommandResult;
+    expect(plan.workflowId).toBe(BACKFILL_DRY_RUN_WORKFLOW_ID);
+    expect(plan.totals).toEqual({
+      dealsSeen: 5,
+      matchedByExternalId: 1,
+      matchedByEmail: 1,
+      matchedByCompanyName: 1,
+      netsuiteExternalIdsWritten: 1,
+      pipedriveExternalIdsWritten: 3,
+      onboardingsStarted: 1,
+      onboardingsAlreadyKnown: 0,
+      suspectedDuplicates: 1,
+      conflicts: 0,
+      writeFailures: 0,
+    });
+    expect(plan.actions).toEqual(
+      expect.arrayContaining([
+        { action: 'write-netsuite-external-id', dealId: byEmail.dealId, customerId: emailCustomer, externalId: byEmail.externalId },
+        { action: 'write-pipedrive-external-id', dealId: linked.dealId, externalId: linked.externalId },
+        { action: 'write-pipedrive-external-id', dealId: byEmail.dealId, externalId: byEmail.externalId },
+        { action: 'write-pipedrive-external-id', dealId: byCompany.dealId, externalId: 'ZAP-0001' },
+        { action: 'start-onboarding', dealId: nothing.dealId, externalId: nothing.externalId },
+      ]),
+    );
+    expect(plan.suspectedDuplicates).toEqual([
+      {
+        kind: 'suspected-duplicates',
+        dealId: twice.dealId,
+        externalId: twice.externalId,
+        customers: [
+          { id: dupA, matchedOn: ['email'] },
+          { id: dupB, externalId: 'ZAP-0002', matchedOn: ['companyName'] },
+        ].sort((a, b) => Number(a.id) - Number(b.id)),
+      },
+    ]);
+    expect(dry.stderr).toMatch(/backfill \(dry run\): 5\/5 deals .* done/);
+    expect(await netsuiteWrites()).toEqual({});
+    expect(await externalIdFields()).toEqual(fieldsBefore);
+    await expect(t.client.workflow.getHandle(nothing.externalId).describe()).rejects.toThrow();
+
+    // --- real run (text output).
+    const real = await backfillCli();
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain(`backfill ${BACKFILL_WORKFLOW_ID}, started`);
+    expect(real.stdout).toContain('matched by externalId 1 · by email 1 · by company 1');
+    expect(real.stdout).toContain('external ids written: NetSuite 1 · Pipedrive 3');
+    expect(real.stdout).toContain('onboardings started 1 (already known to Temporal 0)');
+    expect(real.stdout).toContain('suspected duplicates listed 1');
+    expect(real.stdout).toContain(`deal ${twice.dealId} (${twice.externalId}): customers`);
+    expect(await customerExternalId(emailCustomer)).toBe(byEmail.externalId);
+    expect(await customerExternalId(linkedCustomer)).toBe(linked.externalId);
+    expect(await customerExternalId(dupA)).toBeUndefined();
+    const fields = await externalIdFields();
+    expect(fields[linked.dealId]).toBe(linked.externalId);
+    expect(fields[byEmail.dealId]).toBe(byEmail.externalId);
+    expect(fields[byCompany.dealId]).toBe('ZAP-0001');
+    expect(fields[twice.dealId]).toBe(fieldsBefore[twice.dealId]);
+    expect((await t.client.workflow.getHandle(nothing.externalId).describe()).type).toBe('onboardDeal');
+    // Only the one PATCH reached NetSuite: duplicates are never touched.
+    expect(await netsuiteWrites()).toEqual({ 'PATCH record/v1/customer/{id} 204': 1 });
+
+    // --- again: everything is linked by externalId now, the onboarding is known, nothing is written.
+    const again = JSON.parse((await backfillCli('--json')).stdout) as BackfillCommandResult;
+    expect(again.totals).toMatchObject({ dealsSeen: 5, matchedByExternalId: 3, netsuiteExternalIdsWritten: 0, pipedriveExternalIdsWritten: 0, onboardingsStarted: 0, onboardingsAlreadyKnown: 1, suspectedDuplicates: 1 });
+    expect(await netsuiteWrites()).toEqual({ 'PATCH record/v1/customer/{id} 204': 1 });
+    await t.client.workflow.getHandle(nothing.externalId).terminate('test cleanup');
+  });
+});
