@@ -13,6 +13,8 @@ export interface PipedrivePort {
   fetchResolvedDeal(dealId: string): Promise<ResolvedDeal>;
   setDealFields(dealId: string, values: Partial<Record<DealFieldName, string | null>>): Promise<{ written: boolean }>;
   addDealNote(dealId: string, html: string): Promise<string | number>;
+  /** PATCHes standard fields of a deal, person or organization (a reviewer's Pipedrive-owned fixes). */
+  updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string, body: Record<string, unknown>): Promise<void>;
 }
 
 export interface NetSuitePort {

@@ -3,7 +3,7 @@
  * reviewer's whole context: deal, organization, field-level reasons with suggested fixes, links, payload, buttons.
  */
 import type { ReviewReason } from '../domain/review-reason';
-import type { ReviewDecision, ReviewKind } from '../domain/transaction';
+import type { ReviewDecision, ReviewKind, ReviewOwner } from '../domain/transaction';
 
 export interface ReviewCardInput {
   externalId: string;
@@ -21,6 +21,8 @@ export interface ReviewCardInput {
 export interface ReviewCardRef {
   channel: string;
   ts: string;
+  /** Who the card names as responsible (the workflow keeps it in its state while the review waits). */
+  owner?: ReviewOwner;
 }
 
 export interface ReviewNotifierPort {

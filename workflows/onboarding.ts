@@ -22,7 +22,7 @@ import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { reviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { OnboardingInput, ReviewDecision, TransactionState } from '../domain/transaction';
-import { applyFixes } from '../domain/review-fixes';
+import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
@@ -210,7 +210,14 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     if (patched('review-card')) {
       // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
       notified = Promise.all([
-        tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
+        tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(
+          (ref) => {
+            cardRef = ref;
+            // The card's named owner, for the `state` query and the CLI queue while the review waits.
+            if (ref.owner) tx.state.reviewOwner = ref.owner;
+          },
+          () => undefined,
+        ),
         tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
         review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
       ]);
@@ -233,6 +240,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     // A corrected deal in Pipedrive is as good as a reviewer's "retry": re-read it and try again.
     const d = decision ?? { action: 'retry' as const, actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' };
     await notified;
+    delete tx.state.reviewOwner;
     if (cardRef) await tx.step('record-review-decision', () => reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
     return d;
   };
@@ -271,6 +279,11 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       done.delete('validate');
       if (!done.has('upsert')) idempotencyKey = uuid4();
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
+      // Pipedrive-owned corrections also go back to Pipedrive (NetSuite-owned ones only reach NetSuite, via `fixes`).
+      const toPipedrive = d.action === 'fix' && d.fields ? pipedriveOwnedFixes(d.fields) : {};
+      if (Object.keys(toPipedrive).length > 0 && patched('fix-write-back')) {
+        await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
+      }
       if (d.action === 'link' && d.netsuiteCustomerId) {
         tx.state.netsuiteCustomerId = d.netsuiteCustomerId;
         tx.state.customerSyncedAt = new Date().toISOString();

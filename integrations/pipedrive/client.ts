@@ -43,6 +43,8 @@ export class PipedriveClient {
   private readonly dealFields: TtlCache<FieldCatalog>;
   private readonly organizationFields: TtlCache<FieldCatalog>;
   private readonly stages: TtlCache<V2Stage[]>;
+  private readonly userEmails = new Map<string, TtlCache<string | undefined>>();
+  private readonly catalogTtlMs: number;
 
   constructor(opts: PipedriveClientOptions) {
     this.http = axios.create({
@@ -51,6 +53,7 @@ export class PipedriveClient {
       headers: { 'x-api-token': opts.apiToken, accept: 'application/json' },
     });
     const ttl = opts.catalogTtlMs ?? 5 * 60_000;
+    this.catalogTtlMs = ttl;
     this.dealFields = new TtlCache(ttl);
     this.organizationFields = new TtlCache(ttl);
     this.stages = new TtlCache(ttl);
@@ -61,6 +64,20 @@ export class PipedriveClient {
     return this.me.get(async () => {
       const me = await this.call<{ id: number }>('GET /v1/users/me', { method: 'GET', url: '/v1/users/me' });
       return String(me.data.id);
+    });
+  }
+
+  /** A Pipedrive user's e-mail (the deal owner's, to find them in Slack); cached per user for the catalog TTL. */
+  getUserEmail(userId: string | number): Promise<string | undefined> {
+    const id = String(userId);
+    let cache = this.userEmails.get(id);
+    if (!cache) {
+      cache = new TtlCache<string | undefined>(this.catalogTtlMs);
+      this.userEmails.set(id, cache);
+    }
+    return cache.get(async () => {
+      const user = await this.call<{ email?: string | null }>('GET /v1/users/{id}', { method: 'GET', url: `/v1/users/${encodeURIComponent(id)}` });
+      return user.data.email ?? undefined;
     });
   }
 
@@ -138,6 +155,11 @@ export class PipedriveClient {
     }
     await this.call('PATCH /api/v2/deals/{id}', { method: 'PATCH', url: `/api/v2/deals/${id}`, data: { custom_fields: body } });
     return { written: true, changed: changed.map((c) => c.field.name) };
+  }
+
+  /** PATCHes standard fields (`title`, `name`, `emails`…) of a deal, person or organization through API v2. */
+  async updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string | number, body: Record<string, unknown>): Promise<void> {
+    await this.call(`PATCH /api/v2/${entity}/{id}`, { method: 'PATCH', url: `/api/v2/${entity}/${encodeURIComponent(String(id))}`, data: body });
   }
 
   /** Adds an HTML note to the deal; returns the note id. */

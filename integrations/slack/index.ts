@@ -2,6 +2,7 @@ export { SlackClient, webClientOptions, type SlackClientOptions, type SlackMessa
 export { toSlackVendorError, kindForSlackError } from './slack-error';
 export {
   renderReviewCard,
+  ownerLine,
   decisionLine,
   escapeMrkdwn,
   netsuiteCustomerUrl,

@@ -6,7 +6,7 @@
  */
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { ReviewCardInput } from '../../activities/review-notifier-port';
-import type { ReviewDecision, ReviewKind } from '../../domain/transaction';
+import type { ReviewDecision, ReviewKind, ReviewOwner } from '../../domain/transaction';
 import { REVIEW_ACTION_IDS, encodeButtonValue } from './review-action-ids';
 
 export interface ReviewCardLinks {
@@ -162,11 +162,24 @@ export function decisionLine(decision: ReviewDecision, at: string): string {
   return line;
 }
 
-export function renderReviewCard(card: ReviewCardInput, links: ReviewCardLinks, decided?: { decision: ReviewDecision; at: string }): RenderedCard {
+const OWNER_VIA: Record<ReviewOwner['via'], string> = {
+  'deal-owner': 'deal owner',
+  'first-reviewer': 'first reviewer on duty',
+  'reviewer-group': 'reviewer group',
+};
+
+/** "Owner: <@U…> (deal owner)"; a group is mentioned as `<!subteam^S…>`. */
+export function ownerLine(owner: ReviewOwner): string {
+  const who = owner.kind === 'group' ? `<!subteam^${owner.id}>` : `<@${owner.id}>`;
+  return `:bust_in_silhouette: *Owner:* ${who} (${OWNER_VIA[owner.via]})`;
+}
+
+export function renderReviewCard(card: ReviewCardInput, links: ReviewCardLinks, decided?: { decision: ReviewDecision; at: string }, owner?: ReviewOwner): RenderedCard {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title(card) } },
     { type: 'section', text: { type: 'mrkdwn', text: `*${KIND_LABEL[card.kind]}*` } },
   ];
+  if (owner) blocks.push({ type: 'context', block_id: 'review_owner', elements: [{ type: 'mrkdwn', text: ownerLine(owner) }] });
   for (const r of card.reasons.slice(0, MAX_REASONS)) blocks.push(reasonSection(r));
   if (card.reasons.length > MAX_REASONS) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${card.reasons.length - MAX_REASONS} more reasons (see the workflow's state).` }] });

@@ -5,6 +5,7 @@
  * cannot be read (Slack down, missing scope), its members are treated as unknown: the listed user ids still decide,
  * and nobody is let in on a failure.
  */
+import type { ReviewOwner } from '../../domain/transaction';
 import type { SlackClient } from './slack-client';
 
 export interface ReviewerDirectoryOptions {
@@ -18,13 +19,7 @@ export interface ReviewerDirectoryOptions {
 }
 
 /** How the card names the person (or group) responsible for a review item. */
-export interface ReviewOwnerRef {
-  kind: 'user' | 'group';
-  /** Slack user id (U…/W…) or user group id (S…). */
-  id: string;
-  /** Why this owner: the deal owner's own Slack user, else the first configured reviewer, else a reviewer group. */
-  via: 'deal-owner' | 'first-reviewer' | 'reviewer-group';
-}
+export type ReviewOwnerRef = ReviewOwner;
 
 export class ReviewerDirectory {
   private readonly ids: ReadonlySet<string>;

@@ -71,4 +71,8 @@ export class FakePipedrive implements PipedrivePort {
     this.notes.push(html);
     return this.notes.length;
   }
+  updates: Array<{ entity: string; id: string; body: Record<string, unknown> }> = [];
+  async updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string, body: Record<string, unknown>) {
+    this.updates.push({ entity, id, body });
+  }
 }
