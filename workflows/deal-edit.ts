@@ -87,7 +87,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       deal = applyFixes(await tx.step('fetch', () => pipedrive.fetchDeal(input.pipedriveDealId)), fixes);
       // The review queue (CLI, ops card) names a workflow by these, as it does onboardings.
       upsertMemo({ dealTitle: deal.deal.title, organization: deal.organization?.name ?? '' });
-      const mapped = await tx.step('validate', () => billingRules.validateDeal(deal!, input.externalId));
+      // The handoff's "not before signature" date check belongs to Contract Signed; after onboarding the deal's
+      // stage time (read as the signature time) moves on with every stage change, so the edit maps without it.
+      const { signedAt: _stageTime, ...core } = deal.deal;
+      const mapped = await tx.step('validate', () => billingRules.validateDeal({ ...deal!, deal: core }, input.externalId));
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       const diffs = compareWithNetSuite(mapped.customer, current);
       tx.audit({ step: 'compare', outcome: 'info', detail: diffs.length === 0 ? 'in sync' : diffs.map((d) => `${d.field}:${d.owner}`).join(',') });
