@@ -9,7 +9,7 @@ import type { ReviewAction } from '../../domain/transaction';
 import { loadConfigOrExit } from '../../runtime/load-config';
 import { connectClient } from '../../runtime/temporal-connection';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
-import { listByState } from './list-by-state';
+import { formatQueue, listByState } from './list-by-state';
 import { formatReconcileSummary, NoWorkerError, runReconcileCommand } from './reconcile-command';
 import { formatShadowReport, readShadowReport } from './shadow-report-command';
 import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
@@ -54,8 +54,10 @@ async function run(
   switch (command) {
     case 'status':
       return client.workflow.getHandle(need()).query(stateQuery);
-    case 'queue':
-      return listByState(client, o.state ?? 'NEEDS_REVIEW');
+    case 'queue': {
+      const items = await listByState(client, o.state ?? 'NEEDS_REVIEW');
+      return o.json ? items : { text: formatQueue(items) };
+    }
     case 'retry':
     case 'cancel': {
       const action: ReviewAction = command;
