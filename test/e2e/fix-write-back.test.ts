@@ -1,0 +1,118 @@
+/**
+ * A reviewer's fix on the stack as `npm start` runs it: the review card names the deal owner (their Pipedrive e-mail
+ * is a Slack reviewer's), `cli queue` shows that owner; a fix with a NetSuite-owned field (tax id) and Pipedrive-owned
+ * ones (deal title, person e-mail) completes the onboarding, writes the Pipedrive-owned values back to Pipedrive and
+ * never the tax id, and every webhook those writes cause is dropped by the intake as our own write-back (no loop).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import { PipedriveClient } from '../../integrations/pipedrive';
+import type { TransactionState } from '../../domain/transaction';
+import { reviewSignal, stateQuery } from '../../workflows/messages';
+import { runOpsCli } from '../helpers/ops-cli-process';
+import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
+
+jest.setTimeout(400_000);
+
+/** Pipedrive sandbox user "Bea Billing" (sandbox/pipedrive/seed.ts); Slack sandbox U0REVIEWER2 has her e-mail. */
+const BEA_PIPEDRIVE_USER_ID = 4;
+
+const poll = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe().catch(() => undefined);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+const intakeCount = (metrics: string, outcome: string): number => Number(new RegExp(`onboarding_webhook_intake_total\\{outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+
+describe('fix write-back to Pipedrive and the named owner (npm start, sandbox simulators)', () => {
+  let stack: StackProcess;
+  let json: StackJson;
+  let connection: Connection;
+  let client: Client;
+  beforeAll(async () => {
+    stack = startStack(await stackEnv(mkdtempSync(join(tmpdir(), 'fix-write-back-e2e-'))));
+    json = await stack.ready();
+    connection = await Connection.connect({ address: json.temporal.address });
+    client = new Client({ connection, namespace: json.temporal.namespace });
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await stack?.interrupt();
+  });
+
+  it('names the deal owner, writes Pipedrive-owned fixes back (not the tax id), and drops their webhooks as our own', async () => {
+    const pd = json.pipedrive!;
+    const slack = json.slack!.url.replace(/\/api\/?$/, '');
+    const metrics = async () => (await axios.get<string>(`${json.app.url}/metrics`, { responseType: 'text' })).data;
+
+    // A German deal owned by Bea, without a tax id, signed.
+    const created = await axios.post(`${pd.url}/__sim/deals`, { country: 'DE', omit: ['tax_id'], invoice_date: new Date().toISOString().slice(0, 10), user_id: BEA_PIPEDRIVE_USER_ID });
+    const dealId = String(created.data.data.deal.id);
+    await axios.post(`${pd.url}/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
+
+    const card = await poll('review card', async () => {
+      const { messages } = (await axios.get<{ messages: Array<{ ts: string; thread_ts?: string; blocks?: unknown[] }> }>(`${slack}/__sim/messages?channel=C0REVIEW`)).data;
+      return messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(`/deal/${dealId}`));
+    });
+    expect(JSON.stringify(card.blocks)).toContain('*Owner:* <@U0REVIEWER2> (deal owner)');
+    const externalId = (JSON.stringify(card.blocks).match(/external id `([A-Za-z0-9_-]+)`/) ?? [])[1]!;
+    const handle = client.workflow.getHandle(externalId);
+    const inReview = await poll('owner in state', async () => {
+      const s = await handle.query(stateQuery);
+      return s.state === 'NEEDS_REVIEW' && s.reviewOwner ? s : undefined;
+    });
+    expect(inReview.reviewOwner).toEqual({ kind: 'user', id: 'U0REVIEWER2', via: 'deal-owner' });
+
+    // The operator's queue: owner column in text, owner object in --json.
+    const queueJson = await runOpsCli(json.temporal, 'queue', '--json');
+    expect(queueJson.code).toBe(0);
+    const items = JSON.parse(queueJson.stdout) as Array<{ externalId: string; owner?: unknown; reviewReason?: string; ageMinutes: number }>;
+    expect(items.find((i) => i.externalId === externalId)).toMatchObject({ owner: { kind: 'user', id: 'U0REVIEWER2', via: 'deal-owner' }, reviewReason: expect.any(String) });
+    const queueText = await runOpsCli(json.temporal, 'queue');
+    expect(queueText.stdout).toMatch(/EXTERNAL ID\s+DEAL\s+AGE\s+REASON\s+OWNER/);
+    expect(queueText.stdout.split('\n').find((l) => l.startsWith(externalId))).toContain('U0REVIEWER2 (deal-owner)');
+
+    const before = await metrics();
+    const fixedAt = new Date().toISOString();
+    await handle.signal(reviewSignal, {
+      action: 'fix',
+      actor: 'U0REVIEWER2',
+      fields: { 'organization.taxId': 'DE123456789', 'deal.title': 'Renamed by the reviewer', 'person.email': 'billing@renamed-gmbh.example' },
+    });
+    const done: TransactionState = await handle.result();
+    expect(done.state).toBe('COMPLETED');
+    expect(done.reviewOwner).toBeUndefined();
+    expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'write-back-fixes', outcome: 'ok' }));
+
+    // Pipedrive now holds the reviewer's Pipedrive-owned values; the NetSuite-owned tax id was not written there.
+    const pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.apiToken });
+    const deal = await pipedrive.fetchResolvedDeal(dealId);
+    expect(deal.deal.title).toBe('Renamed by the reviewer');
+    expect(deal.person!.emails.find((e) => e.primary)?.value).toBe('billing@renamed-gmbh.example');
+    expect(deal.organization!.taxId).toBeUndefined();
+    // …while NetSuite got the tax id through the onboarding (the customer exists, and the run used the fix).
+    expect(done.netsuiteCustomerId).toBeDefined();
+
+    // Every deal webhook since the fix is the integration's own write (title, status flags) and was loop-dropped.
+    const deliveries = await poll('write-back webhooks delivered', async () => {
+      const all = (await axios.get<{ data: Array<{ at: string; http_status: number | null; body: { previous: Record<string, unknown> | null; meta: Record<string, unknown> } }> }>(`${pd.url}/__sim/deliveries?entity=deal&entity_id=${dealId}`)).data.data;
+      const since = all.filter((d) => d.at >= fixedAt);
+      return since.some((d) => d.body.previous && 'title' in d.body.previous && d.http_status === 200) ? since : undefined;
+    });
+    expect(deliveries.every((d) => d.body.meta.change_source === 'api')).toBe(true);
+    const after = await poll('intake counted every delivery', async () => {
+      const m = await metrics();
+      return intakeCount(m, 'loop_dropped') - intakeCount(before, 'loop_dropped') >= deliveries.filter((d) => d.http_status === 200).length ? m : undefined;
+    }, 30_000);
+    expect(intakeCount(after, 'accepted')).toBe(intakeCount(before, 'accepted'));
+    expect(intakeCount(after, 'duplicate')).toBe(intakeCount(before, 'duplicate'));
+  });
+});
