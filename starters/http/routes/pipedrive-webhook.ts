@@ -84,7 +84,7 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
     app.addHook('onClose', async () => {
       unobserve();
       await drainer.stop(2_000);
-      outbox.close();
+      await outbox.close();
     });
   }
 

@@ -62,7 +62,7 @@ describe('intake outbox', () => {
     });
     drainer.start();
     await drainer.whenIdle();
-    restarted.flush();
+    await restarted.flush();
     expect(handled).toEqual(['evt-1', 'evt-2', 'evt-3']);
     expect(restarted.stats()).toEqual({ depth: 0 });
     // A third start finds nothing left.
@@ -72,8 +72,8 @@ describe('intake outbox', () => {
     expect(handled).toHaveLength(3);
     await drainer.stop(100);
     await again.stop(100);
-    restarted.close();
-    crashed.close();
+    await restarted.close();
+    await crashed.close();
   });
 
   it('a 503-like outcome is retried with backoff until final; the first attempt answers queued', async () => {
@@ -93,11 +93,11 @@ describe('intake outbox', () => {
     const row = await outbox.append(contractSigned(7), new Date());
     expect(await drainer.submit(row)).toEqual({ kind: 'queued' });
     await drainer.whenIdle();
-    outbox.flush();
+    await outbox.flush();
     expect(attempts).toEqual(['unavailable:false', 'unavailable:false', 'accepted:true']);
     expect(outbox.stats().depth).toBe(0);
     await drainer.stop(100);
-    outbox.close();
+    await outbox.close();
   });
 
   it('a delivery that fails until the stop stays on disk with its attempts counted, and the next start drains it', async () => {
@@ -109,7 +109,7 @@ describe('intake outbox', () => {
     await down.submit(row);
     await new Promise((r) => setTimeout(r, 50));
     await down.stop(500);
-    first.close();
+    await first.close();
     const second = new IntakeOutbox(path);
     const [left] = second.readAfter(0, 10);
     expect(left).toMatchObject({ id: row.id, event: { meta: { id: 'evt-8' } } });
@@ -117,10 +117,10 @@ describe('intake outbox', () => {
     const up = new OutboxDrainer({ outbox: second, log, concurrency: 1, handle: async (e) => accepted(e) });
     up.start();
     await up.whenIdle();
-    second.flush();
+    await second.flush();
     expect(second.stats().depth).toBe(0);
     await up.stop(100);
-    second.close();
+    await second.close();
   });
 
   it('answers queued at once when every drain slot is busy, and still drains the row', async () => {
@@ -135,10 +135,10 @@ describe('intake outbox', () => {
     release();
     expect(await first).toMatchObject({ kind: 'final', result: { outcome: 'accepted' } });
     await drainer.whenIdle();
-    outbox.flush();
+    await outbox.flush();
     expect(outbox.stats().depth).toBe(0);
     await drainer.stop(100);
-    outbox.close();
+    await outbox.close();
   });
 
   it('holds at most `window` rows in memory and reads the backlog from disk in order', async () => {
@@ -163,7 +163,7 @@ describe('intake outbox', () => {
     expect(handled.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(maxHeld).toBeLessThanOrEqual(6);
     await drainer.stop(100);
-    outbox.close();
+    await outbox.close();
   });
 });
 
@@ -234,7 +234,7 @@ describe('POST /webhooks/pipedrive admission control (no Temporal: its address a
     }
     const reopened = new IntakeOutbox(join(dir, OUTBOX_FILE));
     expect(reopened.readAfter(0, 10).map((r) => r.event.meta.id)).toEqual(['evt-31']);
-    reopened.close();
+    await reopened.close();
   });
 
   it('a failed outbox write answers 503 JSON and counts the delivery unavailable', async () => {
