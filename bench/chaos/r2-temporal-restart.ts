@@ -54,10 +54,16 @@ export async function r2TemporalRestart(quick: boolean): Promise<ChaosResult> {
         const list = Array.isArray(deliveries) ? deliveries : (deliveries.data ?? []);
         const by: Record<string, number> = {};
         for (const d of list) by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] = (by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] ?? 0) + 1;
-        const webhooks = (await axios.get(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })).data;
+        // Only the delivery health: the webhook's Basic-auth pair must not reach a results file.
+        const webhooks = ((await axios.get<{ data: Array<Record<string, unknown>> }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })).data.data ?? []).map((w) => ({
+          id: w.id,
+          first_try_failures: w.first_try_failures,
+          banned_until: w.banned_until,
+          last_http_status: w.last_http_status,
+        }));
         return [
           `Pipedrive webhook deliveries (simulator log, last 2,000 attempts only): ${JSON.stringify(by)}.`,
-          `Webhooks after the run (ban counter, banned_until): ${JSON.stringify(webhooks).slice(0, 600)}.`,
+          `Webhooks after the run (ban counter, banned_until): ${JSON.stringify(webhooks)}.`,
         ];
       },
     });
