@@ -6,6 +6,7 @@ import { NetSuiteError, nonexistentRecord, userError } from './netsuite-error';
 import { requireObjectBody, validExternalId } from './record-fields';
 import { recordUrl, renderReference, selfLinks } from './references';
 import type { FlatRecord, RecordType } from './store';
+import { withPatchedSublists } from './sublist-patch';
 import { renderSublist } from './sublists';
 
 export interface RecordRequest {
@@ -76,7 +77,10 @@ export function performRecordWrite(ctx: RecordContext, request: RecordRequest): 
   if (method === 'POST' && refSegment === undefined) return create(ctx, type, requireObjectBody(request.body));
   if (refSegment === undefined || request.segments.length > 2) throw new NetSuiteError(405, 'INVALID_METHOD', `${method} is not allowed on this resource.`);
   const ref = parseRef(refSegment);
-  if (method === 'PATCH') return update(ctx, type, lookup(ctx, type, ref), requireObjectBody(request.body));
+  if (method === 'PATCH') {
+    const existing = lookup(ctx, type, ref);
+    return update(ctx, type, existing, withPatchedSublists(existing, requireObjectBody(request.body), request.query.get('replace')));
+  }
   if (method === 'PUT') {
     if (!('externalId' in ref)) {
       throw new NetSuiteError(400, 'INVALID_PARAMETER', 'Upsert (PUT) requires an external ID in the URL: …/eid:<externalId>.', { errorUrl: refSegment });
