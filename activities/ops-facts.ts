@@ -49,10 +49,9 @@ export function reviewStartedAt(state: Pick<TransactionState, 'auditTrail'>): st
   return undefined;
 }
 
-/** The transaction's owner, when it names one (an `owner` field, else the last person who acted on it). */
+/** The review's named owner (the card's: a Slack user or user group id), else the last person who acted on it. */
 function ownerOf(state: TransactionState): string | undefined {
-  const named = (state as unknown as { owner?: unknown; assignee?: unknown }).owner ?? (state as unknown as { assignee?: unknown }).assignee;
-  if (typeof named === 'string' && named) return named;
+  if (state.reviewOwner?.id) return state.reviewOwner.kind === 'group' ? `group ${state.reviewOwner.id}` : state.reviewOwner.id;
   for (let i = state.auditTrail.length - 1; i >= 0; i -= 1) {
     const e = state.auditTrail[i]!;
     if (e.step === 'state' && e.detail?.endsWith('→ NEEDS_REVIEW')) break;

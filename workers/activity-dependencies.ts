@@ -1,20 +1,25 @@
 /** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
  * semaphore is what keeps this worker inside the account's concurrency budget. */
+import type { Client } from '@temporalio/client';
+import { createOpsAlertActivities } from '../activities/alert-activities';
 import { createBackfillActivities, createBackfillNetSuiteActivities } from '../activities/backfill-activities';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
+import { createOpsFactsActivities } from '../activities/ops-facts-activities';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createReconciliationReportActivities } from '../activities/reconciliation-report-slack';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
+import { opsAlertDeps } from './ops-alert-deps';
 import { NetSuiteClient } from '../integrations/netsuite';
 import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
 import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';
 import { PipedriveClient } from '../integrations/pipedrive';
 import { SlackClient, netsuiteUiBaseUrl } from '../integrations/slack';
 
-/** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings". */
-export function createWorkerActivities(config: Config, deps: { starter?: OnboardingStartPort } = {}) {
+/** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings";
+ * `client`: for `opsWatch`'s facts (review queue and last reconciliation from visibility). */
+export function createWorkerActivities(config: Config, deps: { starter?: OnboardingStartPort; client?: Client } = {}) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
   if (missing.length) {
     throw new Error(`the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`);
@@ -52,6 +57,8 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     netsuiteConcurrency: ns.concurrencyLimit,
     onboarding: {
       ...onboarding.onboarding,
+      ...(deps.client ? createOpsFactsActivities(deps.client) : {}),
+      ...createOpsAlertActivities(opsAlertDeps(config)),
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
       ...createBackfillActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }),
       ...createReconciliationReportActivities(

@@ -12,6 +12,7 @@ import { loadConfigOrExit } from '../runtime/load-config';
 import { createLogger } from '../runtime/logger';
 import { connectClient, temporalTls } from '../runtime/temporal-connection';
 import { ensureReconciliationSchedule } from '../starters/schedules';
+import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
 import { temporalLoggerFrom } from './runtime-logger';
 
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   // A client connection for what workers start themselves: reconciliation's missing onboardings and the schedules.
   const { connection: clientConnection, client } = await connectClient(config);
   const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs });
-  const activities = createWorkerActivities(config, { starter });
+  const activities = createWorkerActivities(config, { starter, client });
   const onboarding = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
   await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron }).then(
     (s) => log.info({ scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron }, 'reconciliation schedule in place'),
     (err: unknown) => log.error({ err }, 'could not create or update the reconciliation schedule; onboardings are not affected'),
+  );
+  // Idempotent too: starts the singleton ops-watch, or hands the running one this worker's settings.
+  await ensureOpsWatch(client, opsWatchSettings(config)).then(
+    (w) => log.info({ workflowId: w.workflowId, tickMs: config.ops.tickMs }, 'ops-watch running'),
+    (err: unknown) => log.error({ err }, 'could not start ops-watch; onboardings are not affected, KPIs and alerts are'),
   );
   exitWithParent(() => {
     onboarding.shutdown();

@@ -19,6 +19,8 @@ export interface OpsWatchSettings {
   /** A customer later than this after the signature webhook is an SLA breach (the guide: 5 min). */
   customerSlaMs: number;
   thresholds: AlertThresholds;
+  /** A run hands over to a fresh one past this many history events (default 2000): queries stay quick. */
+  maxHistoryEvents?: number;
 }
 
 export interface OpsWatchCarried {
@@ -42,7 +44,6 @@ export interface OpsWatchState extends OpsWatchCarried {
   factsError?: string;
 }
 
-/** Keeps each run's history short, so a query (which may replay it) stays quick. */
 const MAX_HISTORY_EVENTS = 2_000;
 
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
@@ -101,7 +102,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
       alerts = { ...alerts, [action.kind]: { ...alerts[action.kind], deliveries } };
     }
 
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS)) {
       await continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}) } });
     }
     await condition(() => tickRequested, settings.tickMs);

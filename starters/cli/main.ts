@@ -13,6 +13,7 @@ import { formatQueue, listByState } from './list-by-state';
 import { formatReconcileSummary, NoWorkerError, runReconcileCommand } from './reconcile-command';
 import { formatShadowReport, readShadowReport } from './shadow-report-command';
 import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
+import { formatOpsReport, runReportCommand } from './report-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -34,6 +35,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
                             cutover: match every signed deal to NetSuite (externalId, email, company), write missing
                             external ids, start onboarding where nothing exists, list suspected duplicates; runs as the
                             workflow "backfill" (or "backfill-dry-run"): Ctrl-C leaves it running, run again to attach
+  report --week             the week's health figures (the /ops card): KPIs against their thresholds with 7-day
+                            trends, review queue, last reconciliation, open alerts; exit 1 when ops-watch is not running
   shadow-report [--since ISO]
                             the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
@@ -102,6 +105,11 @@ async function run(
       });
       return o.json ? result : { text: formatBackfillSummary(result) };
     }
+    case 'report': {
+      const view = await runReportCommand(client);
+      if (view.source !== 'ops-watch') process.exitCode = 1;
+      return o.json ? view : { text: formatOpsReport(view) };
+    }
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
@@ -124,6 +132,8 @@ async function main(): Promise<number> {
       since: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'page-size': { type: 'string' },
+      // `report` always covers the last 7 days; the flag names that for the reader.
+      week: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -144,7 +154,7 @@ async function main(): Promise<number> {
     const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
     if (!values.json && isText(result)) process.stdout.write(result.text);
     else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);

@@ -1,0 +1,103 @@
+/** The KPI ledger's day buckets (workflows/ops-watch-ledger.ts) and the readings computed from them. */
+import { kpiReadings } from '../../../workflows/ops-watch-alerts';
+import {
+  applyEvent,
+  emptyLedger,
+  emptySketch,
+  pruneLedger,
+  quantileMs,
+  recordDuration,
+  sweepSlaBreaches,
+  windowTotals,
+  type KpiEvent,
+  type KpiLedger,
+} from '../../../workflows/ops-watch-ledger';
+
+const SLA = 5 * 60_000;
+const t = (day: number, h = 9, m = 0, s = 0): string => new Date(Date.UTC(2026, 10, day, h, m, s)).toISOString();
+const plus = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+
+/** One deal's life: received, customer after `toCustomerMs`, invoice 10 s later. */
+function onboard(ledger: KpiLedger, id: string, receivedAt: string, toCustomerMs: number): void {
+  const events: KpiEvent[] = [
+    { kind: 'received', at: receivedAt, externalId: id, receivedAt },
+    { kind: 'customer', at: plus(receivedAt, toCustomerMs), externalId: id, receivedAt, how: 'upserted' },
+    { kind: 'invoice', at: plus(receivedAt, toCustomerMs + 10_000), externalId: id, receivedAt, created: true },
+    { kind: 'finished', at: plus(receivedAt, toCustomerMs + 11_000), externalId: id, outcome: 'completed' },
+  ];
+  for (const e of events) applyEvent(ledger, e, SLA);
+}
+
+describe('KPI ledger', () => {
+  it('buckets events by UTC day and sums the week', () => {
+    const ledger = emptyLedger();
+    onboard(ledger, 'a', t(20), 30_000);
+    onboard(ledger, 'b', t(26, 23, 59, 50), 30_000); // customer after midnight: next day's bucket
+    onboard(ledger, 'c', t(27), 6 * 60_000); // late
+    expect(ledger.days.map((d) => d.day)).toEqual(['2026-11-20', '2026-11-26', '2026-11-27']);
+    expect(ledger.days[1]).toMatchObject({ received: 1, newCustomers: 0 });
+    expect(ledger.days[2]).toMatchObject({ received: 1, newCustomers: 2, slaBreaches: 1, invoicesCreated: 2, completed: 2 });
+
+    const week = windowTotals(ledger, t(27, 12), 7);
+    expect(week).toMatchObject({ from: '2026-11-21', to: '2026-11-27', received: 2, newCustomers: 2, slaBreaches: 1 });
+    const r = kpiReadings(week, undefined);
+    expect(r.slaBreachRate).toBe(0.5);
+    expect(r.invoiceSuccessRate).toBe(1);
+    expect(r.mismatchRate).toBeUndefined();
+    expect(r.duplicateRate).toBeUndefined();
+  });
+
+  it('counts a deal still without a customer after the SLA once, and not again when its customer comes', () => {
+    const ledger = emptyLedger();
+    const received = t(27, 9);
+    applyEvent(ledger, { kind: 'received', at: received, externalId: 'x', receivedAt: received }, SLA);
+    expect(sweepSlaBreaches(ledger, plus(received, SLA - 1), SLA)).toBe(0);
+    expect(sweepSlaBreaches(ledger, plus(received, SLA + 1), SLA)).toBe(1);
+    expect(sweepSlaBreaches(ledger, plus(received, SLA + 60_000), SLA)).toBe(0);
+    applyEvent(ledger, { kind: 'customer', at: plus(received, 3_600_000), externalId: 'x', receivedAt: received, how: 'linked' }, SLA);
+    expect(windowTotals(ledger, t(27, 12)).slaBreaches).toBe(1);
+    expect(windowTotals(ledger, t(27, 12)).linkedCustomers).toBe(1);
+  });
+
+  it('counts a review after the customer as a failed invoice, and reviews by kind', () => {
+    const ledger = emptyLedger();
+    const received = t(27, 9);
+    applyEvent(ledger, { kind: 'received', at: received, externalId: 'y', receivedAt: received }, SLA);
+    applyEvent(ledger, { kind: 'review', at: plus(received, 1_000), externalId: 'y', reviewKind: 'validation' }, SLA);
+    applyEvent(ledger, { kind: 'customer', at: plus(received, 60_000), externalId: 'y', receivedAt: received, how: 'upserted' }, SLA);
+    applyEvent(ledger, { kind: 'review', at: plus(received, 70_000), externalId: 'y', reviewKind: 'transient' }, SLA);
+    applyEvent(ledger, { kind: 'invoice', at: plus(received, 90_000), externalId: 'y', receivedAt: received, created: true }, SLA);
+    const week = windowTotals(ledger, t(27, 12));
+    expect(week.reviews).toEqual({ validation: 1, transient: 1 });
+    expect(week.invoiceFailures).toBe(1);
+    expect(kpiReadings(week, undefined).invoiceSuccessRate).toBe(0.5);
+  });
+
+  it('rates duplicates from the last reconciliation over the week’s new customers', () => {
+    const ledger = emptyLedger();
+    for (let i = 0; i < 4; i += 1) onboard(ledger, `d${i}`, t(27, 9, i), 1_000);
+    const facts = (dups: number) => ({ gatheredAt: t(27, 12), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] }, reconciliation: { workflowId: 'r', generatedAt: t(27, 6), mismatchRate: 0, threshold: 0.02, counts: {}, duplicateCustomers: dups } });
+    const week = windowTotals(ledger, t(27, 12));
+    expect(kpiReadings(week, facts(1)).duplicateRate).toBe(0.25);
+    expect(kpiReadings(week, facts(0)).duplicateRate).toBe(0);
+  });
+
+  it('keeps 14 days and forgets older open deals', () => {
+    const ledger = emptyLedger();
+    onboard(ledger, 'old', t(1), 1_000);
+    applyEvent(ledger, { kind: 'received', at: t(2), externalId: 'stuck', receivedAt: t(2) }, SLA);
+    onboard(ledger, 'new', t(27), 1_000);
+    pruneLedger(ledger, t(27, 12));
+    expect(ledger.days.map((d) => d.day)).toEqual(['2026-11-27']);
+    expect(ledger.open).toEqual({});
+  });
+
+  it('estimates quantiles from the compact histogram', () => {
+    const s = emptySketch();
+    expect(quantileMs(s, 0.5)).toBeUndefined();
+    for (const ms of [800, 1_500, 4_000, 4_500, 250_000]) recordDuration(s, ms);
+    expect(quantileMs(s, 0.5)).toBe(5_000);
+    expect(quantileMs(s, 0.95)).toBe(250_000);
+    expect(s).toMatchObject({ count: 5, maxMs: 250_000 });
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * `opsWatch` on the real dev server with its real alert activities over the Slack simulator and the PagerDuty
+ * receiver simulator. The facts activity is a stub the test controls (the real one reads the whole server's
+ * visibility, which other test files share); the KPI events are the signals onboardings send.
+ * A breach ⇒ one Slack message to the billing lead and one PagerDuty trigger, none repeated over several ticks;
+ * the breach clearing ⇒ one resolve with the same dedup key; a new breach ⇒ a new trigger under a new key.
+ */
+import axios from 'axios';
+import { Worker } from '@temporalio/worker';
+import { createOpsAlertActivities } from '../../activities/alert-activities';
+import { SlackClient } from '../../integrations/slack';
+import { startPagerDutySimulator, type RecordedEvent, type RunningPagerDutySimulator } from '../../sandbox/pagerduty';
+import { startSlackSimulator, type RunningSlackSimulator } from '../../sandbox/slack';
+import { DEFAULT_THRESHOLDS } from '../../workflows/ops-watch-alerts';
+import type { OpsFacts } from '../../workflows/ops-watch-facts';
+import type { KpiEvent } from '../../workflows/ops-watch-ledger';
+import { kpiEventSignal, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
+import { opsWatch } from '../../workflows/ops-watch';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+
+const BILLING_LEAD = 'C0ESCAL';
+const SLA_MS = 5 * 60_000;
+
+async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('opsWatch alerts', () => {
+  let t: TestTemporal;
+  let slack: RunningSlackSimulator;
+  let pd: RunningPagerDutySimulator;
+  let facts: OpsFacts;
+
+  beforeAll(async () => {
+    [t, slack, pd] = await Promise.all([connectTestTemporal(), startSlackSimulator(), startPagerDutySimulator()]);
+  });
+  afterAll(async () => {
+    await Promise.all([slack?.close(), pd?.close()]);
+    await t?.close();
+  });
+
+  const pdEvents = async (): Promise<RecordedEvent[]> => (await axios.get<{ events: RecordedEvent[] }>(`${pd.url}/__sim/events`)).data.events;
+  const billingLeadMessages = async (): Promise<Array<{ text: string }>> =>
+    (await axios.get<{ messages: Array<{ text: string }> }>(`${slack.url}/__sim/messages`, { params: { channel: BILLING_LEAD } })).data.messages;
+
+  it('pages once per breach, resolves once when it clears, and pages again on a new breach', async () => {
+    const taskQueue = uniqueTaskQueue('ops-watch');
+    const workflowId = `ops-watch-test-${taskQueue}`;
+    facts = { gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } };
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: {
+        gatherOpsFacts: async () => ({ ...facts, gatheredAt: new Date().toISOString() }),
+        ...createOpsAlertActivities({
+          opsUrl: 'http://127.0.0.1:3000',
+          slack: { client: new SlackClient({ apiUrl: slack.stackEntry.url, botToken: slack.stackEntry.botToken }), billingLead: BILLING_LEAD },
+          pagerDuty: pd.stackEntry,
+        }),
+      },
+    });
+
+    await worker.runUntil(async () => {
+      const handle = await t.client.workflow.start(opsWatch, {
+        workflowId,
+        taskQueue,
+        args: [{ settings: { tickMs: 300, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS } }],
+      });
+      try {
+        const ticks = async (n: number): Promise<void> => {
+          const first = (await handle.query(opsStateQuery)).lastTickAt ?? '';
+          let seen = 0;
+          let last = first;
+          await waitUntil(`${n} ticks`, async () => {
+            const now = (await handle.query(opsStateQuery)).lastTickAt ?? '';
+            if (now !== last) {
+              seen += 1;
+              last = now;
+            }
+            return seen >= n ? true : undefined;
+          });
+        };
+        /** `n` deals received now, each with a customer after `toCustomerMs`. */
+        const deals = async (prefix: string, n: number, toCustomerMs: number): Promise<void> => {
+          for (let i = 0; i < n; i += 1) {
+            const externalId = `${prefix}-${i}`;
+            const receivedAt = new Date(Date.now() - toCustomerMs).toISOString();
+            const events: KpiEvent[] = [
+              { kind: 'received', at: receivedAt, externalId, receivedAt },
+              { kind: 'customer', at: new Date().toISOString(), externalId, receivedAt, how: 'upserted' },
+            ];
+            for (const e of events) await handle.signal(kpiEventSignal, e);
+          }
+        };
+
+        // 2 of 10 deals late: 20% > 5%.
+        await deals('fast', 8, 20_000);
+        await deals('late', 2, SLA_MS + 60_000);
+        await handle.signal(opsTickSignal);
+        const trigger = await waitUntil('a PagerDuty trigger', async () => (await pdEvents()).find((e) => e.event_action === 'trigger'));
+        expect(trigger.payload).toMatchObject({ severity: 'error', source: 'http://127.0.0.1:3000' });
+        expect(trigger.payload?.summary).toContain('Customer SLA breaches: 20.0%');
+        expect(trigger.dedup_key).toMatch(/^onboarding-slaBreaches-/);
+        const leadMessages = await waitUntil('the billing lead’s Slack message', async () => {
+          const m = await billingLeadMessages();
+          return m.length ? m : undefined;
+        });
+        expect(leadMessages[0]!.text).toContain('Customer SLA breaches');
+
+        // The breach lasts: several more ticks, still one trigger and one message.
+        await ticks(4);
+        expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(1);
+        expect(await billingLeadMessages()).toHaveLength(1);
+        const open = await handle.query(opsStateQuery);
+        expect(open.alerts.slaBreaches).toMatchObject({ open: true, dedupKey: trigger.dedup_key, deliveries: { slack: 'sent', pagerduty: 'sent' } });
+        expect(open.readings.slaBreachRate).toBeCloseTo(0.2);
+
+        // 40 more on time: 2 of 50 = 4% ≤ 5%, the alert clears once.
+        await deals('more', 40, 10_000);
+        await handle.signal(opsTickSignal);
+        const resolve = await waitUntil('a PagerDuty resolve', async () => (await pdEvents()).find((e) => e.event_action === 'resolve'));
+        expect(resolve.dedup_key).toBe(trigger.dedup_key);
+        await ticks(3);
+        const after = await pdEvents();
+        expect(after.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+        expect((await axios.get<{ incidents: Array<{ status: string; triggers: number }> }>(`${pd.url}/__sim/incidents`)).data.incidents).toEqual([
+          expect.objectContaining({ dedup_key: trigger.dedup_key, status: 'resolved', triggers: 1 }),
+        ]);
+        const messages = await billingLeadMessages();
+        expect(messages).toHaveLength(2);
+        expect(messages[1]!.text).toContain('Resolved');
+
+        // A new breach (reconciliation facts this time, and the SLA again) opens new incidents under new keys.
+        facts = {
+          ...facts,
+          reconciliation: { workflowId: 'reconcile-x', generatedAt: new Date().toISOString(), mismatchRate: 0.04, threshold: 0.02, counts: { compared: 50, withProblems: 2 }, duplicateCustomers: 0 },
+        };
+        await deals('late-again', 5, SLA_MS + 1_000);
+        await handle.signal(opsTickSignal);
+        const triggers = await waitUntil('two new triggers', async () => {
+          const tr = (await pdEvents()).filter((e) => e.event_action === 'trigger');
+          return tr.length >= 3 ? tr : undefined;
+        });
+        expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual(['onboarding-reconciliation', 'onboarding-slaBreaches', 'onboarding-slaBreaches']);
+        expect(new Set(triggers.map((e) => e.dedup_key)).size).toBe(3);
+        await ticks(3);
+        expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(3);
+      } finally {
+        await handle.terminate('test done').catch(() => undefined);
+      }
+    });
+  }, 180_000);
+
+  it('keeps its buckets and open alerts across continue-as-new', async () => {
+    const taskQueue = uniqueTaskQueue('ops-watch-can');
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: {
+        gatherOpsFacts: async (): Promise<OpsFacts> => ({ gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } }),
+        ...createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' }),
+      },
+    });
+    await worker.runUntil(async () => {
+      const receivedAt = new Date(Date.now() - 2 * SLA_MS).toISOString();
+      const handle = await t.client.workflow.start(opsWatch, {
+        workflowId: `ops-watch-can-${taskQueue}`,
+        taskQueue,
+        args: [{ settings: { tickMs: 200, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS, maxHistoryEvents: 60 } }],
+      });
+      try {
+        await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: 'late', receivedAt });
+        await handle.signal(kpiEventSignal, { kind: 'customer', at: new Date().toISOString(), externalId: 'late', receivedAt, how: 'upserted' });
+        // Ticks grow the history past the run's (test-sized) limit: wait for a second run, then read it.
+        const firstRun = (await handle.describe()).runId;
+        await waitUntil('a continue-as-new', async () => ((await t.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRun ? true : undefined), 90_000);
+        const state = await t.client.workflow.getHandle(handle.workflowId).query(opsStateQuery);
+        expect(state.week).toMatchObject({ received: 1, newCustomers: 1, slaBreaches: 1 });
+        expect(state.alerts.slaBreaches).toMatchObject({ open: true, deliveries: { slack: 'skipped: Slack not configured', pagerduty: 'skipped: no alert webhook configured' } });
+      } finally {
+        await t.client.workflow.getHandle(handle.workflowId).terminate('test done').catch(() => undefined);
+      }
+    });
+  }, 200_000);
+});
