@@ -103,7 +103,8 @@ export class SlackReviewNotifier implements ReviewNotifierPort {
       channel,
       text:
         `:rotating_light: Onboarding of *${what}* has waited ${waited} for review (escalation ${escalation}). ` +
-        `External id \`${escapeMrkdwn(card.externalId)}\`${reasons ? `; fields ${reasons}` : ''}. The card is in <#${ref.channel}>.`,
+        `External id \`${escapeMrkdwn(card.externalId)}\`${reasons ? `; fields ${reasons}` : ''}. The card is in <#${ref.channel}>.` +
+        (ref.owner ? ` Owner: ${ownerMention(ref.owner)}.` : ''),
     });
   }
 }

@@ -35,7 +35,7 @@ export function buildFixModal(externalId: string, reasons: ReviewReason[], headi
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: clip(`${heading ? `*${heading}*\n` : ''}Corrected values are applied to this onboarding and it is re-validated. Pipedrive is not changed.`, 3000) },
+        text: { type: 'mrkdwn', text: clip(`${heading ? `*${heading}*\n` : ''}Corrected values are applied to this onboarding and it is re-validated. Fields Pipedrive owns (names, e-mail, deal title, CSM) are also corrected in Pipedrive; NetSuite's (tax id, terms, address…) only in NetSuite.`, 3000) },
       },
       ...fields.map((r) => ({
         type: 'input' as const,

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PipedriveClient } from '../../integrations/pipedrive';
 import type { TransactionState } from '../../domain/transaction';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
+import { freePort } from '../../scripts/process-utils';
 import { runOpsCli } from '../helpers/ops-cli-process';
 import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
 
@@ -38,7 +39,10 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
   let connection: Connection;
   let client: Client;
   beforeAll(async () => {
-    stack = startStack(await stackEnv(mkdtempSync(join(tmpdir(), 'fix-write-back-e2e-'))));
+    // Every simulator on a free port, including ones stackEnv may not know yet (other sessions run stacks too).
+    const env = await stackEnv(mkdtempSync(join(tmpdir(), 'fix-write-back-e2e-')));
+    env.PAGERDUTY_SIM_PORT ??= String(await freePort());
+    stack = startStack(env);
     json = await stack.ready();
     connection = await Connection.connect({ address: json.temporal.address });
     client = new Client({ connection, namespace: json.temporal.namespace });

@@ -20,6 +20,7 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
       url: `${sim.url}/api/`,
       botToken: expect.stringMatching(/^xoxb-/),
       signingSecret: expect.any(String),
+      appToken: expect.stringMatching(/^xapp-/),
       reviewChannel: 'C0REVIEW',
       reviewerIds: ['U0REVIEWER1', 'U0REVIEWER2'],
     });
