@@ -167,6 +167,8 @@ export interface Config {
   pipedrive?: PipedriveConfig;
   netsuite?: NetSuiteConfig;
   slack?: SlackConfig;
+  /** SLACK_SOCKET_MODE=true in sandbox mode: the Slack simulator serves Socket Mode and hands out its app token. */
+  sandboxSlackSocketMode?: boolean;
 }
 
 export interface ConfigIssue {
@@ -192,7 +194,8 @@ function vendorIssues(env: Env): ConfigIssue[] {
       }
     }
   }
-  if (env.SLACK_SOCKET_MODE && !env.SLACK_APP_TOKEN) {
+  // In sandbox mode (no Slack credentials) the simulator supplies the app token.
+  if (env.SLACK_SOCKET_MODE && !env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN) {
     issues.push({ variable: 'SLACK_APP_TOKEN', expected: 'an app-level token (xapp-…, scope connections:write) is required when SLACK_SOCKET_MODE=true' });
   }
   if (env.TEMPORAL_TLS && Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
@@ -279,6 +282,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
           asyncUpserts: env.NETSUITE_ASYNC_UPSERTS,
         }
       : undefined,
+    ...(env.SLACK_SOCKET_MODE && !env.SLACK_BOT_TOKEN ? { sandboxSlackSocketMode: true } : {}),
     slack: env.SLACK_BOT_TOKEN
       ? {
           apiUrl: env.SLACK_API_URL ?? 'https://slack.com/api/',

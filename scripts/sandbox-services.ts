@@ -106,6 +106,7 @@ export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dat
         port: ports.slack,
         dataFile: join(dir, 'slack.json'),
         ...secrets.slack,
+        ...(ctx.config.sandboxSlackSocketMode ? { socketMode: true } : {}),
         logger: simLogger('slack'),
       });
       closers.push(() => sim.close());
@@ -119,6 +120,8 @@ export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dat
         SLACK_REVIEWER_IDS: c.reviewerIds.join(','),
         // The sandbox workspace's #billing-escalations (sandbox/slack seed).
         SLACK_ESCALATION_CHANNEL: 'C0ESCAL',
+        // SLACK_SOCKET_MODE=true without a workspace: the app connects to the simulator's Socket Mode.
+        ...(ctx.config.sandboxSlackSocketMode ? { SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: c.appToken } : {}),
       });
       stackEntries.slack = c;
       banner.push(`  Slack sandbox     ${c.url}`);
