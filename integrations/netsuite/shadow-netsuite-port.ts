@@ -6,7 +6,9 @@
  * idempotent as the real one: a retry gets the same id, an invoice already "created" is found by its externalId.
  */
 import { randomUUID } from 'node:crypto';
+import type { NetSuiteEditPort } from '../../activities/customer-edit-activities';
 import type { NetSuitePort } from '../../activities/ports';
+import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-edit';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { ShadowLedger } from './shadow-ledger';
 
@@ -19,9 +21,9 @@ export interface CustomerExternalIdWriter {
   setCustomerExternalId(customerId: string, externalId: string): Promise<void>;
 }
 
-export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWriter {
+export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWriter, NetSuiteEditPort {
   constructor(
-    private readonly inner: NetSuitePort & Partial<CustomerExternalIdWriter>,
+    private readonly inner: NetSuitePort & Partial<CustomerExternalIdWriter> & Partial<NetSuiteEditPort>,
     private readonly ledger: ShadowLedger,
   ) {}
 
@@ -90,6 +92,27 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
       existingId: customerId,
       body: { externalId },
     });
+  }
+
+  /** An edit after onboarding reads NetSuite; a customer only this shadow run "created" is not there (no customer). */
+  async getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> {
+    return this.inner.getCustomerSnapshot ? this.inner.getCustomerSnapshot(externalId) : undefined;
+  }
+
+  /** An edit's PATCH is recorded, keyed `eid:<externalId>` (apart from the backfill's PATCH by internal id). */
+  async patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }> {
+    const existing = await this.inner.getCustomerByExternalId(externalId);
+    const write = this.ledger.record({
+      operation: 'customer.patch',
+      method: 'PATCH',
+      path: `record/v1/customer/eid:${externalId}`,
+      recordKey: `eid:${externalId}`,
+      syntheticId: `${SHADOW_ID_PREFIX}patch-eid-${externalId}`,
+      effect: 'update',
+      ...(existing ? { existingId: existing.id } : {}),
+      body: patch,
+    });
+    return { customerId: existing?.id ?? write.syntheticId };
   }
 
   private async recordCustomer(operation: 'customer.upsert' | 'customer.upsertAsync', externalId: string, body: NetSuiteCustomerBody) {

@@ -3,7 +3,12 @@
  * expanded and reduced to what the mapping compares, and PATCH by `eid:` (omitted fields stay, null clears, a sublist
  * in the patch replaces the customer's lines).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NetSuiteClient } from '../../../integrations/netsuite';
+import { ShadowLedger } from '../../../integrations/netsuite/shadow-ledger';
+import { ShadowNetSuitePort } from '../../../integrations/netsuite/shadow-netsuite-port';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 import { clientFor, customerBody, simAdmin } from './fixtures';
 
@@ -45,4 +50,20 @@ test('patchCustomer by eid: writes only the given fields, null clears, a new tax
   expect(await client.patchCustomer('PD-EDIT-2', patch)).toEqual({ customerId });
   expect(await client.getCustomerSnapshot('PD-EDIT-2')).toEqual(after);
   await expect(client.patchCustomer('PD-NOBODY', { email: 'x@y.example' })).rejects.toMatchObject({ kind: 'not_found' });
+});
+
+test('shadow mode: the edit reads NetSuite, and its PATCH is recorded in the ledger, not made', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shadow-edit-'));
+  const ledger = ShadowLedger.open(dir);
+  try {
+    const { customerId } = await client.upsertCustomer('PD-EDIT-3', customerBody('PD-EDIT-3'));
+    const shadow = new ShadowNetSuitePort(client, ledger);
+    expect((await shadow.getCustomerSnapshot('PD-EDIT-3'))?.id).toBe(customerId);
+    expect(await shadow.patchCustomer('PD-EDIT-3', { email: 'billing@acme.example' })).toEqual({ customerId });
+    expect((await client.getCustomerSnapshot('PD-EDIT-3'))?.email).toBe('ap+pd-edit-3@acme.example');
+    expect(ledger.find('customer.patch', 'eid:PD-EDIT-3')).toMatchObject({ method: 'PATCH', path: 'record/v1/customer/eid:PD-EDIT-3', existingId: customerId, body: { email: 'billing@acme.example' } });
+  } finally {
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
