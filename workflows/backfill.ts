@@ -28,6 +28,8 @@ export type PlannedAction =
 export interface BackfillInput {
   dryRun?: boolean;
   pageSize?: number;
+  /** Pages per run before continue-as-new (default 20). */
+  pagesPerRun?: number;
   /** Carried over continue-as-new; not set by callers. */
   carry?: BackfillState;
 }
@@ -88,7 +90,7 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
   setHandler(backfillProgressQuery, () => state);
 
   for (let pagesThisRun = 0; ; pagesThisRun++) {
-    if (pagesThisRun >= PAGES_PER_RUN) await continueAsNew<typeof backfill>({ ...input, carry: state });
+    if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN)) await continueAsNew<typeof backfill>({ ...input, carry: state });
     const page = await loadBackfillPage(state.afterDealId, pageSize);
     state.total = page.total;
     if (page.deals.length === 0) break;

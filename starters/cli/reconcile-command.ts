@@ -44,5 +44,6 @@ export function formatReconcileSummary(s: ReconciliationSummary & { workflowId: 
     for (const o of started) lines.push(`    deal ${o.dealId} → ${o.externalId}`);
   }
   lines.push(`  report ${s.report.textPath}`, `         ${s.report.jsonPath}`);
+  if (s.slack) lines.push(s.slack.posted ? `  posted to Slack channel ${s.slack.channel}` : `  not posted to Slack: ${s.slack.reason}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../activities/reconciliation-activities';
+import { createReconciliationReportActivities } from '../../activities/reconciliation-report-slack';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import { PipedriveClient } from '../../integrations/pipedrive';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
@@ -14,6 +15,9 @@ import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../help
 import { clientFor } from '../integrations/netsuite/fixtures';
 import { createSyntheticDeal } from '../integrations/pipedrive/sim-admin';
 import { runOpsCli } from '../helpers/ops-cli-process';
+
+// Two CLI processes (npm + tsx start-up each) on a shared, loaded machine.
+jest.setTimeout(240_000);
 
 
 describe('ops CLI: reconcile', () => {
@@ -44,7 +48,10 @@ describe('ops CLI: reconcile', () => {
         namespace: t.namespace,
         taskQueue,
         workflowBundle: t.workflowBundle,
-        activities: createReconciliationActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+        activities: {
+          ...createReconciliationActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+          ...createReconciliationReportActivities({}),
+        },
       }),
       Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: createReconciliationNetSuiteActivities(clientFor(ns)) }),
     ]);
@@ -67,6 +74,7 @@ describe('ops CLI: reconcile', () => {
     expect(text.stdout).toContain('mismatch rate 100.00% (1 of 1 records; threshold 2.00%)  ALERT');
     expect(text.stdout).toMatch(/report .*reconciliation-.*\.txt/);
     expect(text.stdout).not.toContain('onboardings started');
+    expect(text.stdout).toContain('not posted to Slack: Slack is not configured');
   });
 
   it('fails at once, saying why, when no worker polls the queue', async () => {

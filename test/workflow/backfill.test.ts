@@ -6,9 +6,10 @@
  * simulators' counters show no write); the real run writes the ids, starts the one onboarding, leaves the
  * duplicates alone; a second real run finds everything linked and starts nothing new.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { createBackfillActivities, createBackfillNetSuiteActivities } from '../../activities/backfill-activities';
 import { deriveExternalId } from '../../domain/external-id';
@@ -20,7 +21,7 @@ import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../san
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../sandbox/pipedrive';
 import type { BackfillCommandResult } from '../../starters/cli/backfill-command';
 import { OnboardingStarter } from '../../starters/start-onboarding';
-import { BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID } from '../../workflows/backfill';
+import { backfill, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID } from '../../workflows/backfill';
 import { runOpsCli } from '../helpers/ops-cli-process';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { clientFor, customerBody, simAdmin } from '../integrations/netsuite/fixtures';
@@ -84,19 +85,17 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
   const netsuiteWrites = async (): Promise<Record<string, number>> =>
     Object.fromEntries(Object.entries((await simAdmin.stats(ns)).requests).filter(([key]) => /^(PUT|PATCH|DELETE|POST record)/.test(key)));
 
-  async function backfillCli(...args: string[]) {
+  const backfillActivities = () => createBackfillActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { onboardingTaskQueue: onboardingQueue, listingTtlMs: 0 });
+
+  async function withWorkers<T>(activities: ReturnType<typeof createBackfillActivities>, fn: () => Promise<T>): Promise<T> {
     const workers = await Promise.all([
-      Worker.create({
-        connection: t.nativeConnection,
-        namespace: t.namespace,
-        taskQueue,
-        workflowBundle: t.workflowBundle,
-        activities: createBackfillActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { onboardingTaskQueue: onboardingQueue, listingTtlMs: 0 }),
-      }),
+      Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities }),
       Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: createBackfillNetSuiteActivities(netsuite) }),
     ]);
-    return workers[1].runUntil(workers[0].runUntil(runOpsCli(t, 'backfill', '--task-queue', taskQueue, '--page-size', '2', ...args)));
+    return workers[1].runUntil(workers[0].runUntil(fn()));
   }
+
+  const backfillCli = (...args: string[]) => withWorkers(backfillActivities(), () => runOpsCli(t, 'backfill', '--task-queue', taskQueue, '--page-size', '2', ...args));
 
   it('dry run changes nothing; the real run links, starts and lists; a second run is a no-op', async () => {
     const linked = await seedDeal('GB');
@@ -181,5 +180,51 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     expect(again.totals).toMatchObject({ dealsSeen: 5, matchedByExternalId: 3, netsuiteExternalIdsWritten: 0, pipedriveExternalIdsWritten: 0, onboardingsStarted: 0, onboardingsAlreadyKnown: 1, suspectedDuplicates: 1 });
     expect(await netsuiteWrites()).toEqual({ 'PATCH record/v1/customer/{id} 204': 1 });
     await t.client.workflow.getHandle(nothing.externalId).terminate('test cleanup');
+  });
+
+  it('a second CLI attaches to the running backfill and follows it across continue-as-new runs to the end', async () => {
+    // The third page waits until the CLI has shown progress: the CLI then certainly joined a run in progress.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const base = backfillActivities();
+    let loads = 0;
+    const activities = {
+      ...base,
+      loadBackfillPage: async (after: string | undefined, size: number) => {
+        loads += 1;
+        if (loads === 3) await gate;
+        return base.loadBackfillPage(after, size);
+      },
+    };
+    const { result, stderr, firstRunId } = await withWorkers(activities, async () => {
+      // Started elsewhere (another operator's terminal, or a CLI since killed): one page per page, two pages per run.
+      const first = await t.client.workflow.start(backfill, { workflowId: BACKFILL_WORKFLOW_ID, taskQueue, args: [{ pageSize: 1, pagesPerRun: 2 }] });
+      const child = spawn('npm', ['run', '--silent', 'cli', '--', 'backfill', '--task-queue', taskQueue, '--json'], {
+        cwd: resolve(__dirname, '../..'),
+        env: { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/backfill: 2\/5 deals/.test(err)) release();
+      });
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
+      return { result: JSON.parse(out) as BackfillCommandResult, stderr: err, firstRunId: first.firstExecutionRunId };
+    });
+    expect(result.attached).toBe(true);
+    expect(result.done).toBe(true);
+    expect(result.pages).toBe(5);
+    // Everything was linked by the first test: the resumed run sees all five deals, writes nothing.
+    expect(result.totals).toMatchObject({ dealsSeen: 5, matchedByExternalId: 3, onboardingsAlreadyKnown: 1, suspectedDuplicates: 1, netsuiteExternalIdsWritten: 0, pipedriveExternalIdsWritten: 0 });
+    expect(stderr).toMatch(/backfill: 2\/5 deals[^\n]*\n/);
+    expect(stderr).toMatch(/backfill: 5\/5 deals .* done/);
+    // The first run handed its cursor on: it ended by continuing as new.
+    const firstRun = await t.client.workflow.getHandle(BACKFILL_WORKFLOW_ID, firstRunId).describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect(loads).toBe(5);
   });
 });

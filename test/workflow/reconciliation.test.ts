@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../activities/reconciliation-activities';
+import { createReconciliationReportActivities, type ReconciliationReportSlackDeps } from '../../activities/reconciliation-report-slack';
+import { VendorError } from '../../integrations/vendor-error';
 import { deriveExternalId } from '../../domain/external-id';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { NetSuiteClient } from '../../integrations/netsuite';
@@ -76,7 +78,7 @@ describe('reconcile workflow over the simulators', () => {
     return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: `${fields.companyName} ${externalId}`.slice(0, 80) }))).customerId;
   }
 
-  async function runReconcile(args: { startMissing?: boolean } = {}): Promise<ReconciliationSummary> {
+  async function runReconcile(args: { startMissing?: boolean } = {}, slack: ReconciliationReportSlackDeps = {}): Promise<ReconciliationSummary> {
     const taskQueue = uniqueTaskQueue('reconcile');
     const starter = new OnboardingStarter(t.connection, t.namespace);
     const onboarding = await Worker.create({
@@ -84,7 +86,7 @@ describe('reconcile workflow over the simulators', () => {
       namespace: t.namespace,
       taskQueue,
       workflowBundle: t.workflowBundle,
-      activities: createReconciliationActivities({ pipedrive, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+      activities: { ...createReconciliationActivities({ pipedrive, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }), ...createReconciliationReportActivities(slack) },
     });
     const nsWorker = await Worker.create({
       connection: t.nativeConnection,
@@ -155,6 +157,23 @@ describe('reconcile workflow over the simulators', () => {
     expect(summary.alert).toBe(false);
     expect(summary.startedOnboardings).toBeUndefined();
     expect(existsSync(summary.report.jsonPath) && existsSync(summary.report.textPath)).toBe(true);
+  });
+
+  it('posts the summary to Slack; a Slack failure is recorded and never fails the run', async () => {
+    const d = await seedDeal('Contract Signed', 'GB');
+    const posted: Array<{ channel: string; text: string; blocks?: unknown }> = [];
+    const ok = await runReconcile({}, { channel: 'C0REPORTS', slack: { postMessage: async (m) => (posted.push(m), { channel: m.channel, ts: '1.000' }) } });
+    expect(ok.slack).toEqual({ posted: true, channel: 'C0REPORTS', ts: '1.000' });
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toContain('mismatch rate 100.00% (threshold 2.00%) ALERT');
+    expect(JSON.stringify(posted[0]!.blocks)).toContain(`Signed deal ${d.dealId} (\`${d.externalId}\`) has no NetSuite customer`);
+
+    const failing = await runReconcile({}, { channel: 'C0REPORTS', slack: { postMessage: async () => Promise.reject(new VendorError('slack', 'auth', 'invalid_auth')) } });
+    expect(failing.slack).toEqual({ posted: false, reason: expect.stringContaining('invalid_auth') });
+    expect(failing.counts).toMatchObject({ signedDeals: 1, missingCustomers: 1 });
+    expect(existsSync(failing.report.jsonPath)).toBe(true);
+
+    expect((await runReconcile()).slack).toEqual({ posted: false, reason: 'Slack is not configured' });
   });
 
   it('a deal whose External ID field is set is compared under that id', async () => {
