@@ -3,6 +3,8 @@
  * against the NetSuite, Pipedrive and Slack simulators: a deal is onboarded first, then edited in Pipedrive as a
  * seller would. Assertions are on NetSuite's record, the Slack simulator's review channel and the workflow's state.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dealEditWorkflowId } from '../../domain/deal-edit';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
@@ -21,6 +23,14 @@ import {
   type RealVendors,
   type SyntheticDeal,
 } from './fixtures/real-vendors';
+import { historyToProtoJson } from './fixtures/history-json';
+
+/**
+ * `RECORD_EDIT_HISTORIES=v<N> npx jest test/workflow/deal-edit.test.ts` writes the histories of (a), (b) and (b') to
+ * fixtures/histories/<v>-edit-*.json, which the replay test replays with every other workflow's (DESIGN.md §6). Record
+ * under a new version whenever syncDealEdit's commands change, from committed code, and keep the old files.
+ */
+const RECORD_VERSION = process.env.RECORD_EDIT_HISTORIES;
 
 interface SlackMessage {
   ts: string;
@@ -46,6 +56,11 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
+  };
+  const recordHistory = async (workflowId: string, name: string): Promise<void> => {
+    if (!RECORD_VERSION || !/^v\d+$/.test(RECORD_VERSION)) return;
+    const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
+    writeFileSync(join(__dirname, 'fixtures', 'histories', `${RECORD_VERSION}-edit-${name}.json`), `${JSON.stringify(historyToProtoJson(history), null, 1)}\n`);
   };
   const reviewCards = async (v: RealVendors): Promise<SlackMessage[]> =>
     (await admin<{ messages: SlackMessage[] }>(`${v.slackSim.url}/__sim/messages?channel=${v.slackSim.stackEntry.reviewChannel}`, 'GET')).messages.filter((m) => m.blocks?.length);
@@ -78,6 +93,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       expect(result.auditTrail.map((e) => e.step)).not.toContain('post-review-card');
       expect((await v.netsuite.getCustomerSnapshot(externalId))?.email).toBe('billing@new-domain.example');
       expect(await reviewCards(v)).toEqual([]);
+      await recordHistory(started.workflowId, 'applied');
     });
   }, 90_000);
 
@@ -115,6 +131,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       expect(result).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied_after_review', applied: ['taxRegistration'], held: [] } });
       expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber)).toEqual(['98-7654321']);
       expect(result.auditTrail).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' })]));
+      await recordHistory(started.workflowId, 'ownership-approved');
     });
   }, 90_000);
 
@@ -128,6 +145,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       const result = (await t.client.workflow.getHandle(started.workflowId).result()) as DealEditState;
       expect(result).toMatchObject({ state: 'CANCELLED', edit: { outcome: 'netsuite_kept', applied: [] } });
       expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations).toEqual(oldTax);
+      await recordHistory(started.workflowId, 'ownership-kept');
     });
   }, 90_000);
 
