@@ -9,6 +9,9 @@ import { runningStacks } from './chaos-stack';
 import { r1WorkerKill } from './r1-worker-kill';
 import { r2TemporalRestart } from './r2-temporal-restart';
 import { r3NetSuiteFaults } from './r3-netsuite-faults';
+import { r4WebhookStorm } from './r4-webhook-storm';
+import { r5BadInput } from './r5-bad-input';
+import { r6NoSecrets } from './r6-no-secrets';
 import type { Scenario } from './scenario';
 
 /** Registry: other scenario files add one line here. */
@@ -16,6 +19,9 @@ const SCENARIOS: Record<string, Scenario> = {
   R1: r1WorkerKill,
   R2: r2TemporalRestart,
   R3: r3NetSuiteFaults,
+  R4: r4WebhookStorm,
+  R5: r5BadInput,
+  R6: r6NoSecrets,
 };
 
 async function main(): Promise<number> {
