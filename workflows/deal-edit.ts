@@ -40,8 +40,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   setHandler(stateQuery, snapshot);
   setHandler(reviewSignal, (d) => {
     const inReview = tx.state.state === 'NEEDS_REVIEW';
-    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: inReview ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
-    if (inReview) decision = d;
+    // "Link to existing customer" has no meaning here: the edit is about the customer the onboarding made.
+    const ignored = !inReview ? 'not in review' : d.action === 'link' ? 'the customer is already linked' : undefined;
+    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: ignored ? `${d.action} ignored: ${ignored}` : d.action, reason: d.reason?.slice(0, 500) });
+    if (!ignored) decision = d;
   });
   setHandler(reviewRefusedSignal, (r) => {
     tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });

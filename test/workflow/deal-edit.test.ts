@@ -149,6 +149,21 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
     });
   }, 90_000);
 
+  it('(b\'\') "Fix fields…" writes the reviewer\'s corrected value; "link" is refused (the customer is already linked)', async () => {
+    await onboarded(async ({ v, deal, externalId, edit }) => {
+      await patchOrganization(v, deal.orgId, { custom_fields: { 'Tax ID': '98-7654321' } });
+      const started = await edit('evt-tax-fix');
+      await waitForState(t.client, started.workflowId, 'NEEDS_REVIEW', 30_000);
+      const handle = t.client.workflow.getHandle(started.workflowId);
+      await handle.signal(reviewSignal, { action: 'link', actor: 'U0REVIEWER1', netsuiteCustomerId: '1' });
+      await handle.signal(reviewSignal, { action: 'fix', actor: 'U0REVIEWER1', fields: { 'organization.taxId': '11-2223333' } });
+      const result = (await handle.result()) as DealEditState;
+      expect(result).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied_after_review', applied: ['taxRegistration'] } });
+      expect(result.auditTrail.filter((e) => e.step === 'review').map((e) => e.detail)).toEqual(['link ignored: the customer is already linked', 'fix']);
+      expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber)).toEqual(['11-2223333']);
+    });
+  }, 90_000);
+
   it('(c) the same delivery twice starts one edit; a deal without a customer finishes as "no customer"', async () => {
     await onboarded(async ({ v, externalId, edit }) => {
       const first = await edit('evt-dup');
