@@ -8,7 +8,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { DuplicateGroup } from '../domain/reconciliation';
 import { QUERIES, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../domain/temporal-names';
 import type { TransactionState } from '../domain/transaction';
-import type { OpsFacts, ReconciliationFacts, ReviewQueueFacts, ReviewQueueItem } from '../workflows/ops-watch-facts';
+import type { ClosedOnDay, OpsFacts, ReconciliationFacts, ReviewQueueFacts, ReviewQueueItem } from '../workflows/ops-watch-facts';
 
 export const REVIEW_QUEUE_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW'`;
 const RECONCILE_DONE_QUERY = `WorkflowType = 'reconcile' AND ExecutionStatus = 'Completed'`;
@@ -149,17 +149,34 @@ export async function readLastReconciliation(client: Client): Promise<Reconcilia
   };
 }
 
+/** Onboardings closed today and yesterday (UTC), completed vs cancelled, by their final OnboardingState. */
+export async function readClosedCounts(client: Client, now: Date): Promise<ClosedOnDay[]> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Promise.all(
+    [today - 86_400_000, today].map(async (start): Promise<ClosedOnDay> => {
+      const from = new Date(start).toISOString();
+      const to = new Date(start + 86_400_000).toISOString();
+      const count = async (state: string) =>
+        (await client.workflow.count(`WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed' AND OnboardingState = '${state}' AND CloseTime >= '${from}' AND CloseTime < '${to}'`)).count;
+      const [completed, cancelled] = await Promise.all([count('COMPLETED'), count('CANCELLED')]);
+      return { day: from.slice(0, 10), completed, cancelled };
+    }),
+  );
+}
+
 export async function readOpsFacts(client: Client, now: Date, opts: OpsFactsOptions = {}): Promise<OpsFacts> {
-  const [reviewQueue, reconciliation] = await Promise.all([
+  const [reviewQueue, reconciliation, closed] = await Promise.all([
     readReviewQueue(client, now.getTime(), opts),
     readLastReconciliation(client).then(
       (r) => ({ r }),
       (err: unknown) => ({ error: `reconciliation lookup failed: ${firstLine(err)}` }),
     ),
+    readClosedCounts(client, now).catch(() => undefined),
   ]);
   return {
     gatheredAt: now.toISOString(),
     reviewQueue,
+    ...(closed ? { closed } : {}),
     ...('r' in reconciliation && reconciliation.r ? { reconciliation: reconciliation.r } : {}),
     ...('error' in reconciliation ? { reconciliationError: reconciliation.error } : {}),
   };

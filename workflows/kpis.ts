@@ -61,7 +61,8 @@ export const kpis = {
     toLedger({ kind: 'review', reviewKind: kind });
   },
   finished(outcome: 'completed' | 'cancelled'): void {
+    // No signal here: Temporal does not deliver a signal a workflow sends in the task that closes it. ops-watch
+    // counts completions and cancellations from visibility instead.
     m().outcomes.add(1, { outcome });
-    toLedger({ kind: 'finished', outcome });
   },
 };

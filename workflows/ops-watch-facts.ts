@@ -46,8 +46,17 @@ export interface ReconciliationFacts {
   reportPath?: string;
 }
 
+/** Onboardings closed on a UTC day, by outcome (visibility: their final OnboardingState). */
+export interface ClosedOnDay {
+  day: string;
+  completed: number;
+  cancelled: number;
+}
+
 export interface OpsFacts {
   gatheredAt: string;
+  /** Today and yesterday (so the last minutes before midnight are counted too). */
+  closed?: ClosedOnDay[];
   reviewQueue: ReviewQueueFacts;
   /** Absent until a reconciliation has completed. */
   reconciliation?: ReconciliationFacts;

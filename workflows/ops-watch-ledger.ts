@@ -43,6 +43,7 @@ export interface DayBucket {
   /** A deal with a customer that went to review before its invoice existed. */
   invoiceFailures: number;
   reviews: Record<string, number>;
+  /** Onboardings closed that day, from visibility (a workflow cannot signal from its closing task). */
   completed: number;
   cancelled: number;
   toCustomer: DurationSketch;
@@ -187,7 +188,16 @@ export function applyEvent(ledger: KpiLedger, e: KpiEvent, slaMs: number): void 
 }
 
 /** Keeps the day's view of the outside facts: the latest reconciliation figures, the worst review backlog. */
-export function recordDailyFacts(ledger: KpiLedger, nowIso: string, facts: { reviewQueue: { size: number; oldestAgeMs: number }; reconciliation?: { mismatchRate: number; duplicateCustomers: number } }): void {
+export function recordDailyFacts(
+  ledger: KpiLedger,
+  nowIso: string,
+  facts: { reviewQueue: { size: number; oldestAgeMs: number }; reconciliation?: { mismatchRate: number; duplicateCustomers: number }; closed?: Array<{ day: string; completed: number; cancelled: number }> },
+): void {
+  for (const c of facts.closed ?? []) {
+    const day = bucketFor(ledger, `${c.day}T12:00:00.000Z`);
+    day.completed = c.completed;
+    day.cancelled = c.cancelled;
+  }
   const b = bucketFor(ledger, nowIso);
   b.reviewQueueMax = Math.max(b.reviewQueueMax ?? 0, facts.reviewQueue.size);
   b.reviewOldestAgeMs = Math.max(b.reviewOldestAgeMs ?? 0, facts.reviewQueue.oldestAgeMs);

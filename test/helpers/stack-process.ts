@@ -10,6 +10,8 @@ export interface StackJson {
   pipedrive?: { url: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string };
   netsuite?: { url: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
   slack?: { url: string; botToken: string; signingSecret: string; reviewChannel: string; reviewerIds: string[] };
+  /** The PagerDuty Events v2 receiver simulator, when no alert webhook is configured. */
+  pagerduty?: { url: string; routingKey: string };
 }
 
 export interface StackProcess {
@@ -25,7 +27,7 @@ export interface StackProcess {
 
 export async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT']) {
+  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT', 'PAGERDUTY_SIM_PORT']) {
     env[name] = String(await freePort());
   }
   return env;
