@@ -4,12 +4,14 @@
  * does it take against the ideal (NetSuite calls × L / C), and does it stay within the limit (0 throttled) without
  * duplicates? The worker's NetSuite budget is set to C (client semaphore and `netsuite` queue slots).
  */
+import { cpus } from 'node:os';
 import axios from 'axios';
 import { startChaosStack } from './chaos/chaos-stack';
 import { driveDeals } from './chaos/deal-driver';
 import { LoadSampler, log } from './chaos/scenario';
 import { verifyDeals, verifyNotes, verifyRows, waitForSettled } from './chaos/verify-deals';
 import type { BenchResult } from './results-file';
+import { busyCores, coresUsed, cpuByRole, machineBusy } from './process-cpu';
 import { meanBetween, snapshot } from './sdk-metrics';
 
 export interface BurstOptions {
@@ -53,6 +55,8 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
       }
     })();
     const sdk0 = await snapshot(stack.workerMetricsUrl);
+    const cpu0 = cpuByRole(process.pid);
+    const busy0 = machineBusy();
     const t0 = performance.now();
     log(`P3: driving ${o.deals} deals over ${o.arrivalSeconds} s (C=${o.concurrencyLimit}, L=${o.latencyMs} ms)`);
     const drive = await driveDeals({ pipedriveUrl: stack.json.pipedrive!.url, count: o.deals, ratePerSecond: o.deals / o.arrivalSeconds, concurrency: 64 });
@@ -62,6 +66,9 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     sampling = false;
     await sampler;
     const sdk1 = await snapshot(stack.workerMetricsUrl).catch(() => sdk0);
+    const runSeconds = (performance.now() - t0) / 1000;
+    const cores = coresUsed(cpu0, cpuByRole(process.pid), runSeconds);
+    const machineCores = busyCores(busy0, machineBusy(), cpus().length);
     const sdk = (what: string, name: string, labels: string[] = []): string => {
       const m = meanBetween(sdk0, sdk1, name, labels);
       return `${what} ${m.mean} ms (n ${m.count})`;
@@ -117,6 +124,7 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
             sdk('activity execution', 'temporal_activity_execution_latency'),
           ].join(', ') +
           '. A short netsuite schedule→start with NetSuite under its ceiling means NetSuite is starved by what comes before it (Temporal, the worker\'s CPU), not limited by C.',
+        `CPU over the run (cores used, by process; the benchmark process holds the three simulators and the deal driver): ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; the whole machine was busy ${machineCores} of ${cpus().length} cores.`,
         `Pipedrive simulator burst limit raised to 100,000 / 2 s for this benchmark so NetSuite, not Pipedrive's API limit, is the resource measured; ${drive.errors} driver errors.`,
         ...verifyNotes(verify),
         load.stop(),

@@ -1,4 +1,4 @@
-/** `npm run bench [-- name…] [--quick]`: runs the benchmarks, prints their tables and writes bench/results/. */
+/** `npm run bench [-- name…] [--quick] [--deals N]`: runs the benchmarks, prints their tables and writes bench/results/. */
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { orchestrationOverhead } from './orchestration-overhead';
@@ -8,7 +8,8 @@ import { writeResult, type BenchResult } from './results-file';
 import { startLatency } from './start-latency';
 import { webhookAck } from './webhook-ack';
 
-const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
+/** `deals`: `--deals N` overrides the size of the benchmarks that drive deals (p3-burst, p4-parked-memory). */
+const BENCHMARKS: Record<string, (quick: boolean, deals?: number) => Promise<BenchResult>> = {
   'start-latency': (quick) => startLatency(quick ? { total: 100, concurrency: 10 } : { total: 1000, concurrency: 20 }),
   'webhook-ack': (quick) =>
     webhookAck({
@@ -27,24 +28,26 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
       targetP99Ms: 150,
     }),
   // C = 10 NetSuite requests at once, L = 100 ms each: a ceiling of 100 requests/s.
-  'p3-burst': (quick) =>
-    p3Burst({ ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 90 * 60_000 }),
-  'p4-parked-memory': (quick) =>
-    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCache: 250 }),
+  'p3-burst': (quick, deals) =>
+    p3Burst({ ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }), ...(deals ? { deals, arrivalSeconds: Math.max(10, Math.round(deals / 167)) } : {}), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 90 * 60_000 }),
+  'p4-parked-memory': (quick, deals) =>
+    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCache: 250 }),
 };
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' } } });
+  const deals = values.deals === undefined ? undefined : Number(values.deals);
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   for (const name of names) {
     const bench = BENCHMARKS[name];
     if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}…\n`);
-    const result = await bench(values.quick);
+    const result = await bench(values.quick, deals);
     console.table(result.rows);
     // A quick run is a smoke test: it writes <name>-quick.* and leaves the reference figures alone.
-    process.stderr.write(`wrote ${writeResult(values.quick ? { ...result, name: `${result.name}-quick` } : result)}\n`);
+    const outName = deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name;
+    process.stderr.write(`wrote ${writeResult({ ...result, name: outName })}\n`);
   }
 }
 

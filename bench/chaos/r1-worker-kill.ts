@@ -4,11 +4,11 @@
  * upserts by externalId, so a retried write cannot create a second customer or invoice.
  */
 import { startChaosStack } from './chaos-stack';
-import { driveAndVerify, LoadSampler, log, type ChaosResult } from './scenario';
+import { driveAndVerify, LoadSampler, log, runOptions, type ChaosResult } from './scenario';
 import { summarize } from '../stats';
 
 export async function r1WorkerKill(quick: boolean): Promise<ChaosResult> {
-  const count = quick ? 100 : 2000;
+  const count = runOptions.deals ?? (quick ? 100 : 2000);
   const intervalMs = 10_000;
   const load = new LoadSampler();
   const stack = await startChaosStack({ label: 'r1' });

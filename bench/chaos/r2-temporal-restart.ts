@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { startChaosStack } from './chaos-stack';
-import { driveAndVerify, LoadSampler, log, type ChaosResult } from './scenario';
+import { driveAndVerify, LoadSampler, log, runOptions, type ChaosResult } from './scenario';
 
 interface Delivery {
   outcome: string;
@@ -15,7 +15,7 @@ interface Delivery {
 }
 
 export async function r2TemporalRestart(quick: boolean): Promise<ChaosResult> {
-  const count = quick ? 150 : 2000;
+  const count = runOptions.deals ?? (quick ? 150 : 2000);
   const rate = quick ? 5 : 10;
   const downMs = quick ? 10_000 : 20_000;
   const load = new LoadSampler();

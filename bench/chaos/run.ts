@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- R1 R3 …] [--quick]`: runs the chaos scenarios, prints each verdict table and writes
+ * `npm run chaos [-- R1 R3 …] [--quick] [--deals N]`: runs the chaos scenarios, prints each verdict table and writes
  * bench/results/chaos-<id>.{json,md} (`-quick` for quick runs). Exits non-zero when any scenario lost or duplicated a deal.
  */
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import { r3NetSuiteFaults } from './r3-netsuite-faults';
 import { r4WebhookStorm } from './r4-webhook-storm';
 import { r5BadInput } from './r5-bad-input';
 import { r6NoSecrets } from './r6-no-secrets';
-import type { Scenario } from './scenario';
+import { runOptions, type Scenario } from './scenario';
 
 /** Registry: other scenario files add one line here. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -33,7 +33,10 @@ async function main(): Promise<number> {
     });
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' } } });
+  const deals = values.deals === undefined ? undefined : Number(values.deals);
+  if (deals !== undefined && !(Number.isInteger(deals) && deals > 0)) throw new Error(`--deals needs a positive whole number, got ${values.deals}`);
+  runOptions.deals = deals;
   const ids = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(SCENARIOS);
   for (const id of ids) if (!SCENARIOS[id]) throw new Error(`unknown scenario ${id}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const verdicts: string[] = [];
@@ -41,7 +44,9 @@ async function main(): Promise<number> {
     process.stderr.write(`running chaos ${id}${values.quick ? ' (quick)' : ''}…\n`);
     const { passed, ...result } = await SCENARIOS[id]!(values.quick);
     console.table(result.rows);
-    process.stderr.write(`wrote ${writeResult(values.quick ? { ...result, name: `${result.name}-quick` } : result)}\n`);
+    // A quick or resized run writes <name>-quick.* / <name>-<deals>.* and leaves the full-size figures alone.
+    const name = deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name;
+    process.stderr.write(`wrote ${writeResult({ ...result, name })}\n`);
     verdicts.push(`${id}: ${passed ? 'PASS' : 'FAIL'}`);
   }
   process.stderr.write(`${verdicts.join('\n')}\n`);

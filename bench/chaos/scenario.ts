@@ -11,6 +11,9 @@ export interface ChaosResult extends BenchResult {
 
 export type Scenario = (quick: boolean) => Promise<ChaosResult>;
 
+/** Set by the runner: `--deals N` overrides a scenario's own size (scenarios without a size ignore it). */
+export const runOptions: { deals?: number } = {};
+
 export const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 };
@@ -78,7 +81,9 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
   const chaosNotes = await chaos;
   const extraNotes = o.beforeVerify ? await o.beforeVerify() : [];
   log('verifying every deal');
-  const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds });
+  const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds }).catch((err: Error) => {
+    throw new Error(`verification failed: ${err.message}; child exits so far: ${JSON.stringify(stack.exits)}`);
+  });
   log(`verdict: ${verify.passed ? 'PASS' : 'FAIL'} ${JSON.stringify({ ...verify, examples: undefined })}`);
   const unexpected = stack.exits.filter((e) => !e.expected);
   const rows: BenchResult['rows'] = [
