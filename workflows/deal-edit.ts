@@ -16,7 +16,7 @@ import {
   type FieldDifference,
 } from '../domain/deal-edit';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
-import { applyFixes } from '../domain/review-fixes';
+import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { ReviewDecision, TransactionState } from '../domain/transaction';
 import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
@@ -118,6 +118,11 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
         return snapshot();
       }
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
+      // As in onboardDeal: Pipedrive-owned corrections also go back to Pipedrive (the fix modal says so).
+      const toPipedrive = d.action === 'fix' && d.fields ? pipedriveOwnedFixes(d.fields) : {};
+      if (Object.keys(toPipedrive).length > 0) {
+        await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
+      }
       if (review.kind === 'ownership') {
         for (const h of held) approved.set(h.field, d.fields?.[h.source] !== undefined ? undefined : h.pipedrive);
       }
