@@ -16,10 +16,13 @@ import { logScans, OutputCapture, scanKey, scanLogs, scanNote, scanRows, sensiti
 import { driveAndVerify, LoadSampler, log, type ChaosResult } from './scenario';
 
 const COPIES = 5;
-/** Events whose attempts 1–3 the relay fails: under the simulator's ban threshold of 10 first-try failures. */
-const RETRIED_EVENTS = 9;
-/** Webhook timeout 10 s × 0.05 = 500 ms; retries after 0.15, 1.5 and 7.5 s; ban 90 s. */
-const TIME_SCALE = 0.05;
+/**
+ * Events whose attempts 1–3 the relay fails. The simulator bans a webhook at 10 first-try failures, and a first try
+ * can also time out on this busy machine: 5 leaves room, so the relay is never banned (a ban would drop its storms).
+ */
+const RETRIED_EVENTS = 5;
+/** Webhook timeout 10 s × 0.2 = 2 s; retries after 0.6, 6 and 30 s; ban 6 min. */
+const TIME_SCALE = 0.2;
 
 interface StormRelay {
   url: string;
@@ -142,14 +145,16 @@ export async function r4WebhookStorm(quick: boolean, deals?: number): Promise<Ch
       settleTimeoutMs: (quick ? 10 : 40) * 60_000,
       stallMs: 5 * 60_000,
       async beforeVerify() {
-        // The last retries (7.5 s × scale) and their storms must have landed before the check counts customers.
-        await new Promise((r) => setTimeout(r, 10_000));
+        // The last retries (3 + 30 + 150 s, × scale) and their storms must have landed before the check counts customers.
+        await new Promise((r) => setTimeout(r, 183_000 * TIME_SCALE + 5_000));
         await relay.idle();
         await relay.close();
+        const dropped = (await axios.get<{ data?: unknown[] } | unknown[]>(`${stack.json.pipedrive!.url}/__sim/deliveries`, { params: { outcome: 'dropped_banned' }, timeout: 30_000 })).data;
+        const droppedCount = Array.isArray(dropped) ? dropped.length : (dropped.data?.length ?? 0);
         const hooks = (await axios.get<{ data: Array<{ id: number; subscription_url: string; first_try_failures?: number; banned_until?: string | null }> }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })).data.data;
         return [
           `Storm: the relay received ${relay.received} deliveries (attempts) from the simulator and posted each ${COPIES}× to the app after random delays of 0–1.5 s: ${relay.received * COPIES} copies; statuses ${JSON.stringify(relay.statuses)}; intake outcomes ${JSON.stringify(relay.outcomes)}.`,
-          `Pipedrive retry schedule (× ${TIME_SCALE}): the relay failed attempts 1–3 of ${relay.retriedEvents.size} events (${relay.failedAttempts} failed attempts), each stormed again at every retry; webhooks at the end ${JSON.stringify(hooks.map((h) => ({ id: h.id, url: h.subscription_url.replace(/^https?:\/\/[^/]+/, ''), first_try_failures: h.first_try_failures, banned_until: h.banned_until })))}.`,
+          `Pipedrive retry schedule (× ${TIME_SCALE}): the relay failed attempts 1–3 of ${relay.retriedEvents.size} events (${relay.failedAttempts} failed attempts), each stormed again at every retry; webhooks at the end ${JSON.stringify(hooks.map((h) => ({ id: h.id, url: h.subscription_url.replace(/^https?:\/\/[^/]+/, ''), first_try_failures: h.first_try_failures, banned_until: h.banned_until })))}; deliveries dropped by a ban (of the last 2,000 logged): ${droppedCount}.`,
         ];
       },
     });
