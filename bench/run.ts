@@ -31,7 +31,7 @@ const BENCHMARKS: Record<string, (quick: boolean, deals?: number) => Promise<Ben
   'p3-burst': (quick, deals) =>
     p3Burst({ ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }), ...(deals ? { deals, arrivalSeconds: Math.max(10, Math.round(deals / 167)) } : {}), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 90 * 60_000 }),
   'p4-parked-memory': (quick, deals) =>
-    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCache: 250 }),
+    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCaches: [250, 50] }),
 };
 
 async function main(): Promise<void> {

@@ -12,7 +12,7 @@ export interface ChaosResult extends BenchResult {
 export type Scenario = (quick: boolean) => Promise<ChaosResult>;
 
 /** Set by the runner: `--deals N` overrides a scenario's own size (scenarios without a size ignore it). */
-export const runOptions: { deals?: number } = {};
+export const runOptions: { deals?: number; settleMinutes?: number } = {};
 
 export const log = (line: string): void => {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -73,7 +73,9 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
       omit: (i) => (o.reviewEvery > 0 && i % o.reviewEvery === o.reviewEvery - 1 ? ['tax_id'] : []),
     });
     log(`driven ${drive.dealIds.length} deals in ${drive.seconds.toFixed(1)} s (${drive.errors} driver errors); waiting for them to settle`);
-    settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs: o.settleTimeoutMs, stallMs: o.stallMs, log });
+    // `--settle-minutes` caps the wait (a run against a deadline); what has not settled by then is reported as stuck.
+    const timeoutMs = runOptions.settleMinutes ? runOptions.settleMinutes * 60_000 : o.settleTimeoutMs;
+    settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs, stallMs: o.stallMs, log });
     log(`settle: ${JSON.stringify(settle)}`);
   } finally {
     finished = true;
