@@ -56,6 +56,8 @@ export async function startPagerDutySimulator(opts: PagerDutySimulatorOptions = 
   let incidents = new Map<string, SimIncident>();
 
   const app = Fastify({ logger: false, bodyLimit: 512 * 1024 });
+  // Bodies that are not JSON reach the route as `undefined` (an invalid event; `curl -X POST …/__sim/reset` works).
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
   app.post('/v2/enqueue', async (req, reply) => {
     const errors = eventErrors(req.body, routingKey);
     if (errors.length) {
