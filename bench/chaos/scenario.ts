@@ -50,7 +50,7 @@ export interface DriveAndVerifyOptions {
 
 export interface DriveAndVerify {
   drive: DriveResult;
-  settle: { seconds: number; settled: boolean; last: { settled: number; total: number } };
+  settle: { seconds: number; settled: boolean; last: { settled: number; total: number; early: number } };
   verify: VerifyReport;
   chaosNotes: string[];
   extraNotes: string[];
