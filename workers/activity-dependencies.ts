@@ -10,7 +10,7 @@ import { createReconciliationReportActivities } from '../activities/reconciliati
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
-import { opsAlertDeps } from './ops-alert-deps';
+import { authAlertSink, opsAlertDeps } from './ops-alert-deps';
 import { NetSuiteClient } from '../integrations/netsuite';
 import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
 import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';
@@ -47,11 +47,14 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
         }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }),
       )
     : undefined;
+  // Systemic auth failures page on-call when an alert webhook is configured (the sandbox's receiver included).
+  const alerts = authAlertSink(config);
   const onboarding = createOnboardingActivities({
     pipedrive,
     netsuite: onboardingNetSuite,
     netsuiteOptions: { asyncUpserts: ns.asyncUpserts, defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays, referenceDataTtlMs: 5 * 60_000 },
     ...(review ? { review } : {}),
+    ...(alerts ? { alerts } : {}),
   });
   return {
     netsuiteConcurrency: ns.concurrencyLimit,
