@@ -8,7 +8,11 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import { NetSuiteHttp } from '../../integrations/netsuite/netsuite-http';
+import type { RecordedEvent } from '../../sandbox/pagerduty';
 import { runDemo } from '../../scripts/demo';
+import { stateQuery } from '../../workflows/messages';
 import type { OpsView } from '../../starters/http/routes/ops-card-view';
 import { runOpsCli } from '../helpers/ops-cli-process';
 import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
@@ -82,6 +86,58 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     const reported = JSON.parse(asJson.stdout) as OpsView;
     expect(reported.week).toMatchObject({ received: 3, newCustomers: 3 });
     expect(reported.kpis.map((k) => [k.key, k.display])).toEqual(view.kpis.map((k) => [k.key, k.display]));
+  });
+
+  it('pages once per breach after a damaging reconciliation: Slack to the billing lead, PagerDuty triggers, red tiles', async () => {
+    const temporal = { address: json.temporal.address, namespace: json.temporal.namespace };
+    const connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace });
+    const customers: string[] = [];
+    for await (const wf of client.workflow.list({ query: `OnboardingState = 'COMPLETED'` })) {
+      customers.push((await client.workflow.getHandle(wf.workflowId).query(stateQuery)).netsuiteCustomerId!);
+    }
+    await connection.close();
+    expect(customers).toHaveLength(3);
+
+    // Damage as an admin would do it in NetSuite: one e-mail changed (a mismatch), one customer copied by an old
+    // connector under another external id with the same e-mail (a duplicate).
+    const ns = json.netsuite!;
+    const http = new NetSuiteHttp({ baseUrl: ns.url, accountId: ns.accountId, consumerKey: ns.consumerKey, consumerSecret: ns.consumerSecret, tokenId: ns.tokenId, tokenSecret: ns.tokenSecret, concurrencyLimit: 2 });
+    await http.request('PATCH', `record/v1/customer/${customers[0]}`, { body: { email: 'someone.else@changed.example' } });
+    const copiedEmail = ((await http.request('GET', `record/v1/customer/${customers[1]}`)).body as { email: string }).email;
+    await http.request('PUT', `record/v1/customer/eid:LEGACY-CONNECTOR-${Date.now()}`, { body: { companyName: 'Created by the old connector', isPerson: false, email: copiedEmail, subsidiary: { id: '1' } } });
+    const reconciled = await runOpsCli(temporal, 'reconcile', '--json');
+    expect(reconciled.code).toBe(0);
+    // The changed e-mail and the duplicated customer's record: 2 of the 3 compared.
+    const mismatch = (JSON.parse(reconciled.stdout) as { mismatchRate: number }).mismatchRate;
+    expect(mismatch).toBeCloseTo(2 / 3);
+
+    const pdEvents = async (): Promise<RecordedEvent[]> => (await axios.get<{ events: RecordedEvent[] }>(json.pagerduty!.url.replace('/v2/enqueue', '/__sim/events'))).data.events;
+    let triggers: RecordedEvent[] = [];
+    for (let i = 0; i < 240 && triggers.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      triggers = (await pdEvents()).filter((e) => e.event_action === 'trigger');
+    }
+    expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual(['onboarding-duplicates', 'onboarding-reconciliation']);
+
+    const slackSim = json.slack!.url.replace(/\/api\/$/, '');
+    const lead = (await axios.get<{ messages: Array<{ text: string }> }>(`${slackSim}/__sim/messages`, { params: { channel: 'C0ESCAL' } })).data.messages;
+    expect(lead.map((m) => m.text).join('\n')).toMatch(/Reconciliation mismatches: 66\.7% \(threshold 2\.0%\)/);
+    // One duplicate customer over the week's 3 new customers.
+    expect(lead.map((m) => m.text).join('\n')).toMatch(/Duplicate customers: 33\.3% \(threshold 0\.50%\)/);
+
+    const after: OpsView = (await axios.get(`${json.app.url}/ops.json`)).data;
+    expect(after.alerts.filter((a) => a.open).map((a) => a.kind).sort()).toEqual(['duplicates', 'reconciliation']);
+    expect(after.kpis.find((k) => k.key === 'reconciliation')).toMatchObject({ status: 'red', display: '66.7%' });
+    expect(after.reconciliation).toMatchObject({ duplicateCustomers: 1 });
+    const html = (await axios.get<string>(`${json.app.url}/ops`, { responseType: 'text' })).data;
+    expect(html).toMatch(/data-kpi="reconciliation" data-status="red"/);
+    expect(html).toMatch(/data-alert="duplicates"/);
+
+    // Several ticks later (2 s each): still one trigger per breach, one message each.
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(2);
+    expect((await axios.get<{ messages: unknown[] }>(`${slackSim}/__sim/messages`, { params: { channel: 'C0ESCAL' } })).data.messages).toHaveLength(lead.length);
   });
 
   (existsSync(CHROMIUM) ? it : it.skip)('renders in headless Chromium: coloured KPI tiles and drawn trend charts (screenshot saved)', async () => {
