@@ -148,13 +148,13 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     let warm: Pick<WebhookLoadResult, 'acceptedWorkflowIds' | 'ackedDealIds'> = { acceptedWorkflowIds: [], ackedDealIds: [] };
     if (o.warmupSeconds > 0) {
       const warmFile = join(work, 'warmup.json');
-      await runGenerator({ ...common, rate: o.warmupRate, seconds: o.warmupSeconds, 'first-deal-id': 900_000, out: warmFile }, (o.warmupSeconds + 60) * 1000);
+      await runGenerator({ ...common, rate: o.warmupRate, seconds: o.warmupSeconds, 'first-deal-id': 900_000, out: warmFile }, (o.warmupSeconds + 240) * 1000);
       warm = JSON.parse(readFileSync(warmFile, 'utf8')) as WebhookLoadResult;
     }
 
     // Control: the same app, rate and generator, but deliveries the intake answers without a Temporal call.
     const controlFile = join(work, 'control.json');
-    await runGenerator({ ...common, kind: 'ignored', rate: o.rate, seconds: o.controlSeconds, 'first-deal-id': 500_000, out: controlFile }, (o.controlSeconds + 60) * 1000);
+    await runGenerator({ ...common, kind: 'ignored', rate: o.rate, seconds: o.controlSeconds, 'first-deal-id': 500_000, out: controlFile }, (o.controlSeconds + 240) * 1000);
     const control = JSON.parse(readFileSync(controlFile, 'utf8')) as WebhookLoadResult;
 
     const loadFile = join(work, 'load.json');
@@ -162,7 +162,7 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const busy0 = machineBusy();
     const load0 = loadavg()[0]!;
     const wall0 = performance.now();
-    await runGenerator({ ...common, rate: o.rate, seconds: o.seconds, 'first-deal-id': 1_000_000, out: loadFile }, (o.seconds + 90) * 1000);
+    await runGenerator({ ...common, rate: o.rate, seconds: o.seconds, 'first-deal-id': 1_000_000, out: loadFile }, (o.seconds + 240) * 1000);
     const wall = (performance.now() - wall0) / 1000;
     const cores = coresUsed(cpu0, cpuByRole(stack.pid), wall);
     const machineCores = busyCores(busy0, machineBusy(), cpus().length);

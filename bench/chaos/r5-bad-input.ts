@@ -75,8 +75,9 @@ function generators(stack: ChaosStack, companyId: string): Array<{ weight: numbe
       else (body as Record<string, unknown>)[a] = value;
       return body;
     })
-    // Only what the v2 schema refuses: some replacements are legal (null `data` on a delete, an integer company id).
-    .filter((body) => !parseWebhookV2(body).ok);
+    // Only what the v2 schema refuses as sent, i.e. after the JSON round trip (NaN becomes null, a legal `data`): some
+    // replacements are legal (null `data` on a delete, an integer company id).
+    .filter((body) => !parseWebhookV2(JSON.parse(JSON.stringify(body))).ok);
 
   return [
     { weight: 10, arbitrary: deal.map((id) => webhook('webhook: no credentials', json, JSON.stringify(validDelivery(id, companyId)), [401])) },
@@ -98,7 +99,7 @@ function generators(stack: ChaosStack, companyId: string): Array<{ weight: numbe
     { weight: 15, arbitrary: notJson.map((s) => webhook('webhook: malformed JSON', { ...json, authorization: basic }, s, [400])) },
     {
       weight: 15,
-      arbitrary: fc.jsonValue({ maxDepth: 3 }).filter((v) => !parseWebhookV2(v).ok).map((v) => webhook('webhook: JSON that is no webhook v2', { ...json, authorization: basic }, JSON.stringify(v) ?? 'null', [400])),
+      arbitrary: fc.jsonValue({ maxDepth: 3 }).filter((v) => !parseWebhookV2(JSON.parse(JSON.stringify(v) ?? 'null')).ok).map((v) => webhook('webhook: JSON that is no webhook v2', { ...json, authorization: basic }, JSON.stringify(v) ?? 'null', [400])),
     },
     { weight: 15, arbitrary: wrongTyped.map((b) => webhook('webhook: wrongly typed field', { ...json, authorization: basic }, JSON.stringify(b), [400])) },
     {
