@@ -96,7 +96,7 @@ export function renderOpsCard(v: OpsView, c: OpsCardContext): string {
 <meta http-equiv="refresh" content="15"><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem auto;max-width:68rem;padding:0 1rem;color:#1d1d1f;background:#fafafa}
-h1{font-size:1.5rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}h3{font-size:.85rem;margin:0;color:#444;font-weight:600;display:flex;justify-content:space-between}
+h1{font-size:1.5rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}h3{font-size:.85rem;margin:0;color:#444;font-weight:600;display:flex;justify-content:space-between;align-items:flex-start;gap:.4rem}
 .dot{display:inline-block;width:.8em;height:.8em;border-radius:50%;vertical-align:baseline}.ready{background:${STATUS_COLORS.green}}.notready{background:${STATUS_COLORS.red}}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.8rem}
 .kpi{background:#fff;border:1px solid #e3e3e3;border-top:5px solid;border-radius:6px;padding:.7rem .8rem}
