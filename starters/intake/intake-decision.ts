@@ -34,6 +34,22 @@ export type IntakeDecision =
   | ({ action: 'start'; title?: string; trigger: 'stage-change' | 'created-in-stage' } & DealRef)
   | ({ action: 'signal'; changedFields: string[]; /** The deal carries a valid External ID (ours, written back at onboarding). */ carriesExternalId: boolean } & DealRef);
 
+/** Deal keys that only say where the deal stands in the pipeline; no NetSuite field and no review reason reads them. */
+export const PIPELINE_POSITION_FIELDS: ReadonlySet<string> = new Set([
+  'stage_id',
+  'pipeline_id',
+  'stage_change_time',
+  'status',
+  'probability',
+  'won_time',
+  'lost_time',
+  'close_time',
+  'lost_reason',
+  'expected_close_date',
+  'is_archived',
+  'archive_time',
+]);
+
 /** Keys Pipedrive lists in `previous` that say nothing about what a person changed. */
 const BOOKKEEPING = new Set(['update_time']);
 
@@ -97,6 +113,11 @@ export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeD
   if (event.meta.action === 'create') return { action: 'ignore', reason: 'deal created outside Contract Signed' };
   const changedFields = changedFieldNames(event, facts.fieldNamesByKey);
   if (changedFields.length === 0) return { action: 'ignore', reason: 'change lists no changed fields' };
+  // Moving a deal along the pipeline changes nothing the customer record or a review is built from: telling the
+  // onboarding (or starting an edit after it) would only cost a workflow per drag.
+  if (changedFields.every((f) => PIPELINE_POSITION_FIELDS.has(f))) {
+    return { action: 'ignore', reason: `change touches only the deal's pipeline position (${changedFields.join(', ')})` };
+  }
   const written = facts.externalIdFieldKey ? event.data?.custom_fields?.[facts.externalIdFieldKey] : undefined;
   const carriesExternalId = typeof written === 'string' && isValidExternalId(written.trim());
   return { action: 'signal', ...ref, changedFields, carriesExternalId };

@@ -49,6 +49,9 @@ describe('decideIntake', () => {
     ],
     ['another API user\'s change is not ours', event({ meta: { change_source: 'api', user_id: '7' }, data: { id: 42, stage_id: 2 }, previous: { title: 'x' } }), { action: 'signal' }],
     ['a change listing only bookkeeping keys', event({ data: { id: 42, stage_id: 2 }, previous: { update_time: 'x' } }), { action: 'ignore' }],
+    ['a move to another stage (pipeline position only)', event({ data: { id: 42, stage_id: 2 }, previous: { stage_id: 4, stage_change_time: 'x', update_time: 'x' } }), { action: 'ignore', reason: expect.stringContaining('pipeline position') }],
+    ['a deal marked won', event({ data: { id: 42, stage_id: 4 }, previous: { status: 'open', won_time: null, close_time: null } }), { action: 'ignore' }],
+    ['a move together with a field edit', event({ data: { id: 42, stage_id: 2 }, previous: { stage_id: 4, custom_fields: { [PKG]: 101 } } }), { action: 'signal', changedFields: ['Onboarding package', 'stage_id'] }],
   ])('%s', (_name, e, expected) => {
     expect(decideIntake(e, facts)).toMatchObject(expected);
   });
@@ -61,7 +64,7 @@ describe('decideIntake', () => {
   });
 
   it('starts nothing when the company has no Contract Signed stage', () => {
-    expect(decideIntake(event({}), { ...facts, contractSignedStageIds: [] })).toMatchObject({ action: 'signal' });
+    expect(decideIntake(event({}), { ...facts, contractSignedStageIds: [] })).toMatchObject({ action: 'ignore', reason: expect.stringContaining('pipeline position') });
   });
 });
 
