@@ -31,22 +31,41 @@ interface Stack {
 }
 const stack: Stack = { children: [], stopping: false };
 
+/** A crashed worker or app is restarted (its open work lives in Temporal or the intake outbox); a crash loop stops the stack. */
+const RESTART_BUDGET = { restarts: 5, windowMs: 60_000, delayMs: 1_000 };
+
 function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...env, STACK_PARENT_PID: String(process.pid) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // Own process group: Ctrl-C reaches only us, and we stop the children in order.
-    detached: true,
-  });
-  child.once('exit', (code, signal) => {
-    if (!stack.stopping) {
-      log.error({ process: name, code, signal }, `${name} exited unexpectedly; stopping the stack`);
-      void shutdown(1);
-    }
-  });
-  stack.children.push({ name, child });
-  return child;
+  const entryRef = { name, child: undefined as unknown as ChildProcess };
+  const recentRestarts: number[] = [];
+  const start = (): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { ...env, STACK_PARENT_PID: String(process.pid) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // Own process group: Ctrl-C reaches only us, and we stop the children in order.
+      detached: true,
+    });
+    entryRef.child = child;
+    child.once('exit', (code, signal) => {
+      if (stack.stopping) return;
+      const now = Date.now();
+      while (recentRestarts.length > 0 && now - recentRestarts[0]! > RESTART_BUDGET.windowMs) recentRestarts.shift();
+      if (recentRestarts.length >= RESTART_BUDGET.restarts) {
+        log.error({ process: name, code, signal, restarts: recentRestarts.length }, `${name} keeps exiting; stopping the stack`);
+        void shutdown(1);
+        return;
+      }
+      recentRestarts.push(now);
+      log.error({ process: name, code, signal, restart: recentRestarts.length }, `${name} exited unexpectedly; restarting it`);
+      setTimeout(() => {
+        if (!stack.stopping) start();
+      }, RESTART_BUDGET.delayMs);
+    });
+    return child;
+  };
+  const first = start();
+  stack.children.push(entryRef);
+  return first;
 }
 
 async function stopChild(name: string, child: ChildProcess): Promise<void> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -9,6 +9,23 @@ import { reviewSignal, stateQuery } from '../../workflows/messages';
 import { startStack, stackEnv, type StackProcess } from '../helpers/stack-process';
 
 jest.setTimeout(400_000);
+
+/** Pids of this stack's worker processes: the ones started with this stack's (unique, free) worker metrics port. */
+function workerPids(metricsPort: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (cmdline.includes('workers/main.ts') && environ.includes(`WORKER_METRICS_PORT=${metricsPort}`)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
 
 describe('npm start', () => {
   let stack: StackProcess | undefined;
@@ -67,5 +84,33 @@ describe('npm start', () => {
     expect((await handle.result()).state).toBe('CANCELLED');
     await connection.close();
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
+  });
+
+  it('restarts a worker that crashed, and onboardings carry on', async () => {
+    const env = await stackEnv(mkdtempSync(join(tmpdir(), 'stack-crash-')));
+    stack = startStack(env);
+    const json = await stack.ready();
+    const [crashed] = workerPids(env.WORKER_METRICS_PORT!);
+    expect(crashed).toBeGreaterThan(0);
+    process.kill(crashed!, 'SIGKILL');
+
+    let replacement: number | undefined;
+    for (let i = 0; i < 600 && replacement === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      replacement = workerPids(env.WORKER_METRICS_PORT!).find((pid) => pid !== crashed);
+    }
+    expect(replacement).toBeDefined();
+    expect(stack.output()).toContain('worker exited unexpectedly; restarting it');
+    expect(existsSync(stack.stackFile)).toBe(true);
+
+    // Work needs a live worker: a new onboarding answers its query and honours a cancel.
+    const connection = await Connection.connect({ address: json.temporal.address });
+    const externalId = `crash-${Date.now()}`;
+    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    const handle = new Client({ connection }).workflow.getHandle(externalId);
+    await handle.signal(reviewSignal, { action: 'cancel', actor: 'e2e' });
+    expect((await handle.result()).state).toBe('CANCELLED');
+    await connection.close();
+    expect((await axios.get(`${json.app.url}/readyz`, { validateStatus: () => true })).status).toBe(200);
   });
 });
