@@ -107,7 +107,11 @@ describe('opsWatch alerts', () => {
         await handle.signal(opsTickSignal);
         const trigger = await waitUntil('a PagerDuty trigger', async () => (await pdEvents()).find((e) => e.event_action === 'trigger'));
         expect(trigger.payload).toMatchObject({ severity: 'error', source: 'http://127.0.0.1:3000' });
-        expect(trigger.payload?.summary).toContain('Customer SLA breaches: 20.0%');
+        // A periodic tick may land between two of the signals above, so the page may quote the rate of a prefix of
+        // them (e.g. 1 late of 9 = 11.1%): any rate above the threshold is the breach; exactly one page is checked below.
+        const quoted = /Customer SLA breaches: (\d+\.\d)%/.exec(trigger.payload?.summary ?? '');
+        expect(quoted).not.toBeNull();
+        expect(Number(quoted![1])).toBeGreaterThan(5);
         expect(trigger.dedup_key).toMatch(/^onboarding-slaBreaches-/);
         const leadMessages = await waitUntil('the billing lead’s Slack message', async () => {
           const m = await billingLeadMessages();
