@@ -1,5 +1,6 @@
 /**
- * The one way work enters Temporal: start `onboardDeal` with workflow ID = external_id. Reuse policy
+ * The one way work enters Temporal: start `onboardDeal` with workflow ID = external_id (and `syncDealEdit` for an edit
+ * after onboarding, one per delivery). Reuse policy
  * REJECT_DUPLICATE refuses a second run after the first closed; conflict policy USE_EXISTING turns a start while
  * one runs into a no-op that returns the running execution. Duplicate and concurrent deliveries are therefore
  * harmless by construction.
@@ -11,8 +12,9 @@ import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options'
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
 import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
 import { WORKFLOW_TYPE } from '../domain/temporal-names';
+import { DEAL_EDIT_WORKFLOW_TYPE, dealEditWorkflowId, type DealEditInput } from '../domain/deal-edit';
 // Type only: callers of the starter must not load workflow code (it runs in the worker's sandbox).
-import type { onboardDeal } from '../workflows';
+import type { onboardDeal, syncDealEdit } from '../workflows';
 
 export type StartOutcome =
   | { outcome: 'started'; workflowId: string; runId: string }
@@ -36,23 +38,43 @@ export class OnboardingStarter extends WorkflowClient {
 
   async startOnboarding(given: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {
     const input: OnboardingInput = { ...given, settings: { ...this.settings, ...given.settings } };
-    const workflowId = input.externalId;
-    const options: WorkflowStartOptions<typeof onboardDeal> = {
+    return this.startOnce(WORKFLOW_TYPE, input.externalId, input.pipedriveDealId, [input] satisfies Parameters<typeof onboardDeal>, opts.taskQueue, opts.memo);
+  }
+
+  /**
+   * `syncDealEdit` for a Pipedrive edit to a deal whose onboarding has closed: one run per webhook delivery
+   * (ID `<external_id>-edit-<event id>`), so Pipedrive's retries of that delivery start it once.
+   */
+  async startDealEdit(given: DealEditInput & { eventId: string }, opts: StartOptions = {}): Promise<StartOutcome> {
+    const input: DealEditInput = { ...given, settings: { ...this.settings, ...given.settings } };
+    const workflowId = dealEditWorkflowId(input.externalId, given.eventId);
+    return this.startOnce(DEAL_EDIT_WORKFLOW_TYPE, workflowId, input.pipedriveDealId, [input] satisfies Parameters<typeof syncDealEdit>, opts.taskQueue, { ...opts.memo, editOf: input.externalId });
+  }
+
+  private async startOnce(
+    workflowType: string,
+    workflowId: string,
+    pipedriveDealId: string,
+    args: [unknown],
+    taskQueue: string | undefined,
+    memo: Record<string, unknown> | undefined,
+  ): Promise<StartOutcome> {
+    const options: WorkflowStartOptions = {
       workflowId,
-      taskQueue: opts.taskQueue ?? TASK_QUEUES.onboarding,
-      args: [input],
+      taskQueue: taskQueue ?? TASK_QUEUES.onboarding,
+      args,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: [
         { key: SEARCH_ATTRIBUTES.OnboardingState, value: 'RECEIVED' },
-        { key: SEARCH_ATTRIBUTES.PipedriveDealId, value: input.pipedriveDealId },
+        { key: SEARCH_ATTRIBUTES.PipedriveDealId, value: pipedriveDealId },
       ],
-      memo: opts.memo,
+      memo,
     };
     const request = await this.createStartWorkflowRequest({
-      workflowType: WORKFLOW_TYPE,
+      workflowType,
       headers: {},
-      options: { ...compileWorkflowOptions(options), args: [input] },
+      options: { ...compileWorkflowOptions(options), args },
     });
     try {
       const response = await this.workflowService.startWorkflowExecution(request);

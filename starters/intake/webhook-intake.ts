@@ -11,7 +11,6 @@ import type { Logger } from '../../runtime/logger';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
 import { dealUpdatedSignal } from '../../workflows/messages';
 import type { OnboardingStarter } from '../start-onboarding';
-import { DealEditStarter } from './deal-edit-starter';
 import { decideClosedRunChange, decideIntake, quickIgnoreReason, type OnboardingRunStatus } from './intake-decision';
 import { loadIntakeFacts, type IntakeLookups } from './intake-facts';
 import type { IntakeOutcome } from './intake-metrics';
@@ -27,7 +26,6 @@ export interface WebhookIntakeDeps {
   lookups: IntakeLookups;
   starter: OnboardingStarter;
   /** Starts edits after onboarding; default: one on the same connection and namespace, with the starter's settings. */
-  editStarter?: DealEditStarter;
   client: Client;
   connection: Connection;
   log: Logger;
@@ -40,12 +38,7 @@ export interface WebhookIntakeDeps {
 const unavailable = (message: string): IntakeResult => ({ status: 503, outcome: 'unavailable', body: { error: 'unavailable', message } });
 
 export class WebhookIntake {
-  private readonly editStarter: DealEditStarter;
-
-  constructor(private readonly deps: WebhookIntakeDeps) {
-    // The route builds only the onboarding starter; edits inherit its operator settings (review escalation).
-    this.editStarter = deps.editStarter ?? new DealEditStarter(deps.connection, deps.client.options.namespace, deps.starter['settings']);
-  }
+  constructor(private readonly deps: WebhookIntakeDeps) {}
 
   async handle(event: WebhookV2Event, receivedAt: Date): Promise<IntakeResult> {
     const { log } = this.deps;
@@ -130,7 +123,7 @@ export class WebhookIntake {
     if (next.action === 'retry-later') return unavailable(next.reason);
     try {
       const started = await this.bounded(() =>
-        this.editStarter.startDealEdit(
+        this.deps.starter.startDealEdit(
           { externalId: d.externalId, pipedriveDealId: d.dealId, eventId: d.eventId, receivedAt: receivedAt.toISOString(), changedFields: d.changedFields },
           { taskQueue: this.deps.taskQueue },
         ),

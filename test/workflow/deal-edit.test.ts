@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { dealEditWorkflowId } from '../../domain/deal-edit';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
-import { DealEditStarter } from '../../starters/intake/deal-edit-starter';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import type { DealEditState } from '../../workflows/deal-edit';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
@@ -66,7 +65,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
     (await admin<{ messages: SlackMessage[] }>(`${v.slackSim.url}/__sim/messages?channel=${v.slackSim.stackEntry.reviewChannel}`, 'GET')).messages.filter((m) => m.blocks?.length);
 
   /** Fresh simulators and workers; a deal onboarded to COMPLETED; a starter for its edits. */
-  async function onboarded<T>(fn: (ctx: { v: RealVendors; deal: SyntheticDeal; externalId: string; edit: (eventId: string) => ReturnType<DealEditStarter['startDealEdit']> }) => Promise<T>): Promise<T> {
+  async function onboarded<T>(fn: (ctx: { v: RealVendors; deal: SyntheticDeal; externalId: string; edit: (eventId: string) => ReturnType<OnboardingStarter['startDealEdit']> }) => Promise<T>): Promise<T> {
     const v = await startRealVendors();
     vendors = v;
     const taskQueue = uniqueTaskQueue('deal-edit');
@@ -76,7 +75,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: deal.dealId, eventId: 'evt-signed', receivedAt: new Date().toISOString() }, { taskQueue });
       const done = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
       expect(done.state).toBe('COMPLETED');
-      const starter = new DealEditStarter(t.connection, t.namespace, { reviewEscalationAfterMs: 60 * 60_000 });
+      const starter = new OnboardingStarter(t.connection, t.namespace, { reviewEscalationAfterMs: 60 * 60_000 });
       const edit = (eventId: string) =>
         starter.startDealEdit({ externalId, pipedriveDealId: deal.dealId, eventId, receivedAt: new Date().toISOString(), changedFields: ['person_id'] }, { taskQueue });
       return fn({ v, deal, externalId, edit });
@@ -176,7 +175,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       expect(third.outcome).toBe('duplicate');
 
       const other = await createSyntheticDeal(v);
-      const stranger = await new DealEditStarter(t.connection, t.namespace).startDealEdit(
+      const stranger = await new OnboardingStarter(t.connection, t.namespace).startDealEdit(
         { externalId: uniqueExternalId('never'), pipedriveDealId: other.dealId, eventId: 'evt-x', receivedAt: new Date().toISOString() },
         { taskQueue: (await t.client.workflow.getHandle(first.workflowId).describe()).taskQueue },
       );
