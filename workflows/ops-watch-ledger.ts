@@ -235,23 +235,11 @@ export function pruneLedger(ledger: KpiLedger, nowIso: string, days = RETENTION_
   for (const [id, deal] of Object.entries(ledger.open)) if (dayOf(deal.receivedAt) < cutoff) delete ledger.open[id];
 }
 
-/** Totals over the `days` days ending today (7 = "the week"). */
-export interface WindowTotals {
+/** Totals over the `days` days ending today (7 = "the week"): a day bucket's counts, summed, without its daily facts. */
+export type WindowTotals = Omit<DayBucket, 'day' | 'mismatchRate' | 'duplicateCustomers' | 'reviewQueueMax' | 'reviewOldestAgeMs'> & {
   from: string;
   to: string;
-  received: number;
-  newCustomers: number;
-  linkedCustomers: number;
-  slaBreaches: number;
-  invoicesCreated: number;
-  invoicesFound: number;
-  invoiceFailures: number;
-  reviews: Record<string, number>;
-  completed: number;
-  cancelled: number;
-  toCustomer: DurationSketch;
-  toInvoice: DurationSketch;
-}
+};
 
 export function windowTotals(ledger: KpiLedger, nowIso: string, days = 7): WindowTotals {
   const to = dayOf(nowIso);
