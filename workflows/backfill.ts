@@ -6,11 +6,11 @@
  * own state, so a worker restart resumes where it was, a second CLI attaches to the running one, and the CLI reads
  * progress with the `backfillProgress` query. Long backfills continue as new every few pages, carrying the cursor.
  */
-import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BackfillActivities, BackfillNetSuiteActivities, WriteFailure } from '../activities/backfill-activities';
 import { addTotals, EMPTY_TOTALS, tallyDecisions, type BackfillDecision, type BackfillTotals } from '../domain/backfill-matching';
-import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
+import { batchVendorRetry } from './batch-vendor-retry';
 
 export const BACKFILL_WORKFLOW_ID = 'backfill';
 export const BACKFILL_DRY_RUN_WORKFLOW_ID = 'backfill-dry-run';
@@ -52,13 +52,6 @@ export interface BackfillState {
 
 export const backfillProgressQuery = defineQuery<BackfillState>('backfillProgress');
 
-const vendorRetry: RetryPolicy = {
-  initialInterval: '2 seconds',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  maximumAttempts: 6,
-  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
-};
 
 const capped = <T>(list: T[], more: T[]): T[] => (list.length >= MAX_LISTED ? list : [...list, ...more].slice(0, MAX_LISTED));
 
@@ -67,12 +60,12 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
   const { loadBackfillPage, writePipedriveExternalIds, startBackfillOnboardings } = proxyActivities<BackfillActivities>({
     // Listing every signed deal (first page of a worker): minutes for a large company.
     startToCloseTimeout: '10 minutes',
-    retry: vendorRetry,
+    retry: batchVendorRetry,
   });
   const { matchBackfillDeals, writeNetSuiteExternalIds } = proxyActivities<BackfillNetSuiteActivities>({
     taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
     startToCloseTimeout: '5 minutes',
-    retry: vendorRetry,
+    retry: batchVendorRetry,
   });
 
   const state: BackfillState = input.carry ?? {

@@ -15,6 +15,7 @@ import type { ReconciliationReportActivities, ReportPostOutcome } from '../activ
 import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import type { ReconciliationReport } from '../domain/reconciliation';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
+import { batchVendorRetry } from './batch-vendor-retry';
 
 export interface ReconcileInput {
   /** Start `onboardDeal` for signed deals with neither a customer nor a workflow (default false: report only). */
@@ -36,15 +37,6 @@ export interface ReconciliationSummary {
   slack?: ReportPostOutcome;
 }
 
-/** Reads and writes against vendors: transient failures back off (≤ 5 retries), anything else fails the run at once. */
-const vendorRetry: RetryPolicy = {
-  initialInterval: '2 seconds',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  /** 1 try + 5 retries. */
-  maximumAttempts: 6,
-  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
-};
 
 /** Pure comparison: a failure is a bug, which retrying does not fix; a few tries cover a worker lost mid-task. */
 const computeRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
@@ -59,7 +51,7 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
   const { loadSignedDeals, startMissingOnboardings } = proxyActivities<ReconciliationActivities>({
     // Paging through every signed deal and its people and organizations: minutes for a large company.
     startToCloseTimeout: '10 minutes',
-    retry: vendorRetry,
+    retry: batchVendorRetry,
   });
   const compare = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '2 minutes', retry: computeRetry }).compareRecords;
   const store = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '1 minute', retry: storeRetry }).storeReport;
@@ -67,7 +59,7 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
     // NetSuite calls run on the netsuite queue, inside the account's concurrency budget.
     taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
-    retry: vendorRetry,
+    retry: batchVendorRetry,
   });
 
   // Workflow time: deterministic, and the report's name.
