@@ -54,6 +54,10 @@ export function devServerArgs(o: DevServerOptions): string[] {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     // Visibility queries by our search attributes from the CLI and /ops must see fresh values.
     '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
+    // One server process: the default four partitions per task queue only add forwarding hops between a task and
+    // the worker polling for it (P3 profile, bench/results).
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
   );
   return args;
 }

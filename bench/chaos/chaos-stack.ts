@@ -162,7 +162,10 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   };
 
   const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
+    // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles the worker and the app (Node refuses
+    // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
+    const nodeArgs = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry)], {
       cwd: ROOT,
       env: { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
