@@ -38,8 +38,9 @@ const schema = z.object({
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_API_KEY: optionalString,
   WORKER_METRICS_PORT: port(9464),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').default(100),
   WORKER_WORKFLOW_BUNDLE: optionalString,
+  STACK_BACKGROUND_NICE: z.coerce.number().int().min(0, 'between 0 and 19').max(19, 'between 0 and 19').default(10),
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
   APP_PORT: port(DEFAULT_PORTS.app),
@@ -139,10 +140,16 @@ export interface Config {
     apiKey?: string;
   };
   /**
-   * maxCachedWorkflows (`undefined` = the SDK's default, sized from the process's memory); a prebuilt workflow
+   * maxCachedWorkflows (default 100: a parked review costs ~0.5 MB while cached, and the SDK's own default, sized
+   * from the heap limit, lets 10,000 parked reviews hold ~5 GB; P4 in bench/results); a prebuilt workflow
    * bundle (bundleWorkflowCode output) skips webpack at start, so a restarted worker polls in seconds.
    */
-  worker: { metricsPort: number; maxCachedWorkflows?: number; workflowBundlePath?: string };
+  worker: { metricsPort: number; maxCachedWorkflows: number; workflowBundlePath?: string };
+  /**
+   * `npm start` on one host: the CPU niceness of the embedded dev server and the worker, so the webhook answer is
+   * not queued behind the backlog they are working off (0 = same priority as the app).
+   */
+  stack: { backgroundNice: number };
   onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
   /** The `reconciliation-daily` schedule's cron (UTC); the Slack channel for its reports (default: the review channel). */
   reconciliation: { cron: string; slackChannel?: string };
@@ -240,6 +247,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       apiKey: env.TEMPORAL_API_KEY,
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE },
+    stack: { backgroundNice: env.STACK_BACKGROUND_NICE },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
     shadowMode: env.SHADOW_MODE,

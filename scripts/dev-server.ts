@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../domain/temporal-names';
-import { assertPortFree, waitFor } from './process-utils';
+import { assertPortFree, nicedCommand, waitFor } from './process-utils';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -30,6 +30,8 @@ export interface DevServerOptions {
    * Tests leave it in jest's group instead, so an interrupted `npm test` takes the server down with it.
    */
   detached?: boolean;
+  /** CPU niceness (0 = inherit ours); `npm start` lowers it below the app's (STACK_BACKGROUND_NICE). */
+  nice?: number;
 }
 
 export interface RunningDevServer {
@@ -78,7 +80,8 @@ async function grpcReady(address: string, namespace: string): Promise<boolean> {
 export async function startDevServer(o: DevServerOptions): Promise<RunningDevServer> {
   await assertPortFree(o.ip, o.port, 'Temporal gRPC (TEMPORAL_PORT)');
   if (o.uiPort !== undefined) await assertPortFree(o.ip, o.uiPort, 'Temporal Web UI (TEMPORAL_UI_PORT)');
-  const child = spawn(o.cliPath, devServerArgs(o), {
+  const [command, args] = nicedCommand(o.cliPath, devServerArgs(o), o.nice ?? 0);
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: o.detached ?? false,
   });

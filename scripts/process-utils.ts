@@ -47,3 +47,12 @@ export async function waitFor(
   }
   return false;
 }
+
+/**
+ * The command line that runs `command` at CPU niceness `nice`: through nice(1), so every thread the program starts
+ * inherits it (Linux niceness is per thread; renicing a running Go or Node process reaches only its main thread).
+ */
+export function nicedCommand(command: string, args: string[], nice: number): [string, string[]] {
+  if (nice <= 0 || process.platform === 'win32') return [command, args];
+  return ['nice', ['-n', String(nice), command, ...args]];
+}

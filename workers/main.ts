@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES.onboarding,
     ...(config.worker.workflowBundlePath ? { workflowBundle: { codePath: config.worker.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
-    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities: activities.onboarding,
     shutdownGraceTime: '10s',
   });

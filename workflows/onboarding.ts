@@ -39,7 +39,9 @@ const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
 type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'invoice' | 'annotate';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const { pipedrive, netsuite, billingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  const { pipedrive, netsuite, billingRules: queuedBillingRules, localBillingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  // Runs that validated on the task queue before local billing rules existed replay that way (DESIGN.md §6).
+  const billingRules = (): typeof localBillingRules => (patched('local-billing-rules') ? localBillingRules : queuedBillingRules);
   const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
@@ -114,7 +116,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('validate')) {
-      const mapped = await tx.step('validate', () => billingRules.validateDeal(deal!, input.externalId));
+      const mapped = await tx.step('validate', () => billingRules().validateDeal(deal!, input.externalId));
       for (const w of mapped.warnings) tx.audit({ step: 'validate', outcome: 'info', errorCode: w.code, detail: w.field });
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       customer = mapped.customer;
@@ -152,7 +154,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('invoice')) {
-      const plan = await tx.step('plan-invoice', () => billingRules.planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
+      const plan = await tx.step('plan-invoice', () => billingRules().planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
       if (!plan.ok) throw new NeedsReview('validation', plan.reasons);
       tx.enter('INVOICE_SCHEDULED');
       tx.state.invoiceDate = plan.invoiceDate;
