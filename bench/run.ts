@@ -8,8 +8,15 @@ import { writeResult, type BenchResult } from './results-file';
 import { startLatency } from './start-latency';
 import { webhookAck } from './webhook-ack';
 
-/** `deals`: `--deals N` overrides the size of the benchmarks that drive deals (p3-burst, p4-parked-memory). */
-const BENCHMARKS: Record<string, (quick: boolean, deals?: number) => Promise<BenchResult>> = {
+/**
+ * `deals`: `--deals N` overrides the size of the benchmarks that drive deals (p3-burst, p4-parked-memory);
+ * `netsuite`: `--netsuite-concurrency C --netsuite-latency-ms L` override P3's NetSuite (default C = 10, L = 100 ms).
+ */
+interface Overrides {
+  deals?: number;
+  netsuite?: { concurrencyLimit?: number; latencyMs?: number };
+}
+const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<BenchResult>> = {
   'start-latency': (quick) => startLatency(quick ? { total: 100, concurrency: 10 } : { total: 1000, concurrency: 20 }),
   'webhook-ack': (quick) =>
     webhookAck({
@@ -28,25 +35,37 @@ const BENCHMARKS: Record<string, (quick: boolean, deals?: number) => Promise<Ben
       targetP99Ms: 150,
     }),
   // C = 10 NetSuite requests at once, L = 100 ms each: a ceiling of 100 requests/s.
-  'p3-burst': (quick, deals) =>
-    p3Burst({ ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }), ...(deals ? { deals, arrivalSeconds: Math.max(10, Math.round(deals / 167)) } : {}), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 90 * 60_000 }),
-  'p4-parked-memory': (quick, deals) =>
-    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, smallerCaches: [250, 50] }),
+  'p3-burst': (quick, { deals, netsuite }) =>
+    p3Burst({
+      ...(quick ? { deals: 300, arrivalSeconds: 10 } : { deals: 10_000, arrivalSeconds: 60 }),
+      ...(deals ? { deals, arrivalSeconds: Math.max(10, Math.round(deals / 167)) } : {}),
+      concurrencyLimit: netsuite?.concurrencyLimit ?? 10,
+      latencyMs: netsuite?.latencyMs ?? 100,
+      settleTimeoutMs: 90 * 60_000,
+    }),
+  'p4-parked-memory': (quick, { deals }) =>
+    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
 };
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' } } });
-  const deals = values.deals === undefined ? undefined : Number(values.deals);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' }, 'netsuite-concurrency': { type: 'string' }, 'netsuite-latency-ms': { type: 'string' } },
+  });
+  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+  const deals = num(values.deals);
+  const netsuite = { concurrencyLimit: num(values['netsuite-concurrency']), latencyMs: num(values['netsuite-latency-ms']) };
+  const nsSuffix = [netsuite.concurrencyLimit === undefined ? '' : `-c${netsuite.concurrencyLimit}`, netsuite.latencyMs === undefined ? '' : `-l${netsuite.latencyMs}`].join('');
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   for (const name of names) {
     const bench = BENCHMARKS[name];
     if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}…\n`);
-    const result = await bench(values.quick, deals);
+    const result = await bench(values.quick, { deals, netsuite });
     console.table(result.rows);
     // A quick run is a smoke test: it writes <name>-quick.* and leaves the reference figures alone.
-    const outName = deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name;
+    const outName = (deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name) + nsSuffix;
     process.stderr.write(`wrote ${writeResult({ ...result, name: outName })}\n`);
   }
 }

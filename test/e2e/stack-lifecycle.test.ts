@@ -26,6 +26,26 @@ function workerPids(metricsPort: string): number[] {
   return pids;
 }
 
+/** CPU niceness of a process: field 19 of /proc/<pid>/stat (after the parenthesised command name). */
+function niceOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** Pids of processes whose command line contains `fragment` and whose environment has `envEntry` (if given). */
+function pidsWith(fragment: string, envEntry?: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(fragment)) return false;
+        return envEntry === undefined || readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(envEntry);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe('npm start', () => {
   let stack: StackProcess | undefined;
@@ -47,6 +67,16 @@ describe('npm start', () => {
     expect(metrics).toMatch(/^onboarding_process_cpu_seconds_total/m);
     expect(metrics).toMatch(/^temporal_num_pollers\{/m);
     expect((await axios.get<string>(`${first.app.url}/ops`)).data).toContain('Onboarding health');
+
+    // The webhook answer comes first on a small host: dev server and worker run STACK_BACKGROUND_NICE (10) below the
+    // app; the Node processes run with two malloc arenas (bench P4).
+    const [worker] = workerPids(env.WORKER_METRICS_PORT!);
+    const [app] = pidsWith('starters/http/main.ts', `APP_PORT=${env.APP_PORT}`);
+    const [server] = pidsWith(['start-dev', '--ip', '127.0.0.1', '--port', String(env.TEMPORAL_PORT), ''].join('\u0000'));
+    expect([worker, app, server].every((pid) => pid !== undefined && pid > 0)).toBe(true);
+    expect(niceOf(worker!)).toBe(Math.min(19, niceOf(app!) + 10));
+    expect(niceOf(server!)).toBe(Math.min(19, niceOf(app!) + 10));
+    expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
 
     // Sandbox mode: no vendor credentials in env, so all three simulators run, with working credentials.
     expect(first.netsuite?.url).toBe(`http://127.0.0.1:${env.NETSUITE_SIM_PORT}`);

@@ -1,0 +1,18 @@
+import { nicedCommand, withBoundedMallocArenas, workerNodeFlags } from '../../../scripts/process-utils';
+
+describe('stack process settings', () => {
+  it('runs a background process through nice(1) so every thread inherits the niceness, and not at all for 0', () => {
+    expect(nicedCommand('/bin/temporal', ['server', 'start-dev'], 10)).toEqual(['nice', ['-n', '10', '/bin/temporal', 'server', 'start-dev']]);
+    expect(nicedCommand('/bin/temporal', ['server'], 0)).toEqual(['/bin/temporal', ['server']]);
+  });
+
+  it('bounds malloc arenas unless the environment already says otherwise', () => {
+    expect(withBoundedMallocArenas({ A: '1' })).toEqual({ A: '1', MALLOC_ARENA_MAX: '2' });
+    expect(withBoundedMallocArenas({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
+  });
+
+  it('gives the worker V8 flags only when WORKER_NODE_FLAGS asks for them', () => {
+    expect(workerNodeFlags({})).toEqual([]);
+    expect(workerNodeFlags({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' })).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
+  });
+});
