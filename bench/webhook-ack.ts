@@ -156,6 +156,11 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const controlFile = join(work, 'control.json');
     await runGenerator({ ...common, kind: 'ignored', rate: o.rate, seconds: o.controlSeconds, 'first-deal-id': 500_000, out: controlFile }, (o.controlSeconds + 240) * 1000);
     const control = JSON.parse(readFileSync(controlFile, 'utf8')) as WebhookLoadResult;
+    // Floor: the same generator and app process, a path no route serves (fastify's 404): what the host, Node's HTTP
+    // stack and the generator cost before any of the intake runs.
+    const floorFile = join(work, 'floor.json');
+    await runGenerator({ ...common, path: '/__bench/floor', rate: o.rate, seconds: o.controlSeconds, 'first-deal-id': 400_000, out: floorFile }, (o.controlSeconds + 240) * 1000);
+    const floor = JSON.parse(readFileSync(floorFile, 'utf8')) as WebhookLoadResult;
 
     const loadFile = join(work, 'load.json');
     const cpu0 = cpuByRole(stack.pid);
@@ -203,10 +208,12 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
         row('start (all answers)', all),
         row('start (2xx answers)', ok),
         { ...row('control: ignored, no Temporal call', summarize(control.latencyMs)), seconds: o.controlSeconds, 'answered /s': Math.round((control.completed / control.elapsedSeconds) * 10) / 10 },
+        { ...row('floor: unrouted path, 404 from fastify', summarize(floor.latencyMs)), seconds: o.controlSeconds, 'answered /s': Math.round((floor.completed / floor.elapsedSeconds) * 10) / 10 },
       ],
       notes: [
         `Statuses: ${JSON.stringify(r.statuses)}; intake outcomes of 2xx: ${JSON.stringify(r.outcomes)}; ${r.completed}/${r.scheduled} answered; largest send lag ${r.maxSendLagMs} ms (generator keeping schedule).`,
         `Control statuses: ${JSON.stringify(control.statuses)} (${control.completed}/${control.scheduled} answered): the HTTP + auth + parse + decision path alone at ${o.rate}/s.`,
+        `Floor statuses: ${JSON.stringify(floor.statuses)} (${floor.completed}/${floor.scheduled} answered; largest send lag ${floor.maxSendLagMs} ms): the host, Node's HTTP server and the generator, no intake code; control and floor run before the load, with the dev server and worker idle.`,
         `Target p99 ≤ ${o.targetP99Ms} ms at ${o.rate}/s: ${all.p99 <= o.targetP99Ms && r.completed === r.scheduled ? 'MET' : 'NOT MET'} (p99 over all answers ${all.p99} ms).`,
         `Durability: ${accepted.length} deliveries answered 2xx (${o.warmupSeconds > 0 ? `${warm.ackedDealIds.length} in a ${o.warmupSeconds} s warm-up at ${o.warmupRate}/s, not in the latency figures, + ` : ''}${r.ackedDealIds.length}; "accepted" at once: ${accepted2xx}, "queued" in the intake outbox: ${r.outcomes.queued ?? 0}); ` +
           `the outbox ${drain.seconds !== undefined ? `drained in ${drain.seconds} s after the load ended` : `still held ${drain.depthAtEnd} deliveries ${DRAIN_LIMIT_MINUTES} min after the load (drained ${drain.maxDepth - drain.depthAtEnd} in that time)`} (depth when first read ${drain.maxDepth}); ` +

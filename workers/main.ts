@@ -14,6 +14,7 @@ import { connectClient, temporalTls } from '../runtime/temporal-connection';
 import { ensureReconciliationSchedule } from '../starters/schedules';
 import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
+import { heartbeatWhileRunning } from './heartbeat-interceptor';
 import { temporalLoggerFrom } from './runtime-logger';
 
 async function main(): Promise<void> {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     ...(config.worker.workflowBundlePath ? { workflowBundle: { codePath: config.worker.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities: activities.onboarding,
+    interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
   const netsuite = await Worker.create({
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     activities: activities.netsuite,
     // Slots beyond the NetSuite budget would only queue inside the client's semaphore; leave them to other workers.
     maxConcurrentActivityTaskExecutions: activities.netsuiteConcurrency,
+    interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
   // Idempotent: every worker start re-applies the schedule's spec and policies (an operator's pause is kept).

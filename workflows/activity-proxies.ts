@@ -25,14 +25,20 @@ const retry: RetryPolicy = {
  */
 const notifyRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES };
 
+/**
+ * The worker heartbeats for every running activity (workers/heartbeat-interceptor.ts): a dead worker's activities
+ * are retried after this, not after their startToCloseTimeout (bench R1: a worker killed every 10 s).
+ */
+const heartbeatTimeout = '10 seconds';
+
 export function activityProxies(workflowTaskQueue: string) {
   return {
-    review: proxyActivities<ReviewActivities>({ startToCloseTimeout: '30 seconds', retry: notifyRetry }),
+    review: proxyActivities<ReviewActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry: notifyRetry }),
     /** Light Pipedrive and alert calls run on the workflow's own task queue. */
-    pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', retry }),
-    alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', retry }),
+    pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
+    alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
     /** Local billing rules (validation, invoice plan): on the workflow's queue, never waiting for a NetSuite slot. */
-    billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({ startToCloseTimeout: '60 seconds', retry }),
+    billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({ startToCloseTimeout: '60 seconds', heartbeatTimeout, retry }),
     /**
      * The same rules as local activities, run inside the workflow task that asks for them: no activity task and no
      * extra workflow task per rule, which the dev server's single SQLite writer pays for (P2/P3 in bench/results).
@@ -43,6 +49,7 @@ export function activityProxies(workflowTaskQueue: string) {
       taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),
       // NetSuite's own timeout is far longer; a call that takes this long is treated as lost and retried.
       startToCloseTimeout: '60 seconds',
+      heartbeatTimeout,
       retry,
     }),
   };

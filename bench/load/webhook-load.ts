@@ -95,8 +95,10 @@ export async function runLoad(o: {
   seconds: number;
   firstDealId: number;
   maxInFlight: number;
+  /** Another path on the app, e.g. one no route serves (the HTTP floor: Node + fastify's 404, none of the intake). */
+  path?: string;
 }): Promise<WebhookLoadResult> {
-  const target = new URL('/webhooks/pipedrive', o.url);
+  const target = new URL(o.path ?? '/webhooks/pipedrive', o.url);
   const auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
   const agent = new Agent({ keepAlive: true, maxSockets: o.maxInFlight });
   const total = Math.round(o.rate * o.seconds);
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
       'first-deal-id': { type: 'string', default: '1000000' },
       'max-in-flight': { type: 'string', default: '2500' },
       out: { type: 'string' },
+      path: { type: 'string' },
     },
   });
   for (const k of ['url', 'user', 'password', 'stage', 'out'] as const) if (!values[k]) throw new Error(`--${k} is required`);
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
     password: values.password!,
     stageId: Number(values.stage),
     kind: values.kind === 'ignored' ? 'ignored' : 'start',
+    ...(values.path ? { path: values.path } : {}),
     companyId: values.company!,
     rate,
     seconds,
