@@ -43,8 +43,10 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
       latencyMs: netsuite?.latencyMs ?? 100,
       settleTimeoutMs: 90 * 60_000,
     }),
+  // Reviews pile up over time, not in one burst (that is P3): deals arrive at about the rate the worker parks them,
+  // so the workflows in flight stay within its cache and the figure is the parked state's, not a burst's.
   'p4-parked-memory': (quick, { deals }) =>
-    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 100 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
+    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 7 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
 };
 
 async function main(): Promise<void> {
