@@ -10,22 +10,6 @@ import { startStack, stackEnv, type StackProcess } from '../helpers/stack-proces
 
 jest.setTimeout(400_000);
 
-/** Pids of this stack's worker processes: the ones started with this stack's (unique, free) worker metrics port. */
-function workerPids(metricsPort: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (cmdline.includes('workers/main.ts') && environ.includes(`WORKER_METRICS_PORT=${metricsPort}`)) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return pids;
-}
-
 /** CPU niceness of a process: field 19 of /proc/<pid>/stat (after the parenthesised command name). */
 function niceOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -46,6 +30,9 @@ function pidsWith(fragment: string, envEntry?: string): number[] {
     })
     .map(Number);
 }
+
+/** Pids of this stack's worker processes: the ones started with this stack's (unique, free) worker metrics port. */
+const workerPids = (metricsPort: string): number[] => pidsWith('workers/main.ts', `WORKER_METRICS_PORT=${metricsPort}`);
 
 describe('npm start', () => {
   let stack: StackProcess | undefined;
