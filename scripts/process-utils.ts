@@ -75,3 +75,18 @@ export function withBoundedMallocArenas(env: NodeJS.ProcessEnv): NodeJS.ProcessE
 export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
   return (env.WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
+
+/**
+ * How the stack launches one of its Node processes (`npm start` and the chaos/bench stack alike): `node --import tsx
+ * <entry>` with bounded malloc arenas, the worker's V8 flags (WORKER_NODE_FLAGS) for the worker, any extra Node
+ * arguments, at CPU niceness `nice`.
+ */
+export function stackNodeProcess(
+  entryPath: string,
+  env: NodeJS.ProcessEnv,
+  o: { worker?: boolean; nice?: number; extraNodeArgs?: string[] } = {},
+): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const nodeArgs = [...(o.worker ? workerNodeFlags(env) : []), ...(o.extraNodeArgs ?? []), '--import', 'tsx', entryPath];
+  const [command, args] = nicedCommand(process.execPath, nodeArgs, o.nice ?? 0);
+  return { command, args, env: withBoundedMallocArenas(env) };
+}

@@ -15,7 +15,7 @@ import { createLogger } from '../runtime/logger';
 import { temporalTls } from '../runtime/temporal-connection';
 import { liveWorkflowPollers } from '../runtime/worker-presence';
 import { startDevServer, type RunningDevServer } from './dev-server';
-import { assertPortFree, nicedCommand, waitFor, withBoundedMallocArenas, workerNodeFlags } from './process-utils';
+import { assertPortFree, stackNodeProcess, waitFor } from './process-utils';
 import { startSandbox, type RunningSandbox } from './sandbox-services';
 import { ensureTemporalCli } from './temporal-cli';
 
@@ -34,14 +34,14 @@ const stack: Stack = { children: [], stopping: false };
 /** A crashed worker or app is restarted (its open work lives in Temporal or the intake outbox); a crash loop stops the stack. */
 const RESTART_BUDGET = { restarts: 5, windowMs: 60_000, delayMs: 1_000 };
 
-function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nice?: number; nodeFlags?: string[] } = {}): ChildProcess {
+function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { worker?: boolean; nice?: number } = {}): ChildProcess {
   const entryRef = { name, child: undefined as unknown as ChildProcess };
   const recentRestarts: number[] = [];
   const start = (): ChildProcess => {
-    const [command, args] = nicedCommand(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', join(ROOT, entry)], o.nice ?? 0);
-    const child = spawn(command, args, {
+    const p = stackNodeProcess(join(ROOT, entry), { ...env, STACK_PARENT_PID: String(process.pid) }, o);
+    const child = spawn(p.command, p.args, {
       cwd: ROOT,
-      env: withBoundedMallocArenas({ ...env, STACK_PARENT_PID: String(process.pid) }),
+      env: p.env,
       stdio: ['ignore', 'inherit', 'inherit'],
       // Own process group: Ctrl-C reaches only us, and we stop the children in order.
       detached: true,
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
 
-  spawnNode('worker', 'workers/main.ts', childEnv, { nice: config.stack.backgroundNice, nodeFlags: workerNodeFlags(childEnv) });
+  spawnNode('worker', 'workers/main.ts', childEnv, { worker: true, nice: config.stack.backgroundNice });
   const { connection, client } = await temporalClient(config);
   const workerUp = await waitFor(
     async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,

@@ -15,7 +15,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
-import { freePort, waitFor, withBoundedMallocArenas, workerNodeFlags } from '../../scripts/process-utils';
+import { freePort, stackNodeProcess, waitFor } from '../../scripts/process-utils';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
 import type { FaultPatch } from '../../sandbox/netsuite/types';
@@ -164,10 +164,13 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles the worker and the app (Node refuses
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
-    const nodeArgs = [...(name === 'worker' ? workerNodeFlags(process.env) : []), ...(process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, entry)], {
+    const p = stackNodeProcess(join(ROOT, entry), { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) }, {
+      worker: name === 'worker',
+      extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
+    });
+    const proc = spawn(p.command, p.args, {
       cwd: ROOT,
-      env: withBoundedMallocArenas({ ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) }),
+      env: p.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
