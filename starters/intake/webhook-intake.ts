@@ -25,7 +25,6 @@ export interface IntakeResult {
 export interface WebhookIntakeDeps {
   lookups: IntakeLookups;
   starter: OnboardingStarter;
-  /** Starts edits after onboarding; default: one on the same connection and namespace, with the starter's settings. */
   client: Client;
   connection: Connection;
   log: Logger;
