@@ -237,8 +237,8 @@ export async function orchestrationOverhead(o: OverheadOptions): Promise<BenchRe
       `Steps per onboarding up to the invoice (fetch, write-back, validate, duplicate probe, upsert, plan, invoice): median ${stepsPerDeal.p50}; validate is a local computation, counted as a step as the audit trail records it.`,
       'Step latencies use the workflow clock (the start of the workflow task that scheduled the activity → the one that saw it complete), and consecutive steps run in the same workflow task, so the first row is only the time before the first step: ' +
         'each activity\'s dispatch (schedule → start) and the workflow tasks between steps are inside the step latencies. ¹ The profile rows split end-to-end from the workflow histories (server clock, deals without retried activities): ' +
-        'intake + activities running + waits for worker slots/pickup + workflow tasks ≈ end-to-end. The netsuite queue\'s worker runs at most NETSUITE_CONCURRENCY_LIMIT (default 5) activities at once, by design (NetSuite\'s account concurrency budget); ' +
-        'validateDeal and planFirstInvoice are pure computations over cached reference data registered on that queue, so they wait for a NetSuite slot too.',
+        'intake + activities running + waits for worker slots/pickup + workflow tasks ≈ end-to-end. The worker sends at most NETSUITE_CONCURRENCY_LIMIT (default 5) NetSuite requests at once, by design (NetSuite\'s account concurrency budget), and takes NETSUITE_QUEUED_ACTIVITIES more netsuite-queue activities that wait for a request slot in-process; ' +
+        'validateDeal and planFirstInvoice are pure computations over cached reference data and run as local activities inside the workflow task (workflows started before the local-billing-rules patch run them on the netsuite queue).',
       ...phases.map((ph) => ph.sdkNote),
       `NetSuite simulator: ${nsStats.total} requests, ${nsStats.throttled} throttled (429), peak concurrency ${nsStats.peakConcurrency}.`,
       ...phases.map((ph) => ph.cpuNote),

@@ -66,6 +66,7 @@ const schema = z.object({
   NETSUITE_TOKEN_ID: optionalString,
   NETSUITE_TOKEN_SECRET: optionalString,
   NETSUITE_CONCURRENCY_LIMIT: z.coerce.number().int().min(1, 'a positive integer').default(5),
+  NETSUITE_QUEUED_ACTIVITIES: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
   NETSUITE_ASYNC_UPSERTS: bool(false),
   REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
@@ -109,7 +110,12 @@ export const VENDOR_VARIABLES = {
 export type Vendor = keyof typeof VENDOR_VARIABLES;
 
 export interface PipedriveConfig { apiUrl: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string }
-export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number; asyncUpserts: boolean }
+export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number;
+  /** `netsuite` activities a worker takes beyond `concurrencyLimit`: they wait in the client's FIFO, so a slot freed by
+   * one request is taken by the next at once instead of after a completion and a poll round trip to Temporal. */
+  queuedActivities: number;
+  asyncUpserts: boolean;
+}
 export interface SlackConfig {
   apiUrl: string;
   botToken: string;
@@ -287,6 +293,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
           tokenId: env.NETSUITE_TOKEN_ID!,
           tokenSecret: env.NETSUITE_TOKEN_SECRET!,
           concurrencyLimit: env.NETSUITE_CONCURRENCY_LIMIT,
+          queuedActivities: env.NETSUITE_QUEUED_ACTIVITIES ?? env.NETSUITE_CONCURRENCY_LIMIT,
           asyncUpserts: env.NETSUITE_ASYNC_UPSERTS,
         }
       : undefined,

@@ -57,7 +57,7 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     ...(alerts ? { alerts } : {}),
   });
   return {
-    netsuiteConcurrency: ns.concurrencyLimit,
+    netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,
     onboarding: {
       ...onboarding.onboarding,
       ...(deps.client ? createOpsFactsActivities(deps.client) : {}),

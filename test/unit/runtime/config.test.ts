@@ -54,6 +54,13 @@ describe('configuration', () => {
     expect(sandboxedVendors(config)).toEqual(['pipedrive', 'slack']);
   });
 
+  it('lets the worker queue as many NetSuite activities as its budget unless NETSUITE_QUEUED_ACTIVITIES says otherwise', () => {
+    const creds = { NETSUITE_ACCOUNT_ID: '1234567', NETSUITE_CONSUMER_KEY: 'ck', NETSUITE_CONSUMER_SECRET: 'cs', NETSUITE_TOKEN_ID: 'ti', NETSUITE_TOKEN_SECRET: 'ts' };
+    expect(parseConfig({ ...creds, NETSUITE_CONCURRENCY_LIMIT: '7' }).netsuite).toMatchObject({ concurrencyLimit: 7, queuedActivities: 7 });
+    expect(parseConfig({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '0' }).netsuite).toMatchObject({ concurrencyLimit: 5, queuedActivities: 0 });
+    expect(issuesOf({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '-1' })).toEqual(['NETSUITE_QUEUED_ACTIVITIES']);
+  });
+
   it('treats empty strings from .env files as unset, and TEMPORAL_ADDRESS overrides host and port', () => {
     const config = parseConfig({ SLACK_BOT_TOKEN: '', TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_API_KEY: 'k' });
     expect(config.slack).toBeUndefined();
