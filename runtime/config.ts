@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORTS } from './defaults';
+import { nodeFlagsProblem, splitNodeFlags } from './node-flags';
 
 const port = (fallback: number) =>
   z.coerce.number().int().min(1, 'a TCP port (1-65535)').max(65535, 'a TCP port (1-65535)').default(fallback);
@@ -40,6 +41,10 @@ const schema = z.object({
   WORKER_METRICS_PORT: port(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').default(100),
   WORKER_WORKFLOW_BUNDLE: optionalString,
+  WORKER_NODE_FLAGS: optionalString.superRefine((raw, ctx) => {
+    const problem = nodeFlagsProblem(splitNodeFlags(raw));
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Node flags for the worker, e.g. "--max-semi-space-size=2" (${problem})` });
+  }),
   STACK_BACKGROUND_NICE: z.coerce.number().int().min(0, 'between 0 and 19').max(19, 'between 0 and 19').default(10),
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
@@ -148,9 +153,10 @@ export interface Config {
   /**
    * maxCachedWorkflows (default 100: a parked review costs ~0.5 MB while cached, and the SDK's own default, sized
    * from the heap limit, lets 10,000 parked reviews hold ~5 GB; P4 in bench/results); a prebuilt workflow
-   * bundle (bundleWorkflowCode output) skips webpack at start, so a restarted worker polls in seconds.
+   * bundle (bundleWorkflowCode output) skips webpack at start, so a restarted worker polls in seconds; nodeFlags
+   * (WORKER_NODE_FLAGS) are what the stack starts the worker's Node with.
    */
-  worker: { metricsPort: number; maxCachedWorkflows: number; workflowBundlePath?: string };
+  worker: { metricsPort: number; maxCachedWorkflows: number; workflowBundlePath?: string; nodeFlags: string[] };
   /**
    * `npm start` on one host: the CPU niceness of the embedded dev server and the worker, so the webhook answer is
    * not queued behind the backlog they are working off (0 = same priority as the app).
@@ -252,7 +258,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
       apiKey: env.TEMPORAL_API_KEY,
     },
-    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE },
+    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE, nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS) },
     stack: { backgroundNice: env.STACK_BACKGROUND_NICE },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },

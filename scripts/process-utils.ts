@@ -68,25 +68,17 @@ export function withBoundedMallocArenas(env: NodeJS.ProcessEnv): NodeJS.ProcessE
 }
 
 /**
- * V8 flags for the worker process (WORKER_NODE_FLAGS, none by default). `--optimize-for-size --max-semi-space-size=2`
- * trades CPU for memory: bench P4 (500 parked, cache 100) peaked at 258 MB instead of 405 MB, but P3 ran 25% slower
- * (3.45 instead of 4.6 onboardings/s on 2 cores), so it is for memory-bound hosts, not the default.
- */
-export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
-  return (env.WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-}
-
-/**
  * How the stack launches one of its Node processes (`npm start` and the chaos/bench stack alike): `node --import tsx
- * <entry>` with bounded malloc arenas, the worker's V8 flags (WORKER_NODE_FLAGS) for the worker, any extra Node
- * arguments, at CPU niceness `nice`.
+ * <entry>` with bounded malloc arenas, Node flags (the worker's WORKER_NODE_FLAGS), any extra Node arguments, at CPU
+ * niceness `nice`. `--optimize-for-size --max-semi-space-size=2` for the worker trades CPU for memory: bench P4 (500
+ * parked, cache 100) peaked at 258 MB instead of 405 MB, but P3 ran 25% slower, so it is for memory-bound hosts.
  */
 export function stackNodeProcess(
   entryPath: string,
   env: NodeJS.ProcessEnv,
-  o: { worker?: boolean; nice?: number; extraNodeArgs?: string[] } = {},
+  o: { nodeFlags?: string[]; nice?: number; extraNodeArgs?: string[] } = {},
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const nodeArgs = [...(o.worker ? workerNodeFlags(env) : []), ...(o.extraNodeArgs ?? []), '--import', 'tsx', entryPath];
+  const nodeArgs = [...(o.nodeFlags ?? []), ...(o.extraNodeArgs ?? []), '--import', 'tsx', entryPath];
   const [command, args] = nicedCommand(process.execPath, nodeArgs, o.nice ?? 0);
   return { command, args, env: withBoundedMallocArenas(env) };
 }

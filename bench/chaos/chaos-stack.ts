@@ -16,6 +16,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
 import { freePort, stackNodeProcess, waitFor } from '../../scripts/process-utils';
+import { parseConfig } from '../../runtime/config';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
 import type { FaultPatch } from '../../sandbox/netsuite/types';
@@ -164,8 +165,9 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles the worker and the app (Node refuses
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
-    const p = stackNodeProcess(join(ROOT, entry), { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) }, {
-      worker: name === 'worker',
+    const childEnv = { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
+    const p = stackNodeProcess(join(ROOT, entry), childEnv, {
+      nodeFlags: name === 'worker' ? parseConfig(childEnv).worker.nodeFlags : [],
       extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
     });
     const proc = spawn(p.command, p.args, {

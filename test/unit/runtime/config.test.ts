@@ -61,6 +61,20 @@ describe('configuration', () => {
     expect(issuesOf({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '-1' })).toEqual(['NETSUITE_QUEUED_ACTIVITIES']);
   });
 
+  it('hands the worker the Node flags of WORKER_NODE_FLAGS, and names the variable when Node refuses them', () => {
+    expect(parseConfig({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' }).worker.nodeFlags).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
+    expect(parseConfig({}).worker.nodeFlags).toEqual([]);
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ WORKER_NODE_FLAGS: '--max-semi-space-sise=2', WORKER_MAX_CACHED_WORKFLOWS: '-1' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error?.issues.map((i) => i.variable).sort()).toEqual(['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_NODE_FLAGS']);
+    expect(error?.message).toMatch(/WORKER_NODE_FLAGS.*--max-semi-space-sise/);
+    expect(issuesOf({ WORKER_NODE_FLAGS: 'optimize-for-size' })).toEqual(['WORKER_NODE_FLAGS']);
+  });
+
   it('treats empty strings from .env files as unset, and TEMPORAL_ADDRESS overrides host and port', () => {
     const config = parseConfig({ SLACK_BOT_TOKEN: '', TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_API_KEY: 'k' });
     expect(config.slack).toBeUndefined();

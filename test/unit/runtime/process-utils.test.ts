@@ -1,4 +1,4 @@
-import { nicedCommand, stackNodeProcess, withBoundedMallocArenas, workerNodeFlags } from '../../../scripts/process-utils';
+import { nicedCommand, stackNodeProcess, withBoundedMallocArenas } from '../../../scripts/process-utils';
 
 describe('stack process settings', () => {
   it('runs a background process through nice(1) so every thread inherits the niceness, and not at all for 0', () => {
@@ -11,14 +11,9 @@ describe('stack process settings', () => {
     expect(withBoundedMallocArenas({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
   });
 
-  it('gives the worker V8 flags only when WORKER_NODE_FLAGS asks for them', () => {
-    expect(workerNodeFlags({})).toEqual([]);
-    expect(workerNodeFlags({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' })).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
-  });
-
-  it('launches the worker niced, with its V8 flags and bounded arenas; the app without the flags', () => {
-    const env = { WORKER_NODE_FLAGS: '--optimize-for-size' };
-    const worker = stackNodeProcess('/app/workers/main.ts', env, { worker: true, nice: 10 });
+  it('launches the worker niced, with its V8 flags and bounded arenas; the app with only the extra arguments', () => {
+    const env = { A: '1' };
+    const worker = stackNodeProcess('/app/workers/main.ts', env, { nodeFlags: ['--optimize-for-size'], nice: 10 });
     expect(worker.command).toBe('nice');
     expect(worker.args).toEqual(['-n', '10', process.execPath, '--optimize-for-size', '--import', 'tsx', '/app/workers/main.ts']);
     expect(worker.env.MALLOC_ARENA_MAX).toBe('2');
