@@ -49,6 +49,11 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
     p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 7 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
 };
 
+/** A wrong command line: said in one line, without a stack trace. */
+class UsageError extends Error {}
+
+const TAKES_DEALS = new Set(['p3-burst', 'p4-parked-memory']);
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { values, positionals } = parseArgs({
@@ -62,7 +67,13 @@ async function main(): Promise<void> {
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   for (const name of names) {
     const bench = BENCHMARKS[name];
-    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    if (!bench) throw new UsageError(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    // Named by what shaped the figures: an override a benchmark does not read must not rename its results.
+    const ignored = [deals !== undefined && !TAKES_DEALS.has(name) && '--deals', nsSuffix && name !== 'p3-burst' && '--netsuite-*'].filter(Boolean);
+    if (ignored.length) throw new UsageError(`${name} does not take ${ignored.join(' or ')}; only ${[...TAKES_DEALS].join(' and ')} take --deals, only p3-burst --netsuite-*`);
+  }
+  for (const name of names) {
+    const bench = BENCHMARKS[name]!;
     process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}…\n`);
     const result = await bench(values.quick, { deals, netsuite });
     console.table(result.rows);
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`${err instanceof UsageError ? `npm run bench: ${err.message}` : ((err as Error).stack ?? String(err))}\n`);
     process.exit(1);
   },
 );
