@@ -41,6 +41,9 @@ const schema = z.object({
   WORKER_METRICS_PORT: port(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').default(100),
   WORKER_WORKFLOW_BUNDLE: optionalString,
+  WORKER_RECYCLE_IDLE_RSS_MB: z.coerce.number().int().min(0, 'a whole number of MB ≥ 0 (0 = off)').default(300),
+  WORKER_SUPERVISED: bool(false),
+  WORKER_IDLE_GC_SECONDS: z.coerce.number().int().min(0, 'a whole number of seconds ≥ 0 (0 = off)').default(10),
   WORKER_NODE_FLAGS: optionalString.superRefine((raw, ctx) => {
     const problem = nodeFlagsProblem(splitNodeFlags(raw));
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Node flags for the worker, e.g. "--max-semi-space-size=2" (${problem})` });
@@ -154,9 +157,19 @@ export interface Config {
    * maxCachedWorkflows (default 100: a parked review costs ~0.5 MB while cached, and the SDK's own default, sized
    * from the heap limit, lets 10,000 parked reviews hold ~5 GB; P4 in bench/results); a prebuilt workflow
    * bundle (bundleWorkflowCode output) skips webpack at start, so a restarted worker polls in seconds; nodeFlags
-   * (WORKER_NODE_FLAGS) are what the stack starts the worker's Node with.
+   * (WORKER_NODE_FLAGS) and the idle collection (WORKER_IDLE_GC_SECONDS, workers/idle-gc.cjs) are how the stack
+   * starts the worker's Node (runtime/node-flags.ts workerNodeArgs).
    */
-  worker: { metricsPort: number; maxCachedWorkflows: number; workflowBundlePath?: string; nodeFlags: string[] };
+  worker: {
+    metricsPort: number;
+    maxCachedWorkflows: number;
+    workflowBundlePath?: string;
+    nodeFlags: string[];
+    idleGcSeconds: number;
+    /** Exit for a fresh process when idle above this RSS (0 = never); only under a supervisor (npm start, or WORKER_SUPERVISED). */
+    recycleIdleRssMb: number;
+    supervised: boolean;
+  };
   /**
    * `npm start` on one host: the CPU niceness of the embedded dev server and the worker, so the webhook answer is
    * not queued behind the backlog they are working off (0 = same priority as the app).
@@ -258,7 +271,11 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
       apiKey: env.TEMPORAL_API_KEY,
     },
-    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE, nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS) },
+    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE, nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS), idleGcSeconds: env.WORKER_IDLE_GC_SECONDS,
+      recycleIdleRssMb: env.WORKER_RECYCLE_IDLE_RSS_MB,
+      // The stack (scripts/stack.ts) restarts its children; elsewhere the operator says a supervisor does.
+      supervised: env.WORKER_SUPERVISED || cleaned.STACK_PARENT_PID !== undefined,
+    },
     stack: { backgroundNice: env.STACK_BACKGROUND_NICE },
     onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },

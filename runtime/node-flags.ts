@@ -4,6 +4,15 @@
  * every restart until the stack gives up.
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The preload that collects a worker's threads when they go idle (workers/idle-gc.cjs). */
+export const IDLE_GC_PRELOAD = join(__dirname, '..', 'workers', 'idle-gc.cjs');
+
+/** Node arguments the worker process starts with: the idle-GC preload (unless WORKER_IDLE_GC_SECONDS=0), then WORKER_NODE_FLAGS. */
+export function workerNodeArgs(worker: { nodeFlags: string[]; idleGcSeconds: number }): string[] {
+  return [...(worker.idleGcSeconds > 0 ? ['--expose-gc', '--require', IDLE_GC_PRELOAD] : []), ...worker.nodeFlags];
+}
 
 export function splitNodeFlags(raw: string | undefined): string[] {
   return (raw ?? '').split(/\s+/).filter(Boolean);

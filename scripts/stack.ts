@@ -11,6 +11,8 @@ import { Connection, Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { sandboxedVendors, type Config } from '../runtime/config';
 import { loadConfigOrExit } from '../runtime/load-config';
+import { workerNodeArgs } from '../runtime/node-flags';
+import { RECYCLE_EXIT_CODE } from '../workers/idle-recycle';
 import { createLogger } from '../runtime/logger';
 import { temporalTls } from '../runtime/temporal-connection';
 import { liveWorkflowPollers } from '../runtime/worker-presence';
@@ -49,6 +51,12 @@ function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nod
     entryRef.child = child;
     child.once('exit', (code, signal) => {
       if (stack.stopping) return;
+      if (code === RECYCLE_EXIT_CODE) {
+        // Asked for (workers/idle-recycle.ts): not a crash, so a fresh process at once and no charge to the budget.
+        log.info({ process: name }, `${name} recycled itself (idle above WORKER_RECYCLE_IDLE_RSS_MB); starting a fresh one`);
+        start();
+        return;
+      }
       const now = Date.now();
       while (recentRestarts.length > 0 && now - recentRestarts[0]! > RESTART_BUDGET.windowMs) recentRestarts.shift();
       if (recentRestarts.length >= RESTART_BUDGET.restarts) {
@@ -136,7 +144,7 @@ async function main(): Promise<void> {
   stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
 
-  spawnNode('worker', 'workers/main.ts', childEnv, { nodeFlags: config.worker.nodeFlags, nice: config.stack.backgroundNice });
+  spawnNode('worker', 'workers/main.ts', childEnv, { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice });
   const { connection, client } = await temporalClient(config);
   const workerUp = await waitFor(
     async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,

@@ -8,14 +8,19 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
+import type { Config } from '../runtime/config';
 import { loadConfigOrExit } from '../runtime/load-config';
-import { createLogger } from '../runtime/logger';
+import { createLogger, type Logger } from '../runtime/logger';
 import { connectClient, temporalTls } from '../runtime/temporal-connection';
 import { ensureReconciliationSchedule } from '../starters/schedules';
 import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
 import { heartbeatWhileRunning } from './heartbeat-interceptor';
+import { IdleRecycleDecision, RECYCLE_EXIT_CODE } from './idle-recycle';
 import { temporalLoggerFrom } from './runtime-logger';
+
+/** Idle this long before recycling: several idle-GC periods (10 s by default), so a collection that suffices comes first. */
+const RECYCLE_IDLE_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -68,11 +73,42 @@ async function main(): Promise<void> {
     onboarding.shutdown();
     netsuite.shutdown();
   });
+  const recycled = watchForIdleRecycle(config.worker, [onboarding, netsuite], log);
   log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite], metricsPort: config.worker.metricsPort }, 'worker polling');
   await Promise.all([onboarding.run(), netsuite.run()]);
+  recycled.stop();
   await connection.close();
   await clientConnection.close();
-  log.info('worker stopped');
+  log.info(recycled.happened ? 'worker stopped for a fresh process (recycled)' : 'worker stopped');
+  if (recycled.happened) process.exitCode = RECYCLE_EXIT_CODE;
+}
+
+/** Samples the SDK workers every 2 s; when the policy says so, stops them (main then exits with RECYCLE_EXIT_CODE). */
+function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], log: Logger): { stop(): void; readonly happened: boolean } {
+  const state = { happened: false, stop: () => undefined as void };
+  if (settings.recycleIdleRssMb === 0 || !settings.supervised) {
+    if (settings.recycleIdleRssMb > 0) log.info({ limitMb: settings.recycleIdleRssMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
+    return state;
+  }
+  const decision = new IdleRecycleDecision({ rssLimitMb: settings.recycleIdleRssMb, idleMs: RECYCLE_IDLE_MS });
+  let elu = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const utilisation = performance.eventLoopUtilization(now, elu).utilization;
+    elu = now;
+    const statuses = workers.map((w) => w.getStatus());
+    const inFlight = statuses.reduce((n, s) => n + s.numInFlightWorkflowActivations + s.numInFlightActivities, 0);
+    const cachedWorkflows = statuses.reduce((n, s) => n + s.numCachedWorkflows, 0);
+    const rssBytes = process.memoryUsage.rss();
+    if (!decision.observe({ inFlight, cachedWorkflows, utilisation, rssBytes }, Date.now())) return;
+    clearInterval(timer);
+    state.happened = true;
+    log.info({ rssMb: Math.round(rssBytes / 2 ** 20), limitMb: settings.recycleIdleRssMb }, 'idle above WORKER_RECYCLE_IDLE_RSS_MB: stopping for a fresh process');
+    for (const w of workers) w.shutdown();
+  }, 2_000);
+  timer.unref();
+  state.stop = () => clearInterval(timer);
+  return state;
 }
 
 main().catch((err: unknown) => {

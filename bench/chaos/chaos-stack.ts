@@ -17,6 +17,8 @@ import { TASK_QUEUES } from '../../domain/temporal-names';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
 import { freePort, stackNodeProcess, waitFor } from '../../scripts/process-utils';
 import { parseConfig } from '../../runtime/config';
+import { workerNodeArgs } from '../../runtime/node-flags';
+import { RECYCLE_EXIT_CODE } from '../../workers/idle-recycle';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
 import type { FaultPatch } from '../../sandbox/netsuite/types';
@@ -167,7 +169,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
     const childEnv = { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
     const p = stackNodeProcess(join(ROOT, entry), childEnv, {
-      nodeFlags: name === 'worker' ? parseConfig(childEnv).worker.nodeFlags : [],
+      nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv).worker) : [],
       extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
     });
     const proc = spawn(p.command, p.args, {
@@ -182,7 +184,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     const child: Child = { proc, expectExit: false, exited: Promise.resolve() };
     child.exited = new Promise((r) =>
       proc.once('exit', (code, signal) => {
-        exits.push({ name, at: new Date().toISOString(), code, signal, expected: child.expectExit });
+        // A recycled worker asked to be replaced (workers/idle-recycle.ts): startWorker starts the next one.
+        exits.push({ name, at: new Date().toISOString(), code, signal, expected: child.expectExit || code === RECYCLE_EXIT_CODE });
         r();
       }),
     );
@@ -192,10 +195,15 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: NAMESPACE });
   let worker: Child | undefined;
+  let stopping = false;
   const startWorker = async (extraEnv?: NodeJS.ProcessEnv): Promise<number> => {
     const s0 = performance.now();
     worker = spawnChild('worker', 'workers/main.ts', extraEnv);
     const w = worker;
+    // As `npm start` does: a worker that recycles itself is replaced at once, with the same settings.
+    w.proc.once('exit', (code) => {
+      if (code === RECYCLE_EXIT_CODE && !w.expectExit && !stopping) void startWorker(extraEnv).catch((err: Error) => process.stderr.write(`restarting a recycled worker failed: ${err.message}\n`));
+    });
     // By identity (the SDK's default is `<pid>@<host>`): a killed worker stays listed as a poller for about a minute.
     const up = await waitFor(async () => (await pollerPids(client).catch(() => new Set<number>())).has(w.proc.pid ?? -1), {
       timeoutMs: 180_000,
@@ -223,6 +231,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
 
   let app: Child | undefined;
   const stop = async (): Promise<void> => {
+    stopping = true;
     await stopChild(app);
     await stopChild(worker);
     await connection.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
+import { IDLE_GC_PRELOAD } from '../../runtime/node-flags';
 import { portIsFree } from '../../scripts/process-utils';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
@@ -56,7 +57,7 @@ describe('npm start', () => {
     expect((await axios.get<string>(`${first.app.url}/ops`)).data).toContain('Onboarding health');
 
     // The webhook answer comes first on a small host: dev server and worker run STACK_BACKGROUND_NICE (10) below the
-    // app; the Node processes run with two malloc arenas (bench P4).
+    // app; the Node processes run with two malloc arenas (bench P4)…
     const [worker] = workerPids(env.WORKER_METRICS_PORT!);
     const [app] = pidsWith('starters/http/main.ts', `APP_PORT=${env.APP_PORT}`);
     const [server] = pidsWith(['start-dev', '--ip', '127.0.0.1', '--port', String(env.TEMPORAL_PORT), ''].join('\u0000'));
@@ -64,6 +65,8 @@ describe('npm start', () => {
     expect(niceOf(worker!)).toBe(Math.min(19, niceOf(app!) + 10));
     expect(niceOf(server!)).toBe(Math.min(19, niceOf(app!) + 10));
     expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+    // …and the worker collects its idle threads (workers/idle-gc.cjs).
+    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--expose-gc', '--require', IDLE_GC_PRELOAD]));
 
     // Sandbox mode: no vendor credentials in env, so all three simulators run, with working credentials.
     expect(first.netsuite?.url).toBe(`http://127.0.0.1:${env.NETSUITE_SIM_PORT}`);
@@ -101,6 +104,34 @@ describe('npm start', () => {
     expect((await handle.result()).state).toBe('CANCELLED');
     await connection.close();
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
+  });
+
+  it('replaces a worker that recycles itself when idle above WORKER_RECYCLE_IDLE_RSS_MB, outside the crash budget', async () => {
+    // A 1 MB limit: every worker is over it, so the first one recycles once it has worked and then sat idle for 30 s.
+    const env: NodeJS.ProcessEnv = { ...(await stackEnv(mkdtempSync(join(tmpdir(), 'stack-recycle-')))), WORKER_RECYCLE_IDLE_RSS_MB: '1', LOG_LEVEL: 'info' };
+    stack = startStack(env);
+    const json = await stack.ready();
+    const [first] = workerPids(env.WORKER_METRICS_PORT!);
+    expect(first).toBeGreaterThan(0);
+    const connection = await Connection.connect({ address: json.temporal.address });
+    const externalId = `recycle-${Date.now()}`;
+    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    const handle = new Client({ connection }).workflow.getHandle(externalId);
+    expect((await handle.query(stateQuery)).state).toBeDefined();
+
+    let replacement: number | undefined;
+    for (let i = 0; i < 1200 && replacement === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      replacement = workerPids(env.WORKER_METRICS_PORT!).find((pid) => pid !== first);
+    }
+    expect(replacement).toBeDefined();
+    expect(stack.output()).toContain('worker recycled itself');
+    expect(stack.output()).not.toContain('exited unexpectedly');
+
+    // The open onboarding is served by the fresh worker.
+    await handle.signal(reviewSignal, { action: 'cancel', actor: 'e2e' });
+    expect((await handle.result()).state).toBe('CANCELLED');
+    await connection.close();
   });
 
   it('restarts a worker that crashed, and onboardings carry on', async () => {
