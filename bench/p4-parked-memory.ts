@@ -66,6 +66,8 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
   try {
     const rows: BenchResult['rows'] = [];
     const sample = async (phase: string, cache: string): Promise<number> => {
+      // Between a recycled worker's exit and its replacement there is no worker to read: wait for the fresh one.
+      for (let i = 0; i < 300 && stack.workerPid() === undefined; i++) await new Promise((r) => setTimeout(r, 100));
       const mb = rssMb(stack.workerPid());
       rows.push({ phase, 'maxCachedWorkflows': cache, 'worker RSS MB': mb, 'workflows in cache (temporal_sticky_cache_size)': await cacheSize(stack) });
       log(`P4 ${phase}: RSS ${mb} MB`);
