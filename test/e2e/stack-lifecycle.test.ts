@@ -35,6 +35,16 @@ function pidsWith(fragment: string, envEntry?: string): number[] {
 /** Pids of this stack's worker processes: the ones started with this stack's (unique, free) worker metrics port. */
 const workerPids = (metricsPort: string): number[] => pidsWith('workers/main.ts', `WORKER_METRICS_PORT=${metricsPort}`);
 
+/** The pid of the worker that replaced `previous`, once the stack has started one (undefined after `timeoutMs`). */
+async function replacementWorker(metricsPort: string, previous: number, timeoutMs: number): Promise<number | undefined> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+    const pid = workerPids(metricsPort).find((p) => p !== previous);
+    if (pid !== undefined) return pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
 describe('npm start', () => {
   let stack: StackProcess | undefined;
   afterEach(async () => {
@@ -119,12 +129,7 @@ describe('npm start', () => {
     const handle = new Client({ connection }).workflow.getHandle(externalId);
     expect((await handle.query(stateQuery)).state).toBeDefined();
 
-    let replacement: number | undefined;
-    for (let i = 0; i < 1200 && replacement === undefined; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      replacement = workerPids(env.WORKER_METRICS_PORT!).find((pid) => pid !== first);
-    }
-    expect(replacement).toBeDefined();
+    expect(await replacementWorker(env.WORKER_METRICS_PORT!, first!, 120_000)).toBeDefined();
     expect(stack.output()).toContain('worker recycled itself');
     expect(stack.output()).not.toContain('exited unexpectedly');
 
@@ -142,12 +147,7 @@ describe('npm start', () => {
     expect(crashed).toBeGreaterThan(0);
     process.kill(crashed!, 'SIGKILL');
 
-    let replacement: number | undefined;
-    for (let i = 0; i < 600 && replacement === undefined; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      replacement = workerPids(env.WORKER_METRICS_PORT!).find((pid) => pid !== crashed);
-    }
-    expect(replacement).toBeDefined();
+    expect(await replacementWorker(env.WORKER_METRICS_PORT!, crashed!, 60_000)).toBeDefined();
     expect(stack.output()).toContain('worker exited unexpectedly; restarting it');
     expect(existsSync(stack.stackFile)).toBe(true);
 
