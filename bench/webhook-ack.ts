@@ -56,13 +56,24 @@ function runGenerator(args: Record<string, string | number>, limitMs: number): P
 }
 
 /** The app's own view: onboarding_webhook_ack_seconds (server-side, from request arrival to reply). */
-async function serverAck(appUrl: string): Promise<{ count: number; meanMs: number; le25ms: number }> {
-  const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
+interface AppHistogram { count: number; meanMs: number; within: Record<string, number> }
+
+/** The app's own view of a histogram: count, mean and how many fell within each of `bounds` (seconds, as labelled). */
+function appHistogram(text: string, name: string, bounds: string[]): AppHistogram {
   const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
-  const count = num(/^onboarding_webhook_ack_seconds_count(?:\{[^}]*\})? (\S+)$/m);
-  const sum = num(/^onboarding_webhook_ack_seconds_sum(?:\{[^}]*\})? (\S+)$/m);
-  const le25 = num(/^onboarding_webhook_ack_seconds_bucket\{le="0\.025"[^}]*\} (\S+)$/m);
-  return { count, meanMs: Math.round((sum / count) * 1e5) / 100, le25ms: le25 };
+  const count = num(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\S+)$`, 'm'));
+  const sum = num(new RegExp(`^${name}_sum(?:\\{[^}]*\\})? (\\S+)$`, 'm'));
+  const within = Object.fromEntries(bounds.map((b) => [b, num(new RegExp(`^${name}_bucket\\{le="${b.replace('.', '\\.')}"[^}]*\\} (\\S+)$`, 'm'))]));
+  return { count, meanMs: Math.round((sum / count) * 1e5) / 100, within };
+}
+
+/** onboarding_webhook_ack_seconds (arrival to reply) and onboarding_intake_outbox_commit_seconds (what it waits on the disk for). */
+async function serverAck(appUrl: string): Promise<{ ack: AppHistogram; commit: AppHistogram }> {
+  const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
+  return {
+    ack: appHistogram(text, 'onboarding_webhook_ack_seconds', ['0.025']),
+    commit: appHistogram(text, 'onboarding_intake_outbox_commit_seconds', ['0.005', '0.01', '0.025', '0.05', '0.1']),
+  };
 }
 
 /** How long the end check waits for the intake outbox to drain (the Temporal dev server starts some 10–80 workflows/s here). */
@@ -219,7 +230,14 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
           `the outbox ${drain.seconds !== undefined ? `drained in ${drain.seconds} s after the load ended` : `still held ${drain.depthAtEnd} deliveries ${DRAIN_LIMIT_MINUTES} min after the load (drained ${drain.maxDepth - drain.depthAtEnd} in that time)`} (depth when first read ${drain.maxDepth}); ` +
           `Temporal visibility then counts ${durable.counted} onboardDeal workflows (after ${durable.waitedMs} ms); 2xx still pending in the outbox (durable, not yet started): ${durable.pending}; 2xx neither started nor pending (lost): ${durable.missing.length}${durable.missing.length ? ` (${durable.missing.slice(0, 5).join(', ')}…)` : ''}; ` +
           `in Temporal but never answered 2xx: ${durable.extra} (deliveries whose answer timed out after they were written). ${durable.missing.length === 0 ? (drain.seconds !== undefined ? 'every 2xx started: OK.' : 'nothing lost, but not all started within the wait.') : 'every 2xx started: FAILED (lost deliveries).'}`,
-        server ? `App-side histogram onboarding_webhook_ack_seconds over all ${server.count} answers (warm-up included): mean ${server.meanMs} ms, ${server.le25ms} answered within 25 ms of arrival.` : 'App /metrics unavailable.',
+        server ? `App-side histogram onboarding_webhook_ack_seconds over all ${server.ack.count} answers (warm-up included): mean ${server.ack.meanMs} ms, ${server.ack.within['0.025']} answered within 25 ms of arrival.` : 'App /metrics unavailable.',
+        ...(server
+          ? [
+              `Outbox group commits (transaction + fsync, onboarding_intake_outbox_commit_seconds) over the whole run: ${server.commit.count}, mean ${server.commit.meanMs} ms; within 5 / 10 / 25 / 50 / 100 ms: ` +
+                ['0.005', '0.01', '0.025', '0.05', '0.1'].map((b) => `${((server.commit.within[b]! / server.commit.count) * 100).toFixed(1)}%`).join(' / ') +
+                '. Every accepted answer waits for one of these.',
+            ]
+          : []),
         `CPU during the load (cores used, by process): ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; whole machine busy ${machineCores} of ${cpus().length} cores; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}. ` +
           'The machine is shared with other sessions running tests at the same time: figures are pessimistic.',
         `Stack startup ${stack.startupSeconds} s (not measured in the figures).`,

@@ -21,11 +21,14 @@ export interface IntakeMetrics {
   ackSeconds: Histogram<string>;
   /** Drain attempts by the intake's outcome and whether it was final (row deleted) or will be retried. */
   drained: Counter<'outcome' | 'final'>;
+  /** Outbox group commits (transaction + fsync): what a webhook answer waits for on the disk. */
+  commitSeconds: Histogram<string>;
 }
 
 export const INTAKE_COUNTER = 'onboarding_webhook_intake_total';
 export const ACK_HISTOGRAM = 'onboarding_webhook_ack_seconds';
 export const DRAINED_COUNTER = 'onboarding_intake_outbox_drained_total';
+export const COMMIT_HISTOGRAM = 'onboarding_intake_outbox_commit_seconds';
 export const OUTBOX_DEPTH_GAUGE = 'onboarding_intake_outbox_depth';
 export const OUTBOX_OLDEST_GAUGE = 'onboarding_intake_outbox_oldest_pending_seconds';
 
@@ -44,7 +47,15 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
   const drained =
     (registry.getSingleMetric(DRAINED_COUNTER) as Counter<'outcome' | 'final'> | undefined) ??
     new Counter({ name: DRAINED_COUNTER, help: 'Intake outbox drain attempts by outcome; final="false" ones are retried', labelNames: ['outcome', 'final'], registers: [registry] });
-  return { outcomes, ackSeconds, drained };
+  const commitSeconds =
+    (registry.getSingleMetric(COMMIT_HISTOGRAM) as Histogram<string> | undefined) ??
+    new Histogram({
+      name: COMMIT_HISTOGRAM,
+      help: 'Intake outbox group commits (transaction and fsync) that webhook answers wait for',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
+  return { outcomes, ackSeconds, drained, commitSeconds };
 }
 
 type OutboxStats = () => { depth: number; oldestReceivedAt?: Date };

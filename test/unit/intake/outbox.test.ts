@@ -123,6 +123,24 @@ describe('intake outbox', () => {
     await second.close();
   });
 
+  it('times every group commit for the commit histogram, and answers the gauges from the received_at index', async () => {
+    const commits: Array<{ seconds: number; appends: number; deletes: number }> = [];
+    const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE), { onCommit: (c) => commits.push(c) });
+    const rows = await Promise.all([1, 2, 3].map((d) => outbox.append(contractSigned(d), new Date(1_000 * d))));
+    outbox.delete(rows[0]!.id);
+    await outbox.flush();
+    expect(commits.reduce((n, c) => n + c.appends, 0)).toBe(3);
+    expect(commits.reduce((n, c) => n + c.deletes, 0)).toBe(1);
+    expect(commits.every((c) => c.seconds > 0 && c.seconds < 10)).toBe(true);
+    expect(outbox.stats()).toEqual({ depth: 2, oldestReceivedAt: new Date(2_000) });
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, OUTBOX_FILE), { readonly: true });
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM intake_outbox').all() as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX intake_outbox_received_at/);
+    await outbox.close();
+  });
+
   it('answers queued at once when every drain slot is busy, and still drains the row', async () => {
     const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
     let release!: () => void;
