@@ -55,6 +55,7 @@ const schema = z.object({
   APP_PUBLIC_URL: url.optional(),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
   INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
+  INTAKE_OUTBOX_SYNC: z.enum(['full', 'normal'], { message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)' }).default('full'),
   INTAKE_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(256, 'at most 256').default(32),
 
   NETSUITE_SIM_PORT: port(DEFAULT_PORTS.netsuiteSimulator),
@@ -192,8 +193,12 @@ export interface Config {
     pagerDutySimPort: number;
   };
   app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
-  /** The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain parallelism. */
-  intake: { ackBudgetMs: number; drainConcurrency: number };
+  /**
+   * The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain
+   * parallelism, and the outbox's SQLite synchronous mode (`full`: a 2xx survives power loss; `normal`: it survives a
+   * crash of the app but not of the host, for disks whose fsync is the answer's tail).
+   */
+  intake: { ackBudgetMs: number; drainConcurrency: number; outboxSync: 'full' | 'normal' };
   simulatorPorts: Record<Vendor, number>;
   /** `undefined` = sandbox mode for that vendor (until `npm start` fills it from the simulator). */
   pipedrive?: PipedriveConfig;
@@ -296,7 +301,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
       pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
     },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
-    intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY },
+    intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY, outboxSync: env.INTAKE_OUTBOX_SYNC },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN
       ? {

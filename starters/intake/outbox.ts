@@ -1,7 +1,8 @@
 /**
  * The intake's durable buffer: every valid Pipedrive delivery is appended here before the app answers 2xx, and
- * removed once the drainer (outbox-drainer.ts) got a final outcome for it. SQLite in WAL mode with synchronous=FULL,
- * so a resolved append() has been fsynced: a 2xx can no longer be lost to a crash.
+ * removed once the drainer (outbox-drainer.ts) got a final outcome for it. SQLite in WAL mode with synchronous=FULL
+ * by default, so a resolved append() has been fsynced: a 2xx can no longer be lost to a crash (with NORMAL, chosen
+ * by INTAKE_OUTBOX_SYNC=normal, only to a crash of the host).
  *
  * Writes happen on a worker thread: better-sqlite3 is synchronous, and an fsync blocks its thread for its whole time
  * (0.7 ms on an idle disk here, 5 ms and more when the machine is busy), which on the main thread would stall every
@@ -48,7 +49,13 @@ interface Batch {
   bumps: number[];
 }
 
-type WriterReply = { ids: number[]; commitMs: number } | { error: string } | { closed: true };
+/** The writer connection's durability settings as SQLite reports them (synchronous: 1 = NORMAL, 2 = FULL). */
+export interface WriterSettings {
+  synchronous: number;
+  journalMode: string;
+}
+
+type WriterReply = { ids: number[]; commitMs: number } | { error: string } | { closed: true } | { settings: WriterSettings };
 
 /** One group commit, as the writer timed it (the transaction including its fsync). */
 export interface OutboxCommit {
@@ -73,7 +80,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
 const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
 const insert = db.prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)');
 const remove = db.prepare('DELETE FROM intake_outbox WHERE id = ?');
@@ -84,6 +91,10 @@ const commit = db.transaction((b) => {
   return b.appends.map(([at, event]) => Number(insert.run(at, event).lastInsertRowid));
 });
 parentPort.on('message', (b) => {
+  if (b === 'settings') {
+    parentPort.postMessage({ settings: { synchronous: db.pragma('synchronous', { simple: true }), journalMode: db.pragma('journal_mode', { simple: true }) } });
+    return;
+  }
   if (b === 'close') {
     db.close();
     parentPort.postMessage({ closed: true });
@@ -109,19 +120,24 @@ export class IntakeOutbox {
   private committing?: PendingAppend[];
   private committingDeletes = 0;
   private idleWaiters: Array<() => void> = [];
+  private settingsWaiters: Array<(s: WriterSettings) => void> = [];
   private broken?: Error;
   private closed = false;
 
-  /** `onCommit`: each group commit's duration (the intake's commit-time histogram: fsync latency under load). */
+  /**
+   * `onCommit`: each group commit's duration (the intake's commit-time histogram: fsync latency under load).
+   * `synchronous`: `full` (default) fsyncs every commit, so a resolved append survives power loss; `normal` leaves the
+   * WAL to the OS between checkpoints: it survives a crash of this process, not of the host (INTAKE_OUTBOX_SYNC).
+   */
   constructor(
     readonly path: string,
-    private readonly o: { onCommit?: (commit: OutboxCommit) => void } = {},
+    private readonly o: { onCommit?: (commit: OutboxCommit) => void; synchronous?: 'full' | 'normal' } = {},
   ) {
     mkdirSync(dirname(path), { recursive: true });
     this.reader = new Database(path);
     this.reader.pragma('journal_mode = WAL');
     this.reader.exec(SCHEMA);
-    this.writer = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, sqlite: require.resolve('better-sqlite3') } });
+    this.writer = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, sqlite: require.resolve('better-sqlite3'), synchronous: (o.synchronous ?? 'full').toUpperCase() } });
     this.writer.unref();
     this.writer.on('message', (reply: WriterReply) => this.committed(reply));
     this.writer.on('error', (err) => this.fail(err));
@@ -201,7 +217,19 @@ export class IntakeOutbox {
     this.writer.postMessage(batch);
   }
 
+  /** Asks the writer thread how its connection commits (tests, and anyone checking INTAKE_OUTBOX_SYNC took effect). */
+  writerSettings(): Promise<WriterSettings> {
+    return new Promise((resolve) => {
+      this.settingsWaiters.push(resolve);
+      this.writer.postMessage('settings');
+    });
+  }
+
   private committed(reply: WriterReply): void {
+    if ('settings' in reply) {
+      this.settingsWaiters.shift()?.(reply.settings);
+      return;
+    }
     if ('closed' in reply) {
       void this.writer.terminate();
       return;

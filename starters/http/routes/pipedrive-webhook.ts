@@ -65,7 +65,7 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
   const bodyLimit = ctx.config.app.webhookBodyLimitBytes;
   const { ackBudgetMs, drainConcurrency } = ctx.config.intake;
   // Opened only when the intake can run: apps built without Pipedrive (tests of other routes) touch no file.
-  const outbox = intake ? (overrides.outbox ?? new IntakeOutbox(join(ctx.config.dataDir, OUTBOX_FILE), { onCommit: (c) => metrics.commitSeconds.observe(c.seconds) })) : undefined;
+  const outbox = intake ? (overrides.outbox ?? new IntakeOutbox(join(ctx.config.dataDir, OUTBOX_FILE), { onCommit: (c) => metrics.commitSeconds.observe(c.seconds), synchronous: ctx.config.intake.outboxSync })) : undefined;
   const drainer =
     intake && outbox
       ? new OutboxDrainer({

@@ -141,6 +141,18 @@ describe('intake outbox', () => {
     await outbox.close();
   });
 
+  it('fsyncs every commit unless INTAKE_OUTBOX_SYNC=normal asks it to leave the WAL to the OS', async () => {
+    const full = new IntakeOutbox(join(dir, 'full.sqlite'));
+    const normal = new IntakeOutbox(join(dir, 'normal.sqlite'), { synchronous: 'normal' });
+    expect(await full.writerSettings()).toEqual({ synchronous: 2, journalMode: 'wal' });
+    expect(await normal.writerSettings()).toEqual({ synchronous: 1, journalMode: 'wal' });
+    await normal.append(contractSigned(1), new Date());
+    expect(normal.stats().depth).toBe(1);
+    await Promise.all([full.close(), normal.close()]);
+    expect(parseConfig({}).intake.outboxSync).toBe('full');
+    expect(parseConfig({ INTAKE_OUTBOX_SYNC: 'normal' }).intake.outboxSync).toBe('normal');
+  });
+
   it('answers queued at once when every drain slot is busy, and still drains the row', async () => {
     const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
     let release!: () => void;
