@@ -1,4 +1,5 @@
 /** Small process and port helpers shared by the stack launcher and the test harness. */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export function portIsFree(host: string, port: number): Promise<boolean> {
@@ -15,17 +16,50 @@ export async function assertPortFree(host: string, port: number, what: string): 
   }
 }
 
-/** A port the OS considers free right now. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** The first port of the kernel's ephemeral range: outgoing connections take their local port from there. */
+export function ephemeralRangeStart(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
+  try {
+    const low = Number(readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > PORT_FLOOR ? low : EPHEMERAL_FALLBACK;
+  } catch {
+    return EPHEMERAL_FALLBACK;
+  }
+}
+
+const PORT_FLOOR = 10_000;
+/** IANA's dynamic range, where macOS and Windows start theirs. */
+const EPHEMERAL_FALLBACK = 49_152;
+const BLOCKS = 16;
+
+/**
+ * Where this process starts looking for free ports: its own block of the range below the ephemeral one (one block per
+ * Jest worker, so parallel test files never pick the same port), at a random offset so that separate runs sharing a
+ * machine rarely do either.
+ */
+export function portCursorStart(o: { floor: number; ceiling: number; slot: number; random: number }): number {
+  const blockSize = Math.floor((o.ceiling - o.floor) / BLOCKS);
+  const block = ((o.slot % BLOCKS) + BLOCKS) % BLOCKS;
+  return o.floor + block * blockSize + Math.floor(o.random * blockSize);
+}
+
+let cursor: number | undefined;
+
+/**
+ * A port that is free right now, for a service the caller is about to start. It is taken below the kernel's
+ * ephemeral range: a port the kernel hands out for `listen(0)` can be claimed by any process's outgoing connection
+ * before the service binds it, which made end-to-end tests fail with "port … already in use" on a busy machine.
+ * Ports are handed out in sequence, so one process never gets the same port twice.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const ceiling = ephemeralRangeStart();
+  const span = ceiling - PORT_FLOOR;
+  cursor ??= portCursorStart({ floor: PORT_FLOOR, ceiling, slot: Number(process.env.JEST_WORKER_ID ?? process.pid), random: Math.random() });
+  for (let tried = 0; tried < span; tried++) {
+    const port = cursor;
+    cursor = cursor + 1 >= ceiling ? PORT_FLOOR : cursor + 1;
+    if (await portIsFree(host, port)) return port;
+  }
+  throw new Error(`no free port on ${host} between ${PORT_FLOOR} and ${ceiling - 1}`);
 }
 
 /**
