@@ -27,6 +27,12 @@ export interface RecyclePolicy {
 }
 
 const BUSY_UTILISATION = 0.05;
+const MIN_IDLE_MS = 30_000;
+
+/** How long to be idle before recycling: three idle-GC periods at least, so a collection that suffices comes first. */
+export function recycleIdleMs(idleGcSeconds: number): number {
+  return Math.max(MIN_IDLE_MS, 3 * idleGcSeconds * 1000);
+}
 
 /** Feeds on samples; says when an idle-long-enough worker is over its limit. */
 export class IdleRecycleDecision {

@@ -16,11 +16,8 @@ import { ensureReconciliationSchedule } from '../starters/schedules';
 import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
 import { heartbeatWhileRunning } from './heartbeat-interceptor';
-import { IdleRecycleDecision, RECYCLE_EXIT_CODE } from './idle-recycle';
+import { IdleRecycleDecision, RECYCLE_EXIT_CODE, recycleIdleMs } from './idle-recycle';
 import { temporalLoggerFrom } from './runtime-logger';
-
-/** Idle this long before recycling: several idle-GC periods (10 s by default), so a collection that suffices comes first. */
-const RECYCLE_IDLE_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -90,7 +87,7 @@ function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], log:
     if (settings.recycleIdleRssMb > 0) log.info({ limitMb: settings.recycleIdleRssMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
     return state;
   }
-  const decision = new IdleRecycleDecision({ rssLimitMb: settings.recycleIdleRssMb, idleMs: RECYCLE_IDLE_MS });
+  const decision = new IdleRecycleDecision({ rssLimitMb: settings.recycleIdleRssMb, idleMs: recycleIdleMs(settings.idleGcSeconds) });
   let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();

@@ -59,6 +59,7 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
 }
 
 type OutboxStats = () => { depth: number; oldestReceivedAt?: Date };
+const SCRAPE_READ_REUSE_MS = 250;
 const outboxSources = new WeakMap<Registry, Set<OutboxStats>>();
 
 /**
@@ -71,7 +72,10 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
     const set = new Set<OutboxStats>();
     sources = set;
     outboxSources.set(registry, set);
+    // Both gauges are collected in the same scrape: one outbox read serves the pair.
+    let last: { at: number; value: { depth: number; oldest?: number } } | undefined;
     const read = (): { depth: number; oldest?: number } => {
+      if (last && Date.now() - last.at < SCRAPE_READ_REUSE_MS) return last.value;
       let depth = 0;
       let oldest: number | undefined;
       for (const s of set) {
@@ -79,7 +83,8 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
         depth += r.depth;
         if (r.oldestReceivedAt && (oldest === undefined || r.oldestReceivedAt.getTime() < oldest)) oldest = r.oldestReceivedAt.getTime();
       }
-      return { depth, oldest };
+      last = { at: Date.now(), value: { depth, oldest } };
+      return last.value;
     };
     if (!registry.getSingleMetric(OUTBOX_DEPTH_GAUGE)) {
       new Gauge({ name: OUTBOX_DEPTH_GAUGE, help: 'Webhook deliveries written to the intake outbox and not yet handled', registers: [registry], collect() { this.set(read().depth); } });

@@ -117,8 +117,8 @@ export class IntakeOutbox {
   private deletes: number[] = [];
   private bumps: number[] = [];
   /** The appends of the transaction the writer is running (undefined: none running). */
-  private committing?: PendingAppend[];
-  private committingDeletes = 0;
+  /** The batch the writer is committing: its appends wait for their ids. */
+  private committing?: { appends: PendingAppend[]; deletes: number };
   private idleWaiters: Array<() => void> = [];
   private settingsWaiters: Array<(s: WriterSettings) => void> = [];
   private broken?: Error;
@@ -208,12 +208,11 @@ export class IntakeOutbox {
       return;
     }
     const appends = this.appends;
-    this.committingDeletes = this.deletes.length;
     const batch: Batch = { appends: appends.map((a) => [a.receivedAt.getTime(), JSON.stringify(a.event)]), deletes: this.deletes, bumps: this.bumps };
     this.appends = [];
     this.deletes = [];
     this.bumps = [];
-    this.committing = appends;
+    this.committing = { appends, deletes: batch.deletes.length };
     this.writer.postMessage(batch);
   }
 
@@ -234,7 +233,7 @@ export class IntakeOutbox {
       void this.writer.terminate();
       return;
     }
-    const appends = this.committing ?? [];
+    const { appends, deletes } = this.committing ?? { appends: [], deletes: 0 };
     this.committing = undefined;
     if ('error' in reply) {
       const err = new Error(reply.error);
@@ -242,7 +241,7 @@ export class IntakeOutbox {
     } else {
       appends.forEach((a, i) => a.resolve({ id: reply.ids[i]!, event: a.event, receivedAt: a.receivedAt, attempts: 0 }));
       try {
-        this.o.onCommit?.({ seconds: reply.commitMs / 1000, appends: appends.length, deletes: this.committingDeletes });
+        this.o.onCommit?.({ seconds: reply.commitMs / 1000, appends: appends.length, deletes });
       } catch {
         // A metrics hook never fails a commit.
       }
@@ -253,7 +252,7 @@ export class IntakeOutbox {
   private fail(err: Error): void {
     if (this.closed) return;
     this.broken ??= err;
-    for (const a of [...(this.committing ?? []), ...this.appends]) a.reject(this.broken);
+    for (const a of [...(this.committing?.appends ?? []), ...this.appends]) a.reject(this.broken);
     this.committing = undefined;
     this.appends = [];
     this.deletes = [];

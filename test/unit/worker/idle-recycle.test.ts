@@ -1,4 +1,4 @@
-import { IdleRecycleDecision } from '../../../workers/idle-recycle';
+import { IdleRecycleDecision, recycleIdleMs } from '../../../workers/idle-recycle';
 import { parseConfig } from '../../../runtime/config';
 
 const MB = 1024 * 1024;
@@ -13,6 +13,12 @@ function afterWork(): IdleRecycleDecision {
 }
 
 describe('idle recycling of a worker', () => {
+  it('waits at least three idle-GC periods, and never less than 30 s', () => {
+    expect(recycleIdleMs(10)).toBe(30_000);
+    expect(recycleIdleMs(0)).toBe(30_000);
+    expect(recycleIdleMs(60)).toBe(180_000);
+  });
+
   it('recycles only after the whole idle window above the limit', () => {
     const d = afterWork();
     expect(d.observe(idle(400), 0)).toBe(false);
