@@ -195,6 +195,22 @@ describe('intake outbox', () => {
     await drainer.stop(100);
     await outbox.close();
   });
+
+  it('reads a backlog in small chunks just ahead of the drain, not a window at a time', async () => {
+    const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
+    for (let d = 1; d <= 100; d += 1) await outbox.append(contractSigned(d), new Date());
+    const reads: number[] = [];
+    const counted = { readAfter: (after: number, limit: number) => (reads.push(limit), outbox.readAfter(after, limit)), delete: (id: number) => outbox.delete(id), recordAttempt: (id: number) => outbox.recordAttempt(id) };
+    const handled: number[] = [];
+    const drainer = new OutboxDrainer({ outbox: counted, log, concurrency: 4, handle: async (e) => (handled.push(Number(e.meta.entity_id)), accepted(e)) });
+    drainer.start();
+    await drainer.whenIdle();
+    expect(handled).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(Math.max(...reads)).toBe(16);
+    expect(reads.length).toBeGreaterThanOrEqual(7);
+    await drainer.stop(100);
+    await outbox.close();
+  });
 });
 
 describe('POST /webhooks/pipedrive admission control (no Temporal: its address answers nothing)', () => {
