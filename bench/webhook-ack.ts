@@ -246,7 +246,9 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
       ],
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    // BENCH_KEEP_WORK=1 keeps the generator's per-delivery latencies (indexed by send slot) for a closer look.
+    if (process.env.BENCH_KEEP_WORK === '1') console.log(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
     await stack.stop();
   }
 }
