@@ -85,8 +85,11 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     const window = samples.filter((s) => s.at >= first && s.at <= last);
     const meanInFlight = window.reduce((a, s) => a + s.inFlight, 0) / Math.max(1, window.length);
     const nsSeconds = (last - first) / 1000;
-    const utilisation = meanInFlight / o.concurrencyLimit;
-    const wholeRunUtilisation = (meanInFlight * nsSeconds) / (o.concurrencyLimit * wallSeconds);
+    // Useful slot-time: each request is worth L of NetSuite's time. Mean in flight also counts whatever the simulator
+    // adds past L (its own CPU on a saturated host), so it reads high; the verdict uses the served work.
+    const utilisation = (stats.total * o.latencyMs) / 1000 / (o.concurrencyLimit * Math.max(1e-9, nsSeconds));
+    const occupancy = meanInFlight / o.concurrencyLimit;
+    const wholeRunUtilisation = (stats.total * o.latencyMs) / 1000 / (o.concurrencyLimit * wallSeconds);
     const idealSeconds = (stats.total * o.latencyMs) / 1000 / o.concurrencyLimit;
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
     const met = utilisation >= 0.9 && stats.throttled === 0 && verify.passed;
@@ -96,10 +99,12 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
       description:
         `P3: ${drive.dealIds.length} signed deals moved to Contract Signed over ${drive.seconds.toFixed(0)} s (target ${o.arrivalSeconds} s) through the Pipedrive simulator, ` +
         `NetSuite simulator with concurrency limit C = ${o.concurrencyLimit} and fixed latency L = ${o.latencyMs} ms per request; the worker's NetSuite budget = C. ` +
-        'Utilisation = mean sampled in-flight NetSuite requests (every 100 ms) / C over the span NetSuite had work.',
+        'Utilisation = NetSuite requests served × L / (C × the span NetSuite had work): the share of the ceiling turned into answers. ' +
+        'Occupancy = mean in-flight requests sampled every 100 ms / C; it is higher when the simulator takes longer than L (its CPU on a busy host).',
       rows: [
-        { figure: 'NetSuite utilisation while it had work (mean in flight / C)', value: pct(utilisation), target: '≥ 90%' },
-        { figure: 'NetSuite utilisation over the whole run (busy slot-time / (C × wall))', value: pct(wholeRunUtilisation), target: '' },
+        { figure: 'NetSuite utilisation while it had work (requests × L / (C × span))', value: pct(utilisation), target: '≥ 90%' },
+        { figure: 'NetSuite slot occupancy while it had work (mean sampled in flight / C)', value: pct(occupancy), target: '' },
+        { figure: 'NetSuite utilisation over the whole run (requests × L / (C × wall))', value: pct(wholeRunUtilisation), target: '' },
         { figure: 'mean NetSuite requests in flight', value: Math.round(meanInFlight * 100) / 100, target: `C = ${o.concurrencyLimit}` },
         { figure: 'peak NetSuite concurrency', value: stats.peakConcurrency, target: `≤ ${o.concurrencyLimit}` },
         { figure: 'NetSuite requests', value: stats.total, target: '' },
