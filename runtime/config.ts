@@ -18,6 +18,12 @@ const bool = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const url = z.url({ error: 'an absolute http(s) URL' });
 const optionalString = z.string().trim().min(1).optional();
+/** Node flags for one of the stack's processes, checked by asking Node whether it starts with them. */
+const nodeFlags = (who: string, example: string) =>
+  optionalString.superRefine((raw, ctx) => {
+    const problem = nodeFlagsProblem(splitNodeFlags(raw));
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Node flags for ${who}, e.g. "${example}" (${problem})` });
+  });
 const list = z
   .string()
   .optional()
@@ -44,15 +50,13 @@ const schema = z.object({
   WORKER_RECYCLE_IDLE_RSS_MB: z.coerce.number().int().min(0, 'a whole number of MB ≥ 0 (0 = off)').default(300),
   WORKER_SUPERVISED: bool(false),
   WORKER_IDLE_GC_SECONDS: z.coerce.number().int().min(0, 'a whole number of seconds ≥ 0 (0 = off)').default(10),
-  WORKER_NODE_FLAGS: optionalString.superRefine((raw, ctx) => {
-    const problem = nodeFlagsProblem(splitNodeFlags(raw));
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Node flags for the worker, e.g. "--max-semi-space-size=2" (${problem})` });
-  }),
+  WORKER_NODE_FLAGS: nodeFlags('the worker', '--max-semi-space-size=2'),
   STACK_BACKGROUND_NICE: z.coerce.number().int().min(0, 'between 0 and 19').max(19, 'between 0 and 19').default(10),
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
   APP_PORT: port(DEFAULT_PORTS.app),
   APP_PUBLIC_URL: url.optional(),
+  APP_NODE_FLAGS: nodeFlags('the app', '--single-threaded-gc'),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
   INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
   INTAKE_OUTBOX_SYNC: z.enum(['full', 'normal'], { message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)' }).default('full'),
@@ -192,7 +196,8 @@ export interface Config {
     alertWebhook?: { url: string; routingKey: string };
     pagerDutySimPort: number;
   };
-  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number };
+  /** nodeFlags (APP_NODE_FLAGS): what `npm start` gives the app's Node, as WORKER_NODE_FLAGS does the worker's. */
+  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number; nodeFlags: string[] };
   /**
    * The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain
    * parallelism, and the outbox's SQLite synchronous mode (`full`: a 2xx survives power loss; `normal`: it survives a
@@ -300,7 +305,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv): Config {
         : {}),
       pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
     },
-    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES },
+    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES, nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS) },
     intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY, outboxSync: env.INTAKE_OUTBOX_SYNC },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN

@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   await connection.close();
   if (workerUp !== true) throw new Error(`no worker polled task queue ${TASK_QUEUES.onboarding} within 120 s (see the worker log above)`);
 
-  spawnNode('app', 'starters/http/main.ts', childEnv);
+  spawnNode('app', 'starters/http/main.ts', childEnv, { nodeFlags: config.app.nodeFlags });
   const appUrl = `http://${config.app.host}:${config.app.port}`;
   const appReady = await waitFor(
     async () => (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))?.status === 200,

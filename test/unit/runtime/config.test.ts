@@ -61,7 +61,7 @@ describe('configuration', () => {
     expect(issuesOf({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '-1' })).toEqual(['NETSUITE_QUEUED_ACTIVITIES']);
   });
 
-  it('hands the worker the Node flags of WORKER_NODE_FLAGS, and names the variable when Node refuses them', () => {
+  it('hands the worker and the app the Node flags of WORKER_NODE_FLAGS and APP_NODE_FLAGS, and names the variable when Node refuses them', () => {
     expect(parseConfig({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' }).worker.nodeFlags).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
     expect(parseConfig({}).worker.nodeFlags).toEqual([]);
     let error: ConfigError | undefined;
@@ -73,6 +73,9 @@ describe('configuration', () => {
     expect(error?.issues.map((i) => i.variable).sort()).toEqual(['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_NODE_FLAGS']);
     expect(error?.message).toMatch(/WORKER_NODE_FLAGS.*--max-semi-space-sise/);
     expect(issuesOf({ WORKER_NODE_FLAGS: 'optimize-for-size' })).toEqual(['WORKER_NODE_FLAGS']);
+    expect(parseConfig({ APP_NODE_FLAGS: '--single-threaded-gc' }).app.nodeFlags).toEqual(['--single-threaded-gc']);
+    expect(parseConfig({}).app.nodeFlags).toEqual([]);
+    expect(issuesOf({ APP_NODE_FLAGS: '--single-threaded-gx' })).toEqual(['APP_NODE_FLAGS']);
   });
 
   it('treats empty strings from .env files as unset, and TEMPORAL_ADDRESS overrides host and port', () => {
