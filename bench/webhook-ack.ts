@@ -211,10 +211,12 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const accepted2xx = r.outcomes.accepted ?? 0;
     return {
       // INTAKE_OUTBOX_SYNC=normal (inherited by the stack): what the fsync of every commit costs, in its own file.
-      name: (o.maxInFlight ? `webhook-ack-cap${o.maxInFlight}` : 'webhook-ack') + (process.env.INTAKE_OUTBOX_SYNC === 'normal' ? '-sync-normal' : ''),
+      // APP_NODE_FLAGS (inherited too), e.g. --single-threaded-gc → webhook-ack-app-single-threaded-gc.
+      name: (o.maxInFlight ? `webhook-ack-cap${o.maxInFlight}` : 'webhook-ack') + (process.env.INTAKE_OUTBOX_SYNC === 'normal' ? '-sync-normal' : '') + appFlagsSuffix(),
       description:
         `P1: POST /webhooks/pipedrive ack latency, open loop at ${o.rate} deliveries/s for ${o.seconds} s (each a valid webhook v2 "deal change into Contract Signed" for a distinct deal, Basic auth), ` +
         'latency measured from each delivery\'s scheduled send time to the end of the answer (no coordinated omission). Whole stack as `npm start` runs it (embedded Temporal dev server on SQLite, worker, app, simulators); ' +
+        `app Node flags: ${process.env.APP_NODE_FLAGS?.trim() || 'none (APP_NODE_FLAGS unset)'}; ` +
         `intake outbox INTAKE_OUTBOX_SYNC=${process.env.INTAKE_OUTBOX_SYNC ?? 'full'}${process.env.INTAKE_OUTBOX_SYNC === 'normal' ? ' (no fsync per commit: survives an app crash, not a host crash)' : ' (every commit fsynced)'}; ` +
         `load generator in its own process (bench/load/webhook-load.ts, keep-alive, ${o.maxInFlight ? `at most ${o.maxInFlight} open requests (capped: later deliveries wait for a socket, counted in their latency)` : `up to ${Math.ceil(o.rate * 10 * 1.25)} open requests so it never holds a delivery back`}, 10 s timeout like Pipedrive).`,
       rows: [
@@ -251,4 +253,9 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     else rmSync(work, { recursive: true, force: true });
     await stack.stop();
   }
+}
+
+function appFlagsSuffix(): string {
+  const flags = process.env.APP_NODE_FLAGS?.trim();
+  return flags ? `-app-${flags.replace(/^-+/, '').replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '').toLowerCase()}` : '';
 }
