@@ -28,7 +28,13 @@ export interface ParkedOptions {
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return Number.NaN;
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
 }
 
@@ -66,9 +72,13 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
   try {
     const rows: BenchResult['rows'] = [];
     const sample = async (phase: string, cache: string): Promise<number> => {
-      // Between a recycled worker's exit and its replacement there is no worker to read: wait for the fresh one.
-      for (let i = 0; i < 300 && stack.workerPid() === undefined; i++) await new Promise((r) => setTimeout(r, 100));
-      const mb = rssMb(stack.workerPid());
+      // Between a recycled worker's exit and its replacement there is no worker to read (a process on its way out
+      // has no VmRSS any more): wait for the fresh one.
+      let mb = rssMb(stack.workerPid());
+      for (let i = 0; i < 300 && !Number.isFinite(mb); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        mb = rssMb(stack.workerPid());
+      }
       rows.push({ phase, 'maxCachedWorkflows': cache, 'worker RSS MB': mb, 'workflows in cache (temporal_sticky_cache_size)': await cacheSize(stack) });
       log(`P4 ${phase}: RSS ${mb} MB`);
       return mb;
