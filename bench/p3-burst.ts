@@ -87,10 +87,10 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     const nsSeconds = (last - first) / 1000;
     // Useful slot-time: each request is worth L of NetSuite's time. Mean in flight also counts whatever the simulator
     // adds past L (its own CPU on a saturated host), so it reads high; the verdict uses the served work.
-    const utilisation = (stats.total * o.latencyMs) / 1000 / (o.concurrencyLimit * Math.max(1e-9, nsSeconds));
-    const occupancy = meanInFlight / o.concurrencyLimit;
-    const wholeRunUtilisation = (stats.total * o.latencyMs) / 1000 / (o.concurrencyLimit * wallSeconds);
     const idealSeconds = (stats.total * o.latencyMs) / 1000 / o.concurrencyLimit;
+    const utilisation = idealSeconds / Math.max(1e-9, nsSeconds);
+    const occupancy = meanInFlight / o.concurrencyLimit;
+    const wholeRunUtilisation = idealSeconds / wallSeconds;
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
     const met = utilisation >= 0.9 && stats.throttled === 0 && verify.passed;
     const byRoute = Object.entries(stats.requests).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k}: ${v}`).join(', ');

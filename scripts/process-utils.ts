@@ -42,7 +42,8 @@ export function portCursorStart(o: { floor: number; ceiling: number; slot: numbe
   return o.floor + block * blockSize + Math.floor(o.random * blockSize);
 }
 
-let cursor: number | undefined;
+/** This process's next candidate port, and the end of the range it cycles through (read once). */
+let ports: { cursor: number; ceiling: number } | undefined;
 
 /**
  * A port that is free right now, for a service the caller is about to start. It is taken below the kernel's
@@ -51,12 +52,14 @@ let cursor: number | undefined;
  * Ports are handed out in sequence, so one process never gets the same port twice.
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const ceiling = ephemeralRangeStart();
-  const span = ceiling - PORT_FLOOR;
-  cursor ??= portCursorStart({ floor: PORT_FLOOR, ceiling, slot: Number(process.env.JEST_WORKER_ID ?? process.pid), random: Math.random() });
-  for (let tried = 0; tried < span; tried++) {
-    const port = cursor;
-    cursor = cursor + 1 >= ceiling ? PORT_FLOOR : cursor + 1;
+  if (!ports) {
+    const ceiling = ephemeralRangeStart();
+    ports = { ceiling, cursor: portCursorStart({ floor: PORT_FLOOR, ceiling, slot: Number(process.env.JEST_WORKER_ID ?? process.pid), random: Math.random() }) };
+  }
+  const { ceiling } = ports;
+  for (let tried = 0; tried < ceiling - PORT_FLOOR; tried++) {
+    const port = ports.cursor;
+    ports.cursor = port + 1 >= ceiling ? PORT_FLOOR : port + 1;
     if (await portIsFree(host, port)) return port;
   }
   throw new Error(`no free port on ${host} between ${PORT_FLOOR} and ${ceiling - 1}`);

@@ -116,8 +116,7 @@ export class IntakeOutbox {
   private appends: PendingAppend[] = [];
   private deletes: number[] = [];
   private bumps: number[] = [];
-  /** The appends of the transaction the writer is running (undefined: none running). */
-  /** The batch the writer is committing: its appends wait for their ids. */
+  /** The batch the writer is committing (undefined: none): its appends wait for their ids. */
   private committing?: { appends: PendingAppend[]; deletes: number };
   private idleWaiters: Array<() => void> = [];
   private settingsWaiters: Array<(s: WriterSettings) => void> = [];
