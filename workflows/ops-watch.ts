@@ -5,7 +5,7 @@
  * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { OpsAlertActivities } from '../activities/alert-activities';
 import type { OpsFactsActivities } from '../activities/ops-facts-activities';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
@@ -27,6 +27,11 @@ export interface OpsWatchCarried {
   ledger: KpiLedger;
   alerts: AlertStates;
   facts?: OpsFacts;
+  /**
+   * The last tick, handed to the next run (with the bounded-history patch) so it keeps the rhythm; left out when a
+   * tick was asked for, so the next run ticks at once.
+   */
+  lastTickAt?: string;
 }
 
 export interface OpsWatchInput {
@@ -40,11 +45,18 @@ export interface OpsWatchState extends OpsWatchCarried {
   settings: OpsWatchSettings;
   week: WindowTotals;
   readings: KpiReadings;
-  lastTickAt?: string;
   factsError?: string;
 }
 
 const MAX_HISTORY_EVENTS = 2_000;
+
+/**
+ * Runs from before this patch checked the history only once per tick, so a burst of KPI signals (thousands between
+ * two ticks) grew one run's history far past the limit; replaying it took the worker's workflow thread for seconds
+ * at a time (12-35 s workflow tasks at 5-8k events, then a worker abort, in P4 at 3,000 parked). Patched runs hand
+ * over as soon as the history passes the limit, and trim their open deals in batches. Old runs replay unchanged.
+ */
+export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
 
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
@@ -54,6 +66,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   const { gatherOpsFacts } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
   const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({ startToCloseTimeout: '30 seconds', retry: alertRetry });
 
+  const bounded = patched(BOUNDED_HISTORY_PATCH);
   let settings = input.settings;
   const ledger = input.carried?.ledger ?? emptyLedger();
   let alerts: AlertStates = input.carried?.alerts ?? initialAlertStates(settings.thresholds);
@@ -62,7 +75,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   let lastTickAt: string | undefined;
   let tickRequested = false;
 
-  setHandler(kpiEventSignal, (e) => applyEvent(ledger, e, settings.customerSlaMs));
+  setHandler(kpiEventSignal, (e) => applyEvent(ledger, e, settings.customerSlaMs, bounded ? 'amortised' : 'exact'));
   setHandler(opsSettingsSignal, (s) => {
     settings = s;
     tickRequested = true;
@@ -76,13 +89,17 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     return { generatedAt: now, settings, ledger, alerts, ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
   });
 
+  const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  const handOver = (): Promise<never> =>
+    continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}), ...(bounded && lastTickAt && !tickRequested ? { lastTickAt } : {}) } });
+
   const tell = async (a: AlertAction): Promise<Record<string, string>> => {
     const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${(err as Error).message}`.slice(0, 300));
     const [slack, pagerduty] = await Promise.all([outcome(notifyBillingLead(a)), outcome(pageOnCall(a))]);
     return { slack, pagerduty };
   };
 
-  for (;;) {
+  const tick = async (): Promise<void> => {
     try {
       facts = await gatherOpsFacts();
       factsError = undefined;
@@ -101,11 +118,28 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
       const deliveries = await tell(action);
       alerts = { ...alerts, [action.kind]: { ...alerts[action.kind], deliveries } };
     }
+  };
 
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS)) {
-      await continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}) } });
+  // A run handed over mid-wait finishes its predecessor's wait instead of ticking at once: in a burst, a tick per
+  // hand-over would add a visibility scan (whose state queries replay parked reviews) every couple of thousand events.
+  let resumeWaitMs = bounded ? untilNextTick(input.carried?.lastTickAt, settings.tickMs) : undefined;
+  if (resumeWaitMs !== undefined) lastTickAt = input.carried?.lastTickAt;
+  for (;;) {
+    if (resumeWaitMs === undefined) {
+      await tick();
+      if (historyFull()) await handOver();
     }
-    await condition(() => tickRequested, settings.tickMs);
+    await condition(() => tickRequested || (bounded && historyFull()), resumeWaitMs ?? settings.tickMs);
+    resumeWaitMs = undefined;
+    if (bounded && historyFull()) await handOver();
     tickRequested = false;
   }
+}
+
+/** Time left of a tick interval that began at `lastTickAt`; undefined when there is none or it is over. */
+export function untilNextTick(lastTickAt: string | undefined, tickMs: number, nowMs: number = Date.now()): number | undefined {
+  if (!lastTickAt) return undefined;
+  const elapsed = nowMs - Date.parse(lastTickAt);
+  if (!(elapsed >= 0) || elapsed >= tickMs) return undefined;
+  return Math.max(1, tickMs - elapsed);
 }

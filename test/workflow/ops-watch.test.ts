@@ -6,6 +6,7 @@
  * the breach clearing ⇒ one resolve with the same dedup key; a new breach ⇒ a new trigger under a new key.
  */
 import axios from 'axios';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createOpsAlertActivities } from '../../activities/alert-activities';
 import { SlackClient } from '../../integrations/slack';
@@ -19,6 +20,7 @@ import { opsWatch } from '../../workflows/ops-watch';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 
 const BILLING_LEAD = 'C0ESCAL';
+const { EventType } = temporal.api.enums.v1;
 const SLA_MS = 5 * 60_000;
 
 async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -196,4 +198,70 @@ describe('opsWatch alerts', () => {
       }
     });
   }, 200_000);
+
+  it('hands over as soon as a burst of KPI signals passes the history limit, keeping its tick rhythm', async () => {
+    const taskQueue = uniqueTaskQueue('ops-watch-burst');
+    let gathered = 0;
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: {
+        gatherOpsFacts: async (): Promise<OpsFacts> => {
+          gathered += 1;
+          return { gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } };
+        },
+        ...createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' }),
+      },
+    });
+    await worker.runUntil(async () => {
+      const workflowId = `ops-watch-burst-${taskQueue}`;
+      // A tick an hour away: only the history limit can end this run during the test.
+      const handle = await t.client.workflow.start(opsWatch, {
+        workflowId,
+        taskQueue,
+        args: [{ settings: { tickMs: 3_600_000, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS, maxHistoryEvents: 60 } }],
+      });
+      try {
+        const firstTick = await waitUntil('the first tick', async () => (await handle.query(opsStateQuery)).lastTickAt);
+        const firstRun = (await handle.describe()).runId;
+        for (let i = 0; i < 40; i += 1) {
+          const receivedAt = new Date(Date.now() - 20_000).toISOString();
+          await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: `burst-${i}`, receivedAt });
+        }
+        const nextRun = await waitUntil('a continue-as-new', async () => {
+          const runId = (await t.client.workflow.getHandle(workflowId).describe()).runId;
+          return runId !== firstRun ? runId : undefined;
+        });
+        const first = await t.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
+        const types = (first.events ?? []).map((e) => e.eventType);
+        // Handed over mid-wait: the hour's timer never fired, and the run's history stopped near its limit.
+        expect(types).not.toContain(EventType.EVENT_TYPE_TIMER_FIRED);
+        expect(types.at(-1)).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+        expect(types.length).toBeLessThan(60 + 40);
+
+        const state = await t.client.workflow.getHandle(workflowId, nextRun).query(opsStateQuery);
+        expect(state.week.received).toBe(await settledReceived(workflowId, 40));
+        // No tick at the hand-over: the new run carries the last one and finishes its wait.
+        expect(state.lastTickAt).toBe(firstTick);
+        expect(gathered).toBe(1);
+
+        // A tick asked for still comes at once.
+        await t.client.workflow.getHandle(workflowId).signal(opsTickSignal);
+        await waitUntil('a tick on request', async () => ((await t.client.workflow.getHandle(workflowId).query(opsStateQuery)).lastTickAt !== firstTick ? true : undefined));
+        expect(gathered).toBe(2);
+      } finally {
+        await t.client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
+      }
+    });
+
+    /** Signals sent before the hand-over all land in one run or the other, and the ledger is carried: all 40 counted. */
+    async function settledReceived(workflowId: string, expected: number): Promise<number> {
+      return waitUntil(`${expected} received in the current run`, async () => {
+        const n = (await t.client.workflow.getHandle(workflowId).query(opsStateQuery)).week.received;
+        return n === expected ? n : undefined;
+      });
+    }
+  }, 120_000);
 });

@@ -1,11 +1,13 @@
 /**
- * Replay (DESIGN.md §6): every recorded history of every `onboardDeal` version replays against today's workflow code
- * without a determinism error, so a deploy never breaks executions that are open (a deal parked in review for days,
- * an invoice waiting on its date). Histories are recorded by test/workflow/fixtures/record-histories.ts.
+ * Replay (DESIGN.md §6): every recorded history of every `onboardDeal` and `opsWatch` version replays against today's
+ * workflow code without a determinism error, so a deploy never breaks executions that are open (a deal parked in
+ * review for days, an invoice waiting on its date, the long-lived ops-watch). Histories are recorded by
+ * test/workflow/fixtures/record-histories.ts and record-ops-watch-histories.ts.
  *
- * The second test proves this test can fail: a scratch copy of workflows/onboarding.ts, with the Pipedrive write-back
- * moved before the deal fetch (a plausible refactor), is bundled on its own and must be refused on the recorded
- * happy path; the unmodified copy, bundled the same way, must replay it (so the refusal is the reorder's doing).
+ * The last tests prove this test can fail: a scratch copy of a workflow file with a plausible change (the Pipedrive
+ * write-back moved before the deal fetch; ops-watch's bounded-history behaviour without its `patched()` gate) is
+ * bundled on its own and must be refused on a recorded history; the unmodified copy, bundled the same way, must
+ * replay it (so the refusal is the change's doing).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,20 +33,20 @@ const quietBundler = {
 };
 
 /**
- * Bundles a scratch copy of workflows/onboarding.ts (after `mutate`) as the whole workflow module, from a temporary
+ * Bundles a scratch copy of workflows/<file> (after `mutate`) as the whole workflow module, from a temporary
  * directory: the copy's relative imports point back into the project, so only the workflow function differs.
  */
-async function bundleScratchCopy(mutate: (source: string) => string): Promise<{ code: string }> {
-  const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+async function bundleScratchCopy(file: string, mutate: (source: string) => string): Promise<{ code: string }> {
+  const original = readFileSync(join(ROOT, 'workflows', file), 'utf8');
   const source = mutate(original)
     .replace(/from '\.\.\//g, `from '${ROOT}/`)
     .replace(/from '\.\//g, `from '${ROOT}/workflows/`);
   const dir = mkdtempSync(join(tmpdir(), 'replay-scratch-'));
   try {
-    const file = join(dir, 'onboarding-scratch.ts');
-    writeFileSync(file, source);
+    const scratch = join(dir, file.replace(/\.ts$/, '-scratch.ts'));
+    writeFileSync(scratch, source);
     return await bundleWorkflowCode({
-      workflowsPath: file,
+      workflowsPath: scratch,
       logger: quietBundler,
       // The copy lives outside the project: let it resolve packages from the project's node_modules.
       webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), join(ROOT, 'node_modules')] } }),
@@ -102,10 +104,31 @@ describe('workflow replay', () => {
     expect(writeBackBeforeFetch(original)).not.toBe(original);
     const history = loadHistory('v1-happy-path.json');
 
-    const [unchanged, reordered] = await Promise.all([bundleScratchCopy((s) => s), bundleScratchCopy(writeBackBeforeFetch)]);
+    const [unchanged, reordered] = await Promise.all([bundleScratchCopy('onboarding.ts', (s) => s), bundleScratchCopy('onboarding.ts', writeBackBeforeFetch)]);
     await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-unchanged')).resolves.toBeUndefined();
     const refused = Worker.runReplayHistory({ workflowBundle: reordered }, history, 'scratch-reordered');
     await expect(refused).rejects.toBeInstanceOf(DeterminismViolationError);
     await expect(refused).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
+
+  it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'ops-watch.ts'), 'utf8');
+    expect(ungated(original)).not.toBe(original);
+    // Recorded at 862ccee: 60 KPI signals pass the run's limit of 40 in the middle of a tick's wait.
+    const history = loadHistory('v1-ops-watch-burst.json');
+
+    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('ops-watch.ts', (s) => s), bundleScratchCopy('ops-watch.ts', ungated)]);
+    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-ops-watch-unchanged')).resolves.toBeUndefined();
+    const refused = Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-ops-watch-ungated');
+    // The ungated run cancels its tick timer to hand over early; the history says the timer fired (core reports
+    // that as a fatal ReplayError rather than a DeterminismViolationError).
+    await expect(refused).rejects.toThrow(/CancelTimerCommandSent[\s\S]*TimerFired/);
+  }, 120_000);
 });
+
+/** ops-watch as if its bounded-history behaviour had shipped without `patched()`: every run takes the new branch. */
+function ungated(source: string): string {
+  const gate = 'patched(BOUNDED_HISTORY_PATCH)';
+  if (!source.includes(gate)) throw new Error(`workflows/ops-watch.ts no longer calls ${gate}: update this mutation`);
+  return source.replace(gate, 'true');
+}

@@ -4,6 +4,8 @@ import {
   applyEvent,
   emptyLedger,
   emptySketch,
+  MAX_OPEN_DEALS,
+  OPEN_DEALS_SLACK,
   pruneLedger,
   quantileMs,
   recordDuration,
@@ -99,5 +101,36 @@ describe('KPI ledger', () => {
     expect(quantileMs(s, 0.5)).toBe(5_000);
     expect(quantileMs(s, 0.95)).toBe(250_000);
     expect(s).toMatchObject({ count: 5, maxMs: 250_000 });
+  });
+
+  describe('bounding the open deals', () => {
+    /** Deals received one second apart from day 20, in a shuffled order (an onboarding's signal can arrive late). */
+    const receiveShuffled = (ledger: KpiLedger, n: number, trim?: 'exact' | 'amortised'): void => {
+      const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+      expect(new Set(order).size).toBe(n);
+      for (const i of order) {
+        const at = plus(t(20), i * 1_000);
+        applyEvent(ledger, { kind: 'received', at, externalId: `d${i}`, receivedAt: at }, SLA, trim);
+      }
+    };
+    const newest = (n: number, total: number): string[] => Array.from({ length: n }, (_, k) => `d${total - n + k}`).sort();
+
+    it('exact (runs before the bounded-history patch): never more than the cap, always the newest', () => {
+      const ledger = emptyLedger();
+      receiveShuffled(ledger, MAX_OPEN_DEALS + 300, 'exact');
+      expect(Object.keys(ledger.open).sort()).toEqual(newest(MAX_OPEN_DEALS, MAX_OPEN_DEALS + 300).sort());
+    });
+
+    it('amortised: overruns by at most the slack, then cuts back to the newest cap in one go', () => {
+      const ledger = emptyLedger();
+      receiveShuffled(ledger, MAX_OPEN_DEALS + OPEN_DEALS_SLACK);
+      expect(Object.keys(ledger.open)).toHaveLength(MAX_OPEN_DEALS + OPEN_DEALS_SLACK);
+      const more = plus(t(21), 0);
+      applyEvent(ledger, { kind: 'received', at: more, externalId: 'late-comer', receivedAt: more }, SLA);
+      expect(Object.keys(ledger.open)).toHaveLength(MAX_OPEN_DEALS);
+      expect(Object.keys(ledger.open).sort()).toEqual([...newest(MAX_OPEN_DEALS - 1, MAX_OPEN_DEALS + OPEN_DEALS_SLACK), 'late-comer'].sort());
+      // The day's count is not touched by forgetting: every deal was received.
+      expect(windowTotals(ledger, t(21), 7).received).toBe(MAX_OPEN_DEALS + OPEN_DEALS_SLACK + 1);
+    });
   });
 });
