@@ -200,9 +200,15 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     const s0 = performance.now();
     worker = spawnChild('worker', 'workers/main.ts', extraEnv);
     const w = worker;
-    // As `npm start` does: a worker that recycles itself is replaced at once, with the same settings.
+    // As `npm start` does: a worker that recycles itself is replaced at once, a crashed one after a second, with the
+    // same settings. The crash stays in `exits` as unexpected, for the scenario's report and verdict.
     w.proc.once('exit', (code) => {
-      if (code === RECYCLE_EXIT_CODE && !w.expectExit && !stopping) void startWorker(extraEnv).catch((err: Error) => process.stderr.write(`restarting a recycled worker failed: ${err.message}\n`));
+      if (w.expectExit || stopping) return;
+      const recycled = code === RECYCLE_EXIT_CODE;
+      setTimeout(() => {
+        if (stopping || worker !== w) return;
+        void startWorker(extraEnv).catch((err: Error) => process.stderr.write(`restarting a ${recycled ? 'recycled' : 'crashed'} worker failed: ${err.message}\n`));
+      }, recycled ? 0 : 1_000);
     });
     // By identity (the SDK's default is `<pid>@<host>`): a killed worker stays listed as a poller for about a minute.
     const up = await waitFor(async () => (await pollerPids(client).catch(() => new Set<number>())).has(w.proc.pid ?? -1), {

@@ -93,6 +93,7 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
     { check: 'arrivals: seconds to drive all deals', value: Math.round(drive.seconds * 10) / 10 },
     { check: 'seconds from last arrival until all settled', value: Math.round(settle.seconds * 10) / 10 },
     { check: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled} of ${drive.dealIds.length})` },
+    { check: 'unexpected child exits (crashes; restarted as npm start does)', value: unexpected.length },
   ];
   const notes = [
     `Deals: ${drive.dealIds.length} driven through the Pipedrive simulator (created, then moved to Contract Signed: the real webhook), ${drive.reviewDealIds.length} of them without a tax id (expected to go to review); ${drive.errors} driver errors.`,
