@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORTS } from './defaults';
-import { nodeFlagsProblem, splitNodeFlags } from './node-flags';
+import { nodeFlagsRefused, nodeFlagsSyntaxProblem, splitNodeFlags } from './node-flags';
 
 const port = (fallback: number) =>
   z.coerce.number().int().min(1, 'a TCP port (1-65535)').max(65535, 'a TCP port (1-65535)').default(fallback);
@@ -18,11 +18,14 @@ const bool = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const url = z.url({ error: 'an absolute http(s) URL' });
 const optionalString = z.string().trim().min(1).optional();
-/** Node flags for one of the stack's processes, checked by asking Node whether it starts with them. */
-const nodeFlags = (who: string, example: string) =>
+/** Node flags for one of the stack's processes: their form here; whether Node starts with them, see probeNodeFlags. */
+const NODE_FLAG_VARIABLES = { WORKER_NODE_FLAGS: ['the worker', '--max-semi-space-size=2'], APP_NODE_FLAGS: ['the app', '--single-threaded-gc'] } as const;
+const nodeFlagsExpected = (variable: keyof typeof NODE_FLAG_VARIABLES, problem: string): string =>
+  `Node flags for ${NODE_FLAG_VARIABLES[variable][0]}, e.g. "${NODE_FLAG_VARIABLES[variable][1]}" (${problem})`;
+const nodeFlags = (variable: keyof typeof NODE_FLAG_VARIABLES) =>
   optionalString.superRefine((raw, ctx) => {
-    const problem = nodeFlagsProblem(splitNodeFlags(raw));
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Node flags for ${who}, e.g. "${example}" (${problem})` });
+    const problem = nodeFlagsSyntaxProblem(splitNodeFlags(raw));
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: nodeFlagsExpected(variable, problem) });
   });
 const list = z
   .string()
@@ -50,13 +53,13 @@ const schema = z.object({
   WORKER_RECYCLE_IDLE_RSS_MB: z.coerce.number().int().min(0, 'a whole number of MB ≥ 0 (0 = off)').default(300),
   WORKER_SUPERVISED: bool(false),
   WORKER_IDLE_GC_SECONDS: z.coerce.number().int().min(0, 'a whole number of seconds ≥ 0 (0 = off)').default(10),
-  WORKER_NODE_FLAGS: nodeFlags('the worker', '--max-semi-space-size=2'),
+  WORKER_NODE_FLAGS: nodeFlags('WORKER_NODE_FLAGS'),
   STACK_BACKGROUND_NICE: z.coerce.number().int().min(0, 'between 0 and 19').max(19, 'between 0 and 19').default(10),
 
   APP_HOST: z.string().min(1).default(DEFAULT_HOST),
   APP_PORT: port(DEFAULT_PORTS.app),
   APP_PUBLIC_URL: url.optional(),
-  APP_NODE_FLAGS: nodeFlags('the app', '--single-threaded-gc'),
+  APP_NODE_FLAGS: nodeFlags('APP_NODE_FLAGS'),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
   INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
   INTAKE_OUTBOX_SYNC: z.enum(['full', 'normal'], { message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)' }).default('full'),
@@ -247,21 +250,35 @@ function vendorIssues(env: Env): ConfigIssue[] {
 }
 
 /** Pure: validates an env object. Throws ConfigError listing every problem at once. */
-export function parseConfig(raw: NodeJS.ProcessEnv): Config {
+export interface ParseConfigOptions {
+  /**
+   * Also ask Node whether it starts with WORKER_NODE_FLAGS and APP_NODE_FLAGS (one `node <flags> -e 0` per set):
+   * for launchers, before they spawn the processes that use them.
+   */
+  probeNodeFlags?: boolean;
+}
+
+export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions = {}): Config {
   // Empty strings in .env files mean "unset", not "invalid".
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
+  const issues: ConfigIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
         variable: String(issue.path[0] ?? '(env)'),
         expected: issue.message,
-      })),
-    );
+      }));
+  if (options.probeNodeFlags) {
+    for (const variable of Object.keys(NODE_FLAG_VARIABLES) as Array<keyof typeof NODE_FLAG_VARIABLES>) {
+      if (issues.some((i) => i.variable === variable)) continue;
+      const refused = nodeFlagsRefused(splitNodeFlags(cleaned[variable]));
+      if (refused) issues.push({ variable, expected: nodeFlagsExpected(variable, refused) });
+    }
   }
+  if (!parsed.success || issues.length) throw new ConfigError(issues);
   const env = parsed.data;
-  const issues = vendorIssues(env);
-  if (issues.length) throw new ConfigError(issues);
+  const vendor = vendorIssues(env);
+  if (vendor.length) throw new ConfigError(vendor);
 
   const address = env.TEMPORAL_ADDRESS ?? `${env.TEMPORAL_HOST}:${env.TEMPORAL_PORT}`;
   const appUrl = env.APP_PUBLIC_URL ?? `http://${env.APP_HOST}:${env.APP_PORT}`;

@@ -1,16 +1,16 @@
 /** Reads `.env` (if present) under the real environment, then validates; exits with one clear message on error. */
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, parseConfig, type Config } from './config';
+import { ConfigError, parseConfig, type Config, type ParseConfigOptions } from './config';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: ParseConfigOptions = {}): Config {
   // Real env wins over .env: `override: false` is dotenv's default, stated for the reader.
   loadDotenv({ path: '.env', override: false, quiet: true });
-  return parseConfig(env);
+  return parseConfig(env, options);
 }
 
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(options: ParseConfigOptions = {}): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, options);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

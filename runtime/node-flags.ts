@@ -1,7 +1,8 @@
 /**
- * WORKER_NODE_FLAGS: V8/Node flags the stack passes to the worker process. Checked at start-up by asking this Node
- * whether it accepts them, so a typo stops `npm start` with the variable named instead of a worker that exits on
- * every restart until the stack gives up.
+ * WORKER_NODE_FLAGS / APP_NODE_FLAGS: V8/Node flags the stack passes to the worker and app processes. The launcher
+ * asks this Node whether it accepts them before it spawns anything, so a typo stops `npm start` with the variable
+ * named instead of a child that exits on every restart until the stack gives up. The children themselves, already
+ * running with the flags, only check their form.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,13 +19,25 @@ export function splitNodeFlags(raw: string | undefined): string[] {
   return (raw ?? '').split(/\s+/).filter(Boolean);
 }
 
-/** Why Node refuses these flags (its own message), or `undefined` when it starts with them. */
-export function nodeFlagsProblem(flags: string[]): string | undefined {
+/** Why these are not Node flags at all (cheap, no process): `undefined` when each looks like `--flag[=value]`. */
+export function nodeFlagsSyntaxProblem(flags: string[]): string | undefined {
   const notFlag = flags.find((f) => !/^--[a-z0-9][a-z0-9_-]*(=\S+)?$/i.test(f));
-  if (notFlag) return `"${notFlag}" is not a --flag`;
+  return notFlag ? `"${notFlag}" is not a --flag` : undefined;
+}
+
+const refusals = new Map<string, string | undefined>();
+
+/**
+ * Why Node refuses these flags (its own message), or `undefined` when it starts with them. Spawns `node <flags> -e 0`
+ * once per distinct set in this process: only launchers (npm start, the bench stack) ask, before they spawn with them.
+ */
+export function nodeFlagsRefused(flags: string[]): string | undefined {
   if (flags.length === 0) return undefined;
+  const key = flags.join(' ');
+  if (refusals.has(key)) return refusals.get(key);
   const probe = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '' } });
-  if (probe.status === 0) return undefined;
   const said = (probe.stderr || probe.error?.message || `exit ${probe.status ?? probe.signal}`).trim().split('\n')[0]!;
-  return `Node refuses them: ${said.replace(/^\S*node: /, '')}`;
+  const refused = probe.status === 0 ? undefined : `Node refuses them: ${said.replace(/^\S*node: /, '')}`;
+  refusals.set(key, refused);
+  return refused;
 }

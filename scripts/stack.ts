@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ probeNodeFlags: true });
   const dataDir = resolve(ROOT, config.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
   stack.stackFile = join(dataDir, 'stack.json');

@@ -169,7 +169,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
     const childEnv = { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
     const p = stackNodeProcess(join(ROOT, entry), childEnv, {
-      nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv).worker) : parseConfig(childEnv).app.nodeFlags,
+      // As npm start does: Node is asked once whether it starts with the flags (memoised), before the child is spawned.
+      nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv, { probeNodeFlags: true }).worker) : parseConfig(childEnv, { probeNodeFlags: true }).app.nodeFlags,
       extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
     });
     const proc = spawn(p.command, p.args, {

@@ -51,6 +51,21 @@ describe('npm start', () => {
     await stack?.interrupt();
   });
 
+  it('refuses a bad configuration before starting anything: one message naming each wrong variable, exit 78', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-e2e-badconfig-'));
+    // Well-formed Node flags Node does not know (only the launcher's probe can tell), next to two plain errors.
+    const env = { ...(await stackEnv(dataDir)), WORKER_NODE_FLAGS: '--max-semi-space-sise=2', APP_PORT: 'eighty', INTAKE_OUTBOX_SYNC: 'sometimes' };
+    stack = startStack(env);
+    expect(await stack.exited).toBe(78);
+    const out = stack.output();
+    expect(out).toContain('Invalid configuration');
+    for (const variable of ['WORKER_NODE_FLAGS', 'APP_PORT', 'INTAKE_OUTBOX_SYNC']) expect(out).toMatch(new RegExp(`^  ${variable}: `, 'm'));
+    expect(out).toMatch(/WORKER_NODE_FLAGS: .*Node refuses them: .*--max-semi-space-sise/);
+    expect(out.match(/Invalid configuration/g)).toHaveLength(1);
+    expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(false);
+  }, 60_000);
+
   it('brings the stack up, stops cleanly on Ctrl-C, and resumes open workflows on the next start', async () => {
     const env = await stackEnv(mkdtempSync(join(tmpdir(), 'stack-e2e-')));
     stack = startStack(env);

@@ -66,16 +66,29 @@ describe('configuration', () => {
     expect(parseConfig({}).worker.nodeFlags).toEqual([]);
     let error: ConfigError | undefined;
     try {
-      parseConfig({ WORKER_NODE_FLAGS: '--max-semi-space-sise=2', WORKER_MAX_CACHED_WORKFLOWS: '-1' });
+      parseConfig({ WORKER_NODE_FLAGS: '--max-semi-space-sise=2', WORKER_MAX_CACHED_WORKFLOWS: '-1' }, { probeNodeFlags: true });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error?.issues.map((i) => i.variable).sort()).toEqual(['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_NODE_FLAGS']);
     expect(error?.message).toMatch(/WORKER_NODE_FLAGS.*--max-semi-space-sise/);
+    // Not a flag at all: refused by its form, probe or not.
     expect(issuesOf({ WORKER_NODE_FLAGS: 'optimize-for-size' })).toEqual(['WORKER_NODE_FLAGS']);
-    expect(parseConfig({ APP_NODE_FLAGS: '--single-threaded-gc' }).app.nodeFlags).toEqual(['--single-threaded-gc']);
+    expect(parseConfig({ APP_NODE_FLAGS: '--single-threaded-gc' }, { probeNodeFlags: true }).app.nodeFlags).toEqual(['--single-threaded-gc']);
     expect(parseConfig({}).app.nodeFlags).toEqual([]);
-    expect(issuesOf({ APP_NODE_FLAGS: '--single-threaded-gx' })).toEqual(['APP_NODE_FLAGS']);
+    expect(() => parseConfig({ APP_NODE_FLAGS: '--single-threaded-gx' }, { probeNodeFlags: true })).toThrow(/APP_NODE_FLAGS: Node flags for the app.*Node refuses them/);
+  });
+
+  it('asks Node about the flags only for launchers (probeNodeFlags), so the worker and app parse without spawning', () => {
+    // Well-formed but unknown to Node: only the probe can tell.
+    expect(parseConfig({ WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' }).worker.nodeFlags).toEqual(['--no-such-v8-flag-anywhere']);
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({ WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' }, { probeNodeFlags: true });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error?.issues.map((i) => i.variable).sort()).toEqual(['APP_NODE_FLAGS', 'WORKER_NODE_FLAGS']);
   });
 
   it('treats empty strings from .env files as unset, and TEMPORAL_ADDRESS overrides host and port', () => {
