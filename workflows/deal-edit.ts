@@ -5,7 +5,7 @@
  * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,
  * cancel ⇒ keep NetSuite's. One run per webhook delivery (ID `<external_id>-edit-<event id>`).
  */
-import { condition, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import {
   compareWithNetSuite,
@@ -19,14 +19,12 @@ import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { ReviewDecision, TransactionState } from '../domain/transaction';
-import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
+import type { ReviewCardInput } from '../activities/review-notifier-port';
 import { activityProxies } from './activity-proxies';
-import { kpis } from './kpis';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { TransactionLog } from './transaction-log';
-
-const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
+import { waitForReview } from './review-wait';
 
 export type DealEditState = TransactionState & { edit: DealEditSummary };
 
@@ -130,14 +128,8 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   }
 
   /** Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. */
-  async function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
-    tx.enter('NEEDS_REVIEW');
-    tx.state.reviewReasons = review.reasons;
-    tx.state.reviewKind = review.kind;
-    kpis.review(review.kind);
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
+  function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
     decision = undefined;
-    const waitingSince = new Date().toISOString();
     const card: ReviewCardInput = {
       // The card's buttons signal the workflow named here: this edit, not the closed onboarding.
       externalId: workflowInfo().workflowId,
@@ -147,23 +139,20 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
       ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
     };
-    let cardRef: ReviewCardRef | undefined;
-    const notified = Promise.all([
-      tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then((ref) => (cardRef = ref), () => undefined),
-      review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
-    ]);
-    const escalateAfterMs = input.settings?.reviewEscalationAfterMs ?? DEFAULT_REVIEW_ESCALATION_MS;
-    let escalations = 0;
-    while (!(await condition(() => decision !== undefined, escalateAfterMs))) {
-      escalations += 1;
-      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min` });
-      if (cardRef) await tx.step('escalate-review', () => reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince)).catch(() => undefined);
-    }
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
-    tx.state.reviewReasons = [];
-    const d = decision!;
-    await notified;
-    if (cardRef) await tx.step('record-review-decision', () => reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
-    return d;
+    return waitForReview({
+      tx,
+      review,
+      card,
+      reviewChannel,
+      escalateAfterMs: input.settings?.reviewEscalationAfterMs,
+      notify: async (onCard) => ({
+        pending: Promise.all([
+          tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(onCard, () => undefined),
+          review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+        ]),
+      }),
+      answered: () => decision !== undefined,
+      decision: () => decision!,
+    });
   }
 }

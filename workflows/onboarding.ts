@@ -26,15 +26,15 @@ import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
-import type { ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
+import type { ReviewCardInput } from '../activities/review-notifier-port';
 import { kpis } from './kpis';
 import { TransactionLog } from './transaction-log';
+import { waitForReview } from './review-wait';
 
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
 const JOB_SLA_MS = 5 * 60_000;
 const JOB_POLL_INTERVAL_MS = 2_000;
 /** Unanswered reviews are escalated, and again every period (DESIGN.md §2); configurable per deployment. */
-const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
 
 type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'invoice' | 'annotate';
 
@@ -188,16 +188,10 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     }
   };
 
-  /** Parks the transaction until a reviewer decides; escalates every period it stays unanswered. */
-  const awaitReview = async (review: NeedsReview): Promise<ReviewDecision> => {
-    tx.enter('NEEDS_REVIEW');
-    tx.state.reviewReasons = review.reasons;
-    tx.state.reviewKind = review.kind;
-    kpis.review(review.kind);
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
+  /** Parks the transaction until a reviewer decides or the deal changes in Pipedrive; escalates while unanswered. */
+  const awaitReview = (review: NeedsReview): Promise<ReviewDecision> => {
     decision = undefined;
     dealChangedDuringReview = false;
-    const waitingSince = new Date().toISOString();
     const card: ReviewCardInput = {
       externalId: input.externalId,
       pipedriveDealId: input.pipedriveDealId,
@@ -207,44 +201,32 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       ...(tx.state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: tx.state.duplicateCandidates } : {}),
       ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
     };
-    let cardRef: ReviewCardRef | undefined;
-    let notified: Promise<unknown>;
-    if (patched('review-card')) {
-      // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
-      notified = Promise.all([
-        tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(
-          (ref) => {
-            cardRef = ref;
-            // The card's named owner, for the `state` query and the CLI queue while the review waits.
-            if (ref.owner) tx.state.reviewOwner = ref.owner;
-          },
-          () => undefined,
-        ),
-        tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
-        review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
-      ]);
-    } else {
-      // Runs started before review cards existed replay their original, sequential notifications.
-      await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
-      if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
-      notified = Promise.resolve();
-    }
-
-    const escalateAfterMs = input.settings?.reviewEscalationAfterMs ?? DEFAULT_REVIEW_ESCALATION_MS;
-    let escalations = 0;
-    while (!(await condition(() => decision !== undefined || dealChangedDuringReview, escalateAfterMs))) {
-      escalations += 1;
-      tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min` });
-      if (cardRef) await tx.step('escalate-review', () => reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince)).catch(() => undefined);
-    }
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
-    tx.state.reviewReasons = [];
-    // A corrected deal in Pipedrive is as good as a reviewer's "retry": re-read it and try again.
-    const d = decision ?? { action: 'retry' as const, actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' };
-    await notified;
-    delete tx.state.reviewOwner;
-    if (cardRef) await tx.step('record-review-decision', () => reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
-    return d;
+    return waitForReview({
+      tx,
+      review,
+      card,
+      reviewChannel,
+      escalateAfterMs: input.settings?.reviewEscalationAfterMs,
+      notify: async (onCard) => {
+        if (patched('review-card')) {
+          // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
+          return {
+            pending: Promise.all([
+              tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(onCard, () => undefined),
+              tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
+              review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+            ]),
+          };
+        }
+        // Runs started before review cards existed replay their original, sequential notifications.
+        await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
+        if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
+        return { pending: Promise.resolve() };
+      },
+      answered: () => decision !== undefined || dealChangedDuringReview,
+      // A corrected deal in Pipedrive is as good as a reviewer's "retry": re-read it and try again.
+      decision: () => decision ?? { action: 'retry', actor: 'pipedrive-webhook', reason: 'deal changed in Pipedrive' },
+    });
   };
 
   if (cancelled) {
