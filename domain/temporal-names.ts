@@ -4,7 +4,11 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const TASK_QUEUES = { onboarding: 'onboarding', netsuite: 'netsuite' } as const;
+/**
+ * `ops`: the product's own control-plane workflow (ops-watch) and its activities, polled by a small worker of its own
+ * in the worker process, so a burst of onboardings never queues ops-watch's workflow tasks behind theirs.
+ */
+export const TASK_QUEUES = { onboarding: 'onboarding', netsuite: 'netsuite', ops: 'ops' } as const;
 
 /**
  * The NetSuite queue paired with a workflow queue: `netsuite` for the product's `onboarding` queue, and a derived
@@ -12,6 +16,11 @@ export const TASK_QUEUES = { onboarding: 'onboarding', netsuite: 'netsuite' } as
  */
 export function netsuiteTaskQueueFor(workflowTaskQueue: string): string {
   return workflowTaskQueue === TASK_QUEUES.onboarding ? TASK_QUEUES.netsuite : `${workflowTaskQueue}.netsuite`;
+}
+
+/** The ops queue paired with a workflow queue: `ops` for the product's `onboarding` queue; tests' isolated queues keep their own. */
+export function opsTaskQueueFor(workflowTaskQueue: string): string {
+  return workflowTaskQueue === TASK_QUEUES.onboarding ? TASK_QUEUES.ops : workflowTaskQueue;
 }
 
 export const WORKFLOW_TYPE = 'onboardDeal';

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import type { Config } from '../runtime/config';
-import { opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
+import { OPS_WATCH_TASK_TIMEOUT, opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
 import { OPS_WATCH_WORKFLOW_ID, opsSettingsSignal } from '../workflows/ops-watch-messages';
 
 export function opsWatchSettings(config: Config): OpsWatchSettings {
@@ -16,7 +16,8 @@ export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings,
   const workflowId = opts.workflowId ?? OPS_WATCH_WORKFLOW_ID;
   const handle = await client.workflow.signalWithStart(opsWatch, {
     workflowId,
-    taskQueue: opts.taskQueue ?? TASK_QUEUES.onboarding,
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.ops,
+    workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT,
     args: [{ settings }],
     signal: opsSettingsSignal,
     signalArgs: [settings],

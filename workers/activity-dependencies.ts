@@ -56,12 +56,14 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     ...(review ? { review } : {}),
     ...(alerts ? { alerts } : {}),
   });
+  const ops = { ...(deps.client ? createOpsFactsActivities(deps.client) : {}), ...createOpsAlertActivities(opsAlertDeps(config)) };
   return {
     netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,
+    ops,
     onboarding: {
       ...onboarding.onboarding,
-      ...(deps.client ? createOpsFactsActivities(deps.client) : {}),
-      ...createOpsAlertActivities(opsAlertDeps(config)),
+      // Also here: an ops-watch run started before the ops queue existed runs on this queue until it hands over.
+      ...ops,
       ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
       ...createBackfillActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }),
       ...createReconciliationReportActivities(

@@ -1,10 +1,11 @@
 /**
- * Worker process: polls the `onboarding` task queue (workflows, Pipedrive and alert activities) and the `netsuite`
- * queue (NetSuite activities; the client's semaphore keeps requests within the account's concurrency budget). The Temporal SDK's
+ * Worker process: polls the `onboarding` task queue (workflows, Pipedrive and alert activities), the `netsuite`
+ * queue (NetSuite activities; the client's semaphore keeps requests within the account's concurrency budget) and the
+ * `ops` queue (ops-watch and its activities, on a workflow thread and cache of their own). The Temporal SDK's
  * own metrics are served on WORKER_METRICS_PORT for the app's /metrics to include. SIGINT/SIGTERM drain the
  * worker (the SDK installs those handlers) before the process exits.
  */
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
@@ -35,11 +36,15 @@ async function main(): Promise<void> {
   const { connection: clientConnection, client } = await connectClient(config);
   const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs });
   const activities = createWorkerActivities(config, { starter, client });
+  // Bundled once for both workflow workers (webpack takes seconds), unless the launcher prebuilt it.
+  const workflowBundle = config.worker.workflowBundlePath
+    ? { codePath: config.worker.workflowBundlePath }
+    : { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: temporalLoggerFrom(log) })).code };
   const onboarding = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES.onboarding,
-    ...(config.worker.workflowBundlePath ? { workflowBundle: { codePath: config.worker.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
+    workflowBundle,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities: activities.onboarding,
     interceptors: { activity: [heartbeatWhileRunning] },
@@ -56,6 +61,19 @@ async function main(): Promise<void> {
     interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
+  // ops-watch hears from every onboarding: on the onboarding queue its tasks waited behind a burst's (14 min in P4
+  // at 3,000 parked) while thousands of signals piled up. Its own queue, thread and cache keep it current.
+  const ops = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: TASK_QUEUES.ops,
+    workflowBundle,
+    maxCachedWorkflows: 4,
+    maxConcurrentWorkflowTaskExecutions: 2,
+    maxConcurrentActivityTaskExecutions: 4,
+    activities: activities.ops,
+    shutdownGraceTime: '10s',
+  });
   // Idempotent: every worker start re-applies the schedule's spec and policies (an operator's pause is kept).
   await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron }).then(
     (s) => log.info({ scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron }, 'reconciliation schedule in place'),
@@ -66,13 +84,13 @@ async function main(): Promise<void> {
     (w) => log.info({ workflowId: w.workflowId, tickMs: config.ops.tickMs }, 'ops-watch running'),
     (err: unknown) => log.error({ err }, 'could not start ops-watch; onboardings are not affected, KPIs and alerts are'),
   );
+  const workers = [onboarding, netsuite, ops];
   exitWithParent(() => {
-    onboarding.shutdown();
-    netsuite.shutdown();
+    for (const w of workers) w.shutdown();
   });
-  const recycled = watchForIdleRecycle(config.worker, [onboarding, netsuite], log);
-  log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite], metricsPort: config.worker.metricsPort }, 'worker polling');
-  await Promise.all([onboarding.run(), netsuite.run()]);
+  const recycled = watchForIdleRecycle(config.worker, workers, log);
+  log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite, TASK_QUEUES.ops], metricsPort: config.worker.metricsPort }, 'worker polling');
+  await Promise.all(workers.map((w) => w.run()));
   recycled.stop();
   await connection.close();
   await clientConnection.close();

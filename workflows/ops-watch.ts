@@ -5,7 +5,8 @@
  * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
-import { condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { condition, continueAsNew, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { opsTaskQueueFor } from '../domain/temporal-names';
 import type { OpsAlertActivities } from '../activities/alert-activities';
 import type { OpsFactsActivities } from '../activities/ops-facts-activities';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
@@ -58,6 +59,12 @@ const MAX_HISTORY_EVENTS = 2_000;
  */
 export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
 
+/**
+ * Room for one catch-up task (a backlog of signals after the worker was busy elsewhere) to finish: with the default
+ * 10 s, such a task timed out and was retried, each retry replaying more, 20 times in a row.
+ */
+export const OPS_WATCH_TASK_TIMEOUT = '1 minute';
+
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
 const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'AuthError'] };
@@ -90,8 +97,12 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   });
 
   const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
-  const handOver = (): Promise<never> =>
-    continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}), ...(bounded && lastTickAt && !tickRequested ? { lastTickAt } : {}) } });
+  const handOver = (): Promise<never> => {
+    if (!bounded) return continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}) } });
+    const carried: OpsWatchCarried = { ledger, alerts, ...(facts ? { facts } : {}), ...(lastTickAt && !tickRequested ? { lastTickAt } : {}) };
+    // A run started on the onboarding queue (before the ops queue existed) moves to it here.
+    return makeContinueAsNewFunc<typeof opsWatch>({ taskQueue: opsTaskQueueFor(workflowInfo().taskQueue), workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT })({ settings, carried });
+  };
 
   const tell = async (a: AlertAction): Promise<Record<string, string>> => {
     const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${(err as Error).message}`.slice(0, 300));

@@ -5,7 +5,9 @@ import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
 import { IDLE_GC_PRELOAD } from '../../runtime/node-flags';
 import { portIsFree } from '../../scripts/process-utils';
+import { TASK_QUEUES } from '../../domain/temporal-names';
 import { OnboardingStarter } from '../../starters/start-onboarding';
+import { OPS_WATCH_WORKFLOW_ID } from '../../workflows/ops-watch-messages';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
 import { startStack, stackEnv, type StackProcess } from '../helpers/stack-process';
 
@@ -108,6 +110,10 @@ describe('npm start', () => {
     const externalId = `restart-${Date.now()}`;
     let connection = await Connection.connect({ address: first.temporal.address });
     await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    // ops-watch runs on its own queue, which the worker polls: a burst of onboardings cannot starve it.
+    const opsWatchRun = await new Client({ connection }).workflow.getHandle(OPS_WATCH_WORKFLOW_ID).describe();
+    expect(opsWatchRun).toMatchObject({ taskQueue: TASK_QUEUES.ops, status: { name: 'RUNNING' } });
+    expect((await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: TASK_QUEUES.ops }, taskQueueType: 1 })).pollers?.length).toBeGreaterThan(0);
     await connection.close();
 
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
