@@ -19,12 +19,11 @@ import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { ReviewDecision, TransactionState } from '../domain/transaction';
-import type { ReviewCardInput } from '../activities/review-notifier-port';
 import { activityProxies } from './activity-proxies';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { TransactionLog } from './transaction-log';
-import { waitForReview } from './review-wait';
+import { reviewCard, waitForReview } from './review-wait';
 
 export type DealEditState = TransactionState & { edit: DealEditSummary };
 
@@ -130,15 +129,9 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   /** Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. */
   function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
     decision = undefined;
-    const card: ReviewCardInput = {
-      // The card's buttons signal the workflow named here: this edit, not the closed onboarding.
-      externalId: workflowInfo().workflowId,
-      pipedriveDealId: input.pipedriveDealId,
-      kind: review.kind,
-      reasons: review.reasons,
-      ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
-      ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
-    };
+    // The card's buttons signal the workflow named here: this edit, not the closed onboarding. Duplicate candidates
+    // never apply (the customer exists).
+    const card = reviewCard({ externalId: workflowInfo().workflowId, pipedriveDealId: input.pipedriveDealId, review, deal, state: { netsuiteCustomerId: tx.state.netsuiteCustomerId } });
     return waitForReview({
       tx,
       review,

@@ -26,10 +26,9 @@ import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
-import type { ReviewCardInput } from '../activities/review-notifier-port';
 import { kpis } from './kpis';
 import { TransactionLog } from './transaction-log';
-import { waitForReview } from './review-wait';
+import { reviewCard, waitForReview } from './review-wait';
 
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
 const JOB_SLA_MS = 5 * 60_000;
@@ -192,15 +191,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   const awaitReview = (review: NeedsReview): Promise<ReviewDecision> => {
     decision = undefined;
     dealChangedDuringReview = false;
-    const card: ReviewCardInput = {
-      externalId: input.externalId,
-      pipedriveDealId: input.pipedriveDealId,
-      kind: review.kind,
-      reasons: review.reasons,
-      ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
-      ...(tx.state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: tx.state.duplicateCandidates } : {}),
-      ...(tx.state.netsuiteCustomerId ? { netsuiteCustomerId: tx.state.netsuiteCustomerId } : {}),
-    };
+    const card = reviewCard({ externalId: input.externalId, pipedriveDealId: input.pipedriveDealId, review, deal, state: tx.state });
     return waitForReview({
       tx,
       review,

@@ -6,13 +6,35 @@
  */
 import { condition, upsertSearchAttributes } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import type { ReviewDecision } from '../domain/transaction';
+import type { ResolvedDeal } from '../domain/canonical-deal';
+import type { ReviewDecision, TransactionState } from '../domain/transaction';
 import type { ReviewActivities, ReviewCardInput, ReviewCardRef } from '../activities/review-notifier-port';
 import { kpis } from './kpis';
 import type { NeedsReview } from './needs-review';
 import type { TransactionLog } from './transaction-log';
 
 export const DEFAULT_REVIEW_ESCALATION_MS = 24 * 60 * 60_000;
+
+/** The review card for a transaction: what the reviewer needs to decide, from the deal as last read. */
+export function reviewCard(o: {
+  /** The workflow the card's buttons signal. */
+  externalId: string;
+  pipedriveDealId: string;
+  review: NeedsReview;
+  deal: ResolvedDeal | undefined;
+  state: Pick<TransactionState, 'duplicateCandidates' | 'netsuiteCustomerId'>;
+}): ReviewCardInput {
+  const { review, deal, state } = o;
+  return {
+    externalId: o.externalId,
+    pipedriveDealId: o.pipedriveDealId,
+    kind: review.kind,
+    reasons: review.reasons,
+    ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
+    ...(state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: state.duplicateCandidates } : {}),
+    ...(state.netsuiteCustomerId ? { netsuiteCustomerId: state.netsuiteCustomerId } : {}),
+  };
+}
 
 export interface ReviewWait {
   tx: TransactionLog;

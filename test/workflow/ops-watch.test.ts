@@ -47,6 +47,11 @@ describe('opsWatch alerts', () => {
     await t?.close();
   });
 
+  /** A worker for opsWatch on its own queue: facts from the test, alerts through the real activities. */
+  const opsWatchWorker = (taskQueue: string, gatherOpsFacts: () => Promise<OpsFacts>, alerts = createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' })): Promise<Worker> =>
+    Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: { gatherOpsFacts, ...alerts } });
+  const emptyFacts = (): OpsFacts => ({ gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } });
+
   const pdEvents = async (): Promise<RecordedEvent[]> => (await axios.get<{ events: RecordedEvent[] }>(`${pd.url}/__sim/events`)).data.events;
   const billingLeadMessages = async (): Promise<Array<{ text: string }>> =>
     (await axios.get<{ messages: Array<{ text: string }> }>(`${slack.url}/__sim/messages`, { params: { channel: BILLING_LEAD } })).data.messages;
@@ -55,20 +60,15 @@ describe('opsWatch alerts', () => {
     const taskQueue = uniqueTaskQueue('ops-watch');
     const workflowId = `ops-watch-test-${taskQueue}`;
     facts = { gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } };
-    const worker = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
+    const worker = await opsWatchWorker(
       taskQueue,
-      workflowBundle: t.workflowBundle,
-      activities: {
-        gatherOpsFacts: async () => ({ ...facts, gatheredAt: new Date().toISOString() }),
-        ...createOpsAlertActivities({
-          opsUrl: 'http://127.0.0.1:3000',
-          slack: { client: new SlackClient({ apiUrl: slack.stackEntry.url, botToken: slack.stackEntry.botToken }), billingLead: BILLING_LEAD },
-          pagerDuty: pd.stackEntry,
-        }),
-      },
-    });
+      async () => ({ ...facts, gatheredAt: new Date().toISOString() }),
+      createOpsAlertActivities({
+        opsUrl: 'http://127.0.0.1:3000',
+        slack: { client: new SlackClient({ apiUrl: slack.stackEntry.url, botToken: slack.stackEntry.botToken }), billingLead: BILLING_LEAD },
+        pagerDuty: pd.stackEntry,
+      }),
+    );
 
     await worker.runUntil(async () => {
       const handle = await t.client.workflow.start(opsWatch, {
@@ -167,16 +167,7 @@ describe('opsWatch alerts', () => {
 
   it('keeps its buckets and open alerts across continue-as-new', async () => {
     const taskQueue = uniqueTaskQueue('ops-watch-can');
-    const worker = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue,
-      workflowBundle: t.workflowBundle,
-      activities: {
-        gatherOpsFacts: async (): Promise<OpsFacts> => ({ gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } }),
-        ...createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' }),
-      },
-    });
+    const worker = await opsWatchWorker(taskQueue, async () => emptyFacts());
     await worker.runUntil(async () => {
       const receivedAt = new Date(Date.now() - 2 * SLA_MS).toISOString();
       const handle = await t.client.workflow.start(opsWatch, {
@@ -202,18 +193,9 @@ describe('opsWatch alerts', () => {
   it('hands over as soon as a burst of KPI signals passes the history limit, keeping its tick rhythm', async () => {
     const taskQueue = uniqueTaskQueue('ops-watch-burst');
     let gathered = 0;
-    const worker = await Worker.create({
-      connection: t.nativeConnection,
-      namespace: t.namespace,
-      taskQueue,
-      workflowBundle: t.workflowBundle,
-      activities: {
-        gatherOpsFacts: async (): Promise<OpsFacts> => {
-          gathered += 1;
-          return { gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } };
-        },
-        ...createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' }),
-      },
+    const worker = await opsWatchWorker(taskQueue, async () => {
+      gathered += 1;
+      return emptyFacts();
     });
     await worker.runUntil(async () => {
       const workflowId = `ops-watch-burst-${taskQueue}`;
