@@ -85,13 +85,19 @@ async function main(): Promise<void> {
     (err: unknown) => log.error({ err }, 'could not start ops-watch; onboardings are not affected, KPIs and alerts are'),
   );
   const workers = [onboarding, netsuite, ops];
-  exitWithParent(() => {
-    for (const w of workers) w.shutdown();
-  });
-  const recycled = watchForIdleRecycle(config.worker, workers, log);
+  const shutdownAll = (): void => {
+    // A worker already stopping refuses shutdown(); thrown from a timer or signal handler it would end the process.
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  exitWithParent(shutdownAll);
+  const recycled = watchForIdleRecycle(config.worker, workers, shutdownAll, log);
   log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite, TASK_QUEUES.ops], metricsPort: config.worker.metricsPort }, 'worker polling');
-  await Promise.all(workers.map((w) => w.run()));
+  const runs = await Promise.allSettled(workers.map((w) => w.run()));
   recycled.stop();
+  const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed && !recycled.happened) throw failed.reason;
+  // Stopping for a fresh process is the decision already taken: a worker that stopped untidily still gets replaced.
+  if (failed) log.warn({ err: failed.reason }, 'a worker stopped with an error while recycling');
   await connection.close();
   await clientConnection.close();
   log.info(recycled.happened ? 'worker stopped for a fresh process (recycled)' : 'worker stopped');
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
 }
 
 /** Samples the SDK workers every 2 s; when the policy says so, stops them (main then exits with RECYCLE_EXIT_CODE). */
-function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], log: Logger): { stop(): void; readonly happened: boolean } {
+function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], shutdownAll: () => void, log: Logger): { stop(): void; readonly happened: boolean } {
   const state = { happened: false, stop: () => undefined as void };
   if (settings.recycleIdleRssMb === 0 || !settings.supervised) {
     if (settings.recycleIdleRssMb > 0) log.info({ limitMb: settings.recycleIdleRssMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
@@ -119,7 +125,7 @@ function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], log:
     clearInterval(timer);
     state.happened = true;
     log.info({ rssMb: Math.round(rssBytes / 2 ** 20), limitMb: settings.recycleIdleRssMb }, 'idle above WORKER_RECYCLE_IDLE_RSS_MB: stopping for a fresh process');
-    for (const w of workers) w.shutdown();
+    shutdownAll();
   }, 2_000);
   timer.unref();
   state.stop = () => clearInterval(timer);

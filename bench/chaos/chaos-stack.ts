@@ -245,8 +245,10 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     await Promise.all([netsuite.close(), pipedrive.close(), slack.close()].map((p) => p.catch(() => undefined)));
     serverStopping = true;
     await server?.stop();
-    if (!process.env.CHAOS_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
-    else process.stderr.write(`kept ${dataDir}\n`);
+    // A crash's log is the only account of it: kept, with the rest, whenever a child exited unexpectedly.
+    const crashed = exits.some((e) => !e.expected);
+    if (!process.env.CHAOS_KEEP_DATA && !crashed) rmSync(dataDir, { recursive: true, force: true });
+    else process.stderr.write(`kept ${dataDir}${crashed ? ' (a child exited unexpectedly: see logs/)' : ''}\n`);
   };
 
   try {
