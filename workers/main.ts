@@ -18,6 +18,7 @@ import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
 import { heartbeatWhileRunning } from './heartbeat-interceptor';
 import { IdleRecycleDecision, RECYCLE_EXIT_CODE, recycleIdleMs } from './idle-recycle';
+import { createOpsWorker } from './ops-worker';
 import { temporalLoggerFrom } from './runtime-logger';
 
 async function main(): Promise<void> {
@@ -61,19 +62,7 @@ async function main(): Promise<void> {
     interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
-  // ops-watch hears from every onboarding: on the onboarding queue its tasks waited behind a burst's (14 min in P4
-  // at 3,000 parked) while thousands of signals piled up. Its own queue, thread and cache keep it current.
-  const ops = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: TASK_QUEUES.ops,
-    workflowBundle,
-    maxCachedWorkflows: 4,
-    maxConcurrentWorkflowTaskExecutions: 2,
-    maxConcurrentActivityTaskExecutions: 4,
-    activities: activities.ops,
-    shutdownGraceTime: '10s',
-  });
+  const ops = await createOpsWorker({ connection, namespace: config.temporal.namespace, workflowBundle, activities: activities.ops });
   // Idempotent: every worker start re-applies the schedule's spec and policies (an operator's pause is kept).
   await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron }).then(
     (s) => log.info({ scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron }, 'reconciliation schedule in place'),

@@ -17,6 +17,7 @@ import type { OpsFacts } from '../../workflows/ops-watch-facts';
 import type { KpiEvent } from '../../workflows/ops-watch-ledger';
 import { kpiEventSignal, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
 import { opsWatch } from '../../workflows/ops-watch';
+import { createOpsWorker } from '../../workers/ops-worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 
 const BILLING_LEAD = 'C0ESCAL';
@@ -246,4 +247,13 @@ describe('opsWatch alerts', () => {
       });
     }
   }, 120_000);
+
+  it('runs on a worker whose activations may take 2 minutes, not the SDK default of 5 s (a catch-up after a burst)', async () => {
+    const worker = await createOpsWorker({ connection: t.nativeConnection, namespace: t.namespace, workflowBundle: t.workflowBundle, activities: {}, taskQueue: uniqueTaskQueue('ops-worker') });
+    const plain = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, workflowBundle: t.workflowBundle, taskQueue: uniqueTaskQueue('plain-worker') });
+    expect(worker.options.isolateExecutionTimeoutMs).toBe(120_000);
+    expect(plain.options.isolateExecutionTimeoutMs).toBe(5_000);
+    expect(worker.options.maxCachedWorkflows).toBe(4);
+    await Promise.all([worker.runUntil(Promise.resolve()), plain.runUntil(Promise.resolve())]);
+  }, 60_000);
 });
