@@ -81,7 +81,15 @@ async function main(): Promise<void> {
   exitWithParent(shutdownAll);
   const recycled = watchForIdleRecycle(config.worker, workers, shutdownAll, log);
   log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite, TASK_QUEUES.ops], metricsPort: config.worker.metricsPort }, 'worker polling');
-  const runs = await Promise.allSettled(workers.map((w) => w.run()));
+  // One worker failing stops the others, so the process exits for its supervisor instead of running half a worker.
+  const runs = await Promise.allSettled(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        shutdownAll();
+        throw err;
+      }),
+    ),
+  );
   recycled.stop();
   const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed && !recycled.happened) throw failed.reason;
