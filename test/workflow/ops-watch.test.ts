@@ -19,20 +19,11 @@ import { kpiEventSignal, opsStateQuery, opsTickSignal } from '../../workflows/op
 import { opsWatch } from '../../workflows/ops-watch';
 import { createOpsWorker } from '../../workers/ops-worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { waitUntil } from '../helpers/wait-until';
 
 const BILLING_LEAD = 'C0ESCAL';
 const { EventType } = temporal.api.enums.v1;
 const SLA_MS = 5 * 60_000;
-
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('opsWatch alerts', () => {
   let t: TestTemporal;
@@ -181,7 +172,7 @@ describe('opsWatch alerts', () => {
         await handle.signal(kpiEventSignal, { kind: 'customer', at: new Date().toISOString(), externalId: 'late', receivedAt, how: 'upserted' });
         // Ticks grow the history past the run's (test-sized) limit: wait for a second run, then read it.
         const firstRun = (await handle.describe()).runId;
-        await waitUntil('a continue-as-new', async () => ((await t.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRun ? true : undefined), 90_000);
+        await waitUntil('a continue-as-new', async () => ((await t.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRun ? true : undefined), { timeoutMs: 90_000 });
         const state = await t.client.workflow.getHandle(handle.workflowId).query(opsStateQuery);
         expect(state.week).toMatchObject({ received: 1, newCustomers: 1, slaBreaches: 1 });
         expect(state.alerts.slaBreaches).toMatchObject({ open: true, deliveries: { slack: 'skipped: Slack not configured', pagerduty: 'skipped: no alert webhook configured' } });
