@@ -1,16 +1,36 @@
-/** `gatherOpsFacts`: run by `opsWatch` every tick, on the onboarding queue, over a Temporal client. */
-import { ApplicationFailure } from '@temporalio/common';
+/** `gatherOpsFacts`: run by `opsWatch` every tick, on the ops queue, over a Temporal client. */
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { opsTaskQueueFor } from '../domain/temporal-names';
+import type { LedgerShardSettings } from '../workflows/ops-ledger-shard';
 import type { OpsFacts } from '../workflows/ops-watch-facts';
 import { readOpsFacts, type OpsFactsOptions } from './ops-facts';
+import { readLedgerShards } from './ops-ledger-shards';
 
-export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions = {}) {
+export interface GatherOpsFactsInput {
+  /** Present since the ledger shards: their settings, so a missing shard is started with the right ones. */
+  ledgerShards?: LedgerShardSettings;
+}
+
+export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions & { ledgerShardPrefix?: string } = {}) {
   return {
-    gatherOpsFacts: async (): Promise<OpsFacts> => {
-      const facts = await readOpsFacts(client, new Date(), opts);
+    gatherOpsFacts: async (input: GatherOpsFactsInput = {}): Promise<OpsFacts> => {
+      const shardSettings = input.ledgerShards;
+      const [facts, shards] = await Promise.all([
+        readOpsFacts(client, new Date(), opts),
+        shardSettings
+          ? readLedgerShards(client, {
+              settings: shardSettings,
+              // The shards run beside ops-watch (`ops`, or a test's own queue).
+              taskQueue: opsTaskQueueFor(Context.current().info.taskQueue),
+              ...(opts.ledgerShardPrefix ? { idPrefix: opts.ledgerShardPrefix } : {}),
+            })
+          : undefined,
+      ]);
       // An unreadable queue is not an empty one: fail, so the workflow keeps its last facts and alerts stay as they are.
       if (facts.reviewQueue.error) throw ApplicationFailure.retryable(facts.reviewQueue.error, 'TransientError');
-      return facts;
+      if (!shards) return facts;
+      return 'facts' in shards ? { ...facts, ledgerShards: shards.facts } : { ...facts, ledgerShardsError: shards.error };
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Starts the singleton `ops-watch` workflow, or hands it the current settings when it already runs: signal-with-start
- * is idempotent, so every worker (and every restart) calls it, and the last worker to start wins on settings.
+ * Starts the singleton `ops-watch` workflow and its KPI ledger shards, or hands them the current settings when they
+ * already run: signal-with-start is idempotent, so every worker (and every restart) calls it, and the last worker
+ * to start wins on settings.
  */
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import type { Config } from '../runtime/config';
-import { OPS_WATCH_TASK_TIMEOUT, opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
+import { ensureLedgerShards } from '../activities/ops-ledger-shards';
+import { ledgerShardSettings, OPS_WATCH_TASK_TIMEOUT, opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
 import { OPS_WATCH_WORKFLOW_ID, opsSettingsSignal } from '../workflows/ops-watch-messages';
 
 export function opsWatchSettings(config: Config): OpsWatchSettings {
@@ -14,9 +16,12 @@ export function opsWatchSettings(config: Config): OpsWatchSettings {
 
 export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings, opts: { workflowId?: string; taskQueue?: string } = {}): Promise<{ workflowId: string; runId: string }> {
   const workflowId = opts.workflowId ?? OPS_WATCH_WORKFLOW_ID;
+  const taskQueue = opts.taskQueue ?? TASK_QUEUES.ops;
+  // The shards first: onboardings already running report to them.
+  await ensureLedgerShards(client, { taskQueue, settings: ledgerShardSettings(settings) });
   const handle = await client.workflow.signalWithStart(opsWatch, {
     workflowId,
-    taskQueue: opts.taskQueue ?? TASK_QUEUES.ops,
+    taskQueue,
     workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT,
     args: [{ settings }],
     signal: opsSettingsSignal,

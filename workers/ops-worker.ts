@@ -5,6 +5,7 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
+import { OPS_LEDGER_SHARDS } from '../workflows/ops-watch-messages';
 
 /**
  * How long one activation may run. A run that could not hand over during a burst receives every signal buffered
@@ -27,7 +28,8 @@ export function createOpsWorker(o: {
     namespace: o.namespace,
     taskQueue: o.taskQueue ?? TASK_QUEUES.ops,
     workflowBundle: o.workflowBundle,
-    maxCachedWorkflows: 4,
+    // ops-watch and every ledger shard stay cached: a shard evicted mid-stream replays before it can hand over.
+    maxCachedWorkflows: OPS_LEDGER_SHARDS + 4,
     maxConcurrentWorkflowTaskExecutions: 2,
     maxConcurrentActivityTaskExecutions: 4,
     activities: o.activities,

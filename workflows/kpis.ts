@@ -2,14 +2,15 @@
  * Business KPIs emitted from the workflow itself (DESIGN.md §1, the guide's health signals), two ways:
  * - the SDK's workflow meter (skips emission during replay, so counted once per transaction): per-process
  *   histograms and counters on the worker's metrics endpoint, which the app's /metrics includes;
- * - a signal to the `ops-watch` workflow, whose day buckets give the week's rates and drive the alerts durably
- *   across restarts and replicas. Behind `patched('kpi-ledger')`: histories from before it replay unchanged.
- *   A missing or failing ops-watch never fails an onboarding.
+ * - a signal to a KPI ledger shard (by external id; `ops-watch` itself before `patched('kpi-ledger-sharded')`),
+ *   whose day buckets ops-watch sums into the week's rates that drive the alerts durably across restarts and
+ *   replicas. Behind `patched('kpi-ledger')`: histories from before it replay unchanged. A missing or failing
+ *   receiver never fails an onboarding.
  */
 import { getExternalWorkflowHandle, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingInput } from '../domain/transaction';
 import type { KpiEvent } from './ops-watch-ledger';
-import { kpiEventSignal, OPS_WATCH_WORKFLOW_ID } from './ops-watch-messages';
+import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from './ops-watch-messages';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
 export const CUSTOMER_SLA_MS = 5 * 60_000;
@@ -31,10 +32,19 @@ const m = (): ReturnType<typeof meters> => (cached ??= meters());
 
 type EventBody<E> = E extends KpiEvent ? Omit<E, 'at' | 'externalId'> : never;
 
+/**
+ * One receiver for every onboarding's events hit Temporal's per-run limits under load (10,000 signals a run, no
+ * hand-over while signals keep coming: KPI events lost at 3,000 parked, a stuck run at 10,000). Runs from before
+ * this patch keep signalling ops-watch, which still counts them.
+ */
+export const SHARDED_LEDGER_PATCH = 'kpi-ledger-sharded';
+
 function toLedger(event: EventBody<KpiEvent>): void {
   if (!patched('kpi-ledger')) return;
-  const full = { ...event, at: new Date().toISOString(), externalId: workflowInfo().workflowId } as KpiEvent;
-  getExternalWorkflowHandle(OPS_WATCH_WORKFLOW_ID)
+  const externalId = workflowInfo().workflowId;
+  const full = { ...event, at: new Date().toISOString(), externalId } as KpiEvent;
+  const receiver = patched(SHARDED_LEDGER_PATCH) ? opsLedgerShardId(opsLedgerShardOf(externalId)) : OPS_WATCH_WORKFLOW_ID;
+  getExternalWorkflowHandle(receiver)
     .signal(kpiEventSignal, full)
     .catch(() => undefined);
 }

@@ -1,7 +1,8 @@
 /**
  * What only the outside knows, gathered by an activity on every `opsWatch` tick (and by the app for a fresh /ops):
- * the review queue from Temporal visibility and the last reconciliation's figures. Types only.
+ * the review queue from Temporal visibility, the last reconciliation's figures and the KPI ledger shards. Types only.
  */
+import type { DayBucket } from './ops-watch-ledger';
 
 export interface ReviewQueueItem {
   externalId: string;
@@ -61,4 +62,13 @@ export interface OpsFacts {
   /** Absent until a reconciliation has completed. */
   reconciliation?: ReconciliationFacts;
   reconciliationError?: string;
+  /** The ledger shards' day buckets summed (onboardings' KPI events); absent when not every shard could be read. */
+  ledgerShards?: LedgerShardsFacts;
+  ledgerShardsError?: string;
+}
+
+export interface LedgerShardsFacts {
+  shards: number;
+  days: DayBucket[];
+  openDeals: number;
 }

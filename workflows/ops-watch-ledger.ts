@@ -286,3 +286,28 @@ export function windowTotals(ledger: KpiLedger, nowIso: string, days = 7): Windo
     toInvoice: mergeSketches(inWindow.map((d) => d.toInvoice)),
   };
 }
+
+/**
+ * ops-watch's own day buckets (events from onboardings that predate the ledger shards, and the outside facts) with
+ * the shards' event counts added day by day. Copies: neither input is changed.
+ */
+export function mergeDays(own: DayBucket[], shards: DayBucket[]): DayBucket[] {
+  const byDay = new Map<string, DayBucket>(own.map((d) => [d.day, { ...d, reviews: { ...d.reviews } }]));
+  for (const s of shards) {
+    const d = byDay.get(s.day) ?? emptyBucket(s.day);
+    byDay.set(s.day, {
+      ...d,
+      received: d.received + s.received,
+      newCustomers: d.newCustomers + s.newCustomers,
+      linkedCustomers: d.linkedCustomers + s.linkedCustomers,
+      slaBreaches: d.slaBreaches + s.slaBreaches,
+      invoicesCreated: d.invoicesCreated + s.invoicesCreated,
+      invoicesFound: d.invoicesFound + s.invoicesFound,
+      invoiceFailures: d.invoiceFailures + s.invoiceFailures,
+      reviews: Object.entries(s.reviews).reduce((r, [k, v]) => ({ ...r, [k]: (r[k] ?? 0) + v }), d.reviews),
+      toCustomer: mergeSketches([d.toCustomer, s.toCustomer]),
+      toInvoice: mergeSketches([d.toInvoice, s.toInvoice]),
+    });
+  }
+  return [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}

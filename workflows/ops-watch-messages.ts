@@ -1,9 +1,10 @@
-/** `opsWatch`'s fixed identity, signals and query: shared by the workflow, the onboardings that report to it and its readers. */
+/** `opsWatch`'s fixed identity, signals and query, and its ledger shards': shared by the workflows, the onboardings that report to them and their readers. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { KpiEvent } from './ops-watch-ledger';
 import type { OpsWatchSettings, OpsWatchState } from './ops-watch';
+import type { LedgerShardSettings, LedgerShardState } from './ops-ledger-shard';
 
-/** One per namespace: every onboarding reports here, whichever worker runs it. */
+/** One per namespace: alerts and the card's figures live here, whichever worker runs it. */
 export const OPS_WATCH_WORKFLOW_ID = 'ops-watch';
 export const OPS_WATCH_WORKFLOW_TYPE = 'opsWatch';
 
@@ -13,3 +14,28 @@ export const opsSettingsSignal = defineSignal<[OpsWatchSettings]>('opsSettings')
 /** Evaluate now instead of at the next tick (an operator, or a test). */
 export const opsTickSignal = defineSignal<[]>('opsTick');
 export const opsStateQuery = defineQuery<OpsWatchState>('opsState');
+
+/**
+ * Onboardings report their KPI events to one of these shards (by their external id), not to ops-watch itself: one
+ * run accepts at most 10,000 signals and cannot continue-as-new while signals keep coming, so a single receiver
+ * caps the product at a few events a second sustained. ops-watch sums the shards' day buckets at every tick.
+ * Fixed forever: changing it moves in-flight deals' later events to another shard.
+ */
+export const OPS_LEDGER_SHARDS = 8;
+export const OPS_LEDGER_WORKFLOW_TYPE = 'opsLedgerShard';
+export const OPS_LEDGER_ID_PREFIX = 'ops-watch-ledger';
+/** `ops-watch-ledger-<n>`; tests pass their own prefix to keep clear of the shards other tests' onboardings feed. */
+export const opsLedgerShardId = (shard: number, prefix: string = OPS_LEDGER_ID_PREFIX): string => `${prefix}-${shard}`;
+
+/** The shard an external id reports to: FNV-1a (32 bit) of the id, so every event of one deal lands in one ledger. */
+export function opsLedgerShardOf(externalId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < externalId.length; i += 1) {
+    h ^= externalId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % OPS_LEDGER_SHARDS;
+}
+
+export const ledgerSettingsSignal = defineSignal<[LedgerShardSettings]>('ledgerSettings');
+export const ledgerShardQuery = defineQuery<LedgerShardState>('ledgerShardState');

@@ -1,7 +1,8 @@
 /**
  * `opsWatch`: the one durable place the health KPIs live (fixed ID `ops-watch`, started idempotently at worker
- * start). Onboardings report their events by signal; every tick an activity gathers what only the outside knows
- * (review queue, last reconciliation), the guide's thresholds are checked, and each breach is told once to the
+ * start). Onboardings report their events by signal to the KPI ledger shards (workflows/ops-ledger-shard.ts); every
+ * tick an activity reads those and gathers what only the outside knows (review queue, last reconciliation), the
+ * guide's thresholds are checked, and each breach is told once to the
  * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
@@ -11,7 +12,8 @@ import type { OpsAlertActivities } from '../activities/alert-activities';
 import type { OpsFactsActivities } from '../activities/ops-facts-activities';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
 import type { OpsFacts } from './ops-watch-facts';
-import { applyEvent, emptyLedger, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
+import type { LedgerShardSettings } from './ops-ledger-shard';
+import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
 import { kpiEventSignal, opsSettingsSignal, opsStateQuery, opsTickSignal } from './ops-watch-messages';
 
 export interface OpsWatchSettings {
@@ -40,7 +42,10 @@ export interface OpsWatchInput {
   carried?: OpsWatchCarried;
 }
 
-/** The `opsState` query's answer: the raw ledger plus the figures computed from it. */
+/**
+ * The `opsState` query's answer: the ledger (its day buckets with the shards' counts as last read added; its own open
+ * deals) plus the figures computed from it.
+ */
 export interface OpsWatchState extends OpsWatchCarried {
   generatedAt: string;
   settings: OpsWatchSettings;
@@ -90,10 +95,14 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   setHandler(opsTickSignal, () => {
     tickRequested = true;
   });
+  // The shards hold the events of onboardings started since `kpi-ledger-sharded`; this run's own ledger those before.
+  const view = (): KpiLedger => (facts?.ledgerShards ? { days: mergeDays(ledger.days, facts.ledgerShards.days), open: ledger.open } : ledger);
+
   setHandler(opsStateQuery, (): OpsWatchState => {
     const now = new Date().toISOString();
-    const week = windowTotals(ledger, now, 7);
-    return { generatedAt: now, settings, ledger, alerts, ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
+    const merged = view();
+    const week = windowTotals(merged, now, 7);
+    return { generatedAt: now, settings, ledger: merged, alerts, ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
   });
 
   const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
@@ -112,7 +121,9 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
 
   const tick = async (): Promise<void> => {
     try {
-      facts = await gatherOpsFacts();
+      const gathered = await gatherOpsFacts({ ledgerShards: ledgerShardSettings(settings) });
+      // A shard that could not be read must not make the week look empty: the last complete read stays in force.
+      facts = !gathered.ledgerShards && facts?.ledgerShards ? { ...gathered, ledgerShards: facts.ledgerShards } : gathered;
       factsError = undefined;
     } catch (err) {
       // The last known facts stay in force: a visibility hiccup must neither open nor close an alert.
@@ -123,7 +134,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     if (facts && !factsError) recordDailyFacts(ledger, now, facts);
     sweepSlaBreaches(ledger, now, settings.customerSlaMs);
     pruneLedger(ledger, now);
-    const evaluated = evaluateAlerts(alerts, kpiReadings(windowTotals(ledger, now, 7), facts), settings.thresholds, now);
+    const evaluated = evaluateAlerts(alerts, kpiReadings(windowTotals(view(), now, 7), facts), settings.thresholds, now);
     alerts = evaluated.alerts;
     for (const action of evaluated.actions) {
       const deliveries = await tell(action);
@@ -145,6 +156,11 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     if (bounded && historyFull()) await handOver();
     tickRequested = false;
   }
+}
+
+/** What the ledger shards need of ops-watch's settings: they sweep for SLA breaches at its tick. */
+export function ledgerShardSettings(s: OpsWatchSettings): LedgerShardSettings {
+  return { customerSlaMs: s.customerSlaMs, sweepMs: s.tickMs };
 }
 
 /** Time left of a tick interval that began at `lastTickAt`; undefined when there is none or it is over. */

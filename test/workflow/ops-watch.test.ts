@@ -15,7 +15,7 @@ import { startSlackSimulator, type RunningSlackSimulator } from '../../sandbox/s
 import { DEFAULT_THRESHOLDS } from '../../workflows/ops-watch-alerts';
 import type { OpsFacts } from '../../workflows/ops-watch-facts';
 import type { KpiEvent } from '../../workflows/ops-watch-ledger';
-import { kpiEventSignal, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
+import { kpiEventSignal, OPS_LEDGER_SHARDS, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
 import { opsWatch } from '../../workflows/ops-watch';
 import { createOpsWorker } from '../../workers/ops-worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
@@ -244,7 +244,8 @@ describe('opsWatch alerts', () => {
     const plain = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, workflowBundle: t.workflowBundle, taskQueue: uniqueTaskQueue('plain-worker') });
     expect(worker.options.isolateExecutionTimeoutMs).toBe(120_000);
     expect(plain.options.isolateExecutionTimeoutMs).toBe(5_000);
-    expect(worker.options.maxCachedWorkflows).toBe(4);
+    // ops-watch and the 8 ledger shards, with room to spare.
+    expect(worker.options.maxCachedWorkflows).toBe(OPS_LEDGER_SHARDS + 4);
     await Promise.all([worker.runUntil(Promise.resolve()), plain.runUntil(Promise.resolve())]);
   }, 60_000);
 });

@@ -1,6 +1,8 @@
 /** The KPI ledger's day buckets (workflows/ops-watch-ledger.ts) and the readings computed from them. */
 import { kpiReadings } from '../../../workflows/ops-watch-alerts';
+import { OPS_LEDGER_SHARDS, opsLedgerShardOf } from '../../../workflows/ops-watch-messages';
 import {
+  mergeDays,
   applyEvent,
   emptyLedger,
   emptySketch,
@@ -134,3 +136,40 @@ describe('KPI ledger', () => {
     });
   });
 });
+
+describe('ledger shards', () => {
+  it('spreads external ids evenly and keeps each one on one shard', () => {
+    const counts = new Array<number>(OPS_LEDGER_SHARDS).fill(0);
+    for (let i = 0; i < 8_000; i += 1) counts[opsLedgerShardOf(`pd-deal-${100_000 + i}`)]! += 1;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
+    expect(opsLedgerShardOf('pd-deal-4242')).toBe(opsLedgerShardOf('pd-deal-4242'));
+    // FNV-1a: the shard of an id must never change between releases (in-flight deals would split their events).
+    expect(['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(opsLedgerShardOf)).toEqual(['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(fnv1aMod8));
+  });
+
+  it('adds the shards’ event counts to ops-watch’s own buckets day by day, leaving its facts and both inputs alone', () => {
+    const own = emptyLedger();
+    applyEvent(own, { kind: 'received', at: '2026-11-26T10:00:00.000Z', externalId: 'old-1', receivedAt: '2026-11-26T10:00:00.000Z' }, SLA);
+    own.days[0]!.mismatchRate = 0.01;
+    own.days[0]!.completed = 4;
+    const shard = emptyLedger();
+    applyEvent(shard, { kind: 'received', at: '2026-11-26T11:00:00.000Z', externalId: 'new-1', receivedAt: '2026-11-26T11:00:00.000Z' }, SLA);
+    applyEvent(shard, { kind: 'customer', at: '2026-11-26T11:00:02.000Z', externalId: 'new-1', receivedAt: '2026-11-26T11:00:00.000Z', how: 'upserted' }, SLA);
+    applyEvent(shard, { kind: 'review', at: '2026-11-27T09:00:00.000Z', externalId: 'new-2', reviewKind: 'validation' }, SLA);
+    const before = JSON.stringify([own, shard]);
+
+    const merged = mergeDays(own.days, shard.days);
+    expect(merged.map((d) => d.day)).toEqual(['2026-11-26', '2026-11-27']);
+    expect(merged[0]).toMatchObject({ received: 2, newCustomers: 1, mismatchRate: 0.01, completed: 4 });
+    expect(merged[0]!.toCustomer.count).toBe(1);
+    expect(merged[1]).toMatchObject({ received: 0, reviews: { validation: 1 } });
+    expect(mergeDays(merged, shard.days)[1]!.reviews).toEqual({ validation: 2 });
+    expect(JSON.stringify([own, shard])).toBe(before);
+  });
+});
+
+function fnv1aMod8(s: string): number {
+  let h = 2166136261;
+  for (const c of Buffer.from(s, 'utf8')) h = Number((BigInt((h ^ c) >>> 0) * 16777619n) % 4294967296n);
+  return h % 8;
+}

@@ -1,0 +1,68 @@
+/**
+ * Starts the KPI ledger shards (or hands them new settings) and reads their day buckets, summed, for `opsWatch`'s
+ * tick. Free of the activity context: the worker's start-up and the `gatherOpsFacts` activity both use it.
+ */
+import type { Client } from '@temporalio/client';
+import { LEDGER_SHARD_TASK_TIMEOUT, opsLedgerShard, type LedgerShardSettings, type LedgerShardState } from '../workflows/ops-ledger-shard';
+import type { LedgerShardsFacts } from '../workflows/ops-watch-facts';
+import { mergeDays, type DayBucket } from '../workflows/ops-watch-ledger';
+import { ledgerSettingsSignal, ledgerShardQuery, OPS_LEDGER_ID_PREFIX, OPS_LEDGER_SHARDS, opsLedgerShardId } from '../workflows/ops-watch-messages';
+
+export interface LedgerShardsOptions {
+  taskQueue: string;
+  settings: LedgerShardSettings;
+  idPrefix?: string;
+  /** Bound on each shard's query, so one stuck shard cannot stall the tick. Default 5 s. */
+  queryTimeoutMs?: number;
+}
+
+const ids = (prefix: string): string[] => Array.from({ length: OPS_LEDGER_SHARDS }, (_, n) => opsLedgerShardId(n, prefix));
+
+/** Signal-with-start on every shard: starts the missing ones, hands the running ones the settings. Idempotent. */
+export async function ensureLedgerShards(client: Client, o: LedgerShardsOptions): Promise<string[]> {
+  const prefix = o.idPrefix ?? OPS_LEDGER_ID_PREFIX;
+  await Promise.all(
+    ids(prefix).map((workflowId, shard) =>
+      client.workflow.signalWithStart(opsLedgerShard, {
+        workflowId,
+        taskQueue: o.taskQueue,
+        workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT,
+        args: [{ shard, settings: o.settings }],
+        signal: ledgerSettingsSignal,
+        signalArgs: [o.settings],
+      }),
+    ),
+  );
+  return ids(prefix);
+}
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (err: unknown) => (clearTimeout(t), reject(err instanceof Error ? err : new Error(String(err)))),
+    );
+  });
+}
+
+/**
+ * Every shard's buckets, summed by day; an error when any shard could not be read (a partial sum would look like a
+ * quiet week and could close an alert). Ensures the shards first, so a shard someone terminated comes back (empty).
+ */
+export async function readLedgerShards(client: Client, o: LedgerShardsOptions): Promise<{ facts: LedgerShardsFacts } | { error: string }> {
+  try {
+    const shardIds = await ensureLedgerShards(client, o);
+    const timeout = o.queryTimeoutMs ?? 5_000;
+    const states = await Promise.all(shardIds.map((id) => within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`)));
+    return {
+      facts: {
+        shards: states.length,
+        days: states.reduce((days: DayBucket[], s) => mergeDays(days, s.days), []),
+        openDeals: states.reduce((n, s) => n + s.openDeals, 0),
+      },
+    };
+  } catch (err) {
+    return { error: `ledger shards unreadable: ${((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300)}` };
+  }
+}
