@@ -34,8 +34,10 @@ type EventBody<E> = E extends KpiEvent ? Omit<E, 'at' | 'externalId'> : never;
 
 /**
  * One receiver for every onboarding's events hit Temporal's per-run limits under load (10,000 signals a run, no
- * hand-over while signals keep coming: KPI events lost at 3,000 parked, a stuck run at 10,000). Runs from before
- * this patch keep signalling ops-watch, which still counts them.
+ * hand-over while signals keep coming: KPI events lost at 3,000 parked, a stuck run at 10,000). A replayed event
+ * keeps its recorded receiver (core does not compare a signal's target, so the gate is what keeps history honest);
+ * an older run's events after the upgrade go to its shard. ops-watch adds its own counts to the shards', so every
+ * event counts once either way; only such a straddling deal's late-SLA tracking is split.
  */
 export const SHARDED_LEDGER_PATCH = 'kpi-ledger-sharded';
 
