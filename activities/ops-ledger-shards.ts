@@ -12,7 +12,10 @@ export interface LedgerShardsOptions {
   taskQueue: string;
   settings: LedgerShardSettings;
   idPrefix?: string;
-  /** Bound on each shard's query, so one stuck shard cannot stall the tick. Default 5 s. */
+  /**
+   * Bound on each shard's query, so one stuck shard cannot stall the tick. Default 15 s: after a worker died
+   * without a goodbye (kill -9), a query first waits out the dead worker's sticky queue (5 s) and then replays.
+   */
   queryTimeoutMs?: number;
 }
 
@@ -53,8 +56,12 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function readLedgerShards(client: Client, o: LedgerShardsOptions): Promise<{ facts: LedgerShardsFacts } | { error: string }> {
   try {
     const shardIds = await ensureLedgerShards(client, o);
-    const timeout = o.queryTimeoutMs ?? 5_000;
-    const states = await Promise.all(shardIds.map((id) => within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`)));
+    const timeout = o.queryTimeoutMs ?? 15_000;
+    // Settled, not raced: every shard's query runs its course (and re-homes a stale sticky queue) even when one fails.
+    const settled = await Promise.allSettled(shardIds.map((id) => within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`)));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failed.length > 0) throw new Error(`${failed.length} of ${shardIds.length}: ${failed[0]}`);
+    const states = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     return {
       facts: {
         shards: states.length,

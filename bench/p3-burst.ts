@@ -9,6 +9,7 @@ import axios from 'axios';
 import { startChaosStack } from './chaos/chaos-stack';
 import { driveDeals } from './chaos/deal-driver';
 import { LoadSampler, log } from './chaos/scenario';
+import { kpiRows, verifyKpis } from './chaos/verify-kpis';
 import { verifyDeals, verifyNotes, verifyRows, waitForSettled } from './chaos/verify-deals';
 import type { BenchResult } from './results-file';
 import { busyCores, coresUsed, cpuByRole, machineBusy } from './process-cpu';
@@ -77,6 +78,7 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     await ns.put('/__sim/faults', { latency: null });
     log('verifying');
     const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds });
+    const kpis = await verifyKpis(stack.client, drive.dealIds.length);
 
     // Utilisation over the span NetSuite had work: first to last sample with a request in flight.
     const busy = samples.filter((s) => s.inFlight > 0);
@@ -114,7 +116,7 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
         { figure: 'completion / ideal', value: Math.round((wallSeconds / idealSeconds) * 100) / 100, target: '' },
         { figure: 'arrivals: seconds to move all deals', value: Math.round(drive.seconds), target: `${o.arrivalSeconds}` },
         { figure: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled})`, target: 'yes' },
-        ...verifyRows(verify).map((r) => ({ figure: String(r.check), value: r.value ?? '', target: '' })),
+        ...[...verifyRows(verify), ...kpiRows(kpis)].map((r) => ({ figure: String(r.check), value: r.value ?? '', target: '' })),
         { figure: 'verdict', value: met ? 'MET' : 'NOT MET', target: '≥ 90% of C, 0 throttled, 0 duplicates' },
       ],
       notes: [

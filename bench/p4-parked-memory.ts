@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { startChaosStack, type ChaosStack } from './chaos/chaos-stack';
 import { driveDeals } from './chaos/deal-driver';
 import { LoadSampler, log } from './chaos/scenario';
+import { kpiRows, verifyKpis } from './chaos/verify-kpis';
 import { companyIdOf, verifyDeals, verifyNotes, verifyRows, waitForSettled } from './chaos/verify-deals';
 import { deriveExternalId } from '../domain/external-id';
 import { stateQuery } from '../workflows/messages';
@@ -112,6 +113,7 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
       await sample(`after a state query of every parked workflow (${q2.ok} ok, ${q2.failed} failed, ${q2.seconds.toFixed(0)} s)`, String(size));
     }
     const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds });
+    const kpis = await verifyKpis(stack.client, drive.dealIds.length);
     const recycles = stack.exits.filter((e) => e.name === 'worker' && e.code === RECYCLE_EXIT_CODE);
     // A crash resets the worker's RSS: a figure read after one says nothing about holding the parked workflows.
     const crashes = stack.exits.filter((e) => e.name === 'worker' && !e.expected);
@@ -124,7 +126,7 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
       `Worker recycles (exit ${RECYCLE_EXIT_CODE}, replaced by a fresh process as npm start does): ${recycles.length}${recycles.length ? ` (${recycles.map((e) => e.at.slice(11, 19)).join(', ')} UTC)` : ''}. Each sample reads the worker process running at that moment.`,
       "For comparison, the SDK's own cache size (what WORKER_MAX_CACHED_WORKFLOWS unset meant before this default) is max(floor(max(heap limit − 200 MB, 0) × 600 / 1024 MB), 10) workflows with reuseV8Context: about 2,300 for a 4 GiB heap limit.",
       `Parking: ${drive.dealIds.length} deals driven in ${drive.seconds.toFixed(0)} s; ${settle.settled ? 'all parked' : `only ${settle.last.settled} parked before the timeout`} ${settle.seconds.toFixed(0)} s after the last arrival.`,
-      ...verifyRows(verify).map((r) => `${r.check}: ${r.value}`),
+      ...[...verifyRows(verify), ...kpiRows(kpis)].map((r) => `${r.check}: ${r.value}`),
       ...verifyNotes(verify),
       load.stop(),
     );

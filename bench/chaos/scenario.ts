@@ -4,6 +4,7 @@ import type { BenchResult } from '../results-file';
 import type { ChaosStack } from './chaos-stack';
 import { driveDeals, type DriveResult } from './deal-driver';
 import { verifyDeals, verifyNotes, verifyRows, waitForSettled, type VerifyReport } from './verify-deals';
+import { kpiRows, verifyKpis, type KpiCheck } from './verify-kpis';
 
 export interface ChaosResult extends BenchResult {
   passed: boolean;
@@ -52,6 +53,7 @@ export interface DriveAndVerify {
   drive: DriveResult;
   settle: { seconds: number; settled: boolean; last: { settled: number; total: number; early: number } };
   verify: VerifyReport;
+  kpis: KpiCheck;
   chaosNotes: string[];
   extraNotes: string[];
   rows: BenchResult['rows'];
@@ -87,9 +89,12 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
     throw new Error(`verification failed: ${err.message}; child exits so far: ${JSON.stringify(stack.exits)}`);
   });
   log(`verdict: ${verify.passed ? 'PASS' : 'FAIL'} ${JSON.stringify({ ...verify, examples: undefined })}`);
+  const kpis = await verifyKpis(stack.client, drive.dealIds.length, { log });
+  log(`KPIs: ${JSON.stringify(kpis)}`);
   const unexpected = stack.exits.filter((e) => !e.expected);
   const rows: BenchResult['rows'] = [
     ...verifyRows(verify),
+    ...kpiRows(kpis),
     { check: 'arrivals: seconds to drive all deals', value: Math.round(drive.seconds * 10) / 10 },
     { check: 'seconds from last arrival until all settled', value: Math.round(settle.seconds * 10) / 10 },
     { check: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled} of ${drive.dealIds.length})` },
@@ -102,5 +107,5 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
     `Unexpected child exits: ${unexpected.length ? JSON.stringify(unexpected) : 'none'}.`,
     ...verifyNotes(verify),
   ];
-  return { drive, settle, verify, chaosNotes, extraNotes, rows, notes };
+  return { drive, settle, verify, kpis, chaosNotes, extraNotes, rows, notes };
 }
