@@ -14,7 +14,7 @@ import { startPagerDutySimulator, type RecordedEvent, type RunningPagerDutySimul
 import { startSlackSimulator, type RunningSlackSimulator } from '../../sandbox/slack';
 import { DEFAULT_THRESHOLDS } from '../../workflows/ops-watch-alerts';
 import type { OpsFacts } from '../../workflows/ops-watch-facts';
-import type { KpiEvent } from '../../workflows/ops-watch-ledger';
+import { emptyBucket, type KpiEvent } from '../../workflows/ops-watch-ledger';
 import { kpiEventSignal, OPS_LEDGER_SHARDS, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
 import { opsWatch } from '../../workflows/ops-watch';
 import { createOpsWorker } from '../../workers/ops-worker';
@@ -156,6 +156,51 @@ describe('opsWatch alerts', () => {
       }
     });
   }, 180_000);
+
+  it("adds the ledger shards' counts to its own, alerts on the sum, and keeps the last complete read while a shard is unreadable", async () => {
+    const taskQueue = uniqueTaskQueue('ops-watch-shards');
+    const today = new Date().toISOString().slice(0, 10);
+    // Twenty deals in the shards, two of them late (10% > the 5% threshold); one on-time deal in ops-watch's own ledger.
+    const shardDay = { ...emptyBucket(today), received: 20, newCustomers: 20, slaBreaches: 2 };
+    let shardsReadable = true;
+    const worker = await opsWatchWorker(taskQueue, async () => ({
+      ...emptyFacts(),
+      ...(shardsReadable ? { ledgerShards: { shards: 8, days: [shardDay], openDeals: 20 } } : { ledgerShardsError: 'ledger shards unreadable: 1 of 8: ledger shard ops-watch-ledger-3 did not answer within 15000 ms' }),
+    }));
+    await worker.runUntil(async () => {
+      const handle = await t.client.workflow.start(opsWatch, {
+        workflowId: `ops-watch-shards-${taskQueue}`,
+        taskQueue,
+        args: [{ settings: { tickMs: 3_600_000, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS } }],
+      });
+      try {
+        const receivedAt = new Date(Date.now() - 20_000).toISOString();
+        await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: 'old-run', receivedAt });
+        await handle.signal(kpiEventSignal, { kind: 'customer', at: new Date().toISOString(), externalId: 'old-run', receivedAt, how: 'upserted' });
+        await handle.signal(opsTickSignal);
+        const summed = await waitUntil('the sum', async () => {
+          const s = await handle.query(opsStateQuery);
+          return s.week.received === 21 && s.alerts.slaBreaches.open ? s : undefined;
+        });
+        expect(summed.week).toMatchObject({ received: 21, newCustomers: 21, slaBreaches: 2 });
+        expect(summed.ledger.days.find((d) => d.day === today)).toMatchObject({ received: 21 });
+
+        shardsReadable = false;
+        const before = summed.lastTickAt;
+        await handle.signal(opsTickSignal);
+        const after = await waitUntil('a tick without the shards', async () => {
+          const s = await handle.query(opsStateQuery);
+          return s.lastTickAt !== before ? s : undefined;
+        });
+        // Not a quiet week: the shards' last complete read stands, and the alert stays open.
+        expect(after.week).toMatchObject({ received: 21, slaBreaches: 2 });
+        expect(after.alerts.slaBreaches.open).toBe(true);
+        expect(after.facts?.ledgerShardsError).toMatch(/ops-watch-ledger-3/);
+      } finally {
+        await handle.terminate('test done').catch(() => undefined);
+      }
+    });
+  }, 120_000);
 
   it('keeps its buckets and open alerts across continue-as-new', async () => {
     const taskQueue = uniqueTaskQueue('ops-watch-can');
