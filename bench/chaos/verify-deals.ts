@@ -32,6 +32,8 @@ export interface VerifyReport {
   /** Customers in NetSuite that belong to none of the deals driven (a duplicate under another externalId would land here). */
   unattributedCustomers: number;
   reviewReasons: Record<string, number>;
+  /** Of a sample of deals in review with `retries_exhausted`: the activity and its last failure, counted. */
+  exhaustedCauses: Record<string, number>;
   /** Workflow state (or "no workflow") of the stuck deals. */
   stuckStates: Record<string, number>;
   /** `dealId externalId: detail` per category, a few each. */
@@ -127,6 +129,7 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
     stuck: 0,
     unattributedCustomers: 0,
     reviewReasons: {},
+    exhaustedCauses: {},
     stuckStates: {},
     examples: { lost: [], duplicated: [], stuck: [], review: [] },
     passed: false,
@@ -140,6 +143,7 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
   };
   const attributed = new Set<string>();
   const inReview: Array<{ dealId: string; externalId: string }> = [];
+  const exhausted: string[] = [];
 
   for (const dealId of input.dealIds) {
     const externalId = deriveExternalId({ companyId, dealId });
@@ -167,6 +171,7 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
       report.review += 1;
       inReview.push({ dealId, externalId });
       bump(report.reviewReasons, wf.reason ?? '(no reason)');
+      if (wf.reason === 'retries_exhausted') exhausted.push(externalId);
       continue;
     }
     if (customerIds.length === 1 && invoiceCount === 1) {
@@ -189,6 +194,13 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
     } catch (err) {
       example('review', `${dealId} ${externalId}: state query failed: ${(err as Error).message}`);
     }
+  }
+  // A transient failure that outlasted every retry is a cost a reviewer pays: which call, failing how.
+  for (const externalId of exhausted.slice(0, input.stateQueryLimit ?? 40)) {
+    const s = await client.workflow.getHandle(externalId).query(stateQuery).catch(() => undefined);
+    const r = s?.reviewReasons.find((x) => x.code === 'retries_exhausted');
+    // Digits out, so "after 30012 ms" and "after 30020 ms" count as one cause.
+    bump(report.exhaustedCauses, r ? `${r.field ?? '?'}: ${r.message.replace(/\d+/g, 'N').slice(0, 160)}` : '(state query failed)');
   }
   report.passed = report.lost === 0 && report.duplicatedCustomers === 0 && report.duplicatedInvoices === 0;
   report.seconds = Math.round((performance.now() - t0) / 100) / 10;
@@ -213,6 +225,7 @@ export function verifyRows(r: VerifyReport): Array<Record<string, string | numbe
 
 export function verifyNotes(r: VerifyReport): string[] {
   const notes = [`Review reasons (ReviewReason search attribute): ${JSON.stringify(r.reviewReasons)}.`];
+  if (Object.keys(r.exhaustedCauses).length) notes.push(`retries_exhausted, by call and last failure (a sample of up to 40, read with the state query): ${JSON.stringify(r.exhaustedCauses)}.`);
   if (r.stuck) notes.push(`Stuck by workflow status/state: ${JSON.stringify(r.stuckStates)}.`);
   for (const [kind, lines] of Object.entries(r.examples)) if (lines.length) notes.push(`Examples, ${kind}: ${lines.join('; ')}.`);
   notes.push(`Verification took ${r.seconds} s (visibility listing + SuiteQL on the simulator + state queries of up to 20 workflows in review).`);

@@ -10,6 +10,7 @@ import type { ResolvedDeal } from '../../domain/canonical-deal';
 import type { DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
 import { listDealsFromStage, type DealListing } from './deal-listing';
+import { PipedriveRateGate, rateAnswerOf } from './rate-gate';
 import { buildFieldCatalog, type FieldCatalog } from './field-catalog';
 import { toPipedriveError } from './pipedrive-error';
 import { toResolvedDeal } from './resolved-deal';
@@ -27,6 +28,8 @@ export interface PipedriveClientOptions {
   timeoutMs?: number;
   /** How long field catalogs and stages are cached; default 5 min. */
   catalogTtlMs?: number;
+  /** Paces requests by the burst limit Pipedrive reports (rate-gate.ts); `false` sends them as they come. */
+  rateGate?: PipedriveRateGate | false;
 }
 
 export interface SetDealFieldsResult {
@@ -52,6 +55,24 @@ export class PipedriveClient {
       timeout: opts.timeoutMs ?? 10_000,
       headers: { 'x-api-token': opts.apiToken, accept: 'application/json' },
     });
+    const gate = opts.rateGate === false ? undefined : (opts.rateGate ?? new PipedriveRateGate());
+    if (gate) {
+      this.http.interceptors.request.use(async (config) => {
+        await gate.acquire();
+        return config;
+      });
+      this.http.interceptors.response.use(
+        (response) => {
+          gate.observe(rateAnswerOf(response.status, response.headers as Record<string, unknown>));
+          return response;
+        },
+        (err: unknown) => {
+          const response = (err as { response?: { status: number; headers: Record<string, unknown> } }).response;
+          gate.observe(rateAnswerOf(response?.status, response?.headers));
+          return Promise.reject(err);
+        },
+      );
+    }
     const ttl = opts.catalogTtlMs ?? 5 * 60_000;
     this.catalogTtlMs = ttl;
     this.dealFields = new TtlCache(ttl);

@@ -122,7 +122,8 @@ describe('PipedriveClient against the simulator', () => {
   it('hitting the burst limit is transient with retryAfterMs from x-ratelimit-reset', async () => {
     const limited = await startPipedriveSimulator({ burstLimit: { requests: 3, windowMs: 2_000 } });
     try {
-      const c = new PipedriveClient({ apiUrl: limited.url, apiToken: limited.stackEntry.apiToken });
+      // Ungated, as a client that does not pace itself (or one sharing the token with others) meets the limit.
+      const c = new PipedriveClient({ apiUrl: limited.url, apiToken: limited.stackEntry.apiToken, rateGate: false });
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => c.fetchResolvedDeal(1)));
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as VendorError);
       expect(rejected.length).toBeGreaterThan(0);
@@ -135,6 +136,21 @@ describe('PipedriveClient against the simulator', () => {
       await limited.close();
     }
   });
+
+  it('paces itself by the reported burst limit: a burst three times the limit all succeeds, without a 429', async () => {
+    const limited = await startPipedriveSimulator({ burstLimit: { requests: 10, windowMs: 2_000 } });
+    try {
+      const c = new PipedriveClient({ apiUrl: limited.url, apiToken: limited.stackEntry.apiToken });
+      const t0 = Date.now();
+      // 10 deals × 3 requests (deal, person, organization) against 10 per 2 s.
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => c.fetchResolvedDeal(1)));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      // 8 per window (80% of 10): 30 requests need at least three more windows after the first.
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(6_000);
+    } finally {
+      await limited.close();
+    }
+  }, 30_000);
 
   it('ensureWebhook is idempotent and replaces a subscription to the same URL with other credentials', async () => {
     const url = 'http://127.0.0.1:9/webhooks/pipedrive';
