@@ -4,8 +4,9 @@
  * 429 and coming back as retries in a herd. Under P4's 7 deals/s, 8% of deals (157 of 2,000) went to review with
  * `retries_exhausted` on 429 "Request over limit" before this gate.
  * - Until an answer has said the limit, one request at a time.
- * - Then at most `share` of the limit in any window of `windowMs` (a sliding log of our own sends): others may use
- *   the same token.
+ * - Then at most `share` of the limit in flight or answered within the last `windowMs`: others may use the same
+ *   token. Counted from the answer, not the send: Pipedrive counts a request when it arrives, which is somewhere in
+ *   between, so a window by send times let late arrivals share a server window with the next batch (429s in CI).
  * - An answer saying the window is spent (remaining 0, or a 429) pauses every request until its reset.
  */
 export interface RateGateOptions {
@@ -31,10 +32,11 @@ export class PipedriveRateGate {
   private readonly share: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly sent: number[] = [];
+  /** When each recent request was answered (oldest first). */
+  private readonly answered: number[] = [];
+  private inFlight = 0;
   private budget: number | undefined;
   private pausedUntil = 0;
-  private inFlightUnknown = 0;
 
   constructor(o: RateGateOptions = {}) {
     this.windowMs = o.windowMs ?? 2_000;
@@ -47,16 +49,16 @@ export class PipedriveRateGate {
   async acquire(): Promise<void> {
     for (;;) {
       const now = this.now();
-      while (this.sent.length > 0 && this.sent[0]! <= now - this.windowMs) this.sent.shift();
+      while (this.answered.length > 0 && this.answered[0]! <= now - this.windowMs) this.answered.shift();
       let wait = this.pausedUntil - now;
       if (this.budget === undefined) {
-        if (this.inFlightUnknown > 0) wait = Math.max(wait, 50);
-      } else if (this.sent.length >= this.budget) {
-        wait = Math.max(wait, this.sent[0]! + this.windowMs - now);
+        if (this.inFlight > 0) wait = Math.max(wait, 50);
+      } else if (this.inFlight + this.answered.length >= this.budget) {
+        // Room comes when the oldest answer ages out, or (all in flight) when an answer arrives.
+        wait = Math.max(wait, this.answered.length > 0 ? this.answered[0]! + this.windowMs - now : 50);
       }
       if (wait <= 0) {
-        this.sent.push(now);
-        if (this.budget === undefined) this.inFlightUnknown += 1;
+        this.inFlight += 1;
         return;
       }
       await this.sleep(wait);
@@ -65,7 +67,8 @@ export class PipedriveRateGate {
 
   observe(a: RateAnswer): void {
     const now = this.now();
-    if (this.budget === undefined) this.inFlightUnknown = Math.max(0, this.inFlightUnknown - 1);
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.answered.push(now);
     if (a.limit !== undefined && a.limit > 0) this.budget = Math.max(1, Math.floor(a.limit * this.share));
     const spent = a.status === 429 || a.remaining === 0;
     if (spent) {
