@@ -3,6 +3,7 @@
  * tick. Free of the activity context: the worker's start-up and the `gatherOpsFacts` activity both use it.
  */
 import type { Client } from '@temporalio/client';
+import { within } from '../runtime/within';
 import { LEDGER_SHARD_TASK_TIMEOUT, opsLedgerShard, type LedgerShardSettings, type LedgerShardState } from '../workflows/ops-ledger-shard';
 import type { LedgerShardsFacts } from '../workflows/ops-watch-facts';
 import { mergeDays, type DayBucket } from '../workflows/ops-watch-ledger';
@@ -37,16 +38,6 @@ export async function ensureLedgerShards(client: Client, o: LedgerShardsOptions)
     ),
   );
   return ids(prefix);
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (err: unknown) => (clearTimeout(t), reject(err instanceof Error ? err : new Error(String(err)))),
-    );
-  });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { readReviewQueue } from '../../../activities/ops-facts';
+import { within } from '../../../runtime/within';
 import type { OpsWatchState } from '../../../workflows/ops-watch';
 import { OPS_WATCH_WORKFLOW_ID, opsStateQuery } from '../../../workflows/ops-watch-messages';
 import { buildOpsView, type OpsView } from './ops-card-view';
@@ -14,22 +15,6 @@ export interface OpsCardSourceOptions {
   cacheMs?: number;
   /** Bound on the query and the visibility read. */
   timeoutMs?: number;
-}
-
-function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(t);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
 
 export class OpsCardSource {
@@ -54,11 +39,11 @@ export class OpsCardSource {
     const timeout = this.opts.timeoutMs ?? 5_000;
     const handle = this.client.workflow.getHandle(this.opts.workflowId ?? OPS_WATCH_WORKFLOW_ID);
     const [state, reviewQueue] = await Promise.all([
-      bounded(handle.query(opsStateQuery), timeout, 'the ops-watch query').then(
+      within(handle.query(opsStateQuery), timeout, 'the ops-watch query').then(
         (s): { s: OpsWatchState } => ({ s }),
         (err: Error) => ({ error: err.message.split('\n')[0]! }),
       ),
-      bounded(readReviewQueue(this.client, Date.now()), timeout, 'the review queue').catch(() => undefined),
+      within(readReviewQueue(this.client, Date.now()), timeout, 'the review queue').catch(() => undefined),
     ]);
     return buildOpsView('s' in state ? state.s : undefined, {
       nowIso: new Date().toISOString(),
