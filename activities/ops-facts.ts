@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { DuplicateGroup } from '../domain/reconciliation';
+import { within } from '../runtime/within';
 import { QUERIES, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../domain/temporal-names';
 import type { TransactionState } from '../domain/transaction';
 import type { ClosedOnDay, OpsFacts, ReconciliationFacts, ReviewQueueFacts, ReviewQueueItem } from '../workflows/ops-watch-facts';
@@ -22,23 +23,8 @@ export interface OpsFactsOptions {
   scanLimit?: number;
 }
 
-const firstLine = (err: unknown): string => ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300);
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      () => {
-        clearTimeout(t);
-        resolve(undefined);
-      },
-    );
-  });
-}
+/** An error's first line, bounded: what a fact may carry of a failure. */
+export const firstLine = (err: unknown): string => ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300);
 
 /** When the current review began: the last "→ NEEDS_REVIEW" transition in the audit trail. */
 export function reviewStartedAt(state: Pick<TransactionState, 'auditTrail'>): string | undefined {
@@ -75,7 +61,7 @@ export async function readReviewQueue(client: Client, nowMs: number, opts: OpsFa
     rows.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
     const items = await Promise.all(
       rows.slice(0, page).map(async (wf): Promise<ReviewQueueItem> => {
-        const state = await withTimeout(client.workflow.getHandle<() => Promise<TransactionState>>(wf.workflowId, wf.runId).query<TransactionState>(QUERIES.state), timeout);
+        const state = await within(client.workflow.getHandle<() => Promise<TransactionState>>(wf.workflowId, wf.runId).query<TransactionState>(QUERIES.state), timeout, 'state query').catch(() => undefined);
         const since = (state && reviewStartedAt(state)) ?? wf.startTime.toISOString();
         const reason = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.ReviewReason);
         const dealId = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.PipedriveDealId) ?? state?.pipedriveDealId;

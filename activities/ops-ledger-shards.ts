@@ -2,8 +2,9 @@
  * Starts the KPI ledger shards (or hands them new settings) and reads their day buckets, summed, for `opsWatch`'s
  * tick. Free of the activity context: the worker's start-up and the `gatherOpsFacts` activity both use it.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { within } from '../runtime/within';
+import { firstLine } from './ops-facts';
 import { LEDGER_SHARD_TASK_TIMEOUT, opsLedgerShard, type LedgerShardSettings, type LedgerShardState } from '../workflows/ops-ledger-shard';
 import type { LedgerShardsFacts } from '../workflows/ops-watch-facts';
 import { mergeDays, type DayBucket } from '../workflows/ops-watch-ledger';
@@ -41,12 +42,32 @@ export async function ensureLedgerShards(client: Client, o: LedgerShardsOptions)
 }
 
 /**
+ * Starts the shards that are not running (a shard someone terminated comes back, empty); running ones are left as
+ * they are: unlike `ensureLedgerShards`, nothing is written to their histories, so it can run at every tick.
+ */
+async function startMissingLedgerShards(client: Client, o: LedgerShardsOptions): Promise<string[]> {
+  const shardIds = ids(o.idPrefix ?? OPS_LEDGER_ID_PREFIX);
+  await Promise.all(
+    shardIds.map((workflowId, shard) =>
+      client.workflow.start(opsLedgerShard, {
+        workflowId,
+        taskQueue: o.taskQueue,
+        workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [{ shard, settings: o.settings }],
+      }),
+    ),
+  );
+  return shardIds;
+}
+
+/**
  * Every shard's buckets, summed by day; an error when any shard could not be read (a partial sum would look like a
- * quiet week and could close an alert). Ensures the shards first, so a shard someone terminated comes back (empty).
+ * quiet week and could close an alert).
  */
 export async function readLedgerShards(client: Client, o: LedgerShardsOptions): Promise<{ facts: LedgerShardsFacts } | { error: string }> {
   try {
-    const shardIds = await ensureLedgerShards(client, o);
+    const shardIds = await startMissingLedgerShards(client, o);
     const timeout = o.queryTimeoutMs ?? 15_000;
     // Settled, not raced: every shard's query runs its course (and re-homes a stale sticky queue) even when one fails.
     const settled = await Promise.allSettled(shardIds.map((id) => within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`)));
@@ -61,6 +82,6 @@ export async function readLedgerShards(client: Client, o: LedgerShardsOptions): 
       },
     };
   } catch (err) {
-    return { error: `ledger shards unreadable: ${((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300)}` };
+    return { error: `ledger shards unreadable: ${firstLine(err)}` };
   }
 }

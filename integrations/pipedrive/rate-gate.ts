@@ -9,6 +9,8 @@
  *   between, so a window by send times let late arrivals share a server window with the next batch (429s in CI).
  * - An answer saying the window is spent (remaining 0, or a 429) pauses every request until its reset.
  */
+import { parseRetryAfter } from '../vendor-error';
+
 export interface RateGateOptions {
   /** Pipedrive's burst window (documented: 2 s). */
   windowMs?: number;
@@ -78,19 +80,16 @@ export class PipedriveRateGate {
   }
 }
 
-/** The x-ratelimit-* headers and Retry-After of an answer. */
+/** The x-ratelimit-* headers and Retry-After (seconds or an HTTP date) of an answer. */
 export function rateAnswerOf(status: number | undefined, headers: Record<string, unknown> | undefined): RateAnswer {
-  const num = (name: string): number | undefined => {
+  const text = (name: string): string | undefined => {
     const v = headers?.[name];
-    const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : Number.NaN;
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  };
+  const num = (name: string): number | undefined => {
+    const n = Number(text(name) ?? Number.NaN);
     return Number.isFinite(n) ? n : undefined;
   };
-  const retryAfter = num('retry-after');
-  return {
-    ...(status !== undefined ? { status } : {}),
-    ...(num('x-ratelimit-limit') !== undefined ? { limit: num('x-ratelimit-limit') } : {}),
-    ...(num('x-ratelimit-remaining') !== undefined ? { remaining: num('x-ratelimit-remaining') } : {}),
-    ...(num('x-ratelimit-reset') !== undefined ? { resetSeconds: num('x-ratelimit-reset') } : {}),
-    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter * 1000 } : {}),
-  };
+  const answer: RateAnswer = { status, limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetSeconds: num('x-ratelimit-reset'), retryAfterMs: parseRetryAfter(text('retry-after')) };
+  return Object.fromEntries(Object.entries(answer).filter(([, v]) => v !== undefined)) as RateAnswer;
 }
