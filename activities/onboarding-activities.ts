@@ -3,7 +3,7 @@
  * rule, alert and review activities on the workflow's queue; NetSuite calls on the `netsuite` queue. The worker process
  * and the tests compose them here, so a test runs exactly the wiring production runs.
  */
-import { createAlertActivities, type AlertSink } from './alert-activities';
+import { createAlertActivities, type AlertSink } from './auth-alert-activities';
 import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from './ports';

@@ -1,16 +1,17 @@
 /** Builds the vendor clients from config and the activities over them. One NetSuite client per process: its
  * semaphore is what keeps this worker inside the account's concurrency budget. */
 import type { Client } from '@temporalio/client';
-import { createOpsAlertActivities } from '../activities/alert-activities';
+import { createOpsAlertActivities } from '../ops/activities/alerts';
 import { createBackfillActivities, createBackfillNetSuiteActivities } from '../activities/backfill-activities';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
-import { createOpsFactsActivities } from '../activities/ops-facts-activities';
+import { createOpsFactsActivities } from '../ops/activities/gather-facts';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
 import { createReconciliationReportActivities } from '../activities/reconciliation-report-slack';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
-import { authAlertSink, opsAlertDeps } from './ops-alert-deps';
+import { opsAlertDeps } from '../ops/alert-deps';
+import { authAlertSink } from './auth-alert-sink';
 import { NetSuiteClient } from '../integrations/netsuite';
 import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
 import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';

@@ -14,11 +14,11 @@ import { loadConfigOrExit } from '../runtime/load-config';
 import { createLogger, type Logger } from '../runtime/logger';
 import { connectClient, temporalTls } from '../runtime/temporal-connection';
 import { ensureReconciliationSchedule } from '../starters/schedules';
-import { ensureOpsWatch, opsWatchSettings } from '../starters/ops-watch';
+import { ensureOpsWatch, opsWatchSettings } from '../ops/start-ops-watch';
 import { OnboardingStarter } from '../starters/start-onboarding';
 import { heartbeatWhileRunning } from './heartbeat-interceptor';
 import { IdleRecycleDecision, RECYCLE_EXIT_CODE, recycleIdleMs } from './idle-recycle';
-import { createOpsWorker } from './ops-worker';
+import { createOpsWorker } from '../ops/worker';
 import { temporalLoggerFrom } from './runtime-logger';
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * bounded exponential backoff, at most 5 retries, honouring Retry-After; everything else goes to review at once.
  */
 import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
-import type { AlertActivities } from '../activities/alert-activities';
+import type { AlertActivities } from '../activities/auth-alert-activities';
 import type { NetSuiteActivities } from '../activities/netsuite-activities';
 import type { PipedriveActivities } from '../activities/pipedrive-activities';
 import type { ReviewActivities } from '../activities/review-notifier-port';

@@ -9,8 +9,8 @@
  */
 import { getExternalWorkflowHandle, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingInput } from '../domain/transaction';
-import type { KpiEvent } from './ops-watch-ledger';
-import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from './ops-watch-messages';
+import type { KpiEvent } from '../ops/model/ledger';
+import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from '../ops/messages';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
 export const CUSTOMER_SLA_MS = 5 * 60_000;

@@ -4,7 +4,7 @@
  * until the figure matches or the time is up; the last reading is reported either way.
  */
 import type { Client } from '@temporalio/client';
-import { OPS_WATCH_WORKFLOW_ID, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
+import { OPS_WATCH_WORKFLOW_ID, opsStateQuery, opsTickSignal } from '../../ops/messages';
 
 export interface KpiCheck {
   expectedReceived: number;

@@ -7,7 +7,7 @@ import { IDLE_GC_PRELOAD } from '../../runtime/node-flags';
 import { portIsFree } from '../../scripts/process-utils';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { OnboardingStarter } from '../../starters/start-onboarding';
-import { OPS_WATCH_WORKFLOW_ID } from '../../workflows/ops-watch-messages';
+import { OPS_WATCH_WORKFLOW_ID } from '../../ops/messages';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
 import { startStack, stackEnv, type StackProcess } from '../helpers/stack-process';
 

@@ -4,13 +4,13 @@
  * Every signal must be counted exactly once, and `opsWatch` (real `gatherOpsFacts`, reading the shards) must show
  * the sum. The shards use a prefix of their own: the global `ops-watch-ledger-<n>` are fed by other tests' onboardings.
  */
-import { createOpsFactsActivities } from '../../activities/ops-facts-activities';
-import { ensureLedgerShards, readLedgerShards } from '../../activities/ops-ledger-shards';
-import { opsWatch } from '../../workflows/ops-watch';
-import { DEFAULT_THRESHOLDS } from '../../workflows/ops-watch-alerts';
-import type { LedgerShardState } from '../../workflows/ops-ledger-shard';
-import { kpiEventSignal, ledgerShardQuery, OPS_LEDGER_SHARDS, opsLedgerShardId, opsLedgerShardOf, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
-import { createOpsWorker } from '../../workers/ops-worker';
+import { createOpsFactsActivities } from '../../ops/activities/gather-facts';
+import { ensureLedgerShards, readLedgerShards } from '../../ops/activities/ledger-shards';
+import { opsWatch } from '../../ops/workflows/ops-watch';
+import { DEFAULT_THRESHOLDS } from '../../ops/model/alerts';
+import type { LedgerShardState } from '../../ops/model/ledger-shard-state';
+import { kpiEventSignal, ledgerShardQuery, OPS_LEDGER_SHARDS, opsLedgerShardId, opsLedgerShardOf, opsStateQuery, opsTickSignal } from '../../ops/messages';
+import { createOpsWorker } from '../../ops/worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { waitUntil } from '../helpers/wait-until';
 

@@ -8,16 +8,16 @@
 import axios from 'axios';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { createOpsAlertActivities } from '../../activities/alert-activities';
+import { createOpsAlertActivities } from '../../ops/activities/alerts';
 import { SlackClient } from '../../integrations/slack';
 import { startPagerDutySimulator, type RecordedEvent, type RunningPagerDutySimulator } from '../../sandbox/pagerduty';
 import { startSlackSimulator, type RunningSlackSimulator } from '../../sandbox/slack';
-import { DEFAULT_THRESHOLDS } from '../../workflows/ops-watch-alerts';
-import type { OpsFacts } from '../../workflows/ops-watch-facts';
-import { emptyBucket, type KpiEvent } from '../../workflows/ops-watch-ledger';
-import { kpiEventSignal, OPS_LEDGER_SHARDS, opsStateQuery, opsTickSignal } from '../../workflows/ops-watch-messages';
-import { opsWatch } from '../../workflows/ops-watch';
-import { createOpsWorker } from '../../workers/ops-worker';
+import { DEFAULT_THRESHOLDS } from '../../ops/model/alerts';
+import type { OpsFacts } from '../../ops/model/facts';
+import { emptyBucket, type KpiEvent } from '../../ops/model/ledger';
+import { kpiEventSignal, OPS_LEDGER_SHARDS, opsStateQuery, opsTickSignal } from '../../ops/messages';
+import { opsWatch } from '../../ops/workflows/ops-watch';
+import { createOpsWorker } from '../../ops/worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { waitUntil } from '../helpers/wait-until';
 

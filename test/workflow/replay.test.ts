@@ -11,7 +11,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromProtoJson } from './fixtures/history-json';
@@ -33,17 +33,17 @@ const quietBundler = {
 };
 
 /**
- * Bundles a scratch copy of workflows/<file> (after `mutate`) as the whole workflow module, from a temporary
- * directory: the copy's relative imports point back into the project, so only the workflow function differs.
+ * Bundles a scratch copy of a workflow file (`path` from the repository root, after `mutate`) as the whole workflow
+ * module, from a temporary directory: the copy's relative imports point back into the project, so only the workflow
+ * function differs.
  */
-async function bundleScratchCopy(file: string, mutate: (source: string) => string): Promise<{ code: string }> {
-  const original = readFileSync(join(ROOT, 'workflows', file), 'utf8');
-  const source = mutate(original)
-    .replace(/from '\.\.\//g, `from '${ROOT}/`)
-    .replace(/from '\.\//g, `from '${ROOT}/workflows/`);
+async function bundleScratchCopy(path: string, mutate: (source: string) => string): Promise<{ code: string }> {
+  const original = readFileSync(join(ROOT, path), 'utf8');
+  const home = dirname(join(ROOT, path));
+  const source = mutate(original).replace(/from '(\.{1,2}\/[^']*)'/g, (_m, spec: string) => `from '${resolve(home, spec)}'`);
   const dir = mkdtempSync(join(tmpdir(), 'replay-scratch-'));
   try {
-    const scratch = join(dir, file.replace(/\.ts$/, '-scratch.ts'));
+    const scratch = join(dir, basename(path).replace(/\.ts$/, '-scratch.ts'));
     writeFileSync(scratch, source);
     return await bundleWorkflowCode({
       workflowsPath: scratch,
@@ -104,7 +104,7 @@ describe('workflow replay', () => {
     expect(writeBackBeforeFetch(original)).not.toBe(original);
     const history = loadHistory('v1-happy-path.json');
 
-    const [unchanged, reordered] = await Promise.all([bundleScratchCopy('onboarding.ts', (s) => s), bundleScratchCopy('onboarding.ts', writeBackBeforeFetch)]);
+    const [unchanged, reordered] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', writeBackBeforeFetch)]);
     await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-unchanged')).resolves.toBeUndefined();
     const refused = Worker.runReplayHistory({ workflowBundle: reordered }, history, 'scratch-reordered');
     await expect(refused).rejects.toBeInstanceOf(DeterminismViolationError);
@@ -112,12 +112,12 @@ describe('workflow replay', () => {
   }, 120_000);
 
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'ops-watch.ts'), 'utf8');
+    const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
     expect(ungated(original)).not.toBe(original);
     // Recorded at 862ccee: 60 KPI signals pass the run's limit of 40 in the middle of a tick's wait.
     const history = loadHistory('v1-ops-watch-burst.json');
 
-    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('ops-watch.ts', (s) => s), bundleScratchCopy('ops-watch.ts', ungated)]);
+    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('ops/workflows/ops-watch.ts', (s) => s), bundleScratchCopy('ops/workflows/ops-watch.ts', ungated)]);
     await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-ops-watch-unchanged')).resolves.toBeUndefined();
     const refused = Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-ops-watch-ungated');
     // The ungated run cancels its tick timer to hand over early; the history says the timer fired (core reports
@@ -129,6 +129,6 @@ describe('workflow replay', () => {
 /** ops-watch as if its bounded-history behaviour had shipped without `patched()`: every run takes the new branch. */
 function ungated(source: string): string {
   const gate = 'patched(BOUNDED_HISTORY_PATCH)';
-  if (!source.includes(gate)) throw new Error(`workflows/ops-watch.ts no longer calls ${gate}: update this mutation`);
+  if (!source.includes(gate)) throw new Error(`ops/workflows/ops-watch.ts no longer calls ${gate}: update this mutation`);
   return source.replace(gate, 'true');
 }

@@ -3,7 +3,7 @@
  * external asset, so it needs no build step and renders the same in any browser or a screenshot. Pure.
  */
 import { ONBOARDING_STATES, type OnboardingState } from '../../../domain/states';
-import { ALERT_TITLES, formatDuration } from '../../../workflows/ops-watch-alerts';
+import { ALERT_TITLES, formatDuration } from '../../../ops/model/alerts';
 import type { KpiTile, OpsView, TrendPoint } from './ops-card-view';
 import type { Readiness } from './health';
 

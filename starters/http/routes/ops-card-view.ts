@@ -11,10 +11,10 @@ import {
   type AlertState,
   type KpiReadings,
   type KpiStatus,
-} from '../../../workflows/ops-watch-alerts';
-import type { ReconciliationFacts, ReviewQueueFacts } from '../../../workflows/ops-watch-facts';
-import { dayOf, type DayBucket } from '../../../workflows/ops-watch-ledger';
-import type { OpsWatchState } from '../../../workflows/ops-watch';
+} from '../../../ops/model/alerts';
+import type { ReconciliationFacts, ReviewQueueFacts } from '../../../ops/model/facts';
+import { dayOf, type DayBucket } from '../../../ops/model/ledger';
+import type { OpsWatchState } from '../../../ops/model/ops-watch-state';
 
 export interface TrendPoint {
   day: string;

@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { ApplicationFailure } from '@temporalio/common';
-import { sendPagerDutyEvent } from '../../../activities/alert-pagerduty';
+import { sendPagerDutyEvent } from '../../../integrations/pagerduty/events-v2';
 import { startPagerDutySimulator, type RunningPagerDutySimulator } from '../../../sandbox/pagerduty';
 
 describe('PagerDuty Events v2 receiver simulator', () => {

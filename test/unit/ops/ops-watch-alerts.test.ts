@@ -1,5 +1,5 @@
-/** The alert state machine behind "once per breach, with a resolve when it clears" (workflows/ops-watch-alerts.ts). */
-import { DEFAULT_THRESHOLDS, evaluateAlerts, initialAlertStates, kpiStatus, type AlertAction, type AlertStates, type KpiReadings } from '../../../workflows/ops-watch-alerts';
+/** The alert state machine behind "once per breach, with a resolve when it clears" (ops/model/alerts.ts). */
+import { DEFAULT_THRESHOLDS, evaluateAlerts, initialAlertStates, kpiStatus, type AlertAction, type AlertStates, type KpiReadings } from '../../../ops/model/alerts';
 
 const base: KpiReadings = { reviewQueueSize: 0, reviewOldestAgeMs: 0, newCustomers: 100, received: 100 };
 const at = (min: number): string => new Date(Date.UTC(2026, 10, 27, 9, min)).toISOString();

@@ -1,6 +1,6 @@
-/** The KPI ledger's day buckets (workflows/ops-watch-ledger.ts) and the readings computed from them. */
-import { kpiReadings } from '../../../workflows/ops-watch-alerts';
-import { OPS_LEDGER_SHARDS, opsLedgerShardOf } from '../../../workflows/ops-watch-messages';
+/** The KPI ledger's day buckets (ops/model/ledger.ts) and the readings computed from them. */
+import { kpiReadings } from '../../../ops/model/alerts';
+import { OPS_LEDGER_SHARDS, opsLedgerShardOf } from '../../../ops/messages';
 import {
   mergeDays,
   applyEvent,
@@ -15,7 +15,7 @@ import {
   windowTotals,
   type KpiEvent,
   type KpiLedger,
-} from '../../../workflows/ops-watch-ledger';
+} from '../../../ops/model/ledger';
 
 const SLA = 5 * 60_000;
 const t = (day: number, h = 9, m = 0, s = 0): string => new Date(Date.UTC(2026, 10, day, h, m, s)).toISOString();

@@ -1,5 +1,5 @@
 /** `untilNextTick`: how long a run handed over mid-wait still waits before its first tick. */
-import { untilNextTick } from '../../../workflows/ops-watch';
+import { untilNextTick } from '../../../ops/model/ops-watch-state';
 
 describe('untilNextTick', () => {
   const at = Date.UTC(2026, 10, 27, 12, 0, 0);

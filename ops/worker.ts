@@ -5,7 +5,7 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
-import { OPS_LEDGER_SHARDS } from '../workflows/ops-watch-messages';
+import { OPS_LEDGER_SHARDS } from './messages';
 
 /**
  * How long one activation may run. A run that could not hand over during a burst receives every signal buffered

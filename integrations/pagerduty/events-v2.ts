@@ -5,8 +5,8 @@
  */
 import axios from 'axios';
 import { ApplicationFailure } from '@temporalio/common';
-import { FAILURE } from '../domain/failure-types';
-import { parseRetryAfter } from '../integrations/vendor-error';
+import { FAILURE } from '../../domain/failure-types';
+import { parseRetryAfter } from '../vendor-error';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 

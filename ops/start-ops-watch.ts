@@ -6,9 +6,9 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import type { Config } from '../runtime/config';
-import { ensureLedgerShards } from '../activities/ops-ledger-shards';
-import { ledgerShardSettings, OPS_WATCH_TASK_TIMEOUT, opsWatch, type OpsWatchSettings } from '../workflows/ops-watch';
-import { OPS_WATCH_WORKFLOW_ID, opsSettingsSignal } from '../workflows/ops-watch-messages';
+import { ensureLedgerShards } from './activities/ledger-shards';
+import { ledgerShardSettings, type OpsWatchSettings } from './model/ops-watch-state';
+import { OPS_WATCH_TASK_TIMEOUT, OPS_WATCH_WORKFLOW_ID, OPS_WATCH_WORKFLOW_TYPE, opsSettingsSignal, type OpsWatchWorkflow } from './messages';
 
 export function opsWatchSettings(config: Config): OpsWatchSettings {
   return { tickMs: config.ops.tickMs, customerSlaMs: config.ops.customerSlaMs, thresholds: config.ops.thresholds };
@@ -19,7 +19,7 @@ export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings,
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.ops;
   // The shards first: onboardings already running report to them.
   await ensureLedgerShards(client, { taskQueue, settings: ledgerShardSettings(settings) });
-  const handle = await client.workflow.signalWithStart(opsWatch, {
+  const handle = await client.workflow.signalWithStart<OpsWatchWorkflow, [OpsWatchSettings]>(OPS_WATCH_WORKFLOW_TYPE, {
     workflowId,
     taskQueue,
     workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT,

@@ -5,35 +5,11 @@
  * signals even under a steady stream. No activities: the only commands are a sweep timer and the hand-over.
  */
 import { condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
-import { applyEvent, emptyLedger, pruneLedger, sweepSlaBreaches, type DayBucket, type KpiLedger } from './ops-watch-ledger';
-import { kpiEventSignal, ledgerSettingsSignal, ledgerShardQuery } from './ops-watch-messages';
-
-export interface LedgerShardSettings {
-  customerSlaMs: number;
-  /** How often deals past the SLA without a customer are counted as breaches (ops-watch's tick). */
-  sweepMs: number;
-  /** A run hands over past this many history events (default 1,000): a replay after a cache miss stays short. */
-  maxHistoryEvents?: number;
-}
-
-export interface LedgerShardInput {
-  shard: number;
-  settings: LedgerShardSettings;
-  carried?: { ledger: KpiLedger };
-}
-
-export interface LedgerShardState {
-  shard: number;
-  generatedAt: string;
-  days: DayBucket[];
-  openDeals: number;
-  /** The run's history length: how close it is to handing over. */
-  historyLength: number;
-}
+import { applyEvent, emptyLedger, pruneLedger, sweepSlaBreaches } from '../model/ledger';
+import type { LedgerShardInput, LedgerShardState } from '../model/ledger-shard-state';
+import { kpiEventSignal, LEDGER_SHARD_TASK_TIMEOUT, ledgerSettingsSignal, ledgerShardQuery } from '../messages';
 
 export const LEDGER_SHARD_MAX_HISTORY_EVENTS = 1_000;
-/** Room for a catch-up task after a backlog (as ops-watch's). */
-export const LEDGER_SHARD_TASK_TIMEOUT = '1 minute';
 
 export async function opsLedgerShard(input: LedgerShardInput): Promise<void> {
   const ledger = input.carried?.ledger ?? emptyLedger();

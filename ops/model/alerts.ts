@@ -4,8 +4,8 @@
  * the breach lasts, and one `resolve` with the same key closes it when the reading is back within the threshold.
  * Pure: the workflow passes readings and the time in, unit tests call it directly.
  */
-import type { OpsFacts } from './ops-watch-facts';
-import { quantileMs, type WindowTotals } from './ops-watch-ledger';
+import type { OpsFacts } from './facts';
+import { quantileMs, type WindowTotals } from './ledger';
 
 export const ALERT_KINDS = ['duplicates', 'slaBreaches', 'reconciliation', 'reviewAge'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

@@ -3,12 +3,21 @@
  * tick. Free of the activity context: the worker's start-up and the `gatherOpsFacts` activity both use it.
  */
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
-import { within } from '../runtime/within';
-import { firstLine } from './ops-facts';
-import { LEDGER_SHARD_TASK_TIMEOUT, opsLedgerShard, type LedgerShardSettings, type LedgerShardState } from '../workflows/ops-ledger-shard';
-import type { LedgerShardsFacts } from '../workflows/ops-watch-facts';
-import { mergeDays, type DayBucket } from '../workflows/ops-watch-ledger';
-import { ledgerSettingsSignal, ledgerShardQuery, OPS_LEDGER_ID_PREFIX, OPS_LEDGER_SHARDS, opsLedgerShardId } from '../workflows/ops-watch-messages';
+import { within } from '../../runtime/within';
+import { firstLine } from '../../runtime/first-line';
+import type { LedgerShardsFacts } from '../model/facts';
+import type { LedgerShardSettings, LedgerShardState } from '../model/ledger-shard-state';
+import { mergeDays, type DayBucket } from '../model/ledger';
+import {
+  LEDGER_SHARD_TASK_TIMEOUT,
+  ledgerSettingsSignal,
+  ledgerShardQuery,
+  OPS_LEDGER_ID_PREFIX,
+  OPS_LEDGER_SHARDS,
+  OPS_LEDGER_WORKFLOW_TYPE,
+  opsLedgerShardId,
+  type OpsLedgerShardWorkflow,
+} from '../messages';
 
 export interface LedgerShardsOptions {
   taskQueue: string;
@@ -28,7 +37,7 @@ export async function ensureLedgerShards(client: Client, o: LedgerShardsOptions)
   const prefix = o.idPrefix ?? OPS_LEDGER_ID_PREFIX;
   await Promise.all(
     ids(prefix).map((workflowId, shard) =>
-      client.workflow.signalWithStart(opsLedgerShard, {
+      client.workflow.signalWithStart<OpsLedgerShardWorkflow, [LedgerShardSettings]>(OPS_LEDGER_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: o.taskQueue,
         workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT,
@@ -49,7 +58,7 @@ async function startMissingLedgerShards(client: Client, o: LedgerShardsOptions):
   const shardIds = ids(o.idPrefix ?? OPS_LEDGER_ID_PREFIX);
   await Promise.all(
     shardIds.map((workflowId, shard) =>
-      client.workflow.start(opsLedgerShard, {
+      client.workflow.start<OpsLedgerShardWorkflow>(OPS_LEDGER_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: o.taskQueue,
         workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT,

@@ -1,12 +1,20 @@
 /** `opsWatch`'s fixed identity, signals and query, and its ledger shards': shared by the workflows, the onboardings that report to them and their readers. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { KpiEvent } from './ops-watch-ledger';
-import type { OpsWatchSettings, OpsWatchState } from './ops-watch';
-import type { LedgerShardSettings, LedgerShardState } from './ops-ledger-shard';
+import type { LedgerShardInput, LedgerShardSettings, LedgerShardState } from './model/ledger-shard-state';
+import type { KpiEvent } from './model/ledger';
+import type { OpsWatchInput, OpsWatchSettings, OpsWatchState } from './model/ops-watch-state';
 
 /** One per namespace: alerts and the card's figures live here, whichever worker runs it. */
 export const OPS_WATCH_WORKFLOW_ID = 'ops-watch';
 export const OPS_WATCH_WORKFLOW_TYPE = 'opsWatch';
+/** The workflow's signature, for callers that start it by type name without importing workflow code. */
+export type OpsWatchWorkflow = (input: OpsWatchInput) => Promise<void>;
+
+/**
+ * Room for one catch-up task (a backlog of signals after the worker was busy elsewhere) to finish: with the default
+ * 10 s, such a task timed out and was retried, each retry replaying more, 20 times in a row.
+ */
+export const OPS_WATCH_TASK_TIMEOUT = '1 minute';
 
 export const kpiEventSignal = defineSignal<[KpiEvent]>('kpiEvent');
 /** New settings from a worker that (re)started with other configuration. */
@@ -23,6 +31,9 @@ export const opsStateQuery = defineQuery<OpsWatchState>('opsState');
  */
 export const OPS_LEDGER_SHARDS = 8;
 export const OPS_LEDGER_WORKFLOW_TYPE = 'opsLedgerShard';
+export type OpsLedgerShardWorkflow = (input: LedgerShardInput) => Promise<void>;
+/** Room for a catch-up task after a backlog (as ops-watch's). */
+export const LEDGER_SHARD_TASK_TIMEOUT = '1 minute';
 export const OPS_LEDGER_ID_PREFIX = 'ops-watch-ledger';
 /** `ops-watch-ledger-<n>`; tests pass their own prefix to keep clear of the shards other tests' onboardings feed. */
 export const opsLedgerShardId = (shard: number, prefix: string = OPS_LEDGER_ID_PREFIX): string => `${prefix}-${shard}`;

@@ -2,7 +2,7 @@
  * What only the outside knows, gathered by an activity on every `opsWatch` tick (and by the app for a fresh /ops):
  * the review queue from Temporal visibility, the last reconciliation's figures and the KPI ledger shards. Types only.
  */
-import type { DayBucket } from './ops-watch-ledger';
+import type { DayBucket } from './ledger';
 
 export interface ReviewQueueItem {
   externalId: string;

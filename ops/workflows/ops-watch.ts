@@ -1,58 +1,19 @@
 /**
  * `opsWatch`: the one durable place the health KPIs live (fixed ID `ops-watch`, started idempotently at worker
- * start). Onboardings report their events by signal to the KPI ledger shards (workflows/ops-ledger-shard.ts); every
+ * start). Onboardings report their events by signal to the KPI ledger shards (ops/workflows/ops-ledger-shard.ts); every
  * tick an activity reads those and gathers what only the outside knows (review queue, last reconciliation), the
  * guide's thresholds are checked, and each breach is told once to the
  * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
 import { condition, continueAsNew, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
-import { opsTaskQueueFor } from '../domain/temporal-names';
-import type { OpsAlertActivities } from '../activities/alert-activities';
-import type { OpsFactsActivities } from '../activities/ops-facts-activities';
-import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates, type AlertThresholds, type KpiReadings } from './ops-watch-alerts';
-import type { OpsFacts } from './ops-watch-facts';
-import type { LedgerShardSettings } from './ops-ledger-shard';
-import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger, type WindowTotals } from './ops-watch-ledger';
-import { kpiEventSignal, opsSettingsSignal, opsStateQuery, opsTickSignal } from './ops-watch-messages';
-
-export interface OpsWatchSettings {
-  /** Time between evaluations. */
-  tickMs: number;
-  /** A customer later than this after the signature webhook is an SLA breach (the guide: 5 min). */
-  customerSlaMs: number;
-  thresholds: AlertThresholds;
-  /** A run hands over to a fresh one past this many history events (default 2000): queries stay quick. */
-  maxHistoryEvents?: number;
-}
-
-export interface OpsWatchCarried {
-  ledger: KpiLedger;
-  alerts: AlertStates;
-  facts?: OpsFacts;
-  /**
-   * The last tick, handed to the next run (with the bounded-history patch) so it keeps the rhythm; left out when a
-   * tick was asked for, so the next run ticks at once.
-   */
-  lastTickAt?: string;
-}
-
-export interface OpsWatchInput {
-  settings: OpsWatchSettings;
-  carried?: OpsWatchCarried;
-}
-
-/**
- * The `opsState` query's answer: the ledger (its day buckets with the shards' counts as last read added; its own open
- * deals) plus the figures computed from it.
- */
-export interface OpsWatchState extends OpsWatchCarried {
-  generatedAt: string;
-  settings: OpsWatchSettings;
-  week: WindowTotals;
-  readings: KpiReadings;
-  factsError?: string;
-}
+import { opsTaskQueueFor } from '../../domain/temporal-names';
+import type { OpsAlertActivities } from '../activities/alerts';
+import type { OpsFactsActivities } from '../activities/gather-facts';
+import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates } from '../model/alerts';
+import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger } from '../model/ledger';
+import { ledgerShardSettings, untilNextTick, type OpsWatchCarried, type OpsWatchInput, type OpsWatchState } from '../model/ops-watch-state';
+import { kpiEventSignal, OPS_WATCH_TASK_TIMEOUT, opsSettingsSignal, opsStateQuery, opsTickSignal } from '../messages';
 
 const MAX_HISTORY_EVENTS = 2_000;
 
@@ -63,12 +24,6 @@ const MAX_HISTORY_EVENTS = 2_000;
  * over as soon as the history passes the limit, and trim their open deals in batches. Old runs replay unchanged.
  */
 export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
-
-/**
- * Room for one catch-up task (a backlog of signals after the worker was busy elsewhere) to finish: with the default
- * 10 s, such a task timed out and was retried, each retry replaying more, 20 times in a row.
- */
-export const OPS_WATCH_TASK_TIMEOUT = '1 minute';
 
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
@@ -144,7 +99,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
 
   // A run handed over mid-wait finishes its predecessor's wait instead of ticking at once: in a burst, a tick per
   // hand-over would add a visibility scan (whose state queries replay parked reviews) every couple of thousand events.
-  let resumeWaitMs = bounded ? untilNextTick(input.carried?.lastTickAt, settings.tickMs) : undefined;
+  let resumeWaitMs = bounded ? untilNextTick(input.carried?.lastTickAt, settings.tickMs, Date.now()) : undefined;
   if (resumeWaitMs !== undefined) lastTickAt = input.carried?.lastTickAt;
   for (;;) {
     if (resumeWaitMs === undefined) {
@@ -156,17 +111,4 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     if (bounded && historyFull()) await handOver();
     tickRequested = false;
   }
-}
-
-/** What the ledger shards need of ops-watch's settings: they sweep for SLA breaches at its tick. */
-export function ledgerShardSettings(s: OpsWatchSettings): LedgerShardSettings {
-  return { customerSlaMs: s.customerSlaMs, sweepMs: s.tickMs };
-}
-
-/** Time left of a tick interval that began at `lastTickAt`; undefined when there is none or it is over. */
-export function untilNextTick(lastTickAt: string | undefined, tickMs: number, nowMs: number = Date.now()): number | undefined {
-  if (!lastTickAt) return undefined;
-  const elapsed = nowMs - Date.parse(lastTickAt);
-  if (!(elapsed >= 0) || elapsed >= tickMs) return undefined;
-  return Math.max(1, tickMs - elapsed);
 }

@@ -1,11 +1,11 @@
 /** `gatherOpsFacts`: run by `opsWatch` every tick, on the ops queue, over a Temporal client. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { opsTaskQueueFor } from '../domain/temporal-names';
-import type { LedgerShardSettings } from '../workflows/ops-ledger-shard';
-import type { OpsFacts } from '../workflows/ops-watch-facts';
-import { readOpsFacts, type OpsFactsOptions } from './ops-facts';
-import { readLedgerShards } from './ops-ledger-shards';
+import { opsTaskQueueFor } from '../../domain/temporal-names';
+import type { OpsFacts } from '../model/facts';
+import type { LedgerShardSettings } from '../model/ledger-shard-state';
+import { readOpsFacts, type OpsFactsOptions } from './read-facts';
+import { readLedgerShards } from './ledger-shards';
 
 export interface GatherOpsFactsInput {
   /** Present since the ledger shards: their settings, so a missing shard is started with the right ones. */

@@ -1,25 +1,8 @@
-/** Systemic alerts (auth/config failures affect every onboarding): logged at error level and counted. */
 import { log } from '@temporalio/activity';
-import type { ReviewReason } from '../domain/review-reason';
-import type { SlackClient } from '../integrations/slack';
-import type { AlertAction } from '../workflows/ops-watch-alerts';
-import { sendPagerDutyEvent, type PagerDutySeverity, type PagerDutyTarget } from './alert-pagerduty';
-import { classified } from './to-activity-failure';
-
-export interface AlertSink {
-  alert(event: { kind: 'auth'; externalId: string; codes: string[] }): Promise<void>;
-}
-
-export function createAlertActivities(sink?: AlertSink) {
-  return {
-    alertOnCall: async (externalId: string, reasons: ReviewReason[]): Promise<void> => {
-      const codes = reasons.map((r) => r.code);
-      log.error('systemic failure: credentials or permissions rejected; every onboarding will fail the same way', { externalId, codes });
-      await sink?.alert({ kind: 'auth', externalId, codes });
-    },
-  };
-}
-export type AlertActivities = ReturnType<typeof createAlertActivities>;
+import type { SlackClient } from '../../integrations/slack';
+import type { AlertAction } from '../model/alerts';
+import { sendPagerDutyEvent, type PagerDutySeverity, type PagerDutyTarget } from '../../integrations/pagerduty/events-v2';
+import { classified } from '../../activities/to-activity-failure';
 
 /**
  * The health card's alerts (`opsWatch`): one Slack message to the billing lead and one PagerDuty Events v2 event per

@@ -1,18 +1,6 @@
-/** Where `opsWatch`'s alerts go, from config: the billing lead in Slack, on-call through the Events v2 webhook. */
-import type { AlertSink, OpsAlertDeps } from '../activities/alert-activities';
-import { sendPagerDutyEvent } from '../activities/alert-pagerduty';
-import { SlackClient } from '../integrations/slack';
+import type { AlertSink } from '../activities/auth-alert-activities';
+import { sendPagerDutyEvent } from '../integrations/pagerduty/events-v2';
 import type { Config } from '../runtime/config';
-
-export function opsAlertDeps(config: Config): OpsAlertDeps {
-  return {
-    opsUrl: config.app.publicUrl,
-    ...(config.slack && config.ops.billingLead
-      ? { slack: { client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), billingLead: config.ops.billingLead } }
-      : {}),
-    ...(config.ops.alertWebhook ? { pagerDuty: config.ops.alertWebhook } : {}),
-  };
-}
 
 /**
  * Systemic auth failures (DESIGN.md §2: "REVIEW + alert on-call") page on-call too, under one dedup key, so a

@@ -5,11 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import type { DuplicateGroup } from '../domain/reconciliation';
-import { within } from '../runtime/within';
-import { QUERIES, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../domain/temporal-names';
-import type { TransactionState } from '../domain/transaction';
-import type { ClosedOnDay, OpsFacts, ReconciliationFacts, ReviewQueueFacts, ReviewQueueItem } from '../workflows/ops-watch-facts';
+import type { DuplicateGroup } from '../../domain/reconciliation';
+import { firstLine } from '../../runtime/first-line';
+import { within } from '../../runtime/within';
+import { QUERIES, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../../domain/temporal-names';
+import type { TransactionState } from '../../domain/transaction';
+import type { ClosedOnDay, OpsFacts, ReconciliationFacts, ReviewQueueFacts, ReviewQueueItem } from '../model/facts';
 
 export const REVIEW_QUEUE_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW'`;
 const RECONCILE_DONE_QUERY = `WorkflowType = 'reconcile' AND ExecutionStatus = 'Completed'`;
@@ -23,8 +24,6 @@ export interface OpsFactsOptions {
   scanLimit?: number;
 }
 
-/** An error's first line, bounded: what a fact may carry of a failure. */
-export const firstLine = (err: unknown): string => ((err as Error).message ?? String(err)).split('\n')[0]!.slice(0, 300);
 
 /** When the current review began: the last "→ NEEDS_REVIEW" transition in the audit trail. */
 export function reviewStartedAt(state: Pick<TransactionState, 'auditTrail'>): string | undefined {
