@@ -4,7 +4,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
-import { reconcile, type ReconcileInput } from '../workflows/reconciliation';
+import { reconcile, type ReconcileInput } from '../reconciliation/workflows/reconcile';
 
 export const RECONCILIATION_SCHEDULE_ID = 'reconciliation-daily';
 /** 06:00 UTC every day: before billing ops start their day in Europe, after the US day has closed. */

@@ -2,11 +2,11 @@
  * semaphore is what keeps this worker inside the account's concurrency budget. */
 import type { Client } from '@temporalio/client';
 import { createOpsAlertActivities } from '../ops/activities/alerts';
-import { createBackfillActivities, createBackfillNetSuiteActivities } from '../activities/backfill-activities';
+import { createBackfillActivities, createBackfillNetSuiteActivities } from '../backfill/activities/backfill-activities';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createOpsFactsActivities } from '../ops/activities/gather-facts';
-import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../activities/reconciliation-activities';
-import { createReconciliationReportActivities } from '../activities/reconciliation-report-slack';
+import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../reconciliation/activities/reconcile-activities';
+import { createReconciliationReportActivities } from '../reconciliation/activities/report-slack';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';

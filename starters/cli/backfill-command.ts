@@ -7,7 +7,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../runtime/worker-presence';
-import { backfill, backfillProgressQuery, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID, type BackfillState } from '../../workflows/backfill';
+import { backfill, backfillProgressQuery, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID, type BackfillState } from '../../backfill/workflows/backfill';
 import { NoWorkerError } from './reconcile-command';
 
 export interface BackfillCommandOptions {

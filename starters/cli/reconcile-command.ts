@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../runtime/worker-presence';
-import { reconcile, type ReconciliationSummary } from '../../workflows/reconciliation';
+import { reconcile, type ReconciliationSummary } from '../../reconciliation/workflows/reconcile';
 
 export class NoWorkerError extends Error {}
 

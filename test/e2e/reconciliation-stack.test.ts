@@ -15,7 +15,7 @@ import { WebClient } from '@slack/web-api';
 import { NetSuiteHttp } from '../../integrations/netsuite/netsuite-http';
 import { createSyntheticDeal } from '../integrations/pipedrive/sim-admin';
 import { RECONCILIATION_SCHEDULE_ID } from '../../starters/schedules';
-import type { ReconciliationSummary } from '../../workflows/reconciliation';
+import type { ReconciliationSummary } from '../../reconciliation/workflows/reconcile';
 import { stateQuery } from '../../workflows/messages';
 import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
 

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createBackfillActivities, createBackfillNetSuiteActivities } from '../../activities/backfill-activities';
+import { createBackfillActivities, createBackfillNetSuiteActivities } from '../../backfill/activities/backfill-activities';
 import { deriveExternalId } from '../../domain/external-id';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { NetSuiteClient } from '../../integrations/netsuite';
@@ -21,7 +21,7 @@ import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../san
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../sandbox/pipedrive';
 import type { BackfillCommandResult } from '../../starters/cli/backfill-command';
 import { OnboardingStarter } from '../../starters/start-onboarding';
-import { backfill, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID } from '../../workflows/backfill';
+import { backfill, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID } from '../../backfill/workflows/backfill';
 import { runOpsCli } from '../helpers/ops-cli-process';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { clientFor, customerBody, simAdmin } from '../integrations/netsuite/fixtures';

@@ -1,6 +1,6 @@
 import { formatBackfillSummary, progressBar, progressLine, type BackfillCommandResult } from '../../../starters/cli/backfill-command';
-import { EMPTY_TOTALS } from '../../../domain/backfill-matching';
-import type { BackfillState } from '../../../workflows/backfill';
+import { EMPTY_TOTALS } from '../../../backfill/model/matching';
+import type { BackfillState } from '../../../backfill/workflows/backfill';
 
 const state = (over: Partial<BackfillState> = {}): BackfillState => ({
   dryRun: false,

@@ -1,4 +1,4 @@
-import { addTotals, decideBackfill, EMPTY_TOTALS, matchedOn, tallyDecisions, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../../../domain/backfill-matching';
+import { addTotals, decideBackfill, EMPTY_TOTALS, matchedOn, tallyDecisions, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../../../backfill/model/matching';
 
 const deal = (over: Partial<BackfillDeal> = {}): BackfillDeal => ({
   dealId: '7',

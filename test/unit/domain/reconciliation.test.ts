@@ -5,7 +5,7 @@ import {
   type NetSuiteCustomerRow,
   type ReconciliationReport,
   type SignedDealRecord,
-} from '../../../domain/reconciliation';
+} from '../../../reconciliation/model/reconciliation';
 
 const AT = '2026-11-27T06:00:00.000Z';
 

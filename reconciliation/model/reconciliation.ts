@@ -4,7 +4,7 @@
  * clock (the caller passes `generatedAt`), so the rules are table-tested and run inside an activity, where changing
  * them never breaks the replay of a workflow history.
  */
-import { DERIVED_EXTERNAL_ID_PREFIX } from './external-id';
+import { DERIVED_EXTERNAL_ID_PREFIX } from '../../domain/external-id';
 
 /** A deal in Contract Signed or a later stage of its pipeline, as the reconciliation needs it. */
 export interface SignedDealRecord {

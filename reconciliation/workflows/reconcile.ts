@@ -10,12 +10,12 @@ import type {
   ReconciliationActivities,
   ReconciliationNetSuiteActivities,
   StoredReport,
-} from '../activities/reconciliation-activities';
-import type { ReconciliationReportActivities, ReportPostOutcome } from '../activities/reconciliation-report-slack';
-import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
-import type { ReconciliationReport } from '../domain/reconciliation';
-import { netsuiteTaskQueueFor } from '../domain/temporal-names';
-import { batchVendorRetry } from './batch-vendor-retry';
+} from '../activities/reconcile-activities';
+import type { ReconciliationReportActivities, ReportPostOutcome } from '../activities/report-slack';
+import { NON_RETRYABLE_FAILURES } from '../../domain/failure-types';
+import type { ReconciliationReport } from '../model/reconciliation';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import { batchVendorRetry } from '../../workflows/batch-vendor-retry';
 
 export interface ReconcileInput {
   /** Start `onboardDeal` for signed deals with neither a customer nor a workflow (default false: report only). */

@@ -7,8 +7,8 @@
  * a single one by company name. Several customers for one deal are the old connector's duplicates: listed for a
  * person to review, never written to. Nothing found at all: the deal's onboarding is started.
  */
-import { isValidExternalId } from './external-id';
-import { normaliseEmail, normaliseText } from './reconciliation';
+import { isValidExternalId } from '../../domain/external-id';
+import { normaliseEmail, normaliseText } from '../../reconciliation/model/reconciliation';
 
 export interface BackfillDeal {
   dealId: string;

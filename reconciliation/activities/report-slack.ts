@@ -5,10 +5,10 @@
  */
 import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import { log } from '@temporalio/activity';
-import type { ReconciliationReport } from '../domain/reconciliation';
-import { escapeMrkdwn, type SlackMessage, type SlackMessageRef } from '../integrations/slack';
-import type { StoredReport } from './reconciliation-activities';
-import { classified } from './to-activity-failure';
+import type { ReconciliationReport } from '../model/reconciliation';
+import { escapeMrkdwn, type SlackMessage, type SlackMessageRef } from '../../integrations/slack';
+import type { StoredReport } from './reconcile-activities';
+import { classified } from '../../activities/to-activity-failure';
 
 /** How many problems the message lists before pointing at the file. */
 export const MAX_LISTED_PROBLEMS = 5;

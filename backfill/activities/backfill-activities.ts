@@ -7,16 +7,16 @@
  */
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { decideBackfill, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../domain/backfill-matching';
-import { cleanName, selectBillingEmail } from '../domain/customer-mapping';
-import { deriveExternalId, isValidExternalId } from '../domain/external-id';
-import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../domain/pipedrive-fields';
-import { sqlString } from '../integrations/netsuite';
-import type { DealListing } from '../integrations/pipedrive';
-import { VendorError } from '../integrations/vendor-error';
-import type { PipedrivePort } from './ports';
-import type { DealListingPort, OnboardingStartPort, SuiteQlPort } from './reconciliation-activities';
-import { classified } from './to-activity-failure';
+import { decideBackfill, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../model/matching';
+import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
+import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
+import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-fields';
+import { sqlString } from '../../integrations/netsuite';
+import type { DealListing } from '../../integrations/pipedrive';
+import { VendorError } from '../../integrations/vendor-error';
+import type { PipedrivePort } from '../../activities/ports';
+import type { DealListingPort, OnboardingStartPort, SuiteQlPort } from '../../reconciliation/activities/reconcile-activities';
+import { classified } from '../../activities/to-activity-failure';
 
 export interface BackfillPage {
   deals: BackfillDeal[];

@@ -8,9 +8,9 @@
  */
 import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BackfillActivities, BackfillNetSuiteActivities, WriteFailure } from '../activities/backfill-activities';
-import { addTotals, EMPTY_TOTALS, tallyDecisions, type BackfillDecision, type BackfillTotals } from '../domain/backfill-matching';
-import { netsuiteTaskQueueFor } from '../domain/temporal-names';
-import { batchVendorRetry } from './batch-vendor-retry';
+import { addTotals, EMPTY_TOTALS, tallyDecisions, type BackfillDecision, type BackfillTotals } from '../model/matching';
+import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import { batchVendorRetry } from '../../workflows/batch-vendor-retry';
 
 export const BACKFILL_WORKFLOW_ID = 'backfill';
 export const BACKFILL_DRY_RUN_WORKFLOW_ID = 'backfill-dry-run';

@@ -8,19 +8,19 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { selectBillingEmail, cleanName } from '../domain/customer-mapping';
-import { deriveExternalId, isValidExternalId } from '../domain/external-id';
-import { CONTRACT_SIGNED_STAGE } from '../domain/pipedrive-fields';
+import { selectBillingEmail, cleanName } from '../../domain/customer-mapping';
+import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
+import { CONTRACT_SIGNED_STAGE } from '../../domain/pipedrive-fields';
 import {
   formatReconciliationReport,
   reconcileRecords,
   type NetSuiteCustomerRow,
   type ReconciliationReport,
   type SignedDealRecord,
-} from '../domain/reconciliation';
-import type { OnboardingInput } from '../domain/transaction';
-import type { DealListing } from '../integrations/pipedrive';
-import { classified } from './to-activity-failure';
+} from '../model/reconciliation';
+import type { OnboardingInput } from '../../domain/transaction';
+import type { DealListing } from '../../integrations/pipedrive';
+import { classified } from '../../activities/to-activity-failure';
 
 export interface DealListingPort {
   listDealsFromStage(stageName: string): Promise<DealListing>;
