@@ -68,8 +68,8 @@ function appHistogram(text: string, name: string, bounds: string[]): AppHistogra
 }
 
 /** onboarding_webhook_ack_seconds (arrival to reply) and onboarding_intake_outbox_commit_seconds (what it waits on the disk for). */
-async function serverAck(appUrl: string): Promise<{ ack: AppHistogram; commit: AppHistogram }> {
-  const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
+async function serverAck(opsUrl: string): Promise<{ ack: AppHistogram; commit: AppHistogram }> {
+  const text = (await axios.get<string>(`${opsUrl}/metrics`, { timeout: 10_000, responseType: 'text' })).data;
   return {
     ack: appHistogram(text, 'onboarding_webhook_ack_seconds', ['0.025']),
     commit: appHistogram(text, 'onboarding_intake_outbox_commit_seconds', ['0.005', '0.01', '0.025', '0.05', '0.1']),
@@ -80,12 +80,12 @@ async function serverAck(appUrl: string): Promise<{ ack: AppHistogram; commit: A
 const DRAIN_LIMIT_MINUTES = 10;
 
 /** Polls the app's outbox depth gauge until it is 0; the seconds that took (undefined: still pending at `limitMs`). */
-async function waitForDrain(appUrl: string, limitMs: number): Promise<{ seconds?: number; depthAtEnd: number; maxDepth: number }> {
+async function waitForDrain(opsUrl: string, limitMs: number): Promise<{ seconds?: number; depthAtEnd: number; maxDepth: number }> {
   const t0 = Date.now();
   let maxDepth = 0;
   for (;;) {
     // A scrape can time out while the app is saturated: that is a reading missed, not the end of the wait.
-    const text = (await axios.get<string>(`${appUrl}/metrics`, { timeout: 10_000, responseType: 'text' }).catch(() => undefined))?.data ?? '';
+    const text = (await axios.get<string>(`${opsUrl}/metrics`, { timeout: 10_000, responseType: 'text' }).catch(() => undefined))?.data ?? '';
     const depth = Number(/^onboarding_intake_outbox_depth (\S+)$/m.exec(text)?.[1] ?? NaN);
     maxDepth = Math.max(maxDepth, Number.isFinite(depth) ? depth : 0);
     if (depth === 0) return { seconds: Math.round((Date.now() - t0) / 100) / 10, depthAtEnd: 0, maxDepth };
@@ -184,10 +184,10 @@ export async function webhookAck(o: WebhookAckOptions): Promise<BenchResult> {
     const machineCores = busyCores(busy0, machineBusy(), cpus().length);
     const load1 = loadavg()[0]!;
     const r = JSON.parse(readFileSync(loadFile, 'utf8')) as WebhookLoadResult;
-    const server = await serverAck(stack.json.app.url).catch(() => undefined);
+    const server = await serverAck(stack.json.ops.url).catch(() => undefined);
 
     // Every 2xx (accepted, duplicate, queued) must become a workflow: once the outbox is empty, all were handled.
-    const drain = await waitForDrain(stack.json.app.url, DRAIN_LIMIT_MINUTES * 60_000);
+    const drain = await waitForDrain(stack.json.ops.url, DRAIN_LIMIT_MINUTES * 60_000);
     const company = String(me.data.data.company_id);
     const acked = [...(warm.ackedDealIds ?? []), ...r.ackedDealIds].map((dealId) => deriveExternalId({ companyId: company, dealId }));
     const accepted = [...new Set(acked)];

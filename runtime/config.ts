@@ -5,6 +5,7 @@
  * A vendor (Pipedrive, NetSuite, Slack) with none of its variables set runs in sandbox mode: `npm start` runs
  * its simulator and hands the simulator's URL and credentials to the worker and app as these same variables.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORTS } from './defaults';
 import { nodeFlagsRefused, nodeFlagsSyntaxProblem, splitNodeFlags } from './node-flags';
@@ -64,6 +65,18 @@ const schema = z.object({
   INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
   INTAKE_OUTBOX_SYNC: z.enum(['full', 'normal'], { message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)' }).default('full'),
   INTAKE_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(256, 'at most 256').default(32),
+  PUBLIC_RATE_LIMIT_PER_SEC: z.coerce.number().int().min(0, 'a whole number of requests per second per source address (0 = off)').default(1000),
+  PUBLIC_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/, 'comma-separated addresses or CIDRs of the proxies in front of the app (e.g. 10.0.0.0/8), whose X-Forwarded-For is trusted')
+    .optional(),
+
+  OPS_HOST: z.string().min(1).default(DEFAULT_HOST),
+  OPS_PORT: port(DEFAULT_PORTS.ops),
+  OPS_BEARER_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  OPS_BASIC_USER: optionalString,
+  OPS_BASIC_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 
   NETSUITE_SIM_PORT: port(DEFAULT_PORTS.netsuiteSimulator),
   PIPEDRIVE_SIM_PORT: port(DEFAULT_PORTS.pipedriveSimulator),
@@ -199,8 +212,14 @@ export interface Config {
     alertWebhook?: { url: string; routingKey: string };
     pagerDutySimPort: number;
   };
-  /** nodeFlags (APP_NODE_FLAGS): what `npm start` gives the app's Node, as WORKER_NODE_FLAGS does the worker's. */
-  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number; nodeFlags: string[] };
+  /**
+   * The public listener (Pipedrive webhook, Slack interactivity, probes). nodeFlags (APP_NODE_FLAGS): what `npm start`
+   * gives the app's Node, as WORKER_NODE_FLAGS does the worker's. rateLimitPerSec: requests per second per source
+   * address (0 = off); trustProxy: fastify's trustProxy, so the limit keys on the client behind a proxy.
+   */
+  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number; nodeFlags: string[]; rateLimitPerSec: number; trustProxy: false | string };
+  /** The internal listener (/ops, /ops.json, /metrics, probes): loopback by default; auth optional there, required elsewhere. */
+  opsHttp: OpsHttpConfig;
   /**
    * The webhook intake buffer (starters/intake/outbox*.ts): how long a 2xx waits for the real outcome, drain
    * parallelism, and the outbox's SQLite synchronous mode (`full`: a 2xx survives power loss; `normal`: it survives a
@@ -214,6 +233,29 @@ export interface Config {
   slack?: SlackConfig;
   /** SLACK_SOCKET_MODE=true in sandbox mode: the Slack simulator serves Socket Mode and hands out its app token. */
   sandboxSlackSocketMode?: boolean;
+}
+
+export interface OpsHttpConfig {
+  host: string;
+  port: number;
+  url: string;
+  /** Either or both; undefined = no authentication (allowed on loopback only). */
+  auth?: { bearerToken?: string; basic?: { user: string; password: string } };
+}
+
+/** Loopback by literal address or `localhost`; a hostname that may resolve elsewhere counts as exposed. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** A URL to reach a listener bound to `host` (a wildcard bind is reached on loopback). */
+function listenerUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${isIP(h) === 6 ? `[${h}]` : h}:${port}`;
 }
 
 export interface ConfigIssue {
@@ -246,8 +288,28 @@ function vendorIssues(env: Env): ConfigIssue[] {
   if (env.TEMPORAL_TLS && Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     issues.push({ variable: env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH', expected: 'mTLS needs both a certificate and a key path' });
   }
+  return [...issues, ...opsListenerIssues(env)];
+}
+
+/** The internal listener serves the review queue and every figure: exposed only with credentials. */
+function opsListenerIssues(env: Env): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (Boolean(env.OPS_BASIC_USER) !== Boolean(env.OPS_BASIC_PASSWORD)) {
+    issues.push({ variable: env.OPS_BASIC_USER ? 'OPS_BASIC_PASSWORD' : 'OPS_BASIC_USER', expected: 'Basic auth on the internal listener needs both OPS_BASIC_USER and OPS_BASIC_PASSWORD' });
+  }
+  const hasAuth = Boolean(env.OPS_BEARER_TOKEN) || Boolean(env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD);
+  if (!hasAuth && !isLoopbackHost(env.OPS_HOST)) {
+    issues.push({
+      variable: 'OPS_HOST',
+      expected: `${env.OPS_HOST} is not a loopback address, and the internal listener (/ops, /ops.json, /metrics) would serve the review queue and every figure to anyone who reaches it: set OPS_BEARER_TOKEN, or OPS_BASIC_USER and OPS_BASIC_PASSWORD, or keep OPS_HOST=127.0.0.1`,
+    });
+  }
+  if (env.OPS_PORT === env.APP_PORT) {
+    issues.push({ variable: 'OPS_PORT', expected: `a port other than APP_PORT (${env.APP_PORT}): the internal listener must not share the public one` });
+  }
   return issues;
 }
+
 
 /** Pure: validates an env object. Throws ConfigError listing every problem at once. */
 export interface ParseConfigOptions {
@@ -322,7 +384,21 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
         : {}),
       pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
     },
-    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES, nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS) },
+    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES, nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS),
+      rateLimitPerSec: env.PUBLIC_RATE_LIMIT_PER_SEC, trustProxy: env.PUBLIC_TRUST_PROXY ?? false },
+    opsHttp: {
+      host: env.OPS_HOST,
+      port: env.OPS_PORT,
+      url: listenerUrl(env.OPS_HOST, env.OPS_PORT),
+      ...(env.OPS_BEARER_TOKEN || (env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD)
+        ? {
+            auth: {
+              ...(env.OPS_BEARER_TOKEN ? { bearerToken: env.OPS_BEARER_TOKEN } : {}),
+              ...(env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD ? { basic: { user: env.OPS_BASIC_USER, password: env.OPS_BASIC_PASSWORD } } : {}),
+            },
+          }
+        : {}),
+    },
     intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY, outboxSync: env.INTAKE_OUTBOX_SYNC },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN

@@ -3,6 +3,7 @@ export const DEFAULT_PORTS = {
   temporalGrpc: 7233,
   temporalUi: 8233,
   app: 3000,
+  ops: 3001,
   netsuiteSimulator: 4010,
   pipedriveSimulator: 4020,
   slackSimulator: 4030,

@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   stack.stackFile = join(dataDir, 'stack.json');
   rmSync(stack.stackFile, { force: true });
   await assertPortFree(config.app.host, config.app.port, 'the HTTP app (APP_PORT)');
+  await assertPortFree(config.opsHttp.host, config.opsHttp.port, "the app's internal listener (OPS_PORT)");
 
   if (config.temporal.embedded) {
     const cli = await ensureTemporalCli();
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
   const stackJson = {
     temporal: { address: config.temporal.address, namespace: config.temporal.namespace, ui: config.temporal.uiUrl },
     app: { url: appUrl },
+    ops: { url: config.opsHttp.url },
     ...stack.sandbox.stackEntries,
   };
   writeFileSync(stack.stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
@@ -176,7 +178,8 @@ async function main(): Promise<void> {
       '',
       `  onboarding-orchestrator is up (${seconds} s)`,
       `  Temporal Web UI   ${config.temporal.uiUrl}`,
-      `  App               ${appUrl}   (ops card: ${appUrl}/ops, metrics: ${appUrl}/metrics)`,
+      `  App (public)      ${appUrl}   (Pipedrive webhook, Slack interactivity, probes)`,
+      `  Ops (internal)    ${config.opsHttp.url}   (ops card: ${config.opsHttp.url}/ops, metrics: ${config.opsHttp.url}/metrics)`,
       ...stack.sandbox.banner,
       `  Stack file        ${stack.stackFile}`,
       '  Ctrl-C stops everything.',

@@ -99,7 +99,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const dataDir = mkdtempSync(join(tmpdir(), `chaos-${o.label}-`));
   const logs = join(dataDir, 'logs');
   mkdirSync(logs, { recursive: true });
-  const ports = { temporal: await freePort(), app: await freePort(), metrics: await freePort() };
+  const ports = { temporal: await freePort(), app: await freePort(), ops: await freePort(), metrics: await freePort() };
   const exits: ChildExit[] = [];
   const t0 = performance.now();
   const cli = await ensureTemporalCli();
@@ -143,6 +143,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     TEMPORAL_NAMESPACE: NAMESPACE,
     APP_HOST: HOST,
     APP_PORT: String(ports.app),
+    OPS_HOST: HOST,
+    OPS_PORT: String(ports.ops),
     WORKER_METRICS_PORT: String(ports.metrics),
     NETSUITE_BASE_URL: ns.url,
     NETSUITE_ACCOUNT_ID: ns.accountId,
@@ -265,6 +267,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       json: {
         temporal: { address: env.TEMPORAL_ADDRESS!, namespace: NAMESPACE, ui: '' },
         app: { url: appUrl },
+        ops: { url: `http://${HOST}:${ports.ops}` },
         pipedrive: pd,
         netsuite: ns,
         slack: sl,

@@ -22,7 +22,7 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | u
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-function safeEqual(a: string, b: string): boolean {
+export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 

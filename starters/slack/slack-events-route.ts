@@ -15,6 +15,8 @@ import { createSlackInteractivity, startSlackSocketMode, type SlackInteractivity
 import { slackActionsCounter } from './slack-metrics';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** A click on our review card carries the card: about 6 KB form-encoded even with eight long reasons; 128 KiB is ample. */
+export const SLACK_BODY_LIMIT_BYTES = 128 * 1024;
 
 export class UnreadableBody extends Error {}
 
@@ -63,7 +65,7 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-    scope.post(SLACK_EVENTS_PATH, async (request, reply) => {
+    scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT_BYTES }, async (request, reply) => {
       if (slack && socketMode && !interactivity) {
         return fail(reply, 404, 'socket_mode', 'Slack interactivity is delivered over Socket Mode on this app (SLACK_SOCKET_MODE=true); this HTTP endpoint is not used');
       }

@@ -67,7 +67,7 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
   it('names the deal owner, writes Pipedrive-owned fixes back (not the tax id), and drops their webhooks as our own', async () => {
     const pd = json.pipedrive!;
     const slack = json.slack!.url.replace(/\/api\/?$/, '');
-    const metrics = async () => (await axios.get<string>(`${json.app.url}/metrics`, { responseType: 'text' })).data;
+    const metrics = async () => (await axios.get<string>(`${json.ops.url}/metrics`, { responseType: 'text' })).data;
 
     // A German deal owned by Bea, without a tax id, signed.
     const created = await axios.post(`${pd.url}/__sim/deals`, { country: 'DE', omit: ['tax_id'], invoice_date: new Date().toISOString().slice(0, 10), user_id: BEA_PIPEDRIVE_USER_ID });

@@ -73,7 +73,7 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     const drained = (outcome: string): RegExp => new RegExp(`onboarding_intake_outbox_drained_total\\{outcome="${outcome}",final="true"\\} `);
     for (let i = 0; i < 50 && !/outbox_drained_total\{outcome="duplicate",final="true"\} [1-9]/.test(metrics); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      metrics = (await axios.get<string>(`${json.app.url}/metrics`, { responseType: 'text' })).data;
+      metrics = (await axios.get<string>(`${json.ops.url}/metrics`, { responseType: 'text' })).data;
     }
     expect(metrics).toMatch(new RegExp(`${drained('duplicate').source}1\\b`));
     // Three starts, and nothing else started: the drag out of Contract Signed is a pipeline move, not an edit.

@@ -13,7 +13,7 @@ import { NetSuiteHttp } from '../../integrations/netsuite/netsuite-http';
 import type { RecordedEvent } from '../../sandbox/pagerduty';
 import { runDemo } from '../../scripts/demo';
 import { stateQuery } from '../../workflows/messages';
-import type { OpsView } from '../../starters/http/routes/ops-card-view';
+import type { OpsView } from '../../ops/http/ops-card-view';
 import { runOpsCli } from '../helpers/ops-cli-process';
 import { startStack, stackEnv, type StackJson, type StackProcess } from '../helpers/stack-process';
 
@@ -47,7 +47,7 @@ describe('ops health card (npm start, sandbox simulators)', () => {
 
     // Every onboarding reported to ops-watch by signal; its next tick's figures reach the card.
     for (let i = 0; ; i++) {
-      view = (await axios.get(`${json.app.url}/ops.json`)).data;
+      view = (await axios.get(`${json.ops.url}/ops.json`)).data;
       if (view.source === 'ops-watch' && view.week && view.week.newCustomers >= 3 && view.week.completed >= 3) break;
       if (i > 240) throw new Error(`ops card never showed the demo deals: ${JSON.stringify(view).slice(0, 2000)}`);
       await new Promise((r) => setTimeout(r, 500));
@@ -64,14 +64,14 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     expect(tile('slaBreaches').trend.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), value: 0 });
     expect(view.alerts.filter((a) => a.open)).toEqual([]);
 
-    const html = (await axios.get<string>(`${json.app.url}/ops`, { responseType: 'text' })).data;
+    const html = (await axios.get<string>(`${json.ops.url}/ops`, { responseType: 'text' })).data;
     expect(html).not.toContain('KPIs unavailable');
     expect(html).toMatch(/data-kpi="slaBreaches" data-status="green"/);
     expect(html).toContain('100.0%');
     expect(html.match(/<svg class="trend"/g)?.length).toBe(view.kpis.length);
     expect(html).toContain('Ready');
 
-    const metrics = (await axios.get<string>(`${json.app.url}/metrics`, { responseType: 'text' })).data;
+    const metrics = (await axios.get<string>(`${json.ops.url}/metrics`, { responseType: 'text' })).data;
     expect(metrics).toMatch(/^onboarding_sla_breach_rate 0$/m);
     expect(metrics).toMatch(/^onboarding_invoice_success_rate 1$/m);
     expect(metrics).toMatch(/^onboarding_review_queue_size 0$/m);
@@ -126,11 +126,11 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     // One duplicate customer over the week's 3 new customers.
     expect(lead.map((m) => m.text).join('\n')).toMatch(/Duplicate customers: 33\.3% \(threshold 0\.50%\)/);
 
-    const after: OpsView = (await axios.get(`${json.app.url}/ops.json`)).data;
+    const after: OpsView = (await axios.get(`${json.ops.url}/ops.json`)).data;
     expect(after.alerts.filter((a) => a.open).map((a) => a.kind).sort()).toEqual(['duplicates', 'reconciliation']);
     expect(after.kpis.find((k) => k.key === 'reconciliation')).toMatchObject({ status: 'red', display: '66.7%' });
     expect(after.reconciliation).toMatchObject({ duplicateCustomers: 1 });
-    const html = (await axios.get<string>(`${json.app.url}/ops`, { responseType: 'text' })).data;
+    const html = (await axios.get<string>(`${json.ops.url}/ops`, { responseType: 'text' })).data;
     expect(html).toMatch(/data-kpi="reconciliation" data-status="red"/);
     expect(html).toMatch(/data-alert="duplicates"/);
 
@@ -151,7 +151,7 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     });
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(`${json.app.url}/ops`, { waitUntil: 'load' });
+      await page.goto(`${json.ops.url}/ops`, { waitUntil: 'load' });
       const tiles = page.locator('section.kpi');
       expect(await tiles.count()).toBeGreaterThanOrEqual(4);
       const sla = page.locator('section.kpi[data-kpi="slaBreaches"]');

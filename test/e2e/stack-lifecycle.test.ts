@@ -68,6 +68,16 @@ describe('npm start', () => {
     expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(false);
   }, 60_000);
 
+  it('refuses an internal listener on a non-loopback address without credentials, naming the variables', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-e2e-opsexposed-'));
+    stack = startStack({ ...(await stackEnv(dataDir)), OPS_HOST: '0.0.0.0' });
+    expect(await stack.exited).toBe(78);
+    const out = stack.output();
+    expect(out).toContain('Invalid configuration');
+    expect(out).toMatch(/^ {2}OPS_HOST: 0\.0\.0\.0 is not a loopback address.*OPS_BEARER_TOKEN.*OPS_BASIC_USER and OPS_BASIC_PASSWORD/m);
+    expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(false);
+  }, 60_000);
+
   it('brings the stack up, stops cleanly on Ctrl-C, and resumes open workflows on the next start', async () => {
     const env = await stackEnv(mkdtempSync(join(tmpdir(), 'stack-e2e-')));
     stack = startStack(env);
@@ -75,13 +85,20 @@ describe('npm start', () => {
 
     expect(first.temporal).toEqual({ address: `127.0.0.1:${env.TEMPORAL_PORT}`, namespace: 'default', ui: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` });
     expect(first.app.url).toBe(`http://127.0.0.1:${env.APP_PORT}`);
-    expect((await axios.get(`${first.app.url}/readyz`)).data).toMatchObject({ ready: true, temporal: 'ok' });
-    expect((await axios.get(`${first.app.url}/healthz`)).status).toBe(200);
+    expect(first.ops.url).toBe(`http://127.0.0.1:${env.OPS_PORT}`);
     expect((await axios.get(first.temporal.ui)).status).toBe(200);
-    const metrics = (await axios.get<string>(`${first.app.url}/metrics`, { responseType: 'text' })).data;
+    // The probes on both listeners; the ops card and metrics on the internal one only.
+    for (const url of [first.app.url, first.ops.url]) {
+      expect((await axios.get(`${url}/readyz`)).data).toMatchObject({ ready: true, temporal: 'ok' });
+      expect((await axios.get(`${url}/healthz`)).status).toBe(200);
+    }
+    const metrics = (await axios.get<string>(`${first.ops.url}/metrics`, { responseType: 'text' })).data;
     expect(metrics).toMatch(/^onboarding_process_cpu_seconds_total/m);
     expect(metrics).toMatch(/^temporal_num_pollers\{/m);
-    expect((await axios.get<string>(`${first.app.url}/ops`)).data).toContain('Onboarding health');
+    expect((await axios.get<string>(`${first.ops.url}/ops`)).data).toContain('Onboarding health');
+    for (const path of ['/ops', '/ops.json', '/metrics']) {
+      expect([path, (await axios.get(`${first.app.url}${path}`, { validateStatus: () => true })).status]).toEqual([path, 404]);
+    }
 
     // The webhook answer comes first on a small host: dev server and worker run STACK_BACKGROUND_NICE (10) below the
     // app; the Node processes run with two malloc arenas (bench P4)…
@@ -118,7 +135,7 @@ describe('npm start', () => {
 
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
     expect(existsSync(stack.stackFile)).toBe(false);
-    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT']) {
+    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'OPS_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT']) {
       expect([name, await portIsFree('127.0.0.1', Number(env[name]))]).toEqual([name, true]);
     }
 

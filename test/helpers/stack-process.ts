@@ -6,7 +6,10 @@ import { freePort, waitFor } from '../../scripts/process-utils';
 
 export interface StackJson {
   temporal: { address: string; namespace: string; ui: string };
+  /** The public listener: webhook, Slack interactivity, probes. */
   app: { url: string };
+  /** The internal listener: /ops, /ops.json, /metrics, probes. */
+  ops: { url: string };
   pipedrive?: { url: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string };
   netsuite?: { url: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
   slack?: { url: string; botToken: string; signingSecret: string; reviewChannel: string; reviewerIds: string[] };
@@ -27,7 +30,7 @@ export interface StackProcess {
 
 export async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT', 'PAGERDUTY_SIM_PORT']) {
+  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'OPS_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT', 'PAGERDUTY_SIM_PORT']) {
     env[name] = String(await freePort());
   }
   return env;

@@ -11,10 +11,10 @@ import {
   type AlertState,
   type KpiReadings,
   type KpiStatus,
-} from '../../../ops/model/alerts';
-import type { ReconciliationFacts, ReviewQueueFacts } from '../../../ops/model/facts';
-import { dayOf, type DayBucket } from '../../../ops/model/ledger';
-import type { OpsWatchState } from '../../../ops/model/ops-watch-state';
+} from '../model/alerts';
+import type { ReconciliationFacts, ReviewQueueFacts } from '../model/facts';
+import { dayOf, type DayBucket } from '../model/ledger';
+import type { OpsWatchState } from '../model/ops-watch-state';
 
 export interface TrendPoint {
   day: string;

@@ -5,11 +5,11 @@
  * queue and the counts from visibility.
  */
 import type { FastifyInstance } from 'fastify';
-import { ONBOARDING_STATES, type OnboardingState } from '../../../domain/states';
-import type { AppContext } from '../app-context';
+import { ONBOARDING_STATES, type OnboardingState } from '../../domain/states';
+import type { AppContext } from '../../starters/http/app-context';
 import { renderOpsCard } from './ops-card-html';
 import { opsCardSourceFor } from './ops-card-data';
-import { checkReadiness } from './health';
+import { checkReadiness } from '../../starters/http/routes/health';
 
 async function countByState(ctx: AppContext): Promise<Record<OnboardingState, number> | string> {
   try {

@@ -4,7 +4,7 @@
  * not reported as 0, so an alert rule never mistakes "no reconciliation yet" for "0% mismatches".
  */
 import { Gauge, type Registry } from 'prom-client';
-import { ALERT_KINDS } from '../../../ops/model/alerts';
+import { ALERT_KINDS } from '../model/alerts';
 import type { OpsView } from './ops-card-view';
 
 const GAUGES = {

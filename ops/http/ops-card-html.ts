@@ -2,10 +2,10 @@
  * The health card as one self-contained HTML page: inline CSS, server-drawn SVG trend charts, no script, no
  * external asset, so it needs no build step and renders the same in any browser or a screenshot. Pure.
  */
-import { ONBOARDING_STATES, type OnboardingState } from '../../../domain/states';
-import { ALERT_TITLES, formatDuration } from '../../../ops/model/alerts';
+import { ONBOARDING_STATES, type OnboardingState } from '../../domain/states';
+import { ALERT_TITLES, formatDuration } from '../model/alerts';
 import type { KpiTile, OpsView, TrendPoint } from './ops-card-view';
-import type { Readiness } from './health';
+import type { Readiness } from '../../starters/http/routes/health';
 
 export interface OpsCardContext {
   readiness: Readiness;

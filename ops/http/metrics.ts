@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app-context';
+import type { AppContext } from '../../starters/http/app-context';
 import { opsCardSourceFor } from './ops-card-data';
 import { registerOpsGauges } from './ops-metrics';
 

@@ -4,10 +4,10 @@
  * scrapes stay cheap however often they come.
  */
 import type { Client } from '@temporalio/client';
-import { readReviewQueue } from '../../../ops/activities/read-facts';
-import { within } from '../../../runtime/within';
-import type { OpsWatchState } from '../../../ops/model/ops-watch-state';
-import { OPS_WATCH_WORKFLOW_ID, opsStateQuery } from '../../../ops/messages';
+import { readReviewQueue } from '../activities/read-facts';
+import { within } from '../../runtime/within';
+import type { OpsWatchState } from '../model/ops-watch-state';
+import { OPS_WATCH_WORKFLOW_ID, opsStateQuery } from '../messages';
 import { buildOpsView, type OpsView } from './ops-card-view';
 
 export interface OpsCardSourceOptions {
