@@ -7,7 +7,7 @@ import { createAlertActivities, type AlertSink } from './auth-alert-activities';
 import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from './ports';
-import type { ReviewActivities } from './review-notifier-port';
+import type { ReviewActivities } from './slack-review-activities';
 
 export interface OnboardingActivityDeps {
   pipedrive: PipedrivePort;

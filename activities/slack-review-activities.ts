@@ -1,6 +1,6 @@
 /** The review card's side effects as Temporal activities: thin wrappers over a ReviewNotifierPort, failures classified. */
 import type { ReviewDecision } from '../domain/transaction';
-import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from './review-notifier-port';
+import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from '../domain/review-card';
 import { classified } from './to-activity-failure';
 
 export function createSlackReviewActivities(notifier: ReviewNotifierPort) {
@@ -17,3 +17,10 @@ export function createSlackReviewActivities(notifier: ReviewNotifierPort) {
   };
 }
 export type SlackReviewActivities = ReturnType<typeof createSlackReviewActivities>;
+
+/** The activity names the workflow calls (registered by createSlackReviewActivities). */
+export interface ReviewActivities {
+  postReviewCard(card: ReviewCardInput): Promise<ReviewCardRef>;
+  recordReviewDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
+  escalateReview(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
+}

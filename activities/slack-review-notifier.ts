@@ -11,7 +11,7 @@ import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { ReviewDecision, ReviewOwner } from '../domain/transaction';
 import { ReviewerDirectory, SlackClient, escapeMrkdwn, ownerMention, renderReviewCard, slackDate, type ReviewCardLinks } from '../integrations/slack';
 import type { SlackConfig } from '../runtime/config';
-import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from './review-notifier-port';
+import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from '../domain/review-card';
 
 export interface SlackReviewNotifierOptions extends ReviewCardLinks {
   client: Pick<SlackClient, 'postMessage' | 'updateMessage'> & Partial<Pick<SlackClient, 'lookupUserByEmail'>>;

@@ -9,7 +9,7 @@
 import { cpus, loadavg } from 'node:os';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
+import { tsToMs } from '@temporalio/common';
 import type { TransactionState } from '../domain/transaction';
 import { runDemo } from '../scripts/demo';
 import { stateQuery } from '../workflows/messages';

@@ -6,9 +6,8 @@
  * harmless by construction.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { WorkflowClient, type Connection, type WorkflowStartOptions } from '@temporalio/client';
+import { compileWorkflowOptions, WorkflowClient, type Connection, type WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { compileWorkflowOptions } from '@temporalio/client/lib/workflow-options';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
 import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
 import { WORKFLOW_TYPE } from '../domain/temporal-names';

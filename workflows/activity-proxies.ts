@@ -6,7 +6,7 @@ import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@tempor
 import type { AlertActivities } from '../activities/auth-alert-activities';
 import type { NetSuiteActivities } from '../activities/netsuite-activities';
 import type { PipedriveActivities } from '../activities/pipedrive-activities';
-import type { ReviewActivities } from '../activities/review-notifier-port';
+import type { ReviewActivities } from '../activities/slack-review-activities';
 import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
 

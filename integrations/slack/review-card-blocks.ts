@@ -5,7 +5,7 @@
  * and with who decided what, and when.
  */
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
-import type { ReviewCardInput } from '../../activities/review-notifier-port';
+import type { ReviewCardInput } from '../../domain/review-card';
 import type { ReviewDecision, ReviewKind, ReviewOwner } from '../../domain/transaction';
 import { REVIEW_ACTION_IDS, encodeButtonValue } from './review-action-ids';
 

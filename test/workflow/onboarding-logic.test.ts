@@ -5,7 +5,8 @@
 import { createOnboardingActivities } from '../../activities/onboarding-activities';
 import type { OnboardingState } from '../../domain/states';
 import type { ReviewDecision, TransactionState } from '../../domain/transaction';
-import type { ReviewActivities, ReviewCardInput, ReviewCardRef } from '../../activities/review-notifier-port';
+import type { ReviewActivities } from '../../activities/slack-review-activities';
+import type { ReviewCardInput, ReviewCardRef } from '../../domain/review-card';
 import { VendorError } from '../../integrations/vendor-error';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';

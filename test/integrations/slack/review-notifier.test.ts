@@ -4,7 +4,7 @@
  * and, through the activity wrapper, as the right Temporal failure type.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ReviewCardInput } from '../../../activities/review-notifier-port';
+import type { ReviewCardInput } from '../../../domain/review-card';
 import { createSlackReviewActivities } from '../../../activities/slack-review-activities';
 import { SlackReviewNotifier, describeWait } from '../../../activities/slack-review-notifier';
 import { FAILURE } from '../../../domain/failure-types';

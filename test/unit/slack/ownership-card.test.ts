@@ -2,7 +2,7 @@
 import { renderReviewCard } from '../../../integrations/slack';
 import { REVIEW_ACTION_IDS, decodeButtonValue } from '../../../integrations/slack/review-action-ids';
 import { ownershipReasons } from '../../../domain/deal-edit';
-import type { ReviewCardInput } from '../../../activities/review-notifier-port';
+import type { ReviewCardInput } from '../../../domain/review-card';
 
 const reasons = ownershipReasons([{ field: 'taxRegistration', source: 'organization.taxId', owner: 'netsuite', pipedrive: '98-7654321 (US)', netsuite: '12-3456789 (US)' }]);
 const card: ReviewCardInput = { externalId: 'pd-1-edit-evt-9', pipedriveDealId: '42', dealTitle: 'Acme', organization: 'Acme Inc', kind: 'ownership', reasons, netsuiteCustomerId: '647' };

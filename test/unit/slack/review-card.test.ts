@@ -1,5 +1,5 @@
 /** The review card, the button values and the fix modal (pure Block Kit). */
-import type { ReviewCardInput } from '../../../activities/review-notifier-port';
+import type { ReviewCardInput } from '../../../domain/review-card';
 import { decodeButtonValue, encodeButtonValue, escapeMrkdwn, netsuiteUiBaseUrl, payloadPreview, renderReviewCard } from '../../../integrations/slack';
 import { buildFixModal, submittedFields } from '../../../starters/slack/review-fix-modal';
 

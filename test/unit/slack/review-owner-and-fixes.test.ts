@@ -5,7 +5,7 @@
  */
 import { createPipedriveActivities } from '../../../activities/pipedrive-activities';
 import { SlackReviewNotifier } from '../../../activities/slack-review-notifier';
-import type { ReviewCardInput } from '../../../activities/review-notifier-port';
+import type { ReviewCardInput } from '../../../domain/review-card';
 import { pipedriveOwnedFixes, pipedriveWriteBackPlan } from '../../../domain/review-fixes';
 import { ReviewerDirectory, ownerLine, renderReviewCard } from '../../../integrations/slack';
 import { formatQueue } from '../../../starters/cli/list-by-state';

@@ -2,8 +2,8 @@
  * What the workflow needs from the review channel (Slack in production and in the sandbox). The card is the
  * reviewer's whole context: deal, organization, field-level reasons with suggested fixes, links, payload, buttons.
  */
-import type { ReviewReason } from '../domain/review-reason';
-import type { ReviewDecision, ReviewKind, ReviewOwner } from '../domain/transaction';
+import type { ReviewReason } from './review-reason';
+import type { ReviewDecision, ReviewKind, ReviewOwner } from './transaction';
 
 export interface ReviewCardInput {
   externalId: string;
@@ -31,11 +31,4 @@ export interface ReviewNotifierPort {
   recordDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
   /** A reminder in the card's thread plus a message to the escalation channel / billing lead. */
   escalate(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
-}
-
-/** The activity names the workflow calls (registered by createSlackReviewActivities). */
-export interface ReviewActivities {
-  postReviewCard(card: ReviewCardInput): Promise<ReviewCardRef>;
-  recordReviewDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
-  escalateReview(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
 }
