@@ -8,6 +8,8 @@ export interface TestEnvFile {
   namespace: string;
   workflowBundlePath: string;
   dir: string;
+  /** The time-skipping test server's executable, or why none could be found or built (scripts/temporal-test-server.ts). */
+  timeSkipping: { path: string } | { error: string };
 }
 
 export function readTestEnvFile(): TestEnvFile {
