@@ -6,10 +6,23 @@
  */
 import { z } from 'zod';
 
-/** An id as string or number, normalised to a non-empty string so comparisons never depend on the wire type. */
-export const PipedriveId = z
-  .union([z.string().trim().min(1), z.number().int().nonnegative()])
-  .transform((v) => String(v));
+/** Longest id accepted: Pipedrive ids are integers; the bound keeps a forged id out of workflow ids and search attributes. */
+export const PIPEDRIVE_ID_MAX_LENGTH = 32;
+/** Event ids (`meta.id`) are UUIDs; this bound keeps `<external_id>-edit-<event id>` far inside Temporal's id limit. */
+export const EVENT_ID_MAX_LENGTH = 128;
+
+const ID_DIGITS = /^\d{1,32}$/;
+const ID_MESSAGE = `a Pipedrive id is digits only, at most ${PIPEDRIVE_ID_MAX_LENGTH} of them`;
+
+/**
+ * An id as string or number, normalised to a string of digits so comparisons never depend on the wire type. Shaped
+ * at parse time: a deal, company or user id becomes a workflow id, a search attribute and a URL path segment, so
+ * an id Temporal or a vendor would refuse is answered 400 here instead of being queued (docs/security-notes.md).
+ */
+export const PipedriveId = z.preprocess(
+  (v) => (typeof v === 'number' ? String(v) : v),
+  z.string({ error: ID_MESSAGE }).trim().regex(ID_DIGITS, ID_MESSAGE),
+);
 
 /** A number that may arrive as a numeric string. */
 const LooseNumber = z.union([
@@ -33,7 +46,7 @@ export const WebhookMetaSchema = z.looseObject({
   entity: z.string().min(1),
   entity_id: PipedriveId,
   /** Event id: Pipedrive retries repeat it, so it is the dedupe key. */
-  id: z.string().min(1),
+  id: z.string().min(1).max(EVENT_ID_MAX_LENGTH),
   company_id: PipedriveId,
   correlation_id: z.string().optional(),
   is_bulk_edit: LooseBoolean.optional(),

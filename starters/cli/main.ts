@@ -14,6 +14,7 @@ import { formatReconcileSummary, NoWorkerError, runReconcileCommand } from './re
 import { formatShadowReport, readShadowReport } from './shadow-report-command';
 import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
 import { formatOpsReport, runReportCommand } from './report-command';
+import { formatDeadLetters, IntakeCommandError, runIntakeCommand } from './intake-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -37,6 +38,9 @@ const USAGE = `usage: npm run cli -- <command> [options]
                             workflow "backfill" (or "backfill-dry-run"): Ctrl-C leaves it running, run again to attach
   report --week             the week's health figures (the /ops card): KPIs against their thresholds with 7-day
                             trends, review queue, last reconciliation, open alerts; exit 1 when ops-watch is not running
+  intake dead-letters       deliveries Temporal refused for good (e.g. an id over its limits), set aside so the
+                            rest drain; alert: onboarding_intake_dead_letters > 0
+  intake replay <id>        put dead letter <id> back in the intake outbox (the running app drains it)
   shadow-report [--since ISO]
                             the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
@@ -143,6 +147,20 @@ async function main(): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfigOrExit();
+  if (command === 'intake') {
+    // The outbox is a local file: no Temporal connection needed.
+    try {
+      const result = runIntakeCommand(config.dataDir, id, positionals[2]);
+      if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (Array.isArray(result)) process.stdout.write(formatDeadLetters(result));
+      else process.stdout.write(`dead letter ${result.replayed} is back in the intake outbox as row ${result.outboxRowId}; the running app drains it within seconds (or at its next start)\n`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof IntakeCommandError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+  }
   if (command === 'shadow-report') {
     // The ledger is a local file: no Temporal connection needed.
     const report = readShadowReport(config.dataDir, values.since ? { since: values.since } : {});

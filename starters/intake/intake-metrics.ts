@@ -9,6 +9,8 @@ export type IntakeOutcome =
   | 'signalled'
   /** Written to the outbox; the real outcome did not come within INTAKE_ACK_BUDGET_MS (the drainer carries on). */
   | 'queued'
+  /** Temporal refused it deterministically; kept in the outbox's dead letters for `cli intake replay`. */
+  | 'dead_lettered'
   | 'refused_401'
   | 'refused_400'
   | 'refused_413'
@@ -23,6 +25,8 @@ export interface IntakeMetrics {
   drained: Counter<'outcome' | 'final'>;
   /** Outbox group commits (transaction + fsync): what a webhook answer waits for on the disk. */
   commitSeconds: Histogram<string>;
+  /** Deliveries moved to the dead letters (Temporal refused them deterministically). */
+  deadLettered: Counter<string>;
 }
 
 export const INTAKE_COUNTER = 'onboarding_webhook_intake_total';
@@ -31,6 +35,9 @@ export const DRAINED_COUNTER = 'onboarding_intake_outbox_drained_total';
 export const COMMIT_HISTOGRAM = 'onboarding_intake_outbox_commit_seconds';
 export const OUTBOX_DEPTH_GAUGE = 'onboarding_intake_outbox_depth';
 export const OUTBOX_OLDEST_GAUGE = 'onboarding_intake_outbox_oldest_pending_seconds';
+export const DEAD_LETTERED_COUNTER = 'onboarding_intake_dead_lettered_total';
+/** Alert on > 0: each one is a delivery no workflow was started for until an operator replays it (docs/security-notes.md). */
+export const DEAD_LETTERS_GAUGE = 'onboarding_intake_dead_letters';
 
 export function intakeMetrics(registry: Registry): IntakeMetrics {
   const outcomes =
@@ -55,10 +62,13 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     });
-  return { outcomes, ackSeconds, drained, commitSeconds };
+  const deadLettered =
+    (registry.getSingleMetric(DEAD_LETTERED_COUNTER) as Counter<string> | undefined) ??
+    new Counter({ name: DEAD_LETTERED_COUNTER, help: 'Intake deliveries Temporal refused deterministically, moved to the dead letters', registers: [registry] });
+  return { outcomes, ackSeconds, drained, commitSeconds, deadLettered };
 }
 
-type OutboxStats = () => { depth: number; oldestReceivedAt?: Date };
+type OutboxStats = () => { depth: number; oldestReceivedAt?: Date; deadLetters?: number };
 const SCRAPE_READ_REUSE_MS = 250;
 const outboxSources = new WeakMap<Registry, Set<OutboxStats>>();
 
@@ -73,17 +83,19 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
     sources = set;
     outboxSources.set(registry, set);
     // Both gauges are collected in the same scrape: one outbox read serves the pair.
-    let last: { at: number; value: { depth: number; oldest?: number } } | undefined;
-    const read = (): { depth: number; oldest?: number } => {
+    let last: { at: number; value: { depth: number; oldest?: number; deadLetters: number } } | undefined;
+    const read = (): { depth: number; oldest?: number; deadLetters: number } => {
       if (last && Date.now() - last.at < SCRAPE_READ_REUSE_MS) return last.value;
       let depth = 0;
+      let deadLetters = 0;
       let oldest: number | undefined;
       for (const s of set) {
         const r = s();
         depth += r.depth;
+        deadLetters += r.deadLetters ?? 0;
         if (r.oldestReceivedAt && (oldest === undefined || r.oldestReceivedAt.getTime() < oldest)) oldest = r.oldestReceivedAt.getTime();
       }
-      last = { at: Date.now(), value: { depth, oldest } };
+      last = { at: Date.now(), value: { depth, oldest, deadLetters } };
       return last.value;
     };
     if (!registry.getSingleMetric(OUTBOX_DEPTH_GAUGE)) {
@@ -97,6 +109,7 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
           this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
         },
       });
+      new Gauge({ name: DEAD_LETTERS_GAUGE, help: 'Intake deliveries set aside as dead letters, waiting for `cli intake replay` (alert when > 0)', registers: [registry], collect() { this.set(read().deadLetters); } });
     }
   }
   sources.add(stats);

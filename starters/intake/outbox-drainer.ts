@@ -9,6 +9,11 @@
  * drained the same way. The backlog is read in small chunks, just ahead of the drain: the read and the JSON parse
  * run on the app's main thread, and a 500-row read held it ~7 ms (more on a busy host) while webhooks waited.
  *
+ * A delivery Temporal refuses deterministically (INVALID_ARGUMENT: a workflow id or search attribute over its limits;
+ * temporal-availability.ts) is not retried: it moves to the outbox's dead letters, out of the window, so rows behind
+ * it drain. An operator lists them (`cli intake dead-letters`) and puts one back (`cli intake replay <id>`, a new row
+ * at the end of the outbox); the drainer polls for rows written by another process while it has nothing on disk.
+ *
  * Drained twice is harmless: after a crash between the start and the row's removal the delivery is handled again,
  * and the start is idempotent by workflow ID (WorkflowIdReusePolicy REJECT_DUPLICATE + conflict policy USE_EXISTING,
  * see start-onboarding.ts), so the second time answers "duplicate". A dealUpdated signal drained twice is recorded
@@ -27,6 +32,9 @@ export interface DrainableOutbox {
   readAfter(afterId: number, limit: number): OutboxRow[];
   delete(id: number): void;
   recordAttempt(id: number): void;
+  deadLetter(id: number, reason: string): void;
+  /** The highest row id ever assigned (ids of drained rows included), so new rows are known to follow it. */
+  lastAssignedId?(): number;
 }
 
 export interface OutboxDrainerOptions {
@@ -42,6 +50,10 @@ export interface OutboxDrainerOptions {
   retryMaxMs?: number;
   /** Each attempt's outcome (`accepted`, `unavailable`, …), for the drained-by-outcome counter. */
   onAttempt?: (result: IntakeResult, final: boolean) => void;
+  /** A row moved to the dead letters (the dead-lettered counter; logs carry ids and the reason only). */
+  onDeadLetter?: (row: OutboxRow, reason: string) => void;
+  /** How often an idle drainer looks for rows another process wrote (a replayed dead letter). Default 2 s. */
+  pollMs?: number;
 }
 
 interface Entry {
@@ -65,6 +77,7 @@ export class OutboxDrainer {
   private backlogOnDisk = true;
   private running = false;
   private idleWaiters: Array<() => void> = [];
+  private poller?: NodeJS.Timeout;
 
   constructor(private readonly o: OutboxDrainerOptions) {
     this.window = o.window ?? 1000;
@@ -75,7 +88,12 @@ export class OutboxDrainer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Read before the backlog: a row another process adds after this read has a higher id, found by the poll.
+    const assigned = this.o.outbox.lastAssignedId?.() ?? 0;
     this.refill();
+    if (!this.backlogOnDisk) this.cursor = Math.max(this.cursor, assigned);
+    this.poller = setInterval(() => this.poll(), this.o.pollMs ?? 2_000);
+    this.poller.unref();
     if (this.held.size > 0) this.o.log.info({ pending: this.held.size, more: this.backlogOnDisk }, 'intake outbox: draining deliveries left by an earlier run');
     this.pump();
   }
@@ -88,7 +106,8 @@ export class OutboxDrainer {
     if (!this.running) return Promise.resolve({ kind: 'queued' });
     const existing = this.held.get(row.id);
     if (existing) return new Promise((resolve) => existing.waiters.push(resolve));
-    if (this.backlogOnDisk || this.held.size >= this.window) {
+    // A gap before this id is a row another process wrote (a replay): take the disk path so it is read, in order.
+    if (this.backlogOnDisk || this.held.size >= this.window || row.id > this.cursor + 1) {
       this.backlogOnDisk = true;
       this.pump();
       return Promise.resolve({ kind: 'queued' });
@@ -122,6 +141,7 @@ export class OutboxDrainer {
   async stop(graceMs: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearInterval(this.poller);
     for (const e of this.held.values()) {
       if (e.timer) clearTimeout(e.timer);
       this.settleWaiters(e, { kind: 'queued' });
@@ -144,6 +164,19 @@ export class OutboxDrainer {
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /** Rows appended by another process (the CLI's replay) past the cursor while the drainer thought the disk empty. */
+  private poll(): void {
+    if (!this.running || this.backlogOnDisk) return;
+    try {
+      if (this.o.outbox.readAfter(this.cursor, 1).length === 0) return;
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'intake outbox: poll for replayed rows failed');
+      return;
+    }
+    this.backlogOnDisk = true;
+    this.pump();
   }
 
   private refill(): void {
@@ -171,6 +204,11 @@ export class OutboxDrainer {
       result = { status: 500, outcome: 'error', body: { error: 'internal_error', message: 'handling failed' } };
     } finally {
       this.inFlight -= 1;
+    }
+    if (result.deadLetter !== undefined) {
+      this.bury(entry, result.deadLetter);
+      this.pump();
+      return;
     }
     const final = isFinal(result);
     this.o.onAttempt?.(result, final);
@@ -200,6 +238,19 @@ export class OutboxDrainer {
       }
     }
     this.pump();
+  }
+
+  /** Sets a deterministically refused row aside; its place in the window goes to the rows behind it. */
+  private bury(entry: Entry, reason: string): void {
+    const { row } = entry;
+    this.o.outbox.deadLetter(row.id, reason);
+    this.held.delete(row.id);
+    if (entry.timer) clearTimeout(entry.timer);
+    const result: IntakeResult = { status: 202, outcome: 'dead_lettered', body: { outcome: 'dead_lettered', deliveryId: String(row.id), reason } };
+    this.o.onAttempt?.(result, true);
+    this.o.onDeadLetter?.(row, reason);
+    this.o.log.error({ deliveryId: row.id, dealId: row.event.meta.entity_id?.slice(0, 40), eventId: row.event.meta.id?.slice(0, 140), reason }, 'intake outbox: Temporal refused a delivery deterministically; moved to dead letters (cli intake dead-letters)');
+    this.settleWaiters(entry, { kind: 'final', result });
   }
 
   /** A delivery that had failed went through: whatever was down is back, so the rows waiting for a retry go now. */

@@ -13,11 +13,10 @@
  * The rows hold the delivery as parsed (it may carry deal data: names, emails in custom fields). They stay on the
  * app's local disk (DATA_DIR) for as long as the delivery is pending and never reach a log.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
+import { restrictFile, touchPrivateFile } from '../../runtime/private-files';
 
 export const OUTBOX_FILE = 'intake-outbox.sqlite';
 
@@ -43,10 +42,29 @@ interface RawRow {
   attempts: number;
 }
 
+/** A delivery Temporal refused deterministically, kept aside until an operator replays it (`cli intake replay`). */
+export interface DeadLetter {
+  /** The outbox row's id (AUTOINCREMENT ids are never reused, so it stays unique). */
+  id: number;
+  event: WebhookV2Event;
+  receivedAt: Date;
+  deadAt: Date;
+  attempts: number;
+  /** Why it was set aside: the refusal's first line, e.g. the gRPC status and Temporal's message. */
+  reason: string;
+}
+
+interface RawDeadLetter extends RawRow {
+  dead_at: number;
+  reason: string;
+}
+
 interface Batch {
   appends: Array<[number, string]>;
   deletes: number[];
   bumps: number[];
+  /** [row id, time set aside, reason]: moved from the outbox to the dead letters in the same transaction. */
+  deadLetters: Array<[number, number, string]>;
 }
 
 /** The writer connection's durability settings as SQLite reports them (synchronous: 1 = NORMAL, 2 = FULL). */
@@ -74,6 +92,84 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS intake_outbox (
 );
 CREATE INDEX IF NOT EXISTS intake_outbox_received_at ON intake_outbox (received_at)`;
 
+/**
+ * Migrations by `PRAGMA user_version`, applied in order to a file of any earlier version (an outbox written before
+ * version 1 has only the table above, at user_version 0). Additive only: a newer file stays readable by this code.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: deliveries Temporal refuses deterministically leave the outbox for this table instead of holding the drain.
+  `CREATE TABLE IF NOT EXISTS intake_dead_letters (
+    id INTEGER PRIMARY KEY,
+    received_at INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    dead_at INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  )`,
+];
+
+/** Brings the file's schema to the current version; safe to run from several connections and processes. */
+export function migrateOutbox(db: Database.Database): void {
+  db.exec(SCHEMA);
+  const apply = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v += 1) db.exec(MIGRATIONS[v]!);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  });
+  apply.immediate();
+}
+
+/** Opens an outbox file outside the app (the ops CLI), migrated, with the private file modes. */
+export function openOutboxFile(path: string): Database.Database {
+  touchPrivateFile(path);
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  migrateOutbox(db);
+  restrictOutboxFiles(path);
+  return db;
+}
+
+/** The outbox and its WAL side files hold raw deliveries (names, e-mails): owner-only (docs/security-notes.md). */
+function restrictOutboxFiles(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) restrictFile(f);
+}
+
+const deadLetterOf = (r: RawDeadLetter): DeadLetter => ({
+  id: r.id,
+  event: JSON.parse(r.event) as WebhookV2Event,
+  receivedAt: new Date(r.received_at),
+  deadAt: new Date(r.dead_at),
+  attempts: r.attempts,
+  reason: r.reason,
+});
+
+/** Dead letters, newest first. */
+export function listDeadLetters(db: Database.Database, limit = 1000): DeadLetter[] {
+  const rows = db.prepare('SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters ORDER BY id DESC LIMIT ?').all(limit) as RawDeadLetter[];
+  return rows.map(deadLetterOf);
+}
+
+export function getDeadLetter(db: Database.Database, id: number): DeadLetter | undefined {
+  const row = db.prepare('SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters WHERE id = ?').get(id) as RawDeadLetter | undefined;
+  return row ? deadLetterOf(row) : undefined;
+}
+
+/**
+ * Puts a dead letter back at the end of the outbox as a new row (new id, original arrival time), in one
+ * transaction; the running app's drainer picks it up within its poll interval. Undefined when no such dead letter.
+ */
+export function replayDeadLetter(db: Database.Database, id: number): { newRowId: number } | undefined {
+  const move = db.transaction((deadId: number) => {
+    const found = db.prepare('SELECT received_at, event FROM intake_dead_letters WHERE id = ?').get(deadId) as { received_at: number; event: string } | undefined;
+    if (!found) return undefined;
+    const inserted = db.prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)').run(found.received_at, found.event);
+    db.prepare('DELETE FROM intake_dead_letters WHERE id = ?').run(deadId);
+    return { newRowId: Number(inserted.lastInsertRowid) };
+  });
+  return move.immediate(id);
+}
+
 // Plain CommonJS evaluated in the worker (no TypeScript loader there, under tsx or jest alike).
 const WRITER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -85,9 +181,14 @@ db.pragma('busy_timeout = 5000');
 const insert = db.prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)');
 const remove = db.prepare('DELETE FROM intake_outbox WHERE id = ?');
 const bump = db.prepare('UPDATE intake_outbox SET attempts = attempts + 1 WHERE id = ?');
+const bury = db.prepare('INSERT OR REPLACE INTO intake_dead_letters (id, received_at, event, attempts, dead_at, reason) SELECT id, received_at, event, attempts + 1, ?, ? FROM intake_outbox WHERE id = ?');
 const commit = db.transaction((b) => {
   for (const id of b.deletes) remove.run(id);
   for (const id of b.bumps) bump.run(id);
+  for (const [id, at, reason] of b.deadLetters) {
+    bury.run(at, reason, id);
+    remove.run(id);
+  }
   return b.appends.map(([at, event]) => Number(insert.run(at, event).lastInsertRowid));
 });
 parentPort.on('message', (b) => {
@@ -116,6 +217,7 @@ export class IntakeOutbox {
   private appends: PendingAppend[] = [];
   private deletes: number[] = [];
   private bumps: number[] = [];
+  private deadLetters: Batch['deadLetters'] = [];
   /** The batch the writer is committing (undefined: none): its appends wait for their ids. */
   private committing?: { appends: PendingAppend[]; deletes: number };
   private idleWaiters: Array<() => void> = [];
@@ -132,10 +234,12 @@ export class IntakeOutbox {
     readonly path: string,
     private readonly o: { onCommit?: (commit: OutboxCommit) => void; synchronous?: 'full' | 'normal' } = {},
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    touchPrivateFile(path);
     this.reader = new Database(path);
     this.reader.pragma('journal_mode = WAL');
-    this.reader.exec(SCHEMA);
+    this.reader.pragma('busy_timeout = 5000');
+    migrateOutbox(this.reader);
+    restrictOutboxFiles(path);
     this.writer = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, sqlite: require.resolve('better-sqlite3'), synchronous: (o.synchronous ?? 'full').toUpperCase() } });
     this.writer.unref();
     this.writer.on('message', (reply: WriterReply) => this.committed(reply));
@@ -167,10 +271,38 @@ export class IntakeOutbox {
     this.kick();
   }
 
+  /**
+   * Moves a row to the dead letters (same transaction as its removal): Temporal refused it deterministically, so
+   * retrying it would only hold a place in the drain forever. Not awaited, like delete().
+   */
+  deadLetter(id: number, reason: string): void {
+    if (this.closed || this.broken) return;
+    this.deadLetters.push([id, Date.now(), reason.slice(0, 1000)]);
+    this.kick();
+  }
+
+  /** Dead letters kept and the time the oldest was set aside, for the dead-letter gauges. */
+  deadLetterStats(): { count: number; oldestDeadAt?: Date } {
+    if (this.closed) return { count: 0 };
+    const r = this.reader.prepare('SELECT COUNT(*) AS count, MIN(dead_at) AS oldest FROM intake_dead_letters').get() as { count: number; oldest: number | null };
+    return { count: r.count, oldestDeadAt: r.oldest === null ? undefined : new Date(r.oldest) };
+  }
+
+  /** Dead letters, newest first (tests; the CLI opens the file itself, see listDeadLetters). */
+  listDeadLetters(limit?: number): DeadLetter[] {
+    return listDeadLetters(this.reader, limit);
+  }
+
   /** Pending rows with id > afterId, oldest first. */
   readAfter(afterId: number, limit: number): OutboxRow[] {
     const rows = this.reader.prepare('SELECT id, received_at, event, attempts FROM intake_outbox WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RawRow[];
     return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event) as WebhookV2Event, receivedAt: new Date(r.received_at), attempts: r.attempts }));
+  }
+
+  /** The highest id ever assigned (AUTOINCREMENT's counter; 0 for a new file). */
+  lastAssignedId(): number {
+    const r = this.reader.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'intake_outbox'").get() as { seq: number } | undefined;
+    return r?.seq ?? 0;
   }
 
   /** Pending rows and the arrival time of the oldest, for the depth and age gauges. */
@@ -182,7 +314,7 @@ export class IntakeOutbox {
 
   /** Resolves once everything queued so far is written (or failed). */
   flush(): Promise<void> {
-    if (!this.committing && this.appends.length + this.deletes.length + this.bumps.length === 0) return Promise.resolve();
+    if (!this.committing && this.queued() === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -202,17 +334,27 @@ export class IntakeOutbox {
 
   private kick(): void {
     if (this.committing || this.broken) return;
-    if (this.appends.length + this.deletes.length + this.bumps.length === 0) {
+    if (this.queued() === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
       return;
     }
     const appends = this.appends;
-    const batch: Batch = { appends: appends.map((a) => [a.receivedAt.getTime(), JSON.stringify(a.event)]), deletes: this.deletes, bumps: this.bumps };
+    const batch: Batch = {
+      appends: appends.map((a) => [a.receivedAt.getTime(), JSON.stringify(a.event)]),
+      deletes: this.deletes,
+      bumps: this.bumps,
+      deadLetters: this.deadLetters,
+    };
     this.appends = [];
     this.deletes = [];
     this.bumps = [];
+    this.deadLetters = [];
     this.committing = { appends, deletes: batch.deletes.length };
     this.writer.postMessage(batch);
+  }
+
+  private queued(): number {
+    return this.appends.length + this.deletes.length + this.bumps.length + this.deadLetters.length;
   }
 
   /** Asks the writer thread how its connection commits (tests, and anyone checking INTAKE_OUTBOX_SYNC took effect). */
@@ -256,6 +398,7 @@ export class IntakeOutbox {
     this.appends = [];
     this.deletes = [];
     this.bumps = [];
+    this.deadLetters = [];
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }

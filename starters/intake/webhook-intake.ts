@@ -14,12 +14,14 @@ import type { OnboardingStarter } from '../start-onboarding';
 import { decideClosedRunChange, decideIntake, quickIgnoreReason, type OnboardingRunStatus } from './intake-decision';
 import { loadIntakeFacts, type IntakeLookups } from './intake-facts';
 import type { IntakeOutcome } from './intake-metrics';
-import { isTemporalUnavailable } from './temporal-availability';
+import { deterministicRefusal, isTemporalUnavailable } from './temporal-availability';
 
 export interface IntakeResult {
   status: number;
   outcome: IntakeOutcome;
   body: Record<string, unknown>;
+  /** Set when Temporal refused deterministically (temporal-availability.ts): the drainer moves the row to the dead letters. */
+  deadLetter?: string;
 }
 
 export interface WebhookIntakeDeps {
@@ -152,7 +154,13 @@ export class WebhookIntake {
       return unavailable(`Temporal did not accept the ${what}; retry later`);
     }
     this.deps.log.error({ ...ids, err: message }, `pipedrive webhook: Temporal refused the ${what}`);
-    return { status: 500, outcome: 'error', body: { error: 'internal_error', message: `Temporal refused the ${what}` } };
+    const refusal = deterministicRefusal(err);
+    return {
+      status: 500,
+      outcome: 'error',
+      body: { error: 'internal_error', message: `Temporal refused the ${what}` },
+      ...(refusal !== undefined ? { deadLetter: `Temporal refused the ${what}: ${refusal}` } : {}),
+    };
   }
 
   /** One Temporal call with a bounded total time (the SDK otherwise retries UNAVAILABLE for a long while). */

@@ -75,10 +75,11 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
           concurrency: drainConcurrency,
           retryMaxMs: overrides.drainRetryMaxMs,
           onAttempt: (result, final) => metrics.drained.inc({ outcome: result.outcome, final: String(final) }),
+          onDeadLetter: () => metrics.deadLettered.inc(),
         })
       : undefined;
   if (outbox && drainer) {
-    const unobserve = observeOutbox(ctx.registry, () => outbox.stats());
+    const unobserve = observeOutbox(ctx.registry, () => ({ ...outbox.stats(), deadLetters: outbox.deadLetterStats().count }));
     app.addHook('onReady', async () => drainer.start());
     // The server no longer accepts requests by now; in-flight drains get a moment, the rest stays on disk.
     app.addHook('onClose', async () => {

@@ -106,6 +106,37 @@ describe('parseWebhookV2', () => {
   });
 });
 
+describe('parseWebhookV2: ids are bounded and shaped (a poison id is refused at the door, not queued)', () => {
+  const SAYS = 'a Pipedrive id is digits only, at most 32 of them';
+  test.each([
+    ['a deal id of 33 digits', { meta: { entity_id: '1'.repeat(33) } }, 'meta.entity_id'],
+    ['a deal id of 4,000 digits', { meta: { entity_id: '9'.repeat(4000) } }, 'meta.entity_id'],
+    ['a deal id with letters', { meta: { entity_id: '74a6' } }, 'meta.entity_id'],
+    ['a deal id of ".."', { meta: { entity_id: '..' } }, 'meta.entity_id'],
+    ['a negative deal id', { meta: { entity_id: -5 } }, 'meta.entity_id'],
+    ['a fractional deal id', { meta: { entity_id: 1.5 } }, 'meta.entity_id'],
+    ['a company id with a path', { meta: { company_id: '123/../1' } }, 'meta.company_id'],
+    ['a user id too long', { meta: { user_id: '7'.repeat(40) } }, 'meta.user_id'],
+    ['a data.id that is not digits', { data: { id: '746 OR 1=1', stage_id: 5 } }, 'data.id'],
+  ])('%s is refused, saying why', (_label, over, path) => {
+    const r = parseWebhookV2(docExample(over as never));
+    expect(r).toEqual({ ok: false, issues: [`${path}: ${SAYS}`] });
+  });
+
+  test('an event id over 128 characters is refused (it becomes part of an edit workflow id)', () => {
+    const r = parseWebhookV2(docExample({ meta: { id: 'e'.repeat(129) } }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]).toMatch(/^meta\.id: /);
+    expect(parseWebhookV2(docExample({ meta: { id: 'e'.repeat(128) } })).ok).toBe(true);
+  });
+
+  test('32 digits, as a string or a safe integer, pass and normalise', () => {
+    expect(parse(docExample({ meta: { entity_id: '1'.repeat(32) } })).meta.entity_id).toBe('1'.repeat(32));
+    expect(parse(docExample({ meta: { entity_id: ' 746 ' } })).meta.entity_id).toBe('746');
+    expect(parse(docExample({ meta: { entity_id: Number.MAX_SAFE_INTEGER } })).meta.entity_id).toBe(String(Number.MAX_SAFE_INTEGER));
+  });
+});
+
 describe('isStageChangeTo', () => {
   test.each([
     ['moved 4 → 5, target 5 (number)', docExample(), 5, true],
