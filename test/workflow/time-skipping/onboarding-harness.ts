@@ -94,6 +94,6 @@ export function waitForState(handle: WorkflowHandle, state: OnboardingState): Pr
     last = await handle.query(stateQuery);
     return last.state === state ? last : undefined;
   }).catch((err: Error) => {
-    throw new Error(`${err.message}; last ${last?.state}: ${JSON.stringify(last?.auditTrail.slice(-5))}`);
+    throw new Error(`${err.message}; last ${last?.state} ${JSON.stringify(last?.reviewReasons)}: ${JSON.stringify(last?.auditTrail.slice(-5))}`);
   });
 }
