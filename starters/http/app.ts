@@ -6,14 +6,16 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context';
-import { addPublicRateLimit } from './public-rate-limit';
+import { PublicRateLimit } from './public-rate-limit';
 import { registerHealthRoutes } from './routes/health';
 import { registerPipedriveWebhookRoute } from './routes/pipedrive-webhook';
 import { registerSlackEventsRoute } from '../slack/slack-events-route';
 
 export function buildApp(ctx: AppContext): FastifyInstance {
+  const limit = ctx.config.app.rateLimitPerSec > 0 ? new PublicRateLimit(ctx.config.app.rateLimitPerSec, ctx.registry, ctx.log) : undefined;
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
+    ...(limit ? { logController: limit.logController } : {}),
     // The default for any route without its own; the webhook and Slack routes set theirs.
     bodyLimit: ctx.config.app.webhookBodyLimitBytes,
     // Answer fast and never hang a webhook sender on a slow client.
@@ -21,7 +23,7 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     trustProxy: ctx.config.app.trustProxy,
   });
   // First: it must run before every other hook, on every route and the 404.
-  addPublicRateLimit(app, ctx.registry, ctx.config.app.rateLimitPerSec);
+  limit?.install(app);
   registerHealthRoutes(app, ctx);
   registerPipedriveWebhookRoute(app, ctx);
   registerSlackEventsRoute(app, ctx);

@@ -52,6 +52,12 @@ export class TokenBuckets {
     return true;
   }
 
+  /** Whether `key` would be refused now (nothing taken). */
+  isEmpty(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    return bucket !== undefined && bucket.tokens + (this.now() - bucket.at) * this.rate < 1;
+  }
+
   /** Seconds until `key` has a token again (at least 1, for a Retry-After header). */
   retryAfterSeconds(key: string): number {
     const bucket = this.buckets.get(key);

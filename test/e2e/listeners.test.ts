@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { deriveExternalId } from '../../domain/external-id';
 import { PipedriveClient } from '../../integrations/pipedrive';
@@ -64,7 +66,7 @@ describe('public and internal listeners', () => {
   const dirs: string[] = [];
   const apps: FastifyInstance[] = [];
 
-  const contextFor = (env: NodeJS.ProcessEnv, registry = new Registry()): AppContext => {
+  const contextFor = (env: NodeJS.ProcessEnv, registry = new Registry(), log: AppContext['log'] = createLogger('listeners-test', 'silent')): AppContext => {
     const dir = mkdtempSync(join(tmpdir(), 'listeners-'));
     dirs.push(dir);
     return {
@@ -80,7 +82,7 @@ describe('public and internal listeners', () => {
         PIPEDRIVE_WEBHOOK_PASSWORD: sim.stackEntry.webhookPassword,
         ...env,
       }),
-      log: createLogger('listeners-test', 'silent'),
+      log,
       connection: t.connection,
       client: t.client,
       registry,
@@ -230,8 +232,15 @@ describe('public and internal listeners', () => {
 
     it('answers a flood from one address 429 before authentication, while every signed delivery from another lands', async () => {
       const registry = new Registry();
+      const lines: Array<{ msg?: string; level?: number; req?: { remoteAddress?: string }; address?: string }> = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+          done();
+        },
+      });
       // A low limit so this host's flood is surely over it; the simulator delivers from 127.0.0.1, the flood comes from 127.0.0.2.
-      const ctx = contextFor({ PUBLIC_RATE_LIMIT_PER_SEC: '50' }, registry);
+      const ctx = contextFor({ PUBLIC_RATE_LIMIT_PER_SEC: '50' }, registry, pino({ level: 'info' }, sink));
       const publicUrl = await listen(buildApp(ctx));
       const opsUrl = await listen(buildOpsApp(ctx));
       await registerPipedriveWebhook(pipedrive, ctx.config.pipedrive!, publicUrl, ctx.log);
@@ -290,6 +299,11 @@ describe('public and internal listeners', () => {
         const text = (await send(`${opsUrl}/metrics`)).body;
         expect(text).toContain(`${RATE_LIMITED_COUNTER}{route="/webhooks/pipedrive"} ${flood.statuses['429']}`);
         expect(text).toContain(`${INTAKE_COUNTER}{outcome="refused_401"} ${passed}`);
+        // Not a flood of log lines: the flood's requests are logged only as far as they were let through, plus a warning.
+        const floodLines = lines.filter((l) => l.req?.remoteAddress === '127.0.0.2' || l.msg === 'request completed');
+        expect(lines.filter((l) => l.msg === 'incoming request' && l.req?.remoteAddress === '127.0.0.2').length).toBeLessThanOrEqual(passed + 32);
+        expect(floodLines.length).toBeLessThan(flood.sent / 10);
+        expect(lines.filter((l) => l.level === 40 && l.address === '127.0.0.2' && /over PUBLIC_RATE_LIMIT_PER_SEC/.test(l.msg ?? ''))).toHaveLength(1);
         process.stderr.write(`flood: ${flood.sent} in ${seconds.toFixed(1)} s (${Math.round(flood.sent / seconds)}/s) ${JSON.stringify(flood.statuses)}; ${ours.length} signed deliveries all 2xx\n`);
       } finally {
         for (const id of started) await t.client.workflow.getHandle(id).terminate('listeners test done').catch(() => undefined);
