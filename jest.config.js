@@ -6,7 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts'],
+  setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts', '<rootDir>/test/setup/default-mapping.ts'],
   testTimeout: 60_000,
   // Temporal's native bridge keeps handles alive after teardown (sdk-typescript#928).
   forceExit: true,

@@ -1,10 +1,12 @@
 /**
- * The canonical input of the mapping: a Pipedrive deal with its person and organization, custom fields already
- * resolved from 40-char hashes to named properties (DEAL_FIELDS / ORGANIZATION_FIELDS) by the Pipedrive activity.
+ * The canonical input of the mapping: a Pipedrive deal with its person and organization, every field read where the
+ * mapping template says (standard or custom field, by name or 40-char key) by the Pipedrive activity, values still as
+ * typed in Pipedrive (value maps are applied by the validation, so a reviewer's fix may use either form).
  * Plain JSON (it crosses the activity → workflow boundary as a Temporal payload); the zod schema lets the
  * workflow check an activity's result and lets a reviewer's "apply fix" be validated against the same shape.
  */
 import { z } from 'zod';
+import type { MappingSnapshot } from './mapping/schema';
 
 const OptionalText = z.string().optional();
 
@@ -37,6 +39,8 @@ export const ResolvedDealSchema = z.object({
     value: z.number().nullable(),
     currency: z.string().nullable(),
     stageId: z.string(),
+    /** Pipedrive `status`: open, won, lost or deleted (domain/deal-claim.ts re-checks it). */
+    status: OptionalText,
     ownerId: OptionalText,
     /** When the deal entered its current stage (Pipedrive `stage_change_time`, RFC 3339): the signature time. */
     signedAt: OptionalText,
@@ -52,11 +56,15 @@ export const ResolvedDealSchema = z.object({
     expectedTimeToValue: OptionalText,
     /** DEAL_FIELDS.invoiceDate, `YYYY-MM-DD`. */
     firstInvoiceDate: OptionalText,
+    /** Lead-to-revenue attribution (template `fields.attribution`), Pipedrive-owned. */
+    attribution: z.object({ campaign: OptionalText, leadSource: OptionalText, channel: OptionalText }).optional(),
   }),
   person: z
     .object({
       id: OptionalText,
       name: z.string(),
+      firstName: OptionalText,
+      lastName: OptionalText,
       emails: z.array(ContactEntrySchema),
       phones: z.array(ContactEntrySchema),
     })
@@ -74,6 +82,12 @@ export const ResolvedDealSchema = z.object({
       paymentTerms: OptionalText,
     })
     .optional(),
+  /**
+   * The mapping template the fetch read this deal with, pinned for the rest of the attempt: validation and the invoice
+   * plan use it, not the worker's current file, so a template edit never splits one attempt across two templates.
+   * Absent in deals fetched before templates existed (they validate with the worker's template, which then matched).
+   */
+  mapping: z.custom<MappingSnapshot>((v) => v !== null && typeof v === 'object' && typeof (v as { hash?: unknown }).hash === 'string').optional(),
 });
 
 export type ContactEntry = z.infer<typeof ContactEntrySchema>;

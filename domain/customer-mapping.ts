@@ -1,16 +1,20 @@
 /**
- * Pipedrive deal → NetSuite customer body: the field mapping the guide calls "mapping debt" when left implicit.
+ * Pipedrive deal → NetSuite customer body: the field mapping the guide calls "mapping debt" when left implicit, driven
+ * by the mapping template (targets, required/default, value maps, length limits; domain/mapping/schema.ts).
  * Collects EVERY problem as a field-level review reason (a reviewer fixes them all in one pass instead of
- * discovering them one retry at a time); non-blocking findings come back as warnings.
+ * discovering them one retry at a time); non-blocking findings come back as warnings. Every NetSuite length limit on
+ * a mapped field is checked here, so an over-long value is a field-level reason before any NetSuite round trip.
  */
 import type { ContactEntry, PostalAddress, ResolvedDeal } from './canonical-deal';
 import { normalizeCountryCode } from './countries';
-import { isValidExternalId } from './external-id';
+import { isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
 import { checkHandoff } from './handoff-checklist';
 import type { NetSuiteAddressBookAddress, NetSuiteCustomerBody, NetSuiteTaxRegistration } from './netsuite-records';
-import { ORGANIZATION_FIELDS } from './pipedrive-fields';
+import { activeMapping } from './mapping/active-mapping';
+import type { FieldEntry, Mapping, NetSuiteTarget } from './mapping/schema';
+import { pipedriveFieldLabel } from './pipedrive-fields';
 import type { ReferenceData } from './reference-data';
-import { resolvePackage, resolveSubsidiary, resolveTerms, DEFAULT_TERMS_NAME } from './reference-resolution';
+import { resolveCurrency, resolvePackage, resolveSubsidiary, resolveTerms } from './reference-resolution';
 import { reviewReason, type ReviewReason } from './review-reason';
 import { validateEmail } from './validators/email';
 import { validatePostalCode } from './validators/postal-code';
@@ -78,8 +82,21 @@ export function selectBillingEmail(emails: readonly ContactEntry[]): EmailSelect
   };
 }
 
+/**
+ * A value longer than NetSuite's limit for its field: a reason naming the field, the length and the limit, with the
+ * value cut to the limit as the suggestion. Counted in code points, as NetSuite counts characters.
+ */
+export function lengthReason(path: string, what: string, value: string, limit: number | undefined, where: string): ReviewReason | undefined {
+  const length = Array.from(value).length;
+  if (limit === undefined || length <= limit) return undefined;
+  return reviewReason(path, 'field.too_long', `${what} is ${length} characters; NetSuite accepts at most ${limit}.`, {
+    suggestion: `Shorten it to ${limit} characters or fewer in ${where}, e.g. "${truncateCodePoints(value, limit)}".`,
+    value,
+  });
+}
+
 /** Primary phone, else the first one; dropped with a warning when it has fewer than 7 digits. */
-export function selectPhone(phones: readonly ContactEntry[]): { phone?: string; warnings: ReviewReason[] } {
+export function selectPhone(phones: readonly ContactEntry[], maxLength = PHONE_MAX_LENGTH): { phone?: string; warnings: ReviewReason[] } {
   const present = phones.filter((p) => p.value.trim() !== '');
   const chosen = present.find((p) => p.primary) ?? present[0];
   if (chosen === undefined) return { warnings: [] };
@@ -87,15 +104,15 @@ export function selectPhone(phones: readonly ContactEntry[]): { phone?: string; 
   if (phone.replace(/\D/g, '').length < 7) {
     return { warnings: [reviewReason('person.phones', 'phone.invalid', 'Phone number has fewer than 7 digits; left out of the customer.', { value: phone })] };
   }
-  if (phone.length > PHONE_MAX_LENGTH) {
-    return { warnings: [reviewReason('person.phones', 'phone.too_long', `Phone number is longer than ${PHONE_MAX_LENGTH} characters; left out of the customer.`, { value: phone })] };
+  if (phone.length > maxLength) {
+    return { warnings: [reviewReason('person.phones', 'phone.too_long', `Phone number is ${phone.length} characters, longer than NetSuite's ${maxLength}; left out of the customer.`, { value: phone })] };
   }
   return { phone, warnings: [] };
 }
 
 type AddressMapping = { address?: NetSuiteAddressBookAddress; country?: string; reasons: ReviewReason[]; warnings: ReviewReason[] };
 
-function mapAddress(address: PostalAddress | undefined, addressee: string): AddressMapping {
+function mapAddress(address: PostalAddress | undefined, addressee: string, lineLimit = ADDRESS_FIELD_MAX_LENGTH): AddressMapping {
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
   const street = cleanName(address?.street);
@@ -111,7 +128,8 @@ function mapAddress(address: PostalAddress | undefined, addressee: string): Addr
 
   const country = normalizeCountryCode(rawCountry);
   if (rawCountry === '') {
-    reasons.push(reviewReason('organization.address.country', 'address.country_missing', 'The address has no country.', { suggestion: 'Add the country (e.g. US, GB, DE).', ...(formatted ? { value: formatted } : {}) }));
+    const why = formatted ? `No country could be read from the address "${formatted}" (its last part is neither a country name nor an ISO code, and no postal code pattern names one).` : 'The address has no country.';
+    reasons.push(reviewReason('organization.address.country', 'address.country_missing', why, { suggestion: 'Add the country at the end of the address (e.g. ", USA", ", Germany", ", GB").', ...(formatted ? { value: formatted } : {}) }));
   } else if (country === undefined) {
     reasons.push(reviewReason('organization.address.country', 'address.country_invalid', `"${rawCountry}" is not a recognised country.`, { suggestion: 'Use the two-letter ISO code, e.g. US, GB, DE, NL, CA, AU.', value: rawCountry }));
   }
@@ -122,9 +140,8 @@ function mapAddress(address: PostalAddress | undefined, addressee: string): Addr
     reasons.push(reviewReason('organization.address.city', 'address.city_missing', 'The address has no city.', formatted ? { value: formatted } : {}));
   }
   for (const [name, value] of [['street', street], ['street2', street2], ['city', city], ['region', region]] as const) {
-    if (Array.from(value).length > ADDRESS_FIELD_MAX_LENGTH) {
-      reasons.push(reviewReason(`organization.address.${name}`, 'address.too_long', `Address ${name} is longer than ${ADDRESS_FIELD_MAX_LENGTH} characters.`, { value }));
-    }
+    const tooLong = lengthReason(`organization.address.${name}`, `Address ${name}`, value, lineLimit, "the organization's address in Pipedrive");
+    if (tooLong) reasons.push({ ...tooLong, code: 'address.too_long' });
   }
   let zip: string | undefined;
   if (country !== undefined) {
@@ -139,21 +156,39 @@ function mapAddress(address: PostalAddress | undefined, addressee: string): Addr
     }
   }
   if (reasons.length > 0 || country === undefined) return { reasons, warnings };
-  const mapped: NetSuiteAddressBookAddress = { addr1: street, city, country, addressee: truncateCodePoints(addressee, ADDRESS_FIELD_MAX_LENGTH) };
+  const mapped: NetSuiteAddressBookAddress = { addr1: street, city, country, addressee: truncateCodePoints(addressee, lineLimit) };
   if (street2 !== '') mapped.addr2 = street2;
   if (region !== '') mapped.state = country === 'US' || country === 'CA' || country === 'AU' ? region.toUpperCase() : region;
   if (zip !== undefined) mapped.zip = zip;
   return { address: mapped, country, reasons, warnings };
 }
 
+/** Sets a template target on the customer body (custom field or a free-form standard one). */
+function setTarget(customer: NetSuiteCustomerBody, target: NetSuiteTarget | undefined, value: string | undefined): void {
+  if (target === undefined || value === undefined || value === '') return;
+  if ('custom' in target) customer[target.custom as `custentity_${string}`] = value;
+  else (customer as unknown as Record<string, unknown>)[target.standard] = value;
+}
+
+/** `the deal's "CSM" field`: where a reviewer fixes a value, in the company's own words. */
+function whereIn(entry: Pick<FieldEntry, 'source'>): string {
+  return `the ${entry.source.from}'s "${pipedriveFieldLabel(entry.source)}" field in Pipedrive`;
+}
+
 /**
  * Maps a resolved deal to the NetSuite customer upsert body keyed by `externalId`. Everything the first invoice
- * needs is validated here too (package, terms), so a deal is either fully "ready for billing" or in review.
+ * needs is validated here too (package, terms, currency), so a deal is either fully "ready for billing" or in review.
+ * The template is the one the deal was fetched with (`deal.mapping`), else this process's.
  */
-export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, externalId: string): CustomerMappingResult {
+export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, externalId: string, mapping: Mapping = deal.mapping ?? activeMapping()): CustomerMappingResult {
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
   const org = deal.organization;
+  const f = mapping.fields;
+  const tooLong = (path: string, what: string, value: string, entry: Pick<FieldEntry, 'maxLength' | 'source'>) => {
+    const r = lengthReason(path, what, value, entry.maxLength, whereIn(entry));
+    if (r) reasons.push(r);
+  };
 
   if (!isValidExternalId(externalId)) {
     reasons.push(reviewReason('deal.externalId', 'external_id.invalid', 'External ID must be 1–64 letters, digits, "-" or "_".', { value: externalId }));
@@ -164,35 +199,46 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   if (org === undefined) {
     reasons.push(reviewReason('organization', 'organization.missing', 'The deal has no organization: a NetSuite customer is a company.', { suggestion: 'Link the deal to an organization in Pipedrive.' }));
   } else if (companyName === '') {
-    reasons.push(reviewReason('organization.name', 'organization.name_missing', 'The organization has no name.'));
+    reasons.push(reviewReason('organization.name', 'organization.name_missing', 'The organization has no name.', { suggestion: `Fill ${whereIn(f.companyName)}.` }));
+  } else {
+    tooLong('organization.name', 'Company name', companyName, f.companyName);
   }
   const entityId = truncateCodePoints(companyName, ENTITY_ID_MAX_LENGTH);
-  if (entityId !== companyName) {
+  if (entityId !== companyName && f.companyName.maxLength === undefined) {
     warnings.push(reviewReason('organization.name', 'entity_id.truncated', `Company name is longer than ${ENTITY_ID_MAX_LENGTH} characters; the NetSuite entity id was shortened.`, { value: companyName }));
   }
 
   // Contact
   const email = selectBillingEmail(deal.person?.emails ?? []);
-  if (email.ok) warnings.push(...email.warnings);
-  else reasons.push(email.reason);
-  const phone = selectPhone(deal.person?.phones ?? []);
+  if (email.ok) {
+    warnings.push(...email.warnings);
+    tooLong('person.emails', 'E-mail address', email.email, f.email);
+  } else if (f.email.required || email.reason.code !== 'email.missing') {
+    reasons.push(email.reason);
+  }
+  const phone = f.phone.target ? selectPhone(deal.person?.phones ?? [], f.phone.maxLength ?? PHONE_MAX_LENGTH) : { warnings: [] };
   warnings.push(...phone.warnings);
+  if (f.phone.required && phone.phone === undefined) {
+    reasons.push(reviewReason('person.phones', 'phone.missing', 'No usable phone number, and the mapping template requires one.', { suggestion: `Add a phone to ${whereIn(f.phone)}.` }));
+  }
 
   // Address (only meaningful with an organization)
-  const address = org === undefined ? undefined : mapAddress(org.address, entityId);
+  const address = org === undefined ? undefined : mapAddress(org.address, entityId, f.address.maxLength ?? ADDRESS_FIELD_MAX_LENGTH);
   if (address) {
-    reasons.push(...address.reasons);
+    if (f.address.required || org?.address !== undefined) reasons.push(...address.reasons);
     warnings.push(...address.warnings);
   }
   const country = address?.country ?? normalizeCountryCode(org?.address?.country);
 
   // Tax registration
   let taxRegistration: NetSuiteTaxRegistration | undefined;
-  if (org !== undefined) {
+  const taxTyped = org?.taxId?.trim() ?? '';
+  if (org !== undefined && (f.taxId.required || taxTyped !== '')) {
     const tax = validateTaxId(org.taxId, country);
     if (!tax.ok) {
-      reasons.push(reviewReason('organization.taxId', tax.code, tax.message, { ...(tax.suggestion ? { suggestion: tax.suggestion } : {}), ...(org.taxId?.trim() ? { value: org.taxId } : {}) }));
+      reasons.push(reviewReason('organization.taxId', tax.code, tax.message, { ...(tax.suggestion ? { suggestion: tax.suggestion } : {}), ...(taxTyped ? { value: org.taxId } : {}) }));
     } else {
+      tooLong('organization.taxId', 'Tax id', tax.normalized, f.taxId);
       const nexusCountry = tax.country ?? country;
       taxRegistration = nexusCountry === undefined ? { taxRegistrationNumber: tax.normalized } : { nexusCountry, taxRegistrationNumber: tax.normalized };
       if (tax.scheme === 'UNVERIFIED') {
@@ -204,25 +250,43 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   }
 
   // NetSuite-owned financial fields
-  const subsidiary = resolveSubsidiary(org?.subsidiary, country, ref.subsidiaries);
+  const subsidiary = resolveSubsidiary(org?.subsidiary, country, ref.subsidiaries, mapping);
   if (!subsidiary.ok) reasons.push(subsidiary.reason);
   else if (subsidiary.inferred) {
-    warnings.push(reviewReason('organization.subsidiary', 'subsidiary.inferred', `No subsidiary set; "${subsidiary.subsidiary.name}" inferred from the country ${country ?? ''}.`.trim(), { suggestion: `Set the organization's "${ORGANIZATION_FIELDS.subsidiary}" field to confirm.` }));
+    warnings.push(reviewReason('organization.subsidiary', 'subsidiary.inferred', `No subsidiary set; "${subsidiary.subsidiary.name}" inferred from the country ${country ?? ''}.`.trim(), { suggestion: `Set ${whereIn(f.subsidiary)} to confirm.` }));
   }
-  const terms = resolveTerms(org?.paymentTerms, ref.terms);
+  const terms = resolveTerms(org?.paymentTerms, ref.terms, mapping);
   if (!terms.ok) reasons.push(terms.reason);
   else if (terms.defaulted) {
-    warnings.push(reviewReason('organization.paymentTerms', 'terms.defaulted', `No payment terms set; defaulted to "${DEFAULT_TERMS_NAME}".`, { suggestion: `Set the organization's "${ORGANIZATION_FIELDS.paymentTerms}" field to confirm.` }));
+    warnings.push(reviewReason('organization.paymentTerms', 'terms.defaulted', `No payment terms set; defaulted to "${terms.terms.name}".`, { suggestion: `Set ${whereIn(f.terms)} to confirm.` }));
   }
-  const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items);
+  const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items, mapping);
   if (!pkg.ok) reasons.push(...pkg.reasons);
+  const currency = resolveCurrency(deal.deal.currency, ref.currencies, mapping);
+  if (!currency.ok) reasons.push(currency.reason);
 
   // Handoff gate
-  const handoff = checkHandoff(deal.deal, deal.deal.signedAt);
+  const handoff = checkHandoff(deal.deal, deal.deal.signedAt, mapping);
   reasons.push(...handoff.reasons);
   warnings.push(...handoff.warnings);
 
-  if (reasons.length > 0 || !email.ok || !subsidiary.ok || !terms.ok || !pkg.ok || !address?.address || !taxRegistration) {
+  // Custom targets: handoff people and attribution, each within its NetSuite limit.
+  const csm = (deal.deal.csmUserId ?? '').trim();
+  const billingOwner = (deal.deal.billingOwner ?? '').trim();
+  tooLong('deal.csmUserId', 'CSM', csm, f.csm);
+  tooLong('deal.billingOwner', 'Billing owner', billingOwner, f.billingOwner);
+  const attribution = deal.deal.attribution ?? {};
+  for (const name of ['campaign', 'leadSource', 'channel'] as const) {
+    const entry = f.attribution[name];
+    const value = attribution[name]?.trim() ?? '';
+    if (!entry) continue;
+    if (value === '' && entry.required) reasons.push(reviewReason(`deal.attribution.${name}`, 'attribution.missing', `No ${name} on the deal, and the mapping template requires it.`, { suggestion: `Set ${whereIn(entry)}.` }));
+    tooLong(`deal.attribution.${name}`, `Attribution ${name}`, value, entry);
+  }
+
+  const addressOk = address?.address !== undefined || (!f.address.required && org?.address === undefined);
+  const taxOk = taxRegistration !== undefined || !f.taxId.required;
+  if (reasons.length > 0 || !(email.ok || !f.email.required) || !subsidiary.ok || !terms.ok || !pkg.ok || !currency.ok || !addressOk || !taxOk) {
     return { ok: false, reasons, warnings };
   }
 
@@ -231,16 +295,18 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
     entityId,
     companyName,
     isPerson: false,
-    email: email.email,
+    email: email.ok ? email.email : '',
     subsidiary: { id: subsidiary.subsidiary.id },
     terms: { id: terms.terms.id },
-    addressBook: { items: [{ defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: address.address }] },
-    taxRegistration: { items: [taxRegistration] },
-    custentity_onboarding_code: pkg.pkg.code,
-    custentity_pd_deal_id: deal.deal.id,
-    custentity_csm: (deal.deal.csmUserId ?? '').trim(),
-    custentity_billing_owner: (deal.deal.billingOwner ?? '').trim(),
+    addressBook: { items: address?.address ? [{ defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: address.address }] : [] },
+    taxRegistration: { items: taxRegistration ? [taxRegistration] : [] },
+    [PIPEDRIVE_DEAL_ID_FIELD]: deal.deal.id,
   };
+  if (currency.currency && f.currency.target) customer.currency = { id: currency.currency.id };
+  setTarget(customer, f.package.target, pkg.pkg.code);
+  setTarget(customer, f.csm.target, csm);
+  setTarget(customer, f.billingOwner.target, billingOwner);
+  for (const name of ['campaign', 'leadSource', 'channel'] as const) setTarget(customer, f.attribution[name]?.target, attribution[name]?.trim());
   if (phone.phone !== undefined) customer.phone = phone.phone;
   return { ok: true, customer, warnings };
 }

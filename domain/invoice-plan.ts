@@ -9,7 +9,8 @@ import { addDays, calendarDateOf, compareCalendarDates, parseCalendarDate, type 
 import { deriveChildExternalId, isValidExternalId } from './external-id';
 import type { NetSuiteInvoiceBody, NetSuiteInvoiceLine } from './netsuite-records';
 import type { ReferenceData } from './reference-data';
-import { resolvePackage, resolveSubsidiary, resolveTerms } from './reference-resolution';
+import { activeMapping } from './mapping/active-mapping';
+import { resolveCurrency, resolvePackage, resolveSubsidiary, resolveTerms } from './reference-resolution';
 import { normalizeCountryCode } from './countries';
 import { reviewReason, type ReviewReason } from './review-reason';
 
@@ -50,6 +51,8 @@ function lineAmount(rate: number, quantity: number): number {
 
 export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResult {
   const { externalId, customerId, deal, ref, defaultInvoiceDelayDays, signedAt } = input;
+  // The template the deal was fetched with (the customer was mapped with the same one).
+  const mapping = deal.mapping ?? activeMapping();
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
 
@@ -83,20 +86,23 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   const owned = input.netsuiteCustomer;
   let subsidiaryId = owned?.subsidiaryId;
   if (!subsidiaryId) {
-    const resolved = resolveSubsidiary(org?.subsidiary, normalizeCountryCode(org?.address?.country), ref.subsidiaries);
+    const resolved = resolveSubsidiary(org?.subsidiary, normalizeCountryCode(org?.address?.country), ref.subsidiaries, mapping);
     if (resolved.ok) subsidiaryId = resolved.subsidiary.id;
     else reasons.push(resolved.reason);
   }
   let termsId = owned?.termsId;
   if (!termsId) {
-    const resolved = resolveTerms(org?.paymentTerms, ref.terms);
+    const resolved = resolveTerms(org?.paymentTerms, ref.terms, mapping);
     if (resolved.ok) termsId = resolved.terms.id;
     else reasons.push(resolved.reason);
   }
-  const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items);
+  const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items, mapping);
   if (!pkg.ok) reasons.push(...pkg.reasons);
+  // The invoice is in the deal's currency, as the customer is (customer-mapping.ts); unknown ⇒ review.
+  const currency = resolveCurrency(deal.deal.currency, ref.currencies, mapping);
+  if (!currency.ok) reasons.push(currency.reason);
 
-  if (reasons.length > 0 || tranDate === undefined || !subsidiaryId || !termsId || !pkg.ok) {
+  if (reasons.length > 0 || tranDate === undefined || !subsidiaryId || !termsId || !pkg.ok || !currency.ok) {
     return { ok: false, reasons, warnings };
   }
 
@@ -113,6 +119,7 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
     entity: { id: customerId.trim() },
     subsidiary: { id: subsidiaryId },
     terms: { id: termsId },
+    ...(currency.currency && mapping.fields.currency.target ? { currency: { id: currency.currency.id } } : {}),
     tranDate,
     memo: `${pkg.pkg.name} — Pipedrive deal ${deal.deal.id} (${externalId})`,
     item: { items: lines },

@@ -48,11 +48,17 @@ export interface NetSuiteCustomerBody {
   terms: NetSuiteRef;
   addressBook: { items: NetSuiteAddressBookEntry[] };
   taxRegistration: { items: NetSuiteTaxRegistration[] };
-  /** Onboarding package code (`STARTER`, `GROWTH`, `ENTERPRISE`). */
-  custentity_onboarding_code: string;
+  /** The deal's currency, when it has one (else NetSuite uses the subsidiary's). */
+  currency?: NetSuiteRef;
+  /**
+   * The mapping template's custom targets (package code, CSM, billing owner, attribution…); the default template's ids
+   * are named for the code that compares them after onboarding (domain/deal-edit.ts).
+   */
+  [custom: `custentity_${string}`]: string | undefined;
+  custentity_onboarding_code?: string;
   custentity_pd_deal_id: string;
-  custentity_csm: string;
-  custentity_billing_owner: string;
+  custentity_csm?: string;
+  custentity_billing_owner?: string;
 }
 
 export interface NetSuiteInvoiceLine {
@@ -68,6 +74,8 @@ export interface NetSuiteInvoiceBody {
   entity: NetSuiteRef;
   subsidiary: NetSuiteRef;
   terms: NetSuiteRef;
+  /** The deal's currency (the customer's), when it has one. */
+  currency?: NetSuiteRef;
   /** `YYYY-MM-DD`. */
   tranDate: string;
   memo: string;

@@ -1,14 +1,13 @@
 /**
- * Catalog of onboarding packages sold in Pipedrive (DEAL_FIELDS.onboardingPackage holds the code) and the
- * NetSuite items the first invoice bills for each. Internal ids match the NetSuite simulator's seed; the
- * invoice plan still resolves lines by `itemId` against live reference data, so a real account with other
- * internal ids works unchanged.
+ * Onboarding packages sold in Pipedrive and the NetSuite items the first invoice bills for each, as the mapping
+ * template defines them (`fields.package.packages`; `fields.package.values` translates a company's own option labels
+ * to a package code). Lines name items by NetSuite item name; internal ids come from NetSuite's reference data.
  */
+import type { Mapping } from './mapping/schema';
+
 export interface PackageLine {
   /** NetSuite item name, e.g. `ONB-GROWTH`. */
   itemId: string;
-  /** Internal id in the simulator seed (and the fallback documented for operators). */
-  seedInternalId: string;
   /** Contract price per unit, in the deal currency. */
   rate: number;
   quantity: number;
@@ -20,40 +19,34 @@ export interface OnboardingPackage {
   lines: readonly PackageLine[];
 }
 
-export const ONBOARDING_PACKAGES = {
-  STARTER: {
-    code: 'STARTER',
-    name: 'Starter onboarding',
-    lines: [{ itemId: 'ONB-STARTER', seedInternalId: '10', rate: 1500, quantity: 1 }],
-  },
-  GROWTH: {
-    code: 'GROWTH',
-    name: 'Growth onboarding',
-    lines: [{ itemId: 'ONB-GROWTH', seedInternalId: '11', rate: 4500, quantity: 1 }],
-  },
-  ENTERPRISE: {
-    code: 'ENTERPRISE',
-    name: 'Enterprise onboarding',
-    lines: [
-      { itemId: 'ONB-ENTERPRISE', seedInternalId: '12', rate: 12000, quantity: 1 },
-      { itemId: 'SUB-ANNUAL', seedInternalId: '20', rate: 10000, quantity: 1 },
-    ],
-  },
-} as const satisfies Record<string, OnboardingPackage>;
-
-export type OnboardingPackageCode = keyof typeof ONBOARDING_PACKAGES;
-
-export const ONBOARDING_PACKAGE_CODES = Object.keys(ONBOARDING_PACKAGES) as OnboardingPackageCode[];
-
 /** Canonical form of a code typed or picked in Pipedrive: trimmed, upper-case (`growth ` → `GROWTH`). */
 export function normalizePackageCode(raw: string): string {
   return raw.trim().toUpperCase();
 }
 
-export function findOnboardingPackage(raw: string | undefined): OnboardingPackage | undefined {
+export function packageCodes(mapping: Mapping): string[] {
+  return Object.keys(mapping.fields.package.packages);
+}
+
+/** Every package of the template, in its order. */
+export function onboardingPackages(mapping: Mapping): OnboardingPackage[] {
+  return Object.entries(mapping.fields.package.packages).map(([code, p]) => ({
+    code,
+    name: p.name,
+    lines: p.items.map((i) => ({ itemId: i.item, rate: i.rate, quantity: i.quantity })),
+  }));
+}
+
+function sameText(a: string, b: string): boolean {
+  return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** A Pipedrive value → its package: through the template's value map first, then as a code. */
+export function findOnboardingPackage(raw: string | undefined, mapping: Mapping): OnboardingPackage | undefined {
   if (raw === undefined) return undefined;
-  const code = normalizePackageCode(raw);
-  return Object.prototype.hasOwnProperty.call(ONBOARDING_PACKAGES, code)
-    ? ONBOARDING_PACKAGES[code as OnboardingPackageCode]
-    : undefined;
+  const mapped = Object.entries(mapping.fields.package.values ?? {}).find(([from]) => sameText(from, raw))?.[1];
+  const code = normalizePackageCode(mapped ?? raw);
+  const packages = mapping.fields.package.packages;
+  if (!Object.prototype.hasOwnProperty.call(packages, code)) return undefined;
+  return onboardingPackages(mapping).find((p) => p.code === code);
 }

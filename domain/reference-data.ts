@@ -30,4 +30,13 @@ export interface ReferenceData {
   subsidiaries: Subsidiary[];
   terms: PaymentTerm[];
   items: Item[];
+  /** Absent in reference data read before currencies were mapped. */
+  currencies?: Currency[];
+}
+
+export interface Currency {
+  id: string;
+  /** ISO 4217 code as NetSuite's `symbol`, e.g. `EUR`. */
+  symbol: string;
+  name: string;
 }

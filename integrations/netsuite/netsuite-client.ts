@@ -12,7 +12,7 @@ import type { ReferenceData } from '../../domain/reference-data';
 import { VendorError } from '../vendor-error';
 import { errorDetails, errorFromResponse, unexpectedResponse } from './error-classification';
 import { NetSuiteHttp, type NetSuiteHttpConfig, type NetSuiteResponse } from './netsuite-http';
-import { ITEMS_QUERY, SUBSIDIARIES_QUERY, TERMS_QUERY, toItem, toPaymentTerm, toSubsidiary } from './reference-data-queries';
+import { CURRENCIES_QUERY, ITEMS_QUERY, SUBSIDIARIES_QUERY, TERMS_QUERY, toCurrency, toItem, toPaymentTerm, toSubsidiary } from './reference-data-queries';
 import { idFromLocation, recordPath } from './request-url';
 import {
   asyncJobSchema,
@@ -272,13 +272,14 @@ export class NetSuiteClient {
 
   /** Active subsidiaries (with country), payment terms (with days) and items (with item id and price). */
   async loadReferenceData(): Promise<ReferenceData> {
-    const [subsidiaries, terms, items] = await Promise.all([
+    const [subsidiaries, terms, items, currencies] = await Promise.all([
       this.suiteqlAll(SUBSIDIARIES_QUERY),
       this.suiteqlAll(TERMS_QUERY),
       this.suiteqlAll(ITEMS_QUERY),
+      this.suiteqlAll(CURRENCIES_QUERY),
     ]);
     try {
-      return { subsidiaries: subsidiaries.map(toSubsidiary), terms: terms.map(toPaymentTerm), items: items.map(toItem) };
+      return { subsidiaries: subsidiaries.map(toSubsidiary), terms: terms.map(toPaymentTerm), items: items.map(toItem), currencies: currencies.map(toCurrency) };
     } catch {
       throw unexpectedResponse('POST query/v1/suiteql (reference data)', 'returned rows without the expected columns', 200);
     }

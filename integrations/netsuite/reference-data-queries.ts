@@ -4,7 +4,7 @@
  * subsidiary or term would be refused by NetSuite anyway. Rows arrive with every value as a string.
  */
 import { z } from 'zod';
-import type { Item, PaymentTerm, Subsidiary } from '../../domain/reference-data';
+import type { Currency, Item, PaymentTerm, Subsidiary } from '../../domain/reference-data';
 
 const text = z.string();
 const number = z.union([z.string(), z.number()]).transform(Number).pipe(z.number().finite());
@@ -12,6 +12,7 @@ const number = z.union([z.string(), z.number()]).transform(Number).pipe(z.number
 export const SUBSIDIARIES_QUERY = "SELECT id, name, country FROM subsidiary WHERE isinactive = 'F' ORDER BY id";
 export const TERMS_QUERY = "SELECT id, name, daysuntilnetdue FROM term WHERE isinactive = 'F' ORDER BY id";
 export const ITEMS_QUERY = "SELECT id, itemid, displayname, baseprice FROM item WHERE isinactive = 'F' ORDER BY id";
+export const CURRENCIES_QUERY = "SELECT id, name, symbol FROM currency WHERE isinactive = 'F' ORDER BY id";
 
 const subsidiaryRow = z.object({ id: text, name: text, country: text });
 const termRow = z.object({ id: text, name: text, daysuntilnetdue: number.optional() });
@@ -31,4 +32,11 @@ export function toPaymentTerm(row: unknown): PaymentTerm {
 export function toItem(row: unknown): Item {
   const r = itemRow.parse(row);
   return { id: r.id, itemId: r.itemid, displayName: r.displayname ?? r.itemid, price: r.baseprice ?? 0 };
+}
+
+const currencyRow = z.object({ id: text, name: text, symbol: text });
+
+export function toCurrency(row: unknown): Currency {
+  const r = currencyRow.parse(row);
+  return { id: r.id, name: r.name, symbol: r.symbol.toUpperCase() };
 }

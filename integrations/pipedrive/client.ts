@@ -7,7 +7,9 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { VendorError } from '../vendor-error';
 import type { ResolvedDeal } from '../../domain/canonical-deal';
-import type { DEAL_FIELDS } from '../../domain/pipedrive-fields';
+import { CONTRACT_SIGNED_STAGE, fieldAliases, type DEAL_FIELDS, type FieldAliases } from '../../domain/pipedrive-fields';
+import { installedMapping } from '../../domain/mapping/active-mapping';
+import type { MappingSnapshot } from '../../domain/mapping/schema';
 import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
 import { listDealsFromStage, type DealListing } from './deal-listing';
 import { PipedriveRateGate, rateAnswerOf } from './rate-gate';
@@ -30,6 +32,8 @@ export interface PipedriveClientOptions {
   catalogTtlMs?: number;
   /** Paces requests by the burst limit Pipedrive reports (rate-gate.ts); `false` sends them as they come. */
   rateGate?: PipedriveRateGate | false;
+  /** The mapping template (domain/mapping/schema.ts); default: the one this process loaded at start-up. */
+  mapping?: MappingSnapshot;
 }
 
 export interface SetDealFieldsResult {
@@ -45,6 +49,9 @@ export class PipedriveClient {
   private readonly me = new TtlCache<string>(Infinity);
   private readonly dealFields: TtlCache<FieldCatalog>;
   private readonly organizationFields: TtlCache<FieldCatalog>;
+  private readonly personFields: TtlCache<FieldCatalog>;
+  private readonly mapping: MappingSnapshot | undefined;
+  private readonly aliases: FieldAliases | undefined;
   private readonly stages: TtlCache<V2Stage[]>;
   private readonly userEmails = new Map<string, TtlCache<string | undefined>>();
   private readonly catalogTtlMs: number;
@@ -77,6 +84,9 @@ export class PipedriveClient {
     this.catalogTtlMs = ttl;
     this.dealFields = new TtlCache(ttl);
     this.organizationFields = new TtlCache(ttl);
+    this.personFields = new TtlCache(ttl);
+    this.mapping = opts.mapping ?? installedMapping();
+    this.aliases = this.mapping ? fieldAliases(this.mapping) : undefined;
     this.stages = new TtlCache(ttl);
   }
 
@@ -110,10 +120,20 @@ export class PipedriveClient {
     return this.organizationFields.get(() => this.fieldCatalog('organizationFields'));
   }
 
+  personFieldKeys(): Promise<FieldCatalog> {
+    return this.personFields.get(() => this.fieldCatalog('personFields'));
+  }
+
+  /** The template's name for a stage asked for by its canonical id (CONTRACT_SIGNED_STAGE). */
+  private stageName(name: string): string {
+    return name === CONTRACT_SIGNED_STAGE ? (this.mapping?.pipedrive.contractSignedStage ?? name) : name;
+  }
+
   /** Ids of every live stage with this name (one per pipeline that has it), as strings. */
   async findStageIdsByName(name: string): Promise<string[]> {
     const stages = await this.stages.get(() => this.allStages());
-    return stages.filter((s) => s.name === name && s.is_deleted !== true).map((s) => String(s.id));
+    const wanted = this.stageName(name);
+    return stages.filter((s) => s.name === wanted && s.is_deleted !== true).map((s) => String(s.id));
   }
 
   /** The first stage with this name, or undefined. */
@@ -123,20 +143,24 @@ export class PipedriveClient {
 
   /** Deals in the named stage and the later stages of its pipeline, with org name and person e-mails (deal-listing.ts). */
   listDealsFromStage(stageName: string): Promise<DealListing> {
-    return listDealsFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, stageName);
+    return listDealsFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, this.stageName(stageName));
   }
 
   async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
     const id = encodeURIComponent(String(dealId));
     const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` })).data;
-    const [person, organization, dealFields, organizationFields] = await Promise.all([
+    const mapping = this.mapping;
+    if (!mapping) throw new VendorError('pipedrive', 'validation', 'no mapping template loaded: the Pipedrive client reads deals through it (runtime/mapping-loader.ts)');
+    const readsPersonFields = [mapping.fields.email, mapping.fields.phone, mapping.fields.contact].some((f) => f.source.from === 'person' && f.source.standard === undefined);
+    const [person, organization, dealFields, organizationFields, personFields] = await Promise.all([
       deal.person_id ? this.call<V2Person>('GET /api/v2/persons/{id}', { method: 'GET', url: `/api/v2/persons/${deal.person_id}` }).then((r) => r.data) : undefined,
       deal.org_id ? this.call<V2Organization>('GET /api/v2/organizations/{id}', { method: 'GET', url: `/api/v2/organizations/${deal.org_id}` }).then((r) => r.data) : undefined,
       this.dealFieldKeys(),
       this.organizationFieldKeys(),
+      readsPersonFields ? this.personFieldKeys() : undefined,
     ]);
     try {
-      return toResolvedDeal({ deal, person, organization, dealFields, organizationFields });
+      return toResolvedDeal({ deal, person, organization, dealFields, organizationFields, ...(personFields ? { personFields } : {}), mapping });
     } catch (err) {
       throw new VendorError('pipedrive', 'validation', `Pipedrive deal ${String(dealId)} has an unexpected shape: ${(err as Error).message.slice(0, 300)}`);
     }
@@ -226,7 +250,7 @@ export class PipedriveClient {
     return id;
   }
 
-  private async fieldCatalog(path: 'dealFields' | 'organizationFields'): Promise<FieldCatalog> {
+  private async fieldCatalog(path: 'dealFields' | 'organizationFields' | 'personFields'): Promise<FieldCatalog> {
     const all: V1Field[] = [];
     for (let start = 0; ; ) {
       const page = await this.call<V1Field[] | null>(`GET /v1/${path}`, { method: 'GET', url: `/v1/${path}`, params: { start, limit: PAGE } });
@@ -235,7 +259,8 @@ export class PipedriveClient {
       if (!next?.more_items_in_collection || next.next_start === undefined) break;
       start = next.next_start;
     }
-    return buildFieldCatalog(all);
+    const entity = path === 'dealFields' ? 'deal' : path === 'organizationFields' ? 'organization' : 'person';
+    return buildFieldCatalog(all, this.aliases?.[entity]);
   }
 
   private async allStages(): Promise<V2Stage[]> {

@@ -8,6 +8,7 @@ import { DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../domain/pipedrive-fields'
 import type { FieldDefinition, FieldOption } from './model';
 
 export const ONBOARDING_PACKAGES = ['STARTER', 'GROWTH', 'ENTERPRISE'] as const;
+export const LEAD_SOURCES = ['Web form', 'Referral', 'Event', 'Outbound'] as const;
 
 export function customFieldKey(companyDomain: string, entity: string, name: string): string {
   return createHash('sha1').update(`${companyDomain}/${entity}/${name}`).digest('hex');
@@ -44,6 +45,10 @@ export function dealFieldDefinitions(companyDomain: string): FieldDefinition[] {
     [DEAL_FIELDS.invoiceDate, 'date'],
     [DEAL_FIELDS.onboardingStatus, 'varchar'],
     [DEAL_FIELDS.needsRemediation, 'enum', options(201, ['Yes', 'No'])],
+    // Attribution (mapping/default.yaml fields.attribution): the company's own marketing fields.
+    ['Campaign', 'varchar'],
+    ['Lead source', 'enum', options(301, LEAD_SOURCES)],
+    ['Channel', 'varchar'],
   ];
   return build('deal', companyDomain, standard, custom, 12000);
 }

@@ -17,6 +17,7 @@ import { BILLING_USER_ID, CSM_USER_ID } from './seed';
 
 export const OMITTABLE = [
   'tax_id', 'subsidiary', 'payment_terms', 'address', 'email', 'phone', 'billing_owner', 'csm', 'package', 'invoice_date', 'time_to_value', 'value',
+  'attribution',
 ] as const;
 type Omittable = (typeof OMITTABLE)[number];
 
@@ -88,6 +89,10 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
     ...(omit.has('csm') ? {} : { [keyOf(df, DEAL_FIELDS.csm)]: CSM_USER_ID }),
     ...(omit.has('time_to_value') ? {} : { [keyOf(df, DEAL_FIELDS.expectedTimeToValue)]: isoDate(45) }),
     ...(omit.has('invoice_date') ? {} : { [keyOf(df, DEAL_FIELDS.invoiceDate)]: typeof body.invoice_date === 'string' ? body.invoice_date : isoDate(14) }),
+    // Where the deal came from, as marketing fills it (a company without these fields gets none).
+    ...(omit.has('attribution') || !df.some((f) => f.name === 'Campaign')
+      ? {}
+      : { [keyOf(df, 'Campaign')]: 'Spring launch', [keyOf(df, 'Lead source')]: optionId(df, 'Lead source', 'Web form'), [keyOf(df, 'Channel')]: 'Paid search' }),
     ...resolveFriendlyCustomFields(df, state.users, body.custom_fields),
   };
   const deal = ops.createDeal(

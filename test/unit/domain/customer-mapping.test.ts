@@ -122,15 +122,18 @@ describe('special characters and non-Latin names are kept as typed', () => {
     expect(c.addressBook.items[0]?.addressBookAddress.addressee).toBe(expected);
   });
 
-  test('long names: entityId cut to 83 code points (never inside a surrogate pair), companyName kept, warned', () => {
+  test("long names: review at validation naming the field, its length and NetSuite's limit, with a cut suggestion", () => {
     const name = '𝔸'.repeat(50) + ' ' + 'テ'.repeat(50);
     const r = mapToNetSuiteCustomer(makeDeal({ organization: { name } }), REF, EID);
-    const c = customerOf(r);
-    expect(Array.from(c.entityId)).toHaveLength(83);
-    expect(c.entityId).toBe('𝔸'.repeat(50) + ' ' + 'テ'.repeat(32));
-    expect(c.entityId).not.toMatch(/[\uD800-\uDBFF]$/);
-    expect(c.companyName).toBe(name);
-    expect(warningCodes(r)).toEqual(['entity_id.truncated']);
+    expect(r.ok === false && r.reasons).toEqual([
+      expect.objectContaining({
+        field: 'organization.name',
+        code: 'field.too_long',
+        message: 'Company name is 101 characters; NetSuite accepts at most 83.',
+        // Cut by code points, never inside a surrogate pair.
+        suggestion: `Shorten it to 83 characters or fewer in the organization's "name" field in Pipedrive, e.g. "${'𝔸'.repeat(50) + ' ' + 'テ'.repeat(32)}".`,
+      }),
+    ]);
   });
 
   test('organization missing or nameless ⇒ reason', () => {
@@ -349,7 +352,7 @@ describe('subsidiary, terms and package resolution', () => {
     expect(r.ok === false && r.reasons[0]).toMatchObject({
       code: 'terms.unknown',
       value: 'Net 45',
-      suggestion: 'Valid terms: "Net 15", "Net 30", "Net 60", "Due on receipt".',
+      suggestion: 'Valid terms: "Net 15", "Net 30", "Net 60", "Due on receipt". Or add "Net 45" to fields.terms.values in the mapping template.',
     });
   });
 

@@ -32,9 +32,9 @@ function snapshotOf(body: NetSuiteCustomerBody): NetSuiteCustomerSnapshot {
     billingAddress: { addr1: address.addr1, city: address.city, state: address.state, zip: address.zip, country: address.country },
     taxRegistrations: body.taxRegistration.items,
     customFields: {
-      custentity_onboarding_code: body.custentity_onboarding_code,
-      custentity_csm: body.custentity_csm,
-      custentity_billing_owner: body.custentity_billing_owner,
+      custentity_onboarding_code: body.custentity_onboarding_code ?? '',
+      custentity_csm: body.custentity_csm ?? '',
+      custentity_billing_owner: body.custentity_billing_owner ?? '',
       custentity_pd_deal_id: body.custentity_pd_deal_id,
     },
   };

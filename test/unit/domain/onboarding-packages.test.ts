@@ -1,26 +1,27 @@
-import { findOnboardingPackage, ONBOARDING_PACKAGE_CODES, ONBOARDING_PACKAGES } from '../../../domain/onboarding-packages';
+import { activeMapping } from '../../../domain/mapping/active-mapping';
+import { findOnboardingPackage, onboardingPackages, packageCodes } from '../../../domain/onboarding-packages';
 import { resolvePackage } from '../../../domain/reference-resolution';
 import { SEED_REFERENCE_DATA as REF } from './fixtures';
 
-describe('onboarding package catalog', () => {
-  test('codes, items and prices', () => {
-    expect(ONBOARDING_PACKAGE_CODES).toEqual(['STARTER', 'GROWTH', 'ENTERPRISE']);
-    const summary = Object.fromEntries(
-      Object.values(ONBOARDING_PACKAGES).map((p) => [p.code, p.lines.map((l) => [l.itemId, l.seedInternalId, l.rate])]),
-    );
+describe('onboarding package catalog (mapping/default.yaml)', () => {
+  const mapping = activeMapping();
+
+  test('codes, items and prices come from the template', () => {
+    expect(packageCodes(mapping)).toEqual(['STARTER', 'GROWTH', 'ENTERPRISE']);
+    const summary = Object.fromEntries(onboardingPackages(mapping).map((p) => [p.code, p.lines.map((l) => [l.itemId, l.rate])]));
     expect(summary).toEqual({
-      STARTER: [['ONB-STARTER', '10', 1500]],
-      GROWTH: [['ONB-GROWTH', '11', 4500]],
+      STARTER: [['ONB-STARTER', 1500]],
+      GROWTH: [['ONB-GROWTH', 4500]],
       ENTERPRISE: [
-        ['ONB-ENTERPRISE', '12', 12000],
-        ['SUB-ANNUAL', '20', 10000],
+        ['ONB-ENTERPRISE', 12000],
+        ['SUB-ANNUAL', 10000],
       ],
     });
   });
 
-  test('catalog seed ids agree with the simulator seed reference data', () => {
-    for (const pkg of Object.values(ONBOARDING_PACKAGES)) {
-      for (const line of pkg.lines) expect(REF.items.find((i) => i.itemId === line.itemId)?.id).toBe(line.seedInternalId);
+  test('every item the default template bills exists in the simulator seed reference data', () => {
+    for (const pkg of onboardingPackages(mapping)) {
+      for (const line of pkg.lines) expect(REF.items.find((i) => i.itemId === line.itemId)).toBeDefined();
     }
   });
 
@@ -32,7 +33,12 @@ describe('onboarding package catalog', () => {
     ['__proto__', undefined],
     [undefined, undefined],
   ])('findOnboardingPackage(%j) → %s', (raw, code) => {
-    expect(findOnboardingPackage(raw)?.code).toBe(code);
+    expect(findOnboardingPackage(raw, mapping)?.code).toBe(code);
+  });
+
+  test("a template's value map translates the company's own labels", () => {
+    const custom = { ...mapping, fields: { ...mapping.fields, package: { ...mapping.fields.package, values: { 'Gold plan': 'ENTERPRISE' } } } };
+    expect(findOnboardingPackage('gold  PLAN', custom)?.code).toBe('ENTERPRISE');
   });
 
   test('resolvePackage maps lines to NetSuite items', () => {
