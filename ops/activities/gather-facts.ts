@@ -1,6 +1,7 @@
 /** `gatherOpsFacts`: run by `opsWatch` every tick, on the ops queue, over a Temporal client. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { FAILURE } from '../../domain/failure-types';
 import { opsTaskQueueFor } from '../../domain/temporal-names';
 import type { OpsFacts } from '../model/facts';
 import type { LedgerShardSettings } from '../model/ledger-shard-state';
@@ -28,7 +29,7 @@ export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions &
           : undefined,
       ]);
       // An unreadable queue is not an empty one: fail, so the workflow keeps its last facts and alerts stay as they are.
-      if (facts.reviewQueue.error) throw ApplicationFailure.retryable(facts.reviewQueue.error, 'TransientError');
+      if (facts.reviewQueue.error) throw ApplicationFailure.retryable(facts.reviewQueue.error, FAILURE.transient);
       if (!shards) return facts;
       return 'facts' in shards ? { ...facts, ledgerShards: shards.facts } : { ...facts, ledgerShardsError: shards.error };
     },

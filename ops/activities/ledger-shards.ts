@@ -4,7 +4,7 @@
  */
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { within } from '../../runtime/within';
-import { firstLine } from '../../runtime/first-line';
+import { firstLine } from '../../domain/first-line';
 import type { LedgerShardsFacts } from '../model/facts';
 import type { LedgerShardSettings, LedgerShardState } from '../model/ledger-shard-state';
 import { mergeDays, type DayBucket } from '../model/ledger';

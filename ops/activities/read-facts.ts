@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { DuplicateGroup } from '../../reconciliation/model/reconciliation';
-import { firstLine } from '../../runtime/first-line';
+import { firstLine } from '../../domain/first-line';
 import { within } from '../../runtime/within';
 import { QUERIES, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';

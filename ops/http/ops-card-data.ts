@@ -4,6 +4,7 @@
  * scrapes stay cheap however often they come.
  */
 import type { Client } from '@temporalio/client';
+import { firstLine } from '../../domain/first-line';
 import { readReviewQueue } from '../activities/read-facts';
 import { within } from '../../runtime/within';
 import type { OpsWatchState } from '../model/ops-watch-state';
@@ -41,7 +42,7 @@ export class OpsCardSource {
     const [state, reviewQueue] = await Promise.all([
       within(handle.query(opsStateQuery), timeout, 'the ops-watch query').then(
         (s): { s: OpsWatchState } => ({ s }),
-        (err: Error) => ({ error: err.message.split('\n')[0]! }),
+        (err: unknown) => ({ error: firstLine(err) }),
       ),
       within(readReviewQueue(this.client, Date.now()), timeout, 'the review queue').catch(() => undefined),
     ]);

@@ -6,6 +6,7 @@ import { ONBOARDING_STATES, type OnboardingState } from '../../domain/states';
 import { ALERT_TITLES, formatDuration } from '../model/alerts';
 import type { KpiTile, OpsView, TrendPoint } from './ops-card-view';
 import type { Readiness } from '../../starters/http/routes/health';
+import { escapeHtml } from '../../domain/html';
 
 export interface OpsCardContext {
   readiness: Readiness;
@@ -15,8 +16,6 @@ export interface OpsCardContext {
   /** e.g. https://acme.pipedrive.com; deal links are left out without it. */
   pipedriveBaseUrl?: string;
 }
-
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export const STATUS_COLORS = { green: '#2e9d4a', amber: '#e0a100', red: '#d33a2c', unknown: '#9aa0a6', info: '#3b6fd8' } as const;
 

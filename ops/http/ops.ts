@@ -5,6 +5,7 @@
  * queue and the counts from visibility.
  */
 import type { FastifyInstance } from 'fastify';
+import { firstLine } from '../../domain/first-line';
 import { ONBOARDING_STATES, type OnboardingState } from '../../domain/states';
 import type { AppContext } from '../../starters/http/app-context';
 import { renderOpsCard } from './ops-card-html';
@@ -18,7 +19,7 @@ async function countByState(ctx: AppContext): Promise<Record<OnboardingState, nu
     );
     return Object.fromEntries(counts) as Record<OnboardingState, number>;
   } catch (err) {
-    return `visibility query failed: ${(err as Error).message.split('\n')[0]}`;
+    return `visibility query failed: ${firstLine(err)}`;
   }
 }
 

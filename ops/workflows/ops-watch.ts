@@ -7,6 +7,8 @@
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
 import { condition, continueAsNew, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { FAILURE } from '../../domain/failure-types';
+import { firstLine } from '../../domain/first-line';
 import { opsTaskQueueFor } from '../../domain/temporal-names';
 import type { OpsAlertActivities } from '../activities/alerts';
 import type { OpsFactsActivities } from '../activities/gather-facts';
@@ -27,7 +29,7 @@ export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
 
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
-const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'AuthError'] };
+const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: [FAILURE.validation, FAILURE.auth] };
 
 export async function opsWatch(input: OpsWatchInput): Promise<void> {
   const { gatherOpsFacts } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
@@ -69,7 +71,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   };
 
   const tell = async (a: AlertAction): Promise<Record<string, string>> => {
-    const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${(err as Error).message}`.slice(0, 300));
+    const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${firstLine(err, 292)}`);
     const [slack, pagerduty] = await Promise.all([outcome(notifyBillingLead(a)), outcome(pageOnCall(a))]);
     return { slack, pagerduty };
   };
@@ -82,7 +84,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
       factsError = undefined;
     } catch (err) {
       // The last known facts stay in force: a visibility hiccup must neither open nor close an alert.
-      factsError = (err as Error).message.slice(0, 300);
+      factsError = firstLine(err);
     }
     const now = new Date().toISOString();
     lastTickAt = now;

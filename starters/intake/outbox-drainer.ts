@@ -20,6 +20,7 @@
  * twice; the workflow treats it as "re-read the deal", which is idempotent too.
  */
 import type { Logger } from '../../runtime/logger';
+import { firstLine } from '../../domain/first-line';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
 import type { IntakeResult } from './webhook-intake';
 import type { OutboxRow } from './outbox';
@@ -200,7 +201,7 @@ export class OutboxDrainer {
     try {
       result = await this.o.handle(entry.row.event, entry.row.receivedAt);
     } catch (err) {
-      this.o.log.error({ deliveryId: entry.row.id, err: (err as Error).message?.split('\n')[0] }, 'intake outbox: handling a delivery threw; retrying');
+      this.o.log.error({ deliveryId: entry.row.id, err: firstLine(err) }, 'intake outbox: handling a delivery threw; retrying');
       result = { status: 500, outcome: 'error', body: { error: 'internal_error', message: 'handling failed' } };
     } finally {
       this.inFlight -= 1;

@@ -1,5 +1,6 @@
 /** Liveness and readiness. Ready means Temporal answers and a worker polls the onboarding queue. */
 import type { FastifyInstance } from 'fastify';
+import { firstLine } from '../../../domain/first-line';
 import { TASK_QUEUES } from '../../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../../runtime/worker-presence';
 import type { AppContext } from '../app-context';
@@ -15,7 +16,7 @@ export async function checkReadiness(ctx: AppContext): Promise<Readiness> {
   try {
     await ctx.connection.workflowService.getSystemInfo({});
   } catch (err) {
-    return { ready: false, temporal: `unreachable: ${(err as Error).message.split('\n')[0]}`, worker: 'unknown' };
+    return { ready: false, temporal: `unreachable: ${firstLine(err)}`, worker: 'unknown' };
   }
   try {
     const livePollers = await liveWorkflowPollers(ctx.client, TASK_QUEUES.onboarding, namespace);
@@ -25,7 +26,7 @@ export async function checkReadiness(ctx: AppContext): Promise<Readiness> {
       worker: livePollers > 0 ? { taskQueue: TASK_QUEUES.onboarding, livePollers } : `no worker polls task queue ${TASK_QUEUES.onboarding}`,
     };
   } catch (err) {
-    return { ready: false, temporal: 'ok', worker: `describeTaskQueue failed: ${(err as Error).message.split('\n')[0]}` };
+    return { ready: false, temporal: 'ok', worker: `describeTaskQueue failed: ${firstLine(err)}` };
   }
 }
 
