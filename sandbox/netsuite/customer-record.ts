@@ -43,6 +43,7 @@ const ADDRESS_FIELDS = ['addr1', 'addr2', 'addr3', 'city', 'state', 'zip', 'coun
 /** Oracle's own examples spell the sublists in lowercase; both spellings are accepted on write. */
 const KEY_ALIASES: Record<string, string> = { addressbook: 'addressBook', taxregistration: 'taxRegistration' };
 const CUSTOM_FIELD = /^custentity_[a-z0-9_]+$/i;
+const CUSTOM_TEXT_MAX_LENGTH = 300;
 const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$/;
 
 function normalizeAddressBook(value: unknown): Array<Record<string, unknown>> {
@@ -110,7 +111,8 @@ export function writeCustomer(input: Record<string, unknown>, existing: FlatReco
     else if (key === 'externalId') rec.externalId = validExternalId(value);
     else if (key === 'addressBook') rec.addressBook = normalizeAddressBook(value);
     else if (key === 'taxRegistration') rec.taxRegistration = normalizeTaxRegistration(value);
-    else if (CUSTOM_FIELD.test(key)) rec[key.toLowerCase()] = value;
+    // Free-form text custom fields hold 300 characters (the mapping template's custom targets carry the same limit).
+    else if (CUSTOM_FIELD.test(key)) rec[key.toLowerCase()] = typeof value === 'string' ? textField(value, key, CUSTOM_TEXT_MAX_LENGTH) : value;
     // Anything else (links, id, read-only or unknown fields) is ignored, as NetSuite does by default.
   }
 
