@@ -7,6 +7,8 @@ import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../../domain/temporal-names';
 import { DEFAULT_NAMESPACE, DEFAULT_PORTS } from '../../../runtime/defaults';
+import { defaultClusterPorts, serverConfig, SERVICES } from '../../../scripts/cluster-config';
+import { clusterSettings, dynamicConfigPath, retentionSeconds } from '../../../scripts/cluster-settings';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.temporal.yml');
@@ -190,5 +192,68 @@ describe('docker-compose.temporal.yml', () => {
     expect(existsSync(hostFile)).toBe(true);
     const dynamicConfig = parse(readFileSync(hostFile, 'utf8')) as Record<string, Array<{ value: unknown }>>;
     expect(dynamicConfig['limit.maxIDLength']?.[0]?.value).toBe(255);
+  });
+});
+
+/** `npm run cluster` reads deploy/temporal/cluster.json; compose cannot, so it repeats the values and this holds them equal. */
+describe('deploy/temporal/cluster.json and docker-compose.temporal.yml agree', () => {
+  const settings = clusterSettings();
+  const [, temporal] = serviceByImage('temporalio/auto-setup');
+  const e = env(temporal);
+
+  it('run the same Temporal server, Web UI and admin tools versions', () => {
+    expect(temporal.image).toBe(`temporalio/auto-setup:${settings.temporalVersion}`);
+    expect(serviceByImage('temporalio/ui')[1].image).toBe(`temporalio/ui:${settings.uiVersion}`);
+    for (const [name, s] of services.filter(([, s]) => s.image?.startsWith('temporalio/admin-tools:'))) {
+      expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(new RegExp(`^temporalio/admin-tools:${settings.temporalVersion.replace(/\./g, '\\.')}-`)) });
+    }
+  });
+
+  it('use the same databases, user, history shard count, namespace and retention', () => {
+    expect(e.DBNAME).toBe(settings.postgres.database);
+    expect(e.VISIBILITY_DBNAME).toBe(settings.postgres.visibilityDatabase);
+    expect(e.POSTGRES_USER).toBe(settings.postgres.user);
+    expect(e.POSTGRES_PWD).toBe(`\${POSTGRES_PASSWORD:-${settings.postgres.password}}`);
+    expect(e.DB).toBe(settings.postgres.plugin);
+    expect(Number(e.NUM_HISTORY_SHARDS)).toBe(settings.numHistoryShards);
+    expect(e.DEFAULT_NAMESPACE).toBe(settings.namespace.name);
+    expect(e.DEFAULT_NAMESPACE_RETENTION).toBe(settings.namespace.retention);
+    expect(settings.namespace.name).toBe(DEFAULT_NAMESPACE);
+    expect(retentionSeconds(settings)).toBe(Number(settings.namespace.retention.replace('h', '')) * 3600);
+  });
+
+  it('register the same search attributes, which are the code\'s', () => {
+    const creations = searchAttributeCreations(commandText(service(SEARCH_ATTRIBUTE_SERVICE))).map((c) => ({ name: c['--name'], type: c['--type'] }));
+    expect(settings.searchAttributes).toEqual(expect.arrayContaining(creations));
+    expect(creations).toEqual(expect.arrayContaining(settings.searchAttributes));
+    expect(settings.searchAttributes).toHaveLength(SEARCH_ATTRIBUTE_DECLARATIONS.length);
+    expect(settings.searchAttributes).toEqual(expect.arrayContaining([...SEARCH_ATTRIBUTE_DECLARATIONS]));
+  });
+
+  it('load the same dynamic config file', () => {
+    const mount = (temporal.volumes ?? []).filter((v): v is string => typeof v === 'string').map((v) => v.split(':'));
+    const configDir = mount.find(([, target]) => target === '/etc/temporal/config/dynamicconfig')?.[0];
+    expect(join(REPO_ROOT, configDir!, posix.basename(e.DYNAMIC_CONFIG_FILE_PATH!))).toBe(dynamicConfigPath(settings));
+    expect(existsSync(dynamicConfigPath(settings))).toBe(true);
+  });
+
+  it("are what the cluster script renders into every service's config", () => {
+    const ports = defaultClusterPorts({ host: '127.0.0.1', frontend: DEFAULT_PORTS.temporalGrpc, ui: DEFAULT_PORTS.temporalUi, postgres: 7432 });
+    for (const service of SERVICES) {
+      const config = serverConfig(service, ports, settings) as {
+        persistence: { numHistoryShards: number; datastores: Record<string, { sql: { databaseName: string; user: string; pluginName: string } }> };
+        dynamicConfigClient: { filepath: string };
+        services: { frontend: { rpc: { grpcPort: number } } };
+      };
+      expect(config.persistence.numHistoryShards).toBe(settings.numHistoryShards);
+      expect(Object.values(config.persistence.datastores).map((d) => d.sql.databaseName).sort()).toEqual(
+        [settings.postgres.database, settings.postgres.visibilityDatabase].sort(),
+      );
+      expect(new Set(Object.values(config.persistence.datastores).map((d) => `${d.sql.pluginName}/${d.sql.user}`))).toEqual(
+        new Set([`${settings.postgres.plugin}/${settings.postgres.user}`]),
+      );
+      expect(config.dynamicConfigClient.filepath).toBe(dynamicConfigPath(settings));
+      expect(config.services.frontend.rpc.grpcPort).toBe(DEFAULT_PORTS.temporalGrpc);
+    }
   });
 });
