@@ -7,9 +7,10 @@
  */
 import type { ContactEntry } from '../../domain/canonical-deal';
 import { DEAL_FIELDS } from '../../domain/pipedrive-fields';
+import { contactEntries } from './contact-points';
 import { decodeCustomField } from './custom-field-values';
 import type { FieldCatalog } from './field-catalog';
-import type { Envelope, V2ContactPoint, V2Deal, V2Organization, V2Person, V2Stage } from './wire-types';
+import type { Envelope, V2Deal, V2Organization, V2Person, V2Stage } from './wire-types';
 
 export interface ListedDeal {
   dealId: string;
@@ -64,12 +65,6 @@ async function byIds<T extends { id: number }>(source: DealListingSource, url: s
   return found;
 }
 
-function contacts(points: V2ContactPoint[] | null | undefined): ContactEntry[] {
-  return (points ?? [])
-    .filter((p) => typeof p.value === 'string' && p.value.trim() !== '')
-    .map((p) => ({ value: p.value.trim(), primary: p.primary === true, ...(p.label ? { label: p.label } : {}) }));
-}
-
 /**
  * Deals in `stageName` and every later stage (by `order_nr`) of each pipeline that has it. Lost deals are left
  * out: a signed deal later marked lost is no longer expected to have a customer.
@@ -111,7 +106,7 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
         stageName: stageNames.get(d.stage_id) ?? String(d.stage_id),
         ...(externalId ? { externalIdField: externalId } : {}),
         ...(organizationName ? { organizationName } : {}),
-        personEmails: contacts(d.person_id ? persons.get(d.person_id)?.emails : undefined),
+        personEmails: contactEntries(d.person_id ? persons.get(d.person_id)?.emails : undefined),
       };
     }),
   };
