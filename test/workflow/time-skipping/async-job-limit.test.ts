@@ -7,7 +7,8 @@ import { reviewSignal } from '../../../workflows/messages';
 import { FakeNetSuite, FakePipedrive } from '../../helpers/fake-vendors';
 import { createTimeSkippingTemporal, type TimeSkippingTemporal } from '../../helpers/time-skipping';
 import { makeDeal } from '../../unit/domain/fixtures';
-import { ClockedReviewChannel, eventually, MINUTE, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
+import { eventually, MINUTE } from './clock';
+import { ClockedReviewChannel, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
 
 /** NetSuite's async upsert whose job finishes `finishAfterMs` of server time after it was submitted. */
 class AsyncJobNetSuite extends FakeNetSuite {
@@ -16,7 +17,9 @@ class AsyncJobNetSuite extends FakeNetSuite {
   constructor(private readonly now: () => Promise<number>, private readonly finishAfterMs: number) {
     super();
   }
-  override async upsertCustomerAsync(externalId: string, body: Parameters<FakeNetSuite['upsertCustomer']>[1]) {
+  // FakeNetSuite declares it without parameters (it throws there); the port passes (externalId, body, idempotencyKey).
+  override async upsertCustomerAsync(...args: unknown[]) {
+    const [externalId, body] = args as Parameters<FakeNetSuite['upsertCustomer']>;
     this.submittedAt = await this.now();
     await this.upsertCustomer(externalId, body);
     return { jobId: `job-${externalId}` };

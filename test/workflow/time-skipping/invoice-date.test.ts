@@ -6,7 +6,8 @@ import { stateQuery } from '../../../workflows/messages';
 import { FakeNetSuite, FakePipedrive } from '../../helpers/fake-vendors';
 import { createTimeSkippingTemporal, type TimeSkippingTemporal } from '../../helpers/time-skipping';
 import { makeDeal } from '../../unit/domain/fixtures';
-import { ClockedReviewChannel, DAY, HOUR, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
+import { DAY, HOUR } from './clock';
+import { ClockedReviewChannel, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
 
 describe('first invoice 30 days after signature', () => {
   let t: TimeSkippingTemporal;

@@ -16,10 +16,7 @@ import type { FakeNetSuite, FakePipedrive } from '../../helpers/fake-vendors';
 import { runOnboardingWorkers } from '../../helpers/onboarding-workers';
 import { uniqueTaskQueue } from '../../helpers/temporal';
 import type { TimeSkippingTemporal } from '../../helpers/time-skipping';
-
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+import { DAY, eventually } from './clock';
 
 /** A review channel that answers at once and notes the server time of every escalation. */
 export class ClockedReviewChannel implements ReviewActivities {
@@ -72,20 +69,6 @@ export async function startOnboarding(
   );
   expect(started.outcome).toBe('started');
   return t.env.client.workflow.getHandle<typeof onboardDeal>(externalId);
-}
-
-/**
- * Polls in real time, not server time: the server's clock stands still between skips, so this waits for the
- * workflow's own work (activities, workflow tasks) to catch up with the last skip.
- */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export function waitForState(handle: WorkflowHandle, state: OnboardingState): Promise<TransactionState> {

@@ -6,7 +6,8 @@ import { reviewSignal, stateQuery } from '../../../workflows/messages';
 import { FakeNetSuite, FakePipedrive } from '../../helpers/fake-vendors';
 import { createTimeSkippingTemporal, type TimeSkippingTemporal } from '../../helpers/time-skipping';
 import { makeDeal } from '../../unit/domain/fixtures';
-import { ClockedReviewChannel, DAY, eventually, MINUTE, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
+import { DAY, eventually, MINUTE } from './clock';
+import { ClockedReviewChannel, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
 
 describe('review escalation at its real 24 h period', () => {
   let t: TimeSkippingTemporal;
