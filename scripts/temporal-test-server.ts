@@ -141,10 +141,15 @@ function mavenBuild(env: NodeJS.ProcessEnv, log: (line: string) => void): string
   const started = Date.now();
   const result = spawnSync(
     mvn,
-    ['-B', '-q', '-Dstyle.color=never', '-f', join(dir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
-    { env, stdio: ['ignore', 'inherit', 'inherit'] },
+    ['-B', '-q', '-f', join(dir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
+    // Captured: Maven's quiet mode still prints colour resets; its output matters only when it fails.
+    { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  if (result.status !== 0) return `mvn copy-dependencies of ${ARTIFACT} failed (exit ${result.status ?? result.signal})`;
+  if (result.status !== 0) {
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15);
+    for (const line of tail) log(`mvn: ${line}`);
+    return `mvn copy-dependencies of ${ARTIFACT} failed (exit ${result.status ?? result.signal ?? result.error?.message})`;
+  }
   const jars = existsSync(lib) ? readdirSync(lib).filter((f) => f.endsWith('.jar')).sort().map((f) => join(lib, f)) : [];
   if (!jars.some((jar) => jar.endsWith(`temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`))) {
     return `mvn finished but ${lib} holds no temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`;
