@@ -36,8 +36,16 @@ const { IndexedValueType } = temporal.api.enums.v1;
 /** protobufjs turns the number into the Long the generated types ask for. */
 const duration = (seconds: number) => google.protobuf.Duration.fromObject({ seconds });
 
-/** Registers the namespace (with retention) and the search attributes, once the frontend answers. */
-export async function registerNamespace(address: string, log: (line: string) => void, s: ClusterSettings = clusterSettings()): Promise<void> {
+/**
+ * Registers the namespace (cluster.json's, or `name`) with its retention and the search attributes, once the frontend
+ * answers. SQL visibility keeps custom search attributes per namespace, so every namespace gets its own.
+ */
+export async function registerNamespace(
+  address: string,
+  log: (line: string) => void,
+  o: { name?: string; settings?: ClusterSettings } = {},
+): Promise<void> {
+  const s = o.settings ?? clusterSettings();
   let connection: Connection | undefined;
   const connected = await waitFor(
     async () => {
@@ -55,7 +63,7 @@ export async function registerNamespace(address: string, log: (line: string) => 
   );
   if (connected !== true || !connection) throw new Error(`the Temporal frontend at ${address} did not answer within 120 s`);
   try {
-    const name = s.namespace.name;
+    const name = o.name ?? s.namespace.name;
     try {
       await connection.workflowService.registerNamespace({
         namespace: name,

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from '../../scripts/process-utils';
+import { targetStackEnv } from '../setup/cluster-target';
 
 export interface StackJson {
   temporal: { address: string; namespace: string; ui: string };
@@ -33,6 +34,7 @@ export async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'OPS_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT', 'PAGERDUTY_SIM_PORT']) {
     env[name] = String(await freePort());
   }
+  await targetStackEnv(env);
   return env;
 }
 

@@ -14,6 +14,7 @@ import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { ensureTemporalTestServer } from '../../scripts/temporal-test-server';
 import { TEST_ENV_FILE_VAR, type TestEnvFile } from '../helpers/test-env-file';
+import { clusterTargetWanted, startClusterTarget } from './cluster-target';
 
 /** What the run's tests talk to, and how teardown stops it. */
 interface RunServer {
@@ -26,7 +27,8 @@ export default async function globalSetup(): Promise<void> {
   quietRuntime();
   const dir = mkdtempSync(join(tmpdir(), 'onboarding-test-'));
   const [server, bundle, timeSkipping] = await Promise.all([
-    startLocalServer(dir),
+    // TEMPORAL_TARGET=cluster: the same suite on the PostgreSQL cluster of `npm run cluster` (test/setup/cluster-target.ts).
+    clusterTargetWanted() ? startClusterTarget(dir) : startLocalServer(dir),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger }),
     // A missing Java or Maven fails only the time-skipping tests (with this message), not the whole run.
     ensureTemporalTestServer().then(
