@@ -196,7 +196,8 @@ export function ensureTemporalUi(env: NodeJS.ProcessEnv = process.env, log = def
 if (require.main === module) {
   try {
     const found = ensureTemporalServer();
-    const ui = ensureTemporalUi();
+    // --no-ui: the suite's cluster target runs headless and needs no Web UI build.
+    const ui = process.argv.includes('--no-ui') ? 'not asked for' : ensureTemporalUi();
     process.stdout.write(
       `${JSON.stringify({ server: found.server, sql: found.sql, schemaDir: found.schemaDir, ui }, null, 2)}\n`,
     );
