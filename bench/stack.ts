@@ -13,7 +13,7 @@ export interface BenchStack {
   startupSeconds: number;
   /** Pid of the `npm start` process (the root of the stack's process tree). */
   pid: number;
-  /** The env `npm start` ran with (ports: TEMPORAL_PORT, APP_PORT, WORKER_METRICS_PORT, …). */
+  /** The env `npm start` ran with (ports: TEMPORAL_PORT, APP_PORT, OPS_PORT, WORKER_METRICS_PORT, …); `json.ops.url` serves /metrics and /ops. */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
 }

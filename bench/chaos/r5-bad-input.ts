@@ -1,10 +1,13 @@
 /**
  * R5: bad input. While deals are driven through the Pipedrive simulator (valid deliveries, with its webhook), a
  * fast-check generator (fixed seed) sends ≥ 10,000 malformed, oversized, wrongly authenticated and wrongly typed
- * requests to POST /webhooks/pipedrive and POST /slack/events, interleaved. Pass: the app never exits and /healthz
+ * requests to POST /webhooks/pipedrive and POST /slack/events, interleaved. At the same time a flood of
+ * unauthenticated webhook requests from a second address (127.0.0.2), as fast as 64 connections go, meets the public
+ * listener's per-address limit (PUBLIC_RATE_LIMIT_PER_SEC, 300/s here). Pass: the app never exits and /healthz
  * answers 200 throughout, each bad request gets a 4xx JSON `{ error, message }` with the status its category calls
- * for, every valid deal ends with exactly one customer and invoice (verify-deals), and (R6) no log line carries a
- * secret, email or tax id.
+ * for, the flood gets 429 beyond the limit (401 within it), every 429 counted on /metrics, every signed delivery the
+ * simulator made during the flood answered 2xx, every valid deal ends with exactly one customer and invoice
+ * (verify-deals), and (R6) no log line carries a secret, email or tax id.
  */
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -31,6 +34,16 @@ interface Answer {
 
 const SEED = 20261127;
 const BODY_LIMIT = 256 * 1024;
+/** The flood's source: another loopback address, so its bucket is not the simulator's (127.0.0.1). */
+const FLOOD_SOURCE = '127.0.0.2';
+const FLOOD_IN_FLIGHT = 64;
+/**
+ * Below the default (1000/s, runtime/config.ts), above the 200/s Pipedrive burst the limit must pass and the fuzz's
+ * own 100-180/s from 127.0.0.1: on this shared 2-core host the app answers only 500-1,000 unauthenticated webhook
+ * requests a second (quick runs: at the default 5,000 in 4.9 s, all 401; at 500/s 527/s, 15% refused), so a flood
+ * cannot outrun the default here, and barely 500/s when other sessions load the host.
+ */
+const RATE_LIMIT_PER_SEC = 300;
 const printable = fc.string({ unit: fc.constantFrom(...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))), maxLength: 80 });
 
 function validDelivery(dealId: number, companyId: string): Record<string, unknown> {
@@ -143,9 +156,9 @@ function generators(stack: ChaosStack, companyId: string): Array<{ weight: numbe
   ];
 }
 
-function send(agent: Agent, base: string, r: BadRequest): Promise<Answer> {
+function send(agent: Agent, base: string, r: BadRequest, localAddress?: string): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = request(new URL(r.path, base), { method: 'POST', agent, timeout: 15_000, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
+    const req = request(new URL(r.path, base), { method: 'POST', agent, localAddress, timeout: 15_000, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
@@ -172,13 +185,79 @@ function judge(r: BadRequest, a: Answer): string | undefined {
   return undefined;
 }
 
+interface FloodResult {
+  sent: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  /** Answers neither 429 nor 401 JSON `{ error, message }`. */
+  wrong: number;
+  examples: string[];
+  /** Increase of onboarding_http_rate_limited_total{route="/webhooks/pipedrive"} over the flood. */
+  counted: number;
+  /** The simulator's webhook deliveries made while the flood ran, and how many were not answered 2xx. */
+  deliveries: number;
+  deliveriesRefused: number;
+}
+
+async function rateLimitedCount(opsUrl: string): Promise<number> {
+  const text = await (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(15_000) })).text();
+  return Number(/^onboarding_http_rate_limited_total\{route="\/webhooks\/pipedrive"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** `total` unauthenticated webhook requests from FLOOD_SOURCE, FLOOD_IN_FLIGHT at a time, as fast as they are answered. */
+async function flood(stack: ChaosStack, companyId: string, total: number): Promise<FloodResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: FLOOD_IN_FLIGHT });
+  const r: BadRequest = { category: 'flood', path: '/webhooks/pipedrive', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validDelivery(1, companyId)), expect: [429, 401] };
+  const before = await rateLimitedCount(stack.json.ops.url);
+  const statuses: Record<string, number> = {};
+  const examples: string[] = [];
+  let sent = 0;
+  let wrong = 0;
+  // The simulator stamps deliveries to the second (sandbox/pipedrive/clock.ts).
+  const second = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const startedAt = second();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: FLOOD_IN_FLIGHT }, async () => {
+      while (sent < total) {
+        sent += 1;
+        const a = await send(agent, stack.json.app.url, r, FLOOD_SOURCE);
+        statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
+        const why = judge(r, a);
+        if (why !== undefined) {
+          wrong += 1;
+          if (examples.length < 5) examples.push(`${why}; body ${a.body.slice(0, 160)}`);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const endedAt = second();
+  agent.destroy();
+  const counted = (await rateLimitedCount(stack.json.ops.url)) - before;
+  const records = (await (await fetch(`${stack.json.pipedrive!.url}/__sim/deliveries`)).json()) as { data: Array<{ at: string; http_status: number | null }> };
+  const during = records.data.filter((d) => d.at >= startedAt && d.at <= endedAt);
+  return {
+    sent,
+    seconds,
+    statuses,
+    wrong,
+    examples,
+    counted,
+    deliveries: during.length,
+    deliveriesRefused: during.filter((d) => d.http_status === null || d.http_status < 200 || d.http_status > 299).length,
+  };
+}
+
 export async function r5BadInput(quick: boolean, dealCount?: number): Promise<ChaosResult> {
   const total = quick ? 1_000 : 10_000;
+  const floodTotal = quick ? 5_000 : 30_000;
+  let floodResult: FloodResult | undefined;
   const deals = dealCount ?? (quick ? 20 : 200);
   const load = new LoadSampler();
   const capture = new OutputCapture().start();
   let captured = '';
-  const stack = await startChaosStack({ label: 'r5', env: { LOG_LEVEL: 'info' } });
+  const stack = await startChaosStack({ label: 'r5', env: { LOG_LEVEL: 'info', PUBLIC_RATE_LIMIT_PER_SEC: String(RATE_LIMIT_PER_SEC) } });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const byCategory: Record<string, { sent: number; ok: number; statuses: Record<string, number> }> = {};
   const failures: string[] = [];
@@ -211,6 +290,7 @@ export async function r5BadInput(quick: boolean, dealCount?: number): Promise<Ch
         })();
         const t0 = performance.now();
         let next = 0;
+        const flooding = flood(stack, companyId, floodTotal).then((f) => (floodResult = f));
         await Promise.all(
           Array.from({ length: 16 }, async () => {
             while (next < requests.length) {
@@ -228,14 +308,17 @@ export async function r5BadInput(quick: boolean, dealCount?: number): Promise<Ch
             }
           }),
         );
+        const f = await flooding;
         fuzzing = false;
         await healthLoop;
         const seconds = (performance.now() - t0) / 1000;
         log(`fuzz: ${requests.length} bad requests in ${seconds.toFixed(1)} s, ${failed} not refused cleanly; /healthz ${health.checks - health.failures}/${health.checks}`);
+        log(`flood: ${f.sent} in ${f.seconds.toFixed(1)} s ${JSON.stringify(f.statuses)}, ${f.wrong} wrong, ${f.counted} counted on /metrics; simulator deliveries during it ${f.deliveries - f.deliveriesRefused}/${f.deliveries} 2xx`);
         return [
           `Fuzz (fast-check, seed ${SEED}): ${requests.length} bad requests in ${seconds.toFixed(1)} s, 16 at a time, interleaved with the valid deliveries of the deals driven; by category ${JSON.stringify(byCategory)}.`,
           `Not refused with the category's 4xx JSON {error, message}: ${failed}${failures.length ? ` e.g. ${failures.join(' | ')}` : ''}.`,
           `/healthz during the fuzz: ${health.checks - health.failures}/${health.checks} answered 200${health.failures ? ` (first failure ${health.firstFailure})` : ''}.`,
+          `Flood (at the same time): ${f.sent} unauthenticated POST /webhooks/pipedrive from ${FLOOD_SOURCE}, ${FLOOD_IN_FLIGHT} connections, in ${f.seconds.toFixed(1)} s (${Math.round(f.sent / f.seconds)}/s) against a limit of ${RATE_LIMIT_PER_SEC}/s per address (PUBLIC_RATE_LIMIT_PER_SEC; the fuzz and the simulator share 127.0.0.1's): statuses ${JSON.stringify(f.statuses)}; ${f.counted} counted in onboarding_http_rate_limited_total; ${f.wrong} answers other than a 429 or 401 JSON${f.examples.length ? ` e.g. ${f.examples.join(' | ')}` : ''}. The Pipedrive simulator's signed deliveries (from 127.0.0.1) made during the flood: ${f.deliveries}, of which ${f.deliveriesRefused} not answered 2xx.`,
         ];
       },
     });
@@ -244,15 +327,28 @@ export async function r5BadInput(quick: boolean, dealCount?: number): Promise<Ch
     logScans.set(scanKey('R5', quick), scan);
     const appExits = stack.exits.filter((e) => e.name === 'app' && !e.expected).length;
     const sent = Object.values(byCategory).reduce((a, c) => a + c.sent, 0);
+    const f = floodResult!;
+    const refused429 = f.statuses['429'] ?? 0;
+    const letThrough = f.statuses['401'] ?? 0;
+    // What the bucket may let through: a second's burst, the rate over the flood, and the requests in flight.
+    const budget = RATE_LIMIT_PER_SEC + Math.ceil(RATE_LIMIT_PER_SEC * f.seconds) + FLOOD_IN_FLIGHT;
+    const floodPassed = f.wrong === 0 && f.sent === floodTotal && refused429 > 0 && letThrough <= budget && f.counted === refused429 && f.deliveries > 0 && f.deliveriesRefused === 0;
     return {
       name: 'chaos-r5',
-      passed: run.verify.passed && failed === 0 && sent === total && health.failures === 0 && appExits === 0 && scan.passed,
-      description: `R5: ${total} fuzzed bad requests (fast-check) to POST /webhooks/pipedrive and POST /slack/events, interleaved with ${deals} deals driven through the Pipedrive simulator; no crash, /healthz 200 throughout, a clear 4xx JSON for each bad one, every valid deal onboarded once.`,
+      passed: run.verify.passed && failed === 0 && sent === total && health.failures === 0 && appExits === 0 && scan.passed && floodPassed,
+      description: `R5: ${total} fuzzed bad requests (fast-check) to POST /webhooks/pipedrive and POST /slack/events, and a flood of ${floodTotal} unauthenticated webhook requests from a second address, interleaved with ${deals} deals driven through the Pipedrive simulator; no crash, /healthz 200 throughout, a clear 4xx JSON for each bad one, the flood answered 429 beyond the per-address limit (counted on /metrics) while every signed delivery lands, every valid deal onboarded once.`,
       rows: [
         ...run.rows,
         { check: 'bad requests sent', value: sent },
         { check: 'bad requests refused with the expected 4xx JSON', value: sent - failed },
         { check: '/healthz answers 200 during the fuzz', value: `${health.checks - health.failures}/${health.checks}` },
+        { check: 'flood: requests sent from a second address', value: f.sent },
+        { check: 'flood: requests per second achieved', value: Math.round(f.sent / f.seconds) },
+        { check: 'flood: answered 429 before auth', value: refused429 },
+        { check: `flood: let through (401), at most ${budget} allowed`, value: letThrough },
+        { check: 'flood: answers other than 429/401 JSON', value: f.wrong },
+        { check: 'flood: 429s counted on /metrics', value: f.counted },
+        { check: 'signed deliveries during the flood answered 2xx', value: `${f.deliveries - f.deliveriesRefused}/${f.deliveries}` },
         { check: 'unexpected app exits', value: appExits },
         ...scanRows(scan),
       ],
