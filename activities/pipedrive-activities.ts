@@ -42,7 +42,7 @@ export function createPipedriveActivities(pipedrive: PipedrivePort) {
     /** Fixes of Pipedrive-owned fields → the deal, person or organization; NetSuite-owned fixes are never sent. */
     writeBackFixes: classified(async (dealId: string, fixes: Record<string, string>): Promise<FixWriteBackResult> => {
       const plan = pipedriveWriteBackPlan(fixes);
-      const result: FixWriteBackResult = { written: [], unchanged: [], skipped: [...plan.notPipedriveOwned, ...plan.unmapped] };
+      const result: FixWriteBackResult = { written: [], unchanged: [], skipped: [...plan.notPipedriveOwned, ...plan.unmapped, ...plan.invalid.map((r) => r.path)] };
       if (plan.writes.length === 0) return result;
       const current = await pipedrive.fetchResolvedDeal(dealId);
       const deal: Record<string, unknown> = {};

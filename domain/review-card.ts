@@ -16,6 +16,8 @@ export interface ReviewCardInput {
   netsuiteCustomerId?: string;
   /** The canonical deal as last read, shown collapsed on the card (no secrets; it is the customer's own data). */
   payload?: unknown;
+  /** The review this card is for: its buttons carry it, and a click from an earlier review's card is refused. */
+  reviewId?: string;
 }
 
 export interface ReviewCardRef {

@@ -45,8 +45,12 @@ export type ReviewAction = 'retry' | 'fix' | 'link' | 'cancel';
 
 export interface ReviewDecision {
   action: ReviewAction;
-  /** Who decided: Slack user id, OS user or `--as` name. */
+  /** Who decided: the Slack user id Slack signed, or `cli:<os user>` (domain/review-actor.ts). */
   actor: string;
+  /** The CLI's `--as` name: a claim, kept beside the actor, never used as one. */
+  claimedAs?: string;
+  /** The review a Slack card's button was for; a decision naming an earlier review is ignored (CLI: none, the current one). */
+  reviewId?: string;
   reason?: string;
   /** For `fix`: corrected values by canonical field path, e.g. `{ "organization.taxId": "DE123456789" }`. */
   fields?: Record<string, string>;
@@ -65,6 +69,8 @@ export interface ReviewOwner {
 
 export interface PauseRequest {
   actor: string;
+  /** The CLI's `--as` name, a claim only (domain/review-actor.ts). */
+  claimedAs?: string;
   reason?: string;
 }
 
@@ -77,6 +83,8 @@ export interface TransactionState {
   reviewKind?: ReviewKind;
   /** Named on the review card; set while in NEEDS_REVIEW once the card is posted. */
   reviewOwner?: ReviewOwner;
+  /** The current (or last) review's id: Slack buttons carry it, so a card of an earlier review cannot decide this one. */
+  reviewId?: string;
   duplicateCandidates?: Array<{ id: string; externalId?: string; matchedOn: string[] }>;
   netsuiteCustomerId?: string;
   customerSyncedAt?: string;

@@ -16,7 +16,8 @@ import {
   type FieldDifference,
 } from '../domain/deal-edit';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
-import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
+import { applyFixes, checkFixes, describeRefusedFixes, pipedriveOwnedFixes, unvalidatedPipedriveOwnedFixes } from '../domain/review-fixes';
+import { describeActor } from '../domain/review-actor';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import type { ReviewDecision, TransactionState } from '../domain/transaction';
 import { activityProxies } from './activity-proxies';
@@ -33,17 +34,25 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   const edit: DealEditSummary = { changedFields: input.changedFields ?? [], applied: [], held: [] };
   const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
   let decision: ReviewDecision | undefined;
+  let reviewsInRun = 0;
 
   setHandler(stateQuery, snapshot);
   setHandler(reviewSignal, (d) => {
+    // A Slack card's button names its review: one from an earlier review's card decides nothing (onboarding.ts).
+    if (d.reviewId !== undefined && d.reviewId !== tx.state.reviewId) {
+      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})` });
+      return;
+    }
     const inReview = tx.state.state === 'NEEDS_REVIEW';
     // "Link to existing customer" has no meaning here: the edit is about the customer the onboarding made.
     const ignored = !inReview ? 'not in review' : d.action === 'link' ? 'the customer is already linked' : undefined;
-    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: ignored ? `${d.action} ignored: ${ignored}` : d.action, reason: d.reason?.slice(0, 500) });
+    tx.audit({ step: 'review', outcome: 'decision', actor: describeActor(d), detail: ignored ? `${d.action} ignored: ${ignored}` : d.action, reason: d.reason?.slice(0, 500) });
     if (!ignored) decision = d;
+    const refusedFixes = !ignored && d.action === 'fix' ? checkFixes(d.fields).refused : [];
+    if (refusedFixes.length > 0) tx.audit({ step: 'review', outcome: 'info', actor: d.actor, detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500) });
   });
   setHandler(reviewRefusedSignal, (r) => {
-    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
+    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}` });
   });
 
   const finish = (outcome: NonNullable<DealEditSummary['outcome']>): DealEditState => {
@@ -116,7 +125,8 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       }
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       // As in onboardDeal: Pipedrive-owned corrections also go back to Pipedrive (the fix modal says so).
-      const toPipedrive = d.action === 'fix' && d.fields ? pipedriveOwnedFixes(d.fields) : {};
+      // Only checked values go back (patch: runs from before replay the unchecked write-back they made).
+      const toPipedrive = d.action === 'fix' && d.fields ? (patched('validated-fixes') ? pipedriveOwnedFixes(d.fields) : unvalidatedPipedriveOwnedFixes(d.fields)) : {};
       if (Object.keys(toPipedrive).length > 0) {
         await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
       }
@@ -129,9 +139,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   /** Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. */
   function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
     decision = undefined;
+    if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
     // The card's buttons signal the workflow named here: this edit, not the closed onboarding. Duplicate candidates
     // never apply (the customer exists).
-    const card = reviewCard({ externalId: workflowInfo().workflowId, pipedriveDealId: input.pipedriveDealId, review, deal, state: { netsuiteCustomerId: tx.state.netsuiteCustomerId } });
+    const card = reviewCard({ externalId: workflowInfo().workflowId, pipedriveDealId: input.pipedriveDealId, review, deal, state: { netsuiteCustomerId: tx.state.netsuiteCustomerId, reviewId: tx.state.reviewId } });
     return waitForReview({
       tx,
       review,

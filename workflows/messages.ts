@@ -11,5 +11,8 @@ export const stateQuery = defineQuery<TransactionState>(QUERIES.state);
 /** A later Pipedrive change to a deal already in flight (sent by the webhook intake). */
 export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>(SIGNALS.dealUpdated);
 
-/** Someone not allowed to decide pressed a review button: recorded in the audit trail, changes nothing else. */
-export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string }]>(SIGNALS.reviewRefused);
+/**
+ * A review button click the app refused (not a reviewer; a card of an earlier review; a link to a customer the card
+ * did not offer): recorded in the audit trail, changes nothing else. `why` absent: not an authorised reviewer.
+ */
+export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string; why?: string }]>(SIGNALS.reviewRefused);

@@ -23,7 +23,7 @@ export function reviewCard(o: {
   pipedriveDealId: string;
   review: NeedsReview;
   deal: ResolvedDeal | undefined;
-  state: Pick<TransactionState, 'duplicateCandidates' | 'netsuiteCustomerId'>;
+  state: Pick<TransactionState, 'duplicateCandidates' | 'netsuiteCustomerId' | 'reviewId'>;
 }): ReviewCardInput {
   const { review, deal, state } = o;
   return {
@@ -34,6 +34,7 @@ export function reviewCard(o: {
     ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
     ...(state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: state.duplicateCandidates } : {}),
     ...(state.netsuiteCustomerId ? { netsuiteCustomerId: state.netsuiteCustomerId } : {}),
+    ...(state.reviewId ? { reviewId: state.reviewId } : {}),
   };
 }
 

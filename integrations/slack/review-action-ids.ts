@@ -22,10 +22,14 @@ export interface ReviewButtonValue {
   externalId: string;
   /** For "Link to existing customer": the NetSuite customer id. */
   candidateId?: string;
+  /** The review the card was posted for (the workflow's `reviewId`): a click is refused once a later review began. */
+  reviewId?: string;
 }
 
+const REVIEW_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function encodeButtonValue(v: ReviewButtonValue): string {
-  return JSON.stringify(v.candidateId ? { externalId: v.externalId, candidateId: v.candidateId } : { externalId: v.externalId });
+  return JSON.stringify({ externalId: v.externalId, ...(v.candidateId ? { candidateId: v.candidateId } : {}), ...(v.reviewId ? { reviewId: v.reviewId } : {}) });
 }
 
 /** `undefined` when the value is not one of ours (hand-crafted or from an older card). */
@@ -34,9 +38,12 @@ export function decodeButtonValue(raw: string | undefined): ReviewButtonValue | 
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
     if (typeof parsed.externalId !== 'string' || !/^[A-Za-z0-9_-]+$/.test(parsed.externalId)) return undefined;
-    return typeof parsed.candidateId === 'string' && parsed.candidateId
-      ? { externalId: parsed.externalId, candidateId: parsed.candidateId }
-      : { externalId: parsed.externalId };
+    if (parsed.reviewId !== undefined && (typeof parsed.reviewId !== 'string' || !REVIEW_ID.test(parsed.reviewId))) return undefined;
+    return {
+      externalId: parsed.externalId,
+      ...(typeof parsed.candidateId === 'string' && parsed.candidateId ? { candidateId: parsed.candidateId } : {}),
+      ...(typeof parsed.reviewId === 'string' ? { reviewId: parsed.reviewId } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -98,7 +98,7 @@ function linkLine(card: ReviewCardInput, links: ReviewCardLinks): string {
 }
 
 function buttons(card: ReviewCardInput): ActionsBlock {
-  const value = encodeButtonValue({ externalId: card.externalId });
+  const value = encodeButtonValue({ externalId: card.externalId, reviewId: card.reviewId });
   // An edit after onboarding (kind ownership): retry writes Pipedrive's values, cancel keeps NetSuite's.
   const ownership = card.kind === 'ownership';
   const elements: Button[] = [
@@ -113,7 +113,7 @@ function buttons(card: ReviewCardInput): ActionsBlock {
       type: 'button',
       action_id: REVIEW_ACTION_IDS.link,
       text: { type: 'plain_text', text: clip(`Link to existing customer ${candidate.id}`, 75) },
-      value: encodeButtonValue({ externalId: card.externalId, candidateId: candidate.id }),
+      value: encodeButtonValue({ externalId: card.externalId, candidateId: candidate.id, reviewId: card.reviewId }),
     });
   }
   elements.push({
@@ -156,6 +156,8 @@ const ACTION_WORDS: Record<ReviewDecision['action'], string> = {
 export function decisionLine(decision: ReviewDecision, at: string): string {
   const who = /^[UW][A-Z0-9]+$/.test(decision.actor) ? `<@${decision.actor}>` : escapeMrkdwn(decision.actor);
   let line = `:white_check_mark: *${ACTION_WORDS[decision.action]}* by ${who} at ${slackDate(at)}`;
+  // A CLI `--as` name is unverified: shown as escaped text beside the real actor, never as a mention.
+  if (decision.claimedAs) line += ` (as claimed: ${escapeMrkdwn(clip(decision.claimedAs, 64))})`;
   if (decision.action === 'fix' && decision.fields) line += ` — fields ${Object.keys(decision.fields).map((f) => `\`${escapeMrkdwn(f)}\``).join(', ')}`;
   if (decision.action === 'link' && decision.netsuiteCustomerId) line += ` — NetSuite customer ${escapeMrkdwn(decision.netsuiteCustomerId)}`;
   if (decision.reason) line += ` — ${escapeMrkdwn(clip(decision.reason, 300))}`;
@@ -205,5 +207,7 @@ export function renderReviewCard(card: ReviewCardInput, links: ReviewCardLinks, 
     blocks.push(buttons(card));
   }
   const fallback = `${title(card)}: ${card.reasons.map((r) => `${r.field} ${r.code}`).join(', ') || KIND_LABEL[card.kind]}`;
-  return { text: decided ? `${fallback} — ${decided.decision.action} by ${decided.decision.actor}` : fallback, blocks };
+  // The fallback is mrkdwn too (notifications, screen readers): escaped like the blocks, so a deal title or actor
+  // cannot become a <!channel> ping or a link.
+  return { text: escapeMrkdwn(decided ? `${fallback} — ${decided.decision.action} by ${decided.decision.actor}` : fallback), blocks };
 }

@@ -1,11 +1,13 @@
 /**
  * Ops CLI: `npm run cli -- <command> [args] [--json] [--as <name>]`. Every decision is sent as the same signal
- * Slack buttons send, and records who made it (the OS user, or --as).
+ * Slack buttons send, and records who made it: `cli:<os user>`, with an --as name only as a claim beside it.
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ReviewAction } from '../../domain/transaction';
+import { checkFixes, describeRefusedFixes } from '../../domain/review-fixes';
+import { claimOf, cliActor } from '../../domain/review-actor';
 import { loadConfigOrExit } from '../../runtime/load-config';
 import { connectClient } from '../../runtime/temporal-connection';
 import { pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
@@ -44,7 +46,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
   shadow-report [--since ISO]
                             the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
-options: --json  machine-readable output · --as <name>  who decides (default: OS user) · --reason <text>`;
+options: --json  machine-readable output · --reason <text>
+         --as <name>  on whose behalf you decide: recorded as a claim beside the actor, cli:<os user>`;
 
 class UsageError extends Error {}
 
@@ -52,12 +55,13 @@ async function run(
   client: Client,
   command: string,
   id: string | undefined,
-  o: { json: boolean; as: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
+  o: { json: boolean; as: string; claimedAs?: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
 ): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
     return id;
   };
+  const claim = o.claimedAs ? { claimedAs: o.claimedAs } : {};
   switch (command) {
     case 'status':
       return client.workflow.getHandle(need()).query(stateQuery);
@@ -68,8 +72,8 @@ async function run(
     case 'retry':
     case 'cancel': {
       const action: ReviewAction = command;
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, reason: o.reason });
-      return { externalId: id, sent: 'review', action, actor: o.as };
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, ...claim, reason: o.reason });
+      return { externalId: id, sent: 'review', action, actor: o.as, ...claim };
     }
     case 'fix': {
       const fields = Object.fromEntries(
@@ -80,20 +84,23 @@ async function run(
         }),
       );
       if (Object.keys(fields).length === 0) throw new UsageError('fix needs at least one --field <path>=<value>');
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'fix', actor: o.as, reason: o.reason, fields });
-      return { externalId: id, sent: 'review', action: 'fix', fields: Object.keys(fields), actor: o.as };
+      // The workflow refuses them too; saying so here spares a round trip through a review.
+      const { refused } = checkFixes(fields);
+      if (refused.length > 0) throw new UsageError(`fix refused: ${describeRefusedFixes(refused)}`);
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'fix', actor: o.as, ...claim, reason: o.reason, fields });
+      return { externalId: id, sent: 'review', action: 'fix', fields: Object.keys(fields), actor: o.as, ...claim };
     }
     case 'link': {
       if (!o.customer) throw new UsageError('link needs --customer <netsuite id>');
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'link', actor: o.as, reason: o.reason, netsuiteCustomerId: o.customer });
-      return { externalId: id, sent: 'review', action: 'link', netsuiteCustomerId: o.customer, actor: o.as };
+      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'link', actor: o.as, ...claim, reason: o.reason, netsuiteCustomerId: o.customer });
+      return { externalId: id, sent: 'review', action: 'link', netsuiteCustomerId: o.customer, actor: o.as, ...claim };
     }
     case 'pause':
-      await client.workflow.getHandle(need()).signal(pauseSignal, { actor: o.as, reason: o.reason });
-      return { externalId: id, sent: 'pause', actor: o.as };
+      await client.workflow.getHandle(need()).signal(pauseSignal, { actor: o.as, ...claim, reason: o.reason });
+      return { externalId: id, sent: 'pause', actor: o.as, ...claim };
     case 'resume':
-      await client.workflow.getHandle(need()).signal(resumeSignal, { actor: o.as, reason: o.reason });
-      return { externalId: id, sent: 'resume', actor: o.as };
+      await client.workflow.getHandle(need()).signal(resumeSignal, { actor: o.as, ...claim, reason: o.reason });
+      return { externalId: id, sent: 'resume', actor: o.as, ...claim };
     case 'reconcile': {
       const summary = await runReconcileCommand(client, { namespace: o.namespace, startMissing: o.startMissing ?? false, ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}) });
       return o.json ? summary : { text: formatReconcileSummary(summary) };
@@ -169,7 +176,7 @@ async function main(): Promise<number> {
   }
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: values.as ?? userInfo().username, reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
+    const result = await run(client, command, id, { json: values.json, as: cliActor(userInfo().username), claimedAs: claimOf(values.as), reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
     if (!values.json && isText(result)) process.stdout.write(result.text);
     else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -6,6 +6,7 @@
 import type { ViewStateValue } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { ReviewReason } from '../../domain/review-reason';
+import { FIXABLE_PATHS } from '../../domain/review-fixes';
 import { FIX_INPUT_ACTION_ID, FIX_MODAL_CALLBACK_ID } from '../../integrations/slack';
 
 const EDITABLE_PREFIXES = ['deal.', 'organization.', 'person.'];
@@ -17,7 +18,8 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.sli
 export function editableFields(reasons: ReviewReason[]): ReviewReason[] {
   const seen = new Map<string, ReviewReason>();
   for (const r of reasons) {
-    if (!EDITABLE_PREFIXES.some((p) => r.field.startsWith(p))) continue;
+    // Only what the workflow applies (domain/review-fixes.ts FIXABLE_PATHS): an input it would refuse is no help.
+    if (!FIXABLE_PATHS.has(r.field)) continue;
     if (!seen.has(r.field)) seen.set(r.field, r);
   }
   return [...seen.values()].slice(0, MAX_INPUTS);

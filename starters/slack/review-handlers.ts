@@ -4,7 +4,9 @@
  * (`getHandle(externalId).signal(review, …)`, never signal-with-start: a click must not start anything). Only the
  * configured reviewers (listed users, or members of the listed user groups) decide; anyone else is told so privately
  * and the refusal is recorded on the workflow. A click
- * on an onboarding that is finished or no longer in review answers "already <state>; nothing to do".
+ * on an onboarding that is finished or no longer in review answers "already <state>; nothing to do". Buttons carry
+ * the review they were posted for: a click on a card of an earlier review, or a link to a customer the review did
+ * not offer, is refused privately and recorded on the workflow too (docs/security-notes.md).
  */
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -12,7 +14,8 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { Counter } from 'prom-client';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { ReviewAction, ReviewDecision } from '../../domain/transaction';
-import { FIX_MODAL_CALLBACK_ID, REVIEW_ACTION_IDS, decodeButtonValue } from '../../integrations/slack';
+import { checkFixes } from '../../domain/review-fixes';
+import { FIX_MODAL_CALLBACK_ID, REVIEW_ACTION_IDS, decodeButtonValue, encodeButtonValue, type ReviewButtonValue } from '../../integrations/slack';
 import type { Logger } from '../../runtime/logger';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { buildFixModal, editableFields, submittedFields } from './review-fix-modal';
@@ -40,6 +43,18 @@ interface OnboardingStatus {
 
 export const NOT_A_REVIEWER_TEXT = 'Only onboarding reviewers can decide on this card. Your click was recorded; ask a reviewer in this channel.';
 export const closedText = (state: string): string => `This onboarding is already ${state}; nothing to do.`;
+export const STALE_CARD_TEXT = 'This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.';
+export const NOT_A_CANDIDATE_TEXT = 'This customer is not one this review offered to link; nothing was done. Use the CLI `link` to link another customer after checking it.';
+
+/** Why a click may not decide the workflow's current review; undefined when it may. */
+export function cardMismatch(state: { reviewId?: string; duplicateCandidates?: Array<{ id: string }> }, value: ReviewButtonValue, action: ReviewAction): { why: string; text: string } | undefined {
+  // Runs from before review ids have none, and neither do their cards: nothing to compare.
+  if (state.reviewId !== undefined && value.reviewId !== state.reviewId) return { why: 'card of an earlier review', text: STALE_CARD_TEXT };
+  if (action === 'link' && !(state.duplicateCandidates ?? []).some((c) => c.id === value.candidateId)) {
+    return { why: `link to customer ${String(value.candidateId).slice(0, 32)}, not a candidate of this review`, text: NOT_A_CANDIDATE_TEXT };
+  }
+  return undefined;
+}
 
 export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void {
   const isReviewer = (actor: string): Promise<boolean> =>
@@ -90,25 +105,30 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
     return undefined;
   };
 
-  const refuse = async (client: WebClient, channel: string, handle: WorkflowHandle, actor: string, action: MetricAction): Promise<void> => {
+  const refuse = async (client: WebClient, channel: string, handle: WorkflowHandle, actor: string, action: MetricAction, mismatch?: { why: string; text: string }): Promise<void> => {
     count(action, 'refused');
-    deps.log.warn({ actor, action, workflowId: handle.workflowId }, 'review decision refused: not a reviewer');
+    deps.log.warn({ actor, action, workflowId: handle.workflowId, why: mismatch?.why ?? 'not a reviewer' }, 'review decision refused');
     await Promise.all([
-      tell(client, channel, actor, NOT_A_REVIEWER_TEXT),
-      bounded(handle.signal(reviewRefusedSignal, { actor, action, at: new Date().toISOString() })).catch((err: unknown) => {
+      tell(client, channel, actor, mismatch?.text ?? NOT_A_REVIEWER_TEXT),
+      bounded(handle.signal(reviewRefusedSignal, { actor, action, at: new Date().toISOString(), ...(mismatch ? { why: mismatch.why } : {}) })).catch((err: unknown) => {
         if (!(err instanceof WorkflowNotFoundError)) deps.log.warn({ err: (err as Error).message, workflowId: handle.workflowId }, 'could not record a refused review decision');
       }),
     ]);
   };
 
-  /** Sends the decision; answers privately when there is nothing to decide any more. */
-  const decide = async (client: WebClient, channel: string, handle: WorkflowHandle, decision: ReviewDecision, metricAction: MetricAction): Promise<void> => {
+  /** Sends the decision; answers privately when there is nothing to decide any more, or not from this card. */
+  const decide = async (client: WebClient, channel: string, handle: WorkflowHandle, decision: ReviewDecision, metricAction: MetricAction, card: ReviewButtonValue): Promise<void> => {
     try {
       const note = await closedNote(handle, decision.action);
       if (note) {
         count(metricAction, 'closed');
         return tell(client, channel, decision.actor, note);
       }
+      // The workflow refuses such a decision itself (the query needs a worker; a signal does not): this check only
+      // lets the reviewer know at once, so an unanswered query lets the signal go.
+      const state = await bounded(handle.query(stateQuery)).catch(() => undefined);
+      const mismatch = state ? cardMismatch(state, card, decision.action) : undefined;
+      if (mismatch) return refuse(client, channel, handle, decision.actor, metricAction, mismatch);
       await bounded(handle.signal(reviewSignal, decision));
       count(metricAction, 'signalled');
       deps.log.info({ actor: decision.actor, action: decision.action, workflowId: handle.workflowId }, 'review decision sent');
@@ -137,7 +157,8 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       }
       const handle = deps.temporal.workflow.getHandle(value.externalId);
       if (!(await isReviewer(actor))) return refuse(client, channel, handle, actor, action);
-      await decide(client, channel, handle, { action, actor, ...(action === 'link' ? { netsuiteCustomerId: value.candidateId! } : {}) }, action);
+      const decision: ReviewDecision = { action, actor, ...(value.reviewId ? { reviewId: value.reviewId } : {}), ...(action === 'link' ? { netsuiteCustomerId: value.candidateId! } : {}) };
+      await decide(client, channel, handle, decision, action, value);
     });
   }
 
@@ -159,12 +180,16 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
         return tell(client, channel, actor, note);
       }
       const state = await bounded(handle.query(stateQuery));
+      const mismatch = cardMismatch(state, value, 'fix');
+      if (mismatch) return refuse(client, channel, handle, actor, 'fix', mismatch);
       const fields = editableFields(state.reviewReasons);
       if (fields.length === 0) {
         count('fix', 'invalid');
         return tell(client, channel, actor, 'No field on this card can be corrected here; fix the deal in Pipedrive and press Retry, or cancel.');
       }
-      await client.views.open({ trigger_id: body.trigger_id, view: buildFixModal(value.externalId, fields) });
+      // The modal carries the card's review id back with the submission (legacy modals: the bare external id).
+      const view = { ...buildFixModal(value.externalId, fields), private_metadata: encodeButtonValue({ externalId: value.externalId, reviewId: value.reviewId }) };
+      await client.views.open({ trigger_id: body.trigger_id, view });
       count('fix', 'modal_opened');
     } catch (err) {
       count('fix', 'error');
@@ -175,21 +200,28 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
 
   bolt.view<ViewSubmitAction>(FIX_MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const fields = submittedFields(view.state.values);
-    const externalId = view.private_metadata;
+    const card = decodeButtonValue(view.private_metadata) ?? (/^[A-Za-z0-9_-]+$/.test(view.private_metadata) ? { externalId: view.private_metadata } : undefined);
     if (Object.keys(fields).length === 0) {
       const first = Object.keys(view.state.values)[0];
       await ack(first ? { response_action: 'errors', errors: { [first]: 'Enter the corrected value.' } } : undefined);
       count('fix_submit', 'invalid');
       return;
     }
+    // Values the workflow would refuse are shown on their inputs, before anything is sent.
+    const { refused } = checkFixes(fields);
+    if (refused.length > 0) {
+      await ack({ response_action: 'errors', errors: Object.fromEntries(refused.map((r) => [r.path, r.reason.slice(0, 150)])) });
+      count('fix_submit', 'invalid');
+      return;
+    }
     await ack();
     const actor = body.user.id;
-    if (!/^[A-Za-z0-9_-]+$/.test(externalId)) {
+    if (!card) {
       count('fix_submit', 'invalid');
       return tell(client, deps.reviewChannel, actor, 'This form does not name an onboarding; nothing was done.');
     }
-    const handle = deps.temporal.workflow.getHandle(externalId);
+    const handle = deps.temporal.workflow.getHandle(card.externalId);
     if (!(await isReviewer(actor))) return refuse(client, deps.reviewChannel, handle, actor, 'fix');
-    await decide(client, deps.reviewChannel, handle, { action: 'fix', actor, fields }, 'fix_submit');
+    await decide(client, deps.reviewChannel, handle, { action: 'fix', actor, fields, ...(card.reviewId ? { reviewId: card.reviewId } : {}) }, 'fix_submit', card);
   });
 }

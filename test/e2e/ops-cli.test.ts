@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
@@ -34,10 +35,14 @@ describe('ops CLI (npm run cli)', () => {
       }
       expect(queue.find((q) => q.externalId === externalId)).toMatchObject({ pipedriveDealId: '99', state: 'VALIDATING' });
 
-      expect((await cli('cancel', externalId, '--as', 'alice', '--reason', 'duplicate deal', '--json')).code).toBe(0);
+      // --as is a claim beside the real actor (cli:<os user>), never the actor: `--as U0CFO` must not become a reviewer.
+      const cancel = await cli('cancel', externalId, '--as', 'U0CFO', '--reason', 'duplicate deal', '--json');
+      expect(cancel.code).toBe(0);
+      expect(JSON.parse(cancel.stdout)).toMatchObject({ actor: `cli:${userInfo().username}`, claimedAs: 'U0CFO' });
       const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
       expect(result.state).toBe('CANCELLED');
-      expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'alice', detail: 'cancel' }));
+      expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: `cli:${userInfo().username} (as claimed: U0CFO)`, detail: 'cancel' }));
+      expect(result.auditTrail.some((e) => e.actor === 'U0CFO')).toBe(false);
     });
   });
 
@@ -49,6 +54,9 @@ describe('ops CLI (npm run cli)', () => {
     expect(badField.code).toBe(2);
     expect(badField.stderr).toContain('--field needs <path>=<value>');
     expect((await cli('link', 'some-deal')).stderr).toContain('link needs --customer');
+    const pollution = await cli('fix', 'some-deal', '--field', 'deal.__proto__.polluted=1', '--field', 'person.email=not-an-email');
+    expect(pollution.code).toBe(2);
+    expect(pollution.stderr).toContain('fix refused: deal.__proto__.polluted: not a field a fix may change; person.email: value E-mail address has no "@".');
     const unknown = await cli('pause', 'no-such-deal');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no onboarding with external_id no-such-deal');
