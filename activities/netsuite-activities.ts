@@ -5,6 +5,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import { mapToNetSuiteCustomer, type CustomerMappingResult } from '../domain/customer-mapping';
+import { planBillingContact } from '../domain/billing-contact';
+import { activeMapping } from '../domain/mapping/active-mapping';
+import type { ReviewReason } from '../domain/review-reason';
 import { planFirstInvoice, type InvoicePlanResult } from '../domain/invoice-plan';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
 import type { ReferenceData } from '../domain/reference-data';
@@ -85,6 +88,22 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
 
     planFirstInvoice: classified(async (externalId: string, customerId: string, deal: ResolvedDeal, signedAt: string): Promise<InvoicePlanResult> =>
       planFirstInvoice({ externalId, customerId, deal, ref: await referenceData(), defaultInvoiceDelayDays: opts.defaultInvoiceDelayDays, signedAt })),
+
+    /**
+     * The deal's person as a contact on the customer, with the template's role, upserted by its own externalId: a
+     * retry updates the same contact. NetSuite errors classify as the customer's do (retry, or review); a contact
+     * the template's rules refuse comes back as reasons for review.
+     */
+    upsertBillingContact: classified(
+      async (externalId: string, customerId: string, deal: ResolvedDeal, subsidiaryId?: string): Promise<{ ok: true; contactId?: string; skipped?: string } | { ok: false; reasons: ReviewReason[] }> => {
+        const plan = planBillingContact(deal, customerId, externalId, await referenceData(), deal.mapping ?? activeMapping(), subsidiaryId);
+        if (!plan.ok) return plan;
+        if (!plan.contact) return { ok: true, skipped: plan.skipped ?? 'no contact' };
+        if (!netsuite.upsertContact) return { ok: true, skipped: 'this NetSuite port does not create contacts' };
+        const { contactId } = await netsuite.upsertContact(plan.contact.externalId, plan.contact);
+        return { ok: true, contactId };
+      },
+    ),
 
     /** Looks the invoice up by its own externalId before creating it, so a retry after a lost response creates nothing. */
     createFirstInvoice: classified(async (invoice: NetSuiteInvoiceBody): Promise<{ invoiceId: string; created: boolean }> => {

@@ -3,6 +3,7 @@
  * shapes, not on the clients' classes, so a workflow-logic test can stand a vendor in without HTTP.
  */
 import type { ResolvedDeal } from '../domain/canonical-deal';
+import type { NetSuiteContactBody } from '../domain/billing-contact';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
 import type { ReferenceData } from '../domain/reference-data';
 import type { DEAL_FIELDS } from '../domain/pipedrive-fields';
@@ -27,4 +28,6 @@ export interface NetSuitePort {
   getCustomerByExternalId(externalId: string): Promise<{ id: string } | undefined>;
   findInvoiceByExternalId(externalId: string): Promise<{ id: string } | undefined>;
   createInvoice(body: NetSuiteInvoiceBody): Promise<{ invoiceId: string }>;
+  /** The billing contact, upserted by its own externalId; a port without it (a test double) skips the contact. */
+  upsertContact?(externalId: string, body: NetSuiteContactBody): Promise<{ contactId: string }>;
 }

@@ -5,6 +5,7 @@
  * discovering them one retry at a time); non-blocking findings come back as warnings. Every NetSuite length limit on
  * a mapped field is checked here, so an over-long value is a field-level reason before any NetSuite round trip.
  */
+import { planBillingContact } from './billing-contact';
 import type { ContactEntry, PostalAddress, ResolvedDeal } from './canonical-deal';
 import { normalizeCountryCode } from './countries';
 import { isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
@@ -269,6 +270,10 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   const handoff = checkHandoff(deal.deal, deal.deal.signedAt, mapping);
   reasons.push(...handoff.reasons);
   warnings.push(...handoff.warnings);
+
+  // The billing contact is created right after the customer: what NetSuite would refuse of it is a reason now.
+  const contact = planBillingContact(deal, 'pending', externalId, ref, mapping);
+  if (!contact.ok) reasons.push(...contact.reasons);
 
   // Custom targets: handoff people and attribution, each within its NetSuite limit.
   const csm = (deal.deal.csmUserId ?? '').trim();

@@ -32,6 +32,8 @@ export interface ReferenceData {
   items: Item[];
   /** Absent in reference data read before currencies were mapped. */
   currencies?: Currency[];
+  /** Contact roles (the billing contact's role); absent in reference data read before contacts were created. */
+  contactRoles?: Array<{ id: string; name: string }>;
 }
 
 export interface Currency {

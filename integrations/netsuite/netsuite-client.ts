@@ -12,7 +12,8 @@ import type { ReferenceData } from '../../domain/reference-data';
 import { VendorError } from '../vendor-error';
 import { errorDetails, errorFromResponse, unexpectedResponse } from './error-classification';
 import { NetSuiteHttp, type NetSuiteHttpConfig, type NetSuiteResponse } from './netsuite-http';
-import { CURRENCIES_QUERY, ITEMS_QUERY, SUBSIDIARIES_QUERY, TERMS_QUERY, toCurrency, toItem, toPaymentTerm, toSubsidiary } from './reference-data-queries';
+import { CONTACT_ROLES_QUERY, CURRENCIES_QUERY, ITEMS_QUERY, SUBSIDIARIES_QUERY, TERMS_QUERY, toContactRole, toCurrency, toItem, toPaymentTerm, toSubsidiary } from './reference-data-queries';
+import type { NetSuiteContactBody } from '../../domain/billing-contact';
 import { idFromLocation, recordPath } from './request-url';
 import {
   asyncJobSchema,
@@ -89,6 +90,15 @@ export class NetSuiteClient {
     const record = await this.getCustomerByExternalId(externalId);
     if (!record) throw unexpectedResponse(`PUT ${path}`, 'the customer cannot be read back by its external id', response.status);
     return { customerId: record.id };
+  }
+
+  /** The billing contact, upserted by its own externalId (`PUT record/v1/contact/eid:…`) like the customer. */
+  async upsertContact(externalId: string, body: NetSuiteContactBody): Promise<{ contactId: string }> {
+    const path = recordPath('contact', { externalId });
+    const response = await this.http.request('PUT', path, { body });
+    const contactId = idFromLocation(response.headers.location);
+    if (contactId === undefined) throw unexpectedResponse(`PUT ${path}`, 'no Location header naming the contact', response.status);
+    return { contactId };
   }
 
   /**
@@ -272,14 +282,15 @@ export class NetSuiteClient {
 
   /** Active subsidiaries (with country), payment terms (with days) and items (with item id and price). */
   async loadReferenceData(): Promise<ReferenceData> {
-    const [subsidiaries, terms, items, currencies] = await Promise.all([
+    const [subsidiaries, terms, items, currencies, contactRoles] = await Promise.all([
       this.suiteqlAll(SUBSIDIARIES_QUERY),
       this.suiteqlAll(TERMS_QUERY),
       this.suiteqlAll(ITEMS_QUERY),
       this.suiteqlAll(CURRENCIES_QUERY),
+      this.suiteqlAll(CONTACT_ROLES_QUERY),
     ]);
     try {
-      return { subsidiaries: subsidiaries.map(toSubsidiary), terms: terms.map(toPaymentTerm), items: items.map(toItem), currencies: currencies.map(toCurrency) };
+      return { subsidiaries: subsidiaries.map(toSubsidiary), terms: terms.map(toPaymentTerm), items: items.map(toItem), currencies: currencies.map(toCurrency), contactRoles: contactRoles.map(toContactRole) };
     } catch {
       throw unexpectedResponse('POST query/v1/suiteql (reference data)', 'returned rows without the expected columns', 200);
     }

@@ -12,6 +12,7 @@ const number = z.union([z.string(), z.number()]).transform(Number).pipe(z.number
 export const SUBSIDIARIES_QUERY = "SELECT id, name, country FROM subsidiary WHERE isinactive = 'F' ORDER BY id";
 export const TERMS_QUERY = "SELECT id, name, daysuntilnetdue FROM term WHERE isinactive = 'F' ORDER BY id";
 export const ITEMS_QUERY = "SELECT id, itemid, displayname, baseprice FROM item WHERE isinactive = 'F' ORDER BY id";
+export const CONTACT_ROLES_QUERY = "SELECT id, name FROM contactrole WHERE isinactive = 'F' ORDER BY id";
 export const CURRENCIES_QUERY = "SELECT id, name, symbol FROM currency WHERE isinactive = 'F' ORDER BY id";
 
 const subsidiaryRow = z.object({ id: text, name: text, country: text });
@@ -39,4 +40,11 @@ const currencyRow = z.object({ id: text, name: text, symbol: text });
 export function toCurrency(row: unknown): Currency {
   const r = currencyRow.parse(row);
   return { id: r.id, name: r.name, symbol: r.symbol.toUpperCase() };
+}
+
+const roleRow = z.object({ id: text, name: text });
+
+export function toContactRole(row: unknown): { id: string; name: string } {
+  const r = roleRow.parse(row);
+  return { id: r.id, name: r.name };
 }

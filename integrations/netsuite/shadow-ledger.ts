@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 
 export const SHADOW_LEDGER_FILE = join('shadow', 'netsuite-writes.sqlite');
 
-export type ShadowOperation = 'customer.upsert' | 'customer.upsertAsync' | 'invoice.create' | 'customer.patch';
+export type ShadowOperation = 'customer.upsert' | 'customer.upsertAsync' | 'invoice.create' | 'customer.patch' | 'contact.upsert';
 
 export interface ShadowWrite {
   seq: number;

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { NetSuiteEditPort } from '../../activities/customer-edit-activities';
 import type { NetSuitePort } from '../../activities/ports';
 import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-edit';
+import type { NetSuiteContactBody } from '../../domain/billing-contact';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { ShadowLedger } from './shadow-ledger';
 
@@ -79,6 +80,20 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
       body,
     });
     return { invoiceId: write.syntheticId };
+  }
+
+  /** The billing contact's upsert is recorded like the customer's (create or update is not read: contacts are keyed by us). */
+  async upsertContact(externalId: string, body: NetSuiteContactBody): Promise<{ contactId: string }> {
+    const write = this.ledger.record({
+      operation: 'contact.upsert',
+      method: 'PUT',
+      path: `record/v1/contact/eid:${externalId}`,
+      recordKey: externalId,
+      syntheticId: `${SHADOW_ID_PREFIX}contact-${externalId}`,
+      effect: 'create',
+      body,
+    });
+    return { contactId: write.syntheticId };
   }
 
   async setCustomerExternalId(customerId: string, externalId: string): Promise<void> {

@@ -1,4 +1,5 @@
 /** `/services/rest/record/v1/…`: CRUD and eid: upsert for customer and invoice, read-only views of the reference records. */
+import { projectContact, renderContact, unprojectContact, writeContact } from './contact-record';
 import { projectCustomer, renderAddressLines, renderCustomer, unprojectCustomer, writeCustomer, type RecordContext } from './customer-record';
 import { CONTENT_TYPE, type SimResponse } from './http-io';
 import { customerHasTransactions, projectInvoice, renderInvoice, unprojectInvoice, writeInvoice } from './invoice-record';
@@ -17,7 +18,7 @@ export interface RecordRequest {
   body: unknown;
 }
 
-const WRITABLE: Record<string, RecordType> = { customer: 'customer', invoice: 'invoice' };
+const WRITABLE: Record<string, RecordType> = { customer: 'customer', invoice: 'invoice', contact: 'contact' };
 const READ_ONLY: Record<string, 'subsidiary' | 'term' | 'currency' | 'item'> = {
   subsidiary: 'subsidiary',
   term: 'term',
@@ -25,10 +26,10 @@ const READ_ONLY: Record<string, 'subsidiary' | 'term' | 'currency' | 'item'> = {
   serviceSaleItem: 'item',
 };
 
-const writers = { customer: writeCustomer, invoice: writeInvoice };
-const renderers = { customer: renderCustomer, invoice: renderInvoice };
-const projectors = { customer: projectCustomer, invoice: projectInvoice };
-const unprojectors = { customer: unprojectCustomer, invoice: unprojectInvoice };
+const writers = { customer: writeCustomer, invoice: writeInvoice, contact: writeContact };
+const renderers = { customer: renderCustomer, invoice: renderInvoice, contact: renderContact };
+const projectors = { customer: projectCustomer, invoice: projectInvoice, contact: projectContact };
+const unprojectors = { customer: unprojectCustomer, invoice: unprojectInvoice, contact: unprojectContact };
 
 function noContent(ctx: RecordContext, type: RecordType, id: string): SimResponse {
   return { status: 204, headers: { Location: recordUrl(ctx.base, type, id) } };

@@ -30,5 +30,13 @@ export const ITEMS = [
   { id: 20, itemid: 'SUB-ANNUAL', displayname: 'Annual subscription', baseprice: 10000 },
 ] as const;
 
+/** The account's contact roles (a contact's role on its customer). */
+export const CONTACT_ROLES = [
+  { id: 1, name: 'Primary Contact' },
+  { id: 2, name: 'Billing' },
+  { id: 3, name: 'Decision Maker' },
+  { id: 4, name: 'Technical' },
+] as const;
+
 /** Where new internal ids start, so they look like a used account and never collide with the seeds. */
-export const FIRST_ID = { customer: 1001, invoice: 5001 } as const;
+export const FIRST_ID = { customer: 1001, invoice: 5001, contact: 3001 } as const;

@@ -5,7 +5,7 @@ import type { NetSuiteStore } from './store';
 export type Link = { rel: string; href: string };
 export type RenderedRef = { links: Link[]; id: string; refName: string };
 
-export type ReferenceKind = 'subsidiary' | 'term' | 'currency' | 'item' | 'customer';
+export type ReferenceKind = 'subsidiary' | 'term' | 'currency' | 'item' | 'customer' | 'contactrole';
 
 /** The REST record type a reference links to (the seeded items are service items). */
 export const RECORD_TYPE_OF: Record<ReferenceKind, string> = {
@@ -14,6 +14,7 @@ export const RECORD_TYPE_OF: Record<ReferenceKind, string> = {
   currency: 'currency',
   item: 'serviceSaleItem',
   customer: 'customer',
+  contactrole: 'contactRole',
 };
 
 export function recordUrl(base: string, recordType: string, id: string): string {

@@ -3,7 +3,7 @@
  * simulator bookkeeping lives in `sim_*` tables.
  */
 import type Database from 'better-sqlite3';
-import { CURRENCIES, ITEMS, SUBSIDIARIES, TERMS } from './reference-data';
+import { CONTACT_ROLES, CURRENCIES, ITEMS, SUBSIDIARIES, TERMS } from './reference-data';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS currency (id INTEGER PRIMARY KEY, name TEXT NOT NULL, symbol TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS "transaction" (
 CREATE TABLE IF NOT EXISTS transactionline (
   id INTEGER NOT NULL, "transaction" INTEGER NOT NULL, linesequencenumber INTEGER NOT NULL, item INTEGER, quantity REAL,
   rate REAL, netamount REAL, memo TEXT, PRIMARY KEY ("transaction", id));
+CREATE TABLE IF NOT EXISTS contactrole (id INTEGER PRIMARY KEY, name TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
+CREATE TABLE IF NOT EXISTS contact (
+  id INTEGER PRIMARY KEY, entityid TEXT, firstname TEXT, lastname TEXT, email TEXT, phone TEXT, company INTEGER, subsidiary INTEGER,
+  contactrole INTEGER, externalid TEXT, datecreated TEXT, lastmodifieddate TEXT, isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS sim_record (
   type TEXT NOT NULL, id INTEGER NOT NULL, externalid TEXT, body TEXT NOT NULL, PRIMARY KEY (type, id));
 CREATE UNIQUE INDEX IF NOT EXISTS sim_record_externalid ON sim_record (type, externalid) WHERE externalid IS NOT NULL;
@@ -31,7 +35,7 @@ CREATE TABLE IF NOT EXISTS sim_setting (key TEXT PRIMARY KEY, value TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS sim_idempotency_key (key TEXT PRIMARY KEY, job_id INTEGER NOT NULL, created_at TEXT NOT NULL);
 `;
 
-export const DATA_TABLES = ['customer', '"transaction"', 'transactionline', 'sim_record', 'sim_async_job', 'sim_idempotency_key'];
+export const DATA_TABLES = ['customer', 'contact', '"transaction"', 'transactionline', 'sim_record', 'sim_async_job', 'sim_idempotency_key'];
 
 export function createSchema(db: Database.Database): void {
   db.exec(DDL);
@@ -44,6 +48,8 @@ export function createSchema(db: Database.Database): void {
     for (const t of TERMS) term.run(t.id, t.name, t.daysuntilnetdue);
     const item = db.prepare('INSERT OR IGNORE INTO item (id, itemid, displayname, description, baseprice) VALUES (?, ?, ?, ?, ?)');
     for (const i of ITEMS) item.run(i.id, i.itemid, i.displayname, i.displayname, i.baseprice);
+    const role = db.prepare('INSERT OR IGNORE INTO contactrole (id, name) VALUES (?, ?)');
+    for (const r of CONTACT_ROLES) role.run(r.id, r.name);
   });
   seed();
 }

@@ -54,7 +54,7 @@ export class NetSuiteStore {
     })();
   }
 
-  referenceRow<T = Record<string, unknown>>(table: 'subsidiary' | 'term' | 'item' | 'currency', id: string): T | undefined {
+  referenceRow<T = Record<string, unknown>>(table: 'subsidiary' | 'term' | 'item' | 'currency' | 'contactrole', id: string): T | undefined {
     if (!/^\d+$/.test(id)) return undefined;
     return this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(Number(id)) as T | undefined;
   }
