@@ -5,7 +5,7 @@
  * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,
  * cancel ⇒ keep NetSuite's. One run per webhook delivery (ID `<external_id>-edit-<event id>`).
  */
-import { setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import {
   compareWithNetSuite,

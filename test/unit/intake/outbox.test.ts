@@ -200,7 +200,7 @@ describe('intake outbox', () => {
     const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
     for (let d = 1; d <= 100; d += 1) await outbox.append(contractSigned(d), new Date());
     const reads: number[] = [];
-    const counted = { readAfter: (after: number, limit: number) => (reads.push(limit), outbox.readAfter(after, limit)), delete: (id: number) => outbox.delete(id), recordAttempt: (id: number) => outbox.recordAttempt(id) };
+    const counted = { readAfter: (after: number, limit: number) => (reads.push(limit), outbox.readAfter(after, limit)), delete: (id: number) => outbox.delete(id), recordAttempt: (id: number) => outbox.recordAttempt(id), deadLetter: (id: number, why: string) => outbox.deadLetter(id, why) };
     const handled: number[] = [];
     const drainer = new OutboxDrainer({ outbox: counted, log, concurrency: 4, handle: async (e) => (handled.push(Number(e.meta.entity_id)), accepted(e)) });
     drainer.start();
