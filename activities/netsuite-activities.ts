@@ -9,6 +9,7 @@ import { planBillingContact } from '../domain/billing-contact';
 import { activeMapping } from '../domain/mapping/active-mapping';
 import type { ReviewReason } from '../domain/review-reason';
 import { planFirstInvoice, type InvoicePlanResult } from '../domain/invoice-plan';
+import { externalIdOwnershipConflict } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
 import type { ReferenceData } from '../domain/reference-data';
 import { FAILURE } from '../domain/failure-types';
@@ -42,6 +43,7 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
     return cached.data;
   };
 
+
   return {
     validateDeal: classified(async (deal: ResolvedDeal, externalId: string): Promise<CustomerMappingResult> =>
       mapToNetSuiteCustomer(deal, await referenceData(), externalId)),
@@ -65,6 +67,17 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
       async (externalId: string, customer: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ customerId: string } | { jobId: string }> =>
         opts.asyncUpserts ? netsuite.upsertCustomerAsync(externalId, customer, idempotencyKey) : netsuite.upsertCustomer(externalId, customer),
     ),
+
+    /**
+     * Refuses an External ID whose customer was created for another deal: a copied deal carries its original's External
+     * ID, and an upsert under it would overwrite the original's customer. Run just before the upsert (its own step, so
+     * a NetSuite hiccup here is retried on its own); a customer that names no deal (created before the field, or by
+     * another connector) is claimed by the upsert, which stamps it.
+     */
+    checkExternalIdOwner: classified(async (externalId: string, dealId: string): Promise<void> => {
+      const conflict = externalIdOwnershipConflict({ externalId, dealId, customer: await netsuite.getCustomerByExternalId(externalId) });
+      if (conflict) throw ApplicationFailure.nonRetryable(conflict.message, FAILURE.conflict, [conflict]);
+    }),
 
     /** One look at an async job; the workflow waits between looks on a durable timer, not inside an activity. */
     checkCustomerJob: classified(async (jobId: string, externalId: string): Promise<{ done: false } | { done: true; customerId: string }> => {

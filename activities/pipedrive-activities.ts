@@ -5,6 +5,8 @@
  * are made by the integration's own API user, which the intake drops as our own write-back (no loop).
  */
 import type { ResolvedDeal } from '../domain/canonical-deal';
+import type { DealClaimFacts } from '../domain/deal-claim';
+import { CONTRACT_SIGNED_STAGE } from '../domain/pipedrive-fields';
 import { DEAL_FIELDS } from '../domain/pipedrive-fields';
 import { pipedriveWriteBackPlan } from '../domain/review-fixes';
 import type { ReviewReason } from '../domain/review-reason';
@@ -25,6 +27,16 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 export function createPipedriveActivities(pipedrive: PipedrivePort) {
   return {
     fetchDeal: classified(async (dealId: string): Promise<ResolvedDeal> => pipedrive.fetchResolvedDeal(dealId)),
+
+    /**
+     * What a fetched deal is checked against (domain/deal-claim.ts): the Contract Signed stage ids and the token's
+     * company, both cached by the client. `undefined` from a port that cannot tell (test doubles), which skips the check.
+     */
+    dealClaimFacts: classified(async (): Promise<DealClaimFacts | undefined> => {
+      if (!pipedrive.getCompanyId || !pipedrive.findStageIdsByName) return undefined;
+      const [companyId, contractSignedStageIds] = await Promise.all([pipedrive.getCompanyId(), pipedrive.findStageIdsByName(CONTRACT_SIGNED_STAGE)]);
+      return { companyId, contractSignedStageIds };
+    }),
 
     /** Skipped by the client when the deal already holds this value, so a replayed step writes nothing. */
     writeBackExternalId: classified(async (dealId: string, externalId: string): Promise<{ written: boolean }> =>

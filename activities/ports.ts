@@ -16,6 +16,9 @@ export interface PipedrivePort {
   addDealNote(dealId: string, html: string): Promise<string | number>;
   /** PATCHes standard fields of a deal, person or organization (a reviewer's Pipedrive-owned fixes). */
   updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string, body: Record<string, unknown>): Promise<void>;
+  /** The API token's company (domain/deal-claim.ts); the product's client has both, a test double may not. */
+  getCompanyId?(): Promise<string>;
+  findStageIdsByName?(name: string): Promise<string[]>;
 }
 
 export interface NetSuitePort {
@@ -25,7 +28,8 @@ export interface NetSuitePort {
   upsertCustomerAsync(externalId: string, body: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ jobId: string }>;
   getJob(jobId: string): Promise<{ completed: boolean; progress: string }>;
   getJobOutcome(jobId: string): Promise<{ ok: true; customerId?: string }>;
-  getCustomerByExternalId(externalId: string): Promise<{ id: string } | undefined>;
+  /** The record as NetSuite returns it: custom fields (the owning deal's id among them) at the top level. */
+  getCustomerByExternalId(externalId: string): Promise<({ id: string } & { [field: string]: unknown }) | undefined>;
   findInvoiceByExternalId(externalId: string): Promise<{ id: string } | undefined>;
   createInvoice(body: NetSuiteInvoiceBody): Promise<{ invoiceId: string }>;
   /** The billing contact, upserted by its own externalId; a port without it (a test double) skips the contact. */

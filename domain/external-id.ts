@@ -20,9 +20,28 @@ export const EXTERNAL_ID_MAX_LENGTH = 64;
 /** NetSuite `eid:` accepts letters, digits, `_` and `-` only (`|` breaks the URL form); Temporal accepts them too. */
 const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function isValidExternalId(s: unknown): s is string {
-  return typeof s === 'string' && EXTERNAL_ID_PATTERN.test(s);
+/**
+ * Workflow ids the product gives its own workflows (ops-watch and its ledger shards, backfill, reconciliation runs
+ * and their schedule) and the edit-after-onboarding form `<id>-edit-<event>`. The external id is a workflow id, so a
+ * deal whose External ID field says `ops-watch` would otherwise signal, or be refused as a duplicate of, the product's
+ * own workflows. Matched case-insensitively: close enough to confuse an operator reading the Web UI is close enough.
+ */
+const SYSTEM_WORKFLOW_IDS = /^(ops-watch(-.*)?|backfill|backfill-dry-run|reconcile-.*|reconciliation-daily)$|-edit-/i;
+
+export function isSystemWorkflowId(s: string): boolean {
+  return SYSTEM_WORKFLOW_IDS.test(s);
 }
+
+export function isValidExternalId(s: unknown): s is string {
+  return typeof s === 'string' && EXTERNAL_ID_PATTERN.test(s) && !isSystemWorkflowId(s);
+}
+
+/**
+ * The NetSuite custom entity field that records which Pipedrive deal a customer was created for: an External ID is
+ * only ever used to write to a customer whose field is empty or names the same deal (a copied deal carries its
+ * original's External ID). The one place this field id is spelled; NetSuite returns custom field ids in lowercase.
+ */
+export const PIPEDRIVE_DEAL_ID_FIELD = 'custentity_pd_deal_id';
 
 export interface DeriveExternalIdInput {
   /** Pipedrive company id (`meta.company_id`): deal ids are only unique within a company. */

@@ -3,6 +3,7 @@
  * `PUT /record/v1/customer/eid:<externalId>` and the first invoice. Types only; built by customer-mapping.ts and
  * invoice-plan.ts, sent by the NetSuite client.
  */
+import { PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
 
 /** A record reference: NetSuite internal id as a string. */
 export interface NetSuiteRef {
@@ -56,7 +57,8 @@ export interface NetSuiteCustomerBody {
    */
   [custom: `custentity_${string}`]: string | undefined;
   custentity_onboarding_code?: string;
-  custentity_pd_deal_id: string;
+  /** The deal the customer was created for: an External ID is only used to write to its own deal's customer. */
+  [PIPEDRIVE_DEAL_ID_FIELD]: string;
   custentity_csm?: string;
   custentity_billing_owner?: string;
 }

@@ -7,6 +7,7 @@
  * property names (`paymentTerms`), Pipedrive display names ("Payment terms"), Pipedrive API keys (`stage_id`)
  * and NetSuite body fields (`taxRegistration`).
  */
+import { PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
 import { DEAL_FIELDS, ORGANIZATION_FIELDS } from './pipedrive-fields';
 
 export type FieldOwner = 'pipedrive' | 'netsuite' | 'orchestrator';
@@ -87,7 +88,7 @@ export const ORCHESTRATOR_OWNED = [
   'state',
   'auditTrail',
   'reviewReasons',
-  'custentity_pd_deal_id',
+  PIPEDRIVE_DEAL_ID_FIELD,
 ] as const;
 
 function key(name: string): string {

@@ -9,6 +9,8 @@ export interface OnboardingInput {
   pipedriveDealId: string;
   /** Pipedrive webhook event id (`meta.id`) that started the run. */
   eventId?: string;
+  /** The delivery's `meta.company_id`, re-checked against the API token's company (domain/deal-claim.ts). */
+  companyId?: string;
   receivedAt: string;
   /** Operator settings fixed at start, so every run of a deal behaves as configured when it began. */
   settings?: OnboardingSettings;
@@ -39,6 +41,62 @@ export interface AuditEntry {
   /** Why a person decided (review, pause, resume), as they wrote it. */
   reason?: string;
   detail?: string;
+}
+
+/**
+ * Bounds on what a delivery or a person can put into a run's state. The state is served by the `state` query and
+ * carried through continue-as-new, both under Temporal's payload limits (2 MB): a run whose state outgrew them could
+ * neither answer nor hand over. Entries are bounded here, and the trail keeps its newest AUDIT_TRAIL_MAX_ENTRIES
+ * with the older ones summarised (AuditSummary).
+ */
+export const CHANGED_FIELDS_MAX = 64;
+export const CHANGED_FIELD_MAX_LENGTH = 100;
+export const AUDIT_TEXT_MAX_LENGTH = 500;
+export const AUDIT_NAME_MAX_LENGTH = 128;
+export const AUDIT_TRAIL_MAX_ENTRIES = 200;
+
+const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** The changed field names a delivery lists, bounded in count and length; the count left out is named last. */
+export function boundChangedFields(fields: unknown): string[] {
+  const names = Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [];
+  const kept = names.slice(0, CHANGED_FIELDS_MAX).map((f) => clip(f, CHANGED_FIELD_MAX_LENGTH));
+  return names.length > CHANGED_FIELDS_MAX ? [...kept, `…+${names.length - CHANGED_FIELDS_MAX} more`] : kept;
+}
+
+/** One audit entry with every text bounded (details and reasons to AUDIT_TEXT_MAX_LENGTH, names to AUDIT_NAME_MAX_LENGTH). */
+export function boundAuditEntry(entry: AuditEntry): AuditEntry {
+  const out: AuditEntry = { ...entry, step: clip(String(entry.step), AUDIT_NAME_MAX_LENGTH) };
+  if (typeof entry.errorCode === 'string') out.errorCode = clip(entry.errorCode, AUDIT_NAME_MAX_LENGTH);
+  if (typeof entry.actor === 'string') out.actor = clip(entry.actor, AUDIT_NAME_MAX_LENGTH);
+  if (typeof entry.detail === 'string') out.detail = clip(entry.detail, AUDIT_TEXT_MAX_LENGTH);
+  if (typeof entry.reason === 'string') out.reason = clip(entry.reason, AUDIT_TEXT_MAX_LENGTH);
+  return out;
+}
+
+/** The audit entries folded out of the trail: how many of each step, and the time span they cover. */
+export interface AuditSummary {
+  entries: number;
+  byStep: Record<string, number>;
+  firstAt: string;
+  lastAt: string;
+}
+
+/**
+ * Keeps the newest `max` entries and folds the older ones into the summary. Step names come from the code (a few
+ * dozen), so the summary stays small whatever the run lived through.
+ */
+export function foldAuditTrail(trail: AuditEntry[], summary: AuditSummary | undefined, max = AUDIT_TRAIL_MAX_ENTRIES): { trail: AuditEntry[]; summary: AuditSummary | undefined } {
+  if (trail.length <= max) return { trail, summary };
+  const older = trail.slice(0, trail.length - max);
+  const next: AuditSummary = summary ? { ...summary, byStep: { ...summary.byStep } } : { entries: 0, byStep: {}, firstAt: older[0]!.at, lastAt: older[0]!.at };
+  for (const e of older) {
+    next.entries += 1;
+    next.byStep[e.step] = (next.byStep[e.step] ?? 0) + 1;
+    if (e.at < next.firstAt) next.firstAt = e.at;
+    if (e.at > next.lastAt) next.lastAt = e.at;
+  }
+  return { trail: trail.slice(trail.length - max), summary: next };
 }
 
 export type ReviewAction = 'retry' | 'fix' | 'link' | 'cancel';
@@ -93,4 +151,8 @@ export interface TransactionState {
   invoiceCreatedAt?: string;
   receivedAt: string;
   auditTrail: AuditEntry[];
+  /** Entries folded out of `auditTrail` once it passed AUDIT_TRAIL_MAX_ENTRIES (older first). */
+  auditSummary?: AuditSummary;
+  /** Set when the run ended without onboarding because the deal is not what the delivery claimed (why, in words). */
+  ignoredReason?: string;
 }

@@ -15,11 +15,12 @@ import {
   type DealEditSummary,
   type FieldDifference,
 } from '../domain/deal-edit';
+import { EXTERNAL_ID_OWNER_PATCH, externalIdOwnershipConflict } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { applyFixes, checkFixes, describeRefusedFixes, pipedriveOwnedFixes, unvalidatedPipedriveOwnedFixes } from '../domain/review-fixes';
 import { describeActor } from '../domain/review-actor';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import type { ReviewDecision, TransactionState } from '../domain/transaction';
+import { boundChangedFields, type ReviewDecision, type TransactionState } from '../domain/transaction';
 import { activityProxies } from './activity-proxies';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import { asNeedsReview, NeedsReview } from './needs-review';
@@ -31,7 +32,7 @@ export type DealEditState = TransactionState & { edit: DealEditSummary };
 export async function syncDealEdit(input: DealEditInput): Promise<DealEditState> {
   const { pipedrive, netsuite, billingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
   const tx = new TransactionLog(input);
-  const edit: DealEditSummary = { changedFields: input.changedFields ?? [], applied: [], held: [] };
+  const edit: DealEditSummary = { changedFields: boundChangedFields(input.changedFields ?? []), applied: [], held: [] };
   const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
   let decision: ReviewDecision | undefined;
   let reviewsInRun = 0;
@@ -69,7 +70,7 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   const write = async (step: string, desired: NetSuiteCustomerBody, diffs: FieldDifference[]): Promise<void> => {
     if (diffs.length === 0) return;
     tx.enter('CUSTOMER_SYNCING');
-    await tx.step(step, () => netsuite.patchCustomer(input.externalId, patchFor(desired, diffs)));
+    await tx.step(step, () => netsuite.patchCustomer(input.externalId, patchFor(desired, diffs), input.pipedriveDealId));
     edit.applied.push(...diffs.map((d) => d.field).filter((f) => !edit.applied.includes(f)));
     tx.enter('CUSTOMER_SYNCED');
   };
@@ -88,6 +89,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       tx.enter('VALIDATING');
       const current = await tx.step('get-customer', () => netsuite.getCustomerSnapshot(input.externalId));
       if (!current) return finish('no_customer');
+      // A copied deal carries its original's External ID: its edits must never reach the original's customer. The
+      // patch is asked only when the check fails, so runs that never meet a foreign customer replay unchanged.
+      const foreign = externalIdOwnershipConflict({ externalId: input.externalId, dealId: input.pipedriveDealId, customer: current });
+      if (foreign && patched(EXTERNAL_ID_OWNER_PATCH)) throw new NeedsReview('validation', [foreign]);
       if (tx.state.netsuiteCustomerId !== current.id) {
         tx.state.netsuiteCustomerId = current.id;
         upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: current.id }]);

@@ -8,8 +8,11 @@ export const pauseSignal = defineSignal<[PauseRequest]>(SIGNALS.pause);
 export const resumeSignal = defineSignal<[PauseRequest]>(SIGNALS.resume);
 export const stateQuery = defineQuery<TransactionState>(QUERIES.state);
 
-/** A later Pipedrive change to a deal already in flight (sent by the webhook intake). */
-export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string }]>(SIGNALS.dealUpdated);
+/**
+ * A later Pipedrive change to a deal already in flight (sent by the webhook intake). `dealId` names the deal that
+ * changed: a copied deal carrying this run's External ID signals it too, and the run ignores another deal's change.
+ */
+export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string; dealId?: string }]>(SIGNALS.dealUpdated);
 
 /**
  * A review button click the app refused (not a reviewer; a card of an earlier review; a link to a customer the card

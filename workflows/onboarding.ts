@@ -18,10 +18,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
+import { dealClaimRefusal } from '../domain/deal-claim';
+import { EXTERNAL_ID_OWNER_PATCH } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { reviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import type { OnboardingInput, ReviewDecision, TransactionState } from '../domain/transaction';
+import { boundChangedFields, type OnboardingInput, type ReviewDecision, type TransactionState } from '../domain/transaction';
 import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
@@ -35,7 +37,10 @@ const JOB_SLA_MS = 5 * 60_000;
 const JOB_POLL_INTERVAL_MS = 2_000;
 /** Unanswered reviews are escalated, and again every period (DESIGN.md §2); configurable per deployment. */
 
-type Step = 'fetch' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'contact' | 'invoice' | 'annotate';
+type Step = 'fetch' | 'claim' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'contact' | 'invoice' | 'annotate';
+
+/** The fetched deal is not what the delivery claimed (domain/deal-claim.ts): the run ends without onboarding it. */
+class DealClaimRefused extends Error {}
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
   const { pipedrive, netsuite, billingRules: queuedBillingRules, localBillingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
@@ -72,11 +77,19 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
   });
   setHandler(dealUpdatedSignal, (u) => {
-    tx.audit({ step: 'deal-updated', outcome: 'info', detail: u.changedFields.join(',') });
+    // A copied deal carrying this run's External ID signals it too: its changes say nothing about this deal.
+    if (u.dealId !== undefined && String(u.dealId) !== input.pipedriveDealId) {
+      tx.audit({ step: 'deal-updated', outcome: 'info', detail: `ignored: a change of deal ${String(u.dealId).slice(0, 32)}, which carries this External ID` });
+      return;
+    }
+    tx.audit({ step: 'deal-updated', outcome: 'info', detail: boundChangedFields(u.changedFields).join(',') });
     if (tx.state.state === 'NEEDS_REVIEW') dealChangedDuringReview = true;
   });
 
-  const done = new Set<Step>(input.carried?.done as Step[] | undefined);
+  // A run that continued as new carries what was done but not the deal or the mapped customer (they stay out of the
+  // hand-over's input): both are read again, as after a review decision. Without this a hand-over after the fetch
+  // stopped the new run at its first step ("deal fetched above").
+  const done = new Set<Step>((input.carried?.done as Step[] | undefined)?.filter((s) => s !== 'fetch' && s !== 'validate'));
   let deal: ResolvedDeal | undefined;
   let customer: NetSuiteCustomerBody | undefined;
   let fixes: Record<string, string> = input.carried?.fixes ?? {};
@@ -106,6 +119,15 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       done.add('fetch');
     }
     if (!deal) throw new Error('unreachable: deal fetched above');
+    // Once, before anything is written, for a run a webhook delivery started (it carries the delivery's company id;
+    // an operator's start claims nothing): the deal must be what the delivery claimed (signed, open or won, the
+    // token's company). Later passes (after a review) do not ask again: a signed deal moves on to later stages.
+    if (!done.has('claim') && input.companyId !== undefined && patched('recheck-deal-claim')) {
+      const facts = await tx.step('check-deal-claim', () => pipedrive.dealClaimFacts());
+      const refusal = facts ? dealClaimRefusal(deal.deal, facts, input.companyId) : undefined;
+      if (refusal) throw new DealClaimRefused(refusal);
+      done.add('claim');
+    }
 
     await checkpoint();
     if (!done.has('writeBack')) {
@@ -141,6 +163,8 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     await checkpoint();
     if (!done.has('upsert')) {
       tx.enter('CUSTOMER_SYNCING');
+      // Never write by `eid:` to a customer created for another deal (domain/external-id-owner.ts): review instead.
+      if (patched(EXTERNAL_ID_OWNER_PATCH)) await tx.step('check-external-id-owner', () => netsuite.checkExternalIdOwner(input.externalId, input.pipedriveDealId));
       const upserted = await tx.step('upsert-customer', () => netsuite.upsertCustomer(input.externalId, customer!, idempotencyKey));
       tx.state.netsuiteCustomerId = 'customerId' in upserted ? upserted.customerId : await waitForJob(upserted.jobId);
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId }]);
@@ -167,7 +191,11 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       tx.state.invoiceDate = plan.invoiceDate;
       // A durable timer to the invoice date: survives restarts, costs nothing while it waits.
       const wait = Date.parse(`${plan.invoiceDate}T00:00:00Z`) - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0 && patched('bounded-state')) {
+        // Signals keep arriving during a wait of days: hand over to a fresh run when Temporal suggests it (checkpoint
+        // continues as new) and wait the rest there, the plan made again from the same deal and date.
+        if (await condition(() => workflowInfo().continueAsNewSuggested, wait)) await checkpoint();
+      } else if (wait > 0) await sleep(wait);
       const invoice = await tx.step('create-invoice', () => netsuite.createFirstInvoice(plan.invoice));
       tx.state.invoiceId = invoice.invoiceId;
       tx.state.invoiceCreatedAt = new Date().toISOString();
@@ -245,6 +273,13 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       return tx.snapshot();
     } catch (err) {
       if (cancelled && (isCancellation(err) || err instanceof NeedsReview)) {
+        tx.enter('CANCELLED');
+        kpis.finished('cancelled');
+        return tx.snapshot();
+      }
+      if (err instanceof DealClaimRefused) {
+        tx.state.ignoredReason = err.message;
+        tx.audit({ step: 'check-deal-claim', outcome: 'info', detail: `ignored: ${err.message}` });
         tx.enter('CANCELLED');
         kpis.finished('cancelled');
         return tx.snapshot();

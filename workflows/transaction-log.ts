@@ -6,15 +6,17 @@
 import { ActivityFailure, ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OnboardingState } from '../domain/states';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import type { AuditEntry, OnboardingInput, TransactionState } from '../domain/transaction';
+import { boundAuditEntry, foldAuditTrail, type AuditEntry, type OnboardingInput, type TransactionState } from '../domain/transaction';
 
 export class TransactionLog {
   readonly state: TransactionState;
 
   constructor(input: OnboardingInput) {
     const { carried } = input;
+    // A carried trail from a run before the bounds existed is bounded on arrival.
+    const trail = carried ? foldAuditTrail(carried.auditTrail.map(boundAuditEntry), carried.auditSummary) : undefined;
     this.state = carried
-      ? { ...carried, auditTrail: [...carried.auditTrail] }
+      ? { ...carried, auditTrail: [...trail!.trail], ...(trail!.summary ? { auditSummary: trail!.summary } : {}) }
       : {
           externalId: input.externalId,
           pipedriveDealId: input.pipedriveDealId,
@@ -34,7 +36,13 @@ export class TransactionLog {
 
   audit(entry: Omit<AuditEntry, 'at' | 'state'>): void {
     const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Omit<AuditEntry, 'at' | 'state'>;
-    this.state.auditTrail.push({ at: new Date().toISOString(), state: this.state.state, ...clean });
+    this.state.auditTrail.push(boundAuditEntry({ at: new Date().toISOString(), state: this.state.state, ...clean }));
+    // Bounded in the run, so the `state` query and the continue-as-new input stay small whatever arrives.
+    const folded = foldAuditTrail(this.state.auditTrail, this.state.auditSummary);
+    if (folded.trail !== this.state.auditTrail) {
+      this.state.auditTrail = folded.trail;
+      if (folded.summary) this.state.auditSummary = folded.summary;
+    }
   }
 
   /** Runs one step (an activity call), recording its outcome and latency either way. */

@@ -47,6 +47,7 @@ const PAGE = 500;
 export class PipedriveClient {
   private readonly http: AxiosInstance;
   private readonly me = new TtlCache<string>(Infinity);
+  private readonly company = new TtlCache<string>(Infinity);
   private readonly dealFields: TtlCache<FieldCatalog>;
   private readonly organizationFields: TtlCache<FieldCatalog>;
   private readonly personFields: TtlCache<FieldCatalog>;
@@ -95,6 +96,14 @@ export class PipedriveClient {
     return this.me.get(async () => {
       const me = await this.call<{ id: number }>('GET /v1/users/me', { method: 'GET', url: '/v1/users/me' });
       return String(me.data.id);
+    });
+  }
+
+  /** The company the API token belongs to (`company_id` of `GET /v1/users/me`). Cached for the process. */
+  getCompanyId(): Promise<string> {
+    return this.company.get(async () => {
+      const me = await this.call<{ company_id: number }>('GET /v1/users/me', { method: 'GET', url: '/v1/users/me' });
+      return String(me.data.company_id);
     });
   }
 

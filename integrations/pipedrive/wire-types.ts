@@ -17,6 +17,7 @@ export interface V2Deal {
   person_id: number | null;
   org_id: number | null;
   stage_id: number;
+  status?: string | null;
   stage_change_time?: string | null;
   custom_fields?: CustomFieldsWire | null;
 }

@@ -7,6 +7,7 @@
  */
 import { dealEditWorkflowId } from '../../domain/deal-edit';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
+import { boundChangedFields } from '../../domain/transaction';
 import { isCreatedInStage, isOwnWriteBack, isStageChangeTo, type WebhookV2Event } from '../../domain/webhook-v2';
 
 export interface IntakeFacts {
@@ -26,6 +27,14 @@ interface DealRef {
   externalId: string;
   dealId: string;
   eventId: string;
+  /**
+   * Set when `externalId` was taken from the deal's External ID field: the id derived from company + deal id. A
+   * copied deal carries its original's External ID; when that id's workflow turns out to be another deal's, the copy
+   * runs under this one instead (webhook-intake.ts).
+   */
+  ownExternalId?: string;
+  /** The delivery's `meta.company_id`: the run re-checks it against the API token's company (domain/deal-claim.ts). */
+  companyId: string;
 }
 
 export type IntakeDecision =
@@ -88,7 +97,8 @@ export function changedFieldNames(event: WebhookV2Event, fieldNamesByKey: Readon
       names.push(key);
     }
   }
-  return names.sort();
+  // Bounded here, at parse time: the list goes into a signal, a workflow input and an audit entry.
+  return boundChangedFields(names.sort());
 }
 
 export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeDecision {
@@ -101,7 +111,10 @@ export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeD
     externalId: externalIdOf(event, facts.externalIdFieldKey),
     dealId: String(event.data?.id ?? event.meta.entity_id),
     eventId: event.meta.id,
+    companyId: String(event.meta.company_id),
   };
+  const own = externalIdOf(event, undefined);
+  if (own !== ref.externalId) ref.ownExternalId = own;
   const title = event.data?.title ?? undefined;
   if (facts.contractSignedStageIds.some((stage) => isStageChangeTo(event, stage))) {
     return { action: 'start', trigger: 'stage-change', ...ref, ...(title ? { title } : {}) };

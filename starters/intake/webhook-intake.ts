@@ -8,6 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from '../../runtime/logger';
+import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
 import { dealUpdatedSignal } from '../../workflows/messages';
 import type { OnboardingStarter } from '../start-onboarding';
@@ -71,20 +72,30 @@ export class WebhookIntake {
   }
 
   private async start(
-    d: { externalId: string; dealId: string; eventId: string; title?: string; trigger: string },
+    d: { externalId: string; ownExternalId?: string; dealId: string; eventId: string; companyId: string; title?: string; trigger: string },
     receivedAt: Date,
     ids: Record<string, unknown>,
   ): Promise<IntakeResult> {
     try {
-      const started = await this.bounded(() =>
-        this.deps.starter.startOnboarding(
-          { externalId: d.externalId, pipedriveDealId: d.dealId, eventId: d.eventId, receivedAt: receivedAt.toISOString() },
-          { memo: d.title ? { dealTitle: d.title } : undefined, taskQueue: this.deps.taskQueue },
-        ),
-      );
+      const startAs = (externalId: string) =>
+        this.bounded(() =>
+          this.deps.starter.startOnboarding(
+            { externalId, pipedriveDealId: d.dealId, eventId: d.eventId, companyId: d.companyId, receivedAt: receivedAt.toISOString() },
+            { memo: d.title ? { dealTitle: d.title } : undefined, taskQueue: this.deps.taskQueue },
+          ),
+        );
+      let externalId = d.externalId;
+      let started = await startAs(externalId);
+      // A copied deal carries its original's External ID: that id's run is another deal's, so answering "duplicate"
+      // would leave the copy never onboarded. The copy runs under its own id, which its run then writes back.
+      if (started.outcome === 'duplicate' && d.ownExternalId !== undefined && (await this.runDealId(externalId)) !== d.dealId) {
+        this.deps.log.warn({ ...ids, externalId, ownExternalId: d.ownExternalId }, 'pipedrive webhook: External ID belongs to another deal; starting under the deal\'s own id');
+        externalId = d.ownExternalId;
+        started = await startAs(externalId);
+      }
       const outcome = started.outcome === 'started' ? 'accepted' : 'duplicate';
-      this.deps.log.info({ ...ids, externalId: d.externalId, outcome, trigger: d.trigger }, 'pipedrive webhook: onboarding start');
-      return { status: 202, outcome, body: { outcome, externalId: d.externalId, workflowId: started.workflowId } };
+      this.deps.log.info({ ...ids, externalId, outcome, trigger: d.trigger }, 'pipedrive webhook: onboarding start');
+      return { status: 202, outcome, body: { outcome, externalId, workflowId: started.workflowId } };
     } catch (err) {
       return this.temporalFailure(err, ids, 'start');
     }
@@ -97,7 +108,9 @@ export class WebhookIntake {
   ): Promise<IntakeResult> {
     try {
       await this.bounded(() =>
-        this.deps.client.workflow.getHandle(d.externalId).signal(dealUpdatedSignal, { eventId: d.eventId, changedFields: d.changedFields, at: receivedAt.toISOString() }),
+        this.deps.client.workflow
+          .getHandle(d.externalId)
+          .signal(dealUpdatedSignal, { eventId: d.eventId, changedFields: d.changedFields, at: receivedAt.toISOString(), dealId: d.dealId }),
       );
       this.deps.log.info({ ...ids, externalId: d.externalId, outcome: 'signalled' }, 'pipedrive webhook: deal update signalled');
       return { status: 202, outcome: 'signalled', body: { outcome: 'signalled', externalId: d.externalId, workflowId: d.externalId } };
@@ -109,16 +122,21 @@ export class WebhookIntake {
 
   /** The deal's onboarding is not running: its status decides whether this change starts an edit after onboarding. */
   private async changeAfterOnboarding(
-    d: { externalId: string; dealId: string; eventId: string; changedFields: string[]; carriesExternalId: boolean },
+    d: { externalId: string; ownExternalId?: string; dealId: string; eventId: string; changedFields: string[]; carriesExternalId: boolean },
     receivedAt: Date,
     ids: Record<string, unknown>,
   ): Promise<IntakeResult> {
     let run: OnboardingRunStatus;
+    let foreign = false;
     try {
       run = await this.onboardingRunStatus(d.externalId);
+      foreign = run === 'closed' && d.ownExternalId !== undefined && (await this.runDealId(d.externalId)) !== d.dealId;
     } catch (err) {
       return this.temporalFailure(err, ids, 'status lookup');
     }
+    // The closed onboarding under this External ID is another deal's (this deal is a copy): an edit of the copy is
+    // about the copy's own onboarding, if it has one, never about the original's customer.
+    if (foreign) return this.changeAfterOnboarding({ ...d, externalId: d.ownExternalId!, ownExternalId: undefined, carriesExternalId: false }, receivedAt, ids);
     const next = decideClosedRunChange(d, run);
     if (next.action === 'ignore') return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
     if (next.action === 'retry-later') return unavailable(next.reason);
@@ -143,6 +161,17 @@ export class WebhookIntake {
       return description.status.name === 'RUNNING' ? 'running' : 'closed';
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 'unknown';
+      throw err;
+    }
+  }
+
+  /** The Pipedrive deal a run was started for (its PipedriveDealId search attribute); undefined when there is no run. */
+  private async runDealId(workflowId: string): Promise<string | undefined> {
+    try {
+      const description = await this.bounded(() => this.deps.client.workflow.getHandle(workflowId).describe());
+      return description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.PipedriveDealId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
   }

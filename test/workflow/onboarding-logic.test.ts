@@ -93,7 +93,7 @@ describe('onboardDeal workflow logic', () => {
     expect([...netsuite.invoices.values()][0]!.body.entity).toEqual({ id: customer.id });
     expect(pipedrive.fields.get('746')).toMatchObject({ 'External ID': externalId, 'Onboarding status': 'Onboarded', 'Needs remediation': 'No' });
     const steps = result.auditTrail.filter((e: { outcome: string }) => e.outcome === 'ok').map((e: { step: string }) => e.step);
-    expect(steps).toEqual(['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'upsert-customer', 'upsert-contact', 'plan-invoice', 'create-invoice', 'annotate-deal']);
+    expect(steps).toEqual(['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'check-external-id-owner', 'upsert-customer', 'upsert-contact', 'plan-invoice', 'create-invoice', 'annotate-deal']);
     expect(result.auditTrail.every((e: { outcome: string; latencyMs?: number }) => e.outcome !== 'ok' || typeof e.latencyMs === 'number')).toBe(true);
   });
 

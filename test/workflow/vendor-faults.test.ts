@@ -26,7 +26,7 @@ import {
 
 /** The customer upsert as the simulator counts it (`eid:` folded to `{id}`). */
 const UPSERT_ROUTE = 'PUT record/v1/customer/{id}';
-const HAPPY_STEPS = ['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'upsert-customer', 'upsert-contact', 'plan-invoice', 'create-invoice', 'annotate-deal'];
+const HAPPY_STEPS = ['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'check-external-id-owner', 'upsert-customer', 'upsert-contact', 'plan-invoice', 'create-invoice', 'annotate-deal'];
 
 const okSteps = (s: TransactionState): string[] => s.auditTrail.filter((e) => e.outcome === 'ok').map((e) => e.step);
 
