@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterSettings, dynamicConfigPath, type ClusterSettings } from './cluster-settings';
+import { freePort } from './process-utils';
 
 export const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -33,6 +34,20 @@ export function defaultClusterPorts(o: { host: string; frontend: number; ui: num
     grpc: { history: 7234, matching: 7235, worker: 7239 },
     membership: { frontend: 6933, history: 6934, matching: 6935, worker: 6939 },
     metrics: { frontend: 8000, history: 8001, matching: 8002, worker: 8003 },
+  };
+}
+
+/** Free ports for a throw-away cluster beside others (the suite's cluster target, chaos R7, the benchmarks); headless. */
+export async function freeClusterPorts(host = '127.0.0.1'): Promise<ClusterPorts> {
+  const next = () => freePort(host);
+  return {
+    host,
+    postgres: await next(),
+    frontend: await next(),
+    frontendHttp: await next(),
+    grpc: { history: await next(), matching: await next(), worker: await next() },
+    membership: { frontend: await next(), history: await next(), matching: await next(), worker: await next() },
+    metrics: { frontend: await next(), history: await next(), matching: await next(), worker: await next() },
   };
 }
 

@@ -79,7 +79,10 @@ export function initDataDir(bin: string, o: PostgresOptions): void {
       ['-D', o.dataDir, '-U', o.user, `--pwfile=${pwFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', ...(o.durable ? [] : ['--no-sync'])],
       { ...(owner ?? {}), encoding: 'utf8', cwd: dirname(o.dataDir) },
     );
-    if (result.status !== 0) throw new Error(`initdb failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    if (result.status !== 0) {
+      const hint = owner ? ` (initdb runs as the postgres user: every directory above ${o.dataDir} must be searchable by it)` : '';
+      throw new Error(`initdb failed (exit ${result.status})${hint}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    }
   } finally {
     rmSync(pwFile, { force: true });
   }

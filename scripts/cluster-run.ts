@@ -3,7 +3,7 @@
  * four supervised processes, the namespace and search attributes, and the Web UI when its binary can be had. Used by
  * `npm run cluster` (scripts/cluster.ts), the suite's cluster target (test/setup/cluster-target.ts) and chaos R7.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -45,7 +45,7 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-function listening(host: string, port: number): Promise<boolean> {
+export function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     socket.setTimeout(1_000);
@@ -59,6 +59,8 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
   const settings = clusterSettings();
   const logDir = join(o.dir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  // Under root PostgreSQL runs as `postgres`, which must reach its data directory in here (mkdtemp makes dirs 0700).
+  chmodSync(o.dir, 0o711);
   const p = o.ports;
   for (const { port, what } of allPorts(p)) await assertPortFree(p.host, port, what);
 

@@ -55,6 +55,8 @@ export interface ChaosStackOptions {
   pipedriveBurstLimit?: { requests: number; windowMs: number };
   /** Multiplies the Pipedrive webhook timeout, retry delays (3/30/150 s) and ban (30 min). */
   webhookTimeScale?: number;
+  /** A Temporal server already running (R7's cluster, bench/chaos/r7-cluster-chaos.ts) instead of a dev server of our own. */
+  temporalAddress?: string;
   /** Extra env for the worker and the app (e.g. NETSUITE_CONCURRENCY_LIMIT, WORKER_MAX_CACHED_WORKFLOWS). */
   env?: NodeJS.ProcessEnv;
 }
@@ -115,12 +117,12 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     // Our own group: a scenario's SIGKILL of the server must not reach anything else.
     detached: true,
   };
-  let server: RunningDevServer | undefined = await startDevServer(serverOptions);
+  let server: RunningDevServer | undefined = o.temporalAddress ? undefined : await startDevServer(serverOptions);
   const watchServer = (s: RunningDevServer): void => {
     s.child.once('exit', (code, signal) => exits.push({ name: 'temporal', at: new Date().toISOString(), code, signal, expected: serverStopping }));
   };
   let serverStopping = false;
-  watchServer(server);
+  if (server) watchServer(server);
 
   const netsuite = await startNetSuiteSimulator({
     host: HOST,
@@ -139,7 +141,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     DATA_DIR: dataDir,
     TEMPORAL_EMBEDDED: 'false',
-    TEMPORAL_ADDRESS: `${HOST}:${ports.temporal}`,
+    TEMPORAL_ADDRESS: o.temporalAddress ?? `${HOST}:${ports.temporal}`,
     TEMPORAL_NAMESPACE: NAMESPACE,
     APP_HOST: HOST,
     APP_PORT: String(ports.app),

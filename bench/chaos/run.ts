@@ -12,6 +12,7 @@ import { r3NetSuiteFaults } from './r3-netsuite-faults';
 import { r4WebhookStorm } from './r4-webhook-storm';
 import { r5BadInput } from './r5-bad-input';
 import { r6NoSecrets } from './r6-no-secrets';
+import { r7ClusterChaos } from './r7-cluster-chaos';
 import { runOptions, type Scenario } from './scenario';
 
 /** Registry: other scenario files add one line here. */
@@ -22,6 +23,7 @@ const SCENARIOS: Record<string, Scenario> = {
   R4: r4WebhookStorm,
   R5: r5BadInput,
   R6: r6NoSecrets,
+  R7: r7ClusterChaos,
 };
 
 async function main(): Promise<number> {

@@ -6,10 +6,9 @@
  */
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterPorts } from '../../scripts/cluster-config';
+import { freeClusterPorts } from '../../scripts/cluster-config';
 import { startCluster } from '../../scripts/cluster-run';
 import { registerNamespace } from '../../scripts/cluster-schema';
-import { freePort } from '../../scripts/process-utils';
 import { readTestEnvFile } from '../helpers/test-env-file';
 
 export const TARGET_VAR = 'TEMPORAL_TARGET';
@@ -19,19 +18,6 @@ export function clusterTargetWanted(env: NodeJS.ProcessEnv = process.env): boole
   if (target === undefined || target === '' || target === 'dev-server') return false;
   if (target === 'cluster') return true;
   throw new Error(`${TARGET_VAR}=${target}: expected cluster or dev-server`);
-}
-
-async function freeClusterPorts(host: string): Promise<ClusterPorts> {
-  const next = () => freePort(host);
-  return {
-    host,
-    postgres: await next(),
-    frontend: await next(),
-    frontendHttp: await next(),
-    grpc: { history: await next(), matching: await next(), worker: await next() },
-    membership: { frontend: await next(), history: await next(), matching: await next(), worker: await next() },
-    metrics: { frontend: await next(), history: await next(), matching: await next(), worker: await next() },
-  };
 }
 
 /** Starts the cluster for the whole run; its log lines go to <dir>/cluster/logs with the services' own. */

@@ -1,0 +1,98 @@
+/**
+ * R7: the Temporal cluster of `npm run cluster` (PostgreSQL, history/matching/frontend/worker as separate processes)
+ * loses a part at a time while signed deals arrive through the real webhook path: kill -9 of the history service,
+ * later of the matching service (each restarted a second later by the cluster's supervisor, as systemd would), later
+ * a restart of PostgreSQL itself (fast shutdown, down a while, started again on the same data directory).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeClusterPorts, type ServiceName } from '../../scripts/cluster-config';
+import { listening, startCluster, type RunningCluster } from '../../scripts/cluster-run';
+import { clusterSettings } from '../../scripts/cluster-settings';
+import { waitFor } from '../../scripts/process-utils';
+import { startChaosStack } from './chaos-stack';
+import { driveAndVerify, LoadSampler, log, runOptions, type ChaosResult } from './scenario';
+
+async function killService(cluster: RunningCluster, service: Exclude<ServiceName, 'frontend'>, ports: { host: string; membership: Record<ServiceName, number> }): Promise<string> {
+  const proc = cluster.services[service];
+  const before = proc.pid;
+  const t0 = Date.now();
+  proc.kill('SIGKILL');
+  // Back = a new process (the supervisor's restart) that has joined the membership ring again.
+  const back = await waitFor(async () => proc.pid !== before && (await listening(ports.host, ports.membership[service])), {
+    timeoutMs: 120_000,
+    intervalMs: 100,
+  });
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  log(`kill -9 of ${service} (pid ${before}); new process ${proc.pid} in the ring after ${seconds} s`);
+  return back === true ? `kill -9 of ${service}: a new ${service} process in the membership ring after ${seconds} s` : `kill -9 of ${service}: NOT back within 120 s`;
+}
+
+export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
+  const count = runOptions.deals ?? (quick ? 60 : 150);
+  const rate = 2;
+  const pgDownMs = 10_000;
+  const load = new LoadSampler();
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-r7-cluster-'));
+  const ports = await freeClusterPorts();
+  // Durable: a PostgreSQL restart must not lose a committed write, as in production.
+  const cluster = await startCluster({ dir, ports, ui: false, durable: true, detached: false, log });
+  log(`cluster up at ${cluster.address} (data ${dir})`);
+  const clusterEvents: string[] = [];
+  for (const [name, s] of Object.entries(cluster.services)) void s.gaveUp.then((why) => clusterEvents.push(`${name} given up: ${why}`));
+  const stack = await startChaosStack({ label: 'r7', temporalAddress: cluster.address });
+  try {
+    const outages: string[] = [];
+    const run = await driveAndVerify(stack, {
+      count,
+      ratePerSecond: rate,
+      concurrency: 10,
+      reviewEvery: 20,
+      settleTimeoutMs: 20 * 60_000,
+      stallMs: 5 * 60_000,
+      async chaos(done) {
+        const arrivalMs = (count / rate) * 1000;
+        const started = Date.now();
+        const at = async (fraction: number): Promise<boolean> => {
+          while (!done() && Date.now() - started < fraction * arrivalMs) await new Promise((r) => setTimeout(r, 250));
+          return !done();
+        };
+        if (await at(0.2)) outages.push(`at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'history', ports)}`);
+        if (await at(0.5)) outages.push(`at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'matching', ports)}`);
+        if (await at(0.8)) {
+          const t0 = Date.now();
+          const at = ((t0 - started) / 1000).toFixed(0);
+          await cluster.postgres.stop();
+          log(`PostgreSQL stopped (fast shutdown); down for ${pgDownMs / 1000} s`);
+          await new Promise((r) => setTimeout(r, pgDownMs));
+          await cluster.postgres.restart();
+          const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+          log(`PostgreSQL accepting connections again after ${seconds} s`);
+          outages.push(`at ${at} s: PostgreSQL restarted (SIGINT fast shutdown, ${pgDownMs / 1000} s down, same data directory): unavailable ${seconds} s`);
+        }
+        const restarts = Object.entries(cluster.services).map(([name, s]) => `${name} ${s.restarts}`).join(', ');
+        return [
+          `Chaos on the cluster (Temporal ${clusterSettings().temporalVersion}, ${clusterSettings().numHistoryShards} history shards, PostgreSQL with fsync): ${outages.join('; ')}.`,
+          `Service restarts by the cluster's supervisor over the run: ${restarts}${clusterEvents.length ? `; ${clusterEvents.join('; ')}` : ''}.`,
+        ];
+      },
+    });
+    return {
+      name: 'chaos-r7',
+      passed: run.verify.passed && run.kpis.passed,
+      description: `R7: on the Temporal cluster (PostgreSQL, four service processes), kill -9 of the history service, later of the matching service, later a PostgreSQL restart, while ${count} signed deals arrive through the Pipedrive webhook at ${rate}/s; then every deal checked and the KPIs counted once.`,
+      rows: [...run.rows, { check: 'cluster outages (history kill, matching kill, PostgreSQL restart)', value: outages.length }],
+      notes: [
+        ...run.notes,
+        `Run at a modest size: the machine's 2 cores were shared with other sessions' builds and tests during the run.`,
+        load.stop(),
+      ],
+    };
+  } finally {
+    load.stop();
+    await stack.stop();
+    await cluster.stop();
+    if (!process.env.CHAOS_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
+  }
+}
