@@ -27,6 +27,13 @@ export const ORGANIZATION_FIELDS = {
 /** Fields only the orchestrator writes: a webhook whose `previous` holds nothing else is our own echo. */
 export const ORCHESTRATOR_OWNED_DEAL_FIELDS = [DEAL_FIELDS.externalId, DEAL_FIELDS.onboardingStatus, DEAL_FIELDS.needsRemediation] as const;
 
+/** Canonical ids of the attribution fields (template `fields.attribution`), for readers that list many deals. */
+export const ATTRIBUTION_FIELDS = {
+  campaign: 'Attribution: campaign',
+  leadSource: 'Attribution: lead source',
+  channel: 'Attribution: channel',
+} as const;
+
 /** Canonical id of the stage that starts onboarding; the template's `pipedrive.contractSignedStage` names it. */
 export const CONTRACT_SIGNED_STAGE = 'Contract Signed';
 
@@ -66,6 +73,7 @@ export function fieldAliases(mapping: Mapping): FieldAliases {
   add('deal', DEAL_FIELDS.csm, f.csm.source);
   add('deal', DEAL_FIELDS.expectedTimeToValue, f.timeToValue.source);
   add('deal', DEAL_FIELDS.invoiceDate, f.invoiceDate.source);
+  for (const name of ['campaign', 'leadSource', 'channel'] as const) add('deal', ATTRIBUTION_FIELDS[name], f.attribution[name]?.source);
   add('organization', ORGANIZATION_FIELDS.taxId, f.taxId.source);
   add('organization', ORGANIZATION_FIELDS.subsidiary, f.subsidiary.source);
   add('organization', ORGANIZATION_FIELDS.paymentTerms, f.terms.source);

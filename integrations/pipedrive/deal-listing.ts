@@ -6,7 +6,7 @@
  * External ID field is still empty.
  */
 import type { ContactEntry } from '../../domain/canonical-deal';
-import { DEAL_FIELDS } from '../../domain/pipedrive-fields';
+import { ATTRIBUTION_FIELDS, DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { contactEntries } from './contact-points';
 import { decodeCustomField } from './custom-field-values';
 import type { FieldCatalog } from './field-catalog';
@@ -21,6 +21,8 @@ export interface ListedDeal {
   externalIdField?: string;
   organizationName?: string;
   personEmails: ContactEntry[];
+  /** Campaign, lead source and channel where the mapping template reads them from deal fields (for reconciliation). */
+  attribution?: { campaign?: string; leadSource?: string; channel?: string };
 }
 
 export interface DealListing {
@@ -92,6 +94,10 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
     byIds<V2Organization>(source, '/api/v2/organizations', new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : [])))),
   ]);
   const externalIdField = catalog.get(DEAL_FIELDS.externalId);
+  const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap((name) => {
+    const field = catalog.get(ATTRIBUTION_FIELDS[name]);
+    return field ? [[name, field] as const] : [];
+  });
 
   return {
     companyId: String(me.data.company_id),
@@ -99,6 +105,12 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
     deals: signed.map((d) => {
       const externalId = externalIdField ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim() : undefined;
       const organizationName = d.org_id ? organizations.get(d.org_id)?.name : undefined;
+      const attribution = Object.fromEntries(
+        attributionFields.flatMap(([name, field]) => {
+          const value = decodeCustomField(field, d.custom_fields?.[field.key])?.trim();
+          return value ? [[name, value]] : [];
+        }),
+      );
       return {
         dealId: String(d.id),
         title: d.title,
@@ -107,6 +119,7 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
         ...(externalId ? { externalIdField: externalId } : {}),
         ...(organizationName ? { organizationName } : {}),
         personEmails: contactEntries(d.person_id ? persons.get(d.person_id)?.emails : undefined),
+        ...(Object.keys(attribution).length ? { attribution } : {}),
       };
     }),
   };

@@ -4,13 +4,15 @@
  * safe to repeat: reads are reads, the report file is named by the run's own timestamp, and onboardings start
  * through OnboardingStarter (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { selectBillingEmail, cleanName } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { CONTRACT_SIGNED_STAGE } from '../../domain/pipedrive-fields';
+import { activeMapping } from '../../domain/mapping/active-mapping';
+import type { Mapping } from '../../domain/mapping/schema';
 import {
   formatReconciliationReport,
   reconcileRecords,
@@ -21,6 +23,7 @@ import {
 import type { OnboardingInput } from '../../domain/transaction';
 import type { DealListing } from '../../integrations/pipedrive';
 import { classified } from '../../activities/to-activity-failure';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../runtime/private-files';
 
 export interface DealListingPort {
   listDealsFromStage(stageName: string): Promise<DealListing>;
@@ -83,6 +86,7 @@ export function createReconciliationActivities(
           stageName: d.stageName,
           ...(organizationName ? { organizationName } : {}),
           ...(billingEmail ? { email: billingEmail } : {}),
+          ...(d.attribution ? { attribution: d.attribution } : {}),
         };
       });
     }),
@@ -111,7 +115,9 @@ export function createReconciliationActivities(
     /** `<dataDir>/reports/reconciliation-<ISO>.{json,txt}`, each written whole (temp file + rename). */
     storeReport: async (report: ReconciliationReport, starts?: OnboardingStartResult[]): Promise<StoredReport> => {
       const dir = join(opts.dataDir, 'reports');
-      await mkdir(dir, { recursive: true });
+      // Reports name customers and their e-mails: owner-only, like everything under DATA_DIR (runtime/private-files.ts).
+      ensurePrivateDir(opts.dataDir);
+      ensurePrivateDir(dir);
       const base = join(dir, `reconciliation-${reportFileStamp(report.generatedAt)}`);
       const startedText = starts
         ? `\nOnboardings started for missing customers (${starts.filter((s) => s.outcome === 'started').length} of ${starts.length}):\n${starts
@@ -129,23 +135,61 @@ export function createReconciliationActivities(
   };
 }
 
+/** The template's attribution targets that are NetSuite custom fields: canonical name → custentity id. */
+export function attributionColumns(mapping: Mapping): Array<[keyof NonNullable<NetSuiteCustomerRow['attribution']>, string]> {
+  return (['campaign', 'leadSource', 'channel'] as const).flatMap((name) => {
+    const target = mapping.fields.attribution[name]?.target;
+    return target && 'custom' in target ? [[name, target.custom] as [typeof name, string]] : [];
+  });
+}
+
 /** Runs on the `netsuite` queue, inside the account's concurrency budget. */
 export function createReconciliationNetSuiteActivities(netsuite: SuiteQlPort) {
   return {
     loadNetSuiteCustomers: classified(async (): Promise<NetSuiteCustomerRow[]> => {
       const rows = await netsuite.suiteqlAll<Record<string, string | undefined>>(CUSTOMERS_WITH_EXTERNAL_ID_QUERY);
+      const attribution = await loadAttribution(netsuite, attributionColumns(activeMapping()));
       return rows.flatMap((r) =>
         r.id === undefined || r.externalid === undefined
           ? []
-          : [{ id: r.id, externalId: r.externalid, ...(r.email ? { email: r.email } : {}), ...(r.companyname ? { companyName: r.companyname } : {}) }],
+          : [
+              {
+                id: r.id,
+                externalId: r.externalid,
+                ...(r.email ? { email: r.email } : {}),
+                ...(r.companyname ? { companyName: r.companyname } : {}),
+                ...(attribution ? { attribution: attribution.get(r.id) ?? {} } : {}),
+              },
+            ],
       );
     }),
   };
 }
 
+/**
+ * Attribution as NetSuite holds it, by customer id. A separate query: an account that has never stored one of these
+ * custom fields answers it with an error, and then attribution is not compared (`doctor` names the missing field)
+ * rather than failing the whole reconciliation.
+ */
+async function loadAttribution(netsuite: SuiteQlPort, columns: ReturnType<typeof attributionColumns>): Promise<Map<string, NonNullable<NetSuiteCustomerRow['attribution']>> | undefined> {
+  if (columns.length === 0) return undefined;
+  const select = columns.map(([name, column]) => `${column} AS ${name.toLowerCase()}`).join(', ');
+  let rows: Array<Record<string, string | undefined>>;
+  try {
+    rows = await netsuite.suiteqlAll<Record<string, string | undefined>>(`SELECT id, ${select} FROM customer WHERE externalid IS NOT NULL ORDER BY id`);
+  } catch (err) {
+    log.warn('reconciliation: attribution fields not readable in NetSuite; attribution not compared', { error: (err as Error).message.slice(0, 200) });
+    return undefined;
+  }
+  return new Map(
+    rows.flatMap((r) => (r.id === undefined ? [] : [[r.id, Object.fromEntries(columns.flatMap(([name]) => (r[name.toLowerCase()] ? [[name, r[name.toLowerCase()]!]] : [])))]])),
+  );
+}
+
 async function writeWhole(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content, 'utf8');
+  await writeFile(tmp, content, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
+  await chmod(tmp, PRIVATE_FILE_MODE);
   await rename(tmp, path);
 }
 

@@ -17,7 +17,12 @@ export interface SignedDealRecord {
   organizationName?: string;
   /** The address onboarding writes to NetSuite (the person's primary e-mail, or the first valid one). */
   email?: string;
+  /** Lead-to-revenue attribution as Pipedrive holds it (Pipedrive owns it; NetSuite should carry the same). */
+  attribution?: Attribution;
 }
+
+export type Attribution = { campaign?: string; leadSource?: string; channel?: string };
+const ATTRIBUTION_KEYS = ['campaign', 'leadSource', 'channel'] as const;
 
 /** `SELECT id, externalid, email, companyname FROM customer WHERE externalid IS NOT NULL`, one row. */
 export interface NetSuiteCustomerRow {
@@ -25,9 +30,11 @@ export interface NetSuiteCustomerRow {
   externalId: string;
   email?: string;
   companyName?: string;
+  /** The template's attribution targets read back (absent when the account has none of those fields). */
+  attribution?: Attribution;
 }
 
-export type ComparedField = 'companyName' | 'email';
+export type ComparedField = 'companyName' | 'email' | keyof Attribution;
 
 export interface FieldMismatch {
   dealId: string;
@@ -149,6 +156,12 @@ export function reconcileRecords(
       }
       if (normaliseEmail(deal.email) !== '' && normaliseEmail(deal.email) !== normaliseEmail(match.email)) {
         fields.push({ field: 'email', pipedrive: deal.email!, netsuite: match.email ?? null });
+      }
+      // Attribution is compared only where NetSuite's fields were readable: a customer row without them says nothing.
+      for (const key of ATTRIBUTION_KEYS) {
+        const wanted = deal.attribution?.[key];
+        if (match.attribution === undefined || normaliseText(wanted) === '' || normaliseText(wanted) === normaliseText(match.attribution[key])) continue;
+        fields.push({ field: key, pipedrive: wanted!, netsuite: match.attribution[key] ?? null });
       }
       if (fields.length > 0) {
         fieldMismatches.push({ dealId: deal.dealId, externalId: deal.externalId, customerId: match.id, fields });

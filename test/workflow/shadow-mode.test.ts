@@ -75,10 +75,11 @@ describe('shadow mode (NetSuite writes recorded, not made)', () => {
     });
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { ledger: string; counts: Record<string, number>; writes: Array<{ operation: string; body: unknown }> };
-    expect(report.counts).toMatchObject({ 'customer.upsert': 1, 'customer.upsertAsync': 1, 'invoice.create': 2 });
-    expect(report.writes).toHaveLength(4);
+    // Each onboarding records its customer, its billing contact and its invoice.
+    expect(report.counts).toMatchObject({ 'customer.upsert': 1, 'customer.upsertAsync': 1, 'contact.upsert': 2, 'invoice.create': 2 });
+    expect(report.writes).toHaveLength(6);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('4 NetSuite writes recorded');
+    expect(text.stdout).toContain('6 NetSuite writes recorded');
     expect(text.stdout).toMatch(/PUT record\/v1\/customer\/eid:shadow-/);
   });
 });

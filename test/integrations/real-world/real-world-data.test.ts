@@ -12,6 +12,8 @@ import { PipedriveClient } from '../../../integrations/pipedrive';
 import { VendorError } from '../../../integrations/vendor-error';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
+import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../../reconciliation/activities/reconcile-activities';
+import { reconcileRecords } from '../../../reconciliation/model/reconciliation';
 import { clientFor } from '../netsuite/fixtures';
 import { createSyntheticDeal, simCall } from '../pipedrive/sim-admin';
 
@@ -148,5 +150,19 @@ describe('attribution', () => {
     const { customerId } = await netsuite.upsertCustomer(mapped.customer.externalId, mapped.customer);
     const [row] = await netsuite.suiteqlAll<Record<string, string>>(`SELECT custentity_campaign, custentity_lead_source, custentity_channel FROM customer WHERE id = ${customerId}`);
     expect(row).toMatchObject({ custentity_campaign: 'Spring launch', custentity_lead_source: 'Web form', custentity_channel: 'Paid search' });
+  });
+
+  test('reconciliation reads attribution from both systems and reports where NetSuite drifted', async () => {
+    const ids = await createSyntheticDeal(pd.url, { country: 'US', stage_name: 'Contract Signed' });
+    const deal = await pipedrive.fetchResolvedDeal(ids.dealId);
+    const signed = createReconciliationActivities({ pipedrive }, { dataDir: '/tmp' });
+    const listed = (await signed.loadSignedDeals()).find((d) => d.dealId === String(ids.dealId))!;
+    expect(listed.attribution).toEqual({ campaign: 'Spring launch', leadSource: 'Web form', channel: 'Paid search' });
+    const mapped = mapToNetSuiteCustomer(deal, ref, listed.externalId);
+    if (!mapped.ok) throw new Error(JSON.stringify(mapped.reasons));
+    const { customerId } = await netsuite.upsertCustomer(listed.externalId, { ...mapped.customer, custentity_lead_source: 'Event' });
+    const customers = await createReconciliationNetSuiteActivities(netsuite).loadNetSuiteCustomers();
+    const report = reconcileRecords([listed], customers.filter((c) => c.id === customerId), '2026-12-05T06:00:00Z');
+    expect(report.fieldMismatches).toEqual([expect.objectContaining({ customerId, fields: [{ field: 'leadSource', pipedrive: 'Web form', netsuite: 'Event' }] })]);
   });
 });
