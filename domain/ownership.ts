@@ -9,6 +9,7 @@
  */
 import { PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
 import { DEAL_FIELDS, ORGANIZATION_FIELDS } from './pipedrive-fields';
+import type { Mapping } from './mapping/schema';
 
 export type FieldOwner = 'pipedrive' | 'netsuite' | 'orchestrator';
 
@@ -119,4 +120,41 @@ export function classifyFieldChange(fieldName: string): FieldOwner {
 
 export function isNetSuiteOwned(fieldName: string): boolean {
   return classifyFieldChange(fieldName) === 'netsuite';
+}
+
+/** The canonical deal path each template entry feeds, as reviewers and the edit flow name it. */
+export const TEMPLATE_FIELD_PATHS: Readonly<Record<string, string>> = {
+  companyName: 'organization.name',
+  email: 'person.emails',
+  phone: 'person.phones',
+  taxId: 'organization.taxId',
+  subsidiary: 'organization.subsidiary',
+  terms: 'organization.paymentTerms',
+  package: 'deal.onboardingPackage',
+  billingOwner: 'deal.billingOwner',
+  csm: 'deal.csmUserId',
+  timeToValue: 'deal.expectedTimeToValue',
+  invoiceDate: 'deal.firstInvoiceDate',
+  address: 'organization.address',
+  currency: 'deal.currency',
+  'attribution.campaign': 'deal.attribution.campaign',
+  'attribution.leadSource': 'deal.attribution.leadSource',
+  'attribution.channel': 'deal.attribution.channel',
+  contact: 'person.name',
+};
+
+/**
+ * Owner of a canonical path as the mapping template declares it (`owner:` of its entry), else the built-in table.
+ * Activities that hold the template use this; workflow code keeps the built-in table (classifyFieldChange), which the
+ * default template must agree with (test/unit/mapping/ownership-template.test.ts) so both answer alike.
+ */
+export function ownerInTemplate(mapping: Mapping, path: string): FieldOwner {
+  const f = mapping.fields;
+  for (const [entry, canonical] of Object.entries(TEMPLATE_FIELD_PATHS)) {
+    if (path !== canonical && !path.startsWith(`${canonical}.`)) continue;
+    const [head, sub] = entry.split('.') as [keyof Mapping['fields'], string | undefined];
+    const owner = sub ? (f.attribution as Record<string, { owner: FieldOwner } | undefined>)[sub]?.owner : (f[head] as { owner: FieldOwner }).owner;
+    if (owner) return owner;
+  }
+  return classifyFieldChange(path);
 }
