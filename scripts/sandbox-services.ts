@@ -1,12 +1,29 @@
 /**
  * Sandbox mode: for every vendor without real credentials, `npm start` runs its simulator and hands its URL and
  * credentials to the worker and app as the same env variables real credentials would use, so product code has
- * one code path. Simulator state and credentials persist under .data/sandbox/, so a restart keeps both.
+ * one code path. Simulator state and credentials persist under .data/sandbox/ (owner-only), so a restart keeps both.
+ *
+ * Simulators listen on loopback only, whatever APP_HOST says: they accept their own generated credentials and have
+ * admin routes (`/__sim/…`), so they are never offered to the network. And they stand in for a vendor only when no
+ * vendor has real credentials: with real Pipedrive and a simulated NetSuite, real signed deals would be "onboarded"
+ * into a simulator and marked Onboarded in Pipedrive. A mixed stack is refused unless SANDBOX_ALLOW_MIXED=true.
  */
+
+/** Where simulators listen: never a public interface. */
+export const SIMULATOR_HOST = '127.0.0.1';
+
+/** Why these vendors may not be simulated beside the others' real credentials; undefined when they may. */
+export function mixedSandboxRefusal(sandboxed: readonly Vendor[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const real = (Object.keys(VENDOR_VARIABLES) as Vendor[]).filter((v) => !sandboxed.includes(v));
+  if (sandboxed.length === 0 || real.length === 0 || env.SANDBOX_ALLOW_MIXED === 'true') return undefined;
+  const missing = sandboxed.map((v) => `${v} (${VENDOR_VARIABLES[v].join(', ')})`).join('; ');
+  return `${real.join(' and ')} ${real.length === 1 ? 'has' : 'have'} real credentials but ${sandboxed.join(' and ')} ${sandboxed.length === 1 ? 'does' : 'do'} not: npm start would run real deals against a simulator. Set the credentials of ${missing}, or unset every vendor's to run fully sandboxed, or set SANDBOX_ALLOW_MIXED=true if that is what you want.`;
+}
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, Vendor } from '../runtime/config';
+import { VENDOR_VARIABLES, type Config, type Vendor } from '../runtime/config';
+import { ensurePrivateDir } from '../runtime/private-files';
 import type { Logger } from '../runtime/logger';
 import { startNetSuiteSimulator } from '../sandbox/netsuite';
 import { startPipedriveSimulator } from '../sandbox/pipedrive';
@@ -45,10 +62,13 @@ function loadOrCreateSecrets(dir: string): SandboxSecrets {
 }
 
 export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dataDir: string; log: Logger }): Promise<RunningSandbox> {
+  const refusal = mixedSandboxRefusal(vendors);
+  if (refusal) throw new Error(refusal);
   const dir = join(ctx.dataDir, 'sandbox');
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(ctx.dataDir);
+  ensurePrivateDir(dir);
   const secrets = loadOrCreateSecrets(dir);
-  const host = ctx.config.app.host;
+  const host = SIMULATOR_HOST;
   const ports = ctx.config.simulatorPorts;
   const simLogger = (vendor: Vendor) => (line: string) => ctx.log.debug({ simulator: vendor }, line);
 

@@ -4,7 +4,7 @@
  * everything answers; Ctrl-C (or SIGTERM) stops everything in reverse order and removes it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import axios from 'axios';
 import { Connection, Client } from '@temporalio/client';
@@ -14,6 +14,7 @@ import { loadConfigOrExit } from '../runtime/load-config';
 import { workerNodeArgs } from '../runtime/node-flags';
 import { RECYCLE_EXIT_CODE } from '../workers/idle-recycle';
 import { createLogger } from '../runtime/logger';
+import { ensurePrivateDir, restrictFile, writePrivateFile } from '../runtime/private-files';
 import { temporalTls } from '../runtime/temporal-connection';
 import { liveWorkflowPollers } from '../runtime/worker-presence';
 import { startDevServer, type RunningDevServer } from './dev-server';
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
 
   const config = loadConfigOrExit({ probeNodeFlags: true });
   const dataDir = resolve(ROOT, config.dataDir);
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  // Histories, logs, the outbox and stack.json hold personal data and secrets: owner-only (runtime/private-files.ts).
+  ensurePrivateDir(dataDir);
+  ensurePrivateDir(join(dataDir, 'logs'));
   stack.stackFile = join(dataDir, 'stack.json');
   rmSync(stack.stackFile, { force: true });
   await assertPortFree(config.app.host, config.app.port, 'the HTTP app (APP_PORT)');
@@ -169,7 +172,9 @@ async function main(): Promise<void> {
     ops: { url: config.opsHttp.url },
     ...stack.sandbox.stackEntries,
   };
-  writeFileSync(stack.stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
+  writePrivateFile(stack.stackFile, `${JSON.stringify(stackJson, null, 2)}\n`);
+  // The dev server creates its database with its own umask; the directory is private, the file is made so too.
+  restrictFile(join(dataDir, 'temporal.sqlite'));
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.info({ startupSeconds: Number(seconds), sandbox: vendors }, 'stack ready');
