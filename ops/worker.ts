@@ -3,6 +3,7 @@
  * a burst of onboardings neither queues ops-watch's workflow tasks behind theirs nor evicts it (P4 at 3,000 parked:
  * 14 minutes without a task while 5,700 signals piled up, when it shared the `onboarding` queue).
  */
+import { processDataConverter } from '../runtime/payload-codec';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { OPS_LEDGER_SHARDS } from './messages';
@@ -33,6 +34,8 @@ export function createOpsWorker(o: {
     maxConcurrentWorkflowTaskExecutions: 2,
     maxConcurrentActivityTaskExecutions: 4,
     activities: o.activities,
+    // ops-watch reads onboardings' KPI events: the same payload codec as every worker (runtime/payload-codec.ts).
+    dataConverter: processDataConverter(),
     shutdownGraceTime: '10s',
     ...untyped,
   });

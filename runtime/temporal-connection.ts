@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Config } from './config';
+import { processDataConverter } from './payload-codec';
 
 type Tls = ConnectionOptions['tls'];
 
@@ -16,5 +17,6 @@ export function temporalTls(t: Config['temporal']): Tls {
 export async function connectClient(config: Config): Promise<{ connection: Connection; client: Client }> {
   const t = config.temporal;
   const connection = await Connection.connect({ address: t.address, tls: temporalTls(t), apiKey: t.apiKey, connectTimeout: 5_000 });
-  return { connection, client: new Client({ connection, namespace: t.namespace }) };
+  // The payload codec (runtime/payload-codec.ts) on every client: off unless PAYLOAD_CODEC_KEYS is set.
+  return { connection, client: new Client({ connection, namespace: t.namespace, dataConverter: processDataConverter() }) };
 }

@@ -4,6 +4,7 @@
  * onboardings, and prints how long each took from webhook to NetSuite customer and to first invoice. `--record`
  * also writes the figures to bench/results/demo-latency.{json,md}.
  */
+import { processDataConverter } from '../runtime/payload-codec';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,7 +47,7 @@ export async function runDemo(opts: { stack: StackFile; deals: number; concurren
   opts.log(`${dealIds.length} deals moved to Contract Signed; waiting for their onboardings (Web UI: ${opts.stack.temporal.ui})`);
 
   const connection = await Connection.connect({ address: opts.stack.temporal.address });
-  const client = new Client({ connection, namespace: opts.stack.temporal.namespace });
+  const client = new Client({ connection, namespace: opts.stack.temporal.namespace, dataConverter: processDataConverter() });
   const results = new Map<string, TransactionState>();
   const deadline = Date.now() + opts.timeoutMs;
   try {

@@ -3,6 +3,7 @@
  * simulators of every vendor without real credentials, the worker and the HTTP app. Writes .data/stack.json when
  * everything answers; Ctrl-C (or SIGTERM) stops everything in reverse order and removes it.
  */
+import { processDataConverter } from '../runtime/payload-codec';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -108,7 +109,7 @@ async function temporalClient(config: Config): Promise<{ connection: Connection;
     tls: temporalTls(config.temporal),
     apiKey: config.temporal.apiKey,
   });
-  return { connection, client: new Client({ connection, namespace: config.temporal.namespace }) };
+  return { connection, client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: processDataConverter() }) };
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { compileWorkflowOptions, WorkflowClient, type Connection, type WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../domain/temporal-names';
+import { processDataConverter } from '../runtime/payload-codec';
 import type { OnboardingInput, OnboardingSettings } from '../domain/transaction';
 import { WORKFLOW_TYPE } from '../domain/temporal-names';
 import { DEAL_EDIT_WORKFLOW_TYPE, dealEditWorkflowId, type DealEditInput } from '../domain/deal-edit';
@@ -32,7 +33,8 @@ export interface StartOptions {
  */
 export class OnboardingStarter extends WorkflowClient {
   constructor(connection: Connection, namespace: string, private readonly settings: OnboardingSettings = {}) {
-    super({ connection, namespace });
+    // Encrypts the start's input when the payload codec is configured (runtime/payload-codec.ts).
+    super({ connection, namespace, dataConverter: processDataConverter() });
   }
 
   async startOnboarding(given: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {

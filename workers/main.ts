@@ -12,6 +12,7 @@ import { exitWithParent } from '../runtime/exit-with-parent';
 import type { Config } from '../runtime/config';
 import { loadConfigOrExit } from '../runtime/load-config';
 import { createLogger, type Logger } from '../runtime/logger';
+import { processDataConverter } from '../runtime/payload-codec';
 import { connectClient, temporalTls } from '../runtime/temporal-connection';
 import { ensureReconciliationSchedule } from '../starters/schedules';
 import { ensureOpsWatch, opsWatchSettings } from '../ops/start-ops-watch';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     workflowBundle,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities: activities.onboarding,
+    dataConverter: processDataConverter(),
     interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     // The budget plus NETSUITE_QUEUED_ACTIVITIES waiting in the client's semaphore: with only the budget, every freed
     // slot stayed idle for a completion and a poll round trip (P3 C=5, L=500 ms: 88.7% of C).
     maxConcurrentActivityTaskExecutions: activities.netsuiteActivitySlots,
+    dataConverter: processDataConverter(),
     interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });

@@ -7,6 +7,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../../starters/http/app-context';
 import { registerHealthRoutes } from '../../starters/http/routes/health';
+import { registerCodecRoutesFromEnv } from './codec-routes';
 import { registerMetricsRoute } from './metrics';
 import { addOpsAuth } from './ops-auth';
 import { registerOpsRoute } from './ops';
@@ -22,5 +23,6 @@ export function buildOpsApp(ctx: AppContext): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerOpsRoute(app, ctx);
+  registerCodecRoutesFromEnv(app);
   return app;
 }

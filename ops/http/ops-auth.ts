@@ -26,6 +26,8 @@ export function addOpsAuth(app: FastifyInstance, auth: OpsHttpConfig['auth']): v
   ];
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return undefined;
+    // A browser's CORS preflight (the Web UI asking for /codec/*) never carries credentials; it answers nothing.
+    if (request.method === 'OPTIONS') return undefined;
     if (opsAuthorized(request.headers.authorization, auth)) return undefined;
     return reply
       .code(401)

@@ -2,6 +2,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { createOnboardingActivities } from '../../activities/onboarding-activities';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
+import { processDataConverter } from '../../runtime/payload-codec';
 import { heartbeatWhileRunning } from '../../workers/heartbeat-interceptor';
 
 export interface WorkerEnv {
@@ -17,7 +18,7 @@ export async function runOnboardingWorkers<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   // As the production worker: activities heartbeat, which their stubs' heartbeatTimeout expects.
-  const common = { connection: env.nativeConnection, namespace: env.namespace, interceptors: { activity: [heartbeatWhileRunning] } };
+  const common = { connection: env.nativeConnection, namespace: env.namespace, dataConverter: processDataConverter(), interceptors: { activity: [heartbeatWhileRunning] } };
   const onboarding = await Worker.create({ ...common, taskQueue, workflowBundle: env.workflowBundle, activities: activities.onboarding });
   const netsuite = await Worker.create({ ...common, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: activities.netsuite });
   return netsuite.runUntil(onboarding.runUntil(fn()));
