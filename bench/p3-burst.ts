@@ -22,6 +22,8 @@ export interface BurstOptions {
   concurrencyLimit: number;
   latencyMs: number;
   settleTimeoutMs: number;
+  /** An existing Temporal (the cluster, bench/cluster-side-by-side.ts) instead of the stack's own dev server. */
+  temporalAddress?: string;
 }
 
 interface NsStats {
@@ -37,6 +39,7 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
   const load = new LoadSampler();
   const stack = await startChaosStack({
     label: 'p3',
+    temporalAddress: o.temporalAddress,
     netsuite: { concurrencyLimit: o.concurrencyLimit, faults: { latency: { minMs: o.latencyMs, maxMs: o.latencyMs } } },
     // Pipedrive's own burst limit (80 / 2 s per token) would cap the pipeline first; this measures NetSuite's side.
     pipedriveBurstLimit: { requests: 100_000, windowMs: 2_000 },
