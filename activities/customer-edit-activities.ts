@@ -7,13 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../domain/deal-edit';
 import { externalIdOwnershipConflict } from '../domain/external-id-owner';
 import { FAILURE } from '../domain/failure-types';
+import type { NetSuiteEditPort } from '../domain/vendor-ports';
 import { classified } from './to-activity-failure';
-
-/** What the edit needs from NetSuite beyond NetSuitePort: the product's NetSuiteClient has both. */
-export interface NetSuiteEditPort {
-  getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined>;
-  patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }>;
-}
 
 export function createCustomerEditActivities(netsuite: Partial<NetSuiteEditPort>) {
   const need = <K extends keyof NetSuiteEditPort>(name: K): NetSuiteEditPort[K] => {

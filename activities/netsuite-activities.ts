@@ -13,10 +13,10 @@ import { externalIdOwnershipConflict } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
 import type { ReferenceData } from '../domain/reference-data';
 import { FAILURE } from '../domain/failure-types';
-import type { NetSuitePort } from './ports';
+import type { NetSuiteEditPort, NetSuitePort } from '../domain/vendor-ports';
 import { VendorError } from '../integrations/vendor-error';
 import { classified, reasonsFromVendorError } from './to-activity-failure';
-import { createCustomerEditActivities, type NetSuiteEditPort } from './customer-edit-activities';
+import { createCustomerEditActivities } from './customer-edit-activities';
 
 export interface NetSuiteActivityOptions {
   /** Use NetSuite's async form (Prefer: respond-async + X-NetSuite-Idempotency-Key) for the customer upsert. */

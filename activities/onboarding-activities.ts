@@ -6,7 +6,7 @@
 import { createAlertActivities, type AlertSink } from './auth-alert-activities';
 import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
-import type { NetSuitePort, PipedrivePort } from './ports';
+import type { NetSuitePort, PipedrivePort } from '../domain/vendor-ports';
 import type { ReviewActivities } from './slack-review-activities';
 
 export interface OnboardingActivityDeps {

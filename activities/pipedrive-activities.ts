@@ -7,10 +7,11 @@
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { DealClaimFacts } from '../domain/deal-claim';
 import { CONTRACT_SIGNED_STAGE } from '../domain/pipedrive-fields';
+import { escapeHtml } from '../domain/html';
 import { DEAL_FIELDS } from '../domain/pipedrive-fields';
 import { pipedriveWriteBackPlan } from '../domain/review-fixes';
 import type { ReviewReason } from '../domain/review-reason';
-import type { DealFieldName, PipedrivePort } from './ports';
+import type { DealFieldName, PipedrivePort } from '../domain/vendor-ports';
 
 export interface FixWriteBackResult {
   /** Canonical paths whose new value was written to Pipedrive. */
@@ -21,8 +22,6 @@ export interface FixWriteBackResult {
   skipped: string[];
 }
 import { classified } from './to-activity-failure';
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function createPipedriveActivities(pipedrive: PipedrivePort) {
   return {

@@ -5,7 +5,7 @@
  * contact activity builds the body once the customer exists.
  */
 import type { ResolvedDeal } from './canonical-deal';
-import { cleanName, lengthReason, selectBillingEmail, selectPhone } from './customer-mapping';
+import { cleanName, lengthReason, selectBillingEmail, selectPhone } from './contact-fields';
 import { deriveChildExternalId } from './external-id';
 import type { Mapping } from './mapping/schema';
 import type { NetSuiteRef } from './netsuite-records';

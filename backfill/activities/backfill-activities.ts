@@ -14,7 +14,7 @@ import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-field
 import { sqlString } from '../../integrations/netsuite';
 import type { DealListing } from '../../integrations/pipedrive';
 import { VendorError } from '../../integrations/vendor-error';
-import type { PipedrivePort } from '../../activities/ports';
+import type { PipedrivePort } from '../../domain/vendor-ports';
 import type { DealListingPort, OnboardingStartPort, SuiteQlPort } from '../../reconciliation/activities/reconcile-activities';
 import { classified } from '../../activities/to-activity-failure';
 

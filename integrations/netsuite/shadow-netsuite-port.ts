@@ -6,8 +6,7 @@
  * idempotent as the real one: a retry gets the same id, an invoice already "created" is found by its externalId.
  */
 import { randomUUID } from 'node:crypto';
-import type { NetSuiteEditPort } from '../../activities/customer-edit-activities';
-import type { NetSuitePort } from '../../activities/ports';
+import type { NetSuiteEditPort, NetSuitePort } from '../../domain/vendor-ports';
 import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-edit';
 import type { NetSuiteContactBody } from '../../domain/billing-contact';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';

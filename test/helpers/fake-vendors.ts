@@ -2,7 +2,7 @@
  * In-memory NetSuite and Pipedrive ports for tests that run the real workflow and real activities without HTTP:
  * each test makes a vendor fail exactly as it wants (VendorError from integrations/vendor-error.ts).
  */
-import type { NetSuitePort, PipedrivePort } from '../../activities/ports';
+import type { NetSuitePort, PipedrivePort } from '../../domain/vendor-ports';
 import type { ResolvedDeal } from '../../domain/canonical-deal';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { VendorError } from '../../integrations/vendor-error';

@@ -3,7 +3,7 @@
  * clients and simulators: created once, attached to the customer with the template's role, keyed by its own
  * externalId; a lost answer is retried onto the same contact; a NetSuite refusal of it goes to review.
  */
-import type { NetSuitePort } from '../../activities/ports';
+import type { NetSuitePort } from '../../domain/vendor-ports';
 import { contactExternalId } from '../../domain/billing-contact';
 import { VendorError } from '../../integrations/vendor-error';
 import { OnboardingStarter } from '../../starters/start-onboarding';

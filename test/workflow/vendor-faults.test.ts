@@ -4,7 +4,7 @@
  * the NetSuite and Pipedrive simulators with injected faults. Assertions are on NetSuite's own records (SuiteQL),
  * the simulator's request counters and the workflow's audit trail.
  */
-import type { NetSuitePort } from '../../activities/ports';
+import type { NetSuitePort } from '../../domain/vendor-ports';
 import { FAILURE } from '../../domain/failure-types';
 import type { TransactionState } from '../../domain/transaction';
 import { OnboardingStarter } from '../../starters/start-onboarding';

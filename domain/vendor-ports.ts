@@ -1,12 +1,14 @@
 /**
- * What the activities need from each vendor, as the integration clients provide it. Activities depend on these
+ * What the activities need from each vendor, as the integration clients provide it (ports: integrations implement
+ * them, activities call them, so both import them from here, below either). Activities depend on these
  * shapes, not on the clients' classes, so a workflow-logic test can stand a vendor in without HTTP.
  */
-import type { ResolvedDeal } from '../domain/canonical-deal';
-import type { NetSuiteContactBody } from '../domain/billing-contact';
-import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../domain/netsuite-records';
-import type { ReferenceData } from '../domain/reference-data';
-import type { DEAL_FIELDS } from '../domain/pipedrive-fields';
+import type { ResolvedDeal } from './canonical-deal';
+import type { CustomerPatch, NetSuiteCustomerSnapshot } from './deal-edit';
+import type { NetSuiteContactBody } from './billing-contact';
+import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from './netsuite-records';
+import type { ReferenceData } from './reference-data';
+import type { DEAL_FIELDS } from './pipedrive-fields';
 
 export type DealFieldName = (typeof DEAL_FIELDS)[keyof typeof DEAL_FIELDS];
 
@@ -34,4 +36,10 @@ export interface NetSuitePort {
   createInvoice(body: NetSuiteInvoiceBody): Promise<{ invoiceId: string }>;
   /** The billing contact, upserted by its own externalId; a port without it (a test double) skips the contact. */
   upsertContact?(externalId: string, body: NetSuiteContactBody): Promise<{ contactId: string }>;
+}
+
+/** What the edit needs from NetSuite beyond NetSuitePort: the product's NetSuiteClient has both. */
+export interface NetSuiteEditPort {
+  getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined>;
+  patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }>;
 }
