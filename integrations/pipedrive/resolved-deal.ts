@@ -7,16 +7,11 @@
  */
 import { ResolvedDealSchema, type ContactEntry, type PostalAddress, type ResolvedDeal } from '../../domain/canonical-deal';
 import type { MappingSnapshot, PipedriveSource } from '../../domain/mapping/schema';
+import { contactEntries } from './contact-points';
 import { decodeCustomField } from './custom-field-values';
 import { findField, type FieldCatalog } from './field-catalog';
 import { toPostalAddress } from './postal-address';
 import type { CustomFieldsWire, V2Address, V2ContactPoint, V2Deal, V2Organization, V2Person } from './wire-types';
-
-function contacts(points: V2ContactPoint[] | null | undefined): ContactEntry[] {
-  return (points ?? [])
-    .filter((p) => typeof p.value === 'string' && p.value.trim() !== '')
-    .map((p) => ({ value: p.value.trim(), primary: p.primary === true, ...(p.label ? { label: p.label } : {}) }));
-}
 
 const optional = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
@@ -61,7 +56,7 @@ function reader(src: ResolvedDealSources) {
   };
   const list = (source: PipedriveSource | undefined): ContactEntry[] => {
     const v = raw(source);
-    if (Array.isArray(v)) return contacts(v as V2ContactPoint[]);
+    if (Array.isArray(v)) return contactEntries(v as V2ContactPoint[]);
     const single = text(source);
     return single ? [{ value: single, primary: true }] : [];
   };

@@ -8,6 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from '../../runtime/logger';
+import { firstLine } from '../../domain/first-line';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
 import { dealUpdatedSignal } from '../../workflows/messages';
@@ -177,7 +178,7 @@ export class WebhookIntake {
   }
 
   private temporalFailure(err: unknown, ids: Record<string, unknown>, what: string): IntakeResult {
-    const message = (err as Error).message?.split('\n')[0] ?? String(err);
+    const message = firstLine(err);
     if (isTemporalUnavailable(err)) {
       this.deps.log.warn({ ...ids, err: message }, `pipedrive webhook: Temporal unavailable for ${what}; asking Pipedrive to retry`);
       return unavailable(`Temporal did not accept the ${what}; retry later`);
