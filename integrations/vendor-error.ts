@@ -55,11 +55,21 @@ export function kindForStatus(status: number | undefined): FailureKind {
   return 'validation';
 }
 
-/** Retry-After as seconds or an HTTP date; `undefined` when absent or unreadable. */
+/**
+ * The longest wait a vendor's Retry-After may ask for. It becomes an activity's next retry delay and pauses every
+ * Pipedrive request at once (rate-gate.ts), so an answer saying "a day" (or a year, or a date far off) must not
+ * stop onboarding for that long: past this the wait is cut, and the retry policy's attempts run out as usual.
+ */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** A vendor-given wait in ms, clamped to [0, MAX_RETRY_AFTER_MS]. */
+export const clampRetryAfterMs = (ms: number): number => Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+
+/** Retry-After as seconds or an HTTP date, clamped (MAX_RETRY_AFTER_MS); `undefined` when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  if (Number.isFinite(seconds) && seconds >= 0) return clampRetryAfterMs(Math.round(seconds * 1000));
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : clampRetryAfterMs(at - now);
 }

@@ -17,6 +17,7 @@ import { buildFieldCatalog, type FieldCatalog } from './field-catalog';
 import { toPipedriveError } from './pipedrive-error';
 import { toResolvedDeal } from './resolved-deal';
 import { TtlCache } from './ttl-cache';
+import { MAX_RESPONSE_BYTES, idSegment, pageGuard } from './response-limits';
 import { WEBHOOK_EVENT, planWebhook, type WebhookSubscription } from './webhook-registration';
 import type { Envelope, V1Field, V1Webhook, V2Deal, V2Organization, V2Person, V2Stage } from './wire-types';
 
@@ -62,6 +63,10 @@ export class PipedriveClient {
       baseURL: opts.apiUrl.replace(/\/+$/, ''),
       timeout: opts.timeoutMs ?? 10_000,
       headers: { 'x-api-token': opts.apiToken, accept: 'application/json' },
+      // The token is a header: a redirect would hand it to the host the answer names (response-limits.ts).
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
     });
     const gate = opts.rateGate === false ? undefined : (opts.rateGate ?? new PipedriveRateGate());
     if (gate) {
@@ -116,7 +121,7 @@ export class PipedriveClient {
       this.userEmails.set(id, cache);
     }
     return cache.get(async () => {
-      const user = await this.call<{ email?: string | null }>('GET /v1/users/{id}', { method: 'GET', url: `/v1/users/${encodeURIComponent(id)}` });
+      const user = await this.call<{ email?: string | null }>('GET /v1/users/{id}', { method: 'GET', url: `/v1/users/${idSegment(id, 'user id')}` });
       return user.data.email ?? undefined;
     });
   }
@@ -156,14 +161,14 @@ export class PipedriveClient {
   }
 
   async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
-    const id = encodeURIComponent(String(dealId));
+    const id = idSegment(dealId, 'deal id');
     const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` })).data;
     const mapping = this.mapping;
     if (!mapping) throw new VendorError('pipedrive', 'validation', 'no mapping template loaded: the Pipedrive client reads deals through it (runtime/mapping-loader.ts)');
     const readsPersonFields = [mapping.fields.email, mapping.fields.phone, mapping.fields.contact].some((f) => f.source.from === 'person' && f.source.standard === undefined);
     const [person, organization, dealFields, organizationFields, personFields] = await Promise.all([
-      deal.person_id ? this.call<V2Person>('GET /api/v2/persons/{id}', { method: 'GET', url: `/api/v2/persons/${deal.person_id}` }).then((r) => r.data) : undefined,
-      deal.org_id ? this.call<V2Organization>('GET /api/v2/organizations/{id}', { method: 'GET', url: `/api/v2/organizations/${deal.org_id}` }).then((r) => r.data) : undefined,
+      deal.person_id ? this.call<V2Person>('GET /api/v2/persons/{id}', { method: 'GET', url: `/api/v2/persons/${idSegment(deal.person_id, 'person id')}` }).then((r) => r.data) : undefined,
+      deal.org_id ? this.call<V2Organization>('GET /api/v2/organizations/{id}', { method: 'GET', url: `/api/v2/organizations/${idSegment(deal.org_id, 'organization id')}` }).then((r) => r.data) : undefined,
       this.dealFieldKeys(),
       this.organizationFieldKeys(),
       readsPersonFields ? this.personFieldKeys() : undefined,
@@ -190,7 +195,7 @@ export class PipedriveClient {
         return { field, value };
       });
     if (fields.length === 0) return { written: false, changed: [] };
-    const id = encodeURIComponent(String(dealId));
+    const id = idSegment(dealId, 'deal id');
     const current = (
       await this.call<V2Deal>('GET /api/v2/deals/{id}', {
         method: 'GET',
@@ -213,7 +218,7 @@ export class PipedriveClient {
 
   /** PATCHes standard fields (`title`, `name`, `emails`…) of a deal, person or organization through API v2. */
   async updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string | number, body: Record<string, unknown>): Promise<void> {
-    await this.call(`PATCH /api/v2/${entity}/{id}`, { method: 'PATCH', url: `/api/v2/${entity}/${encodeURIComponent(String(id))}`, data: body });
+    await this.call(`PATCH /api/v2/${entity}/{id}`, { method: 'PATCH', url: `/api/v2/${entity}/${idSegment(id, `${entity} id`)}`, data: body });
   }
 
   /** Adds an HTML note to the deal; returns the note id. */
@@ -221,7 +226,7 @@ export class PipedriveClient {
     const note = await this.call<{ id: number }>('POST /v1/notes', {
       method: 'POST',
       url: '/v1/notes',
-      data: { content: html, deal_id: Number(dealId), ...(opts.pinned ? { pinned_to_deal_flag: 1 } : {}) },
+      data: { content: html, deal_id: Number(idSegment(dealId, 'deal id')), ...(opts.pinned ? { pinned_to_deal_flag: 1 } : {}) },
     });
     return String(note.data.id);
   }
@@ -252,7 +257,7 @@ export class PipedriveClient {
       id = String(created.data.id);
     }
     for (const old of plan.remove) {
-      await this.call('DELETE /v1/webhooks/{id}', { method: 'DELETE', url: `/v1/webhooks/${old}` }).catch((err: unknown) => {
+      await this.call('DELETE /v1/webhooks/{id}', { method: 'DELETE', url: `/v1/webhooks/${idSegment(old, 'webhook id')}` }).catch((err: unknown) => {
         if (!(err instanceof VendorError && err.kind === 'not_found')) throw err;
       });
     }
@@ -261,11 +266,13 @@ export class PipedriveClient {
 
   private async fieldCatalog(path: 'dealFields' | 'organizationFields' | 'personFields'): Promise<FieldCatalog> {
     const all: V1Field[] = [];
+    const guard = pageGuard(`GET /v1/${path}`, 100);
     for (let start = 0; ; ) {
       const page = await this.call<V1Field[] | null>(`GET /v1/${path}`, { method: 'GET', url: `/v1/${path}`, params: { start, limit: PAGE } });
       all.push(...(page.data ?? []));
       const next = page.additional_data?.pagination;
       if (!next?.more_items_in_collection || next.next_start === undefined) break;
+      guard(next.next_start);
       start = next.next_start;
     }
     const entity = path === 'dealFields' ? 'deal' : path === 'organizationFields' ? 'organization' : 'person';
@@ -275,10 +282,12 @@ export class PipedriveClient {
   private async allStages(): Promise<V2Stage[]> {
     const all: V2Stage[] = [];
     let cursor: string | undefined;
+    const guard = pageGuard('GET /api/v2/stages', 100);
     do {
       const page = await this.call<V2Stage[] | null>('GET /api/v2/stages', { method: 'GET', url: '/api/v2/stages', params: { limit: PAGE, ...(cursor ? { cursor } : {}) } });
       all.push(...(page.data ?? []));
       cursor = page.additional_data?.next_cursor ?? undefined;
+      guard(cursor);
     } while (cursor);
     return all;
   }

@@ -11,6 +11,7 @@ import { contactEntries } from './contact-points';
 import { decodeCustomField } from './custom-field-values';
 import type { FieldCatalog } from './field-catalog';
 import type { Envelope, V2Deal, V2Organization, V2Person, V2Stage } from './wire-types';
+import { pageGuard } from './response-limits';
 
 export interface ListedDeal {
   dealId: string;
@@ -49,10 +50,12 @@ type ListedDealWire = V2Deal & { status?: string | null };
 async function allPages<T>(source: DealListingSource, url: string, params: Record<string, string | number>): Promise<T[]> {
   const all: T[] = [];
   let cursor: string | undefined;
+  const guard = pageGuard(`GET ${url}`);
   do {
     const page = await source.get<T[] | null>(url, { ...params, limit: PAGE, ...(cursor ? { cursor } : {}) });
     all.push(...(page.data ?? []));
     cursor = page.additional_data?.next_cursor ?? undefined;
+    guard(cursor);
   } while (cursor);
   return all;
 }

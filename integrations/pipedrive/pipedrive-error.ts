@@ -34,6 +34,13 @@ export function toPipedriveError(err: unknown, operation: string): VendorError {
   if (err instanceof VendorError) return err;
   if (isAxiosError(err)) {
     const status = err.response?.status;
+    if (status === undefined && /maxContentLength/.test(err.message)) {
+      // The same request would bring the same oversized answer (response-limits.ts): not worth retrying.
+      return new VendorError('pipedrive', 'validation', `Pipedrive ${operation}: answer larger than the client accepts`, { code: 'response_too_large' });
+    }
+    if (status !== undefined && status >= 300 && status < 400) {
+      return new VendorError('pipedrive', 'validation', `Pipedrive ${operation}: HTTP ${status} redirect not followed (the API token would go with it); check PIPEDRIVE_API_URL`, { status, code: 'redirect_refused' });
+    }
     if (status === undefined) {
       // No answer: timeout, refused, reset, DNS. Worth retrying.
       const why = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' ? 'timed out' : `network error (${err.code ?? 'unknown'})`;

@@ -9,7 +9,7 @@
  *   between, so a window by send times let late arrivals share a server window with the next batch (429s in CI).
  * - An answer saying the window is spent (remaining 0, or a 429) pauses every request until its reset.
  */
-import { parseRetryAfter } from '../vendor-error';
+import { clampRetryAfterMs, parseRetryAfter } from '../vendor-error';
 
 export interface RateGateOptions {
   /** Pipedrive's burst window (documented: 2 s). */
@@ -74,7 +74,7 @@ export class PipedriveRateGate {
     if (a.limit !== undefined && a.limit > 0) this.budget = Math.max(1, Math.floor(a.limit * this.share));
     const spent = a.status === 429 || a.remaining === 0;
     if (spent) {
-      const resetMs = Math.max(a.retryAfterMs ?? 0, (a.resetSeconds ?? 0) * 1000, a.status === 429 ? 1_000 : 0);
+      const resetMs = clampRetryAfterMs(Math.max(a.retryAfterMs ?? 0, (a.resetSeconds ?? 0) * 1000, a.status === 429 ? 1_000 : 0));
       this.pausedUntil = Math.max(this.pausedUntil, now + resetMs);
     }
   }

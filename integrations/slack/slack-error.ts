@@ -4,7 +4,7 @@
  * Retry-After), a wrong channel or malformed blocks is a validation problem a human must fix.
  */
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError, type WebAPIHTTPError } from '@slack/web-api';
-import { VendorError, kindForStatus, type FailureKind } from '../vendor-error';
+import { VendorError, clampRetryAfterMs, kindForStatus, type FailureKind } from '../vendor-error';
 
 const AUTH_ERRORS = new Set([
   'invalid_auth',
@@ -48,7 +48,7 @@ export function toSlackVendorError(err: unknown, method: string): VendorError {
       return new VendorError('slack', 'transient', `${method}: ratelimited`, {
         code: 'ratelimited',
         status: 429,
-        ...(Number.isFinite(seconds) ? { retryAfterMs: Math.max(0, seconds) * 1000 } : {}),
+        ...(Number.isFinite(seconds) ? { retryAfterMs: clampRetryAfterMs(seconds * 1000) } : {}),
       });
     }
     case ErrorCode.HTTPError: {
