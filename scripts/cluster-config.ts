@@ -120,12 +120,12 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
  * Writes `<root>/config/<service>/development.yaml` for every service (JSON is YAML) and returns the `--config` value of
  * each, relative to `root` as the server expects.
  */
-export function writeServerConfigs(root: string, p: ClusterPorts): Record<ServiceName, string> {
+export function writeServerConfigs(root: string, p: ClusterPorts, s: ClusterSettings = clusterSettings()): Record<ServiceName, string> {
   const out = {} as Record<ServiceName, string>;
   for (const service of SERVICES) {
     const dir = join('config', service);
     mkdirSync(join(root, dir), { recursive: true });
-    writeFileSync(join(root, dir, 'development.yaml'), `${JSON.stringify(serverConfig(service, p), null, 2)}\n`);
+    writeFileSync(join(root, dir, 'development.yaml'), `${JSON.stringify(serverConfig(service, p, s), null, 2)}\n`);
     out[service] = dir;
   }
   return out;

@@ -26,6 +26,8 @@ export interface ClusterOptions {
   /** Own process groups, so a terminal's Ctrl-C reaches only the launcher, which then stops everything in order. */
   detached: boolean;
   log: (line: string) => void;
+  /** Another dynamic config file (repo-relative) than cluster.json's: for experiments (bench/cluster-side-by-side.ts). */
+  dynamicConfigFile?: string;
   /** Receives, before anything starts, the function that stops whatever has started: a Ctrl-C during start-up calls it. */
   onStopper?: (stop: () => Promise<void>) => void;
 }
@@ -87,7 +89,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
     o.log(`PostgreSQL accepting connections on ${p.host}:${p.postgres} (data ${join(o.dir, 'postgres')})`);
     setupSchema({ sqlTool: binaries.sql.path, schemaDir: binaries.schemaDir, host: p.host, port: p.postgres, log: o.log });
 
-    const configs = writeServerConfigs(o.dir, p);
+    const configs = writeServerConfigs(o.dir, p, o.dynamicConfigFile ? { ...settings, dynamicConfigFile: o.dynamicConfigFile } : settings);
     const graceMs = o.durable ? 20_000 : 0;
     const services = {} as Record<ServiceName, SupervisedProcess>;
     // One at a time, each once it has joined the membership ring: started together, they race to create the system

@@ -34,7 +34,7 @@ export function clusterSettings(): ClusterSettings {
 }
 
 export function dynamicConfigPath(settings = clusterSettings()): string {
-  return join(REPO_ROOT, settings.dynamicConfigFile);
+  return resolve(REPO_ROOT, settings.dynamicConfigFile);
 }
 
 export function retentionSeconds(settings = clusterSettings()): number {

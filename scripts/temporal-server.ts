@@ -152,7 +152,7 @@ export function findSchemaDir(env: NodeJS.ProcessEnv, log: (line: string) => voi
 
 export class TemporalServerUnavailable extends Error {}
 
-function unavailable(tool: Tool, env: NodeJS.ProcessEnv, built: string): TemporalServerUnavailable {
+export function unavailable(tool: Tool, env: NodeJS.ProcessEnv, built: string): TemporalServerUnavailable {
   return new TemporalServerUnavailable(
     [
       `No ${tool.what} could be found or built. Tried, in order:`,
@@ -160,8 +160,8 @@ function unavailable(tool: Tool, env: NodeJS.ProcessEnv, built: string): Tempora
       `  2. ${tool.pathNames.map((n) => `\`${n}\``).join(', ')} on PATH: not found`,
       `  3. cached build: nothing at ${join(tool.cacheDir(env), tool.goBinary)}`,
       `  4. go install ${tool.goPackage}@${toolVersion(tool)}: ${built}`,
-      `Provide one of: ${tool.envVar}=/path/to/binary (from the release archives at https://github.com/temporalio/`,
-      `${tool === TOOLS.ui ? 'ui-server' : 'temporal'}/releases), the binary on PATH, or Go ≥ 1.24 with access to the Go module proxy.`,
+      `Provide one of: ${tool.envVar}=/path/to/binary (release archives: https://github.com/temporalio/${tool === TOOLS.ui ? 'ui-server' : 'temporal'}/releases),`,
+      'the binary on PATH, or Go ≥ 1.24 with access to the Go module proxy.',
     ].join('\n'),
   );
 }
