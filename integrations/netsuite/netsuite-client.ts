@@ -162,6 +162,13 @@ export class NetSuiteClient {
     return customerId === undefined ? { ok: true } : { ok: true, customerId };
   }
 
+  /** The customer with this internal id, or `undefined` when none exists (404 NONEXISTENT_ID). */
+  async getCustomerById(id: string): Promise<NetSuiteCustomerRecord | undefined> {
+    const path = recordPath(CUSTOMER, { id });
+    const response = await notFoundAsUndefined(this.http.request('GET', path));
+    return response === undefined ? undefined : parse(customerRecordSchema, response, `GET ${path}`);
+  }
+
   /** The customer with this externalId, or `undefined` when none exists (404 NONEXISTENT_ID). */
   async getCustomerByExternalId(externalId: string): Promise<NetSuiteCustomerRecord | undefined> {
     const path = recordPath(CUSTOMER, { externalId });
@@ -229,6 +236,13 @@ export class NetSuiteClient {
   }
 
   /** One SuiteQL page. `T` describes the row: every value is a string and null columns are absent. */
+  /** Ids of up to `limit` records of a type (`GET record/v1/<type>?limit=`): proves the role may read that record type. */
+  async listRecordIds(type: string, limit = 1): Promise<string[]> {
+    const response = await this.http.request('GET', `record/v1/${encodeURIComponent(type)}`, { query: { limit: String(limit) } });
+    const items = (response.body as { items?: Array<{ id?: string }> } | undefined)?.items ?? [];
+    return items.flatMap((i) => (i.id === undefined ? [] : [String(i.id)]));
+  }
+
   async suiteql<T = Record<string, string | undefined>>(query: string, page: { limit?: number; offset?: number } = {}): Promise<SuiteQlPage<T>> {
     const limit = page.limit ?? SUITEQL_MAX_PAGE;
     const offset = page.offset ?? 0;

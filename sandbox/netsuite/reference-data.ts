@@ -30,6 +30,21 @@ export const ITEMS = [
   { id: 20, itemid: 'SUB-ANNUAL', displayname: 'Annual subscription', baseprice: 10000 },
 ] as const;
 
+/**
+ * Custom entity fields defined in the account (Customization > Lists, Records, & Fields > Entity Fields), as SuiteQL's
+ * `customfield` table lists them: what `doctor` checks the mapping template's custom targets against. The simulator
+ * stores any `custentity_*` it is sent, as an account with these fields would.
+ */
+export const CUSTOM_ENTITY_FIELDS = [
+  { id: 1, scriptid: 'custentity_onboarding_code', label: 'Onboarding package' },
+  { id: 2, scriptid: 'custentity_pd_deal_id', label: 'Pipedrive deal id' },
+  { id: 3, scriptid: 'custentity_csm', label: 'CSM' },
+  { id: 4, scriptid: 'custentity_billing_owner', label: 'Billing owner' },
+  { id: 5, scriptid: 'custentity_campaign', label: 'Campaign' },
+  { id: 6, scriptid: 'custentity_lead_source', label: 'Lead source' },
+  { id: 7, scriptid: 'custentity_channel', label: 'Channel' },
+] as const;
+
 /** The account's contact roles (a contact's role on its customer). */
 export const CONTACT_ROLES = [
   { id: 1, name: 'Primary Contact' },

@@ -3,7 +3,7 @@
  * simulator bookkeeping lives in `sim_*` tables.
  */
 import type Database from 'better-sqlite3';
-import { CONTACT_ROLES, CURRENCIES, ITEMS, SUBSIDIARIES, TERMS } from './reference-data';
+import { CONTACT_ROLES, CURRENCIES, CUSTOM_ENTITY_FIELDS, ITEMS, SUBSIDIARIES, TERMS } from './reference-data';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS currency (id INTEGER PRIMARY KEY, name TEXT NOT NULL, symbol TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS "transaction" (
 CREATE TABLE IF NOT EXISTS transactionline (
   id INTEGER NOT NULL, "transaction" INTEGER NOT NULL, linesequencenumber INTEGER NOT NULL, item INTEGER, quantity REAL,
   rate REAL, netamount REAL, memo TEXT, PRIMARY KEY ("transaction", id));
+CREATE TABLE IF NOT EXISTS customfield (id INTEGER PRIMARY KEY, scriptid TEXT NOT NULL, label TEXT NOT NULL, fieldtype TEXT NOT NULL DEFAULT 'ENTITY', isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS contactrole (id INTEGER PRIMARY KEY, name TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS contact (
   id INTEGER PRIMARY KEY, entityid TEXT, firstname TEXT, lastname TEXT, email TEXT, phone TEXT, company INTEGER, subsidiary INTEGER,
@@ -48,6 +49,8 @@ export function createSchema(db: Database.Database): void {
     for (const t of TERMS) term.run(t.id, t.name, t.daysuntilnetdue);
     const item = db.prepare('INSERT OR IGNORE INTO item (id, itemid, displayname, description, baseprice) VALUES (?, ?, ?, ?, ?)');
     for (const i of ITEMS) item.run(i.id, i.itemid, i.displayname, i.displayname, i.baseprice);
+    const custom = db.prepare('INSERT OR IGNORE INTO customfield (id, scriptid, label) VALUES (?, ?, ?)');
+    for (const f of CUSTOM_ENTITY_FIELDS) custom.run(f.id, f.scriptid, f.label);
     const role = db.prepare('INSERT OR IGNORE INTO contactrole (id, name) VALUES (?, ?)');
     for (const r of CONTACT_ROLES) role.run(r.id, r.name);
   });

@@ -6,6 +6,7 @@ import { toV1Time } from './clock';
 import type { FieldDefinition, Pipeline, Stage } from './model';
 import { optionalNumber, startLimitPage } from './paging';
 import { apiActor, bodyOf, idParam, queryOf, type SimulatorContext } from './simulator-context';
+import { addCustomField, updateCustomField } from './field-admin';
 import { v1BodyToV2, v1Deal, v1Field, v1Organization, v1Person, v1UserFull } from './v1-shapes';
 
 export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): void {
@@ -116,6 +117,18 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
       const field = fields()[index];
       if (!field) throw notFound('Field');
       return successBody(v1Field(field, index, entity));
+    });
+    // Custom field administration, as an admin does it in Settings (and `doctor --fix` through the API).
+    app.post(`/v1/${path}`, async (req, reply) => {
+      const field = addCustomField(ctx.store.state, entity, bodyOf(req));
+      ctx.store.persist();
+      reply.code(201);
+      return successBody(v1Field(field, fields().indexOf(field), entity));
+    });
+    app.put(`/v1/${path}/:id`, async (req) => {
+      const field = updateCustomField(fields(), idParam(req, 'Field'), bodyOf(req));
+      ctx.store.persist();
+      return successBody(v1Field(field, fields().indexOf(field), entity));
     });
   }
 

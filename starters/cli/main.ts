@@ -17,6 +17,7 @@ import { formatShadowReport, readShadowReport } from './shadow-report-command';
 import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
 import { formatOpsReport, runReportCommand } from './report-command';
 import { formatDeadLetters, IntakeCommandError, runIntakeCommand } from './intake-command';
+import { runDoctor } from './doctor-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -43,6 +44,10 @@ const USAGE = `usage: npm run cli -- <command> [options]
   intake dead-letters       deliveries Temporal refused for good (e.g. an id over its limits), set aside so the
                             rest drain; alert: onboarding_intake_dead_letters > 0
   intake replay <id>        put dead letter <id> back in the intake outbox (the running app drains it)
+  doctor [--fix]            go-live preflight: checks the mapping template against Pipedrive, NetSuite, Slack and
+                            Temporal with the configured credentials (read-only), one line per check with the exact
+                            fix, exit 1 on any failure; --fix creates missing Pipedrive custom fields and Temporal
+                            search attributes, and lists each change
   shadow-report [--since ISO]
                             the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
@@ -146,6 +151,7 @@ async function main(): Promise<number> {
       // `report` always covers the last 7 days; the flag names that for the reader.
       week: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
+      fix: { type: 'boolean', default: false },
     },
   });
   const [command, id] = positionals;
@@ -167,6 +173,12 @@ async function main(): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return 1;
     }
+  }
+  if (command === 'doctor') {
+    // Progress lines go to stderr under --json, so stdout is the JSON alone.
+    const outcome = await runDoctor(config, { fix: values.fix, out: values.json ? process.stderr : process.stdout });
+    if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    return outcome.ok ? 0 : 1;
   }
   if (command === 'shadow-report') {
     // The ledger is a local file: no Temporal connection needed.
