@@ -21,9 +21,10 @@ export interface TimeSkippingTemporal {
 export async function createTimeSkippingTemporal(): Promise<TimeSkippingTemporal> {
   const file = readTestEnvFile();
   if ('error' in file.timeSkipping) throw new Error(file.timeSkipping.error);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: file.timeSkipping.path } },
-  });
+  const { path } = file.timeSkipping;
+  const env = await withStartRetries(() =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } }),
+  );
   // The test server knows no custom search attributes until told; the workflows upsert these.
   await env.connection.operatorService.addSearchAttributes({
     namespace: 'default',
@@ -36,4 +37,18 @@ export async function createTimeSkippingTemporal(): Promise<TimeSkippingTemporal
     workflowBundle: { code: readFileSync(file.workflowBundlePath, 'utf8') },
     close: () => env.teardown(),
   };
+}
+
+/**
+ * The SDK gives the server 5 s to answer (sdk-core's ephemeral_server); a JVM starting on two cores that a full
+ * `npm test` keeps busy can miss that (seen once in a full run). A fresh port and JVM on each attempt.
+ */
+async function withStartRetries<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
 }

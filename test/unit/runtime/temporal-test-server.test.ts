@@ -81,6 +81,8 @@ describe('Temporal test server acquisition order', () => {
     const lib = join(env.TEMPORAL_TEST_SERVER_CACHE, 'lib');
     expect(run.stdout.trim()).toMatch(new RegExp(`-cp ${lib}/grpc-core-1.58.1.jar:${lib}/temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar io.temporal.testserver.TestServer 41234 --enable-time-skipping$`));
     expect(readFileSync(built.path, 'utf8')).toContain(`exec '${join(bin, 'java')}'`);
+    // The stand-in java exits instead of listening, so no class archive was written and the wrapper names none.
+    expect(readFileSync(built.path, 'utf8')).not.toContain('SharedArchiveFile');
   });
 
   it('fails with one message naming every route when nothing works (no java, no mvn, no download)', async () => {
