@@ -17,6 +17,7 @@ import type { NetSuiteEditPort, NetSuitePort } from '../domain/vendor-ports';
 import { VendorError } from '../integrations/vendor-error';
 import { classified, reasonsFromVendorError } from './to-activity-failure';
 import { createCustomerEditActivities } from './customer-edit-activities';
+import { createLinkVerificationActivities } from './link-verification';
 
 export interface NetSuiteActivityOptions {
   /** Use NetSuite's async form (Prefer: respond-async + X-NetSuite-Idempotency-Key) for the customer upsert. */
@@ -128,6 +129,7 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
 
     /** Edits after onboarding (workflows/deal-edit.ts): read the customer, patch Pipedrive-owned or approved fields. */
     ...createCustomerEditActivities(netsuite as Partial<NetSuiteEditPort>),
+    ...createLinkVerificationActivities(netsuite),
   };
 }
 export type NetSuiteActivities = ReturnType<typeof createNetSuiteActivities>;

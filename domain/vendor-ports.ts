@@ -34,6 +34,8 @@ export interface NetSuitePort {
   getCustomerByExternalId(externalId: string): Promise<({ id: string } & { [field: string]: unknown }) | undefined>;
   findInvoiceByExternalId(externalId: string): Promise<{ id: string } | undefined>;
   createInvoice(body: NetSuiteInvoiceBody): Promise<{ invoiceId: string }>;
+  /** A customer by internal id, to verify a link the review did not offer (activities/link-verification.ts). */
+  getCustomerById?(id: string): Promise<({ id: string } & { [field: string]: unknown }) | undefined>;
   /** The billing contact, upserted by its own externalId; a port without it (a test double) skips the contact. */
   upsertContact?(externalId: string, body: NetSuiteContactBody): Promise<{ contactId: string }>;
 }

@@ -285,7 +285,23 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
         return tx.snapshot();
       }
       const review = asNeedsReview(err);
-      const d = await awaitReview(review);
+      let d = await awaitReview(review);
+      // A link to a customer the review did not offer (the CLI's) is verified first (activities/link-verification.ts);
+      // refused, the review starts over with the reason on top. Behind a patch: earlier runs took any id.
+      while (d.action === 'link' && d.netsuiteCustomerId !== undefined && !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId) && patched('verified-link')) {
+        const target = String(d.netsuiteCustomerId).slice(0, 32);
+        const subsidiaryId = customer?.subsidiary?.id;
+        const verdict = await tx
+          .step('verify-link', () => netsuite.verifyLinkTarget(target, { externalId: input.externalId, dealId: input.pipedriveDealId, ...(subsidiaryId ? { subsidiaryId } : {}) }))
+          .catch(() => ({ ok: false as const, reason: 'NetSuite could not be asked; try again' }));
+        if (verdict.ok) break;
+        tx.audit({ step: 'verify-link', outcome: 'info', actor: describeActor(d), detail: `link to ${target} refused: ${verdict.reason}` });
+        const refused = reviewReason('netsuite.customerId', 'link.refused', `Link to NetSuite customer ${target} refused: ${verdict.reason}.`, {
+          suggestion: "Link a candidate on this card, or a customer in the deal's subsidiary that belongs to no other deal.",
+          value: target,
+        });
+        d = await awaitReview(new NeedsReview(review.kind, [refused, ...review.reasons.filter((r) => r.code !== 'link.refused')]));
+      }
       if (d.action === 'cancel') {
         tx.enter('CANCELLED');
         kpis.finished('cancelled');

@@ -37,6 +37,11 @@ export class FakeNetSuite implements NetSuitePort {
   async getJobOutcome() {
     return { ok: true as const };
   }
+  /** Customers by internal id for getCustomerById (a link the review did not offer is verified against them). */
+  byId = new Map<string, { id: string } & Record<string, unknown>>();
+  async getCustomerById(id: string) {
+    return this.byId.get(id);
+  }
   async getCustomerByExternalId(externalId: string) {
     const c = this.customers.get(externalId);
     return c ? { id: c.id } : undefined;

@@ -93,6 +93,36 @@ describe('operator inputs (workflow)', () => {
     });
   });
 
+  it('a CLI link to a customer the review did not offer is verified: missing, other subsidiary, other deal refused; a fitting one taken', async () => {
+    const netsuite = new FakeNetSuite();
+    const deal = makeDeal({ deal: { firstInvoiceDate: '2026-11-27' } });
+    netsuite.existing = [{ id: '55', externalId: 'OLD-CONNECTOR-1', email: 'other@example.com', companyName: deal.organization!.name }];
+    netsuite.byId.set('77', { id: '77', subsidiary: { id: '2' } });
+    netsuite.byId.set('78', { id: '78', subsidiary: { id: '1' }, custentity_pd_deal_id: '999' });
+    netsuite.byId.set('79', { id: '79', subsidiary: { id: '1' } });
+    await withWorkers(netsuite, new FakePipedrive(deal), new Cards(), async (tq) => {
+      const handle = await start(tq);
+      let review = await until(handle.workflowId, inState('NEEDS_REVIEW'), 'review');
+      for (const [id, why] of [
+        ['404', 'NetSuite customer 404 does not exist'],
+        ['77', 'NetSuite customer 77 is in subsidiary 2, the deal in 1'],
+        ['78', 'NetSuite customer 78 belongs to Pipedrive deal 999'],
+      ] as const) {
+        await handle.signal(reviewSignal, { action: 'link', actor: 'cli:alice', netsuiteCustomerId: id });
+        const next = await until(handle.workflowId, (s) => s.state === 'NEEDS_REVIEW' && s.reviewId !== review.reviewId, `review after link to ${id}`);
+        expect(next.auditTrail).toContainEqual(expect.objectContaining({ step: 'verify-link', detail: `link to ${id} refused: ${why}` }));
+        expect(next.reviewReasons[0]).toMatchObject({ field: 'netsuite.customerId', code: 'link.refused', value: id });
+        expect(next.netsuiteCustomerId).toBeUndefined();
+        review = next;
+      }
+      await handle.signal(reviewSignal, { action: 'link', actor: 'cli:alice', netsuiteCustomerId: '79' });
+      const done = await handle.result();
+      expect(done.state).toBe('COMPLETED');
+      expect(done.netsuiteCustomerId).toBe('79');
+      expect(netsuite.upsertCalls).toBe(0);
+    });
+  });
+
   it('a fix: prototype paths and invalid values are refused in the audit trail and never written back to Pipedrive', async () => {
     const netsuite = new FakeNetSuite();
     const pipedrive = new FakePipedrive(makeDeal({ organization: { taxId: undefined } }));
