@@ -24,7 +24,8 @@ import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { reviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import { boundChangedFields, type OnboardingInput, type ReviewDecision, type TransactionState } from '../domain/transaction';
-import { applyFixes, pipedriveOwnedFixes } from '../domain/review-fixes';
+import { applyFixes, checkFixes, describeRefusedFixes, pipedriveOwnedFixes, unvalidatedPipedriveOwnedFixes } from '../domain/review-fixes';
+import { describeActor } from '../domain/review-actor';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
@@ -50,15 +51,29 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
   let dealChangedDuringReview = false;
+  let reviewsInRun = 0;
   let pipelineScope: CancellationScope | undefined;
 
   setHandler(stateQuery, () => tx.snapshot());
   setHandler(reviewSignal, (d) => {
+    // A Slack card's button names its review: one from an earlier review's card (stale, re-posted) decides nothing.
+    if (d.reviewId !== undefined && d.reviewId !== tx.state.reviewId) {
+      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})` });
+      return;
+    }
+    // A card links only to a candidate it offered; a link from elsewhere (CLI) is verified before it is used.
+    if (d.action === 'link' && d.reviewId !== undefined && !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId)) {
+      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `link ignored: customer ${String(d.netsuiteCustomerId).slice(0, 32)} is not a candidate of this review` });
+      return;
+    }
     const inReview = tx.state.state === 'NEEDS_REVIEW';
     // Cancel is honoured at any point (an operator stopping a stuck onboarding); the other decisions only answer a review.
     const accepted = inReview || d.action === 'cancel';
-    tx.audit({ step: 'review', outcome: 'decision', actor: d.actor, detail: accepted ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
+    tx.audit({ step: 'review', outcome: 'decision', actor: describeActor(d), detail: accepted ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
     if (!accepted) return;
+    // Fix paths outside the allow-list or with invalid values are never applied (domain/review-fixes.ts): say so.
+    const refusedFixes = d.action === 'fix' ? checkFixes(d.fields).refused : [];
+    if (refusedFixes.length > 0) tx.audit({ step: 'review', outcome: 'info', actor: d.actor, detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500) });
     if (d.action === 'cancel') {
       cancelled = d;
       pipelineScope?.cancel();
@@ -67,14 +82,14 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   });
   setHandler(pauseSignal, (p) => {
     tx.state.paused = true;
-    tx.audit({ step: 'pause', outcome: 'decision', actor: p.actor, reason: p.reason });
+    tx.audit({ step: 'pause', outcome: 'decision', actor: describeActor(p), reason: p.reason });
   });
   setHandler(resumeSignal, (p) => {
     tx.state.paused = false;
-    tx.audit({ step: 'resume', outcome: 'decision', actor: p.actor, reason: p.reason });
+    tx.audit({ step: 'resume', outcome: 'decision', actor: describeActor(p), reason: p.reason });
   });
   setHandler(reviewRefusedSignal, (r) => {
-    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: not an authorised reviewer` });
+    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}` });
   });
   setHandler(dealUpdatedSignal, (u) => {
     // A copied deal carrying this run's External ID signals it too: its changes say nothing about this deal.
@@ -227,6 +242,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   const awaitReview = (review: NeedsReview): Promise<ReviewDecision> => {
     decision = undefined;
     dealChangedDuringReview = false;
+    if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
     const card = reviewCard({ externalId: input.externalId, pipedriveDealId: input.pipedriveDealId, review, deal, state: tx.state });
     return waitForReview({
       tx,
@@ -314,7 +330,8 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       if (!done.has('upsert')) idempotencyKey = uuid4();
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       // Pipedrive-owned corrections also go back to Pipedrive (NetSuite-owned ones only reach NetSuite, via `fixes`).
-      const toPipedrive = d.action === 'fix' && d.fields ? pipedriveOwnedFixes(d.fields) : {};
+      // Only checked values go back (patch: runs from before replay the unchecked write-back they made).
+      const toPipedrive = d.action === 'fix' && d.fields ? (patched('validated-fixes') ? pipedriveOwnedFixes(d.fields) : unvalidatedPipedriveOwnedFixes(d.fields)) : {};
       if (Object.keys(toPipedrive).length > 0 && patched('fix-write-back')) {
         await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
       }

@@ -169,13 +169,6 @@ export class NetSuiteClient {
     return response === undefined ? undefined : parse(customerRecordSchema, response, `GET ${path}`);
   }
 
-  /** The customer with this internal id, or `undefined` when none exists (404 NONEXISTENT_ID). */
-  async getCustomerById(id: string): Promise<NetSuiteCustomerRecord | undefined> {
-    const path = recordPath(CUSTOMER, { id });
-    const response = await notFoundAsUndefined(this.http.request('GET', path));
-    return response === undefined ? undefined : parse(customerRecordSchema, response, `GET ${path}`);
-  }
-
   /** The customer with this externalId, or `undefined` when none exists (404 NONEXISTENT_ID). */
   async getCustomerByExternalId(externalId: string): Promise<NetSuiteCustomerRecord | undefined> {
     const path = recordPath(CUSTOMER, { externalId });
