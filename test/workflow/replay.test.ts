@@ -20,7 +20,8 @@ import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
 const HISTORIES_DIR = join(__dirname, 'fixtures', 'histories');
 const ROOT = resolve(__dirname, '..', '..');
 
-const historyFiles = (): string[] => readdirSync(HISTORIES_DIR).filter((f) => /^v\d+-.+\.json$/.test(f)).sort();
+// v<N>-… and v<N><letter>-… (a second recording of the same version, e.g. v5b by another change landing beside v5).
+const historyFiles = (): string[] => readdirSync(HISTORIES_DIR).filter((f) => /^v\d+[a-z]?-.+\.json$/.test(f)).sort();
 const loadHistory = (file: string) => historyFromProtoJson(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')));
 
 const quietBundler = {
