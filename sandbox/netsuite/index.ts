@@ -10,6 +10,7 @@ import { FaultInjector } from './faults';
 import { createOAuthVerifier } from './oauth-verifier';
 import { registerOracleFunctions } from './oracle-dialect';
 import { performRecordWrite } from './record-routes';
+import { accountSeed } from './reference-data';
 import { createRequestListener } from './server';
 import { SimStats } from './stats';
 import { NetSuiteStore } from './store';
@@ -50,7 +51,7 @@ function resolveCredentials(store: NetSuiteStore, given: Partial<NetSuiteCredent
 export async function startNetSuiteSimulator(opts: NetSuiteSimulatorOptions = {}): Promise<RunningNetSuiteSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.logger ?? (() => {});
-  const store = new NetSuiteStore(opts.dataFile);
+  const store = new NetSuiteStore(opts.dataFile, accountSeed(opts.company));
   const credentials = resolveCredentials(store, opts.credentials ?? {});
   registerOracleFunctions(store.db);
   const stats = new SimStats();

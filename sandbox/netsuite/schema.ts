@@ -3,7 +3,7 @@
  * simulator bookkeeping lives in `sim_*` tables.
  */
 import type Database from 'better-sqlite3';
-import { CONTACT_ROLES, CURRENCIES, CUSTOM_ENTITY_FIELDS, ITEMS, SUBSIDIARIES, TERMS } from './reference-data';
+import { ACME, type AccountSeed } from './reference-data';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS currency (id INTEGER PRIMARY KEY, name TEXT NOT NULL, symbol TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
@@ -38,21 +38,21 @@ CREATE TABLE IF NOT EXISTS sim_idempotency_key (key TEXT PRIMARY KEY, job_id INT
 
 export const DATA_TABLES = ['customer', 'contact', '"transaction"', 'transactionline', 'sim_record', 'sim_async_job', 'sim_idempotency_key'];
 
-export function createSchema(db: Database.Database): void {
+export function createSchema(db: Database.Database, account: AccountSeed = ACME): void {
   db.exec(DDL);
   const seed = db.transaction(() => {
     const currency = db.prepare('INSERT OR IGNORE INTO currency (id, name, symbol) VALUES (?, ?, ?)');
-    for (const c of CURRENCIES) currency.run(c.id, c.name, c.symbol);
+    for (const c of account.currencies) currency.run(c.id, c.name, c.symbol);
     const subsidiary = db.prepare('INSERT OR IGNORE INTO subsidiary (id, name, country, currency) VALUES (?, ?, ?, ?)');
-    for (const s of SUBSIDIARIES) subsidiary.run(s.id, s.name, s.country, s.currency);
+    for (const s of account.subsidiaries) subsidiary.run(s.id, s.name, s.country, s.currency);
     const term = db.prepare('INSERT OR IGNORE INTO term (id, name, daysuntilnetdue) VALUES (?, ?, ?)');
-    for (const t of TERMS) term.run(t.id, t.name, t.daysuntilnetdue);
+    for (const t of account.terms) term.run(t.id, t.name, t.daysuntilnetdue);
     const item = db.prepare('INSERT OR IGNORE INTO item (id, itemid, displayname, description, baseprice) VALUES (?, ?, ?, ?, ?)');
-    for (const i of ITEMS) item.run(i.id, i.itemid, i.displayname, i.displayname, i.baseprice);
+    for (const i of account.items) item.run(i.id, i.itemid, i.displayname, i.displayname, i.baseprice);
     const custom = db.prepare('INSERT OR IGNORE INTO customfield (id, scriptid, label) VALUES (?, ?, ?)');
-    for (const f of CUSTOM_ENTITY_FIELDS) custom.run(f.id, f.scriptid, f.label);
+    for (const f of account.customFields) custom.run(f.id, f.scriptid, f.label);
     const role = db.prepare('INSERT OR IGNORE INTO contactrole (id, name) VALUES (?, ?)');
-    for (const r of CONTACT_ROLES) role.run(r.id, r.name);
+    for (const r of account.contactRoles) role.run(r.id, r.name);
   });
   seed();
 }

@@ -1,6 +1,6 @@
 /** The simulator's account state in SQLite: record bodies, their SuiteQL projections, async jobs and idempotency keys. */
 import Database from 'better-sqlite3';
-import { FIRST_ID } from './reference-data';
+import { FIRST_ID, type AccountSeed } from './reference-data';
 import { createSchema, DATA_TABLES } from './schema';
 
 export type RecordType = keyof typeof FIRST_ID;
@@ -34,10 +34,10 @@ export class NetSuiteStore {
   readonly db: Database.Database;
   private customColumns = new Set<string>();
 
-  constructor(dataFile: string | undefined) {
+  constructor(dataFile: string | undefined, account?: AccountSeed) {
     this.db = new Database(dataFile ?? ':memory:');
     if (dataFile) this.db.pragma('journal_mode = WAL');
-    createSchema(this.db);
+    createSchema(this.db, account);
     for (const column of this.db.prepare('SELECT name FROM pragma_table_info(?)').all('customer') as Array<{ name: string }>) {
       this.customColumns.add(column.name);
     }

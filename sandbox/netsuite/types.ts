@@ -48,6 +48,8 @@ export interface NetSuiteSimulatorOptions {
   asyncJobDelayMs?: number;
   duplicateDetection?: boolean;
   logger?: (line: string) => void;
+  /** Which sandbox account to seed (default: SANDBOX_COMPANY, else acme). */
+  company?: 'acme' | 'globex';
 }
 
 export interface RunningNetSuiteSimulator {

@@ -2,6 +2,7 @@
  * Simulator-only routes under `/__sim/` (no auth). Edits here stand for a person clicking in the Pipedrive UI, so
  * their webhooks carry `change_source: "app"` and that person's user id — unlike REST writes, which are "api".
  */
+import { sandboxCompany } from './companies';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { v4 as uuidv4 } from 'uuid';
@@ -34,8 +35,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
   app.post('/__sim/deals/:id/move', async (req) => {
     const body = bodyOf(req);
     const deal = ctx.ops.deal(idParam(req, 'Deal'));
-    const stage =
-      body.stage_id !== undefined ? s().stages.find((st) => st.id === Number(body.stage_id)) : s().stages.find((st) => st.name === body.stage_name);
+    // "Contract Signed" names the company's signing stage whatever it is called there, so the demo and the tests drive
+    // every sandbox company alike.
+    const signed = sandboxCompany(s().company.profile ?? 'acme').signedStage;
+    const name = body.stage_name === 'Contract Signed' && !s().stages.some((st) => st.name === 'Contract Signed') ? signed : body.stage_name;
+    const stage = body.stage_id !== undefined ? s().stages.find((st) => st.id === Number(body.stage_id)) : s().stages.find((st) => st.name === name);
     if (!stage) throw badRequest('stage_id or stage_name must name an existing stage');
     return successBody(ctx.ops.updateDeal(deal.id, { stage_id: stage.id }, appActor(body, deal.owner_id)));
   });

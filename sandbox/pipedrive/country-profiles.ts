@@ -49,8 +49,29 @@ export function isCountryCode(value: unknown): value is CountryCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COUNTRY_PROFILES, value);
 }
 
-export function profileAddress(profile: CountryProfile): Address {
+/** The address as Pipedrive's geocoder fills it, or (`freeTextOnly`) as typed without picking a suggestion: text only. */
+export function profileAddress(profile: CountryProfile, freeTextOnly = false): Address {
   const a = profile.address;
   const formatted = `${a.street_number} ${a.route}, ${a.postal_code} ${a.locality}, ${a.admin_area_level_1}, ${a.country}`;
+  if (freeTextOnly) {
+    const typed = freeTextAddress(profile);
+    return { street_number: null, route: null, locality: null, sublocality: null, admin_area_level_1: null, admin_area_level_2: null, country: null, postal_code: null, value: typed, formatted_address: typed };
+  }
   return { ...a, sublocality: null, admin_area_level_2: null, value: formatted, formatted_address: formatted };
+}
+
+/** How people type the address in each country (street order, postal code placement). */
+function freeTextAddress(profile: CountryProfile): string {
+  const a = profile.address;
+  switch (profile.country) {
+    case 'US':
+    case 'CA':
+      return `${a.street_number} ${a.route}, ${a.locality}, ${a.admin_area_level_1} ${a.postal_code}, ${a.country}`;
+    case 'AU':
+      return `${a.street_number} ${a.route}, ${a.locality} ${a.admin_area_level_1} ${a.postal_code}, ${a.country}`;
+    case 'GB':
+      return `${a.street_number} ${a.route}, ${a.locality} ${a.postal_code}, ${a.country}`;
+    default:
+      return `${a.route} ${a.street_number}, ${a.postal_code} ${a.locality}, ${a.country}`;
+  }
 }

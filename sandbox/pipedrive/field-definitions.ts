@@ -1,24 +1,26 @@
 /**
- * The seeded company's deal, person and organization fields. Custom field keys are 40-char hex hashes like the real
- * ones, derived from the company domain so they are stable across restarts but differ between companies — the product
- * must resolve them by name, never hard-code them.
+ * The seeded company's deal, person and organization fields (its own names and types: companies.ts). Custom field keys
+ * are 40-char hex hashes like the real ones, derived from the company domain so they are stable across restarts but
+ * differ between companies — the product must resolve them through its mapping template, never hard-code them.
  */
 import { createHash } from 'node:crypto';
-import { DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../domain/pipedrive-fields';
+import { ACME, options, type SandboxCompany } from './companies';
 import type { FieldDefinition, FieldOption } from './model';
 
+/** Package codes a synthetic deal request names (each company shows them under its own labels). */
 export const ONBOARDING_PACKAGES = ['STARTER', 'GROWTH', 'ENTERPRISE'] as const;
-export const LEAD_SOURCES = ['Web form', 'Referral', 'Event', 'Outbound'] as const;
 
 export function customFieldKey(companyDomain: string, entity: string, name: string): string {
   return createHash('sha1').update(`${companyDomain}/${entity}/${name}`).digest('hex');
 }
 
-function options(firstId: number, labels: readonly string[]): FieldOption[] {
-  return labels.map((label, i) => ({ id: firstId + i, label }));
+/** Custom fields with their options; the n-th option list starts at id 101 + 100·n (stable across restarts). */
+function customFields(fields: SandboxCompany['dealCustom'], firstOptionBase: number): Array<[string, string, FieldOption[]?]> {
+  let lists = 0;
+  return fields.map(([name, type, labels]) => (labels ? [name, type, options(firstOptionBase + 100 * lists++, labels)] : [name, type]));
 }
 
-export function dealFieldDefinitions(companyDomain: string): FieldDefinition[] {
+export function dealFieldDefinitions(companyDomain: string, company: SandboxCompany = ACME): FieldDefinition[] {
   const standard: Array<[string, string, string]> = [
     ['title', 'Title', 'varchar'],
     ['value', 'Value', 'monetary'],
@@ -36,24 +38,10 @@ export function dealFieldDefinitions(companyDomain: string): FieldDefinition[] {
     ['won_time', 'Won time', 'date'],
     ['visible_to', 'Visible to', 'visible_to'],
   ];
-  const custom: Array<[string, string, FieldOption[]?]> = [
-    [DEAL_FIELDS.externalId, 'varchar'],
-    [DEAL_FIELDS.onboardingPackage, 'enum', options(101, ONBOARDING_PACKAGES)],
-    [DEAL_FIELDS.billingOwner, 'varchar'],
-    [DEAL_FIELDS.csm, 'user'],
-    [DEAL_FIELDS.expectedTimeToValue, 'date'],
-    [DEAL_FIELDS.invoiceDate, 'date'],
-    [DEAL_FIELDS.onboardingStatus, 'varchar'],
-    [DEAL_FIELDS.needsRemediation, 'enum', options(201, ['Yes', 'No'])],
-    // Attribution (mapping/default.yaml fields.attribution): the company's own marketing fields.
-    ['Campaign', 'varchar'],
-    ['Lead source', 'enum', options(301, LEAD_SOURCES)],
-    ['Channel', 'varchar'],
-  ];
-  return build('deal', companyDomain, standard, custom, 12000);
+  return build('deal', companyDomain, standard, customFields(company.dealCustom, 101), 12000);
 }
 
-export function organizationFieldDefinitions(companyDomain: string): FieldDefinition[] {
+export function organizationFieldDefinitions(companyDomain: string, company: SandboxCompany = ACME): FieldDefinition[] {
   return build(
     'organization',
     companyDomain,
@@ -65,11 +53,7 @@ export function organizationFieldDefinitions(companyDomain: string): FieldDefini
       ['update_time', 'Update time', 'date'],
       ['visible_to', 'Visible to', 'visible_to'],
     ],
-    [
-      [ORGANIZATION_FIELDS.taxId, 'varchar'],
-      [ORGANIZATION_FIELDS.subsidiary, 'varchar'],
-      [ORGANIZATION_FIELDS.paymentTerms, 'varchar'],
-    ],
+    customFields(company.organizationCustom, 501),
     4000,
   );
 }

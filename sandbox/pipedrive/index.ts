@@ -2,6 +2,7 @@
  * The Pipedrive simulator: a contract-faithful stand-in (v1 + v2 REST, webhooks v2 with retries and bans) for the
  * stack launcher and tests. Product code must never import it.
  */
+import { sandboxCompany } from './companies';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
@@ -26,6 +27,8 @@ export interface PipedriveSimulatorOptions {
   dataFile?: string;
   apiToken?: string;
   companyDomain?: string;
+  /** Which sandbox company to seed (companies.ts; default: SANDBOX_COMPANY, else acme). */
+  company?: 'acme' | 'globex';
   webhookUser?: string;
   webhookPassword?: string;
   /** Multiplies the webhook timeout (10 s), retry delays (3/30/150 s) and ban (30 min). */
@@ -58,9 +61,10 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   const host = opts.host ?? '127.0.0.1';
   const timeScale = opts.webhookTimeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`webhookTimeScale must be a positive number, got ${String(opts.webhookTimeScale)}`);
-  const companyDomain = opts.companyDomain ?? 'acme-sandbox';
+  const company = sandboxCompany(opts.company);
+  const companyDomain = opts.companyDomain ?? company.domain;
   const logger = opts.logger ?? (() => undefined);
-  const store = new StateStore(companyDomain, opts.apiToken, opts.dataFile);
+  const store = new StateStore(companyDomain, opts.apiToken, opts.dataFile, company);
   const dispatcher = new WebhookDispatcher(store, timeScale, logger);
   const ops = new EntityOperations(store, (event) => dispatcher.publish(event));
   const ctx: SimulatorContext = { store, ops, dispatcher };

@@ -159,6 +159,8 @@ export interface Company {
   id: number;
   name: string;
   domain: string;
+  /** Which sandbox company's fields and stages were seeded (companies.ts); absent in state saved before there were two. */
+  profile?: 'acme' | 'globex';
 }
 
 export interface SimulatorState {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimulatorState } from './model';
+import { ACME, type SandboxCompany } from './companies';
 import { INTEGRATION_USER_ID, seedState } from './seed';
 
 export class StateStore {
@@ -16,11 +17,12 @@ export class StateStore {
     private readonly companyDomain: string,
     apiToken: string | undefined,
     private readonly dataFile: string | undefined,
+    private readonly company: SandboxCompany = ACME,
   ) {
     const loaded = dataFile && existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState) : undefined;
     // The configured token wins; otherwise a restart keeps the persisted one so the app's credentials stay valid.
     this.apiToken = apiToken ?? (loaded && Object.entries(loaded.tokens).find(([, userId]) => userId === INTEGRATION_USER_ID)?.[0]) ?? randomBytes(20).toString('hex');
-    this.state = loaded ?? seedState(companyDomain, this.apiToken);
+    this.state = loaded ?? seedState(companyDomain, this.apiToken, company);
     this.state.tokens[this.apiToken] = INTEGRATION_USER_ID;
     this.persist();
   }
@@ -49,7 +51,7 @@ export class StateStore {
   reset(keepWebhooks: boolean): void {
     const { webhooks, webhookCredentials, tokens, company } = this.state;
     const nextWebhookId = this.state.nextIds.webhook;
-    this.state = seedState(this.companyDomain, this.integrationToken());
+    this.state = seedState(this.companyDomain, this.integrationToken(), this.company);
     // Same company, back to its seed data: external ids derived from its id stay stable.
     this.state.company = company;
     this.state.tokens = tokens;

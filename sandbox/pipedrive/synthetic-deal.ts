@@ -3,8 +3,8 @@
  * address; contact person; deal with every custom field a salesperson fills. The fields the orchestrator owns
  * (External ID, Onboarding status, Needs remediation) stay empty. `omit` leaves named fields out to provoke review.
  */
-import { DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../domain/pipedrive-fields';
 import type { Actor } from './change-event';
+import { sandboxCompany } from './companies';
 import { isoDate } from './clock';
 import { COUNTRY_PROFILES, isCountryCode, profileAddress, type CountryCode } from './country-profiles';
 import { resolveFriendlyCustomFields } from './custom-field-values';
@@ -13,7 +13,7 @@ import type { EntityOperations } from './entity-operations';
 import { keyOf, optionId } from './field-lookup';
 import { ONBOARDING_PACKAGES } from './field-definitions';
 import type { Deal, Organization, Person, SimulatorState } from './model';
-import { BILLING_USER_ID, CSM_USER_ID } from './seed';
+import { BILLING_USER_ID, CSM_USER_ID, organizationValues } from './seed';
 
 export const OMITTABLE = [
   'tax_id', 'subsidiary', 'payment_terms', 'address', 'email', 'phone', 'billing_owner', 'csm', 'package', 'invoice_date', 'time_to_value', 'value',
@@ -47,7 +47,11 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
   const profile = COUNTRY_PROFILES[country];
   const n = state.nextIds.deal;
   const orgName = typeof body.org_name === 'string' ? body.org_name : `${COMPANY_NAMES[country]} ${n}`;
-  const stageName = typeof body.stage_name === 'string' ? body.stage_name : 'Negotiation';
+  const company = sandboxCompany(state.company.profile ?? 'acme');
+  const names = company.names;
+  // Default: the stage just before the company's signing stage ("Contract Signed" names that stage in any company).
+  const signedIndex = company.stages.indexOf(company.signedStage);
+  const stageName = body.stage_name === 'Contract Signed' ? company.signedStage : typeof body.stage_name === 'string' ? body.stage_name : company.stages[Math.max(0, signedIndex - 1)];
   const stage = state.stages.find((s) => s.name === stageName);
   if (!stage) throw badRequest(`no stage named ${stageName}`);
   const pkg = typeof body.package === 'string' ? body.package : 'GROWTH';
@@ -58,12 +62,8 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
     {
       name: orgName,
       owner_id: actor.userId,
-      ...(omit.has('address') ? {} : { address: profileAddress(profile) }),
-      custom_fields: {
-        ...(omit.has('tax_id') ? {} : { [keyOf(of, ORGANIZATION_FIELDS.taxId)]: profile.taxId }),
-        ...(omit.has('subsidiary') ? {} : { [keyOf(of, ORGANIZATION_FIELDS.subsidiary)]: profile.subsidiary }),
-        ...(omit.has('payment_terms') ? {} : { [keyOf(of, ORGANIZATION_FIELDS.paymentTerms)]: profile.paymentTerms }),
-      },
+      ...(omit.has('address') ? {} : { address: profileAddress(profile, company.freeTextAddresses) }),
+      custom_fields: organizationValues(of, company, country, omit),
     },
     actor,
   );
@@ -82,17 +82,17 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
   );
   const df = state.dealFields;
   const dealCustom: Record<string, unknown> = {
-    ...(omit.has('package') ? {} : { [keyOf(df, DEAL_FIELDS.onboardingPackage)]: optionId(df, DEAL_FIELDS.onboardingPackage, pkg) }),
+    ...(omit.has('package') ? {} : { [keyOf(df, names.package)]: optionId(df, names.package, company.packageLabel(pkg)) }),
     ...(omit.has('billing_owner')
       ? {}
-      : { [keyOf(df, DEAL_FIELDS.billingOwner)]: typeof body.billing_owner === 'string' ? body.billing_owner : state.users.find((u) => u.id === BILLING_USER_ID)?.name }),
-    ...(omit.has('csm') ? {} : { [keyOf(df, DEAL_FIELDS.csm)]: CSM_USER_ID }),
-    ...(omit.has('time_to_value') ? {} : { [keyOf(df, DEAL_FIELDS.expectedTimeToValue)]: isoDate(45) }),
-    ...(omit.has('invoice_date') ? {} : { [keyOf(df, DEAL_FIELDS.invoiceDate)]: typeof body.invoice_date === 'string' ? body.invoice_date : isoDate(14) }),
-    // Where the deal came from, as marketing fills it (a company without these fields gets none).
-    ...(omit.has('attribution') || !df.some((f) => f.name === 'Campaign')
-      ? {}
-      : { [keyOf(df, 'Campaign')]: 'Spring launch', [keyOf(df, 'Lead source')]: optionId(df, 'Lead source', 'Web form'), [keyOf(df, 'Channel')]: 'Paid search' }),
+      : { [keyOf(df, names.billingOwner)]: typeof body.billing_owner === 'string' ? body.billing_owner : state.users.find((u) => u.id === BILLING_USER_ID)?.name }),
+    ...(omit.has('csm') ? {} : { [keyOf(df, names.csm)]: company.csmAs === 'user' ? CSM_USER_ID : state.users.find((u) => u.id === CSM_USER_ID)?.name }),
+    ...(omit.has('time_to_value') ? {} : { [keyOf(df, names.timeToValue)]: isoDate(45) }),
+    ...(omit.has('invoice_date') ? {} : { [keyOf(df, names.invoiceDate)]: typeof body.invoice_date === 'string' ? body.invoice_date : isoDate(14) }),
+    // Where the deal came from, as marketing fills it (only the fields the company has).
+    ...(omit.has('attribution') || !names.campaign ? {} : { [keyOf(df, names.campaign)]: 'Spring launch' }),
+    ...(omit.has('attribution') || !names.leadSource || !company.leadSourceOption ? {} : { [keyOf(df, names.leadSource)]: optionId(df, names.leadSource, company.leadSourceOption) }),
+    ...(omit.has('attribution') || !names.channel ? {} : { [keyOf(df, names.channel)]: 'Paid search' }),
     ...resolveFriendlyCustomFields(df, state.users, body.custom_fields),
   };
   const deal = ops.createDeal(
