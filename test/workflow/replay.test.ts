@@ -112,6 +112,17 @@ describe('workflow replay', () => {
     await expect(refused).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
+  it('refuses an onboarding history written before the External ID ownership check once its patch gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+    const gate = 'patched(EXTERNAL_ID_OWNER_PATCH)';
+    if (!original.includes(gate)) throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    // Recorded at fe850cd, before the check-external-id-owner step existed.
+    const history = loadHistory('v4-happy-path.json');
+    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true'))]);
+    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-eid-owner-unchanged')).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-eid-owner-ungated')).rejects.toThrow(/nondeterminism/i);
+  }, 120_000);
+
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
     expect(ungated(original)).not.toBe(original);
