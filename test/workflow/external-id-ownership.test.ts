@@ -4,6 +4,8 @@
  * carries A's External ID (a copied deal), neither by the onboarding's upsert (A's run past retention, so the intake
  * could not tell) nor by an edit after onboarding. Both runs stop in review naming deal A.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PIPEDRIVE_DEAL_ID_FIELD } from '../../domain/external-id';
 import { BELONGS_TO_DEAL } from '../../domain/external-id-owner';
 import type { NetSuiteCustomerBody } from '../../domain/netsuite-records';
@@ -11,6 +13,7 @@ import { OnboardingStarter } from '../../starters/start-onboarding';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
 import { waitUntil } from '../helpers/wait-until';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { historyToProtoJson } from './fixtures/history-json';
 import { createSyntheticDeal, startRealVendors, uniqueExternalId, waitForState, withRealWorkers, type RealVendors } from './fixtures/real-vendors';
 
 describe('an External ID that belongs to another deal is never used to write', () => {
@@ -97,6 +100,13 @@ describe('an External ID that belongs to another deal is never used to write', (
       expect(after).toMatchObject({ companyName: `Original Co ${externalId}`, email: 'ap@original.example.com' });
       await t.client.workflow.getHandle(started.workflowId).signal(reviewSignal, { action: 'cancel', actor: 'U0REVIEWER1' });
       await t.client.workflow.getHandle(started.workflowId).result();
+      // `RECORD_EDIT_HISTORIES=v<N>` (as test/workflow/deal-edit.test.ts): the replay test's syncDealEdit history with
+      // the ownership check's patch marker.
+      const version = process.env.RECORD_EDIT_HISTORIES;
+      if (version && /^v\d+[a-z]?$/.test(version)) {
+        const history = await t.client.workflow.getHandle(started.workflowId).fetchHistory();
+        writeFileSync(join(__dirname, 'fixtures', 'histories', `${version}-edit-foreign-owner.json`), `${JSON.stringify(historyToProtoJson(history), null, 1)}\n`);
+      }
     });
   }, 120_000);
 
