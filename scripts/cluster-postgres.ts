@@ -4,7 +4,7 @@
  * root the data directory belongs to, and the server runs as, the `postgres` system user.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { onPath } from './temporal-server';
 import { waitFor } from './process-utils';
@@ -19,6 +19,12 @@ export interface PostgresOptions {
   /** `false` turns fsync off: for throw-away test clusters only. */
   durable: boolean;
   detached: boolean;
+  /**
+   * Directories of ours above the data directory to keep searchable (mode 0711) for the `postgres` user under root,
+   * before every start: `npm start` makes DATA_DIR private (0700) each time it starts (runtime/private-files.ts).
+   * Search only: the directory cannot be listed, and the private files in it are 0600 themselves.
+   */
+  searchable?: string[];
 }
 
 export interface RunningPostgres {
@@ -106,10 +112,26 @@ async function acceptsConnections(bin: string, o: PostgresOptions): Promise<bool
   return r.status === 0;
 }
 
+/** Under root: makes `searchable` searchable and checks that the postgres user reaches the data directory's parent. */
+function ensureReachable(o: PostgresOptions, owner: { uid: number; gid: number } | undefined): void {
+  if (!owner) return;
+  for (const dir of o.searchable ?? []) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) chmodSync(dir, statSync(dir).mode | 0o111);
+  }
+  const parent = dirname(o.dataDir);
+  if (spawnSync('test', ['-x', parent], { ...owner }).status !== 0) {
+    throw new Error(
+      `PostgreSQL runs as the postgres user here (we are root), and it cannot reach ${parent}: every directory above ` +
+        'the data directory must be searchable by it (chmod o+x), or run as a normal user.',
+    );
+  }
+}
+
 export async function startPostgres(o: PostgresOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningPostgres> {
   const bin = findPostgresBin(env);
-  initDataDir(bin, o);
   const owner = runAs();
+  ensureReachable(o, owner);
+  initDataDir(bin, o);
   const sink = createWriteStream(o.logTo, { flags: 'a' });
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -118,6 +140,7 @@ export async function startPostgres(o: PostgresOptions, env: NodeJS.ProcessEnv =
 
   const launch = async (): Promise<void> => {
     stopping = false;
+    ensureReachable(o, owner);
     const c = spawn(join(bin, 'postgres'), postgresArgs(o), {
       ...(owner ?? {}),
       cwd: o.dataDir,

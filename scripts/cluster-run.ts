@@ -3,7 +3,7 @@
  * four supervised processes, the namespace and search attributes, and the Web UI when its binary can be had. Used by
  * `npm run cluster` (scripts/cluster.ts), the suite's cluster target (test/setup/cluster-target.ts) and chaos R7.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -26,6 +26,8 @@ export interface ClusterOptions {
   /** Own process groups, so a terminal's Ctrl-C reaches only the launcher, which then stops everything in order. */
   detached: boolean;
   log: (line: string) => void;
+  /** Directories above `dir` that PostgreSQL must pass through (scripts/cluster-postgres.ts, `searchable`). */
+  searchable?: string[];
   /** Another dynamic config file (repo-relative) than cluster.json's: for experiments (bench/cluster-side-by-side.ts). */
   dynamicConfigFile?: string;
   /** Receives, before anything starts, the function that stops whatever has started: a Ctrl-C during start-up calls it. */
@@ -61,8 +63,6 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
   const settings = clusterSettings();
   const logDir = join(o.dir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  // Under root PostgreSQL runs as `postgres`, which must reach its data directory in here (mkdtemp makes dirs 0700).
-  chmodSync(o.dir, 0o711);
   const p = o.ports;
   for (const { port, what } of allPorts(p)) await assertPortFree(p.host, port, what);
 
@@ -84,6 +84,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       logTo: join(logDir, 'postgres.log'),
       durable: o.durable,
       detached: o.detached,
+      searchable: [...(o.searchable ?? []), o.dir],
     });
     started.push(postgres);
     o.log(`PostgreSQL accepting connections on ${p.host}:${p.postgres} (data ${join(o.dir, 'postgres')})`);

@@ -49,8 +49,9 @@ async function main(): Promise<void> {
     ui: intFromEnv('TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi),
     postgres: intFromEnv('CLUSTER_POSTGRES_PORT', 7432),
   });
-  const dir = join(resolve(ROOT, process.env.DATA_DIR || '.data'), 'cluster');
-  cluster = await startCluster({ dir, ports, ui: true, durable: true, detached: true, log, onStopper: (stop) => (stopStarted = stop) });
+  const dataDir = resolve(ROOT, process.env.DATA_DIR || '.data');
+  const dir = join(dataDir, 'cluster');
+  cluster = await startCluster({ dir, ports, ui: true, durable: true, detached: true, log, searchable: [dataDir], onStopper: (stop) => (stopStarted = stop) });
   const settings = clusterSettings();
   const pids = Object.entries(cluster.services).map(([name, s]) => `${name} ${s.pid}`).join(', ');
   process.stderr.write(
