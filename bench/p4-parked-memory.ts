@@ -92,7 +92,7 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
     const parked = await sample(`all ${settle.last.settled} parked`, defaultCache);
     await new Promise((r) => setTimeout(r, 60_000));
     const after60 = await sample('60 s later, idle', defaultCache);
-    // The steady state: by now the idle worker has had its collections and, above WORKER_RECYCLE_IDLE_RSS_MB, a
+    // The steady state: by now the idle worker has had its collections and, grown past its baseline by WORKER_RECYCLE_GROWTH_MB, a
     // 30 s quiet window to recycle (ops-watch's tick every 60 s is work and restarts that window).
     await new Promise((r) => setTimeout(r, 120_000));
     const idleLater = await sample('3 min later, idle (the verdict)', defaultCache);
@@ -121,7 +121,7 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
     rows.push({ phase: `verdict: RSS with all ${o.deals} parked (the 3 min sample) ≤ ${o.targetMb} MB`, 'maxCachedWorkflows': defaultCache, 'worker RSS MB': idleLater, 'workflows in cache (temporal_sticky_cache_size)': met ? 'MET' : 'NOT MET' });
     notes.push(
       `Target: worker RSS ≤ ${o.targetMb} MB with ${o.deals} workflows parked in NEEDS_REVIEW: ${met ? 'MET' : 'NOT MET'} with maxCachedWorkflows ${defaultCache}: ${idleLater} MB with all parked and the worker idle for 3 minutes (${after60} MB after 1 minute). Peak with work in flight (parking them, then querying every one 16 at a time): ${peak} MB. A parked workflow outside the cache costs the worker nothing; a click on its card first replays its history (tens of events).`,
-      `Worker process settings: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'} (the stack's default), V8 flags ${process.env.WORKER_NODE_FLAGS?.trim() ? `"${process.env.WORKER_NODE_FLAGS.trim()}"` : 'none (WORKER_NODE_FLAGS unset)'}, idle GC every ${process.env.WORKER_IDLE_GC_SECONDS ?? '10'} s (WORKER_IDLE_GC_SECONDS; 0 = off), recycle when idle above ${process.env.WORKER_RECYCLE_IDLE_RSS_MB ?? '300'} MB (WORKER_RECYCLE_IDLE_RSS_MB; 0 = off).`,
+      `Worker process settings: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'} (the stack's default), V8 flags ${process.env.WORKER_NODE_FLAGS?.trim() ? `"${process.env.WORKER_NODE_FLAGS.trim()}"` : 'none (WORKER_NODE_FLAGS unset)'}, idle GC every ${process.env.WORKER_IDLE_GC_SECONDS ?? '10'} s (WORKER_IDLE_GC_SECONDS; 0 = off), recycle when idle more than ${process.env.WORKER_RECYCLE_GROWTH_MB ?? '150'} MB above the worker's settled idle RSS (WORKER_RECYCLE_GROWTH_MB; 0 = off).`,
       `Unexpected worker exits (crashes; the stack restarts the worker after 1 s, as npm start does): ${crashes.length ? JSON.stringify(crashes) : 'none'}.${crashes.length ? ' The verdict is NOT MET whatever the RSS.' : ''}`,
       `Worker recycles (exit ${RECYCLE_EXIT_CODE}, replaced by a fresh process as npm start does): ${recycles.length}${recycles.length ? ` (${recycles.map((e) => e.at.slice(11, 19)).join(', ')} UTC)` : ''}. Each sample reads the worker process running at that moment.`,
       "For comparison, the SDK's own cache size (what WORKER_MAX_CACHED_WORKFLOWS unset meant before this default) is max(floor(max(heap limit − 200 MB, 0) × 600 / 1024 MB), 10) workflows with reuseV8Context: about 2,300 for a 4 GiB heap limit.",

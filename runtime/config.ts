@@ -51,7 +51,12 @@ const schema = z.object({
   WORKER_METRICS_PORT: port(9464),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'a whole number ≥ 0').default(100),
   WORKER_WORKFLOW_BUNDLE: optionalString,
-  WORKER_RECYCLE_IDLE_RSS_MB: z.coerce.number().int().min(0, 'a whole number of MB ≥ 0 (0 = off)').default(300),
+  WORKER_RECYCLE_GROWTH_MB: z.coerce.number().int().min(0, 'a whole number of MB ≥ 0 (0 = off)').default(150),
+  // Replaced by WORKER_RECYCLE_GROWTH_MB: a fixed limit recycled fresh workers in a loop. Refused, not ignored, so a
+  // deployment that set it learns that its meaning changed.
+  WORKER_RECYCLE_IDLE_RSS_MB: z
+    .never({ error: 'no longer read: a fixed limit recycled fresh workers, which idle above it. Remove it; recycling now reacts to growth over the worker\'s own settled idle RSS, set by WORKER_RECYCLE_GROWTH_MB (MB, default 150, 0 = off)' })
+    .optional(),
   WORKER_SUPERVISED: bool(false),
   WORKER_IDLE_GC_SECONDS: z.coerce.number().int().min(0, 'a whole number of seconds ≥ 0 (0 = off)').default(10),
   WORKER_NODE_FLAGS: nodeFlags('WORKER_NODE_FLAGS'),
@@ -187,8 +192,11 @@ export interface Config {
     workflowBundlePath?: string;
     nodeFlags: string[];
     idleGcSeconds: number;
-    /** Exit for a fresh process when idle above this RSS (0 = never); only under a supervisor (npm start, or WORKER_SUPERVISED). */
-    recycleIdleRssMb: number;
+    /**
+     * Exit for a fresh process when idle more than this many MB above the process's own settled idle RSS (0 = never;
+     * workers/idle-recycle.ts); only under a supervisor (npm start, or WORKER_SUPERVISED).
+     */
+    recycleGrowthMb: number;
     supervised: boolean;
   };
   /**
@@ -361,7 +369,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
       apiKey: env.TEMPORAL_API_KEY,
     },
     worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE, nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS), idleGcSeconds: env.WORKER_IDLE_GC_SECONDS,
-      recycleIdleRssMb: env.WORKER_RECYCLE_IDLE_RSS_MB,
+      recycleGrowthMb: env.WORKER_RECYCLE_GROWTH_MB,
       // The stack (scripts/stack.ts) restarts its children; elsewhere the operator says a supervisor does.
       supervised: env.WORKER_SUPERVISED || cleaned.STACK_PARENT_PID !== undefined,
     },

@@ -55,7 +55,7 @@ function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nod
       if (stack.stopping) return;
       if (code === RECYCLE_EXIT_CODE) {
         // Asked for (workers/idle-recycle.ts): not a crash, so a fresh process at once and no charge to the budget.
-        log.info({ process: name }, `${name} recycled itself (idle above WORKER_RECYCLE_IDLE_RSS_MB); starting a fresh one`);
+        log.info({ process: name }, `${name} recycled itself (idle, grown more than WORKER_RECYCLE_GROWTH_MB over its settled baseline); starting a fresh one`);
         start();
         return;
       }

@@ -107,24 +107,26 @@ async function main(): Promise<void> {
 /** Samples the SDK workers every 2 s; when the policy says so, stops them (main then exits with RECYCLE_EXIT_CODE). */
 function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], shutdownAll: () => void, log: Logger): { stop(): void; readonly happened: boolean } {
   const state = { happened: false, stop: () => undefined as void };
-  if (settings.recycleIdleRssMb === 0 || !settings.supervised) {
-    if (settings.recycleIdleRssMb > 0) log.info({ limitMb: settings.recycleIdleRssMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
+  if (settings.recycleGrowthMb === 0 || !settings.supervised) {
+    if (settings.recycleGrowthMb > 0) log.info({ growthMb: settings.recycleGrowthMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
     return state;
   }
-  const decision = new IdleRecycleDecision({ rssLimitMb: settings.recycleIdleRssMb, idleMs: recycleIdleMs(settings.idleGcSeconds) });
+  const decision = new IdleRecycleDecision({ growthMb: settings.recycleGrowthMb, idleMs: recycleIdleMs(settings.idleGcSeconds) }, process.memoryUsage.rss());
   let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const utilisation = performance.eventLoopUtilization(now, elu).utilization;
     elu = now;
-    const statuses = workers.map((w) => w.getStatus());
-    const inFlight = statuses.reduce((n, s) => n + s.numInFlightWorkflowActivations + s.numInFlightActivities, 0);
-    const cachedWorkflows = statuses.reduce((n, s) => n + s.numCachedWorkflows, 0);
-    const rssBytes = process.memoryUsage.rss();
-    if (!decision.observe({ inFlight, cachedWorkflows, utilisation, rssBytes }, Date.now())) return;
+    const inFlight = workers.reduce((n, w) => {
+      const s = w.getStatus();
+      return n + s.numInFlightWorkflowActivations + s.numInFlightActivities;
+    }, 0);
+    const verdict = decision.observe({ inFlight, utilisation, rssBytes: process.memoryUsage.rss() }, Date.now());
+    if (verdict.kind === 'baseline') log.info({ baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb }, 'idle RSS settled: recycling only past this baseline plus WORKER_RECYCLE_GROWTH_MB');
+    if (verdict.kind !== 'recycle') return;
     clearInterval(timer);
     state.happened = true;
-    log.info({ rssMb: Math.round(rssBytes / 2 ** 20), limitMb: settings.recycleIdleRssMb }, 'idle above WORKER_RECYCLE_IDLE_RSS_MB: stopping for a fresh process');
+    log.info({ rssMb: verdict.rssMb, baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb }, 'idle more than WORKER_RECYCLE_GROWTH_MB above its settled baseline: stopping for a fresh process');
     shutdownAll();
   }, 2_000);
   timer.unref();

@@ -154,13 +154,18 @@ describe('npm start', () => {
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
   });
 
-  it('replaces a worker that recycles itself when idle above WORKER_RECYCLE_IDLE_RSS_MB, outside the crash budget', async () => {
-    // A 1 MB limit: every worker is over it, so the first one recycles once it has worked and then sat idle for 30 s.
-    const env: NodeJS.ProcessEnv = { ...(await stackEnv(mkdtempSync(join(tmpdir(), 'stack-recycle-')))), WORKER_RECYCLE_IDLE_RSS_MB: '1', LOG_LEVEL: 'info' };
+  it('replaces a worker that recycles itself when idle and grown past its settled baseline, outside the crash budget', async () => {
+    // 1 MB of growth: an onboarding's work is more, so the worker recycles once it has settled its own baseline
+    // (30 s idle), worked, and sat idle for 30 s again.
+    const env: NodeJS.ProcessEnv = { ...(await stackEnv(mkdtempSync(join(tmpdir(), 'stack-recycle-')))), WORKER_RECYCLE_GROWTH_MB: '1', LOG_LEVEL: 'info' };
     stack = startStack(env);
     const json = await stack.ready();
     const [first] = workerPids(env.WORKER_METRICS_PORT!);
     expect(first).toBeGreaterThan(0);
+    // Fresh and idle, it settles its baseline and stays: a fresh worker is never recycled for being what it is.
+    for (const until = Date.now() + 120_000; !stack.output().includes('idle RSS settled') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 500));
+    expect(stack.output()).toContain('idle RSS settled');
+    expect(workerPids(env.WORKER_METRICS_PORT!)).toEqual([first]);
     const connection = await Connection.connect({ address: json.temporal.address });
     const externalId = `recycle-${Date.now()}`;
     await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
