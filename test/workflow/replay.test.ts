@@ -123,6 +123,17 @@ describe('workflow replay', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-eid-owner-ungated')).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
+  it('refuses an onboarding history written before billing contacts once the billing-contact gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+    const gate = "patched('billing-contact')";
+    if (!original.includes(gate)) throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    // Recorded at fe850cd, before the upsert-contact step existed.
+    const history = loadHistory('v4-happy-path.json');
+    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true'))]);
+    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-contact-unchanged')).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-contact-ungated')).rejects.toThrow(/nondeterminism/i);
+  }, 120_000);
+
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
     expect(ungated(original)).not.toBe(original);
