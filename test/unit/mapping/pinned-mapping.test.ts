@@ -1,0 +1,36 @@
+/**
+ * A run's template is the one its fetch read the deal with: validation and the invoice plan use the deal's pinned
+ * snapshot, not the worker's current file, so a template edit never splits one attempt across two templates.
+ */
+import { mapToNetSuiteCustomer } from '../../../domain/customer-mapping';
+import { planFirstInvoice } from '../../../domain/invoice-plan';
+import { activeMapping } from '../../../domain/mapping/active-mapping';
+import type { MappingSnapshot } from '../../../domain/mapping/schema';
+import { makeDeal, SEED_REFERENCE_DATA as REF } from '../domain/fixtures';
+
+describe('mapping pinned on the deal', () => {
+  const current = activeMapping();
+  // The template as it was when the deal was fetched: other default terms and another GROWTH price.
+  const pinned: MappingSnapshot = {
+    ...current,
+    hash: 'pinned-at-fetch',
+    fields: {
+      ...current.fields,
+      terms: { ...current.fields.terms, default: 'Net 60' },
+      package: { ...current.fields.package, packages: { ...current.fields.package.packages, GROWTH: { name: 'Growth (old price)', items: [{ item: 'ONB-GROWTH', rate: 3900, quantity: 1 }] } } },
+    },
+  };
+  const deal = makeDeal({ organization: { paymentTerms: '' } });
+
+  test('validation uses the pinned template, else the current one', () => {
+    const withPin = mapToNetSuiteCustomer({ ...deal, mapping: pinned }, REF, 'PD-PIN-1');
+    const without = mapToNetSuiteCustomer(deal, REF, 'PD-PIN-1');
+    expect(withPin.ok && withPin.customer.terms).toEqual({ id: '3' });
+    expect(without.ok && without.customer.terms).toEqual({ id: '2' });
+  });
+
+  test('the invoice plan prices from the pinned packages', () => {
+    const plan = planFirstInvoice({ externalId: 'PD-PIN-1', customerId: '1001', deal: { ...deal, mapping: pinned }, ref: REF, defaultInvoiceDelayDays: 0, signedAt: '2026-03-10T14:00:00Z' });
+    expect(plan.ok && plan.invoice.item.items.map((l) => l.rate)).toEqual([3900]);
+  });
+});
