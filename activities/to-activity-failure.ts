@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { reviewReason, type ReviewReason } from '../domain/review-reason';
 import { VendorError, type FailureKind } from '../integrations/vendor-error';
+import { VendorDownError } from '../integrations/vendor-health';
 import { FAILURE, type FailureType } from '../domain/failure-types';
 
 const TYPE_BY_KIND: Record<FailureKind, FailureType> = {
@@ -21,6 +22,10 @@ export function reasonsFromVendorError(err: VendorError): ReviewReason[] {
 }
 
 export function toActivityFailure(err: unknown): unknown {
+  // Not retried here: retrying an open breaker only burns attempts; the workflow waits for the vendor instead.
+  if (err instanceof VendorDownError) {
+    return ApplicationFailure.create({ type: FAILURE.vendorDown, message: err.message, nonRetryable: true, details: [{ vendor: err.vendor, since: err.since }] });
+  }
   if (!(err instanceof VendorError)) return err;
   const type = TYPE_BY_KIND[err.kind];
   return ApplicationFailure.create({

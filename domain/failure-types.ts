@@ -9,8 +9,13 @@ export const FAILURE = {
   notFound: 'NotFound',
   conflict: 'Conflict',
   possibleDuplicate: 'PossibleDuplicate',
+  /**
+   * The vendor's circuit breaker is open (integrations/vendor-health.ts): not called, not retried. The onboarding
+   * parks in WAITING_FOR_VENDOR and tries the step again when the vendor is back. Details: `[{ vendor, since }]`.
+   */
+  vendorDown: 'VENDOR_DOWN',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 
 /** Everything except transient failures goes to review at once: retrying cannot fix bad data or bad credentials. */
-export const NON_RETRYABLE_FAILURES: FailureType[] = [FAILURE.validation, FAILURE.auth, FAILURE.notFound, FAILURE.conflict, FAILURE.possibleDuplicate];
+export const NON_RETRYABLE_FAILURES: FailureType[] = [FAILURE.validation, FAILURE.auth, FAILURE.notFound, FAILURE.conflict, FAILURE.possibleDuplicate, FAILURE.vendorDown];

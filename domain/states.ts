@@ -10,6 +10,8 @@ export const ONBOARDING_STATES = [
   'COMPLETED',
   'PAUSED',
   'CANCELLED',
+  /** Parked while a vendor is down (its circuit breaker open); resumes by itself at the step it was on. */
+  'WAITING_FOR_VENDOR',
 ] as const;
 
 export type OnboardingState = (typeof ONBOARDING_STATES)[number];

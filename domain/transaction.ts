@@ -21,12 +21,16 @@ export interface OnboardingInput {
 export interface OnboardingSettings {
   /** An unanswered review is escalated after this long, and again every period (default 24 h). */
   reviewEscalationAfterMs?: number;
+  /** A vendor outage waited out longer than this sends the onboarding to review, reason `vendor_outage` (default 4 h). */
+  vendorOutageReviewAfterMs?: number;
 }
 
 export interface CarriedState extends TransactionState {
   done: string[];
   fixes: Record<string, string>;
   idempotencyKey: string;
+  /** Set when the run handed over while paused: the state it was in before the pause. */
+  pausedFrom?: OnboardingState;
 }
 
 export interface AuditEntry {

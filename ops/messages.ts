@@ -3,6 +3,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { LedgerShardInput, LedgerShardSettings, LedgerShardState } from './model/ledger-shard-state';
 import type { KpiEvent } from './model/ledger';
 import type { OpsWatchInput, OpsWatchSettings, OpsWatchState } from './model/ops-watch-state';
+import type { VendorHealthReport } from './model/vendor-outages';
 
 /** One per namespace: alerts and the card's figures live here, whichever worker runs it. */
 export const OPS_WATCH_WORKFLOW_ID = 'ops-watch';
@@ -22,6 +23,8 @@ export const opsSettingsSignal = defineSignal<[OpsWatchSettings]>('opsSettings')
 /** Evaluate now instead of at the next tick (an operator, or a test). */
 export const opsTickSignal = defineSignal<[]>('opsTick');
 export const opsStateQuery = defineQuery<OpsWatchState>('opsState');
+/** A worker's circuit breaker for a vendor opened or closed (ops/model/vendor-outages.ts). */
+export const vendorHealthSignal = defineSignal<[VendorHealthReport]>('vendorHealth');
 
 /**
  * Onboardings report their KPI events to one of these shards (by their external id), not to ops-watch itself: one

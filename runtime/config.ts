@@ -103,6 +103,8 @@ const schema = z.object({
   NETSUITE_QUEUED_ACTIVITIES: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
   NETSUITE_ASYNC_UPSERTS: bool(false),
   REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
+  /** VENDOR_OUTAGE_REVIEW_AFTER: how long an onboarding waits out a vendor outage before it goes to review. */
+  VENDOR_OUTAGE_REVIEW_AFTER_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(4 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
   RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
   OPS_WATCH_INTERVAL_SECONDS: z.coerce.number().min(1, 'at least 1 second').default(60),
@@ -204,7 +206,7 @@ export interface Config {
    * not queued behind the backlog they are working off (0 = same priority as the app).
    */
   stack: { backgroundNice: number };
-  onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number };
+  onboarding: { invoiceDelayDays: number; reviewEscalationAfterMs: number; vendorOutageReviewAfterMs: number };
   /** The `reconciliation-daily` schedule's cron (UTC); the Slack channel for its reports (default: the review channel). */
   reconciliation: { cron: string; slackChannel?: string };
   /** Cutover: NetSuite writes are recorded in DATA_DIR/shadow/ instead of made (reads still go to NetSuite). */
@@ -374,7 +376,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
       supervised: env.WORKER_SUPERVISED || cleaned.STACK_PARENT_PID !== undefined,
     },
     stack: { backgroundNice: env.STACK_BACKGROUND_NICE },
-    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000 },
+    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000, vendorOutageReviewAfterMs: env.VENDOR_OUTAGE_REVIEW_AFTER_MINUTES * 60_000 },
     reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
     shadowMode: env.SHADOW_MODE,
     ops: {

@@ -17,16 +17,21 @@ import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
 import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';
 import { PipedriveClient } from '../integrations/pipedrive';
 import { SlackClient, netsuiteUiBaseUrl } from '../integrations/slack';
+import { createVendorHealth, guarded, type BreakerTransition, type VendorHealth } from '../integrations/vendor-health';
+import { reportBreakerTransition } from '../ops/activities/vendor-outages';
 
 /** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings";
  * `client`: for `opsWatch`'s facts (review queue and last reconciliation from visibility). */
-export function createWorkerActivities(config: Config, deps: { starter?: OnboardingStartPort; client?: Client } = {}) {
+export function createWorkerActivities(
+  config: Config,
+  deps: { starter?: OnboardingStartPort; client?: Client; onBreakerTransition?: (t: BreakerTransition) => void; opsWatchWorkflowId?: string } = {},
+) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
   if (missing.length) {
     throw new Error(`the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`);
   }
   const ns = config.netsuite!;
-  const netsuite = new NetSuiteClient({
+  const rawNetsuite = new NetSuiteClient({
     baseUrl: ns.baseUrl,
     accountId: ns.accountId,
     consumerKey: ns.consumerKey,
@@ -35,17 +40,35 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
     tokenSecret: ns.tokenSecret,
     concurrencyLimit: ns.concurrencyLimit,
   });
-  const pipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
+  const rawPipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
+  // One breaker per vendor for every activity of this process (integrations/vendor-health.ts); transitions go to
+  // ops-watch, which opens one incident per outage and wakes the waiting onboardings when it ends.
+  const probeSlack = config.slack ? new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, timeoutMs: 5_000 }) : undefined;
+  const health: VendorHealth = createVendorHealth(
+    {
+      netsuite: () => rawNetsuite.listRecordIds('customer', 1),
+      pipedrive: () => rawPipedrive.ping(),
+      slack: async () => (probeSlack ? probeSlack.web.auth.test() : undefined),
+    },
+    {
+      onTransition: (t) => {
+        deps.onBreakerTransition?.(t);
+        if (deps.client) void reportBreakerTransition(deps.client, t, deps.opsWatchWorkflowId);
+      },
+    },
+  );
+  const netsuite = guarded(rawNetsuite, health.netsuite);
+  const pipedrive = guarded(rawPipedrive, health.pipedrive);
   // Shadow mode decorates the port, not the workflow: NetSuite writes are recorded under DATA_DIR/shadow, reads are real.
   const shadow = config.shadowMode ? new ShadowNetSuitePort(netsuite, ShadowLedger.open(config.dataDir)) : undefined;
   const onboardingNetSuite = shadow ?? netsuite;
   // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
   const review = config.slack
     ? createSlackReviewActivities(
-        SlackReviewNotifier.fromConfig(config.slack, {
+        guarded(SlackReviewNotifier.fromConfig(config.slack, {
           pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
           netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
-        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }),
+        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }), health.slack),
       )
     : undefined;
   // Systemic auth failures page on-call when an alert webhook is configured (the sandbox's receiver included).
@@ -59,6 +82,7 @@ export function createWorkerActivities(config: Config, deps: { starter?: Onboard
   });
   const ops = { ...(deps.client ? createOpsFactsActivities(deps.client) : {}), ...createOpsAlertActivities(opsAlertDeps(config)) };
   return {
+    vendorHealth: health,
     netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,
     ops,
     onboarding: {

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   });
   // A client connection for what workers start themselves: reconciliation's missing onboardings and the schedules.
   const { connection: clientConnection, client } = await connectClient(config);
-  const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs });
+  const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs, vendorOutageReviewAfterMs: config.onboarding.vendorOutageReviewAfterMs });
   const activities = createWorkerActivities(config, { starter, client });
   // Bundled once for both workflow workers (webpack takes seconds), unless the launcher prebuilt it.
   const workflowBundle = config.worker.workflowBundlePath

@@ -28,6 +28,9 @@ export function asNeedsReview(err: unknown): NeedsReview {
     switch (cause.type) {
       case FAILURE.auth:
         return new NeedsReview('auth', reasonsFrom(cause));
+      case FAILURE.vendorDown:
+        // Where the caller does not wait outages out (workflows/vendor-wait.ts): a review a bulk retry can find.
+        return new NeedsReview('transient', [reviewReason(`activity.${err.activityType}`, 'vendor_outage', cause.message, { suggestion: 'Retry once the vendor is back.' })]);
       case FAILURE.validation:
       case FAILURE.notFound:
       case FAILURE.conflict:

@@ -32,6 +32,7 @@ import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, revi
 import { kpis } from './kpis';
 import { TransactionLog } from './transaction-log';
 import { reviewCard, waitForReview } from './review-wait';
+import { VENDOR_OUTAGE_PATCH, vendorDownOf, VendorOutageWait } from './vendor-wait';
 
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
 const JOB_SLA_MS = 5 * 60_000;
@@ -53,6 +54,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   let dealChangedDuringReview = false;
   let reviewsInRun = 0;
   let pipelineScope: CancellationScope | undefined;
+  const vendorWait = new VendorOutageWait(tx, input.settings?.vendorOutageReviewAfterMs);
 
   setHandler(stateQuery, () => tx.snapshot());
   setHandler(reviewSignal, (d) => {
@@ -300,7 +302,20 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
         kpis.finished('cancelled');
         return tx.snapshot();
       }
-      const review = asNeedsReview(err);
+      // A vendor that is down (its breaker open) is waited out at the step the run was on, not sent to review.
+      let failure: unknown = err;
+      const down = vendorDownOf(err);
+      if (down && patched(VENDOR_OUTAGE_PATCH)) {
+        const outcome = await vendorWait.wait(down, done.size, () => cancelled !== undefined);
+        if (outcome === 'resume') continue;
+        if (outcome === 'cancelled') {
+          tx.enter('CANCELLED');
+          kpis.finished('cancelled');
+          return tx.snapshot();
+        }
+        failure = outcome;
+      }
+      const review = asNeedsReview(failure);
       let d = await awaitReview(review);
       // A link to a customer the review did not offer (the CLI's) is verified first (activities/link-verification.ts);
       // refused, the review starts over with the reason on top. Behind a patch: earlier runs took any id.

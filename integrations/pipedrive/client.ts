@@ -104,6 +104,11 @@ export class PipedriveClient {
     });
   }
 
+  /** A health call for the circuit breaker (integrations/vendor-health.ts): `GET /v1/users/me`, never cached. */
+  async ping(): Promise<void> {
+    await this.call<{ id: number }>('GET /v1/users/me', { method: 'GET', url: '/v1/users/me' });
+  }
+
   /** The company the API token belongs to (`company_id` of `GET /v1/users/me`). Cached for the process. */
   getCompanyId(): Promise<string> {
     return this.company.get(async () => {

@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { SlackClient } from '../../integrations/slack';
 import type { AlertAction } from '../model/alerts';
+import type { OutageAlertAction } from '../model/vendor-outages';
 import { sendPagerDutyEvent, type PagerDutySeverity, type PagerDutyTarget } from '../../integrations/pagerduty/events-v2';
 import { classified } from '../../activities/to-activity-failure';
 
@@ -16,11 +17,11 @@ export interface OpsAlertDeps {
   opsUrl: string;
 }
 
-const severityFor = (kind: AlertAction['kind']): PagerDutySeverity => (kind === 'reviewAge' ? 'warning' : 'error');
+const severityFor = (kind: AlertAction['kind'] | OutageAlertAction['kind']): PagerDutySeverity => (kind === 'reviewAge' ? 'warning' : 'error');
 
 export function createOpsAlertActivities(deps: OpsAlertDeps) {
   return {
-    notifyBillingLead: classified(async (a: AlertAction): Promise<string> => {
+    notifyBillingLead: classified(async (a: AlertAction | OutageAlertAction): Promise<string> => {
       if (!deps.slack) return 'skipped: Slack not configured';
       const icon = a.action === 'trigger' ? ':red_circle:' : ':large_green_circle:';
       const text = `${icon} ${a.summary}\nSince ${a.at} · <${deps.opsUrl}/ops|Open the ops health card>`;
@@ -28,7 +29,7 @@ export function createOpsAlertActivities(deps: OpsAlertDeps) {
       log.info('alert told to the billing lead', { kind: a.kind, action: a.action, dedupKey: a.dedupKey, ts: ref.ts });
       return 'sent';
     }),
-    pageOnCall: async (a: AlertAction): Promise<string> => {
+    pageOnCall: async (a: AlertAction | OutageAlertAction): Promise<string> => {
       if (!deps.pagerDuty) return 'skipped: no alert webhook configured';
       await sendPagerDutyEvent(deps.pagerDuty, {
         event_action: a.action,
@@ -42,7 +43,7 @@ export function createOpsAlertActivities(deps: OpsAlertDeps) {
                 timestamp: a.at,
                 component: 'onboarding-orchestrator',
                 class: a.kind,
-                custom_details: { kind: a.kind, value: a.value, threshold: a.threshold, opsCard: `${deps.opsUrl}/ops` },
+                custom_details: { kind: a.kind, value: a.value, threshold: a.threshold, ...('vendor' in a ? { vendor: a.vendor } : {}), opsCard: `${deps.opsUrl}/ops` },
               },
               links: [{ href: `${deps.opsUrl}/ops`, text: 'Ops health card' }],
             }

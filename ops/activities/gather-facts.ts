@@ -7,6 +7,7 @@ import type { OpsFacts } from '../model/facts';
 import type { LedgerShardSettings } from '../model/ledger-shard-state';
 import { readOpsFacts, type OpsFactsOptions } from './read-facts';
 import { readLedgerShards } from './ledger-shards';
+import { createVendorOutageActivities, readVendorWaits } from './vendor-outages';
 
 export interface GatherOpsFactsInput {
   /** Present since the ledger shards: their settings, so a missing shard is started with the right ones. */
@@ -15,9 +16,10 @@ export interface GatherOpsFactsInput {
 
 export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions & { ledgerShardPrefix?: string } = {}) {
   return {
+    ...createVendorOutageActivities(client),
     gatherOpsFacts: async (input: GatherOpsFactsInput = {}): Promise<OpsFacts> => {
       const shardSettings = input.ledgerShards;
-      const [facts, shards] = await Promise.all([
+      const [facts, shards, vendorWaits] = await Promise.all([
         readOpsFacts(client, new Date(), opts),
         shardSettings
           ? readLedgerShards(client, {
@@ -27,11 +29,13 @@ export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions &
               ...(opts.ledgerShardPrefix ? { idPrefix: opts.ledgerShardPrefix } : {}),
             })
           : undefined,
+        readVendorWaits(client).catch(() => undefined),
       ]);
       // An unreadable queue is not an empty one: fail, so the workflow keeps its last facts and alerts stay as they are.
       if (facts.reviewQueue.error) throw ApplicationFailure.retryable(facts.reviewQueue.error, FAILURE.transient);
-      if (!shards) return facts;
-      return 'facts' in shards ? { ...facts, ledgerShards: shards.facts } : { ...facts, ledgerShardsError: shards.error };
+      const withWaits = vendorWaits ? { ...facts, vendorWaits } : facts;
+      if (!shards) return withWaits;
+      return 'facts' in shards ? { ...withWaits, ledgerShards: shards.facts } : { ...withWaits, ledgerShardsError: shards.error };
     },
   };
 }

@@ -3,6 +3,7 @@
  * the review queue from Temporal visibility, the last reconciliation's figures and the KPI ledger shards. Types only.
  */
 import type { DayBucket } from './ledger';
+import type { VendorWaits } from './vendor-outages';
 
 export interface ReviewQueueItem {
   externalId: string;
@@ -65,6 +66,8 @@ export interface OpsFacts {
   /** The ledger shards' day buckets summed (onboardings' KPI events); absent when not every shard could be read. */
   ledgerShards?: LedgerShardsFacts;
   ledgerShardsError?: string;
+  /** Onboardings in WAITING_FOR_VENDOR by vendor; absent when visibility could not be read. */
+  vendorWaits?: VendorWaits;
 }
 
 export interface LedgerShardsFacts {

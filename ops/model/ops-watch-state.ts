@@ -6,6 +6,7 @@ import type { AlertStates, AlertThresholds, KpiReadings } from './alerts';
 import type { OpsFacts } from './facts';
 import type { LedgerShardSettings } from './ledger-shard-state';
 import type { KpiLedger, WindowTotals } from './ledger';
+import type { VendorOutages } from './vendor-outages';
 
 export interface OpsWatchSettings {
   /** Time between evaluations. */
@@ -21,6 +22,8 @@ export interface OpsWatchCarried {
   ledger: KpiLedger;
   alerts: AlertStates;
   facts?: OpsFacts;
+  /** Vendor outages by vendor: reporting workers, the incident, the waiting count (ops/model/vendor-outages.ts). */
+  outages?: VendorOutages;
   /**
    * The last tick, handed to the next run (with the bounded-history patch) so it keeps the rhythm; left out when a
    * tick was asked for, so the next run ticks at once.

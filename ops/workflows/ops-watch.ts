@@ -13,9 +13,10 @@ import { opsTaskQueueFor } from '../../domain/temporal-names';
 import type { OpsAlertActivities } from '../activities/alerts';
 import type { OpsFactsActivities } from '../activities/gather-facts';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates } from '../model/alerts';
+import { applyHealthReport, evaluateOutages, resolveOutage, type OutageAlertAction, type VendorOutages } from '../model/vendor-outages';
 import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger } from '../model/ledger';
 import { ledgerShardSettings, untilNextTick, type OpsWatchCarried, type OpsWatchInput, type OpsWatchState } from '../model/ops-watch-state';
-import { kpiEventSignal, OPS_WATCH_TASK_TIMEOUT, opsSettingsSignal, opsStateQuery, opsTickSignal } from '../messages';
+import { kpiEventSignal, OPS_WATCH_TASK_TIMEOUT, opsSettingsSignal, opsStateQuery, opsTickSignal, vendorHealthSignal } from '../messages';
 
 const MAX_HISTORY_EVENTS = 2_000;
 
@@ -32,7 +33,7 @@ const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficie
 const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: [FAILURE.validation, FAILURE.auth] };
 
 export async function opsWatch(input: OpsWatchInput): Promise<void> {
-  const { gatherOpsFacts } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
+  const { gatherOpsFacts, wakeVendorWaiters } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
   const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({ startToCloseTimeout: '30 seconds', retry: alertRetry });
 
   const bounded = patched(BOUNDED_HISTORY_PATCH);
@@ -40,6 +41,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   const ledger = input.carried?.ledger ?? emptyLedger();
   let alerts: AlertStates = input.carried?.alerts ?? initialAlertStates(settings.thresholds);
   let facts = input.carried?.facts;
+  let outages: VendorOutages = input.carried?.outages ?? {};
   let factsError: string | undefined;
   let lastTickAt: string | undefined;
   let tickRequested = false;
@@ -52,6 +54,11 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   setHandler(opsTickSignal, () => {
     tickRequested = true;
   });
+  // A worker's breaker opened or closed: evaluated at once (the incident itself waits until the outage has lasted).
+  setHandler(vendorHealthSignal, (r) => {
+    outages = applyHealthReport(outages, r);
+    tickRequested = true;
+  });
   // The shards hold the events of onboardings started since `kpi-ledger-sharded`; this run's own ledger those before.
   const view = (): KpiLedger => (facts?.ledgerShards ? { days: mergeDays(ledger.days, facts.ledgerShards.days), open: ledger.open } : ledger);
 
@@ -59,18 +66,19 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     const now = new Date().toISOString();
     const merged = view();
     const week = windowTotals(merged, now, 7);
-    return { generatedAt: now, settings, ledger: merged, alerts, ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
+    return { generatedAt: now, settings, ledger: merged, alerts, ...(Object.keys(outages).length ? { outages } : {}), ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
   });
 
   const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const handOver = (): Promise<never> => {
-    if (!bounded) return continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...(facts ? { facts } : {}) } });
-    const carried: OpsWatchCarried = { ledger, alerts, ...(facts ? { facts } : {}), ...(lastTickAt && !tickRequested ? { lastTickAt } : {}) };
+    const withOutages = Object.keys(outages).length ? { outages } : {};
+    if (!bounded) return continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}) } });
+    const carried: OpsWatchCarried = { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}), ...(lastTickAt && !tickRequested ? { lastTickAt } : {}) };
     // A run started on the onboarding queue (before the ops queue existed) moves to it here.
     return makeContinueAsNewFunc<typeof opsWatch>({ taskQueue: opsTaskQueueFor(workflowInfo().taskQueue), workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT })({ settings, carried });
   };
 
-  const tell = async (a: AlertAction): Promise<Record<string, string>> => {
+  const tell = async (a: AlertAction | OutageAlertAction): Promise<Record<string, string>> => {
     const outcome = (p: Promise<string>) => p.catch((err: unknown) => `failed: ${firstLine(err, 292)}`);
     const [slack, pagerduty] = await Promise.all([outcome(notifyBillingLead(a)), outcome(pageOnCall(a))]);
     return { slack, pagerduty };
@@ -96,6 +104,24 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     for (const action of evaluated.actions) {
       const deliveries = await tell(action);
       alerts = { ...alerts, [action.kind]: { ...alerts[action.kind], deliveries } };
+    }
+    if (Object.keys(outages).length > 0) await tickOutages(now);
+  };
+
+  /** One incident per vendor outage; when the vendor is back, its waiting onboardings are woken and counted. */
+  const tickOutages = async (now: string): Promise<void> => {
+    const evaluated = evaluateOutages(outages, factsError ? undefined : facts?.vendorWaits?.byVendor, now);
+    outages = evaluated.outages;
+    for (const t of evaluated.triggers) {
+      const deliveries = await tell(t);
+      outages = { ...outages, [t.vendor]: { ...outages[t.vendor]!, deliveries } };
+    }
+    for (const vendor of evaluated.recovered) {
+      // Onboardings also resume on their own timers: a failed wake only makes them a few minutes later.
+      const resumed = await wakeVendorWaiters(vendor).catch(() => 0);
+      const resolved = resolveOutage(outages[vendor]!, resumed, new Date().toISOString());
+      outages = { ...outages, [vendor]: resolved.outage };
+      if (resolved.action) outages = { ...outages, [vendor]: { ...outages[vendor]!, deliveries: await tell(resolved.action) } };
     }
   };
 

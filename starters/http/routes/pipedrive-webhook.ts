@@ -54,7 +54,7 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
   const intake = lookups
     ? new WebhookIntake({
         lookups,
-        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace, { reviewEscalationAfterMs: ctx.config.onboarding.reviewEscalationAfterMs }),
+        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace, { reviewEscalationAfterMs: ctx.config.onboarding.reviewEscalationAfterMs, vendorOutageReviewAfterMs: ctx.config.onboarding.vendorOutageReviewAfterMs }),
         client: ctx.client,
         connection: ctx.connection,
         log: ctx.log,
