@@ -1,5 +1,7 @@
 /** The mapping template's start-up validation: the default parses; a wrong template names every wrong entry by path and line. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { fieldAliases, DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../../domain/pipedrive-fields';
 import { DEFAULT_MAPPING_FILE, MappingError, loadMappingFile, parseMappingText } from '../../../runtime/mapping-loader';
@@ -82,12 +84,12 @@ describe('mapping template', () => {
   });
 
   test('start-up: a wrong MAPPING_FILE stops loadConfig with a ConfigError naming the entry', () => {
-    const dir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'mapping-'));
-    const file = require('node:path').join(dir, 'bad.yaml');
-    require('node:fs').writeFileSync(file, edited((d) => d.deleteIn(['pipedrive', 'contractSignedStage'])));
+    const dir = mkdtempSync(join(tmpdir(), 'mapping-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, edited((d) => d.deleteIn(['pipedrive', 'contractSignedStage'])));
     expect(() => loadConfig({ MAPPING_FILE: file })).toThrow(ConfigError);
     expect(() => loadConfig({ MAPPING_FILE: file })).toThrow(/pipedrive\.contractSignedStage \(line \d+\): missing/);
-    expect(() => loadConfig({ MAPPING_FILE: require('node:path').join(dir, 'absent.yaml') })).toThrow(/a readable YAML file \(ENOENT\)/);
+    expect(() => loadConfig({ MAPPING_FILE: join(dir, 'absent.yaml') })).toThrow(/a readable YAML file \(ENOENT\)/);
   });
 
   test("aliases point the code's canonical fields at the company's own Pipedrive fields", () => {
