@@ -4,7 +4,7 @@
  */
 import { ONBOARDING_STATES, type OnboardingState } from '../../domain/states';
 import { ALERT_TITLES, formatDuration } from '../model/alerts';
-import type { KpiTile, OpsView, TrendPoint } from './ops-card-view';
+import { describeVendorOutage, type KpiTile, type OpsView, type TrendPoint } from './ops-card-view';
 import type { Readiness } from '../../starters/http/routes/health';
 import { escapeHtml } from '../../domain/html';
 
@@ -87,6 +87,10 @@ export function renderOpsCard(v: OpsView, c: OpsCardContext): string {
   const alerts = open.length
     ? `<ul class="alerts">${open.map((a) => `<li class="alert-open" data-alert="${a.kind}"><b>${escapeHtml(ALERT_TITLES[a.kind])}</b> since ${escapeHtml(a.since ?? '?')} · ${Object.entries(a.deliveries ?? {}).map(([ch, s]) => `${escapeHtml(ch)}: ${escapeHtml(s)}`).join(', ')}</li>`).join('')}</ul>`
     : '<p class="ok">No open alerts.</p>';
+  const outages = v.vendorOutages.length
+    ? `<ul class="alerts" id="vendor-outages">${v.vendorOutages.map((o) => `<li class="${o.alerted ? 'alert-open' : 'muted'}" data-vendor="${escapeHtml(o.vendor)}">${escapeHtml(describeVendorOutage(o))}</li>`).join('')}</ul>`
+    : '';
+  const waiting = v.waitingForVendor ? `<p id="waiting-for-vendor">Waiting for a vendor: <b>${v.waitingForVendor.total}</b>${Object.entries(v.waitingForVendor.byVendor).map(([k, n]) => ` · ${escapeHtml(k)} ${n}`).join('')}</p>` : '';
   const counts =
     typeof c.countsByState === 'string'
       ? `<tr><td colspan="2">${escapeHtml(c.countsByState)}</td></tr>`
@@ -110,7 +114,7 @@ tr.late td{background:#fdecea}.warn{background:#fff4e5;padding:.6rem;border-radi
 <p class="muted">Last ${v.window.days} days (${escapeHtml(v.window.from)} → ${escapeHtml(v.window.to)}) · generated ${escapeHtml(v.generatedAt)}${v.lastTickAt ? ` · ops-watch checked ${escapeHtml(v.lastTickAt)}` : ''} · <a href="ops.json">JSON</a> · <a href="metrics">metrics</a></p>
 <h2>Health signals</h2>
 <div class="grid" id="kpis">${tiles}</div>
-<h2>Open alerts</h2>${alerts}
+<h2>Open alerts</h2>${alerts}${outages}${waiting}
 <h2>Review queue (${v.reviewQueue.size})</h2>
 <table id="review-queue"><thead><tr><th>Deal</th><th>Pipedrive</th><th>Reason</th><th>Owner</th><th class="n">Waiting</th></tr></thead><tbody>${reviewRows}</tbody></table>
 <h2>Last reconciliation</h2><div id="reconciliation">${recon}</div>

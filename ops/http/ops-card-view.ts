@@ -15,6 +15,7 @@ import {
 import type { ReconciliationFacts, ReviewQueueFacts } from '../model/facts';
 import { dayOf, type DayBucket } from '../model/ledger';
 import type { OpsWatchState } from '../model/ops-watch-state';
+import type { VendorOutage } from '../model/vendor-outages';
 
 export interface TrendPoint {
   day: string;
@@ -47,6 +48,9 @@ export interface OpsView {
   reviewQueue: ReviewQueueFacts;
   reconciliation?: ReconciliationFacts;
   alerts: AlertState[];
+  /** Vendor outages going on or resolved (ops/model/vendor-outages.ts), and the onboardings waiting for a vendor. */
+  vendorOutages: VendorOutage[];
+  waitingForVendor?: { total: number; byVendor: Record<string, number> };
   lastTickAt?: string;
 }
 
@@ -73,7 +77,7 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
   const reviewQueue = opts.reviewQueue ?? state?.facts?.reviewQueue ?? { size: 0, oldestAgeMs: 0, items: [] };
   const base = { generatedAt: opts.nowIso, window: { from: days[0]!, to: days[days.length - 1]!, days: TREND_DAYS }, reviewQueue };
   if (!state) {
-    return { ...base, source: 'unavailable', sourceError: opts.sourceError ?? 'ops-watch is not running', kpis: [], alerts: [] };
+    return { ...base, source: 'unavailable', sourceError: opts.sourceError ?? 'ops-watch is not running', kpis: [], alerts: [], vendorOutages: [] };
   }
   // A fresher queue (read by the caller just now) overrides the one ops-watch saw at its last tick.
   const readings: KpiReadings = { ...state.readings, reviewQueueSize: reviewQueue.size, reviewOldestAgeMs: reviewQueue.oldestAgeMs };
@@ -145,8 +149,17 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
     },
     ...(state.facts?.reconciliation ? { reconciliation: state.facts.reconciliation } : {}),
     alerts,
+    vendorOutages: Object.values(state.outages ?? {}).filter((o) => o.alerted || o.resolvedAt || Object.values(o.reporters).some((r) => r.open)),
+    ...(state.facts?.vendorWaits ? { waitingForVendor: state.facts.vendorWaits } : {}),
     ...(state.lastTickAt ? { lastTickAt: state.lastTickAt } : {}),
   };
+}
+
+/** One line per vendor outage, for the card and the CLI report. */
+export function describeVendorOutage(o: VendorOutage): string {
+  const down = Object.values(o.reporters).some((r) => r.open);
+  if (down || o.alerted) return `${o.vendor} DOWN since ${o.since ?? '?'}: ${o.waiting} onboarding(s) waiting${o.alerted ? ' (incident open)' : ''}`;
+  return `${o.vendor} back at ${o.resolvedAt ?? '?'} (down since ${o.since ?? '?'}): ${o.resumed ?? 0} onboarding(s) resumed, at most ${o.peakWaiting} waiting`;
 }
 
 /** Plain text for the CLI: the same figures as the card. */
@@ -171,6 +184,8 @@ export function formatOpsReport(v: OpsView): string {
   }
   const r = v.reconciliation;
   lines.push(r ? `Last reconciliation: ${r.generatedAt}, mismatch ${pct(r.mismatchRate)} (${r.counts.withProblems ?? 0}/${r.counts.compared ?? 0}), ${r.duplicateCustomers} duplicate customer(s)${r.reportPath ? `, report ${r.reportPath}` : ''}` : 'Last reconciliation: none yet');
+  for (const o of v.vendorOutages) lines.push(`Vendor outage: ${describeVendorOutage(o)}`);
+  if (v.waitingForVendor) lines.push(`Waiting for a vendor (WAITING_FOR_VENDOR): ${v.waitingForVendor.total}`);
   const open = v.alerts.filter((a) => a.open);
   lines.push(open.length ? `Open alerts: ${open.map((a) => `${ALERT_TITLES[a.kind]} since ${a.since}`).join('; ')}` : 'Open alerts: none');
   return `${lines.join('\n')}\n`;
