@@ -191,11 +191,24 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       expect(buttonsOf(firstUpdated)).toEqual([]);
       expect(JSON.stringify(firstUpdated.blocks)).toMatch(/Retry\* by <@U0REVIEWER1> at <!date\^\d+\^/);
 
+      // A click on the first card as a stale client still shows it (its buttons carry the first review's id): refused
+      // privately, recorded on the workflow, and the second review still waits.
+      const firstCancel = buttons.find((b) => b.action_id === 'review_cancel')!.value;
+      expect((await click(firstUpdated, 'review_cancel', 'U0REVIEWER2', { value: firstCancel })).status).toBe(200);
+      const staleNotice = await waitFor('stale-card ephemeral', async () => (await ephemeralsFor('U0REVIEWER2')).find((e) => e.text.includes('earlier review')));
+      expect(staleNotice.text).toBe('This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.');
+      const afterStale = await waitFor('stale click audited', async () => {
+        const s = await stateOf(externalId);
+        return s.auditTrail.some((e) => e.step === 'review-refused' && e.actor === 'U0REVIEWER2' && e.detail === 'cancel refused: card of an earlier review') ? s : undefined;
+      });
+      expect(afterStale.state).toBe('NEEDS_REVIEW');
+
       // "Fix fields…" opens a modal (trigger_id from the click) with one input per failing field.
       expect((await click(second, 'review_fix', 'U0REVIEWER1')).status).toBe(200);
       const modal = await waitFor('fix modal', async () => {
         const { views } = await simCall<{ views: SimView[] }>('GET', '/__sim/views');
-        return views.find((v) => v.status === 'open' && v.view.private_metadata === externalId);
+        // The modal carries the card's external id and review id back (integrations/slack/review-action-ids.ts).
+        return views.find((v) => v.status === 'open' && v.view.private_metadata?.includes(`"externalId":"${externalId}"`));
       });
       expect(modal.user_id).toBe('U0REVIEWER1');
       expect(modal.view.blocks!.filter((b) => b.type === 'input').map((b) => b.block_id)).toContain('organization.taxId');
@@ -276,7 +289,7 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       const card = await nthCard(externalId, 1);
       const buttons = buttonsOf(card);
       expect(buttons.map((b) => b.action_id)).toEqual(['review_retry', 'review_fix', 'review_link', 'review_cancel']);
-      expect(JSON.parse(buttons.find((b) => b.action_id === 'review_link')!.value)).toEqual({ externalId, candidateId: '55' });
+      expect(JSON.parse(buttons.find((b) => b.action_id === 'review_link')!.value)).toEqual({ externalId, candidateId: '55', reviewId: (await stateOf(externalId)).reviewId });
       expect(JSON.stringify(card.blocks)).toContain('OLD-CONNECTOR-1');
 
       expect((await click(card, 'review_link', 'U0REVIEWER1')).status).toBe(200);
