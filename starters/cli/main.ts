@@ -18,12 +18,17 @@ import { formatBackfillSummary, runBackfillCommand } from './backfill-command';
 import { formatOpsReport, runReportCommand } from './report-command';
 import { formatDeadLetters, IntakeCommandError, runIntakeCommand } from './intake-command';
 import { runDoctor } from './doctor-command';
+import { BulkReviewUsageError, formatBulkReview, runBulkReview } from './bulk-review-command';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
   status <external_id>      the transaction's state and audit trail
   queue [--state S]         onboardings waiting for review (or in state S)
   retry <external_id>       mark reviewed and retry from the failed step
+  retry --reason <code> [--since ISO] [--dry-run]
+  cancel --reason <code> [--since ISO] [--dry-run]
+                            the same decision for every onboarding in review for that ReviewReason (e.g.
+                            vendor_outage, retries_exhausted), each audited as a single click; progress on stderr
   fix <external_id> --field <path>=<value> [--field …]
                             apply corrected fields (e.g. organization.taxId=DE123456789) and retry
   link <external_id> --customer <netsuite id>
@@ -60,7 +65,7 @@ async function run(
   client: Client,
   command: string,
   id: string | undefined,
-  o: { json: boolean; as: string; claimedAs?: string; reason?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
+  o: { json: boolean; as: string; claimedAs?: string; reason?: string; since?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
 ): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
@@ -76,6 +81,11 @@ async function run(
     }
     case 'retry':
     case 'cancel': {
+      if (!id && o.reason !== undefined) {
+        const r = await runBulkReview(client, { action: command, reviewReason: o.reason, ...(o.since ? { since: o.since } : {}), dryRun: o.dryRun ?? false, actor: o.as, ...claim, progress: process.stderr });
+        if (r.failed.length > 0) process.exitCode = 1;
+        return o.json ? r : { text: formatBulkReview(r) };
+      }
       const action: ReviewAction = command;
       await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, ...claim, reason: o.reason });
       return { externalId: id, sent: 'review', action, actor: o.as, ...claim };
@@ -188,12 +198,12 @@ async function main(): Promise<number> {
   }
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: cliActor(userInfo().username), claimedAs: claimOf(values.as), reason: values.reason, state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
+    const result = await run(client, command, id, { json: values.json, as: cliActor(userInfo().username), claimedAs: claimOf(values.as), reason: values.reason, ...(values.since ? { since: values.since } : {}), state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
     if (!values.json && isText(result)) process.stdout.write(result.text);
     else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof BulkReviewUsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
       return 2;
     }
