@@ -7,6 +7,7 @@ import { createOnboardingActivities } from '../activities/onboarding-activities'
 import { createOpsFactsActivities } from '../ops/activities/gather-facts';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../reconciliation/activities/reconcile-activities';
 import { createReconciliationReportActivities } from '../reconciliation/activities/report-slack';
+import { createReconciliationRunActivities } from '../reconciliation/activities/reconcile-run';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
 import { SlackReviewNotifier } from '../activities/slack-review-notifier';
 import type { Config } from '../runtime/config';
@@ -100,6 +101,8 @@ export function createWorkerActivities(
     netsuite: {
       ...onboarding.netsuite,
       ...createReconciliationNetSuiteActivities(netsuite),
+      // The reconciliation at any size: pages both vendors into a scratch file on this host (reconcile-run.ts).
+      ...createReconciliationRunActivities({ pipedrive, netsuite, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
       // The backfill's externalId writes are NetSuite writes too: in shadow mode they go to the ledger.
       ...createBackfillNetSuiteActivities({ suiteqlAll: (q) => netsuite.suiteqlAll(q), setCustomerExternalId: (id, eid) => (shadow ?? netsuite).setCustomerExternalId(id, eid) }),
     },

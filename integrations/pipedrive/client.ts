@@ -12,6 +12,7 @@ import { installedMapping } from '../../domain/mapping/active-mapping';
 import type { MappingSnapshot } from '../../domain/mapping/schema';
 import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
 import { listDealsFromStage, type DealListing } from './deal-listing';
+import { dealPagesFromStage, type DealPage, type DealPagePosition } from './deal-pages';
 import { PipedriveRateGate, rateAnswerOf } from './rate-gate';
 import { buildFieldCatalog, type FieldCatalog } from './field-catalog';
 import { toPipedriveError } from './pipedrive-error';
@@ -163,6 +164,11 @@ export class PipedriveClient {
   /** Deals in the named stage and the later stages of its pipeline, with org name and person e-mails (deal-listing.ts). */
   listDealsFromStage(stageName: string): Promise<DealListing> {
     return listDealsFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, this.stageName(stageName));
+  }
+
+  /** The same listing a page at a time, resumable from a position (deal-pages.ts). */
+  dealPagesFromStage(stageName: string, from?: DealPagePosition): AsyncGenerator<DealPage> {
+    return dealPagesFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, this.stageName(stageName), from);
   }
 
   async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {

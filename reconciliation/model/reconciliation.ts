@@ -221,26 +221,53 @@ export function reconcileRecords(
   };
 }
 
-/** The report as an operator reads it (the stored .txt and the CLI's output). */
-export function formatReconciliationReport(report: ReconciliationReport): string {
-  const pct = (r: number): string => `${(r * 100).toFixed(2)}%`;
-  const c = report.counts;
-  const lines = [
-    `Reconciliation ${report.generatedAt}`,
-    `mismatch rate ${pct(report.mismatchRate)} (${c.withProblems} of ${c.compared} records) — threshold ${pct(report.threshold)}${report.alert ? ' — ALERT' : ''}`,
+/** The report's lines, one function per kind, shared by the in-memory report and the one streamed from the scratch file. */
+const pct = (r: number): string => `${(r * 100).toFixed(2)}%`;
+
+export function reportHeaderLines(r: Pick<ReconciliationReport, 'generatedAt' | 'threshold' | 'counts' | 'mismatchRate' | 'alert'>): string[] {
+  const c = r.counts;
+  return [
+    `Reconciliation ${r.generatedAt}`,
+    `mismatch rate ${pct(r.mismatchRate)} (${c.withProblems} of ${c.compared} records) — threshold ${pct(r.threshold)}${r.alert ? ' — ALERT' : ''}`,
     `signed deals ${c.signedDeals} · our NetSuite customers ${c.customers} · other customers with an externalId ${c.foreignCustomers}`,
     '',
-    `Signed deals without a NetSuite customer (${c.missingCustomers}):`,
-    ...report.missingCustomers.map((m) => `  deal ${m.dealId} ${m.externalId} "${m.title}"${m.stageName ? ` [${m.stageName}]` : ''}`),
-    `NetSuite customers without a signed deal (${c.customersWithoutDeal}):`,
-    ...report.customersWithoutDeal.map((m) => `  customer ${m.customerId} ${m.externalId} ${m.companyName ?? ''} ${m.email ?? ''}`.trimEnd()),
-    `Field mismatches (${c.fieldMismatches}):`,
-    ...report.fieldMismatches.flatMap((m) => [
-      `  deal ${m.dealId} ↔ customer ${m.customerId} (${m.externalId})`,
-      ...m.fields.map((f) => `    ${f.field}: Pipedrive "${f.pipedrive}" ≠ NetSuite ${f.netsuite === null ? '(empty)' : `"${f.netsuite}"`}`),
-    ]),
-    `Duplicates (${c.duplicates}):`,
-    ...report.duplicates.map((d) => `  ${d.kind} ${d.key}: customers [${d.customerIds.join(', ')}] external ids [${d.externalIds.join(', ')}] deals [${d.dealIds.join(', ')}]`),
+  ];
+}
+
+export const missingCustomerLine = (m: ReconciliationReport['missingCustomers'][number]): string =>
+  `  deal ${m.dealId} ${m.externalId} "${m.title}"${m.stageName ? ` [${m.stageName}]` : ''}`;
+
+export const customerWithoutDealLine = (m: ReconciliationReport['customersWithoutDeal'][number]): string =>
+  `  customer ${m.customerId} ${m.externalId} ${m.companyName ?? ''} ${m.email ?? ''}`.trimEnd();
+
+export const fieldMismatchLines = (m: FieldMismatch): string[] => [
+  `  deal ${m.dealId} ↔ customer ${m.customerId} (${m.externalId})`,
+  ...m.fields.map((f) => `    ${f.field}: Pipedrive "${f.pipedrive}" ≠ NetSuite ${f.netsuite === null ? '(empty)' : `"${f.netsuite}"`}`),
+];
+
+export const duplicateLine = (d: DuplicateGroup): string =>
+  `  ${d.kind} ${d.key}: customers [${d.customerIds.join(', ')}] external ids [${d.externalIds.join(', ')}] deals [${d.dealIds.join(', ')}]`;
+
+export const SECTION_TITLES = {
+  missingCustomers: (n: number): string => `Signed deals without a NetSuite customer (${n}):`,
+  customersWithoutDeal: (n: number): string => `NetSuite customers without a signed deal (${n}):`,
+  fieldMismatches: (n: number): string => `Field mismatches (${n}):`,
+  duplicates: (n: number): string => `Duplicates (${n}):`,
+};
+
+/** The report as an operator reads it (the stored .txt and the CLI's output). */
+export function formatReconciliationReport(report: ReconciliationReport): string {
+  const c = report.counts;
+  const lines = [
+    ...reportHeaderLines(report),
+    SECTION_TITLES.missingCustomers(c.missingCustomers),
+    ...report.missingCustomers.map(missingCustomerLine),
+    SECTION_TITLES.customersWithoutDeal(c.customersWithoutDeal),
+    ...report.customersWithoutDeal.map(customerWithoutDealLine),
+    SECTION_TITLES.fieldMismatches(c.fieldMismatches),
+    ...report.fieldMismatches.flatMap(fieldMismatchLines),
+    SECTION_TITLES.duplicates(c.duplicates),
+    ...report.duplicates.map(duplicateLine),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,7 @@ import type {
   StoredReport,
 } from '../activities/reconcile-activities';
 import type { ReconciliationReportActivities, ReportPostOutcome } from '../activities/report-slack';
+import type { ReconciliationRunActivities } from '../activities/reconcile-run';
 import { NON_RETRYABLE_FAILURES } from '../../domain/failure-types';
 import type { ReconciliationReport } from '../model/reconciliation';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
@@ -31,8 +32,10 @@ export interface ReconciliationSummary {
   alert: boolean;
   counts: ReconciliationReport['counts'];
   report: StoredReport;
-  /** Only when `startMissing` was set. */
+  /** Only when `startMissing` was set, on runs before the `reconcile-paged` patch (each outcome; later runs list them in the report). */
   startedOnboardings?: OnboardingStartResult[];
+  /** Only when `startMissing` was set, on runs after the `reconcile-paged` patch: how many started, how many Temporal already knew. */
+  onboardings?: { started: number; alreadyKnown: number };
   /** The summary posted to Slack, or why not (runs started before the `post-report` patch have none). */
   slack?: ReportPostOutcome;
 }
@@ -64,6 +67,38 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
 
   // Workflow time: deterministic, and the report's name.
   const generatedAt = new Date().toISOString();
+
+  // Records never travel through this history: one activity pages both vendors into a scratch file on its host,
+  // compares there and writes the report; only figures come back (docs/reconciliation-scale-notes.md).
+  if (patched('reconcile-paged')) {
+    const { runReconciliation } = proxyActivities<ReconciliationRunActivities>({
+      taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
+      // 50,000 deals and customers take a few minutes; the heartbeat after every page is what notices a lost worker.
+      startToCloseTimeout: '1 hour',
+      heartbeatTimeout: '2 minutes',
+      retry: batchVendorRetry,
+    });
+    const run = await runReconciliation({ generatedAt, ...(input.threshold === undefined ? {} : { threshold: input.threshold }), ...(input.startMissing ? { startMissing: true } : {}) });
+    const { postReconciliationDigest } = proxyActivities<ReconciliationReportActivities>({ startToCloseTimeout: '30 seconds', retry: postRetry });
+    let posted: ReportPostOutcome;
+    try {
+      posted = await postReconciliationDigest(run.digest, run.report, { workflowId: workflowInfo().workflowId, onboardingsStarted: run.onboardings?.started ?? 0 });
+    } catch (err) {
+      posted = { posted: false, reason: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err) };
+    }
+    const d = run.digest;
+    return {
+      generatedAt,
+      mismatchRate: d.mismatchRate,
+      threshold: d.threshold,
+      alert: d.alert,
+      counts: d.counts,
+      report: run.report,
+      ...(run.onboardings ? { onboardings: run.onboardings } : {}),
+      slack: posted,
+    };
+  }
+
   const [deals, customers] = await Promise.all([loadSignedDeals(), loadNetSuiteCustomers()]);
   const report = await compare(deals, customers, generatedAt, input.threshold);
 
