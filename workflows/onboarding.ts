@@ -117,9 +117,15 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   /** Between steps: honour pause, and hand over to a fresh run before the history grows large. */
   const checkpoint = async (): Promise<void> => {
     if (tx.state.paused) {
-      const before = tx.state.state;
+      // A run handed over while paused starts in PAUSED: the state to go back to came with it.
+      const before = tx.state.state === 'PAUSED' ? (input.carried?.pausedFrom ?? 'RECEIVED') : tx.state.state;
       tx.enter('PAUSED');
-      await condition(() => !tx.state.paused);
+      // Signals keep arriving during a pause of days too: hand over while paused when Temporal suggests it.
+      const handOver = patched('bounded-state');
+      await condition(() => !tx.state.paused || (handOver && workflowInfo().continueAsNewSuggested));
+      if (tx.state.paused) {
+        await continueAsNew<typeof onboardDeal>({ ...input, carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey, pausedFrom: before } });
+      }
       tx.enter(before);
     }
     if (workflowInfo().continueAsNewSuggested) {
