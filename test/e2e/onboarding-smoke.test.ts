@@ -121,7 +121,8 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     const reviewer = json.slack!.reviewerIds[0]!;
     expect((await sim<{ status: number }>('/__sim/click', { channel: card.channel, message_ts: card.ts, action_id: 'review_fix', user_id: reviewer })).status).toBe(200);
     const modal = await poll('fix modal', async () => (await sim<{ views: Array<{ id: string; status: string; view: { private_metadata?: string } }> }>('/__sim/views')).views.find((v) => v.status === 'open'));
-    const externalId = modal.view.private_metadata!;
+    // The modal carries the card's external id and review id (integrations/slack/review-action-ids.ts).
+    const externalId = (JSON.parse(modal.view.private_metadata!) as { externalId: string }).externalId;
     const submitted = await sim<{ status: number }>('/__sim/submit-view', {
       view_id: modal.id,
       user_id: reviewer,
