@@ -5,7 +5,7 @@
  * `state` with a small trail and, when Temporal suggests it, continues as new while it waits. Real dev server,
  * real workers and clients, simulators.
  */
-import { AUDIT_TEXT_MAX_LENGTH } from '../../domain/transaction';
+import { AUDIT_TEXT_MAX_LENGTH, type TransactionState } from '../../domain/transaction';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { waitUntil } from '../helpers/wait-until';
@@ -79,7 +79,7 @@ describe('a flood of large change signals cannot wedge a run', () => {
       expect(JSON.stringify(paused).length).toBeLessThan(200_000);
 
       await handle.signal(resumeSignal, { actor: 'ops', reason: 'close done' });
-      const done = await handle.result();
+      const done = (await handle.result()) as TransactionState;
       expect(done.state).toBe('COMPLETED');
       // Back to the state it was paused in, then on to the end: no step was skipped or run twice.
       expect(done.auditTrail.filter((e) => e.step === 'upsert-customer' && e.outcome === 'ok')).toHaveLength(1);
