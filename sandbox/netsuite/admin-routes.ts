@@ -1,5 +1,7 @@
 /** Simulator-only controls outside /services/rest: fault injection, counters, reset. Unauthenticated, loopback only. */
 import type { ConcurrencyGate } from './concurrency-gate';
+import type { RecordContext } from './customer-record';
+import { performRecordWrite } from './record-routes';
 import type { FaultInjector } from './faults';
 import { CONTENT_TYPE, parseJsonBody, type SimResponse } from './http-io';
 import { NetSuiteError } from './netsuite-error';
@@ -15,7 +17,12 @@ export interface AdminDeps {
   gate: ConcurrencyGate;
   verifier: OAuthVerifier;
   store: NetSuiteStore;
+  /** For `POST /__sim/customers/bulk` (the server's pipeline deps carry it). */
+  recordContext?: (base: string) => RecordContext;
 }
+
+/** At most this many customers per bulk request (a body of a few MB). */
+const MAX_BULK_CUSTOMERS = 10_000;
 
 function json(body: unknown, status = 200): SimResponse {
   return { status, body, contentType: CONTENT_TYPE.json };
@@ -44,6 +51,21 @@ export function handleAdminRequest(deps: AdminDeps, method: string, path: string
       const wipe = query.get('data') === 'true';
       if (wipe) deps.store.wipeData();
       return json({ reset: true, dataWiped: wipe });
+    }
+    case 'POST /__sim/customers/bulk': {
+      // Seeds many customers at once (reconciliation at scale, bench/chaos/r9-reconciliation-scale.ts): each goes
+      // through the same validation as a REST create, all in one transaction, with none of the REST path's per-request costs.
+      const body = parseJsonBody(rawBody);
+      const list = isPlainObject(body) && Array.isArray(body.customers) ? body.customers : undefined;
+      if (!list || list.length > MAX_BULK_CUSTOMERS || !deps.recordContext) throw new NetSuiteError(400, 'INVALID_CONTENT', `Expected {"customers": [customer bodies]} with at most ${MAX_BULK_CUSTOMERS}.`);
+      const ctx = deps.recordContext('http://127.0.0.1');
+      const ids = deps.store.db.transaction(() =>
+        list.map((c) => {
+          const created = performRecordWrite(ctx, { method: 'POST', segments: ['customer'], query: new URLSearchParams(), body: c });
+          return String(created.headers?.Location ?? '').split('/').pop() ?? '';
+        }),
+      )();
+      return json({ created: ids.length, ids });
     }
     default:
       throw new NetSuiteError(404, 'NONEXISTENT_ID', `No simulator admin route ${route}.`);

@@ -9,7 +9,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Actor } from './change-event';
 import { resolveFriendlyCustomFields } from './custom-field-values';
 import { badRequest, successBody } from './envelope';
-import type { FieldDefinition } from './model';
+import type { Deal, FieldDefinition, Organization, Person } from './model';
 import { SALES_USER_ID } from './seed';
 import { bodyOf, idParam, queryOf, type SimulatorContext } from './simulator-context';
 import { createSyntheticDeal } from './synthetic-deal';
@@ -30,6 +30,45 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
   app.post('/__sim/deals', async (req) => {
     const body = bodyOf(req);
     return successBody(createSyntheticDeal(s(), ctx.ops, body, appActor(body, SALES_USER_ID)));
+  });
+
+  /**
+   * Many signed-or-not deals at once (reconciliation at scale, bench/chaos/r9-reconciliation-scale.ts): each with its
+   * organization and person, written straight into the state with no webhooks (data that was there before the
+   * integration, not a salesperson's clicks), saved once. Items: {org_name, email?, stage_name?, title?, status?,
+   * custom_fields? (by name)}; at most 10,000 per request.
+   */
+  app.post('/__sim/deals/bulk', async (req) => {
+    const items = bodyOf(req).deals;
+    if (!Array.isArray(items) || items.length > 10_000) throw badRequest('deals must be an array of at most 10000 items');
+    const st = s();
+    const signed = sandboxCompany(st.company.profile ?? 'acme').signedStage;
+    const t = new Date().toISOString();
+    const ids: number[] = [];
+    for (const raw of items as Array<Record<string, unknown>>) {
+      const name = raw.stage_name === 'Contract Signed' && !st.stages.some((x) => x.name === 'Contract Signed') ? signed : (raw.stage_name ?? signed);
+      const stage = st.stages.find((x) => x.name === name);
+      if (!stage || typeof raw.org_name !== 'string') throw badRequest('each deal needs org_name and an existing stage_name');
+      const org: Organization = { id: st.nextIds.organization++, name: raw.org_name, owner_id: SALES_USER_ID, address: null, visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {} };
+      const email = typeof raw.email === 'string' ? [{ value: raw.email, primary: true, label: 'work' }] : [];
+      const person: Person = {
+        id: st.nextIds.person++, name: `Contact ${org.id}`, first_name: null, last_name: null, org_id: org.id, owner_id: SALES_USER_ID, emails: email, phones: [],
+        visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {},
+      };
+      const status = raw.status === 'lost' || raw.status === 'won' ? raw.status : 'open';
+      const deal: Deal = {
+        id: st.nextIds.deal++, title: typeof raw.title === 'string' ? raw.title : `${org.name} onboarding`, value: 24_000, currency: 'USD', creator_user_id: SALES_USER_ID,
+        owner_id: SALES_USER_ID, person_id: person.id, org_id: org.id, stage_id: stage.id, pipeline_id: stage.pipeline_id, status, add_time: t, update_time: t,
+        stage_change_time: t, won_time: null, lost_time: null, close_time: null, expected_close_date: null, visible_to: 3, label_ids: [], is_deleted: false,
+        custom_fields: resolveFriendlyCustomFields(st.dealFields, st.users, raw.custom_fields) as Deal['custom_fields'],
+      };
+      st.organizations.push(org);
+      st.persons.push(person);
+      st.deals.push(deal);
+      ids.push(deal.id);
+    }
+    ctx.store.persist();
+    return successBody({ created: ids.length, ids });
   });
 
   app.post('/__sim/deals/:id/move', async (req) => {

@@ -3,13 +3,14 @@
  * (Contract Signed and the later Onboarded stage) against customers written straight into NetSuite; the stored report;
  * missing onboardings started once; and the `reconciliation-daily` schedule's spec and policies.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../reconciliation/activities/reconcile-activities';
 import { createReconciliationReportActivities, type ReconciliationReportSlackDeps } from '../../reconciliation/activities/report-slack';
+import { createReconciliationRunActivities } from '../../reconciliation/activities/reconcile-run';
 import { VendorError } from '../../integrations/vendor-error';
 import { deriveExternalId } from '../../domain/external-id';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
@@ -78,7 +79,7 @@ describe('reconcile workflow over the simulators', () => {
     return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: `${fields.companyName} ${externalId}`.slice(0, 80) }))).customerId;
   }
 
-  async function runReconcile(args: { startMissing?: boolean } = {}, slack: ReconciliationReportSlackDeps = {}): Promise<ReconciliationSummary> {
+  async function runReconcile(args: { startMissing?: boolean } = {}, slack: ReconciliationReportSlackDeps = {}, workflowId = `reconcile-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`): Promise<ReconciliationSummary> {
     const taskQueue = uniqueTaskQueue('reconcile');
     const starter = new OnboardingStarter(t.connection, t.namespace);
     const onboarding = await Worker.create({
@@ -92,11 +93,11 @@ describe('reconcile workflow over the simulators', () => {
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: createReconciliationNetSuiteActivities(netsuite),
+      activities: { ...createReconciliationNetSuiteActivities(netsuite), ...createReconciliationRunActivities({ pipedrive, netsuite, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }) },
     });
     return nsWorker.runUntil(
       onboarding.runUntil(
-        t.client.workflow.execute(reconcile, { taskQueue, workflowId: `reconcile-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, args: [args] }),
+        t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [args] }),
       ),
     );
   }
@@ -124,11 +125,14 @@ describe('reconcile workflow over the simulators', () => {
     });
     expect(summary.mismatchRate).toBeCloseTo(2 / 3);
     expect(summary.alert).toBe(true);
-    expect(summary.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'started' }]);
+    // Counts only in the result; the outcomes are listed in the report.
+    expect(summary.onboardings).toEqual({ started: 1, alreadyKnown: 0 });
+    expect(summary.startedOnboardings).toBeUndefined();
     startedIds.push(c.externalId);
 
     const stored = JSON.parse(readFileSync(summary.report.jsonPath, 'utf8'));
     expect(summary.report.jsonPath).toBe(join(dataDir, 'reports', `reconciliation-${summary.generatedAt.replace(/[:.]/g, '-')}.json`));
+    expect(stored.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'started' }]);
     expect(stored.missingCustomers).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, title: expect.any(String), stageName: 'Onboarded' }]);
     expect(stored.fieldMismatches).toEqual([
       { dealId: String(b.dealId), externalId: b.externalId, customerId: damaged, fields: [{ field: 'companyName', pipedrive: b.orgName, netsuite: 'Damaged Holdings Ltd' }] },
@@ -145,7 +149,8 @@ describe('reconcile workflow over the simulators', () => {
     const described = await t.client.workflow.getHandle(c.externalId).describe();
     expect(described.type).toBe('onboardDeal');
     const again = await runReconcile({ startMissing: true });
-    expect(again.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'already-known' }]);
+    expect(again.onboardings).toEqual({ started: 0, alreadyKnown: 1 });
+    expect(readFileSync(again.report.textPath, 'utf8')).toContain(`deal ${c.dealId} ${c.externalId}: already-known`);
   });
 
   it('a clean run: every signed deal has its customer ⇒ 0%, no alert, report stored', async () => {
@@ -155,7 +160,7 @@ describe('reconcile workflow over the simulators', () => {
     expect(summary.counts).toMatchObject({ signedDeals: 2, customers: 2, compared: 2, withProblems: 0, missingCustomers: 0, fieldMismatches: 0, duplicates: 0 });
     expect(summary.mismatchRate).toBe(0);
     expect(summary.alert).toBe(false);
-    expect(summary.startedOnboardings).toBeUndefined();
+    expect(summary.onboardings).toBeUndefined();
     expect(existsSync(summary.report.jsonPath) && existsSync(summary.report.textPath)).toBe(true);
   });
 
@@ -183,6 +188,85 @@ describe('reconcile workflow over the simulators', () => {
     const summary = await runReconcile();
     expect(summary.counts).toMatchObject({ signedDeals: 1, customers: 1, compared: 1, withProblems: 0 });
   });
+});
+
+/** Bytes of every payload in a history event (inputs, results, heartbeat details, failures' details), by event. */
+function payloadSizes(events: unknown[]): Array<{ eventId: string; type: string; bytes: number }> {
+  const sizeOf = (v: unknown): number => {
+    if (!v || typeof v !== 'object') return 0;
+    if (v instanceof Uint8Array) return v.byteLength;
+    return Object.values(v as Record<string, unknown>).reduce<number>((n, x) => n + sizeOf(x), 0);
+  };
+  return events.map((e) => {
+    const ev = e as { eventId?: { toString(): string }; eventType?: number };
+    return { eventId: String(ev.eventId), type: String(ev.eventType), bytes: sizeOf(e) };
+  });
+}
+
+describe('reconcile at scale: records never travel through the history', () => {
+  let t: TestTemporal;
+  let pd: RunningPipedriveSimulator;
+  let ns: RunningNetSuiteSimulator;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    [t, pd, ns] = await Promise.all([connectTestTemporal(), startPipedriveSimulator(), startNetSuiteSimulator()]);
+    dataDir = mkdtempSync(join(tmpdir(), 'reconcile-scale-test-'));
+  });
+  afterAll(async () => {
+    await Promise.all([pd?.close(), ns?.close()]);
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('3,000 signed deals against 3,000 customers: exact counts, and no event of the history carries more than 16 KB', async () => {
+    const N = 3_000;
+    const pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
+    const netsuite = clientFor(ns);
+    const companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+    const deals = Array.from({ length: N }, (_, i) => ({ org_name: `Scale Co ${i}`, email: `billing${i}@scale${i}.example`, stage_name: i % 3 === 0 ? 'Onboarded' : 'Contract Signed' }));
+    const ids: number[] = [];
+    for (let i = 0; i < N; i += 1000) ids.push(...(await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', { deals: deals.slice(i, i + 1000) })).ids);
+    // Damage: every 100th deal has no customer, every 100th (offset 50) a customer under another company name.
+    const customers = ids.flatMap((dealId, i) =>
+      i % 100 === 0 ? [] : [{ ...customerBody(deriveExternalId({ companyId, dealId }), { companyName: i % 100 === 50 ? `Renamed ${i}` : `Scale Co ${i}`, email: `billing${i}@scale${i}.example`, entityId: `Scale ${i}` }) }],
+    );
+    for (let i = 0; i < customers.length; i += 1000) await simCall(ns.url, 'POST', '/__sim/customers/bulk', { customers: customers.slice(i, i + 1000) });
+
+    const taskQueue = uniqueTaskQueue('reconcile-scale');
+    const workflowId = `reconcile-scale-${Date.now()}`;
+    const onboarding = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: createReconciliationReportActivities({}) });
+    const nsWorker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue: netsuiteTaskQueueFor(taskQueue),
+      activities: createReconciliationRunActivities({ pipedrive, netsuite }, { dataDir }),
+    });
+    const summary = await nsWorker.runUntil(onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [{}] })));
+    expect(summary.counts).toEqual({
+      signedDeals: N,
+      customers: N - 30,
+      foreignCustomers: 0,
+      compared: N,
+      withProblems: 60,
+      missingCustomers: 30,
+      customersWithoutDeal: 0,
+      fieldMismatches: 30,
+      duplicates: 0,
+    });
+    const stored = JSON.parse(readFileSync(summary.report.jsonPath, 'utf8'));
+    expect(stored.missingCustomers).toHaveLength(30);
+    expect(stored.fieldMismatches[0]).toMatchObject({ dealId: String(ids[50]), fields: [{ field: 'companyName', pipedrive: 'Scale Co 50', netsuite: 'Renamed 50' }] });
+    // The scratch file is gone once the report is written.
+    expect(readdirSync(join(dataDir, 'scratch'))).toEqual([]);
+
+    const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
+    const sizes = payloadSizes(history.events ?? []);
+    const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    // The records alone are hundreds of KB (≈ 200 bytes each); the figures, paths and five problem lines are a few KB.
+    expect(largest.bytes).toBeLessThan(16 * 1024);
+    expect(sizes.length).toBeLessThan(30);
+  }, 240_000);
 });
 
 describe('reconciliation-daily schedule', () => {
