@@ -37,7 +37,12 @@ async function main(): Promise<void> {
   // A client connection for what workers start themselves: reconciliation's missing onboardings and the schedules.
   const { connection: clientConnection, client } = await connectClient(config);
   const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs, vendorOutageReviewAfterMs: config.onboarding.vendorOutageReviewAfterMs });
-  const activities = createWorkerActivities(config, { starter, client });
+  const activities = createWorkerActivities(config, {
+    starter,
+    client,
+    // What an operator sees in the worker's log when a vendor goes down or comes back (docs/outage-notes.md).
+    onBreakerTransition: (t) => (t.state === 'open' ? log.warn(t, `${t.vendor} is down: circuit open, onboardings meeting it wait in WAITING_FOR_VENDOR`) : log.info(t, `${t.vendor} is back: circuit closed`)),
+  });
   // Bundled once for both workflow workers (webpack takes seconds), unless the launcher prebuilt it.
   const workflowBundle = config.worker.workflowBundlePath
     ? { codePath: config.worker.workflowBundlePath }
