@@ -13,13 +13,14 @@ import { validateEmail } from './validators/email';
 /** Why a fixed value is refused; undefined when it may be applied. */
 type FixRule = (value: string) => string | undefined;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** C0 control characters and DEL: no field a reviewer types holds them. */
+const hasControl = (v: string): boolean => [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 const text =
   (max: number): FixRule =>
   (v) => {
     if (v.trim() === '') return 'is empty';
     if (v.length > max) return `is ${v.length} characters; at most ${max}`;
-    return CONTROL.test(v) ? 'contains control characters' : undefined;
+    return hasControl(v) ? 'contains control characters' : undefined;
   };
 const email: FixRule = (v) => {
   const r = validateEmail(v);
