@@ -42,6 +42,9 @@ export function formatReconcileSummary(s: ReconciliationSummary & { workflowId: 
     const started = s.startedOnboardings.filter((o) => o.outcome === 'started');
     lines.push(`  onboardings started ${started.length} (already known to Temporal ${s.startedOnboardings.length - started.length})`);
     for (const o of started) lines.push(`    deal ${o.dealId} → ${o.externalId}`);
+  } else if (s.onboardings) {
+    // Runs after the reconcile-paged patch return counts; each deal is listed in the report.
+    lines.push(`  onboardings started ${s.onboardings.started} (already known to Temporal ${s.onboardings.alreadyKnown}; each listed in the report)`);
   }
   lines.push(`  report ${s.report.textPath}`, `         ${s.report.jsonPath}`);
   if (s.slack) lines.push(s.slack.posted ? `  posted to Slack channel ${s.slack.channel}` : `  not posted to Slack: ${s.slack.reason}`);
