@@ -22,6 +22,7 @@ import { DEAD_LETTERED_COUNTER, DEAD_LETTERS_GAUGE, INTAKE_COUNTER } from '../..
 import { OUTBOX_FILE } from '../../starters/intake/outbox';
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../sandbox/pipedrive';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { runOpsCli } from '../helpers/ops-cli-process';
 import { waitUntil } from '../helpers/wait-until';
 
 describe('intake dead letters on a real Temporal', () => {
@@ -126,5 +127,25 @@ describe('intake dead letters on a real Temporal', () => {
       issues: ['meta.entity_id: a Pipedrive id is digits only, at most 32 of them', 'data.id: a Pipedrive id is digits only, at most 32 of them'],
     });
     expect(await metric(INTAKE_COUNTER, { outcome: 'refused_400' })).toBe(1);
+
+    // The operator's view, through `npm run cli` exactly as run on the app's host (DATA_DIR names the outbox).
+    const before = process.env.DATA_DIR;
+    process.env.DATA_DIR = dataDir;
+    try {
+      const listed = await runOpsCli(t, 'intake', 'dead-letters', '--json');
+      expect(listed.code).toBe(0);
+      const lines = JSON.parse(listed.stdout) as Array<{ id: number; dealId: string; reason: string }>;
+      expect(lines.map((l) => l.id)).toEqual([4, 3, 2, 1]);
+      expect(listed.stdout).not.toContain('Deal evt-');
+      const text = await runOpsCli(t, 'intake', 'dead-letters');
+      expect(text.stdout).toMatch(/^4 dead letter\(s\), newest first \(replay one with: npm run cli -- intake replay <id>\)/);
+      const replay = await runOpsCli(t, 'intake', 'replay', '1');
+      expect(replay.code).toBe(1);
+      expect(replay.stderr).toContain('dead letter 1 is not a valid delivery today and cannot start anything: meta.entity_id: a Pipedrive id is digits only');
+      expect((await runOpsCli(t, 'intake', 'replay', '99')).stderr).toContain('no dead letter with id 99');
+    } finally {
+      if (before === undefined) delete process.env.DATA_DIR;
+      else process.env.DATA_DIR = before;
+    }
   });
 });
