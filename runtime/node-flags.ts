@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 /** The preload that collects a worker's threads when they go idle (workers/idle-gc.cjs). */
 export const IDLE_GC_PRELOAD = join(__dirname, '..', 'workers', 'idle-gc.cjs');
+/** The preload that compiles TypeScript in the main thread only, instead of `--import tsx` (workers/tsx-main-thread.cjs). */
+export const MAIN_THREAD_TSX = join(__dirname, '..', 'workers', 'tsx-main-thread.cjs');
 
 /** Node arguments the worker process starts with: the idle-GC preload (unless WORKER_IDLE_GC_SECONDS=0), then WORKER_NODE_FLAGS. */
 export function workerNodeArgs(worker: { nodeFlags: string[]; idleGcSeconds: number }): string[] {

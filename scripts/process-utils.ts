@@ -1,6 +1,7 @@
 /** Small process and port helpers shared by the stack launcher and the test harness. */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { MAIN_THREAD_TSX } from '../runtime/node-flags';
 
 export function portIsFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -113,9 +114,11 @@ export function withBoundedMallocArenas(env: NodeJS.ProcessEnv): NodeJS.ProcessE
 export function stackNodeProcess(
   entryPath: string,
   env: NodeJS.ProcessEnv,
-  o: { nodeFlags?: string[]; nice?: number; extraNodeArgs?: string[] } = {},
+  o: { nodeFlags?: string[]; nice?: number; extraNodeArgs?: string[]; mainThreadTsx?: boolean } = {},
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
-  const nodeArgs = [...(o.nodeFlags ?? []), ...(o.extraNodeArgs ?? []), '--import', 'tsx', entryPath];
+  // mainThreadTsx (the worker): no loader-hooks thread, and no tsx in the SDK's workflow threads (workers/tsx-main-thread.cjs).
+  const typescript = o.mainThreadTsx ? ['--require', MAIN_THREAD_TSX] : ['--import', 'tsx'];
+  const nodeArgs = [...(o.nodeFlags ?? []), ...(o.extraNodeArgs ?? []), ...typescript, entryPath];
   const [command, args] = nicedCommand(process.execPath, nodeArgs, o.nice ?? 0);
   return { command, args, env: withBoundedMallocArenas(env) };
 }

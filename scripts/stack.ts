@@ -38,7 +38,7 @@ const stack: Stack = { children: [], stopping: false };
 /** A crashed worker or app is restarted (its open work lives in Temporal or the intake outbox); a crash loop stops the stack. */
 const RESTART_BUDGET = { restarts: 5, windowMs: 60_000, delayMs: 1_000 };
 
-function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nodeFlags?: string[]; nice?: number } = {}): ChildProcess {
+function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nodeFlags?: string[]; nice?: number; mainThreadTsx?: boolean } = {}): ChildProcess {
   const entryRef = { name, child: undefined as unknown as ChildProcess };
   const recentRestarts: number[] = [];
   const start = (): ChildProcess => {
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
 
-  spawnNode('worker', 'workers/main.ts', childEnv, { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice });
+  spawnNode('worker', 'workers/main.ts', childEnv, { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice, mainThreadTsx: true });
   const { connection, client } = await temporalClient(config);
   const workerUp = await waitFor(
     async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,

@@ -5,7 +5,7 @@
  * own metrics are served on WORKER_METRICS_PORT for the app's /metrics to include. SIGINT/SIGTERM drain the
  * worker (the SDK installs those handlers) before the process exits.
  */
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
@@ -21,6 +21,7 @@ import { heartbeatWhileRunning } from './heartbeat-interceptor';
 import { IdleRecycleDecision, RECYCLE_EXIT_CODE, recycleIdleMs } from './idle-recycle';
 import { createOpsWorker } from '../ops/worker';
 import { temporalLoggerFrom } from './runtime-logger';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -43,10 +44,9 @@ async function main(): Promise<void> {
     // What an operator sees in the worker's log when a vendor goes down or comes back (docs/outage-notes.md).
     onBreakerTransition: (t) => (t.state === 'open' ? log.warn(t, `${t.vendor} is down: circuit open, onboardings meeting it wait in WAITING_FOR_VENDOR`) : log.info(t, `${t.vendor} is back: circuit closed`)),
   });
-  // Bundled once for both workflow workers (webpack takes seconds), unless the launcher prebuilt it.
-  const workflowBundle = config.worker.workflowBundlePath
-    ? { codePath: config.worker.workflowBundlePath }
-    : { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: temporalLoggerFrom(log) })).code };
+  // One bundle for both workflow workers, built in a child process and cached under DATA_DIR (webpack in this
+  // process kept ~90 MB of RSS: workers/workflow-bundle.ts), unless the launcher prebuilt it.
+  const workflowBundle = { codePath: config.worker.workflowBundlePath ?? (await prebuiltBundle(config.dataDir, log)) };
   const onboarding = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -107,6 +107,12 @@ async function main(): Promise<void> {
   await clientConnection.close();
   log.info(recycled.happened ? 'worker stopped for a fresh process (recycled)' : 'worker stopped');
   if (recycled.happened) process.exitCode = RECYCLE_EXIT_CODE;
+}
+
+async function prebuiltBundle(dataDir: string, log: Logger): Promise<string> {
+  const bundle = await cachedWorkflowBundle(require.resolve('../workflows'), dataDir);
+  log.info({ source: bundle.source, seconds: Math.round(bundle.seconds * 10) / 10 }, 'workflow bundle ready');
+  return bundle.codePath;
 }
 
 /** Samples the SDK workers every 2 s; when the policy says so, stops them (main then exits with RECYCLE_EXIT_CODE). */

@@ -176,6 +176,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       // As npm start does: Node is asked once whether it starts with the flags (memoised), before the child is spawned.
       nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv, { probeNodeFlags: true }).worker) : parseConfig(childEnv, { probeNodeFlags: true }).app.nodeFlags,
       extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
+      mainThreadTsx: name === 'worker',
     });
     const proc = spawn(p.command, p.args, {
       cwd: ROOT,
