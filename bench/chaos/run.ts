@@ -13,6 +13,7 @@ import { r4WebhookStorm } from './r4-webhook-storm';
 import { r5BadInput } from './r5-bad-input';
 import { r6NoSecrets } from './r6-no-secrets';
 import { r7ClusterChaos } from './r7-cluster-chaos';
+import { r8VendorOutage } from './r8-vendor-outage';
 import { runOptions, type Scenario } from './scenario';
 
 /** Registry: other scenario files add one line here. */
@@ -24,6 +25,7 @@ const SCENARIOS: Record<string, Scenario> = {
   R5: r5BadInput,
   R6: r6NoSecrets,
   R7: r7ClusterChaos,
+  R8: r8VendorOutage,
 };
 
 async function main(): Promise<number> {
