@@ -59,6 +59,11 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
     return shadow ? { id: shadow.syntheticId } : this.inner.getCustomerByExternalId(externalId);
   }
 
+  /** A read: goes to the real NetSuite (a link the review did not offer is verified in shadow mode too). */
+  async getCustomerById(id: string): Promise<({ id: string } & { [field: string]: unknown }) | undefined> {
+    return this.inner.getCustomerById?.(id);
+  }
+
   async findInvoiceByExternalId(externalId: string): Promise<{ id: string } | undefined> {
     const shadow = this.ledger.find('invoice.create', externalId);
     return shadow ? { id: shadow.syntheticId } : this.inner.findInvoiceByExternalId(externalId);
