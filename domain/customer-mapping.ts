@@ -112,9 +112,18 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   const warnings: ReviewReason[] = [];
   const org = deal.organization;
   const f = mapping.fields;
-  const tooLong = (path: string, what: string, value: string, entry: Pick<FieldEntry, 'maxLength' | 'source'>) => {
+  const checkLimits = (path: string, what: string, value: string, entry: Pick<FieldEntry, 'maxLength' | 'source'> & Partial<Pick<FieldEntry, 'pattern' | 'patternHint'>>) => {
     const r = lengthReason(path, what, value, entry.maxLength, whereIn(entry));
     if (r) reasons.push(r);
+    // The template's format rule, over the whole value (an empty value is a "missing", not a format problem).
+    if (entry.pattern !== undefined && value !== '' && !new RegExp(`^(?:${entry.pattern})$`, 'u').test(value)) {
+      reasons.push(
+        reviewReason(path, 'field.format', `${what} "${value}" does not have the format the mapping template requires${entry.patternHint ? ` (${entry.patternHint})` : ''}.`, {
+          suggestion: `Correct ${whereIn(entry)}${entry.patternHint ? ` to the form ${entry.patternHint}` : ` to match ${entry.pattern}`}.`,
+          value,
+        }),
+      );
+    }
   };
 
   if (!isValidExternalId(externalId)) {
@@ -128,7 +137,7 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   } else if (companyName === '') {
     reasons.push(reviewReason('organization.name', 'organization.name_missing', 'The organization has no name.', { suggestion: `Fill ${whereIn(f.companyName)}.` }));
   } else {
-    tooLong('organization.name', 'Company name', companyName, f.companyName);
+    checkLimits('organization.name', 'Company name', companyName, f.companyName);
   }
   const entityId = truncateCodePoints(companyName, ENTITY_ID_MAX_LENGTH);
   if (entityId !== companyName && f.companyName.maxLength === undefined) {
@@ -139,7 +148,7 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   const email = selectBillingEmail(deal.person?.emails ?? []);
   if (email.ok) {
     warnings.push(...email.warnings);
-    tooLong('person.emails', 'E-mail address', email.email, f.email);
+    checkLimits('person.emails', 'E-mail address', email.email, f.email);
   } else if (f.email.required || email.reason.code !== 'email.missing') {
     reasons.push(email.reason);
   }
@@ -165,7 +174,7 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
     if (!tax.ok) {
       reasons.push(reviewReason('organization.taxId', tax.code, tax.message, { ...(tax.suggestion ? { suggestion: tax.suggestion } : {}), ...(taxTyped ? { value: org.taxId } : {}) }));
     } else {
-      tooLong('organization.taxId', 'Tax id', tax.normalized, f.taxId);
+      checkLimits('organization.taxId', 'Tax id', tax.normalized, f.taxId);
       const nexusCountry = tax.country ?? country;
       taxRegistration = nexusCountry === undefined ? { taxRegistrationNumber: tax.normalized } : { nexusCountry, taxRegistrationNumber: tax.normalized };
       if (tax.scheme === 'UNVERIFIED') {
@@ -204,15 +213,15 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   // Custom targets: handoff people and attribution, each within its NetSuite limit.
   const csm = (deal.deal.csmUserId ?? '').trim();
   const billingOwner = (deal.deal.billingOwner ?? '').trim();
-  tooLong('deal.csmUserId', 'CSM', csm, f.csm);
-  tooLong('deal.billingOwner', 'Billing owner', billingOwner, f.billingOwner);
+  checkLimits('deal.csmUserId', 'CSM', csm, f.csm);
+  checkLimits('deal.billingOwner', 'Billing owner', billingOwner, f.billingOwner);
   const attribution = deal.deal.attribution ?? {};
   for (const name of ['campaign', 'leadSource', 'channel'] as const) {
     const entry = f.attribution[name];
     const value = attribution[name]?.trim() ?? '';
     if (!entry) continue;
     if (value === '' && entry.required) reasons.push(reviewReason(`deal.attribution.${name}`, 'attribution.missing', `No ${name} on the deal, and the mapping template requires it.`, { suggestion: `Set ${whereIn(entry)}.` }));
-    tooLong(`deal.attribution.${name}`, `Attribution ${name}`, value, entry);
+    checkLimits(`deal.attribution.${name}`, `Attribution ${name}`, value, entry);
   }
 
   const addressOk = address?.address !== undefined || (!f.address.required && org?.address === undefined);

@@ -72,6 +72,21 @@ const entryShape = {
   default: z.string().trim().min(1).optional(),
   values: ValueMap.optional(),
   maxLength: z.number({ error: 'a whole number of characters' }).int().positive().optional(),
+  /** Format the value must have (a regular expression over the whole value); a value that does not match ⇒ review. */
+  pattern: z
+    .string()
+    .min(1)
+    .refine((p) => {
+      try {
+        new RegExp(p, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a valid regular expression')
+    .optional(),
+  /** What the pattern asks for, in words, for the reviewer (e.g. "CC-NNNN"). */
+  patternHint: z.string().trim().min(1).optional(),
   owner: Owner,
 };
 export const FieldEntrySchema = z.object(entryShape).strict();

@@ -34,3 +34,25 @@ describe('mapping pinned on the deal', () => {
     expect(plan.ok && plan.invoice.item.items.map((l) => l.rate)).toEqual([3900]);
   });
 });
+
+describe('format rules from the template', () => {
+  const current = activeMapping();
+  const withPattern: MappingSnapshot = {
+    ...current,
+    fields: { ...current.fields, billingOwner: { ...current.fields.billingOwner, pattern: '[^@\\s]+@[^@\\s]+', patternHint: 'an e-mail address' } },
+  };
+
+  test('a value that does not match the pattern is a field-level reason with the hint', () => {
+    const r = mapToNetSuiteCustomer({ ...makeDeal(), mapping: withPattern }, REF, 'PD-FMT-1');
+    expect(r.ok === false && r.reasons).toEqual([
+      expect.objectContaining({
+        field: 'deal.billingOwner',
+        code: 'field.format',
+        message: 'Billing owner "Dana Finance" does not have the format the mapping template requires (an e-mail address).',
+        suggestion: `Correct the deal's "Billing owner" field in Pipedrive to the form an e-mail address.`,
+      }),
+    ]);
+    const ok = mapToNetSuiteCustomer({ ...makeDeal({ deal: { billingOwner: 'dana@acme.example' } }), mapping: withPattern }, REF, 'PD-FMT-1');
+    expect(ok.ok).toBe(true);
+  });
+});
