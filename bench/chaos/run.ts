@@ -13,6 +13,7 @@ import { r4WebhookStorm } from './r4-webhook-storm';
 import { r5BadInput } from './r5-bad-input';
 import { r6NoSecrets } from './r6-no-secrets';
 import { r7ClusterChaos } from './r7-cluster-chaos';
+import { r9ReconciliationScale } from './r9-reconciliation-scale';
 import { r8VendorOutage } from './r8-vendor-outage';
 import { runOptions, type Scenario } from './scenario';
 
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, Scenario> = {
   R5: r5BadInput,
   R6: r6NoSecrets,
   R7: r7ClusterChaos,
+  R9: r9ReconciliationScale,
   R8: r8VendorOutage,
 };
 
