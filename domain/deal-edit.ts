@@ -5,7 +5,8 @@
  * workflow and the tests share it.
  */
 import type { NetSuiteAddressBookAddress, NetSuiteCustomerBody, NetSuiteTaxRegistration } from './netsuite-records';
-import { classifyFieldChange, type FieldOwner } from './ownership';
+import type { FieldEntry, Mapping } from './mapping/schema';
+import { classifyFieldChange, ownerInTemplate, TEMPLATE_FIELD_PATHS, type FieldOwner } from './ownership';
 import { reviewReason, type ReviewReason } from './review-reason';
 import type { OnboardingSettings } from './transaction';
 
@@ -62,9 +63,12 @@ export const COMPARED_FIELDS = {
 
 export type ComparedField = keyof typeof COMPARED_FIELDS;
 
+/** A company's own custom target (the mapping template's `custentity_…`), compared beside the built-in fields. */
+export type TemplateField = `custentity_${string}`;
+
 export interface FieldDifference {
   /** NetSuite body field. */
-  field: ComparedField;
+  field: ComparedField | TemplateField;
   /** Canonical deal path (`organization.taxId`), as review reasons and "Fix fields…" name it. */
   source: string;
   owner: FieldOwner;
@@ -120,17 +124,39 @@ function difference(field: ComparedField, desired: NetSuiteCustomerBody, current
   }
 }
 
-/** Every mapped field where the deal and NetSuite disagree, with who owns it. */
-export function compareWithNetSuite(desired: NetSuiteCustomerBody, current: NetSuiteCustomerSnapshot): FieldDifference[] {
+/**
+ * The template's custom targets the built-in list does not name (a company's own custentity ids, attribution),
+ * each with the canonical path it comes from.
+ */
+export function templateComparedFields(mapping: Mapping): Array<{ field: TemplateField; source: string }> {
+  const builtIn = new Set<string>(Object.keys(COMPARED_FIELDS));
+  return Object.entries(TEMPLATE_FIELD_PATHS).flatMap(([entryName, source]) => {
+    const [head, sub] = entryName.split('.') as [string, string | undefined];
+    const entry = (sub ? (mapping.fields.attribution as Record<string, FieldEntry | undefined>)[sub] : (mapping.fields as unknown as Record<string, Partial<FieldEntry>>)[head]) as Partial<FieldEntry> | undefined;
+    const target = entry?.target;
+    return target && 'custom' in target && !builtIn.has(target.custom) ? [{ field: target.custom as TemplateField, source }] : [];
+  });
+}
+
+/**
+ * Every mapped field where the deal and NetSuite disagree, with who owns it. With the deal's template, its own custom
+ * targets are compared too, owned as the template says.
+ */
+export function compareWithNetSuite(desired: NetSuiteCustomerBody, current: NetSuiteCustomerSnapshot, mapping?: Mapping): FieldDifference[] {
   const out: FieldDifference[] = [];
   for (const field of Object.keys(COMPARED_FIELDS) as ComparedField[]) {
     const diff = difference(field, desired, current);
     if (diff) out.push({ field, source: COMPARED_FIELDS[field], owner: classifyFieldChange(field), pipedrive: diff[0], netsuite: diff[1] });
   }
+  for (const { field, source } of mapping ? templateComparedFields(mapping) : []) {
+    const want = text(desired[field]);
+    const have = text(current.customFields[field.toLowerCase()]);
+    if (want !== have) out.push({ field, source, owner: ownerInTemplate(mapping!, source), pipedrive: want, netsuite: have });
+  }
   return out;
 }
 
-export type CustomerPatch = { [K in ComparedField]?: NetSuiteCustomerBody[K] | null };
+export type CustomerPatch = { [K in ComparedField]?: NetSuiteCustomerBody[K] | null } & { [K in TemplateField]?: string | null };
 
 /** The PATCH body that writes the deal's values for these fields (a value Pipedrive no longer has is cleared). */
 export function patchFor(desired: NetSuiteCustomerBody, fields: readonly FieldDifference[]): CustomerPatch {

@@ -105,7 +105,9 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       const { signedAt: _stageTime, ...core } = deal.deal;
       const mapped = await tx.step('validate', () => billingRules.validateDeal({ ...deal!, deal: core }, input.externalId));
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
-      const diffs = compareWithNetSuite(mapped.customer, current);
+      // The template's own custom targets (a company's custentity ids, attribution) are compared too; runs recorded
+      // before that compare the built-in fields only.
+      const diffs = compareWithNetSuite(mapped.customer, current, deal.mapping && patched('template-custom-fields') ? deal.mapping : undefined);
       tx.audit({ step: 'compare', outcome: 'info', detail: diffs.length === 0 ? 'in sync' : diffs.map((d) => `${d.field}:${d.owner}`).join(',') });
       // The orchestrator's own fields are never taken from the deal; everything else is Pipedrive's or NetSuite's.
       const free = diffs.filter((d) => d.owner === 'pipedrive');
