@@ -1,6 +1,7 @@
 /** `npm run bench [-- name…] [--quick] [--deals N]`: runs the benchmarks, prints their tables and writes bench/results/. */
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { cpuPerOnboarding } from './cpu-per-onboarding';
 import { orchestrationOverhead } from './orchestration-overhead';
 import { p3Burst } from './p3-burst';
 import { p4ParkedMemory } from './p4-parked-memory';
@@ -47,12 +48,14 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
   // so the workflows in flight stay within its cache and the figure is the parked state's, not a burst's.
   'p4-parked-memory': (quick, { deals }) =>
     p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 7 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
+  // A fresh worker idle for 10 minutes (quick: 1), then 100 deals (--deals N) through the webhook: CPU s per onboarding.
+  'cpu-per-onboarding': (quick, { deals }) => cpuPerOnboarding({ deals: deals ?? 100, idleMinutes: quick ? 1 : 10, ratePerSecond: 4, settleTimeoutMs: 20 * 60_000 }),
 };
 
 /** A wrong command line: said in one line, without a stack trace. */
 class UsageError extends Error {}
 
-const TAKES_DEALS = new Set(['p3-burst', 'p4-parked-memory']);
+const TAKES_DEALS = new Set(['p3-burst', 'p4-parked-memory', 'cpu-per-onboarding']);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
