@@ -11,7 +11,12 @@ import { ledgerShardSettings, type OpsWatchSettings } from './model/ops-watch-st
 import { OPS_WATCH_TASK_TIMEOUT, OPS_WATCH_WORKFLOW_ID, OPS_WATCH_WORKFLOW_TYPE, opsSettingsSignal, type OpsWatchWorkflow } from './messages';
 
 export function opsWatchSettings(config: Config): OpsWatchSettings {
-  return { tickMs: config.ops.tickMs, customerSlaMs: config.ops.customerSlaMs, thresholds: config.ops.thresholds };
+  return {
+    tickMs: config.ops.tickMs,
+    customerSlaMs: config.ops.customerSlaMs,
+    thresholds: config.ops.thresholds,
+    ...(config.slack && config.ops.reviewDigestMin > 0 ? { reviewDigestMin: config.ops.reviewDigestMin } : {}),
+  };
 }
 
 export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings, opts: { workflowId?: string; taskQueue?: string } = {}): Promise<{ workflowId: string; runId: string }> {

@@ -108,6 +108,8 @@ const schema = z.object({
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
   RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
   OPS_WATCH_INTERVAL_SECONDS: z.coerce.number().min(1, 'at least 1 second').default(60),
+  /** A review reason with at least this many onboardings in review gets a Slack digest with "Retry all N" (0 = off). */
+  REVIEW_DIGEST_MIN: z.coerce.number().int().min(0, 'a whole number ≥ 0 (0 = off)').default(5),
   CUSTOMER_SLA_MINUTES: z.coerce.number().gt(0, 'a positive number of minutes').default(5),
   ALERT_DUPLICATE_PERCENT: z.coerce.number().min(0).max(100, 'a percentage (0-100)').default(0.5),
   ALERT_SLA_BREACH_PERCENT: z.coerce.number().min(0).max(100, 'a percentage (0-100)').default(5),
@@ -221,6 +223,8 @@ export interface Config {
     /** PagerDuty Events v2 (or compatible) endpoint; `undefined` when no routing key and no URL are set. */
     alertWebhook?: { url: string; routingKey: string };
     pagerDutySimPort: number;
+    /** Review digests in Slack from this many reviews of one reason (0 = off; ops/activities/review-digest.ts). */
+    reviewDigestMin: number;
   };
   /**
    * The public listener (Pipedrive webhook, Slack interactivity, probes). nodeFlags (APP_NODE_FLAGS): what `npm start`
@@ -393,6 +397,7 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
         ? { alertWebhook: { url: env.ALERT_WEBHOOK_URL ?? 'https://events.pagerduty.com/v2/enqueue', routingKey: env.ALERT_ROUTING_KEY ?? '' } }
         : {}),
       pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
+      reviewDigestMin: env.REVIEW_DIGEST_MIN,
     },
     app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES, nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS),
       rateLimitPerSec: env.PUBLIC_RATE_LIMIT_PER_SEC, trustProxy: env.PUBLIC_TRUST_PROXY ?? false },

@@ -81,7 +81,9 @@ export function createWorkerActivities(
     ...(review ? { review } : {}),
     ...(alerts ? { alerts } : {}),
   });
-  const ops = { ...(deps.client ? createOpsFactsActivities(deps.client) : {}), ...createOpsAlertActivities(opsAlertDeps(config)) };
+  // Review digests go to the review channel, beside the cards they sum up.
+  const reviewDigests = config.slack ? { slack: { client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), channel: config.slack.reviewChannel } } : undefined;
+  const ops = { ...(deps.client ? createOpsFactsActivities(deps.client, reviewDigests ? { reviewDigests } : {}) : {}), ...createOpsAlertActivities(opsAlertDeps(config)) };
   return {
     vendorHealth: health,
     netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,

@@ -48,3 +48,26 @@ export function decodeButtonValue(raw: string | undefined): ReviewButtonValue | 
     return undefined;
   }
 }
+
+/**
+ * "Retry all N" on a review digest (ops/activities/review-digest.ts): one click sends `retry` to every onboarding in
+ * review for the reason the button names, each decision audited as a single click's (starters/slack/review-handlers.ts).
+ */
+export const RETRY_ALL_ACTION_ID = 'review_retry_all';
+
+const REASON_CODE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export function encodeRetryAllValue(reviewReason: string): string {
+  return JSON.stringify({ reviewReason });
+}
+
+/** The review reason code a "Retry all" button names; `undefined` when the value is not one of ours. */
+export function decodeRetryAllValue(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as { reviewReason?: unknown };
+    return typeof parsed.reviewReason === 'string' && REASON_CODE.test(parsed.reviewReason) ? parsed.reviewReason : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,15 +8,17 @@ import type { LedgerShardSettings } from '../model/ledger-shard-state';
 import { readOpsFacts, type OpsFactsOptions } from './read-facts';
 import { readLedgerShards } from './ledger-shards';
 import { createVendorOutageActivities, readVendorWaits } from './vendor-outages';
+import { createReviewDigestActivities, type ReviewDigestDeps } from './review-digest';
 
 export interface GatherOpsFactsInput {
   /** Present since the ledger shards: their settings, so a missing shard is started with the right ones. */
   ledgerShards?: LedgerShardSettings;
 }
 
-export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions & { ledgerShardPrefix?: string } = {}) {
+export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions & { ledgerShardPrefix?: string; reviewDigests?: Omit<ReviewDigestDeps, 'client'> } = {}) {
   return {
     ...createVendorOutageActivities(client),
+    ...createReviewDigestActivities({ client, ...opts.reviewDigests }),
     gatherOpsFacts: async (input: GatherOpsFactsInput = {}): Promise<OpsFacts> => {
       const shardSettings = input.ledgerShards;
       const [facts, shards, vendorWaits] = await Promise.all([

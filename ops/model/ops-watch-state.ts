@@ -7,6 +7,7 @@ import type { OpsFacts } from './facts';
 import type { LedgerShardSettings } from './ledger-shard-state';
 import type { KpiLedger, WindowTotals } from './ledger';
 import type { VendorOutages } from './vendor-outages';
+import type { ReviewDigests } from './review-digest';
 
 export interface OpsWatchSettings {
   /** Time between evaluations. */
@@ -16,6 +17,8 @@ export interface OpsWatchSettings {
   thresholds: AlertThresholds;
   /** A run hands over to a fresh one past this many history events (default 2000): queries stay quick. */
   maxHistoryEvents?: number;
+  /** A review reason with at least this many onboardings in review gets a digest with "Retry all N"; absent: none. */
+  reviewDigestMin?: number;
 }
 
 export interface OpsWatchCarried {
@@ -24,6 +27,8 @@ export interface OpsWatchCarried {
   facts?: OpsFacts;
   /** Vendor outages by vendor: reporting workers, the incident, the waiting count (ops/model/vendor-outages.ts). */
   outages?: VendorOutages;
+  /** Review digests posted, by reason (ops/activities/review-digest.ts). */
+  digests?: ReviewDigests;
   /**
    * The last tick, handed to the next run (with the bounded-history patch) so it keeps the rhythm; left out when a
    * tick was asked for, so the next run ticks at once.

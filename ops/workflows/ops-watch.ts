@@ -12,6 +12,8 @@ import { firstLine } from '../../domain/first-line';
 import { opsTaskQueueFor } from '../../domain/temporal-names';
 import type { OpsAlertActivities } from '../activities/alerts';
 import type { OpsFactsActivities } from '../activities/gather-facts';
+import type { ReviewDigestActivities } from '../activities/review-digest';
+import type { ReviewDigests } from '../model/review-digest';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates } from '../model/alerts';
 import { applyHealthReport, evaluateOutages, resolveOutage, type OutageAlertAction, type VendorOutages } from '../model/vendor-outages';
 import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger } from '../model/ledger';
@@ -27,6 +29,7 @@ const MAX_HISTORY_EVENTS = 2_000;
  * over as soon as the history passes the limit, and trim their open deals in batches. Old runs replay unchanged.
  */
 export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
+export const REVIEW_DIGEST_PATCH = 'ops-review-digest';
 
 const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
@@ -34,6 +37,7 @@ const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficie
 
 export async function opsWatch(input: OpsWatchInput): Promise<void> {
   const { gatherOpsFacts, wakeVendorWaiters } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
+  const { publishReviewDigests } = proxyActivities<ReviewDigestActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
   const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({ startToCloseTimeout: '30 seconds', retry: alertRetry });
 
   const bounded = patched(BOUNDED_HISTORY_PATCH);
@@ -42,6 +46,7 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
   let alerts: AlertStates = input.carried?.alerts ?? initialAlertStates(settings.thresholds);
   let facts = input.carried?.facts;
   let outages: VendorOutages = input.carried?.outages ?? {};
+  let digests: ReviewDigests = input.carried?.digests ?? {};
   let factsError: string | undefined;
   let lastTickAt: string | undefined;
   let tickRequested = false;
@@ -66,12 +71,12 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     const now = new Date().toISOString();
     const merged = view();
     const week = windowTotals(merged, now, 7);
-    return { generatedAt: now, settings, ledger: merged, alerts, ...(Object.keys(outages).length ? { outages } : {}), ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
+    return { generatedAt: now, settings, ledger: merged, alerts, ...(Object.keys(outages).length ? { outages } : {}), ...(Object.keys(digests).length ? { digests } : {}), ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
   });
 
   const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const handOver = (): Promise<never> => {
-    const withOutages = Object.keys(outages).length ? { outages } : {};
+    const withOutages = { ...(Object.keys(outages).length ? { outages } : {}), ...(Object.keys(digests).length ? { digests } : {}) };
     if (!bounded) return continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}) } });
     const carried: OpsWatchCarried = { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}), ...(lastTickAt && !tickRequested ? { lastTickAt } : {}) };
     // A run started on the onboarding queue (before the ops queue existed) moves to it here.
@@ -106,6 +111,10 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
       alerts = { ...alerts, [action.kind]: { ...alerts[action.kind], deliveries } };
     }
     if (Object.keys(outages).length > 0) await tickOutages(now);
+    // A digest per review reason with many items (settings from the worker's config; runs from before replay without).
+    if (settings.reviewDigestMin !== undefined && patched(REVIEW_DIGEST_PATCH)) {
+      digests = await publishReviewDigests({ min: settings.reviewDigestMin, digests }).catch(() => digests);
+    }
   };
 
   /** One incident per vendor outage; when the vendor is back, its waiting onboardings are woken and counted. */

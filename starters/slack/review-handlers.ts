@@ -15,10 +15,11 @@ import type { Counter } from 'prom-client';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { ReviewAction, ReviewDecision } from '../../domain/transaction';
 import { checkFixes } from '../../domain/review-fixes';
-import { FIX_MODAL_CALLBACK_ID, REVIEW_ACTION_IDS, decodeButtonValue, encodeButtonValue, type ReviewButtonValue } from '../../integrations/slack';
+import { FIX_MODAL_CALLBACK_ID, RETRY_ALL_ACTION_ID, REVIEW_ACTION_IDS, decodeButtonValue, encodeButtonValue, type ReviewButtonValue } from '../../integrations/slack';
 import type { Logger } from '../../runtime/logger';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { buildFixModal, editableFields, submittedFields } from './review-fix-modal';
+import { retryAllFromSlack } from './retry-all';
 import type { SlackActionOutcome } from './slack-metrics';
 
 export interface ReviewHandlerDeps {
@@ -33,7 +34,7 @@ export interface ReviewHandlerDeps {
   temporalTimeoutMs?: number;
 }
 
-type MetricAction = ReviewAction | 'fix_submit';
+type MetricAction = ReviewAction | 'fix_submit' | 'retry_all';
 
 interface OnboardingStatus {
   running: boolean;
@@ -161,6 +162,14 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       await decide(client, channel, handle, decision, action, value);
     });
   }
+
+  // "Retry all N" on a review digest: reviewers only, each onboarding's decision audited as a single click's.
+  bolt.action<BlockAction<ButtonAction>>(RETRY_ALL_ACTION_ID, async ({ ack, body, action: button, client }) => {
+    await ack();
+    const r = await retryAllFromSlack({ temporal: deps.temporal, reviewers: { isReviewer }, log: deps.log }, body.user.id, button.value);
+    count('retry_all', r.outcome);
+    await tell(client, body.channel?.id ?? deps.reviewChannel, body.user.id, r.text);
+  });
 
   bolt.action<BlockAction<ButtonAction>>(REVIEW_ACTION_IDS.fix, async ({ ack, body, action: button, client }) => {
     await ack();

@@ -1,8 +1,10 @@
 /**
- * `npm run cli -- retry --reason <code>` end to end: the real CLI process against the run's Temporal dev server, real
+ * Bulk review actions. `npm run cli -- retry --reason <code>` end to end: the real CLI process against the run's Temporal dev server, real
  * workflows and activities over in-memory vendors. An outage outlasts the (shortened) allowance, so three onboardings
  * land in review as `vendor_outage`; one bulk retry, after a dry run that sends nothing, completes all three, each
- * decision audited with the CLI's actor. A review for another reason is left alone.
+ * decision audited with the CLI's actor. A review for another reason is left alone. Then the Slack digest: one
+ * message per reason with enough reviews, edited rather than reposted, and its "Retry all N" refused to a
+ * non-reviewer and carried out for a reviewer (in this file, so no other test's reviews share the reason).
  */
 import { userInfo } from 'node:os';
 import { createOnboardingActivities } from '../../activities/onboarding-activities';
@@ -13,6 +15,9 @@ import { VendorDownError } from '../../integrations/vendor-health';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import type { BulkReviewResult } from '../../starters/cli/bulk-review-command';
 import { stateQuery } from '../../workflows/messages';
+import { createReviewDigestActivities } from '../../ops/activities/review-digest';
+import { retryAllFromSlack, NOT_A_REVIEWER_BULK_TEXT } from '../../starters/slack/retry-all';
+import { decodeRetryAllValue, RETRY_ALL_ACTION_ID } from '../../integrations/slack';
 import { FakeNetSuite, FakePipedrive } from '../helpers/fake-vendors';
 import { runOnboardingWorkers } from '../helpers/onboarding-workers';
 import { runOpsCli } from '../helpers/ops-cli-process';
@@ -100,5 +105,63 @@ describe('bulk review actions from the CLI', () => {
         await t.client.workflow.getHandle(other).cancel();
       }),
     );
+  });
+
+  it('posts one digest per busy reason with "Retry all N", edits it in place, and retries all for a reviewer only', async () => {
+    const netsuite = new DownNetSuite();
+    const cards: ReviewActivities = { postReviewCard: async () => ({ channel: 'C0REVIEW', ts: '1.0001' }), recordReviewDecision: async () => undefined, escalateReview: async () => undefined };
+    const queue = uniqueTaskQueue('bulk-digest');
+    const activities = createOnboardingActivities({ pipedrive: new FakePipedrive(makeDeal()), netsuite, netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }, review: cards });
+    const starter = new OnboardingStarter(t.connection, t.namespace, { vendorOutageReviewAfterMs: 1_000 });
+    const ids = [1, 2, 3, 4].map((i) => `digest-${Date.now().toString(36)}-${i}`);
+    const posts: Array<{ text: string; blocks?: unknown[] }> = [];
+    const updates: Array<{ ts: string; text: string }> = [];
+    const slack = {
+      postMessage: async (m: { channel: string; text: string; blocks?: unknown[] }) => {
+        posts.push(m);
+        return { channel: m.channel, ts: `${posts.length}.0001` };
+      },
+      updateMessage: async (ref: { channel: string; ts: string }, text: string) => {
+        updates.push({ ts: ref.ts, text });
+      },
+    };
+    const digest = createReviewDigestActivities({ client: t.client, slack: { client: slack, channel: 'C0REVIEW' } });
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    await runOnboardingWorkers(t, queue, activities, async () => {
+      for (const externalId of ids) await starter.startOnboarding({ externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() }, { taskQueue: queue });
+      await until('four vendor_outage reviews in visibility', async () => ((await t.client.workflow.count(`ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW'`)).count === 4 ? true : undefined));
+
+      let refs = await digest.publishReviewDigests({ min: 3, digests: {} });
+      expect(posts).toHaveLength(1);
+      expect(posts[0]!.text).toBe('4 onboardings are in review for vendor_outage');
+      const button = JSON.stringify(posts[0]!.blocks);
+      expect(button).toContain(RETRY_ALL_ACTION_ID);
+      expect(button).toContain('Retry all 4');
+      expect(Object.keys(refs)).toEqual(['vendor_outage']);
+      // Nothing changed: no second message, no edit.
+      refs = await digest.publishReviewDigests({ min: 3, digests: refs });
+      expect(posts).toHaveLength(1);
+      expect(updates).toHaveLength(0);
+
+      const value = JSON.stringify({ reviewReason: 'vendor_outage' });
+      expect(decodeRetryAllValue(value)).toBe('vendor_outage');
+      const refused = await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log }, 'U0INTRUDER', value);
+      expect(refused).toEqual({ outcome: 'refused', text: NOT_A_REVIEWER_BULK_TEXT });
+      for (const id of ids) expect((await t.client.workflow.getHandle(id).query(stateQuery)).state).toBe('NEEDS_REVIEW');
+      expect((await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async () => true }, log }, 'U0REVIEWER1', '{"reviewReason":"x\' OR 1=1"}')).outcome).toBe('invalid');
+
+      netsuite.down = false;
+      const done = await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log }, 'U0REVIEWER1', value);
+      expect(done).toEqual({ outcome: 'signalled', text: 'Retried 4 onboarding(s) in review for vendor_outage.' });
+      for (const id of ids) {
+        const result = (await t.client.workflow.getHandle(id).result()) as TransactionState;
+        expect(result.state).toBe('COMPLETED');
+        expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' }));
+      }
+      await until('the reviews gone from visibility', async () => ((await t.client.workflow.count(`ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running'`)).count === 0 ? true : undefined));
+      refs = await digest.publishReviewDigests({ min: 3, digests: refs });
+      expect(refs).toEqual({});
+      expect(updates).toEqual([{ ts: '1.0001', text: 'Reviews for vendor_outage: all handled' }]);
+    });
   });
 });
