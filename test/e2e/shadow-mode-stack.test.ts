@@ -3,6 +3,7 @@
  * completes, NetSuite gets no customer and no invoice for it, and `npm run cli -- shadow-report` (reading the
  * worker's ledger under DATA_DIR) lists the customer upsert and the invoice it would have written.
  */
+import { contactExternalId } from '../../domain/billing-contact';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,7 @@ describe('shadow mode on the running stack', () => {
     expect(report.ledger).toBe(join(resolve(__dirname, '../..', env.DATA_DIR!), 'shadow', 'netsuite-writes.sqlite'));
     expect(report.writes.map((w) => [w.operation, w.path, w.effect, w.syntheticId])).toEqual([
       ['customer.upsert', `record/v1/customer/eid:${state.externalId}`, 'create', state.netsuiteCustomerId],
+      ['contact.upsert', `record/v1/contact/eid:${contactExternalId(state.externalId)}`, 'create', `shadow-contact-${contactExternalId(state.externalId)}`],
       ['invoice.create', 'record/v1/invoice', 'create', state.invoiceId],
     ]);
   });
