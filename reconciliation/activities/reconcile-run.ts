@@ -23,9 +23,9 @@ import { VendorError } from '../../integrations/vendor-error';
 import { classified } from '../../activities/to-activity-failure';
 import { ensurePrivateDir } from '../../runtime/private-files';
 import { DEFAULT_MISMATCH_THRESHOLD, type NetSuiteCustomerRow, type SignedDealRecord } from '../model/reconciliation';
-import { compareScratch, missingCustomers } from '../scratch/scratch-compare';
-import { removeScratch, removeStaleScratch, ScratchDb, scratchDir, type ScratchProgress } from '../scratch/scratch-db';
-import { writeReportFromScratch, type StartedOnboarding } from '../scratch/report-writer';
+import { compareScratch, missingCustomers } from './scratch/scratch-compare';
+import { removeScratch, removeStaleScratch, ScratchDb, scratchDir, type ScratchProgress } from './scratch/scratch-db';
+import { writeReportFromScratch, type StartedOnboarding } from './scratch/report-writer';
 import type { ReportDigest } from './report-slack';
 import { attributionColumns, reportFileStamp, type OnboardingStartPort, type StoredReport } from './reconcile-activities';
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../../../reconciliation/activities/report-slack';
 import { formatReconciliationReport, reconcileRecords, type NetSuiteCustomerRow, type SignedDealRecord } from '../../../reconciliation/model/reconciliation';
-import { compareScratch } from '../../../reconciliation/scratch/scratch-compare';
-import { ScratchDb, scratchDir } from '../../../reconciliation/scratch/scratch-db';
-import { writeReportFromScratch } from '../../../reconciliation/scratch/report-writer';
+import { compareScratch } from '../../../reconciliation/activities/scratch/scratch-compare';
+import { ScratchDb, scratchDir } from '../../../reconciliation/activities/scratch/scratch-db';
+import { writeReportFromScratch } from '../../../reconciliation/activities/scratch/report-writer';
 
 /** Deterministic PRNG (mulberry32): a failure names its seed and reproduces. */
 function rng(seed: number): () => number {

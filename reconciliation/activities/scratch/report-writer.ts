@@ -5,7 +5,7 @@
  * names at 0600 and renamed into place whole. Gathers on the way the Slack digest (the first few problem lines).
  */
 import { chmodSync, closeSync, openSync, renameSync, writeSync } from 'node:fs';
-import { problemLine, MAX_LISTED_PROBLEMS, type ReportDigest } from '../activities/report-slack';
+import { problemLine, MAX_LISTED_PROBLEMS, type ReportDigest } from '../report-slack';
 import {
   customerWithoutDealLine,
   duplicateLine,
@@ -13,8 +13,8 @@ import {
   missingCustomerLine,
   reportHeaderLines,
   SECTION_TITLES,
-} from '../model/reconciliation';
-import { PRIVATE_FILE_MODE } from '../../runtime/private-files';
+} from '../../model/reconciliation';
+import { PRIVATE_FILE_MODE } from '../../../runtime/private-files';
 import { customersWithoutDeal, duplicates, fieldMismatches, missingCustomers, type ComparedScratch } from './scratch-compare';
 import type { ScratchDb } from './scratch-db';
 

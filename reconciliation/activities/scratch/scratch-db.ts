@@ -9,9 +9,9 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DERIVED_EXTERNAL_ID_PREFIX } from '../../domain/external-id';
-import { ensurePrivateDir, touchPrivateFile } from '../../runtime/private-files';
-import { normaliseEmail, normaliseText, type Attribution, type NetSuiteCustomerRow, type SignedDealRecord } from '../model/reconciliation';
+import { DERIVED_EXTERNAL_ID_PREFIX } from '../../../domain/external-id';
+import { ensurePrivateDir, touchPrivateFile } from '../../../runtime/private-files';
+import { normaliseEmail, normaliseText, type Attribution, type NetSuiteCustomerRow, type SignedDealRecord } from '../../model/reconciliation';
 
 export const ATTRIBUTION_KEYS = ['campaign', 'leadSource', 'channel'] as const;
 /** Column prefix per attribution key. */

@@ -6,7 +6,7 @@
  */
 import type { ScratchDb } from './scratch-db';
 import { ATTRIBUTION_COLUMN, ATTRIBUTION_KEYS } from './scratch-db';
-import { DEFAULT_MISMATCH_THRESHOLD, type DuplicateGroup, type FieldMismatch, type ReconciliationReport } from '../model/reconciliation';
+import { DEFAULT_MISMATCH_THRESHOLD, type DuplicateGroup, type FieldMismatch, type ReconciliationReport } from '../../model/reconciliation';
 
 export type Counts = ReconciliationReport['counts'];
 export type MissingCustomer = ReconciliationReport['missingCustomers'][number];
