@@ -81,6 +81,10 @@ function normalizeTaxRegistration(value: unknown): Array<Record<string, unknown>
   return items.map((raw, i) => {
     if (!isPlainObject(raw)) throw userError('Invalid tax registration line.', `taxRegistration.items[${i}]`);
     const { links: _links, ...rest } = raw;
+    // The registration number holds 20 characters, as vatRegNumber does (the template's taxId maxLength).
+    if (rest.taxRegistrationNumber !== undefined && rest.taxRegistrationNumber !== null) {
+      rest.taxRegistrationNumber = textField(rest.taxRegistrationNumber, `taxRegistration.items[${i}].taxRegistrationNumber`, 20);
+    }
     return { id: String(i + 1), ...rest };
   });
 }

@@ -111,6 +111,23 @@ describe('NetSuite length limits: validation and the simulator agree', () => {
     const err = await netsuite.upsertCustomer(externalId, { ...ok.customer, externalId, custentity_billing_owner: 'B'.repeat(301) }).catch((e: unknown) => e);
     expect(JSON.stringify((err as VendorError).extra.details)).toMatch(/custentity_billing_owner contained more than the maximum number \( 300 \)/);
   });
+  test('tax id: over the template\'s 20 characters is a reason; NetSuite refuses the same registration number', async () => {
+    const deal = await dealWith({ country: 'GB' });
+    // A Swiss number: no format rule here, so only NetSuite's length limit stands between it and NetSuite.
+    const long = 'CHE-123.456.789 MWST-X';
+    const org = deal.organization!;
+    const swiss = { ...deal, organization: { ...org, taxId: long, address: { ...org.address, city: 'Zürich', postalCode: '8001', country: 'CH' } } };
+    const refused = mapToNetSuiteCustomer(swiss, ref, eid());
+    expect(!refused.ok && refused.reasons.filter((r) => r.field === 'organization.taxId')).toEqual([
+      expect.objectContaining({ code: 'field.too_long', message: `Tax id is ${long.length} characters; NetSuite accepts at most 20.` }),
+    ]);
+    const ok = mapToNetSuiteCustomer(deal, ref, eid());
+    if (!ok.ok) throw new Error(JSON.stringify(ok.reasons));
+    const externalId = eid();
+    const body = { ...ok.customer, externalId, taxRegistration: { items: [{ nexusCountry: 'GB', taxRegistrationNumber: long }] } };
+    const err = await netsuite.upsertCustomer(externalId, body).catch((e: unknown) => e);
+    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(/taxRegistrationNumber contained more than the maximum number \( 20 \)/);
+  });
 });
 
 describe('deal currency', () => {
