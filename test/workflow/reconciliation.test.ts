@@ -269,6 +269,81 @@ describe('reconcile at scale: records never travel through the history', () => {
   }, 240_000);
 });
 
+describe('reconcile resumes from its scratch file', () => {
+  let t: TestTemporal;
+  let pd: RunningPipedriveSimulator;
+  let ns: RunningNetSuiteSimulator;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    [t, pd, ns] = await Promise.all([connectTestTemporal(), startPipedriveSimulator(), startNetSuiteSimulator()]);
+    dataDir = mkdtempSync(join(tmpdir(), 'reconcile-resume-test-'));
+  });
+  afterAll(async () => {
+    await Promise.all([pd?.close(), ns?.close()]);
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a transient failure after some pages of each vendor: the retry continues from the stored position, counts exact', async () => {
+    const N = 1_200;
+    const pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
+    const netsuite = clientFor(ns);
+    const companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+    const ids = (await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', { deals: Array.from({ length: N }, (_, i) => ({ org_name: `Resume Co ${i}`, stage_name: 'Contract Signed' })) })).ids;
+    const customers = ids.slice(1).map((dealId, i) => ({
+      ...customerBody(deriveExternalId({ companyId, dealId }), { companyName: `Resume Co ${i + 1}`, entityId: `Resume ${i + 1}` }),
+      // The attribution fields exist, so the first page is asked once (an account without them is asked again without).
+      custentity_campaign: 'Spring launch',
+      custentity_lead_source: 'Web form',
+      custentity_channel: 'Paid search',
+    }));
+    await simCall(ns.url, 'POST', '/__sim/customers/bulk', { customers });
+
+    // First attempt: Pipedrive fails on its third page (two stored); the second: NetSuite fails on its fifth page.
+    const dealPagesAsked: Array<string | undefined> = [];
+    const customerPagesAsked: string[] = [];
+    let attempt = 0;
+    const flakyPipedrive = {
+      async *dealPagesFromStage(stage: string, from?: { stageIndex: number; cursor?: string }) {
+        attempt += 1;
+        dealPagesAsked.push(from ? `${from.stageIndex}:${from.cursor ?? ''}` : undefined);
+        let n = 0;
+        for await (const page of pipedrive.dealPagesFromStage(stage, from)) {
+          if (attempt === 1 && ++n === 3) throw new VendorError('pipedrive', 'transient', 'HTTP 503 (test)');
+          yield page;
+        }
+      },
+    };
+    const flakyNetSuite = {
+      suiteql: async <T,>(query: string, page: { limit?: number; offset?: number }) => {
+        customerPagesAsked.push(/id > (\d+)/.exec(query)?.[1] ?? 'first');
+        if (attempt === 2 && customerPagesAsked.length === 5) throw new VendorError('netsuite', 'transient', 'HTTP 503 (test)');
+        return netsuite.suiteql<T>(query, page);
+      },
+    };
+    // Pipedrive pages are 500 deals: 1,200 are three pages of Contract Signed, then an empty Onboarded page.
+    const taskQueue = uniqueTaskQueue('reconcile-resume');
+    const onboarding = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: createReconciliationReportActivities({}) });
+    const nsWorker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue: netsuiteTaskQueueFor(taskQueue),
+      activities: createReconciliationRunActivities({ pipedrive: flakyPipedrive, netsuite: flakyNetSuite }, { dataDir, customerPageSize: 200 }),
+    });
+    const summary = await nsWorker.runUntil(onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId: `reconcile-resume-${Date.now()}`, args: [{}] })));
+    expect(summary.counts).toMatchObject({ signedDeals: N, customers: N - 1, compared: N, missingCustomers: 1, withProblems: 1 });
+    // Attempt 1 from the start; attempt 2 from the third Pipedrive page; attempt 3 did not list Pipedrive again.
+    expect(dealPagesAsked).toHaveLength(2);
+    expect(dealPagesAsked[0]).toBeUndefined();
+    expect(dealPagesAsked[1]).toMatch(/^0:.+/);
+    // NetSuite: pages 1-4 on attempt 2 (the 5th failed), then from the last id stored, never from the start again.
+    expect(customerPagesAsked.filter((p) => p === 'first')).toHaveLength(1);
+    expect(customerPagesAsked[5]).toBe(customerPagesAsked[4]);
+    expect(customerPagesAsked.length).toBe(Math.ceil((N - 1) / 200) + 1);
+  }, 240_000);
+});
+
 describe('reconciliation-daily schedule', () => {
   let t: TestTemporal;
   beforeAll(async () => {
