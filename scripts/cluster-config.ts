@@ -79,7 +79,7 @@ function datastore(s: ClusterSettings, p: ClusterPorts, database: string, maxCon
   };
 }
 
-export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSettings = clusterSettings()): Record<string, unknown> {
+export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSettings = clusterSettings(), logLevel = 'warn'): Record<string, unknown> {
   const rpc = (name: ServiceName) => ({
     grpcPort: name === 'frontend' ? p.frontend : p.grpc[name],
     membershipPort: p.membership[name],
@@ -87,7 +87,7 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
     ...(name === 'frontend' ? { httpPort: p.frontendHttp } : {}),
   });
   return {
-    log: { stdout: true, level: 'warn', format: 'json' },
+    log: { stdout: true, level: logLevel, format: 'json' },
     persistence: {
       defaultStore: 'postgres-default',
       visibilityStore: 'postgres-visibility',
@@ -120,12 +120,12 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
  * Writes `<root>/config/<service>/development.yaml` for every service (JSON is YAML) and returns the `--config` value of
  * each, relative to `root` as the server expects.
  */
-export function writeServerConfigs(root: string, p: ClusterPorts, s: ClusterSettings = clusterSettings()): Record<ServiceName, string> {
+export function writeServerConfigs(root: string, p: ClusterPorts, s: ClusterSettings = clusterSettings(), logLevel = 'warn'): Record<ServiceName, string> {
   const out = {} as Record<ServiceName, string>;
   for (const service of SERVICES) {
     const dir = join('config', service);
     mkdirSync(join(root, dir), { recursive: true });
-    writeFileSync(join(root, dir, 'development.yaml'), `${JSON.stringify(serverConfig(service, p, s), null, 2)}\n`);
+    writeFileSync(join(root, dir, 'development.yaml'), `${JSON.stringify(serverConfig(service, p, s, logLevel), null, 2)}\n`);
     out[service] = dir;
   }
   return out;

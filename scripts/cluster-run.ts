@@ -28,6 +28,8 @@ export interface ClusterOptions {
   log: (line: string) => void;
   /** Directories above `dir` that PostgreSQL must pass through (scripts/cluster-postgres.ts, `searchable`). */
   searchable?: string[];
+  /** The services' log level (default warn); `info` also logs why a history task was skipped or dropped. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Another dynamic config file (repo-relative) than cluster.json's: for experiments (bench/cluster-side-by-side.ts). */
   dynamicConfigFile?: string;
   /** Receives, before anything starts, the function that stops whatever has started: a Ctrl-C during start-up calls it. */
@@ -90,7 +92,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
     o.log(`PostgreSQL accepting connections on ${p.host}:${p.postgres} (data ${join(o.dir, 'postgres')})`);
     setupSchema({ sqlTool: binaries.sql.path, schemaDir: binaries.schemaDir, host: p.host, port: p.postgres, log: o.log });
 
-    const configs = writeServerConfigs(o.dir, p, o.dynamicConfigFile ? { ...settings, dynamicConfigFile: o.dynamicConfigFile } : settings);
+    const configs = writeServerConfigs(o.dir, p, o.dynamicConfigFile ? { ...settings, dynamicConfigFile: o.dynamicConfigFile } : settings, o.logLevel);
     const graceMs = o.durable ? 20_000 : 0;
     const services = {} as Record<ServiceName, SupervisedProcess>;
     // One at a time, each once it has joined the membership ring: started together, they race to create the system

@@ -65,7 +65,9 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
   const dir = mkdtempSync(join(tmpdir(), 'chaos-r7-cluster-'));
   const ports = await freeClusterPorts();
   // Durable: a PostgreSQL restart must not lose a committed write, as in production.
-  const cluster = await startCluster({ dir, ports, ui: false, durable: true, detached: false, log });
+  // CHAOS_CLUSTER_LOG_LEVEL=info: the services also log why a history task was skipped (e.g. a stale reference).
+  const logLevel = process.env.CHAOS_CLUSTER_LOG_LEVEL === 'info' ? 'info' : 'warn';
+  const cluster = await startCluster({ dir, ports, ui: false, durable: true, detached: false, log, logLevel });
   log(`cluster up at ${cluster.address} (data ${dir})`);
   const clusterEvents: string[] = [];
   for (const [name, s] of Object.entries(cluster.services)) void s.gaveUp.then((why) => clusterEvents.push(`${name} given up: ${why}`));
