@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Context, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { activeMapping } from '../../domain/mapping/active-mapping';
@@ -174,7 +174,11 @@ export function createReconciliationRunActivities(
       const s = ScratchDb.open(path, { fresh: !resume });
       let result: ReconciliationRunResult;
       try {
-        const heartbeat = (p: ScratchProgress = s.progress()): void => ctx.heartbeat(p);
+        const heartbeat = (p: ScratchProgress = s.progress()): void => {
+          ctx.heartbeat(p);
+          // A cancelled run (the workflow cancelled or timed out) stops at the next page instead of paging on.
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('reconciliation cancelled');
+        };
         if (resume) log.info('reconciliation resumes from its scratch file', { attempt: ctx.info.attempt, deals: s.progress().dealsStored ?? 0, customers: s.progress().customersStored ?? 0 });
         heartbeat();
         await loadDeals(s, heartbeat);
@@ -195,9 +199,13 @@ export function createReconciliationRunActivities(
         if (digest.alert) log.error('reconciliation mismatch rate above threshold: mapping or external_id issues', summary);
         else log.info('reconciliation report stored', summary);
         result = { digest, report, ...(onboardings ? { onboardings } : {}) };
-      } finally {
+      } catch (err) {
         s.close();
+        // A cancelled run will not be retried: its scratch file (names, e-mails) goes now rather than in a day.
+        if (err instanceof CancelledFailure) removeScratch(path);
+        throw err;
       }
+      s.close();
       // Done: the scratch file holds e-mails and is no longer needed (a failed run's is removed after a day).
       removeScratch(path);
       return result;
