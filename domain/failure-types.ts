@@ -17,5 +17,8 @@ export const FAILURE = {
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 
+/** Attempts of a transient failure before review (1 try + 5 retries, the guide's bound); the activity proxies use it. */
+export const TRANSIENT_MAX_ATTEMPTS = 6;
+
 /** Everything except transient failures goes to review at once: retrying cannot fix bad data or bad credentials. */
 export const NON_RETRYABLE_FAILURES: FailureType[] = [FAILURE.validation, FAILURE.auth, FAILURE.notFound, FAILURE.conflict, FAILURE.possibleDuplicate, FAILURE.vendorDown];

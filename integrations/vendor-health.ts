@@ -66,7 +66,7 @@ export interface BreakerOptions {
 export class VendorBreaker {
   private current: BreakerState = 'closed';
   private openedAt: number | undefined;
-  private outcomes: Array<{ at: number; ok: boolean }> = [];
+  private outcomes: Array<{ at: number; ok: boolean; key?: string }> = [];
   private inARow = 0;
   private probing = false;
   private lastProbeAt = Number.NEGATIVE_INFINITY;
@@ -107,15 +107,31 @@ export class VendorBreaker {
     if (this.current !== 'closed') throw new VendorDownError(this.vendor, this.openSince!);
   }
 
-  /** A call's outcome: `error` undefined for a success. Only transient vendor failures count against the vendor. */
-  record(error?: unknown): void {
+  /**
+   * A call's outcome: `error` undefined for a success. Only transient vendor failures count against the vendor.
+   * `key` names who called (the worker passes the workflow id), for `degraded`.
+   */
+  record(error?: unknown, key?: string): void {
     const failed = error instanceof VendorError ? error.kind === 'transient' : false;
     // Anything else (a bug, a parse error of ours) says nothing about the vendor's health.
     if (error !== undefined && !(error instanceof VendorError)) return;
     const now = this.o.now();
-    this.outcomes.push({ at: now, ok: !failed });
+    this.outcomes.push({ at: now, ok: !failed, ...(key !== undefined ? { key } : {}) });
     this.inARow = failed ? this.inARow + 1 : 0;
     if (failed && this.current === 'closed' && this.suspicious(now) && !this.probing && now - this.lastProbeAt >= this.o.minProbeGapMs) void this.probe();
+  }
+
+  /**
+   * Up, but failing many callers' calls (R3's 20% 5xx, 429 bursts, hung answers): at least `minFailures / 2`
+   * transient failures in the window, a tenth of its calls or more, met by at least three different callers. A deal
+   * whose own call keeps failing while the others' succeed is not enough: that is its own problem, for review.
+   */
+  degraded(): boolean {
+    const now = this.o.now();
+    while (this.outcomes.length > 0 && this.outcomes[0]!.at <= now - this.o.windowMs) this.outcomes.shift();
+    const failures = this.outcomes.filter((x) => !x.ok);
+    const callers = new Set(failures.map((x) => x.key).filter((k) => k !== undefined));
+    return failures.length >= this.o.minFailures / 2 && failures.length / this.outcomes.length >= 0.1 && callers.size >= 3;
   }
 
   /** Stops the half-open timer (worker shutdown, tests). */
@@ -190,7 +206,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * The port with every method behind the breaker: refused at once while open, its outcome recorded otherwise. Calls a
  * method makes on its own object (`this.x()`) go to the unwrapped client, so one port call counts once.
  */
-export function guarded<T extends object>(port: T, breaker: VendorBreaker): T {
+export function guarded<T extends object>(port: T, breaker: VendorBreaker, keyOf?: () => string | undefined): T {
   return new Proxy(port, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -210,13 +226,14 @@ export function guarded<T extends object>(port: T, breaker: VendorBreaker): T {
           throw err;
         }
         if (!(result instanceof Promise)) return result;
+        const key = keyOf?.();
         return result.then(
           (v) => {
-            breaker.record();
+            breaker.record(undefined, key);
             return v;
           },
           (err: unknown) => {
-            breaker.record(err);
+            breaker.record(err, key);
             throw err;
           },
         );
@@ -227,6 +244,18 @@ export function guarded<T extends object>(port: T, breaker: VendorBreaker): T {
 
 /** The worker's breakers, one per vendor, for what the worker reports (ops-watch, logs). */
 export type VendorHealth = Record<Vendor, VendorBreaker>;
+
+/**
+ * The process's breakers, once the worker has wired them, for the activity layer's last-attempt check
+ * (activities/to-activity-failure.ts). One per process by design: every activity of the worker shares them.
+ */
+let processHealth: VendorHealth | undefined;
+export function setProcessVendorHealth(h: VendorHealth | undefined): void {
+  processHealth = h;
+}
+export function processVendorHealth(): VendorHealth | undefined {
+  return processHealth;
+}
 
 export function createVendorHealth(probes: Record<Vendor, () => Promise<unknown>>, opts: Omit<BreakerOptions, 'probe'> = {}): VendorHealth {
   return Object.fromEntries(VENDORS.map((v) => [v, new VendorBreaker(v, { ...opts, probe: probes[v] })])) as VendorHealth;

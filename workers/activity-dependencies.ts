@@ -18,7 +18,8 @@ import { ShadowLedger } from '../integrations/netsuite/shadow-ledger';
 import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-port';
 import { PipedriveClient } from '../integrations/pipedrive';
 import { SlackClient, netsuiteUiBaseUrl } from '../integrations/slack';
-import { createVendorHealth, guarded, type BreakerTransition, type VendorHealth } from '../integrations/vendor-health';
+import { Context } from '@temporalio/activity';
+import { createVendorHealth, guarded, setProcessVendorHealth, type BreakerTransition, type VendorHealth } from '../integrations/vendor-health';
 import { reportBreakerTransition } from '../ops/activities/vendor-outages';
 
 /** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings";
@@ -58,8 +59,17 @@ export function createWorkerActivities(
       },
     },
   );
-  const netsuite = guarded(rawNetsuite, health.netsuite);
-  const pipedrive = guarded(rawPipedrive, health.pipedrive);
+  setProcessVendorHealth(health);
+  // Who called, for the breakers' "degraded for many callers" (a deal failing alone is not the vendor's trouble).
+  const caller = (): string | undefined => {
+    try {
+      return Context.current().info.workflowExecution?.workflowId;
+    } catch {
+      return undefined;
+    }
+  };
+  const netsuite = guarded(rawNetsuite, health.netsuite, caller);
+  const pipedrive = guarded(rawPipedrive, health.pipedrive, caller);
   // Shadow mode decorates the port, not the workflow: NetSuite writes are recorded under DATA_DIR/shadow, reads are real.
   const shadow = config.shadowMode ? new ShadowNetSuitePort(netsuite, ShadowLedger.open(config.dataDir)) : undefined;
   const onboardingNetSuite = shadow ?? netsuite;
@@ -69,7 +79,7 @@ export function createWorkerActivities(
         guarded(SlackReviewNotifier.fromConfig(config.slack, {
           pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
           netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
-        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }), health.slack),
+        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }), health.slack, caller),
       )
     : undefined;
   // Systemic auth failures page on-call when an alert webhook is configured (the sandbox's receiver included).

@@ -7,7 +7,7 @@ import type { AlertActivities } from '../activities/auth-alert-activities';
 import type { NetSuiteActivities } from '../activities/netsuite-activities';
 import type { PipedriveActivities } from '../activities/pipedrive-activities';
 import type { ReviewActivities } from '../activities/slack-review-activities';
-import { NON_RETRYABLE_FAILURES } from '../domain/failure-types';
+import { NON_RETRYABLE_FAILURES, TRANSIENT_MAX_ATTEMPTS } from '../domain/failure-types';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
 
 const retry: RetryPolicy = {
@@ -15,7 +15,7 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',
   /** 1 try + 5 retries. */
-  maximumAttempts: 6,
+  maximumAttempts: TRANSIENT_MAX_ATTEMPTS,
   nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
 };
 

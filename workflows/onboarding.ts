@@ -313,7 +313,11 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const down = vendorDownOf(err);
       if (down && patched(VENDOR_OUTAGE_PATCH)) {
         const outcome = await vendorWait.wait(down, done.size, () => cancelled !== undefined);
-        if (outcome === 'resume') continue;
+        if (outcome === 'resume') {
+          // A failed async job is final under its idempotency key: the next round submits a new job.
+          if (down.jobFailed) idempotencyKey = uuid4();
+          continue;
+        }
         if (outcome === 'cancelled') {
           tx.enter('CANCELLED');
           kpis.finished('cancelled');

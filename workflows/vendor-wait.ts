@@ -26,13 +26,15 @@ export interface VendorDown {
   vendor: string;
   /** When the breaker opened, as the worker saw it. */
   since?: string;
+  /** An async job failed while the vendor was failing many callers: the retry submits a new job. */
+  jobFailed?: boolean;
 }
 
 /** The vendor an activity failure says is down; undefined for any other failure. */
 export function vendorDownOf(err: unknown): VendorDown | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== FAILURE.vendorDown) return undefined;
-  const d = err.cause.details?.[0] as { vendor?: unknown; since?: unknown } | undefined;
-  return { vendor: typeof d?.vendor === 'string' ? d.vendor : 'vendor', ...(typeof d?.since === 'string' ? { since: d.since } : {}) };
+  const d = err.cause.details?.[0] as { vendor?: unknown; since?: unknown; jobFailed?: unknown } | undefined;
+  return { vendor: typeof d?.vendor === 'string' ? d.vendor : 'vendor', ...(typeof d?.since === 'string' ? { since: d.since } : {}), ...(d?.jobFailed === true ? { jobFailed: true } : {}) };
 }
 
 /**

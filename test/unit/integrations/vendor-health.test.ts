@@ -1,6 +1,10 @@
 /** The per-vendor circuit breaker (integrations/vendor-health.ts): pure unit tests, a settable clock, short intervals. */
 import { VendorError } from '../../../integrations/vendor-error';
-import { guarded, VendorBreaker, VendorDownError, type BreakerTransition } from '../../../integrations/vendor-health';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { toActivityFailure } from '../../../activities/to-activity-failure';
+import { FAILURE } from '../../../domain/failure-types';
+import { guarded, setProcessVendorHealth, VendorBreaker, VendorDownError, type BreakerTransition, type VendorHealth } from '../../../integrations/vendor-health';
 
 const transient = (): VendorError => new VendorError('netsuite', 'transient', 'NetSuite PUT failed: HTTP 503', { status: 503 });
 const validation = (): VendorError => new VendorError('netsuite', 'validation', 'NetSuite PUT failed: HTTP 400', { status: 400 });
@@ -104,5 +108,45 @@ describe('VendorBreaker', () => {
     await expect(g.upsert('no')).rejects.toBeInstanceOf(VendorDownError);
     expect(calls).toBe(before);
     b.dispose();
+  });
+
+  it('is degraded when many callers fail, not when one deal fails alone', () => {
+    const up = { value: true };
+    const { b } = breaker(up);
+    for (let i = 0; i < 12; i++) b.record(i % 2 === 0 ? transient() : undefined, `deal-${i}`);
+    expect(b.degraded()).toBe(true);
+    const { b: alone } = breaker(up);
+    for (let i = 0; i < 10; i++) alone.record(transient(), 'deal-1');
+    for (let i = 0; i < 10; i++) alone.record(undefined, `deal-${i + 2}`);
+    expect(alone.degraded()).toBe(false);
+  });
+});
+
+describe('the last attempt of a transient failure while the vendor is degraded', () => {
+  const up = { value: true };
+  const degraded = breaker(up).b;
+  for (let i = 0; i < 12; i++) degraded.record(i % 2 === 0 ? transient() : undefined, `deal-${i}`);
+  const healthy = breaker(up).b;
+  const at = (attempt: number, err: unknown): Promise<ApplicationFailure> => new MockActivityEnvironment({ attempt }).run(async () => toActivityFailure(err) as ApplicationFailure);
+  afterAll(() => setProcessVendorHealth(undefined));
+
+  it('becomes VENDOR_DOWN on the last attempt only, and only while the vendor fails many callers', async () => {
+    setProcessVendorHealth({ netsuite: degraded, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
+    expect((await at(6, transient())).type).toBe(FAILURE.vendorDown);
+    expect((await at(6, transient())).nonRetryable).toBe(true);
+    expect((await at(3, transient())).type).toBe(FAILURE.transient);
+    expect((await at(6, validation())).type).toBe(FAILURE.validation);
+    setProcessVendorHealth({ netsuite: healthy, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
+    expect((await at(6, transient())).type).toBe(FAILURE.transient);
+  });
+
+  it('turns a failed async job into VENDOR_DOWN with jobFailed while degraded (a new job may succeed)', async () => {
+    const jobFailed = ApplicationFailure.nonRetryable('NetSuite async job 7 failed: HTTP 500', FAILURE.transient, { field: 'netsuite', code: 'netsuite.unexpected_error', message: 'x' });
+    setProcessVendorHealth({ netsuite: degraded, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
+    const f = await at(1, jobFailed);
+    expect(f.type).toBe(FAILURE.vendorDown);
+    expect(f.details?.[0]).toMatchObject({ vendor: 'netsuite', jobFailed: true });
+    setProcessVendorHealth({ netsuite: healthy, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
+    expect(await at(1, jobFailed)).toBe(jobFailed);
   });
 });
