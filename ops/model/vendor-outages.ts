@@ -6,7 +6,6 @@
  * resolved when every reporting worker's breaker has closed, after ops-watch woke the waiting onboardings (their
  * count is the "resumed" figure). Pure: the workflow passes reports, counts and the time in.
  */
-import type { AlertAction } from './alerts';
 
 export interface VendorHealthReport {
   vendor: string;
@@ -47,7 +46,17 @@ export interface VendorWaits {
 }
 
 /** An incident's trigger or resolve, in the shape the alert activities send (ops/activities/alerts.ts). */
-export type OutageAlertAction = Omit<AlertAction, 'kind'> & { kind: 'vendorOutage'; vendor: string };
+/** Shaped like ops/model/alerts.ts's AlertAction, written out so this model and the alerts' facts do not import each other. */
+export interface OutageAlertAction {
+  action: 'trigger' | 'resolve';
+  kind: 'vendorOutage';
+  vendor: string;
+  dedupKey: string;
+  value?: number;
+  threshold: number;
+  summary: string;
+  at: string;
+}
 
 export interface OutageSettings {
   /** A breaker open this long becomes an incident (default 60 s). */
