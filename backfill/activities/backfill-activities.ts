@@ -1,6 +1,7 @@
 /**
  * Side effects of the `backfill` workflow (cutover from a polling connector). Pages of signed deals are cut from one
- * listing per worker (cached a few minutes, so paging through N deals lists them once, not N/page times); the
+ * compact listing per worker (read a Pipedrive page at a time, about 150 bytes kept a deal, cached a few minutes, so
+ * paging through N deals lists them once, not N/page times); the
  * durable cursor is the workflow's "after deal id", so a lost cache only costs one more listing. Every write is
  * idempotent: an externalId set to the value it has, a Pipedrive field write skipped when the value is there, and
  * onboardings start through OnboardingStarter (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING).
@@ -12,10 +13,11 @@ import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { sqlString } from '../../integrations/netsuite';
-import type { DealListing } from '../../integrations/pipedrive';
+import type { DealListing, DealPage } from '../../integrations/pipedrive';
 import { VendorError } from '../../integrations/vendor-error';
 import type { PipedrivePort } from '../../domain/vendor-ports';
-import type { DealListingPort, OnboardingStartPort, SuiteQlPort } from '../../reconciliation/activities/reconcile-activities';
+import type { OnboardingStartPort, SuiteQlPort } from '../../reconciliation/activities/reconcile-activities';
+import type { DealPagesPort } from '../../reconciliation/activities/reconcile-run';
 import { classified } from '../../activities/to-activity-failure';
 
 export interface BackfillPage {
@@ -62,7 +64,7 @@ async function refusedAsFailure(out: WriteResults, what: Omit<WriteFailure, 'err
 
 const numericOrder = (a: string, b: string): number => Number(a) - Number(b) || a.localeCompare(b);
 
-export function toBackfillDeal(listing: DealListing, d: DealListing['deals'][number]): BackfillDeal {
+export function toBackfillDeal(listing: Pick<DealListing, 'companyId'>, d: DealListing['deals'][number]): BackfillDeal {
   const email = selectBillingEmail(d.personEmails);
   const billingEmail = email.ok ? email.email : d.personEmails[0]?.value;
   const organizationName = cleanName(d.organizationName);
@@ -78,15 +80,33 @@ export function toBackfillDeal(listing: DealListing, d: DealListing['deals'][num
   };
 }
 
+interface CompactListing {
+  /** Every signed deal as the backfill needs it, in deal id order. */
+  deals: BackfillDeal[];
+}
+
+/**
+ * The signed deals as BackfillDeals, read a Pipedrive page at a time (deal-pages.ts): the worker keeps about 150 bytes
+ * a deal, not the whole listing with its persons and organizations (50,000 deals: a few MB instead of hundreds).
+ */
+async function compactListing(pipedrive: DealPagesPort, stageName: string): Promise<CompactListing> {
+  const pages: unknown = pipedrive.dealPagesFromStage(stageName);
+  // A port behind an open circuit breaker answers with a rejected promise instead of pages (integrations/vendor-health.ts).
+  if (pages instanceof Promise) await pages;
+  const deals: BackfillDeal[] = [];
+  for await (const page of pages as AsyncIterable<DealPage>) for (const d of page.deals) deals.push(toBackfillDeal({ companyId: page.companyId }, d));
+  return { deals: deals.sort((a, b) => numericOrder(a.dealId, b.dealId)) };
+}
+
 /** Onboarding queue: Pipedrive reads and writes, and starting onboardings. */
 export function createBackfillActivities(
-  deps: { pipedrive: DealListingPort & Pick<PipedrivePort, 'setDealFields'>; starter?: OnboardingStartPort },
+  deps: { pipedrive: DealPagesPort & Pick<PipedrivePort, 'setDealFields'>; starter?: OnboardingStartPort },
   opts: BackfillActivityOptions = {},
 ) {
-  let cached: { at: number; listing: Promise<DealListing> } | undefined;
-  const listing = (): Promise<DealListing> => {
+  let cached: { at: number; listing: Promise<CompactListing> } | undefined;
+  const listing = (): Promise<CompactListing> => {
     if (!cached || Date.now() - cached.at > (opts.listingTtlMs ?? 5 * 60_000)) {
-      const l = deps.pipedrive.listDealsFromStage(opts.signedStageName ?? CONTRACT_SIGNED_STAGE);
+      const l = compactListing(deps.pipedrive, opts.signedStageName ?? CONTRACT_SIGNED_STAGE);
       cached = { at: Date.now(), listing: l };
       l.catch(() => (cached = undefined));
     }
@@ -96,13 +116,12 @@ export function createBackfillActivities(
   return {
     /** Deals after `afterDealId` in deal id order, `pageSize` of them. */
     loadBackfillPage: classified(async (afterDealId: string | undefined, pageSize: number): Promise<BackfillPage> => {
-      const l = await listing();
-      const sorted = [...l.deals].sort((a, b) => numericOrder(a.dealId, b.dealId));
+      const sorted = (await listing()).deals;
       const rest = afterDealId === undefined ? sorted : sorted.filter((d) => numericOrder(d.dealId, afterDealId) > 0);
       const page = rest.slice(0, pageSize);
       const last = page[page.length - 1];
       return {
-        deals: page.map((d) => toBackfillDeal(l, d)),
+        deals: page,
         total: sorted.length,
         ...(rest.length > pageSize && last ? { nextAfterDealId: last.dealId } : {}),
       };
