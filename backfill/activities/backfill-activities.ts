@@ -58,7 +58,8 @@ async function refusedAsFailure(out: WriteResults, what: Omit<WriteFailure, 'err
     await write();
   } catch (err) {
     if (!(err instanceof VendorError) || err.kind === 'transient') throw err;
-    out.failures.push({ ...what, error: err.message });
+    // Bounded: the failure is listed in the workflow's state (backfill.ts MAX_LISTED).
+    out.failures.push({ ...what, error: err.message.slice(0, 300) });
   }
 }
 

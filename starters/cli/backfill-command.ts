@@ -7,7 +7,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../runtime/worker-presence';
-import { backfill, backfillProgressQuery, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID, type BackfillState } from '../../backfill/workflows/backfill';
+import { backfill, backfillProgressQuery, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID, MAX_LISTED, type BackfillState } from '../../backfill/workflows/backfill';
 import { NoWorkerError } from './reconcile-command';
 
 export interface BackfillCommandOptions {
@@ -107,6 +107,9 @@ export function formatBackfillSummary(r: BackfillCommandResult): string {
   if (r.writeFailures.length) {
     lines.push('', 'Refused writes:');
     for (const f of r.writeFailures) lines.push(`  ${f.system} deal ${f.dealId} ${f.externalId}${f.customerId ? ` customer ${f.customerId}` : ''}: ${f.error}`);
+  }
+  if ([r.actions, r.suspectedDuplicates, r.conflicts, r.writeFailures].some((l) => l.length >= MAX_LISTED)) {
+    lines.push('', `Each list above shows its first ${MAX_LISTED} entries; the counts are exact. Run backfill again after dealing with them: it lists the rest.`);
   }
   return `${lines.join('\n')}\n`;
 }
