@@ -155,8 +155,9 @@ export class VendorBreaker {
       await withTimeout(this.o.probe(), this.o.probeTimeoutMs);
     } catch (err) {
       failure = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200);
-      // A vendor that answers with a refusal (400, 401, 404) is up; only transient failures or silence say down.
-      if (err instanceof VendorError && err.kind !== 'transient') failure = undefined;
+      // A vendor that answers with a refusal (400, 401, 404) or a throttle (429: a burst window, which the calls'
+      // own Retry-After handles) is up; only 5xx, timeouts, resets or silence say down.
+      if (err instanceof VendorError && (err.kind !== 'transient' || err.extra.status === 429)) failure = undefined;
     } finally {
       this.probing = false;
     }

@@ -43,7 +43,7 @@ export function vendorDownOf(err: unknown): VendorDown | undefined {
  * timer backs off across repeated VENDOR_DOWNs of the same step.
  */
 export class VendorOutageWait {
-  private episode: { vendor: string; sinceMs: number; progress: number; waits: number } | undefined;
+  private episode: { vendor: string; sinceMs: number; progress: number; waits: number; breakerSince?: string } | undefined;
   private recovered = false;
 
   constructor(
@@ -67,6 +67,10 @@ export class VendorOutageWait {
       this.episode = { vendor: down.vendor, sinceMs: now, progress, waits: 0 };
     }
     const episode = this.episode;
+    // A breaker that opened again (a new outage, or a short one after a recovery) starts the backoff over; the
+    // allowance still counts from the episode's start.
+    if (down.since !== undefined && episode.breakerSince !== undefined && down.since !== episode.breakerSince) episode.waits = 0;
+    if (down.since !== undefined) episode.breakerSince = down.since;
     const left = episode.sinceMs + this.reviewAfterMs - now;
     const since = new Date(episode.sinceMs).toISOString();
     if (left <= 0) {

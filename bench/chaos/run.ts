@@ -28,6 +28,7 @@ const SCENARIOS: Record<string, Scenario> = {
   R7: r7ClusterChaos,
   R9: r9ReconciliationScale,
   R8: r8VendorOutage,
+  R8P: (quick) => r8VendorOutage(quick, 'pipedrive'),
 };
 
 async function main(): Promise<number> {

@@ -7,6 +7,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
 import { isApiPath, registerApiAuth } from './api-auth';
+import { registerOutage } from './outage';
 import { BurstLimiter, type BurstLimit } from './burst-limiter';
 import { PipedriveApiError, errorBody } from './envelope';
 import { EntityOperations } from './entity-operations';
@@ -51,6 +52,8 @@ export interface RunningPipedriveSimulator {
   /** The `pipedrive` section of .data/stack.json. */
   stackEntry: PipedriveStackEntry;
   integrationUserId: number;
+  /** Every API request answers 503 while on (outage.ts); admin routes and webhook deliveries keep working. */
+  setOutage(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
     const message = isApiPath(request.url) ? 'Unknown method .' : 'Not found';
     return reply.code(404).send(errorBody(message));
   });
+  const outage = registerOutage(app);
   registerApiAuth(app, store, new BurstLimiter(opts.burstLimit ?? { requests: 80, windowMs: 2_000 }));
   registerV2Routes(app, ctx);
   registerSearchRoutes(app, ctx);
@@ -123,6 +127,7 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
       webhookPassword: webhookCredentials.password,
     },
     integrationUserId: INTEGRATION_USER_ID,
+    setOutage: (on) => outage.set(on),
     async close() {
       await dispatcher.close();
       await app.close();

@@ -51,6 +51,21 @@ describe('VendorBreaker', () => {
     expect(transitions).toEqual([]);
   });
 
+  it('does not open when the health call is throttled (429: the vendor answers)', async () => {
+    const transitions: BreakerTransition[] = [];
+    const b = new VendorBreaker('netsuite', {
+      probe: async () => {
+        throw new VendorError('netsuite', 'transient', 'NetSuite GET failed: HTTP 429', { status: 429 });
+      },
+      minProbeGapMs: 0,
+      onTransition: (t) => transitions.push(t),
+    });
+    for (let i = 0; i < 5; i++) b.record(transient());
+    await settle();
+    expect(b.state).toBe('closed');
+    expect(transitions).toEqual([]);
+  });
+
   it('is not suspicious of refusals (400) or of a few failures among successes', async () => {
     const up = { value: false };
     const { b, probes } = breaker(up);
