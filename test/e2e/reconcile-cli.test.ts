@@ -1,5 +1,5 @@
 /** `npm run cli -- reconcile`: runs the workflow on demand through a worker over the simulators, waits, prints. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
