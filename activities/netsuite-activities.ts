@@ -1,6 +1,6 @@
 /**
  * NetSuite side effects, run on the `netsuite` task queue so their concurrency is bounded by the account's budget.
- * Each is idempotent on its own (DESIGN.md §2): upsert by `eid:`, invoice looked up by its externalId first.
+ * Each is idempotent on its own (docs/architecture.md#idempotency): upsert by `eid:`, invoice looked up by its externalId first.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ResolvedDeal } from '../domain/canonical-deal';

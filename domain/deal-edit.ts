@@ -1,5 +1,5 @@
 /**
- * A Pipedrive edit to a deal whose customer already exists (DESIGN.md §2, ownership): what the deal says now
+ * A Pipedrive edit to a deal whose customer already exists (docs/architecture.md#ownership): what the deal says now
  * (mapped by customer-mapping.ts) against what NetSuite holds, field by field. Differences in fields Pipedrive owns
  * are written to NetSuite; differences in fields NetSuite owns are held for review. Pure: the `syncDealEdit`
  * workflow and the tests share it.

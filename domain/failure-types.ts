@@ -1,5 +1,5 @@
 /**
- * The ApplicationFailure types activities throw (DESIGN.md §2's failure classes). Shared with the workflow,
+ * The ApplicationFailure types activities throw (the failure classes of docs/architecture.md#failures). Shared with the workflow,
  * which branches on them, and with retry policies, which list the non-retryable ones. Pure: no imports.
  */
 export const FAILURE = {

@@ -1,7 +1,7 @@
 /**
  * The first invoice of a new customer: dated, priced from the onboarding package, and keyed by an externalId
- * derived from the transaction's external_id so the invoice activity can look it up before creating it (DESIGN.md
- * §2 idempotency). Pure: the workflow computes the plan, sleeps a durable timer until `tranDate`, then asks the
+ * derived from the transaction's external_id so the invoice activity can look it up before creating it
+ * (docs/architecture.md#idempotency). Pure: the workflow computes the plan, sleeps a durable timer until `tranDate`, then asks the
  * NetSuite activity to create exactly this body.
  */
 import type { ResolvedDeal } from './canonical-deal';
@@ -34,7 +34,7 @@ export interface PlanFirstInvoiceInput {
   signedAt: string;
   /**
    * Subsidiary and terms of the customer as NetSuite holds them, when the caller has read them back. NetSuite owns
-   * these after creation (DESIGN.md §2) and rejects an invoice whose subsidiary differs from its customer's, so
+   * these after creation (docs/architecture.md#ownership) and rejects an invoice whose subsidiary differs from its customer's, so
    * they win over what Pipedrive says now.
    */
   netsuiteCustomer?: { subsidiaryId?: string; termsId?: string };

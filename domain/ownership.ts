@@ -1,5 +1,5 @@
 /**
- * Which system owns which field (DESIGN.md §2). After a NetSuite customer exists, a Pipedrive edit to a field
+ * Which system owns which field (docs/architecture.md#ownership). After a NetSuite customer exists, a Pipedrive edit to a field
  * NetSuite owns must go to review instead of overwriting NetSuite; Pipedrive-owned fields flow through; the
  * orchestrator's own fields are never taken from either side.
  *

@@ -1,7 +1,7 @@
 /**
  * Turns what sales typed in Pipedrive (subsidiary / terms names, package code) into NetSuite references, against
  * the reference data fetched from NetSuite. Shared by the customer mapping and the invoice plan so both resolve
- * identically. NetSuite owns these values (DESIGN.md §2): an unknown name is never guessed, it goes to review
+ * identically. NetSuite owns these values (docs/architecture.md#ownership): an unknown name is never guessed, it goes to review
  * with the valid choices as the suggestion. The mapping template supplies the value maps (a company's own labels →
  * NetSuite names or ids), the default terms, whether a subsidiary may be inferred, and the package catalog.
  */

@@ -1,4 +1,4 @@
-/** Transaction states (DESIGN.md §2, contract: values of the `OnboardingState` search attribute). */
+/** Transaction states (docs/architecture.md#states, contract: values of the `OnboardingState` search attribute). */
 export const ONBOARDING_STATES = [
   'RECEIVED',
   'VALIDATING',

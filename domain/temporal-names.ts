@@ -1,5 +1,5 @@
 /**
- * Names other systems rely on (DESIGN.md §4, contract): task queues, workflow type, signals, query and search
+ * Names other systems rely on (docs/architecture.md#contracts): task queues, workflow type, signals, query and search
  * attributes. Pure: imported by workflow code, activities, starters and the docker-compose test alike.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';

@@ -1,4 +1,4 @@
-/** The transaction's shape as the `state` query returns it (DESIGN.md §4): pure types shared by workflow and callers. */
+/** The transaction's shape as the `state` query returns it (docs/architecture.md#contracts): pure types shared by workflow and callers. */
 import type { OnboardingState } from './states';
 import type { ReviewReason } from './review-reason';
 
@@ -120,7 +120,7 @@ export interface ReviewDecision {
   netsuiteCustomerId?: string;
 }
 
-/** Who answers for a review item: a Slack user or user group (DESIGN.md: every exception waits for a named human). */
+/** Who answers for a review item: a Slack user or user group (docs/architecture.md#review: every exception waits for a named human). */
 export interface ReviewOwner {
   kind: 'user' | 'group';
   /** Slack user id (U…/W…) or user group id (S…). */

@@ -147,7 +147,7 @@ export interface OwnWriteBackOptions {
 const BOOKKEEPING_KEYS = new Set(['update_time']);
 
 /**
- * DESIGN.md §2 loop guard: our own echo is (change_source `api` AND meta.user_id = our integration user) OR a
+ * Loop guard (docs/architecture.md#write-back-loops): our own echo is (change_source `api` AND meta.user_id = our integration user) OR a
  * change whose `previous` holds only orchestrator-owned custom fields (at least one) and nothing else.
  */
 export function isOwnWriteBack(event: WebhookV2Event, options: OwnWriteBackOptions): boolean {

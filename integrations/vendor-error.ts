@@ -1,7 +1,7 @@
 /**
  * Every vendor client (NetSuite, Pipedrive, Slack) turns a failed call into one VendorError with a failure kind,
  * so the retry decision is made once (activities/to-activity-failure.ts) and the same rule holds for every vendor
- * (DESIGN.md §2): transient ⇒ bounded backoff honouring Retry-After; validation ⇒ review at once; auth ⇒ review
+ * (docs/architecture.md#failures): transient ⇒ bounded backoff honouring Retry-After; validation ⇒ review at once; auth ⇒ review
  * plus a systemic alert. Clients stay free of Temporal, so the CLI and reconciliation use them too.
  */
 export type Vendor = 'netsuite' | 'pipedrive' | 'slack';

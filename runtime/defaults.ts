@@ -1,4 +1,4 @@
-/** Default ports and names of the embedded stack (DESIGN.md §4, contract). Every one is overridable by env. */
+/** Default ports and names of the embedded stack (docs/architecture.md#contracts). Every one is overridable by env. */
 export const DEFAULT_PORTS = {
   temporalGrpc: 7233,
   temporalUi: 8233,

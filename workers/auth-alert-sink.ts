@@ -3,7 +3,7 @@ import { sendPagerDutyEvent } from '../integrations/pagerduty/events-v2';
 import type { Config } from '../runtime/config';
 
 /**
- * Systemic auth failures (DESIGN.md §2: "REVIEW + alert on-call") page on-call too, under one dedup key, so a
+ * Systemic auth failures (docs/architecture.md#failures: review, and page on-call) page on-call too, under one dedup key, so a
  * burst of onboardings failing on the same credentials is one incident, not one per deal.
  */
 export function authAlertSink(config: Config): AlertSink | undefined {

@@ -1,5 +1,5 @@
 /**
- * Activity stubs with their retry policies written out where they are used (DESIGN.md §2): transient failures get
+ * Activity stubs with their retry policies written out where they are used (docs/architecture.md#failures): transient failures get
  * bounded exponential backoff, at most 5 retries, honouring Retry-After; everything else goes to review at once.
  */
 import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';

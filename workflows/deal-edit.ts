@@ -1,5 +1,5 @@
 /**
- * `syncDealEdit`: a Pipedrive edit to a deal whose onboarding has closed (DESIGN.md §2, ownership). The customer
+ * `syncDealEdit`: a Pipedrive edit to a deal whose onboarding has closed (docs/architecture.md#ownership). The customer
  * exists, so the edit is compared with NetSuite field by field: what Pipedrive owns (name, email, phone, CSM…) is
  * written at once; what NetSuite owns (tax id, terms, subsidiary, address, package) is never written silently but
  * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,

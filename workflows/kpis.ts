@@ -1,5 +1,5 @@
 /**
- * Business KPIs emitted from the workflow itself (DESIGN.md §1, the guide's health signals), two ways:
+ * Business KPIs emitted from the workflow itself (docs/architecture.md#ops, the guide's health signals), two ways:
  * - the SDK's workflow meter (skips emission during replay, so counted once per transaction): per-process
  *   histograms and counters on the worker's metrics endpoint, which the app's /metrics includes;
  * - a signal to a KPI ledger shard (by external id; `ops-watch` itself before `patched('kpi-ledger-sharded')`),

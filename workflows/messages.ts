@@ -1,4 +1,4 @@
-/** Signal and query definitions (DESIGN.md §4 names), shared by the workflow and every caller. */
+/** Signal and query definitions (names: docs/architecture.md#contracts), shared by the workflow and every caller. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { QUERIES, SIGNALS } from '../domain/temporal-names';
 import type { PauseRequest, ReviewDecision, TransactionState } from '../domain/transaction';

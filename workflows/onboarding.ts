@@ -1,7 +1,7 @@
 /**
  * `onboardDeal`: one Pipedrive deal → one NetSuite customer and its first invoice. The workflow ID is the deal's
  * external_id, so a deal can never be onboarded twice while Temporal remembers the run. It reads as the guide's
- * timeline (DESIGN.md §2): fetch → validate → duplicate probe → upsert (+ job polling) → invoice → annotate, and any
+ * timeline (docs/architecture.md#transaction): fetch → validate → duplicate probe → upsert (+ job polling) → invoice → annotate, and any
  * step that cannot succeed on its own parks the transaction in NEEDS_REVIEW until a human decides.
  */
 import {
@@ -37,7 +37,7 @@ import { VENDOR_OUTAGE_PATCH, vendorDownOf, VendorOutageWait } from './vendor-wa
 /** How long an async NetSuite job may run before the transaction goes to review (the guide's T+1–5 min window). */
 const JOB_SLA_MS = 5 * 60_000;
 const JOB_POLL_INTERVAL_MS = 2_000;
-/** Unanswered reviews are escalated, and again every period (DESIGN.md §2); configurable per deployment. */
+/** Unanswered reviews are escalated, and again every period (docs/architecture.md#review); configurable per deployment. */
 
 type Step = 'fetch' | 'claim' | 'writeBack' | 'validate' | 'duplicates' | 'upsert' | 'contact' | 'invoice' | 'annotate';
 
@@ -46,7 +46,7 @@ class DealClaimRefused extends Error {}
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
   const { pipedrive, netsuite, billingRules: queuedBillingRules, localBillingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
-  // Runs that validated on the task queue before local billing rules existed replay that way (DESIGN.md §6).
+  // Runs that validated on the task queue before local billing rules existed replay that way (docs/architecture.md#versioning).
   const billingRules = (): typeof localBillingRules => (patched('local-billing-rules') ? localBillingRules : queuedBillingRules);
   const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;

@@ -1,5 +1,5 @@
 /**
- * NetSuite failures → VendorError, in one place, so every method of the client classifies alike (DESIGN.md §2):
+ * NetSuite failures → VendorError, in one place, so every method of the client classifies alike (docs/architecture.md#failures):
  * - 401 INVALID_LOGIN, 403 INSUFFICIENT_PERMISSION ⇒ auth (systemic: every onboarding fails the same way)
  * - 429 CONCURRENCY_LIMIT_EXCEEDED, 5xx, timeouts, resets, refused connections ⇒ transient (Retry-After kept)
  * - 400 USER_ERROR / INVALID_* and a 404 NONEXISTENT_ID that names a field (o:errorPath: a reference inside the body)

@@ -1,5 +1,5 @@
 /**
- * What the intake does with one parsed Pipedrive webhook (DESIGN.md §2): ignore it, drop it as our own write-back,
+ * What the intake does with one parsed Pipedrive webhook (docs/architecture.md#intake): ignore it, drop it as our own write-back,
  * start the deal's onboarding, or tell the deal's running onboarding that the deal changed; and, when that
  * onboarding has closed, whether the change starts an edit after onboarding (`syncDealEdit`). Pure: the facts about
  * the company (our user id, the Contract Signed stage ids, field keys) and the onboarding's status are looked up by

@@ -1,5 +1,5 @@
 /**
- * What a click on a review card does (DESIGN.md §2 REVIEW): Bolt routes the action or view here; every listener
+ * What a click on a review card does (docs/architecture.md#review): Bolt routes the action or view here; every listener
  * acks first (Slack's 3 s deadline) and only then talks to Temporal. Decisions are signals to the running onboarding
  * (`getHandle(externalId).signal(review, …)`, never signal-with-start: a click must not start anything). Only the
  * configured reviewers (listed users, or members of the listed user groups) decide; anyone else is told so privately

@@ -1,5 +1,5 @@
 /**
- * `POST /slack/events` (DESIGN.md §4): Slack's interactivity requests. The signature is verified exactly as Bolt does
+ * `POST /slack/events` (docs/architecture.md#slack): Slack's interactivity requests. The signature is verified exactly as Bolt does
  * (`verifySlackRequest`: v0 HMAC-SHA256 of `v0:<ts>:<raw body>`, constant-time compare, timestamps older than 5 min
  * refused) on the raw body, before anything is parsed; a failure is 401 JSON and nothing else happens. Verified
  * `payload=` bodies go to Bolt, which routes them to the review listeners; the answer is the listener's ack, sent as

@@ -26,7 +26,7 @@ import { historyToProtoJson } from './fixtures/history-json';
 
 /**
  * `RECORD_EDIT_HISTORIES=v<N> npx jest test/workflow/deal-edit.test.ts` writes the histories of (a), (b) and (b') to
- * fixtures/histories/<v>-edit-*.json, which the replay test replays with every other workflow's (DESIGN.md §6). Record
+ * fixtures/histories/<v>-edit-*.json, which the replay test replays with every other workflow's (docs/architecture.md#versioning). Record
  * under a new version whenever syncDealEdit's commands change, from committed code, and keep the old files.
  */
 const RECORD_VERSION = process.env.RECORD_EDIT_HISTORIES;

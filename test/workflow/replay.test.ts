@@ -1,5 +1,5 @@
 /**
- * Replay (DESIGN.md §6): every recorded history of every `onboardDeal` and `opsWatch` version replays against today's
+ * Replay (docs/architecture.md#versioning): every recorded history of every `onboardDeal` and `opsWatch` version replays against today's
  * workflow code without a determinism error, so a deploy never breaks executions that are open (a deal parked in
  * review for days, an invoice waiting on its date, the long-lived ops-watch). Histories are recorded by
  * test/workflow/fixtures/record-histories.ts and record-ops-watch-histories.ts.
@@ -88,7 +88,7 @@ describe('workflow replay', () => {
 
   // Histories written before review cards existed (histories-before-review-cards/, recorded against 365e1cc): the
   // card activities sit behind `patched('review-card')`, so runs parked in review across that upgrade still replay.
-  it('replays the histories recorded before the review-card change (DESIGN.md §6: every workflow version)', async () => {
+  it('replays the histories recorded before the review-card change (docs/architecture.md#versioning: every workflow version)', async () => {
     const dir = join(__dirname, 'fixtures', 'histories-before-review-cards');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(5);

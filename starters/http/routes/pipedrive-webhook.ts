@@ -1,5 +1,5 @@
 /**
- * `POST /webhooks/pipedrive` (DESIGN.md §2/§4): Basic auth (constant time) ⇒ 401, JSON only ⇒ 415, body limit ⇒ 413,
+ * `POST /webhooks/pipedrive` (docs/architecture.md#intake): Basic auth (constant time) ⇒ 401, JSON only ⇒ 415, body limit ⇒ 413,
  * invalid JSON or payload ⇒ 400. Every refusal is a JSON body saying why, never HTML or a stack; every answer is
  * counted by outcome and timed.
  *

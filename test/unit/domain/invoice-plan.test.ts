@@ -88,7 +88,7 @@ describe('planFirstInvoice', () => {
     expect(r.invoice.terms).toEqual({ id: '3' });
   });
 
-  test('NetSuite-owned subsidiary/terms read back from the customer win over Pipedrive (DESIGN.md §2)', () => {
+  test('NetSuite-owned subsidiary/terms read back from the customer win over Pipedrive (docs/architecture.md#ownership)', () => {
     const deal = makeDeal({ organization: { subsidiary: 'Acme UK Ltd', paymentTerms: 'Net 60' } });
     const r = planned(planFirstInvoice(input({ deal, netsuiteCustomer: { subsidiaryId: '1', termsId: '4' } })));
     expect(r.invoice.subsidiary).toEqual({ id: '1' });

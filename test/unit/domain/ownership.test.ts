@@ -1,7 +1,7 @@
 import { DEAL_FIELDS, ORGANIZATION_FIELDS, ORCHESTRATOR_OWNED_DEAL_FIELDS } from '../../../domain/pipedrive-fields';
 import { classifyFieldChange, isNetSuiteOwned, NETSUITE_OWNED, ORCHESTRATOR_OWNED, PIPEDRIVE_OWNED } from '../../../domain/ownership';
 
-describe('field ownership (DESIGN.md §2)', () => {
+describe('field ownership (docs/architecture.md#ownership)', () => {
   test.each([
     // NetSuite: financial identity
     ['subsidiary', 'netsuite'],

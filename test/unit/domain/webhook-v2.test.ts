@@ -165,7 +165,7 @@ describe('isCreatedInStage', () => {
   });
 });
 
-describe('isOwnWriteBack (loop guard, DESIGN.md §2)', () => {
+describe('isOwnWriteBack (loop guard, docs/architecture.md#write-back-loops)', () => {
   const opts = { integrationUserId: '999', orchestratorFieldKeys: ORCHESTRATOR_KEYS };
 
   test.each([
