@@ -34,7 +34,7 @@ const currency: FixRule = (v) => (/^[A-Z]{3}$/.test(v.trim()) ? undefined : 'is 
 /**
  * The canonical paths a reviewer may correct (every field a review reason names that a value can fix), each with its
  * check. Nothing else is applied: a path is looked up here, never walked into the deal, so `deal.__proto__.x`,
- * `constructor` or `prototype` paths cannot reach Object.prototype of the workflow context (docs/security-notes.md).
+ * `constructor` or `prototype` paths cannot reach Object.prototype of the workflow context (docs/trust-boundaries.md).
  * Limits follow NetSuite's field lengths where they bind (domain/customer-mapping.ts checks them again).
  */
 export const FIXABLE_PATHS: ReadonlyMap<string, FixRule> = new Map<string, FixRule>([

@@ -17,7 +17,7 @@ const ID_MESSAGE = `a Pipedrive id is digits only, at most ${PIPEDRIVE_ID_MAX_LE
 /**
  * An id as string or number, normalised to a string of digits so comparisons never depend on the wire type. Shaped
  * at parse time: a deal, company or user id becomes a workflow id, a search attribute and a URL path segment, so
- * an id Temporal or a vendor would refuse is answered 400 here instead of being queued (docs/security-notes.md).
+ * an id Temporal or a vendor would refuse is answered 400 here instead of being queued (docs/trust-boundaries.md).
  */
 export const PipedriveId = z.preprocess(
   (v) => (typeof v === 'number' ? String(v) : v),

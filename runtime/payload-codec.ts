@@ -7,7 +7,7 @@
  * Keys come from PAYLOAD_CODEC_KEYS="k2:<base64 of 32 bytes>,k1:<…>": the first one encrypts, every one decrypts (a
  * rotation adds a new first key and keeps the old ones until the histories they encrypted are past retention).
  * Payloads written before the codec was turned on (no `binary/encrypted` encoding) pass through decode unchanged.
- * See docs/codec-notes.md.
+ * See docs/payload-codec.md.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';

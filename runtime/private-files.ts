@@ -1,7 +1,7 @@
 /**
  * Files under DATA_DIR hold personal data and secrets (the intake outbox's raw deliveries, reconciliation and backfill
  * reports with e-mails, stack.json with vendor tokens): the directory is owner-only (0700) and every file 0600,
- * whatever the process umask (docs/security-notes.md). Modes are set on creation and tightened on files left by
+ * whatever the process umask (docs/trust-boundaries.md). Modes are set on creation and tightened on files left by
  * earlier versions, which wrote 0755/0644.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';

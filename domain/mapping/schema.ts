@@ -179,7 +179,7 @@ export const MappingSchema = z
 export type Mapping = z.infer<typeof MappingSchema>;
 export type MappingInput = z.input<typeof MappingSchema>;
 
-/** The parsed template plus its content hash: what an activity pins for a run (see docs/mapping-notes.md). */
+/** The parsed template plus its content hash: what an activity pins for a run (see docs/bring-your-own-accounts.md). */
 export type MappingSnapshot = Mapping & { hash: string };
 
 export interface MappingIssue {

@@ -1,5 +1,5 @@
 /**
- * The codec endpoint on the internal listener (docs/codec-notes.md): POST /codec/encode and /codec/decode as Temporal's
+ * The codec endpoint on the internal listener (docs/payload-codec.md): POST /codec/encode and /codec/decode as Temporal's
  * remote codec contract has them (`{ "payloads": [ { "metadata": { k: base64 }, "data": base64 } ] }` in and out), so
  * the Temporal Web UI's "Codec Server" setting and `temporal workflow show --codec-endpoint` can show histories that
  * the payload codec (runtime/payload-codec.ts) encrypted. Answers the Web UI's CORS preflight for the origins given.

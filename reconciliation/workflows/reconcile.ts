@@ -69,7 +69,7 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
   const generatedAt = new Date().toISOString();
 
   // Records never travel through this history: one activity pages both vendors into a scratch file on its host,
-  // compares there and writes the report; only figures come back (docs/reconciliation-scale-notes.md).
+  // compares there and writes the report; only figures come back (docs/reconciliation-at-scale.md).
   if (patched('reconcile-paged')) {
     const { runReconciliation } = proxyActivities<ReconciliationRunActivities>({
       taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),

@@ -36,7 +36,7 @@ export const COMMIT_HISTOGRAM = 'onboarding_intake_outbox_commit_seconds';
 export const OUTBOX_DEPTH_GAUGE = 'onboarding_intake_outbox_depth';
 export const OUTBOX_OLDEST_GAUGE = 'onboarding_intake_outbox_oldest_pending_seconds';
 export const DEAD_LETTERED_COUNTER = 'onboarding_intake_dead_lettered_total';
-/** Alert on > 0: each one is a delivery no workflow was started for until an operator replays it (docs/security-notes.md). */
+/** Alert on > 0: each one is a delivery no workflow was started for until an operator replays it (docs/trust-boundaries.md). */
 export const DEAD_LETTERS_GAUGE = 'onboarding_intake_dead_letters';
 
 export function intakeMetrics(registry: Registry): IntakeMetrics {

@@ -130,7 +130,7 @@ export function openOutboxFile(path: string): Database.Database {
   return db;
 }
 
-/** The outbox and its WAL side files hold raw deliveries (names, e-mails): owner-only (docs/security-notes.md). */
+/** The outbox and its WAL side files hold raw deliveries (names, e-mails): owner-only (docs/trust-boundaries.md). */
 function restrictOutboxFiles(path: string): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) restrictFile(f);
 }

@@ -6,7 +6,7 @@
  * and the refusal is recorded on the workflow. A click
  * on an onboarding that is finished or no longer in review answers "already <state>; nothing to do". Buttons carry
  * the review they were posted for: a click on a card of an earlier review, or a link to a customer the review did
- * not offer, is refused privately and recorded on the workflow too (docs/security-notes.md).
+ * not offer, is refused privately and recorded on the workflow too (docs/trust-boundaries.md).
  */
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
