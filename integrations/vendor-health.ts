@@ -164,7 +164,8 @@ export class VendorBreaker {
     const now = this.o.now();
     if (failure === undefined) {
       this.inARow = 0;
-      this.outcomes = [];
+      // The window is kept: up but failing many callers is `degraded`, which the last attempts still need to see.
+      if (this.current !== 'closed') this.outcomes = [];
       if (this.current !== 'closed') {
         const since = this.openSince!;
         this.current = 'closed';
