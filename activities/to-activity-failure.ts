@@ -48,7 +48,9 @@ function degradedVendorFailure(vendor: Vendor, message: string, jobFailed: boole
 export function toActivityFailure(err: unknown): unknown {
   // A failed async job (activities/netsuite-activities.ts): final for that job, but a new one may well succeed.
   if (err instanceof ApplicationFailure && err.type === FAILURE.transient && err.nonRetryable) {
-    const field = (err.details?.[0] as { field?: unknown } | undefined)?.field;
+    // Its details are the review reasons, as one array (checkCustomerJob) or spread.
+    const first: unknown = Array.isArray(err.details?.[0]) ? (err.details[0] as unknown[])[0] : err.details?.[0];
+    const field = (first as { field?: unknown } | undefined)?.field;
     const vendor = VENDORS.find((v) => typeof field === 'string' && field.split('.')[0] === v);
     return (vendor && degradedVendorFailure(vendor, err.message, true)) || err;
   }

@@ -156,7 +156,8 @@ describe('the last attempt of a transient failure while the vendor is degraded',
   });
 
   it('turns a failed async job into VENDOR_DOWN with jobFailed while degraded (a new job may succeed)', async () => {
-    const jobFailed = ApplicationFailure.nonRetryable('NetSuite async job 7 failed: HTTP 500', FAILURE.transient, { field: 'netsuite', code: 'netsuite.unexpected_error', message: 'x' });
+    // As checkCustomerJob throws it: the reasons as one array detail.
+    const jobFailed = ApplicationFailure.nonRetryable('NetSuite async job 7 failed: HTTP 500', FAILURE.transient, [{ field: 'netsuite', code: 'netsuite.unexpected_error', message: 'x' }]);
     setProcessVendorHealth({ netsuite: degraded, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
     const f = await at(1, jobFailed);
     expect(f.type).toBe(FAILURE.vendorDown);
