@@ -14,6 +14,7 @@ import { sandboxedVendors, type Config } from '../runtime/config';
 import { loadConfigOrExit } from '../runtime/load-config';
 import { workerNodeArgs } from '../runtime/node-flags';
 import { RECYCLE_EXIT_CODE } from '../workers/idle-recycle';
+import { withWorkerMalloc } from '../workers/malloc-env';
 import { createLogger } from '../runtime/logger';
 import { ensurePrivateDir, restrictFile, writePrivateFile } from '../runtime/private-files';
 import { temporalTls } from '../runtime/temporal-connection';
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
 
-  spawnNode('worker', 'workers/main.ts', childEnv, { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice, mainThreadTsx: true });
+  spawnNode('worker', 'workers/main.ts', withWorkerMalloc(childEnv), { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice, mainThreadTsx: true });
   const { connection, client } = await temporalClient(config);
   const workerUp = await waitFor(
     async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,

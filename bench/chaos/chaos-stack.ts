@@ -19,6 +19,7 @@ import { freePort, stackNodeProcess, waitFor } from '../../scripts/process-utils
 import { parseConfig } from '../../runtime/config';
 import { workerNodeArgs } from '../../runtime/node-flags';
 import { RECYCLE_EXIT_CODE } from '../../workers/idle-recycle';
+import { WORKER_MALLOC_ENV } from '../../workers/malloc-env';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
 import type { FaultPatch } from '../../sandbox/netsuite/types';
@@ -171,7 +172,7 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles the worker and the app (Node refuses
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
-    const childEnv = { ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
+    const childEnv = { ...(name === 'worker' ? WORKER_MALLOC_ENV : {}), ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
     const p = stackNodeProcess(join(ROOT, entry), childEnv, {
       // As npm start does: Node is asked once whether it starts with the flags (memoised), before the child is spawned.
       nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv, { probeNodeFlags: true }).worker) : parseConfig(childEnv, { probeNodeFlags: true }).app.nodeFlags,

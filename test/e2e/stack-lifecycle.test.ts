@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
-import { IDLE_GC_PRELOAD } from '../../runtime/node-flags';
+import { IDLE_GC_PRELOAD, MAIN_THREAD_TSX } from '../../runtime/node-flags';
 import { portIsFree } from '../../scripts/process-utils';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { OnboardingStarter } from '../../starters/start-onboarding';
@@ -111,6 +111,10 @@ describe('npm start', () => {
     expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     // …and the worker collects its idle threads (workers/idle-gc.cjs).
     expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--expose-gc', '--require', IDLE_GC_PRELOAD]));
+    // …lean: TypeScript compiled in its main thread only (no --import tsx) and fixed malloc thresholds (workers/malloc-env.ts).
+    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--require', MAIN_THREAD_TSX]));
+    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).not.toContain('--import');
+    expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']));
 
     // Sandbox mode: no vendor credentials in env, so all three simulators run, with working credentials.
     expect(first.netsuite?.url).toBe(`http://127.0.0.1:${env.NETSUITE_SIM_PORT}`);
