@@ -3,6 +3,7 @@
  * (domain/failure-types.ts): anything that reaches the workflow has either been retried by policy already
  * (transient) or could never succeed by retrying (validation, auth, not found, conflict).
  */
+import { RetryState } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { FAILURE } from '../domain/failure-types';
 import { reviewReason, type ReviewReason } from '../domain/review-reason';
@@ -22,6 +23,8 @@ function reasonsFrom(failure: ApplicationFailure): ReviewReason[] {
 /** Maps a failure to a review; a failure that is not an activity's (a bug in workflow code) is rethrown. */
 export function asNeedsReview(err: unknown): NeedsReview {
   if (err instanceof NeedsReview) return err;
+  // A local activity's failure (the billing rules) arrives as the ApplicationFailure itself: a review, as for any activity.
+  if (err instanceof ApplicationFailure) return asNeedsReview(new ActivityFailure(err.message, 'billingRules', undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err));
   if (!(err instanceof ActivityFailure)) throw err;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {

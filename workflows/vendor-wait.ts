@@ -32,8 +32,10 @@ export interface VendorDown {
 
 /** The vendor an activity failure says is down; undefined for any other failure. */
 export function vendorDownOf(err: unknown): VendorDown | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== FAILURE.vendorDown) return undefined;
-  const d = err.cause.details?.[0] as { vendor?: unknown; since?: unknown; jobFailed?: unknown } | undefined;
+  // A local activity's failure (the billing rules, which may reload NetSuite's reference data) arrives unwrapped.
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  if (!(failure instanceof ApplicationFailure) || failure.type !== FAILURE.vendorDown) return undefined;
+  const d = failure.details?.[0] as { vendor?: unknown; since?: unknown; jobFailed?: unknown } | undefined;
   return { vendor: typeof d?.vendor === 'string' ? d.vendor : 'vendor', ...(typeof d?.since === 'string' ? { since: d.since } : {}), ...(d?.jobFailed === true ? { jobFailed: true } : {}) };
 }
 
