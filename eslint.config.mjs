@@ -6,11 +6,36 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** `@temporalio/<pkg>/lib/...` is not the SDK's API and moves between releases: import from the package root. */
-const SDK_INTERNALS = { group: ['@temporalio/*/lib', '@temporalio/*/lib/**'], message: "SDK internals change between releases: import from the package's root ('@temporalio/client', …)." };
-const ENTRY_POINTS = { group: ['**/starters', '**/starters/**', '**/workers', '**/workers/**', '**/http/**', '**/ops/worker', '**/ops/alert-deps', '**/ops/start-*'], message: 'Entry points (starters, workers, HTTP) import the layers below them, never the other way.' };
-const WORKFLOWS = { group: ['**/workflows', '**/workflows/**'], message: 'Workflow code sits above activities and integrations: share types through a domain/ or model/ module instead.' };
-const ACTIVITIES = { group: ['**/activities', '**/activities/**'], message: 'Integrations sit below activities: move the shared type down (domain/, or the integration itself).' };
-const CONTEXTS = { group: ['**/ops/**', '**/reconciliation/**', '**/backfill/**'], message: 'Integrations and runtime know no bounded context: move what they need into domain/.' };
+const SDK_INTERNALS = {
+  group: ['@temporalio/*/lib', '@temporalio/*/lib/**'],
+  message: "SDK internals change between releases: import from the package's root ('@temporalio/client', …).",
+};
+const ENTRY_POINTS = {
+  group: [
+    '**/starters',
+    '**/starters/**',
+    '**/workers',
+    '**/workers/**',
+    '**/http/**',
+    '**/ops/worker',
+    '**/ops/alert-deps',
+    '**/ops/start-*',
+  ],
+  message: 'Entry points (starters, workers, HTTP) import the layers below them, never the other way.',
+};
+const WORKFLOWS = {
+  group: ['**/workflows', '**/workflows/**'],
+  message:
+    'Workflow code sits above activities and integrations: share types through a domain/ or model/ module instead.',
+};
+const ACTIVITIES = {
+  group: ['**/activities', '**/activities/**'],
+  message: 'Integrations sit below activities: move the shared type down (domain/, or the integration itself).',
+};
+const CONTEXTS = {
+  group: ['**/ops/**', '**/reconciliation/**', '**/backfill/**'],
+  message: 'Integrations and runtime know no bounded context: move what they need into domain/.',
+};
 const restrict = (...patterns) => ['error', { patterns }];
 
 export default tseslint.config(
@@ -41,10 +66,28 @@ export default tseslint.config(
           patterns: [
             SDK_INTERNALS,
             ENTRY_POINTS,
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process'], message: 'Workflow and domain code runs in the deterministic sandbox: no Node built-ins.' },
-            { group: ['axios', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '**/integrations/**', '**/sandbox/**', '**/runtime/**'], message: 'Workflow and domain code does no I/O: call an activity instead.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process'],
+              message: 'Workflow and domain code runs in the deterministic sandbox: no Node built-ins.',
+            },
+            {
+              group: [
+                'axios',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                '**/integrations/**',
+                '**/sandbox/**',
+                '**/runtime/**',
+              ],
+              message: 'Workflow and domain code does no I/O: call an activity instead.',
+            },
             // Activity *types* are how proxies are typed; their implementations must never enter the bundle.
-            { group: ['**/activities/**'], allowTypeImports: true, message: 'Import activity types only (import type …).' },
+            {
+              group: ['**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activity types only (import type …).',
+            },
           ],
         },
       ],
@@ -52,7 +95,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly', setInterval: 'readonly' } },
+    languageOptions: {
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        __dirname: 'readonly',
+        process: 'readonly',
+        setInterval: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -10,7 +10,10 @@ export function createAlertActivities(sink?: AlertSink) {
   return {
     alertOnCall: async (externalId: string, reasons: ReviewReason[]): Promise<void> => {
       const codes = reasons.map((r) => r.code);
-      log.error('systemic failure: credentials or permissions rejected; every onboarding will fail the same way', { externalId, codes });
+      log.error('systemic failure: credentials or permissions rejected; every onboarding will fail the same way', {
+        externalId,
+        codes,
+      });
       await sink?.alert({ kind: 'auth', externalId, codes });
     },
   };

@@ -18,18 +18,26 @@ export function createCustomerEditActivities(netsuite: Partial<NetSuiteEditPort>
   };
   return {
     /** `undefined` when no customer carries this externalId (never onboarded, or deleted in NetSuite). */
-    getCustomerSnapshot: classified(async (externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> => need('getCustomerSnapshot')(externalId)),
+    getCustomerSnapshot: classified(async (externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> =>
+      need('getCustomerSnapshot')(externalId),
+    ),
 
     /**
      * With `dealId` (the edit's deal), the customer is read first and a customer created for another deal is never
      * patched (a copied deal's External ID): the workflow checks the same on its own read, this guards the write itself.
      */
-    patchCustomer: classified(async (externalId: string, patch: CustomerPatch, dealId?: string): Promise<{ customerId: string }> => {
-      if (dealId) {
-        const conflict = externalIdOwnershipConflict({ externalId, dealId, customer: await need('getCustomerSnapshot')(externalId) });
-        if (conflict) throw ApplicationFailure.nonRetryable(conflict.message, FAILURE.conflict, [conflict]);
-      }
-      return need('patchCustomer')(externalId, patch);
-    }),
+    patchCustomer: classified(
+      async (externalId: string, patch: CustomerPatch, dealId?: string): Promise<{ customerId: string }> => {
+        if (dealId) {
+          const conflict = externalIdOwnershipConflict({
+            externalId,
+            dealId,
+            customer: await need('getCustomerSnapshot')(externalId),
+          });
+          if (conflict) throw ApplicationFailure.nonRetryable(conflict.message, FAILURE.conflict, [conflict]);
+        }
+        return need('patchCustomer')(externalId, patch);
+      },
+    ),
   };
 }

@@ -22,17 +22,27 @@ export type LinkVerdict = { ok: true } | { ok: false; reason: string };
 export function createLinkVerificationActivities(netsuite: Pick<NetSuitePort, 'getCustomerById'>) {
   return {
     verifyLinkTarget: classified(async (customerId: string, target: LinkTarget): Promise<LinkVerdict> => {
-      if (!/^\d{1,20}$/.test(customerId)) return { ok: false, reason: `"${customerId.slice(0, 40)}" is not a NetSuite internal id` };
-      if (!netsuite.getCustomerById) return { ok: false, reason: 'this NetSuite connection cannot look customers up by internal id' };
-      if (!target.subsidiaryId) return { ok: false, reason: "the deal's subsidiary is not known until the deal validates: fix the deal first, then link" };
+      if (!/^\d{1,20}$/.test(customerId))
+        return { ok: false, reason: `"${customerId.slice(0, 40)}" is not a NetSuite internal id` };
+      if (!netsuite.getCustomerById)
+        return { ok: false, reason: 'this NetSuite connection cannot look customers up by internal id' };
+      if (!target.subsidiaryId)
+        return {
+          ok: false,
+          reason: "the deal's subsidiary is not known until the deal validates: fix the deal first, then link",
+        };
       const customer = await netsuite.getCustomerById(customerId);
       if (!customer) return { ok: false, reason: `NetSuite customer ${customerId} does not exist` };
       const subsidiary = (customer.subsidiary as { id?: unknown } | undefined)?.id;
       if (String(subsidiary ?? '') !== target.subsidiaryId) {
-        return { ok: false, reason: `NetSuite customer ${customerId} is in subsidiary ${String(subsidiary ?? 'none')}, the deal in ${target.subsidiaryId}` };
+        return {
+          ok: false,
+          reason: `NetSuite customer ${customerId} is in subsidiary ${String(subsidiary ?? 'none')}, the deal in ${target.subsidiaryId}`,
+        };
       }
       const owner = ownerDealIdOf(customer);
-      if (owner !== undefined && owner !== target.dealId) return { ok: false, reason: `NetSuite customer ${customerId} belongs to Pipedrive deal ${owner}` };
+      if (owner !== undefined && owner !== target.dealId)
+        return { ok: false, reason: `NetSuite customer ${customerId} belongs to Pipedrive deal ${owner}` };
       return { ok: true };
     }),
   };

@@ -44,29 +44,44 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
     return cached.data;
   };
 
-
   return {
     validateDeal: classified(async (deal: ResolvedDeal, externalId: string): Promise<CustomerMappingResult> =>
-      mapToNetSuiteCustomer(deal, await referenceData(), externalId)),
+      mapToNetSuiteCustomer(deal, await referenceData(), externalId),
+    ),
 
     /** Customers with the same email or company name but another externalId: someone may already have onboarded them. */
-    findPossibleDuplicates: classified(async (externalId: string, customer: NetSuiteCustomerBody): Promise<DuplicateCandidate[]> => {
-      const hits = await netsuite.findCustomersByEmailOrCompany(customer.email ?? undefined, customer.companyName ?? undefined);
-      return hits
-        .filter((h) => h.externalId !== externalId)
-        .map((h) => ({
-          id: h.id,
-          ...(h.externalId ? { externalId: h.externalId } : {}),
-          matchedOn: [
-            ...(customer.email && h.email?.toLowerCase() === customer.email.toLowerCase() ? (['email'] as const) : []),
-            ...(customer.companyName && h.companyName?.toLowerCase() === customer.companyName.toLowerCase() ? (['companyName'] as const) : []),
-          ],
-        }));
-    }),
+    findPossibleDuplicates: classified(
+      async (externalId: string, customer: NetSuiteCustomerBody): Promise<DuplicateCandidate[]> => {
+        const hits = await netsuite.findCustomersByEmailOrCompany(
+          customer.email ?? undefined,
+          customer.companyName ?? undefined,
+        );
+        return hits
+          .filter((h) => h.externalId !== externalId)
+          .map((h) => ({
+            id: h.id,
+            ...(h.externalId ? { externalId: h.externalId } : {}),
+            matchedOn: [
+              ...(customer.email && h.email?.toLowerCase() === customer.email.toLowerCase()
+                ? (['email'] as const)
+                : []),
+              ...(customer.companyName && h.companyName?.toLowerCase() === customer.companyName.toLowerCase()
+                ? (['companyName'] as const)
+                : []),
+            ],
+          }));
+      },
+    ),
 
     upsertCustomer: classified(
-      async (externalId: string, customer: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ customerId: string } | { jobId: string }> =>
-        opts.asyncUpserts ? netsuite.upsertCustomerAsync(externalId, customer, idempotencyKey) : netsuite.upsertCustomer(externalId, customer),
+      async (
+        externalId: string,
+        customer: NetSuiteCustomerBody,
+        idempotencyKey: string,
+      ): Promise<{ customerId: string } | { jobId: string }> =>
+        opts.asyncUpserts
+          ? netsuite.upsertCustomerAsync(externalId, customer, idempotencyKey)
+          : netsuite.upsertCustomer(externalId, customer),
     ),
 
     /**
@@ -76,32 +91,60 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
      * another connector) is claimed by the upsert, which stamps it.
      */
     checkExternalIdOwner: classified(async (externalId: string, dealId: string): Promise<void> => {
-      const conflict = externalIdOwnershipConflict({ externalId, dealId, customer: await netsuite.getCustomerByExternalId(externalId) });
+      const conflict = externalIdOwnershipConflict({
+        externalId,
+        dealId,
+        customer: await netsuite.getCustomerByExternalId(externalId),
+      });
       if (conflict) throw ApplicationFailure.nonRetryable(conflict.message, FAILURE.conflict, [conflict]);
     }),
 
     /** One look at an async job; the workflow waits between looks on a durable timer, not inside an activity. */
-    checkCustomerJob: classified(async (jobId: string, externalId: string): Promise<{ done: false } | { done: true; customerId: string }> => {
-      const job = await netsuite.getJob(jobId);
-      if (!job.completed) return { done: false };
-      let outcome: Awaited<ReturnType<NetSuitePort['getJobOutcome']>>;
-      try {
-        outcome = await netsuite.getJobOutcome(jobId);
-      } catch (err) {
-        // A finished job's failure is final: re-reading it cannot change it, so it goes to review now, where a
-        // retry submits a new job (under a new idempotency key).
-        if (job.progress === 'failed' && err instanceof VendorError && err.kind === 'transient') {
-          throw ApplicationFailure.nonRetryable(`NetSuite async job ${jobId} failed: ${err.message}`, FAILURE.transient, reasonsFromVendorError(err));
+    checkCustomerJob: classified(
+      async (jobId: string, externalId: string): Promise<{ done: false } | { done: true; customerId: string }> => {
+        const job = await netsuite.getJob(jobId);
+        if (!job.completed) return { done: false };
+        let outcome: Awaited<ReturnType<NetSuitePort['getJobOutcome']>>;
+        try {
+          outcome = await netsuite.getJobOutcome(jobId);
+        } catch (err) {
+          // A finished job's failure is final: re-reading it cannot change it, so it goes to review now, where a
+          // retry submits a new job (under a new idempotency key).
+          if (job.progress === 'failed' && err instanceof VendorError && err.kind === 'transient') {
+            throw ApplicationFailure.nonRetryable(
+              `NetSuite async job ${jobId} failed: ${err.message}`,
+              FAILURE.transient,
+              reasonsFromVendorError(err),
+            );
+          }
+          throw err;
         }
-        throw err;
-      }
-      const customerId = outcome.customerId ?? (await netsuite.getCustomerByExternalId(externalId))?.id;
-      if (!customerId) throw ApplicationFailure.nonRetryable(`async job ${jobId} succeeded but customer eid:${externalId} is not readable`, FAILURE.notFound);
-      return { done: true, customerId };
-    }),
+        const customerId = outcome.customerId ?? (await netsuite.getCustomerByExternalId(externalId))?.id;
+        if (!customerId)
+          throw ApplicationFailure.nonRetryable(
+            `async job ${jobId} succeeded but customer eid:${externalId} is not readable`,
+            FAILURE.notFound,
+          );
+        return { done: true, customerId };
+      },
+    ),
 
-    planFirstInvoice: classified(async (externalId: string, customerId: string, deal: ResolvedDeal, signedAt: string): Promise<InvoicePlanResult> =>
-      planFirstInvoice({ externalId, customerId, deal, ref: await referenceData(), defaultInvoiceDelayDays: opts.defaultInvoiceDelayDays, signedAt })),
+    planFirstInvoice: classified(
+      async (
+        externalId: string,
+        customerId: string,
+        deal: ResolvedDeal,
+        signedAt: string,
+      ): Promise<InvoicePlanResult> =>
+        planFirstInvoice({
+          externalId,
+          customerId,
+          deal,
+          ref: await referenceData(),
+          defaultInvoiceDelayDays: opts.defaultInvoiceDelayDays,
+          signedAt,
+        }),
+    ),
 
     /**
      * The deal's person as a contact on the customer, with the template's role, upserted by its own externalId: a
@@ -109,8 +152,20 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
      * the template's rules refuse comes back as reasons for review.
      */
     upsertBillingContact: classified(
-      async (externalId: string, customerId: string, deal: ResolvedDeal, subsidiaryId?: string): Promise<{ ok: true; contactId?: string; skipped?: string } | { ok: false; reasons: ReviewReason[] }> => {
-        const plan = planBillingContact(deal, customerId, externalId, await referenceData(), deal.mapping ?? activeMapping(), subsidiaryId);
+      async (
+        externalId: string,
+        customerId: string,
+        deal: ResolvedDeal,
+        subsidiaryId?: string,
+      ): Promise<{ ok: true; contactId?: string; skipped?: string } | { ok: false; reasons: ReviewReason[] }> => {
+        const plan = planBillingContact(
+          deal,
+          customerId,
+          externalId,
+          await referenceData(),
+          deal.mapping ?? activeMapping(),
+          subsidiaryId,
+        );
         if (!plan.ok) return plan;
         if (!plan.contact) return { ok: true, skipped: plan.skipped ?? 'no contact' };
         if (!netsuite.upsertContact) return { ok: true, skipped: 'this NetSuite port does not create contacts' };
@@ -120,12 +175,14 @@ export function createNetSuiteActivities(netsuite: NetSuitePort, opts: NetSuiteA
     ),
 
     /** Looks the invoice up by its own externalId before creating it, so a retry after a lost response creates nothing. */
-    createFirstInvoice: classified(async (invoice: NetSuiteInvoiceBody): Promise<{ invoiceId: string; created: boolean }> => {
-      const existing = invoice.externalId ? await netsuite.findInvoiceByExternalId(invoice.externalId) : undefined;
-      if (existing) return { invoiceId: existing.id, created: false };
-      const { invoiceId } = await netsuite.createInvoice(invoice);
-      return { invoiceId, created: true };
-    }),
+    createFirstInvoice: classified(
+      async (invoice: NetSuiteInvoiceBody): Promise<{ invoiceId: string; created: boolean }> => {
+        const existing = invoice.externalId ? await netsuite.findInvoiceByExternalId(invoice.externalId) : undefined;
+        if (existing) return { invoiceId: existing.id, created: false };
+        const { invoiceId } = await netsuite.createInvoice(invoice);
+        return { invoiceId, created: true };
+      },
+    ),
 
     /** Edits after onboarding (workflows/deal-edit.ts): read the customer, patch Pipedrive-owned or approved fields. */
     ...createCustomerEditActivities(netsuite as Partial<NetSuiteEditPort>),
@@ -139,6 +196,8 @@ export type NetSuiteActivities = ReturnType<typeof createNetSuiteActivities>;
  * so they never wait for one of the few NetSuite slots (measured: 40% of the netsuite queue's demand, bench P2).
  * Any NetSuite call they make on a cache miss still passes the client's concurrency limiter.
  */
-export function billingRuleActivities(a: NetSuiteActivities): Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'> {
+export function billingRuleActivities(
+  a: NetSuiteActivities,
+): Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'> {
   return { validateDeal: a.validateDeal, planFirstInvoice: a.planFirstInvoice };
 }

@@ -33,19 +33,31 @@ export function createPipedriveActivities(pipedrive: PipedrivePort) {
      */
     dealClaimFacts: classified(async (): Promise<DealClaimFacts | undefined> => {
       if (!pipedrive.getCompanyId || !pipedrive.findStageIdsByName) return undefined;
-      const [companyId, contractSignedStageIds] = await Promise.all([pipedrive.getCompanyId(), pipedrive.findStageIdsByName(CONTRACT_SIGNED_STAGE)]);
+      const [companyId, contractSignedStageIds] = await Promise.all([
+        pipedrive.getCompanyId(),
+        pipedrive.findStageIdsByName(CONTRACT_SIGNED_STAGE),
+      ]);
       return { companyId, contractSignedStageIds };
     }),
 
     /** Skipped by the client when the deal already holds this value, so a replayed step writes nothing. */
     writeBackExternalId: classified(async (dealId: string, externalId: string): Promise<{ written: boolean }> =>
-      pipedrive.setDealFields(dealId, { [DEAL_FIELDS.externalId]: externalId })),
+      pipedrive.setDealFields(dealId, { [DEAL_FIELDS.externalId]: externalId }),
+    ),
 
     markDealForReview: classified(async (dealId: string, reasons: ReviewReason[]): Promise<void> => {
-      const { written } = await pipedrive.setDealFields(dealId, { [DEAL_FIELDS.needsRemediation]: 'Yes', [DEAL_FIELDS.onboardingStatus]: 'Needs review' });
+      const { written } = await pipedrive.setDealFields(dealId, {
+        [DEAL_FIELDS.needsRemediation]: 'Yes',
+        [DEAL_FIELDS.onboardingStatus]: 'Needs review',
+      });
       // One note per entry into review, not per activity retry: only when the flag actually changed.
       if (written) {
-        const items = reasons.map((r) => `<li><b>${escapeHtml(r.field)}</b>: ${escapeHtml(r.message)}${r.suggestion ? ` <i>${escapeHtml(r.suggestion)}</i>` : ''}</li>`).join('');
+        const items = reasons
+          .map(
+            (r) =>
+              `<li><b>${escapeHtml(r.field)}</b>: ${escapeHtml(r.message)}${r.suggestion ? ` <i>${escapeHtml(r.suggestion)}</i>` : ''}</li>`,
+          )
+          .join('');
         await pipedrive.addDealNote(dealId, `<p><b>Onboarding needs review</b></p><ul>${items}</ul>`);
       }
     }),
@@ -53,7 +65,11 @@ export function createPipedriveActivities(pipedrive: PipedrivePort) {
     /** Fixes of Pipedrive-owned fields → the deal, person or organization; NetSuite-owned fixes are never sent. */
     writeBackFixes: classified(async (dealId: string, fixes: Record<string, string>): Promise<FixWriteBackResult> => {
       const plan = pipedriveWriteBackPlan(fixes);
-      const result: FixWriteBackResult = { written: [], unchanged: [], skipped: [...plan.notPipedriveOwned, ...plan.unmapped, ...plan.invalid.map((r) => r.path)] };
+      const result: FixWriteBackResult = {
+        written: [],
+        unchanged: [],
+        skipped: [...plan.notPipedriveOwned, ...plan.unmapped, ...plan.invalid.map((r) => r.path)],
+      };
       if (plan.writes.length === 0) return result;
       const current = await pipedrive.fetchResolvedDeal(dealId);
       const deal: Record<string, unknown> = {};
@@ -87,14 +103,17 @@ export function createPipedriveActivities(pipedrive: PipedrivePort) {
           if (primary !== value) {
             person.emails = [
               { value, primary: true, label: 'work' },
-              ...current.person.emails.filter((e) => e.value !== value).map((e) => ({ value: e.value, primary: false, label: e.label ?? 'work' })),
+              ...current.person.emails
+                .filter((e) => e.value !== value)
+                .map((e) => ({ value: e.value, primary: false, label: e.label ?? 'work' })),
             ];
           }
         }
       }
       if (Object.keys(deal).length) await pipedrive.updateRecord('deals', dealId, deal);
       if (Object.keys(person).length) await pipedrive.updateRecord('persons', current.person!.id!, person);
-      if (Object.keys(organization).length) await pipedrive.updateRecord('organizations', current.organization!.id, organization);
+      if (Object.keys(organization).length)
+        await pipedrive.updateRecord('organizations', current.organization!.id, organization);
       if (Object.keys(dealFields).length) {
         const { written } = await pipedrive.setDealFields(dealId, dealFields);
         const paths = plan.writes.filter((w) => 'customField' in w.target).map((w) => w.path);
@@ -103,15 +122,20 @@ export function createPipedriveActivities(pipedrive: PipedrivePort) {
       return result;
     }),
 
-    annotateDealOnboarded: classified(async (dealId: string, outcome: { customerId: string; invoiceId?: string }): Promise<void> => {
-      const { written } = await pipedrive.setDealFields(dealId, { [DEAL_FIELDS.onboardingStatus]: 'Onboarded', [DEAL_FIELDS.needsRemediation]: 'No' });
-      if (written) {
-        await pipedrive.addDealNote(
-          dealId,
-          `<p><b>Onboarded</b>: NetSuite customer ${escapeHtml(outcome.customerId)}${outcome.invoiceId ? `, first invoice ${escapeHtml(outcome.invoiceId)}` : ''}.</p>`,
-        );
-      }
-    }),
+    annotateDealOnboarded: classified(
+      async (dealId: string, outcome: { customerId: string; invoiceId?: string }): Promise<void> => {
+        const { written } = await pipedrive.setDealFields(dealId, {
+          [DEAL_FIELDS.onboardingStatus]: 'Onboarded',
+          [DEAL_FIELDS.needsRemediation]: 'No',
+        });
+        if (written) {
+          await pipedrive.addDealNote(
+            dealId,
+            `<p><b>Onboarded</b>: NetSuite customer ${escapeHtml(outcome.customerId)}${outcome.invoiceId ? `, first invoice ${escapeHtml(outcome.invoiceId)}` : ''}.</p>`,
+          );
+        }
+      },
+    ),
   };
 }
 export type PipedriveActivities = ReturnType<typeof createPipedriveActivities>;

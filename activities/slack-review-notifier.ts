@@ -9,7 +9,15 @@
  */
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { ReviewDecision, ReviewOwner } from '../domain/transaction';
-import { ReviewerDirectory, SlackClient, escapeMrkdwn, ownerMention, renderReviewCard, slackDate, type ReviewCardLinks } from '../integrations/slack';
+import {
+  ReviewerDirectory,
+  SlackClient,
+  escapeMrkdwn,
+  ownerMention,
+  renderReviewCard,
+  slackDate,
+  type ReviewCardLinks,
+} from '../integrations/slack';
 import type { SlackConfig } from '../runtime/config';
 import type { ReviewCardInput, ReviewCardRef, ReviewNotifierPort } from '../domain/review-card';
 
@@ -55,7 +63,11 @@ export class SlackReviewNotifier implements ReviewNotifierPort {
       client,
       reviewChannel: slack.reviewChannel,
       escalationChannel: slack.escalationChannel,
-      reviewers: new ReviewerDirectory({ client, reviewerIds: slack.reviewerIds, reviewerGroups: slack.reviewerGroups ?? [] }),
+      reviewers: new ReviewerDirectory({
+        client,
+        reviewerIds: slack.reviewerIds,
+        reviewerGroups: slack.reviewerGroups ?? [],
+      }),
       ...deps,
       ...links,
     });
@@ -82,7 +94,8 @@ export class SlackReviewNotifier implements ReviewNotifierPort {
       try {
         const email = await this.opts.dealOwnerEmail(ownerId);
         const slackUser = email ? await this.opts.client.lookupUserByEmail(email) : undefined;
-        if (slackUser && (await reviewers.isReviewer(slackUser))) return { kind: 'user', id: slackUser, via: 'deal-owner' };
+        if (slackUser && (await reviewers.isReviewer(slackUser)))
+          return { kind: 'user', id: slackUser, via: 'deal-owner' };
       } catch (err) {
         this.opts.onOwnerLookupError?.(err);
       }
@@ -93,7 +106,9 @@ export class SlackReviewNotifier implements ReviewNotifierPort {
   async escalate(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void> {
     const since = Date.parse(waitingSince);
     const waited = describeWait(Number.isNaN(since) ? 0 : this.now() - since);
-    const what = escapeMrkdwn(card.dealTitle ?? card.externalId) + (card.organization ? ` (${escapeMrkdwn(card.organization)})` : '');
+    const what =
+      escapeMrkdwn(card.dealTitle ?? card.externalId) +
+      (card.organization ? ` (${escapeMrkdwn(card.organization)})` : '');
     const owner = ref.owner ? `${ownerMention(ref.owner)} ` : '';
     const reminder = `:alarm_clock: ${owner}Still waiting for a reviewer: ${waited} since ${slackDate(waitingSince)} (escalation ${escalation}).`;
     await this.opts.client.postMessage({ channel: ref.channel, threadTs: ref.ts, text: reminder });

@@ -18,7 +18,11 @@ const TYPE_BY_KIND: Record<FailureKind, FailureType> = {
 export function reasonsFromVendorError(err: VendorError): ReviewReason[] {
   const details = err.extra.details?.length ? err.extra.details : [{ code: err.extra.code, message: err.message }];
   return details.map((d) =>
-    reviewReason(`${err.vendor}${d.path ? `.${d.path}` : ''}`, `${err.vendor}.${(d.code ?? err.kind).toLowerCase()}`, d.message),
+    reviewReason(
+      `${err.vendor}${d.path ? `.${d.path}` : ''}`,
+      `${err.vendor}.${(d.code ?? err.kind).toLowerCase()}`,
+      d.message,
+    ),
   );
 }
 
@@ -56,11 +60,17 @@ export function toActivityFailure(err: unknown): unknown {
   }
   // Not retried here: retrying an open breaker only burns attempts; the workflow waits for the vendor instead.
   if (err instanceof VendorDownError) {
-    return ApplicationFailure.create({ type: FAILURE.vendorDown, message: err.message, nonRetryable: true, details: [{ vendor: err.vendor, since: err.since }] });
+    return ApplicationFailure.create({
+      type: FAILURE.vendorDown,
+      message: err.message,
+      nonRetryable: true,
+      details: [{ vendor: err.vendor, since: err.since }],
+    });
   }
   if (!(err instanceof VendorError)) return err;
   const type = TYPE_BY_KIND[err.kind];
-  const degraded = type === FAILURE.transient ? degradedVendorFailure(err.vendor, `${err.vendor}: ${err.message}`, false) : undefined;
+  const degraded =
+    type === FAILURE.transient ? degradedVendorFailure(err.vendor, `${err.vendor}: ${err.message}`, false) : undefined;
   if (degraded) return degraded;
   return ApplicationFailure.create({
     type,

@@ -34,7 +34,12 @@ interface Run {
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 let tag = '';
-async function measured(bench: Run['bench'], target: Target, deals: number, run: () => Promise<BenchResult>): Promise<Run> {
+async function measured(
+  bench: Run['bench'],
+  target: Target,
+  deals: number,
+  run: () => Promise<BenchResult>,
+): Promise<Run> {
   log(`${bench} on the ${target}: ${deals} deals`);
   const load0 = loadavg()[0]!;
   const sampler = new CpuSampler();
@@ -43,7 +48,11 @@ async function measured(bench: Run['bench'], target: Target, deals: number, run:
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = sampler.stop();
   const name = `cluster-side-by-side-${bench.toLowerCase()}-${target}${tag}`;
-  writeResult({ ...result, name, notes: [...(result.notes ?? []), `Run by bench/cluster-side-by-side.ts on the ${target}.`] });
+  writeResult({
+    ...result,
+    name,
+    notes: [...(result.notes ?? []), `Run by bench/cluster-side-by-side.ts on the ${target}.`],
+  });
   log(`${bench} on the ${target} done in ${wallSeconds.toFixed(0)} s; CPU ${JSON.stringify(cpu)}`);
   return { bench, target, deals, result, cpu, wallSeconds, load: `${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}` };
 }
@@ -61,7 +70,15 @@ async function onCluster(use: (address: string) => Promise<void>, dynamicConfigF
   const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
   let cluster: RunningCluster | undefined;
   try {
-    cluster = await startCluster({ dir, ports: await freeClusterPorts(), ui: false, durable: true, detached: false, log, dynamicConfigFile });
+    cluster = await startCluster({
+      dir,
+      ports: await freeClusterPorts(),
+      ui: false,
+      durable: true,
+      detached: false,
+      log,
+      dynamicConfigFile,
+    });
     await use(cluster.address);
   } finally {
     await cluster?.stop();
@@ -88,24 +105,44 @@ async function main(): Promise<void> {
   const waveSize = Number(values['wave-size']);
   const p3Deals = Number(values['p3-deals']);
   const p2 = () =>
-    orchestrationOverhead({ waveSize, waves, burst: 0, concurrency: 5, timeoutMs: Math.max(120_000, waves * 20_000), netsuiteLatency: { minMs: 80, maxMs: 120 }, targetP99Ms: 150 });
+    orchestrationOverhead({
+      waveSize,
+      waves,
+      burst: 0,
+      concurrency: 5,
+      timeoutMs: Math.max(120_000, waves * 20_000),
+      netsuiteLatency: { minMs: 80, maxMs: 120 },
+      targetP99Ms: 150,
+    });
   const p3 = (temporalAddress?: string) =>
-    p3Burst({ deals: p3Deals, arrivalSeconds: Math.max(10, Math.round(p3Deals / 30)), concurrencyLimit: 10, latencyMs: 100, settleTimeoutMs: 30 * 60_000, temporalAddress });
+    p3Burst({
+      deals: p3Deals,
+      arrivalSeconds: Math.max(10, Math.round(p3Deals / 30)),
+      concurrencyLimit: 10,
+      latencyMs: 100,
+      settleTimeoutMs: 30 * 60_000,
+      temporalAddress,
+    });
 
   const runs: Run[] = [];
   if (wanted('P2', 'dev-server')) runs.push(await measured('P2', 'dev-server', waves * waveSize, p2));
   if (wanted('P3', 'dev-server')) runs.push(await measured('P3', 'dev-server', p3Deals, () => p3()));
 
-  if (wanted('P2', 'cluster') || wanted('P3', 'cluster')) await onCluster(async (address) => {
-    // P3's stack works in namespace default; P2's npm start gets a namespace of its own, so neither sees the other's
-    // workflows or KPIs (on the dev server each had a server of its own).
-    if (wanted('P3', 'cluster')) runs.push(await measured('P3', 'cluster', p3Deals, () => p3(address)));
-    if (wanted('P2', 'cluster')) {
-      await registerNamespace(address, log, { name: 'bench-p2' });
-      Object.assign(process.env, { TEMPORAL_EMBEDDED: 'false', TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'bench-p2' });
-      runs.push(await measured('P2', 'cluster', waves * waveSize, p2));
-    }
-  }, values['cluster-dynamic-config']);
+  if (wanted('P2', 'cluster') || wanted('P3', 'cluster'))
+    await onCluster(async (address) => {
+      // P3's stack works in namespace default; P2's npm start gets a namespace of its own, so neither sees the other's
+      // workflows or KPIs (on the dev server each had a server of its own).
+      if (wanted('P3', 'cluster')) runs.push(await measured('P3', 'cluster', p3Deals, () => p3(address)));
+      if (wanted('P2', 'cluster')) {
+        await registerNamespace(address, log, { name: 'bench-p2' });
+        Object.assign(process.env, {
+          TEMPORAL_EMBEDDED: 'false',
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_NAMESPACE: 'bench-p2',
+        });
+        runs.push(await measured('P2', 'cluster', waves * waveSize, p2));
+      }
+    }, values['cluster-dynamic-config']);
 
   const rows: BenchResult['rows'] = [];
   for (const r of runs) {
@@ -114,18 +151,54 @@ async function main(): Promise<void> {
     const perDeal = (s: number) => Math.round((s / r.deals) * 1000) / 1000;
     const base = { bench: r.bench, target: r.target, deals: r.deals };
     if (r.bench === 'P2') {
-      rows.push({ ...base, figure: 'overhead p50 / p99 ms (waves)', value: `${figure(r.result, /^overhead =/, 'p50 ms')} / ${figure(r.result, /^overhead =/, 'p99 ms')}` });
-      rows.push({ ...base, figure: 'end-to-end webhook → invoice p50 / p99 ms', value: `${figure(r.result, /^end-to-end: webhook → invoice/, 'p50 ms')} / ${figure(r.result, /^end-to-end: webhook → invoice/, 'p99 ms')}` });
-      rows.push({ ...base, figure: 'Σ workflow tasks per onboarding p50 / p99 ms', value: `${figure(r.result, /Σ workflow tasks/, 'p50 ms')} / ${figure(r.result, /Σ workflow tasks/, 'p99 ms')}` });
-      rows.push({ ...base, figure: 'webhook → workflow start committed p50 / p99 ms', value: `${figure(r.result, /webhook received → workflow start/, 'p50 ms')} / ${figure(r.result, /webhook received → workflow start/, 'p99 ms')}` });
+      rows.push({
+        ...base,
+        figure: 'overhead p50 / p99 ms (waves)',
+        value: `${figure(r.result, /^overhead =/, 'p50 ms')} / ${figure(r.result, /^overhead =/, 'p99 ms')}`,
+      });
+      rows.push({
+        ...base,
+        figure: 'end-to-end webhook → invoice p50 / p99 ms',
+        value: `${figure(r.result, /^end-to-end: webhook → invoice/, 'p50 ms')} / ${figure(r.result, /^end-to-end: webhook → invoice/, 'p99 ms')}`,
+      });
+      rows.push({
+        ...base,
+        figure: 'Σ workflow tasks per onboarding p50 / p99 ms',
+        value: `${figure(r.result, /Σ workflow tasks/, 'p50 ms')} / ${figure(r.result, /Σ workflow tasks/, 'p99 ms')}`,
+      });
+      rows.push({
+        ...base,
+        figure: 'webhook → workflow start committed p50 / p99 ms',
+        value: `${figure(r.result, /webhook received → workflow start/, 'p50 ms')} / ${figure(r.result, /webhook received → workflow start/, 'p99 ms')}`,
+      });
     } else {
-      rows.push({ ...base, figure: 'completion: first arrival → all settled (s)', value: figure(r.result, /^completion: first arrival/, 'value') ?? '?' });
-      rows.push({ ...base, figure: 'NetSuite utilisation while it had work (target ≥ 90%)', value: figure(r.result, /^NetSuite utilisation while/, 'value') ?? '?' });
-      rows.push({ ...base, figure: 'lost / duplicated', value: `${figure(r.result, /^lost/, 'value')} / ${figure(r.result, /^duplicated customers/, 'value')}` });
+      rows.push({
+        ...base,
+        figure: 'completion: first arrival → all settled (s)',
+        value: figure(r.result, /^completion: first arrival/, 'value') ?? '?',
+      });
+      rows.push({
+        ...base,
+        figure: 'NetSuite utilisation while it had work (target ≥ 90%)',
+        value: figure(r.result, /^NetSuite utilisation while/, 'value') ?? '?',
+      });
+      rows.push({
+        ...base,
+        figure: 'lost / duplicated',
+        value: `${figure(r.result, /^lost/, 'value')} / ${figure(r.result, /^duplicated customers/, 'value')}`,
+      });
     }
-    rows.push({ ...base, figure: 'CPU s per onboarding: Temporal (server services + PostgreSQL)', value: perDeal(temporalCpu) });
+    rows.push({
+      ...base,
+      figure: 'CPU s per onboarding: Temporal (server services + PostgreSQL)',
+      value: perDeal(temporalCpu),
+    });
     rows.push({ ...base, figure: 'CPU s per onboarding: all processes', value: perDeal(totalCpu) });
-    rows.push({ ...base, figure: 'CPU s per onboarding, by process', value: r.cpu.map(([role, s]) => `${role} ${perDeal(s)}`).join('; ') });
+    rows.push({
+      ...base,
+      figure: 'CPU s per onboarding, by process',
+      value: r.cpu.map(([role, s]) => `${role} ${perDeal(s)}`).join('; '),
+    });
   }
   const ratio = (bench: Run['bench']): string => {
     const cpuOf = (t: Target) => {
@@ -146,7 +219,10 @@ async function main(): Promise<void> {
     rows,
     notes: [
       `Temporal CPU per onboarding, cluster ÷ dev server: P2 ${ratio('P2')}, P3 ${ratio('P3')}.`,
-      ...runs.map((r) => `${r.bench} on the ${r.target}: ${r.wallSeconds.toFixed(0)} s wall; load average ${r.load}. Full figures in bench/results/cluster-side-by-side-${r.bench.toLowerCase()}-${r.target}.md.`),
+      ...runs.map(
+        (r) =>
+          `${r.bench} on the ${r.target}: ${r.wallSeconds.toFixed(0)} s wall; load average ${r.load}. Full figures in bench/results/cluster-side-by-side-${r.bench.toLowerCase()}-${r.target}.md.`,
+      ),
       `Order: P2 and P3 on the dev server, then P3 and P2 on the cluster. The machine's ${cpus().length} cores were shared with other sessions' builds and tests during the whole run: absolute figures are pessimistic and the two targets did not see identical load.`,
     ],
   });

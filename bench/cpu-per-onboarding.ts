@@ -41,7 +41,7 @@ function workerPid(root: number): number | undefined {
       // gone meanwhile
     }
   }
-  for (const queue = [root]; queue.length; ) {
+  for (const queue = [root]; queue.length;) {
     const pid = queue.pop()!;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -78,7 +78,10 @@ export async function cpuPerOnboarding(o: CpuPerOnboardingOptions): Promise<Benc
   const stack = await startBenchStack('cpu');
   try {
     const pd = stack.json.pipedrive;
-    if (!pd) throw new Error('cpu-per-onboarding drives the Pipedrive simulator: the bench stack runs without real Pipedrive credentials');
+    if (!pd)
+      throw new Error(
+        'cpu-per-onboarding drives the Pipedrive simulator: the bench stack runs without real Pipedrive credentials',
+      );
     const firstWorker = workerPid(stack.pid);
     if (!firstWorker) throw new Error('no worker process found under the stack');
 
@@ -99,20 +102,34 @@ export async function cpuPerOnboarding(o: CpuPerOnboardingOptions): Promise<Benc
     const idleCpu = cpuByRole(stack.pid);
     const recycles = pids.size - 1;
     const finite = samples.filter(Number.isFinite);
-    const idleRss = { first: finite[0] ?? NaN, last: finite.at(-1) ?? NaN, max: Math.max(...finite), min: Math.min(...finite) };
+    const idleRss = {
+      first: finite[0] ?? NaN,
+      last: finite.at(-1) ?? NaN,
+      max: Math.max(...finite),
+      min: Math.min(...finite),
+    };
 
     // 2. N deals through the webhook.
     const connection = await Connection.connect({ address: stack.json.temporal.address });
-    const client = new Client({ connection, namespace: stack.json.temporal.namespace, dataConverter: processDataConverter() });
+    const client = new Client({
+      connection,
+      namespace: stack.json.temporal.namespace,
+      dataConverter: processDataConverter(),
+    });
     try {
       const cpu0 = cpuByRole(stack.pid);
       const t0 = performance.now();
       log(`driving ${o.deals} deals at ${o.ratePerSecond}/s`);
-      const driven = await driveDeals({ pipedriveUrl: pd.url, count: o.deals, ratePerSecond: o.ratePerSecond, concurrency: 8 });
+      const driven = await driveDeals({
+        pipedriveUrl: pd.url,
+        count: o.deals,
+        ratePerSecond: o.ratePerSecond,
+        concurrency: 8,
+      });
       // One visibility count every 2 s: the poll's own cost on the dev server is part of the figure, kept small.
       const query = `WorkflowType = 'onboardDeal' AND OnboardingState = 'COMPLETED'`;
       let completed = 0;
-      for (const until = Date.now() + o.settleTimeoutMs; Date.now() < until; ) {
+      for (const until = Date.now() + o.settleTimeoutMs; Date.now() < until;) {
         completed = (await client.workflow.count(query).catch(() => ({ count: completed }))).count;
         if (completed >= driven.dealIds.length) break;
         await new Promise((r) => setTimeout(r, 2_000));
@@ -127,18 +144,30 @@ export async function cpuPerOnboarding(o: CpuPerOnboardingOptions): Promise<Benc
       }
       const shape = sampleId ? await historyShape(client, sampleId) : {};
 
-      const roles = [...new Set([...Object.keys(cpu1), ...Object.keys(idleCpu)])].filter((r) => (cpu1[r] ?? 0) - (cpu0[r] ?? 0) > 0.005 || (idleCpu[r] ?? 0) - (idleCpu0[r] ?? 0) > 0.005);
+      const roles = [...new Set([...Object.keys(cpu1), ...Object.keys(idleCpu)])].filter(
+        (r) => (cpu1[r] ?? 0) - (cpu0[r] ?? 0) > 0.005 || (idleCpu[r] ?? 0) - (idleCpu0[r] ?? 0) > 0.005,
+      );
       const n = Math.max(1, completed);
       const rows: BenchResult['rows'] = roles
         .map((role) => {
           const used = (cpu1[role] ?? 0) - (cpu0[role] ?? 0);
           const idleRate = ((idleCpu[role] ?? 0) - (idleCpu0[role] ?? 0)) / idleSeconds;
-          return { process: role, 'CPU s (load)': round(used, 2), 'CPU s per onboarding': round(used / n), 'idle CPU s over the same time': round(idleRate * seconds, 2) };
+          return {
+            process: role,
+            'CPU s (load)': round(used, 2),
+            'CPU s per onboarding': round(used / n),
+            'idle CPU s over the same time': round(idleRate * seconds, 2),
+          };
         })
         .sort((a, b) => b['CPU s (load)'] - a['CPU s (load)']);
       const total = rows.reduce((s, r) => s + Number(r['CPU s (load)']), 0);
       const idleTotal = rows.reduce((s, r) => s + Number(r['idle CPU s over the same time']), 0);
-      rows.push({ process: 'all', 'CPU s (load)': round(total, 2), 'CPU s per onboarding': round(total / n), 'idle CPU s over the same time': round(idleTotal, 2) });
+      rows.push({
+        process: 'all',
+        'CPU s (load)': round(total, 2),
+        'CPU s per onboarding': round(total / n),
+        'idle CPU s over the same time': round(idleTotal, 2),
+      });
       const load1 = loadavg();
       const historyEvents = Object.values(shape).reduce((a, b) => a + b, 0);
       return {
@@ -150,9 +179,17 @@ export async function cpuPerOnboarding(o: CpuPerOnboardingOptions): Promise<Benc
         notes: [
           `Onboardings: ${completed} of ${driven.dealIds.length} driven completed in ${seconds.toFixed(1)} s (${driven.errors} driver errors). Total ${round(total / n)} CPU s per onboarding (${round(total, 1)} CPU s); the same processes idle for as long would have used ${round(idleTotal, 1)} CPU s.`,
           `Fresh worker idle for ${o.idleMinutes} min: RSS ${idleRss.first} MB at 10 s, ${idleRss.last} MB at the end (min ${idleRss.min}, max ${idleRss.max}); recycles: ${recycles}.`,
-          `One completed onboarding's history (${sampleId ?? 'none'}): ${historyEvents} events; ${Object.entries(shape).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+          `One completed onboarding's history (${sampleId ?? 'none'}): ${historyEvents} events; ${Object.entries(shape)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}.`,
           `Load average (1/5/15 min) at the start ${load0.map((l) => l.toFixed(1)).join('/')}, at the end ${load1.map((l) => l.toFixed(1)).join('/')}: the 2 cores were shared with other work, which inflates times, not CPU seconds much.`,
-          `Worker settings: ${Object.entries(stack.env).filter(([k]) => /^(WORKER_|MALLOC_ARENA_MAX)/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'} (MALLOC_ARENA_MAX=2 unless set: scripts/process-utils.ts).`,
+          `Worker settings: ${
+            Object.entries(stack.env)
+              .filter(([k]) => /^(WORKER_|MALLOC_ARENA_MAX)/.test(k))
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ') || 'defaults'
+          } (MALLOC_ARENA_MAX=2 unless set: scripts/process-utils.ts).`,
         ],
       };
     } finally {

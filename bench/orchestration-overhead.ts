@@ -63,7 +63,9 @@ async function figuresOf(client: Client, workflowId: string, s: TransactionState
   if (s.state !== 'COMPLETED' || !s.invoiceCreatedAt) return undefined;
   const received = Date.parse(s.receivedAt);
   const invoiced = Date.parse(s.invoiceCreatedAt);
-  const ok = s.auditTrail.filter((e) => e.outcome === 'ok' && e.latencyMs !== undefined && Date.parse(e.at) <= invoiced);
+  const ok = s.auditTrail.filter(
+    (e) => e.outcome === 'ok' && e.latencyMs !== undefined && Date.parse(e.at) <= invoiced,
+  );
   const stepsMs = ok.reduce((a, e) => a + e.latencyMs!, 0);
 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -100,7 +102,8 @@ async function figuresOf(client: Client, workflowId: string, s: TransactionState
       const st0 = started.get(Number(done.startedEventId));
       if (st0) {
         f.runningMs += at - st0.at;
-        if (COMPUTE_ACTIVITIES.has(scheduled.get(Number(done.scheduledEventId))?.name ?? '')) f.computeStepsMs += at - st0.at;
+        if (COMPUTE_ACTIVITIES.has(scheduled.get(Number(done.scheduledEventId))?.name ?? ''))
+          f.computeStepsMs += at - st0.at;
       }
     }
   }
@@ -119,9 +122,11 @@ async function figuresOf(client: Client, workflowId: string, s: TransactionState
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 interface Phase {
@@ -137,7 +142,15 @@ interface Phase {
 }
 
 /** Runs `waves` runDemo calls of `waveSize` deals one after the other and measures the onboardings they started. */
-async function runPhase(label: string, stack: BenchStack, client: Client, o: OverheadOptions, waves: number, waveSize: number, seen: Set<string>): Promise<Phase> {
+async function runPhase(
+  label: string,
+  stack: BenchStack,
+  client: Client,
+  o: OverheadOptions,
+  waves: number,
+  waveSize: number,
+  seen: Set<string>,
+): Promise<Phase> {
   const workerMetrics = `http://127.0.0.1:${stack.env.WORKER_METRICS_PORT}/metrics`;
   const sdk0 = await snapshot(workerMetrics);
   const cpu0 = cpuByRole(stack.pid);
@@ -147,7 +160,13 @@ async function runPhase(label: string, stack: BenchStack, client: Client, o: Ove
   const totals = { deals: 0, completed: 0, inReview: 0, unfinished: 0 };
   const deadline = Date.now() + o.timeoutMs;
   for (let w = 0; w < waves && Date.now() < deadline; w += 1) {
-    const d = await runDemo({ stack: stack.json, deals: waveSize, concurrency: o.concurrency, timeoutMs: Math.max(1_000, deadline - Date.now()), log: () => undefined });
+    const d = await runDemo({
+      stack: stack.json,
+      deals: waveSize,
+      concurrency: o.concurrency,
+      timeoutMs: Math.max(1_000, deadline - Date.now()),
+      log: () => undefined,
+    });
     totals.deals += d.deals;
     totals.completed += d.completed;
     totals.inReview += d.inReview;
@@ -168,7 +187,9 @@ async function runPhase(label: string, stack: BenchStack, client: Client, o: Ove
       sdk('workflow task schedule→start', 'temporal_workflow_task_schedule_to_start_latency'),
       sdk('workflow activation in the worker', 'temporal_workflow_task_execution_latency'),
       sdk('RespondWorkflowTaskCompleted RPC', 'temporal_request_latency', ['operation="RespondWorkflowTaskCompleted"']),
-      sdk('activity schedule→start on netsuite', 'temporal_activity_schedule_to_start_latency', ['task_queue="netsuite"']),
+      sdk('activity schedule→start on netsuite', 'temporal_activity_schedule_to_start_latency', [
+        'task_queue="netsuite"',
+      ]),
       sdk('on onboarding', 'temporal_activity_schedule_to_start_latency', ['task_queue="onboarding"']),
       sdk('activity execution', 'temporal_activity_execution_latency'),
       sdk('RespondActivityTaskCompleted RPC', 'temporal_request_latency', ['operation="RespondActivityTaskCompleted"']),
@@ -177,7 +198,8 @@ async function runPhase(label: string, stack: BenchStack, client: Client, o: Ove
   const cpuNote = `${label}: CPU (cores used, by process) ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; whole machine busy ${machineCores} of ${cpus().length} cores; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.`;
 
   const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType='onboardDeal'` })) if (!seen.has(wf.workflowId)) ids.push(wf.workflowId);
+  for await (const wf of client.workflow.list({ query: `WorkflowType='onboardDeal'` }))
+    if (!seen.has(wf.workflowId)) ids.push(wf.workflowId);
   ids.forEach((id) => seen.add(id));
   const figures: DealFigures[] = [];
   await pool(ids, 8, async (id) => {
@@ -192,23 +214,39 @@ export async function orchestrationOverhead(o: OverheadOptions): Promise<BenchRe
   let connection: Connection | undefined;
   try {
     const ns = stack.json.netsuite;
-    if (!ns || !stack.json.pipedrive) throw new Error('orchestration-overhead needs the NetSuite and Pipedrive simulators (no real credentials in the environment)');
+    if (!ns || !stack.json.pipedrive)
+      throw new Error(
+        'orchestration-overhead needs the NetSuite and Pipedrive simulators (no real credentials in the environment)',
+      );
     await axios.put(`${ns.url}/__sim/faults`, { latency: o.netsuiteLatency }, { timeout: 10_000 });
     connection = await Connection.connect({ address: stack.json.temporal.address });
     const client = new Client({ connection, namespace: stack.json.temporal.namespace });
     const seen = new Set<string>();
     const phases = [await runPhase(`waves of ${o.waveSize}`, stack, client, o, o.waves, o.waveSize, seen)];
     if (o.burst > 0) phases.push(await runPhase(`burst of ${o.burst}`, stack, client, o, 1, o.burst, seen));
-    const nsStats = (await axios.get<{ total: number; throttled: number; peakConcurrency: number }>(`${ns.url}/__sim/stats`, { timeout: 10_000 })).data;
+    const nsStats = (
+      await axios.get<{ total: number; throttled: number; peakConcurrency: number }>(`${ns.url}/__sim/stats`, {
+        timeout: 10_000,
+      })
+    ).data;
 
     const row = (phase: Phase, what: string, samples: number[]): Record<string, string | number> => {
       const s = summarize(samples);
-      return { phase: phase.label, 'per onboarding': what, n: s.n, 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, 'max ms': s.max };
+      return {
+        phase: phase.label,
+        'per onboarding': what,
+        n: s.n,
+        'p50 ms': s.p50,
+        'p90 ms': s.p90,
+        'p99 ms': s.p99,
+        'max ms': s.max,
+      };
     };
     const rows: BenchResult['rows'] = [];
     const notes: string[] = [];
     for (const ph of phases) {
-      const pick = (k: keyof DealFigures, fs = ph.figures): number[] => fs.map((f) => f[k] as number).filter((x) => Number.isFinite(x));
+      const pick = (k: keyof DealFigures, fs = ph.figures): number[] =>
+        fs.map((f) => f[k] as number).filter((x) => Number.isFinite(x));
       const clean = ph.figures.filter((f) => !f.retried);
       rows.push(
         row(ph, 'overhead = end-to-end − Σ ok step latencies', pick('overheadMs')),
@@ -221,11 +259,16 @@ export async function orchestrationOverhead(o: OverheadOptions): Promise<BenchRe
         row(ph, 'profile¹: Σ wait for onboarding-queue pickup', pick('onboardingWaitMs', clean)),
         row(ph, 'profile¹: Σ workflow tasks (Scheduled→Completed)', pick('workflowTaskMs', clean)),
         row(ph, 'profile¹: validateDeal + planFirstInvoice (slot wait + run)', pick('computeStepsMs', clean)),
-        row(ph, 'profile¹: end-to-end − activities running', clean.map((f) => f.e2eMs - f.runningMs)),
+        row(
+          ph,
+          'profile¹: end-to-end − activities running',
+          clean.map((f) => f.e2eMs - f.runningMs),
+        ),
       );
       const overhead = summarize(pick('overheadMs'));
       const retriedNames: Record<string, number> = {};
-      for (const name of ph.figures.flatMap((f) => f.retriedActivities)) retriedNames[name] = (retriedNames[name] ?? 0) + 1;
+      for (const name of ph.figures.flatMap((f) => f.retriedActivities))
+        retriedNames[name] = (retriedNames[name] ?? 0) + 1;
       notes.push(
         `${ph.label}: target p99 overhead ≤ ${o.targetP99Ms} ms ${overhead.p99 <= o.targetP99Ms ? 'MET' : 'NOT MET'} (p99 ${overhead.p99} ms); ` +
           `${ph.completed} completed, ${ph.inReview} in review, ${ph.unfinished} unfinished of ${ph.deals} in ${ph.seconds.toFixed(1)} s (${(ph.completed / ph.seconds).toFixed(2)} onboardings/s); ${ph.figures.length} measured; ` +
@@ -236,8 +279,8 @@ export async function orchestrationOverhead(o: OverheadOptions): Promise<BenchRe
     notes.push(
       `Steps per onboarding up to the invoice (fetch, write-back, validate, duplicate probe, upsert, plan, invoice): median ${stepsPerDeal.p50}; validate is a local computation, counted as a step as the audit trail records it.`,
       'Step latencies use the workflow clock (the start of the workflow task that scheduled the activity → the one that saw it complete), and consecutive steps run in the same workflow task, so the first row is only the time before the first step: ' +
-        'each activity\'s dispatch (schedule → start) and the workflow tasks between steps are inside the step latencies. ¹ The profile rows split end-to-end from the workflow histories (server clock, deals without retried activities): ' +
-        'intake + activities running + waits for worker slots/pickup + workflow tasks ≈ end-to-end. The worker sends at most NETSUITE_CONCURRENCY_LIMIT (default 5) NetSuite requests at once, by design (NetSuite\'s account concurrency budget), and takes NETSUITE_QUEUED_ACTIVITIES more netsuite-queue activities that wait for a request slot in-process; ' +
+        "each activity's dispatch (schedule → start) and the workflow tasks between steps are inside the step latencies. ¹ The profile rows split end-to-end from the workflow histories (server clock, deals without retried activities): " +
+        "intake + activities running + waits for worker slots/pickup + workflow tasks ≈ end-to-end. The worker sends at most NETSUITE_CONCURRENCY_LIMIT (default 5) NetSuite requests at once, by design (NetSuite's account concurrency budget), and takes NETSUITE_QUEUED_ACTIVITIES more netsuite-queue activities that wait for a request slot in-process; " +
         'validateDeal and planFirstInvoice are pure computations over cached reference data and run as local activities inside the workflow task (workflows started before the local-billing-rules patch run them on the netsuite queue).',
       ...phases.map((ph) => ph.sdkNote),
       `NetSuite simulator: ${nsStats.total} requests, ${nsStats.throttled} throttled (429), peak concurrency ${nsStats.peakConcurrency}.`,
@@ -251,7 +294,7 @@ export async function orchestrationOverhead(o: OverheadOptions): Promise<BenchRe
         `P2: ${total} synthetic deals pushed through the running stack (npm start, sandbox simulators) by scripts/demo.ts runDemo (creation concurrency ${o.concurrency}): ` +
         `${o.waves} waves of ${o.waveSize} (each wave waits for its onboardings)${o.burst ? `, then a burst of ${o.burst} at once` : ''}. NetSuite simulator latency ` +
         `uniform ${o.netsuiteLatency.minMs}–${o.netsuiteLatency.maxMs} ms per request (PUT /__sim/faults). Overhead = end-to-end (webhook received → invoice created, from the state query) ` +
-        'minus Σ latency of the audit trail\'s `ok` steps up to the invoice (the time inside vendor calls, as the workflow sees it).',
+        "minus Σ latency of the audit trail's `ok` steps up to the invoice (the time inside vendor calls, as the workflow sees it).",
       rows,
       notes,
     };

@@ -63,9 +63,18 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     const busy0 = machineBusy();
     const t0 = performance.now();
     log(`P3: driving ${o.deals} deals over ${o.arrivalSeconds} s (C=${o.concurrencyLimit}, L=${o.latencyMs} ms)`);
-    const drive = await driveDeals({ pipedriveUrl: stack.json.pipedrive!.url, count: o.deals, ratePerSecond: o.deals / o.arrivalSeconds, concurrency: 64 });
+    const drive = await driveDeals({
+      pipedriveUrl: stack.json.pipedrive!.url,
+      count: o.deals,
+      ratePerSecond: o.deals / o.arrivalSeconds,
+      concurrency: 64,
+    });
     log(`driven ${drive.dealIds.length} in ${drive.seconds.toFixed(1)} s; settling`);
-    const settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs: o.settleTimeoutMs, stallMs: 5 * 60_000, log });
+    const settle = await waitForSettled(stack.client, drive.dealIds.length, {
+      timeoutMs: o.settleTimeoutMs,
+      stallMs: 5 * 60_000,
+      log,
+    });
     const wallSeconds = (performance.now() - t0) / 1000;
     sampling = false;
     await sampler;
@@ -98,7 +107,11 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
     const wholeRunUtilisation = idealSeconds / wallSeconds;
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
     const met = utilisation >= 0.9 && stats.throttled === 0 && verify.passed;
-    const byRoute = Object.entries(stats.requests).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const byRoute = Object.entries(stats.requests)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
     return {
       name: 'p3-burst',
       description:
@@ -107,19 +120,47 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
         'Utilisation = NetSuite requests served × L / (C × the span NetSuite had work): the share of the ceiling turned into answers. ' +
         'Occupancy = mean in-flight requests sampled every 100 ms / C; it is higher when the simulator takes longer than L (its CPU on a busy host).',
       rows: [
-        { figure: 'NetSuite utilisation while it had work (requests × L / (C × span))', value: pct(utilisation), target: '≥ 90%' },
-        { figure: 'NetSuite slot occupancy while it had work (mean sampled in flight / C)', value: pct(occupancy), target: '' },
-        { figure: 'NetSuite utilisation over the whole run (requests × L / (C × wall))', value: pct(wholeRunUtilisation), target: '' },
-        { figure: 'mean NetSuite requests in flight', value: Math.round(meanInFlight * 100) / 100, target: `C = ${o.concurrencyLimit}` },
+        {
+          figure: 'NetSuite utilisation while it had work (requests × L / (C × span))',
+          value: pct(utilisation),
+          target: '≥ 90%',
+        },
+        {
+          figure: 'NetSuite slot occupancy while it had work (mean sampled in flight / C)',
+          value: pct(occupancy),
+          target: '',
+        },
+        {
+          figure: 'NetSuite utilisation over the whole run (requests × L / (C × wall))',
+          value: pct(wholeRunUtilisation),
+          target: '',
+        },
+        {
+          figure: 'mean NetSuite requests in flight',
+          value: Math.round(meanInFlight * 100) / 100,
+          target: `C = ${o.concurrencyLimit}`,
+        },
         { figure: 'peak NetSuite concurrency', value: stats.peakConcurrency, target: `≤ ${o.concurrencyLimit}` },
         { figure: 'NetSuite requests', value: stats.total, target: '' },
         { figure: 'throttled (429) NetSuite answers', value: stats.throttled, target: '0' },
         { figure: 'completion: first arrival → all settled (s)', value: Math.round(wallSeconds), target: '' },
         { figure: 'ideal: NetSuite requests × L / C (s)', value: Math.round(idealSeconds), target: '' },
         { figure: 'completion / ideal', value: Math.round((wallSeconds / idealSeconds) * 100) / 100, target: '' },
-        { figure: 'arrivals: seconds to move all deals', value: Math.round(drive.seconds), target: `${o.arrivalSeconds}` },
-        { figure: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled})`, target: 'yes' },
-        ...[...verifyRows(verify), ...kpiRows(kpis)].map((r) => ({ figure: String(r.check), value: r.value ?? '', target: '' })),
+        {
+          figure: 'arrivals: seconds to move all deals',
+          value: Math.round(drive.seconds),
+          target: `${o.arrivalSeconds}`,
+        },
+        {
+          figure: 'all settled before the timeout',
+          value: settle.settled ? 'yes' : `no (${settle.last.settled})`,
+          target: 'yes',
+        },
+        ...[...verifyRows(verify), ...kpiRows(kpis)].map((r) => ({
+          figure: String(r.check),
+          value: r.value ?? '',
+          target: '',
+        })),
         { figure: 'verdict', value: met ? 'MET' : 'NOT MET', target: '≥ 90% of C, 0 throttled, 0 duplicates' },
       ],
       notes: [
@@ -129,11 +170,13 @@ export async function p3Burst(o: BurstOptions): Promise<BenchResult> {
           [
             sdk('workflow task schedule→start', 'temporal_workflow_task_schedule_to_start_latency'),
             sdk('workflow activation', 'temporal_workflow_task_execution_latency'),
-            sdk('activity schedule→start on netsuite', 'temporal_activity_schedule_to_start_latency', ['task_queue="netsuite"']),
+            sdk('activity schedule→start on netsuite', 'temporal_activity_schedule_to_start_latency', [
+              'task_queue="netsuite"',
+            ]),
             sdk('on onboarding', 'temporal_activity_schedule_to_start_latency', ['task_queue="onboarding"']),
             sdk('activity execution', 'temporal_activity_execution_latency'),
           ].join(', ') +
-          '. A short netsuite schedule→start with NetSuite under its ceiling means NetSuite is starved by what comes before it (Temporal, the worker\'s CPU), not limited by C.',
+          ". A short netsuite schedule→start with NetSuite under its ceiling means NetSuite is starved by what comes before it (Temporal, the worker's CPU), not limited by C.",
         `CPU over the run (cores used, by process; the benchmark process holds the three simulators and the deal driver): ${cores.map(([role, c]) => `${role} ${c}`).join(', ')}; the whole machine was busy ${machineCores} of ${cpus().length} cores.`,
         `Pipedrive simulator burst limit raised to 100,000 / 2 s for this benchmark so NetSuite, not Pipedrive's API limit, is the resource measured; ${drive.errors} driver errors.`,
         ...verifyNotes(verify),

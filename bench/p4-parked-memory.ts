@@ -40,12 +40,19 @@ function rssMb(pid: number | undefined): number {
 }
 
 async function cacheSize(stack: ChaosStack): Promise<string> {
-  const text = (await axios.get<string>(stack.workerMetricsUrl, { responseType: 'text', timeout: 10_000 }).catch(() => ({ data: '' }))).data;
+  const text = (
+    await axios
+      .get<string>(stack.workerMetricsUrl, { responseType: 'text', timeout: 10_000 })
+      .catch(() => ({ data: '' }))
+  ).data;
   const line = text.split('\n').find((l) => l.startsWith('temporal_sticky_cache_size'));
   return line ? line.split(' ').pop()! : '?';
 }
 
-async function queryAll(client: Client, externalIds: string[]): Promise<{ ok: number; failed: number; seconds: number }> {
+async function queryAll(
+  client: Client,
+  externalIds: string[],
+): Promise<{ ok: number; failed: number; seconds: number }> {
   const t0 = performance.now();
   let next = 0;
   let ok = 0;
@@ -80,15 +87,32 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
         await new Promise((r) => setTimeout(r, 100));
         mb = rssMb(stack.workerPid());
       }
-      rows.push({ phase, 'maxCachedWorkflows': cache, 'worker RSS MB': mb, 'workflows in cache (temporal_sticky_cache_size)': await cacheSize(stack) });
+      rows.push({
+        phase,
+        maxCachedWorkflows: cache,
+        'worker RSS MB': mb,
+        'workflows in cache (temporal_sticky_cache_size)': await cacheSize(stack),
+      });
       log(`P4 ${phase}: RSS ${mb} MB`);
       return mb;
     };
     const defaultCache = configured ?? '100 (default)';
     await sample('worker started, idle', defaultCache);
-    const drive = await driveDeals({ pipedriveUrl: stack.json.pipedrive!.url, count: o.deals, ratePerSecond: o.ratePerSecond, concurrency: 32, omit: () => ['tax_id'] });
-    log(`driven ${drive.dealIds.length} deals without a tax id in ${drive.seconds.toFixed(0)} s; waiting for them to park`);
-    const settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs: o.settleTimeoutMs, stallMs: 5 * 60_000, log });
+    const drive = await driveDeals({
+      pipedriveUrl: stack.json.pipedrive!.url,
+      count: o.deals,
+      ratePerSecond: o.ratePerSecond,
+      concurrency: 32,
+      omit: () => ['tax_id'],
+    });
+    log(
+      `driven ${drive.dealIds.length} deals without a tax id in ${drive.seconds.toFixed(0)} s; waiting for them to park`,
+    );
+    const settle = await waitForSettled(stack.client, drive.dealIds.length, {
+      timeoutMs: o.settleTimeoutMs,
+      stallMs: 5 * 60_000,
+      log,
+    });
     const parked = await sample(`all ${settle.last.settled} parked`, defaultCache);
     await new Promise((r) => setTimeout(r, 60_000));
     const after60 = await sample('60 s later, idle', defaultCache);
@@ -99,7 +123,10 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
     const companyId = await companyIdOf(stack.json);
     const ids = drive.dealIds.map((dealId) => deriveExternalId({ companyId, dealId }));
     const q1 = await queryAll(stack.client, ids);
-    const afterQueries = await sample(`after a state query of every parked workflow (${q1.ok} ok, ${q1.failed} failed, ${q1.seconds.toFixed(0)} s)`, defaultCache);
+    const afterQueries = await sample(
+      `after a state query of every parked workflow (${q1.ok} ok, ${q1.failed} failed, ${q1.seconds.toFixed(0)} s)`,
+      defaultCache,
+    );
     // The target state: every workflow parked and nothing else going on. The highest sample with the default cache
     // (parking them, then the query pass) is the cost of work in flight, reported next to it.
     const peak = Math.max(parked, after60, idleLater, afterQueries);
@@ -110,7 +137,10 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
       await stack.startWorker({ WORKER_MAX_CACHED_WORKFLOWS: String(size) });
       await sample('restarted worker, idle', String(size));
       const q2 = await queryAll(stack.client, ids);
-      await sample(`after a state query of every parked workflow (${q2.ok} ok, ${q2.failed} failed, ${q2.seconds.toFixed(0)} s)`, String(size));
+      await sample(
+        `after a state query of every parked workflow (${q2.ok} ok, ${q2.failed} failed, ${q2.seconds.toFixed(0)} s)`,
+        String(size),
+      );
     }
     const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds });
     const kpis = await verifyKpis(stack.client, drive.dealIds.length);
@@ -118,7 +148,12 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
     // A crash resets the worker's RSS: a figure read after one says nothing about holding the parked workflows.
     const crashes = stack.exits.filter((e) => e.name === 'worker' && !e.expected);
     const met = idleLater <= o.targetMb && crashes.length === 0;
-    rows.push({ phase: `verdict: RSS with all ${o.deals} parked (the 3 min sample) ≤ ${o.targetMb} MB`, 'maxCachedWorkflows': defaultCache, 'worker RSS MB': idleLater, 'workflows in cache (temporal_sticky_cache_size)': met ? 'MET' : 'NOT MET' });
+    rows.push({
+      phase: `verdict: RSS with all ${o.deals} parked (the 3 min sample) ≤ ${o.targetMb} MB`,
+      maxCachedWorkflows: defaultCache,
+      'worker RSS MB': idleLater,
+      'workflows in cache (temporal_sticky_cache_size)': met ? 'MET' : 'NOT MET',
+    });
     notes.push(
       `Target: worker RSS ≤ ${o.targetMb} MB with ${o.deals} workflows parked in NEEDS_REVIEW: ${met ? 'MET' : 'NOT MET'} with maxCachedWorkflows ${defaultCache}: ${idleLater} MB with all parked and the worker idle for 3 minutes (${after60} MB after 1 minute). Peak with work in flight (parking them, then querying every one 16 at a time): ${peak} MB. A parked workflow outside the cache costs the worker nothing; a click on its card first replays its history (tens of events).`,
       `Worker process settings: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'} (the stack's default), V8 flags ${process.env.WORKER_NODE_FLAGS?.trim() ? `"${process.env.WORKER_NODE_FLAGS.trim()}"` : 'none (WORKER_NODE_FLAGS unset)'}, idle GC every ${process.env.WORKER_IDLE_GC_SECONDS ?? '10'} s (WORKER_IDLE_GC_SECONDS; 0 = off), recycle when idle more than ${process.env.WORKER_RECYCLE_GROWTH_MB ?? '150'} MB above the worker's settled idle RSS (WORKER_RECYCLE_GROWTH_MB; 0 = off).`,

@@ -57,9 +57,16 @@ export function cpuByRole(root: number): Record<string, number> {
 }
 
 /** Cores used per role over an interval (CPU seconds / wall seconds), largest first. */
-export function coresUsed(before: Record<string, number>, after: Record<string, number>, wallSeconds: number): Array<[string, number]> {
+export function coresUsed(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  wallSeconds: number,
+): Array<[string, number]> {
   return Object.keys(after)
-    .map((role): [string, number] => [role, Math.round(((after[role]! - (before[role] ?? 0)) / wallSeconds) * 100) / 100])
+    .map((role): [string, number] => [
+      role,
+      Math.round(((after[role]! - (before[role] ?? 0)) / wallSeconds) * 100) / 100,
+    ])
     .filter(([, c]) => c > 0.005)
     .sort((a, b) => b[1] - a[1]);
 }
@@ -75,7 +82,11 @@ export function machineBusy(): { total: number; idle: number } {
   }
 }
 
-export function busyCores(before: { total: number; idle: number }, after: { total: number; idle: number }, cores: number): number {
+export function busyCores(
+  before: { total: number; idle: number },
+  after: { total: number; idle: number },
+  cores: number,
+): number {
   const total = after.total - before.total;
   return total > 0 ? Math.round((1 - (after.idle - before.idle) / total) * cores * 100) / 100 : Number.NaN;
 }

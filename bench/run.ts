@@ -22,7 +22,9 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
   'webhook-ack': (quick) =>
     webhookAck({
       // Quick: no warm-up and a short control, to stay within 40 s with the stack's start and stop.
-      ...(quick ? { rate: 100, seconds: 10, controlSeconds: 3, warmupSeconds: 0 } : { rate: 200, seconds: 60, controlSeconds: 15, warmupSeconds: 2 }),
+      ...(quick
+        ? { rate: 100, seconds: 10, controlSeconds: 3, warmupSeconds: 0 }
+        : { rate: 200, seconds: 60, controlSeconds: 15, warmupSeconds: 2 }),
       warmupRate: 20,
       targetP99Ms: 25,
       // e.g. WEBHOOK_LOAD_MAX_IN_FLIGHT=512: a connection-capped generator instead of the pure open loop (writes webhook-ack-cap512.*).
@@ -30,7 +32,9 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
     }),
   'orchestration-overhead': (quick) =>
     orchestrationOverhead({
-      ...(quick ? { waveSize: 5, waves: 4, burst: 0, timeoutMs: 25_000 } : { waveSize: 10, waves: 10, burst: 100, timeoutMs: 75_000 }),
+      ...(quick
+        ? { waveSize: 5, waves: 4, burst: 0, timeoutMs: 25_000 }
+        : { waveSize: 10, waves: 10, burst: 100, timeoutMs: 75_000 }),
       concurrency: 5,
       netsuiteLatency: { minMs: 80, maxMs: 120 },
       targetP99Ms: 150,
@@ -47,9 +51,21 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
   // Reviews pile up over time, not in one burst (that is P3): deals arrive at about the rate the worker parks them,
   // so the workflows in flight stay within its cache and the figure is the parked state's, not a burst's.
   'p4-parked-memory': (quick, { deals }) =>
-    p4ParkedMemory({ ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 7 }), ...(deals ? { deals } : {}), settleTimeoutMs: 90 * 60_000, targetMb: 300, compareCaches: quick ? [1000] : [] }),
+    p4ParkedMemory({
+      ...(quick ? { deals: 500, ratePerSecond: 25 } : { deals: 10_000, ratePerSecond: 7 }),
+      ...(deals ? { deals } : {}),
+      settleTimeoutMs: 90 * 60_000,
+      targetMb: 300,
+      compareCaches: quick ? [1000] : [],
+    }),
   // A fresh worker idle for 10 minutes (quick: 1), then 100 deals (--deals N) through the webhook: CPU s per onboarding.
-  'cpu-per-onboarding': (quick, { deals }) => cpuPerOnboarding({ deals: deals ?? 100, idleMinutes: quick ? 1 : 10, ratePerSecond: 4, settleTimeoutMs: 20 * 60_000 }),
+  'cpu-per-onboarding': (quick, { deals }) =>
+    cpuPerOnboarding({
+      deals: deals ?? 100,
+      idleMinutes: quick ? 1 : 10,
+      ratePerSecond: 4,
+      settleTimeoutMs: 20 * 60_000,
+    }),
 };
 
 /** A wrong command line: said in one line, without a stack trace. */
@@ -61,19 +77,36 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' }, 'netsuite-concurrency': { type: 'string' }, 'netsuite-latency-ms': { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      deals: { type: 'string' },
+      'netsuite-concurrency': { type: 'string' },
+      'netsuite-latency-ms': { type: 'string' },
+    },
   });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const deals = num(values.deals);
-  const netsuite = { concurrencyLimit: num(values['netsuite-concurrency']), latencyMs: num(values['netsuite-latency-ms']) };
-  const nsSuffix = [netsuite.concurrencyLimit === undefined ? '' : `-c${netsuite.concurrencyLimit}`, netsuite.latencyMs === undefined ? '' : `-l${netsuite.latencyMs}`].join('');
+  const netsuite = {
+    concurrencyLimit: num(values['netsuite-concurrency']),
+    latencyMs: num(values['netsuite-latency-ms']),
+  };
+  const nsSuffix = [
+    netsuite.concurrencyLimit === undefined ? '' : `-c${netsuite.concurrencyLimit}`,
+    netsuite.latencyMs === undefined ? '' : `-l${netsuite.latencyMs}`,
+  ].join('');
   const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
   for (const name of names) {
     const bench = BENCHMARKS[name];
     if (!bench) throw new UsageError(`unknown benchmark ${name}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     // Named by what shaped the figures: an override a benchmark does not read must not rename its results.
-    const ignored = [deals !== undefined && !TAKES_DEALS.has(name) && '--deals', nsSuffix && name !== 'p3-burst' && '--netsuite-*'].filter(Boolean);
-    if (ignored.length) throw new UsageError(`${name} does not take ${ignored.join(' or ')}; only ${[...TAKES_DEALS].join(' and ')} take --deals, only p3-burst --netsuite-*`);
+    const ignored = [
+      deals !== undefined && !TAKES_DEALS.has(name) && '--deals',
+      nsSuffix && name !== 'p3-burst' && '--netsuite-*',
+    ].filter(Boolean);
+    if (ignored.length)
+      throw new UsageError(
+        `${name} does not take ${ignored.join(' or ')}; only ${[...TAKES_DEALS].join(' and ')} take --deals, only p3-burst --netsuite-*`,
+      );
   }
   for (const name of names) {
     const bench = BENCHMARKS[name]!;
@@ -81,7 +114,9 @@ async function main(): Promise<void> {
     const result = await bench(values.quick, { deals, netsuite });
     console.table(result.rows);
     // A quick run is a smoke test: it writes <name>-quick.* and leaves the reference figures alone.
-    const outName = (deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name) + nsSuffix;
+    const outName =
+      (deals !== undefined ? `${result.name}-${deals}` : values.quick ? `${result.name}-quick` : result.name) +
+      nsSuffix;
     process.stderr.write(`wrote ${writeResult({ ...result, name: outName })}\n`);
   }
 }
@@ -89,7 +124,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof UsageError ? `npm run bench: ${err.message}` : ((err as Error).stack ?? String(err))}\n`);
+    process.stderr.write(
+      `${err instanceof UsageError ? `npm run bench: ${err.message}` : ((err as Error).stack ?? String(err))}\n`,
+    );
     process.exit(1);
   },
 );

@@ -22,7 +22,12 @@ export async function snapshot(metricsUrl: string): Promise<MetricSnapshot> {
 }
 
 /** Mean over [before, after] of the series of `name` whose labels contain every `label="value"` in `labels`. */
-export function meanBetween(before: MetricSnapshot, after: MetricSnapshot, name: string, labels: string[] = []): { mean: number; count: number } {
+export function meanBetween(
+  before: MetricSnapshot,
+  after: MetricSnapshot,
+  name: string,
+  labels: string[] = [],
+): { mean: number; count: number } {
   let sum = 0;
   let count = 0;
   for (const [key, v] of after) {

@@ -37,7 +37,14 @@ export async function startBenchStack(label: string): Promise<BenchStack> {
   try {
     const json = await proc.ready(180_000);
     process.stderr.write(`stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    return { json, dataDir, startupSeconds: Math.round((performance.now() - t0) / 100) / 10, pid: proc.child.pid ?? 0, env, stop };
+    return {
+      json,
+      dataDir,
+      startupSeconds: Math.round((performance.now() - t0) / 100) / 10,
+      pid: proc.child.pid ?? 0,
+      env,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -14,7 +14,11 @@ import { OnboardingStarter } from '../starters/start-onboarding';
 import type { BenchResult } from './results-file';
 import { summarize } from './stats';
 
-async function timed(concurrency: number, total: number, op: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+async function timed(
+  concurrency: number,
+  total: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -47,15 +51,34 @@ export async function startLatency(opts: { total: number; concurrency: number })
   const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../workflows') });
   const starter = new OnboardingStarter(connection, 'default');
   const runId = Date.now().toString(36);
-  const input = (i: number) => ({ externalId: `bench-${runId}-${i}`, pipedriveDealId: String(i), eventId: `e-${i}`, receivedAt: new Date().toISOString() });
+  const input = (i: number) => ({
+    externalId: `bench-${runId}-${i}`,
+    pipedriveDealId: String(i),
+    eventId: `e-${i}`,
+    receivedAt: new Date().toISOString(),
+  });
 
   const rows: BenchResult['rows'] = [];
   await worker.runUntil(async () => {
     const fresh = await timed(opts.concurrency, opts.total, (i) => starter.startOnboarding(input(i), { taskQueue }));
-    const dup = await timed(opts.concurrency, opts.total, (i) => starter.startOnboarding({ ...input(i), eventId: `dup-${i}` }, { taskQueue }));
-    for (const [kind, r] of [['new deal', fresh], ['duplicate delivery', dup]] as const) {
+    const dup = await timed(opts.concurrency, opts.total, (i) =>
+      starter.startOnboarding({ ...input(i), eventId: `dup-${i}` }, { taskQueue }),
+    );
+    for (const [kind, r] of [
+      ['new deal', fresh],
+      ['duplicate delivery', dup],
+    ] as const) {
       const s = summarize(r.latencies);
-      rows.push({ start: kind, n: s.n, concurrency: opts.concurrency, 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, 'max ms': s.max, 'starts/s': Math.round(s.n / r.seconds) });
+      rows.push({
+        start: kind,
+        n: s.n,
+        concurrency: opts.concurrency,
+        'p50 ms': s.p50,
+        'p90 ms': s.p90,
+        'p99 ms': s.p99,
+        'max ms': s.max,
+        'starts/s': Math.round(s.n / r.seconds),
+      });
     }
   });
   await connection.close();
@@ -63,7 +86,8 @@ export async function startLatency(opts: { total: number; concurrency: number })
   await server.stop();
   return {
     name: 'start-latency',
-    description: 'Latency of a durable, idempotent workflow start (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING) on the embedded Temporal dev server (SQLite file, WAL, synchronous=NORMAL), with a worker running.',
+    description:
+      'Latency of a durable, idempotent workflow start (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING) on the embedded Temporal dev server (SQLite file, WAL, synchronous=NORMAL), with a worker running.',
     rows,
     notes: ['The webhook answers 2xx only after this call returns, so its p99 bounds the intake latency from below.'],
   };

@@ -10,7 +10,13 @@ export function percentile(sorted: number[], p: number): number {
 export function summarize(samples: number[]): { n: number; p50: number; p90: number; p99: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const round = (x: number): number => Math.round(x * 100) / 100;
-  return { n: sorted.length, p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) };
+  return {
+    n: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? NaN),
+  };
 }
 
 export function machine(): { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string } {

@@ -34,30 +34,52 @@ export function contactExternalId(externalId: string): string {
 export function splitPersonName(person: NonNullable<ResolvedDeal['person']>): { firstName: string; lastName?: string } {
   const first = cleanName(person.firstName);
   const last = cleanName(person.lastName);
-  if (first !== '' || last !== '') return first === '' ? { firstName: last } : { firstName: first, ...(last ? { lastName: last } : {}) };
+  if (first !== '' || last !== '')
+    return first === '' ? { firstName: last } : { firstName: first, ...(last ? { lastName: last } : {}) };
   const words = cleanName(person.name).split(' ').filter(Boolean);
   if (words.length <= 1) return { firstName: words[0] ?? '' };
   return { firstName: words.slice(0, -1).join(' '), lastName: words[words.length - 1] };
 }
 
-export type ContactPlan = { ok: true; contact?: NetSuiteContactBody; skipped?: string } | { ok: false; reasons: ReviewReason[] };
+export type ContactPlan =
+  { ok: true; contact?: NetSuiteContactBody; skipped?: string } | { ok: false; reasons: ReviewReason[] };
 
 /**
  * The contact body for `customerId`, or why there is none: no person on the deal skips it (reviewed only when the
  * template marks the contact required); names over NetSuite's limits and an unknown role are reasons.
  */
-export function planBillingContact(deal: ResolvedDeal, customerId: string, externalId: string, ref: ReferenceData, mapping: Mapping, subsidiaryId?: string): ContactPlan {
+export function planBillingContact(
+  deal: ResolvedDeal,
+  customerId: string,
+  externalId: string,
+  ref: ReferenceData,
+  mapping: Mapping,
+  subsidiaryId?: string,
+): ContactPlan {
   const entry = mapping.fields.contact;
   const person = deal.person;
   const reasons: ReviewReason[] = [];
   if (person === undefined || cleanName(person.name) === '') {
     if (!entry.required) return { ok: true, skipped: 'the deal has no contact person' };
-    return { ok: false, reasons: [reviewReason('person', 'contact.missing', 'The deal has no contact person, and the mapping template requires a billing contact.', { suggestion: 'Link a person to the deal in Pipedrive.' })] };
+    return {
+      ok: false,
+      reasons: [
+        reviewReason(
+          'person',
+          'contact.missing',
+          'The deal has no contact person, and the mapping template requires a billing contact.',
+          { suggestion: 'Link a person to the deal in Pipedrive.' },
+        ),
+      ],
+    };
   }
   const { firstName, lastName } = splitPersonName(person);
   const limit = entry.maxLength ?? CONTACT_NAME_MAX_LENGTH;
   const where = "the person's name in Pipedrive";
-  for (const [what, value] of [['Contact first name', firstName], ['Contact last name', lastName ?? '']] as const) {
+  for (const [what, value] of [
+    ['Contact first name', firstName],
+    ['Contact last name', lastName ?? ''],
+  ] as const) {
     const r = lengthReason('person.name', what, value, limit, where);
     if (r) reasons.push(r);
   }
@@ -68,9 +90,14 @@ export function planBillingContact(deal: ResolvedDeal, customerId: string, exter
     if (role) contactRole = { id: role.id };
     else {
       reasons.push(
-        reviewReason('mapping.fields.contact.role', 'contact.role_unknown', `Contact role "${entry.role}" does not exist in NetSuite.`, {
-          suggestion: `Set fields.contact.role in the mapping template to one of: ${ref.contactRoles.map((r) => `"${r.name}"`).join(', ')}.`,
-        }),
+        reviewReason(
+          'mapping.fields.contact.role',
+          'contact.role_unknown',
+          `Contact role "${entry.role}" does not exist in NetSuite.`,
+          {
+            suggestion: `Set fields.contact.role in the mapping template to one of: ${ref.contactRoles.map((r) => `"${r.name}"`).join(', ')}.`,
+          },
+        ),
       );
     }
   }

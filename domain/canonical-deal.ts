@@ -87,7 +87,11 @@ export const ResolvedDealSchema = z.object({
    * plan use it, not the worker's current file, so a template edit never splits one attempt across two templates.
    * Absent in deals fetched before templates existed (they validate with the worker's template, which then matched).
    */
-  mapping: z.custom<MappingSnapshot>((v) => v !== null && typeof v === 'object' && typeof (v as { hash?: unknown }).hash === 'string').optional(),
+  mapping: z
+    .custom<MappingSnapshot>(
+      (v) => v !== null && typeof v === 'object' && typeof (v as { hash?: unknown }).hash === 'string',
+    )
+    .optional(),
 });
 
 export type ContactEntry = z.infer<typeof ContactEntrySchema>;

@@ -22,8 +22,7 @@ export function truncateCodePoints(s: string, max: number): string {
 }
 
 export type EmailSelection =
-  | { ok: true; email: string; warnings: ReviewReason[] }
-  | { ok: false; reason: ReviewReason };
+  { ok: true; email: string; warnings: ReviewReason[] } | { ok: false; reason: ReviewReason };
 
 /**
  * The billing e-mail among a person's addresses: the primary one; when none is marked primary, the first valid
@@ -33,14 +32,29 @@ export function selectBillingEmail(emails: readonly ContactEntry[]): EmailSelect
   const field = 'person.emails';
   const present = emails.filter((e) => e.value.trim() !== '');
   if (present.length === 0) {
-    return { ok: false, reason: reviewReason(field, 'email.missing', 'The contact person has no e-mail address: invoices cannot be sent.', { suggestion: 'Add an e-mail address to the deal\'s person in Pipedrive.' }) };
+    return {
+      ok: false,
+      reason: reviewReason(
+        field,
+        'email.missing',
+        'The contact person has no e-mail address: invoices cannot be sent.',
+        { suggestion: "Add an e-mail address to the deal's person in Pipedrive." },
+      ),
+    };
   }
   const warnings: ReviewReason[] = [];
   const primary = present.find((e) => e.primary);
   if (primary !== undefined) {
     const v = validateEmail(primary.value);
     if (v.ok) return { ok: true, email: v.normalized, warnings };
-    warnings.push(reviewReason(field, 'email.primary_invalid', `The primary e-mail is invalid (${v.message}); another address was used.`, { value: primary.value, ...(v.suggestion ? { suggestion: v.suggestion } : {}) }));
+    warnings.push(
+      reviewReason(
+        field,
+        'email.primary_invalid',
+        `The primary e-mail is invalid (${v.message}); another address was used.`,
+        { value: primary.value, ...(v.suggestion ? { suggestion: v.suggestion } : {}) },
+      ),
+    );
   }
   const candidates = present.filter((e) => e !== primary);
   for (const e of candidates) {
@@ -51,10 +65,20 @@ export function selectBillingEmail(emails: readonly ContactEntry[]): EmailSelect
   const firstCheck = validateEmail(first?.value);
   return {
     ok: false,
-    reason: reviewReason(field, 'email.invalid', present.length === 1 ? `The e-mail address is invalid: ${firstCheck.ok ? '' : firstCheck.message}` : `None of the ${present.length} e-mail addresses is valid.`, {
-      suggestion: !firstCheck.ok && firstCheck.suggestion ? firstCheck.suggestion : 'Correct the person\'s e-mail address in Pipedrive.',
-      value: present.map((e) => e.value).join(', '),
-    }),
+    reason: reviewReason(
+      field,
+      'email.invalid',
+      present.length === 1
+        ? `The e-mail address is invalid: ${firstCheck.ok ? '' : firstCheck.message}`
+        : `None of the ${present.length} e-mail addresses is valid.`,
+      {
+        suggestion:
+          !firstCheck.ok && firstCheck.suggestion
+            ? firstCheck.suggestion
+            : "Correct the person's e-mail address in Pipedrive.",
+        value: present.map((e) => e.value).join(', '),
+      },
+    ),
   };
 }
 
@@ -62,7 +86,13 @@ export function selectBillingEmail(emails: readonly ContactEntry[]): EmailSelect
  * A value longer than NetSuite's limit for its field: a reason naming the field, the length and the limit, with the
  * value cut to the limit as the suggestion. Counted in code points, as NetSuite counts characters.
  */
-export function lengthReason(path: string, what: string, value: string, limit: number | undefined, where: string): ReviewReason | undefined {
+export function lengthReason(
+  path: string,
+  what: string,
+  value: string,
+  limit: number | undefined,
+  where: string,
+): ReviewReason | undefined {
   const length = Array.from(value).length;
   if (limit === undefined || length <= limit) return undefined;
   return reviewReason(path, 'field.too_long', `${what} is ${length} characters; NetSuite accepts at most ${limit}.`, {
@@ -72,16 +102,37 @@ export function lengthReason(path: string, what: string, value: string, limit: n
 }
 
 /** Primary phone, else the first one; dropped with a warning when it has fewer than 7 digits. */
-export function selectPhone(phones: readonly ContactEntry[], maxLength = PHONE_MAX_LENGTH): { phone?: string; warnings: ReviewReason[] } {
+export function selectPhone(
+  phones: readonly ContactEntry[],
+  maxLength = PHONE_MAX_LENGTH,
+): { phone?: string; warnings: ReviewReason[] } {
   const present = phones.filter((p) => p.value.trim() !== '');
   const chosen = present.find((p) => p.primary) ?? present[0];
   if (chosen === undefined) return { warnings: [] };
   const phone = chosen.value.trim();
   if (phone.replace(/\D/g, '').length < 7) {
-    return { warnings: [reviewReason('person.phones', 'phone.invalid', 'Phone number has fewer than 7 digits; left out of the customer.', { value: phone })] };
+    return {
+      warnings: [
+        reviewReason(
+          'person.phones',
+          'phone.invalid',
+          'Phone number has fewer than 7 digits; left out of the customer.',
+          { value: phone },
+        ),
+      ],
+    };
   }
   if (phone.length > maxLength) {
-    return { warnings: [reviewReason('person.phones', 'phone.too_long', `Phone number is ${phone.length} characters, longer than NetSuite's ${maxLength}; left out of the customer.`, { value: phone })] };
+    return {
+      warnings: [
+        reviewReason(
+          'person.phones',
+          'phone.too_long',
+          `Phone number is ${phone.length} characters, longer than NetSuite's ${maxLength}; left out of the customer.`,
+          { value: phone },
+        ),
+      ],
+    };
   }
   return { phone, warnings: [] };
 }

@@ -6,7 +6,14 @@
  * a mapped field is checked here, so an over-long value is a field-level reason before any NetSuite round trip.
  */
 import { planBillingContact } from './billing-contact';
-import { cleanName, lengthReason, PHONE_MAX_LENGTH, selectBillingEmail, selectPhone, truncateCodePoints } from './contact-fields';
+import {
+  cleanName,
+  lengthReason,
+  PHONE_MAX_LENGTH,
+  selectBillingEmail,
+  selectPhone,
+  truncateCodePoints,
+} from './contact-fields';
 import type { PostalAddress, ResolvedDeal } from './canonical-deal';
 import { normalizeCountryCode } from './countries';
 import { isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
@@ -31,15 +38,32 @@ export const ADDRESS_FIELD_MAX_LENGTH = 150;
 const REGION_EXPECTED = new Set(['US', 'CA', 'AU']);
 
 // Their home is contact-fields.ts (shared with the billing contact); importers of the customer mapping keep finding them here.
-export { cleanName, lengthReason, PHONE_MAX_LENGTH, selectBillingEmail, selectPhone, truncateCodePoints, type EmailSelection } from './contact-fields';
+export {
+  cleanName,
+  lengthReason,
+  PHONE_MAX_LENGTH,
+  selectBillingEmail,
+  selectPhone,
+  truncateCodePoints,
+  type EmailSelection,
+} from './contact-fields';
 
 export type CustomerMappingResult =
   | { ok: true; customer: NetSuiteCustomerBody; warnings: ReviewReason[] }
   | { ok: false; reasons: ReviewReason[]; warnings: ReviewReason[] };
 
-type AddressMapping = { address?: NetSuiteAddressBookAddress; country?: string; reasons: ReviewReason[]; warnings: ReviewReason[] };
+type AddressMapping = {
+  address?: NetSuiteAddressBookAddress;
+  country?: string;
+  reasons: ReviewReason[];
+  warnings: ReviewReason[];
+};
 
-function mapAddress(address: PostalAddress | undefined, addressee: string, lineLimit = ADDRESS_FIELD_MAX_LENGTH): AddressMapping {
+function mapAddress(
+  address: PostalAddress | undefined,
+  addressee: string,
+  lineLimit = ADDRESS_FIELD_MAX_LENGTH,
+): AddressMapping {
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
   const street = cleanName(address?.street);
@@ -48,26 +72,75 @@ function mapAddress(address: PostalAddress | undefined, addressee: string, lineL
   const region = cleanName(address?.region);
   const rawCountry = cleanName(address?.country);
   const formatted = cleanName(address?.formatted);
-  if (address === undefined || [street, city, rawCountry, address.postalCode ?? '', formatted].every((s) => s.trim() === '')) {
-    reasons.push(reviewReason('organization.address', 'address.missing', 'The organization has no address: NetSuite needs a billing address.', { suggestion: 'Fill the organization\'s address in Pipedrive.' }));
+  if (
+    address === undefined ||
+    [street, city, rawCountry, address.postalCode ?? '', formatted].every((s) => s.trim() === '')
+  ) {
+    reasons.push(
+      reviewReason(
+        'organization.address',
+        'address.missing',
+        'The organization has no address: NetSuite needs a billing address.',
+        { suggestion: "Fill the organization's address in Pipedrive." },
+      ),
+    );
     return { reasons, warnings };
   }
 
   const country = normalizeCountryCode(rawCountry);
   if (rawCountry === '') {
-    const why = formatted ? `No country could be read from the address "${formatted}" (its last part is neither a country name nor an ISO code, and no postal code pattern names one).` : 'The address has no country.';
-    reasons.push(reviewReason('organization.address.country', 'address.country_missing', why, { suggestion: 'Add the country at the end of the address (e.g. ", USA", ", Germany", ", GB").', ...(formatted ? { value: formatted } : {}) }));
+    const why = formatted
+      ? `No country could be read from the address "${formatted}" (its last part is neither a country name nor an ISO code, and no postal code pattern names one).`
+      : 'The address has no country.';
+    reasons.push(
+      reviewReason('organization.address.country', 'address.country_missing', why, {
+        suggestion: 'Add the country at the end of the address (e.g. ", USA", ", Germany", ", GB").',
+        ...(formatted ? { value: formatted } : {}),
+      }),
+    );
   } else if (country === undefined) {
-    reasons.push(reviewReason('organization.address.country', 'address.country_invalid', `"${rawCountry}" is not a recognised country.`, { suggestion: 'Use the two-letter ISO code, e.g. US, GB, DE, NL, CA, AU.', value: rawCountry }));
+    reasons.push(
+      reviewReason(
+        'organization.address.country',
+        'address.country_invalid',
+        `"${rawCountry}" is not a recognised country.`,
+        { suggestion: 'Use the two-letter ISO code, e.g. US, GB, DE, NL, CA, AU.', value: rawCountry },
+      ),
+    );
   }
   if (street === '') {
-    reasons.push(reviewReason('organization.address.street', 'address.street_missing', 'The address has no street.', formatted ? { value: formatted } : {}));
+    reasons.push(
+      reviewReason(
+        'organization.address.street',
+        'address.street_missing',
+        'The address has no street.',
+        formatted ? { value: formatted } : {},
+      ),
+    );
   }
   if (city === '') {
-    reasons.push(reviewReason('organization.address.city', 'address.city_missing', 'The address has no city.', formatted ? { value: formatted } : {}));
+    reasons.push(
+      reviewReason(
+        'organization.address.city',
+        'address.city_missing',
+        'The address has no city.',
+        formatted ? { value: formatted } : {},
+      ),
+    );
   }
-  for (const [name, value] of [['street', street], ['street2', street2], ['city', city], ['region', region]] as const) {
-    const tooLong = lengthReason(`organization.address.${name}`, `Address ${name}`, value, lineLimit, "the organization's address in Pipedrive");
+  for (const [name, value] of [
+    ['street', street],
+    ['street2', street2],
+    ['city', city],
+    ['region', region],
+  ] as const) {
+    const tooLong = lengthReason(
+      `organization.address.${name}`,
+      `Address ${name}`,
+      value,
+      lineLimit,
+      "the organization's address in Pipedrive",
+    );
     if (tooLong) reasons.push({ ...tooLong, code: 'address.too_long' });
   }
   let zip: string | undefined;
@@ -76,22 +149,43 @@ function mapAddress(address: PostalAddress | undefined, addressee: string, lineL
     if (postal.ok) {
       if (postal.normalized !== '') zip = postal.normalized;
     } else {
-      reasons.push(reviewReason('organization.address.postalCode', postal.code, postal.message, { ...(postal.suggestion ? { suggestion: postal.suggestion } : {}), ...(address.postalCode ? { value: address.postalCode } : {}) }));
+      reasons.push(
+        reviewReason('organization.address.postalCode', postal.code, postal.message, {
+          ...(postal.suggestion ? { suggestion: postal.suggestion } : {}),
+          ...(address.postalCode ? { value: address.postalCode } : {}),
+        }),
+      );
     }
     if (region === '' && REGION_EXPECTED.has(country)) {
-      warnings.push(reviewReason('organization.address.region', 'address.region_missing', `A ${country} address usually carries a state or province.`));
+      warnings.push(
+        reviewReason(
+          'organization.address.region',
+          'address.region_missing',
+          `A ${country} address usually carries a state or province.`,
+        ),
+      );
     }
   }
   if (reasons.length > 0 || country === undefined) return { reasons, warnings };
-  const mapped: NetSuiteAddressBookAddress = { addr1: street, city, country, addressee: truncateCodePoints(addressee, lineLimit) };
+  const mapped: NetSuiteAddressBookAddress = {
+    addr1: street,
+    city,
+    country,
+    addressee: truncateCodePoints(addressee, lineLimit),
+  };
   if (street2 !== '') mapped.addr2 = street2;
-  if (region !== '') mapped.state = country === 'US' || country === 'CA' || country === 'AU' ? region.toUpperCase() : region;
+  if (region !== '')
+    mapped.state = country === 'US' || country === 'CA' || country === 'AU' ? region.toUpperCase() : region;
   if (zip !== undefined) mapped.zip = zip;
   return { address: mapped, country, reasons, warnings };
 }
 
 /** Sets a template target on the customer body (custom field or a free-form standard one). */
-function setTarget(customer: NetSuiteCustomerBody, target: NetSuiteTarget | undefined, value: string | undefined): void {
+function setTarget(
+  customer: NetSuiteCustomerBody,
+  target: NetSuiteTarget | undefined,
+  value: string | undefined,
+): void {
   if (target === undefined || value === undefined || value === '') return;
   if ('custom' in target) customer[target.custom as `custentity_${string}`] = value;
   else (customer as unknown as Record<string, unknown>)[target.standard] = value;
@@ -107,41 +201,78 @@ function whereIn(entry: Pick<FieldEntry, 'source'>): string {
  * needs is validated here too (package, terms, currency), so a deal is either fully "ready for billing" or in review.
  * The template is the one the deal was fetched with (`deal.mapping`), else this process's.
  */
-export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, externalId: string, mapping: Mapping = deal.mapping ?? activeMapping()): CustomerMappingResult {
+export function mapToNetSuiteCustomer(
+  deal: ResolvedDeal,
+  ref: ReferenceData,
+  externalId: string,
+  mapping: Mapping = deal.mapping ?? activeMapping(),
+): CustomerMappingResult {
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
   const org = deal.organization;
   const f = mapping.fields;
-  const checkLimits = (path: string, what: string, value: string, entry: Pick<FieldEntry, 'maxLength' | 'source'> & Partial<Pick<FieldEntry, 'pattern' | 'patternHint'>>) => {
+  const checkLimits = (
+    path: string,
+    what: string,
+    value: string,
+    entry: Pick<FieldEntry, 'maxLength' | 'source'> & Partial<Pick<FieldEntry, 'pattern' | 'patternHint'>>,
+  ) => {
     const r = lengthReason(path, what, value, entry.maxLength, whereIn(entry));
     if (r) reasons.push(r);
     // The template's format rule, over the whole value (an empty value is a "missing", not a format problem).
     if (entry.pattern !== undefined && value !== '' && !new RegExp(`^(?:${entry.pattern})$`, 'u').test(value)) {
       reasons.push(
-        reviewReason(path, 'field.format', `${what} "${value}" does not have the format the mapping template requires${entry.patternHint ? ` (${entry.patternHint})` : ''}.`, {
-          suggestion: `Correct ${whereIn(entry)}${entry.patternHint ? ` to the form ${entry.patternHint}` : ` to match ${entry.pattern}`}.`,
-          value,
-        }),
+        reviewReason(
+          path,
+          'field.format',
+          `${what} "${value}" does not have the format the mapping template requires${entry.patternHint ? ` (${entry.patternHint})` : ''}.`,
+          {
+            suggestion: `Correct ${whereIn(entry)}${entry.patternHint ? ` to the form ${entry.patternHint}` : ` to match ${entry.pattern}`}.`,
+            value,
+          },
+        ),
       );
     }
   };
 
   if (!isValidExternalId(externalId)) {
-    reasons.push(reviewReason('deal.externalId', 'external_id.invalid', 'External ID must be 1–64 letters, digits, "-" or "_".', { value: externalId }));
+    reasons.push(
+      reviewReason('deal.externalId', 'external_id.invalid', 'External ID must be 1–64 letters, digits, "-" or "_".', {
+        value: externalId,
+      }),
+    );
   }
 
   // Company identity
   const companyName = cleanName(org?.name);
   if (org === undefined) {
-    reasons.push(reviewReason('organization', 'organization.missing', 'The deal has no organization: a NetSuite customer is a company.', { suggestion: 'Link the deal to an organization in Pipedrive.' }));
+    reasons.push(
+      reviewReason(
+        'organization',
+        'organization.missing',
+        'The deal has no organization: a NetSuite customer is a company.',
+        { suggestion: 'Link the deal to an organization in Pipedrive.' },
+      ),
+    );
   } else if (companyName === '') {
-    reasons.push(reviewReason('organization.name', 'organization.name_missing', 'The organization has no name.', { suggestion: `Fill ${whereIn(f.companyName)}.` }));
+    reasons.push(
+      reviewReason('organization.name', 'organization.name_missing', 'The organization has no name.', {
+        suggestion: `Fill ${whereIn(f.companyName)}.`,
+      }),
+    );
   } else {
     checkLimits('organization.name', 'Company name', companyName, f.companyName);
   }
   const entityId = truncateCodePoints(companyName, ENTITY_ID_MAX_LENGTH);
   if (entityId !== companyName && f.companyName.maxLength === undefined) {
-    warnings.push(reviewReason('organization.name', 'entity_id.truncated', `Company name is longer than ${ENTITY_ID_MAX_LENGTH} characters; the NetSuite entity id was shortened.`, { value: companyName }));
+    warnings.push(
+      reviewReason(
+        'organization.name',
+        'entity_id.truncated',
+        `Company name is longer than ${ENTITY_ID_MAX_LENGTH} characters; the NetSuite entity id was shortened.`,
+        { value: companyName },
+      ),
+    );
   }
 
   // Contact
@@ -152,14 +283,21 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   } else if (f.email.required || email.reason.code !== 'email.missing') {
     reasons.push(email.reason);
   }
-  const phone = f.phone.target ? selectPhone(deal.person?.phones ?? [], f.phone.maxLength ?? PHONE_MAX_LENGTH) : { warnings: [] };
+  const phone = f.phone.target
+    ? selectPhone(deal.person?.phones ?? [], f.phone.maxLength ?? PHONE_MAX_LENGTH)
+    : { warnings: [] };
   warnings.push(...phone.warnings);
   if (f.phone.required && phone.phone === undefined) {
-    reasons.push(reviewReason('person.phones', 'phone.missing', 'No usable phone number, and the mapping template requires one.', { suggestion: `Add a phone to ${whereIn(f.phone)}.` }));
+    reasons.push(
+      reviewReason('person.phones', 'phone.missing', 'No usable phone number, and the mapping template requires one.', {
+        suggestion: `Add a phone to ${whereIn(f.phone)}.`,
+      }),
+    );
   }
 
   // Address (only meaningful with an organization)
-  const address = org === undefined ? undefined : mapAddress(org.address, entityId, f.address.maxLength ?? ADDRESS_FIELD_MAX_LENGTH);
+  const address =
+    org === undefined ? undefined : mapAddress(org.address, entityId, f.address.maxLength ?? ADDRESS_FIELD_MAX_LENGTH);
   if (address) {
     if (f.address.required || org?.address !== undefined) reasons.push(...address.reasons);
     warnings.push(...address.warnings);
@@ -172,15 +310,37 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   if (org !== undefined && (f.taxId.required || taxTyped !== '')) {
     const tax = validateTaxId(org.taxId, country);
     if (!tax.ok) {
-      reasons.push(reviewReason('organization.taxId', tax.code, tax.message, { ...(tax.suggestion ? { suggestion: tax.suggestion } : {}), ...(taxTyped ? { value: org.taxId } : {}) }));
+      reasons.push(
+        reviewReason('organization.taxId', tax.code, tax.message, {
+          ...(tax.suggestion ? { suggestion: tax.suggestion } : {}),
+          ...(taxTyped ? { value: org.taxId } : {}),
+        }),
+      );
     } else {
       checkLimits('organization.taxId', 'Tax id', tax.normalized, f.taxId);
       const nexusCountry = tax.country ?? country;
-      taxRegistration = nexusCountry === undefined ? { taxRegistrationNumber: tax.normalized } : { nexusCountry, taxRegistrationNumber: tax.normalized };
+      taxRegistration =
+        nexusCountry === undefined
+          ? { taxRegistrationNumber: tax.normalized }
+          : { nexusCountry, taxRegistrationNumber: tax.normalized };
       if (tax.scheme === 'UNVERIFIED') {
-        warnings.push(reviewReason('organization.taxId', 'tax_id.unverified', `No tax id rule for ${tax.country ?? 'this country'}: accepted as typed.`, { value: tax.normalized }));
+        warnings.push(
+          reviewReason(
+            'organization.taxId',
+            'tax_id.unverified',
+            `No tax id rule for ${tax.country ?? 'this country'}: accepted as typed.`,
+            { value: tax.normalized },
+          ),
+        );
       } else if (country !== undefined && tax.country !== undefined && tax.country !== country) {
-        warnings.push(reviewReason('organization.taxId', 'tax_id.country_mismatch', `Tax id is registered in ${tax.country} but the billing address is in ${country}.`, { value: tax.normalized }));
+        warnings.push(
+          reviewReason(
+            'organization.taxId',
+            'tax_id.country_mismatch',
+            `Tax id is registered in ${tax.country} but the billing address is in ${country}.`,
+            { value: tax.normalized },
+          ),
+        );
       }
     }
   }
@@ -189,12 +349,26 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   const subsidiary = resolveSubsidiary(org?.subsidiary, country, ref.subsidiaries, mapping);
   if (!subsidiary.ok) reasons.push(subsidiary.reason);
   else if (subsidiary.inferred) {
-    warnings.push(reviewReason('organization.subsidiary', 'subsidiary.inferred', `No subsidiary set; "${subsidiary.subsidiary.name}" inferred from the country ${country ?? ''}.`.trim(), { suggestion: `Set ${whereIn(f.subsidiary)} to confirm.` }));
+    warnings.push(
+      reviewReason(
+        'organization.subsidiary',
+        'subsidiary.inferred',
+        `No subsidiary set; "${subsidiary.subsidiary.name}" inferred from the country ${country ?? ''}.`.trim(),
+        { suggestion: `Set ${whereIn(f.subsidiary)} to confirm.` },
+      ),
+    );
   }
   const terms = resolveTerms(org?.paymentTerms, ref.terms, mapping);
   if (!terms.ok) reasons.push(terms.reason);
   else if (terms.defaulted) {
-    warnings.push(reviewReason('organization.paymentTerms', 'terms.defaulted', `No payment terms set; defaulted to "${terms.terms.name}".`, { suggestion: `Set ${whereIn(f.terms)} to confirm.` }));
+    warnings.push(
+      reviewReason(
+        'organization.paymentTerms',
+        'terms.defaulted',
+        `No payment terms set; defaulted to "${terms.terms.name}".`,
+        { suggestion: `Set ${whereIn(f.terms)} to confirm.` },
+      ),
+    );
   }
   const pkg = resolvePackage(deal.deal.onboardingPackage, ref.items, mapping);
   if (!pkg.ok) reasons.push(...pkg.reasons);
@@ -220,13 +394,30 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
     const entry = f.attribution[name];
     const value = attribution[name]?.trim() ?? '';
     if (!entry) continue;
-    if (value === '' && entry.required) reasons.push(reviewReason(`deal.attribution.${name}`, 'attribution.missing', `No ${name} on the deal, and the mapping template requires it.`, { suggestion: `Set ${whereIn(entry)}.` }));
+    if (value === '' && entry.required)
+      reasons.push(
+        reviewReason(
+          `deal.attribution.${name}`,
+          'attribution.missing',
+          `No ${name} on the deal, and the mapping template requires it.`,
+          { suggestion: `Set ${whereIn(entry)}.` },
+        ),
+      );
     checkLimits(`deal.attribution.${name}`, `Attribution ${name}`, value, entry);
   }
 
   const addressOk = address?.address !== undefined || (!f.address.required && org?.address === undefined);
   const taxOk = taxRegistration !== undefined || !f.taxId.required;
-  if (reasons.length > 0 || !(email.ok || !f.email.required) || !subsidiary.ok || !terms.ok || !pkg.ok || !currency.ok || !addressOk || !taxOk) {
+  if (
+    reasons.length > 0 ||
+    !(email.ok || !f.email.required) ||
+    !subsidiary.ok ||
+    !terms.ok ||
+    !pkg.ok ||
+    !currency.ok ||
+    !addressOk ||
+    !taxOk
+  ) {
     return { ok: false, reasons, warnings };
   }
 
@@ -238,7 +429,11 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
     email: email.ok ? email.email : '',
     subsidiary: { id: subsidiary.subsidiary.id },
     terms: { id: terms.terms.id },
-    addressBook: { items: address?.address ? [{ defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: address.address }] : [] },
+    addressBook: {
+      items: address?.address
+        ? [{ defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: address.address }]
+        : [],
+    },
     taxRegistration: { items: taxRegistration ? [taxRegistration] : [] },
     [PIPEDRIVE_DEAL_ID_FIELD]: deal.deal.id,
   };
@@ -246,7 +441,8 @@ export function mapToNetSuiteCustomer(deal: ResolvedDeal, ref: ReferenceData, ex
   setTarget(customer, f.package.target, pkg.pkg.code);
   setTarget(customer, f.csm.target, csm);
   setTarget(customer, f.billingOwner.target, billingOwner);
-  for (const name of ['campaign', 'leadSource', 'channel'] as const) setTarget(customer, f.attribution[name]?.target, attribution[name]?.trim());
+  for (const name of ['campaign', 'leadSource', 'channel'] as const)
+    setTarget(customer, f.attribution[name]?.target, attribution[name]?.trim());
   if (phone.phone !== undefined) customer.phone = phone.phone;
   return { ok: true, customer, warnings };
 }

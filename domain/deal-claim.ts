@@ -19,7 +19,11 @@ export interface DealClaimFacts {
  * Why the run must not onboard this deal, or undefined when the deal is what the delivery said. `claimedCompanyId`
  * is the delivery's `meta.company_id` (absent for runs started by hand, which claim no company).
  */
-export function dealClaimRefusal(deal: Pick<ResolvedDeal['deal'], 'id' | 'stageId' | 'status'>, facts: DealClaimFacts, claimedCompanyId?: string): string | undefined {
+export function dealClaimRefusal(
+  deal: Pick<ResolvedDeal['deal'], 'id' | 'stageId' | 'status'>,
+  facts: DealClaimFacts,
+  claimedCompanyId?: string,
+): string | undefined {
   if (claimedCompanyId !== undefined && String(claimedCompanyId).trim() !== String(facts.companyId).trim()) {
     return `the delivery names Pipedrive company ${claimedCompanyId}, but the API token belongs to company ${facts.companyId}`;
   }

@@ -86,31 +86,52 @@ function addressText(a: Partial<NetSuiteAddressBookAddress> | undefined): string
   return [a.addr1, a.addr2, cityLine, a.country].map(text).filter(Boolean).join(', ');
 }
 
-function sameAddress(a: Partial<NetSuiteAddressBookAddress> | undefined, b: Partial<NetSuiteAddressBookAddress> | undefined): boolean {
+function sameAddress(
+  a: Partial<NetSuiteAddressBookAddress> | undefined,
+  b: Partial<NetSuiteAddressBookAddress> | undefined,
+): boolean {
   return ADDRESS_PARTS.every((k) => text(a?.[k]).toLowerCase() === text(b?.[k]).toLowerCase());
 }
 
-const taxKey = (t: NetSuiteTaxRegistration): string => `${text(t.nexusCountry).toUpperCase()}:${text(t.taxRegistrationNumber).toUpperCase().replace(/[\s.-]/g, '')}`;
+const taxKey = (t: NetSuiteTaxRegistration): string =>
+  `${text(t.nexusCountry).toUpperCase()}:${text(t.taxRegistrationNumber)
+    .toUpperCase()
+    .replace(/[\s.-]/g, '')}`;
 const taxText = (items: readonly NetSuiteTaxRegistration[]): string =>
-  items.map((t) => (t.nexusCountry ? `${t.taxRegistrationNumber} (${t.nexusCountry})` : t.taxRegistrationNumber)).join(', ');
+  items
+    .map((t) => (t.nexusCountry ? `${t.taxRegistrationNumber} (${t.nexusCountry})` : t.taxRegistrationNumber))
+    .join(', ');
 
-const refText = (r: { id: string; refName?: string } | undefined): string => (r ? (r.refName ? `${r.refName} (${r.id})` : r.id) : '');
+const refText = (r: { id: string; refName?: string } | undefined): string =>
+  r ? (r.refName ? `${r.refName} (${r.id})` : r.id) : '';
 
 /** The pair of display values for one field, or undefined when both sides agree. */
-function difference(field: ComparedField, desired: NetSuiteCustomerBody, current: NetSuiteCustomerSnapshot): [string, string] | undefined {
+function difference(
+  field: ComparedField,
+  desired: NetSuiteCustomerBody,
+  current: NetSuiteCustomerSnapshot,
+): [string, string] | undefined {
   switch (field) {
     case 'companyName':
-      return text(desired.companyName) === text(current.companyName) ? undefined : [text(desired.companyName), text(current.companyName)];
+      return text(desired.companyName) === text(current.companyName)
+        ? undefined
+        : [text(desired.companyName), text(current.companyName)];
     case 'email':
-      return text(desired.email).toLowerCase() === text(current.email).toLowerCase() ? undefined : [text(desired.email), text(current.email)];
+      return text(desired.email).toLowerCase() === text(current.email).toLowerCase()
+        ? undefined
+        : [text(desired.email), text(current.email)];
     case 'phone':
       return text(desired.phone) === text(current.phone) ? undefined : [text(desired.phone), text(current.phone)];
     case 'subsidiary':
     case 'terms':
       return desired[field].id === current[field]?.id ? undefined : [desired[field].id, refText(current[field])];
     case 'addressBook': {
-      const wanted = desired.addressBook.items.find((i) => i.defaultBilling)?.addressBookAddress ?? desired.addressBook.items[0]?.addressBookAddress;
-      return sameAddress(wanted, current.billingAddress) ? undefined : [addressText(wanted), addressText(current.billingAddress)];
+      const wanted =
+        desired.addressBook.items.find((i) => i.defaultBilling)?.addressBookAddress ??
+        desired.addressBook.items[0]?.addressBookAddress;
+      return sameAddress(wanted, current.billingAddress)
+        ? undefined
+        : [addressText(wanted), addressText(current.billingAddress)];
     }
     case 'taxRegistration': {
       const wanted = desired.taxRegistration.items.map(taxKey).sort().join('|');
@@ -132,9 +153,15 @@ export function templateComparedFields(mapping: Mapping): Array<{ field: Templat
   const builtIn = new Set<string>(Object.keys(COMPARED_FIELDS));
   return Object.entries(TEMPLATE_FIELD_PATHS).flatMap(([entryName, source]) => {
     const [head, sub] = entryName.split('.') as [string, string | undefined];
-    const entry = (sub ? (mapping.fields.attribution as Record<string, FieldEntry | undefined>)[sub] : (mapping.fields as unknown as Record<string, Partial<FieldEntry>>)[head]) as Partial<FieldEntry> | undefined;
+    const entry = (
+      sub
+        ? (mapping.fields.attribution as Record<string, FieldEntry | undefined>)[sub]
+        : (mapping.fields as unknown as Record<string, Partial<FieldEntry>>)[head]
+    ) as Partial<FieldEntry> | undefined;
     const target = entry?.target;
-    return target && 'custom' in target && !builtIn.has(target.custom) ? [{ field: target.custom as TemplateField, source }] : [];
+    return target && 'custom' in target && !builtIn.has(target.custom)
+      ? [{ field: target.custom as TemplateField, source }]
+      : [];
   });
 }
 
@@ -142,36 +169,56 @@ export function templateComparedFields(mapping: Mapping): Array<{ field: Templat
  * Every mapped field where the deal and NetSuite disagree, with who owns it. With the deal's template, its own custom
  * targets are compared too, owned as the template says.
  */
-export function compareWithNetSuite(desired: NetSuiteCustomerBody, current: NetSuiteCustomerSnapshot, mapping?: Mapping): FieldDifference[] {
+export function compareWithNetSuite(
+  desired: NetSuiteCustomerBody,
+  current: NetSuiteCustomerSnapshot,
+  mapping?: Mapping,
+): FieldDifference[] {
   const out: FieldDifference[] = [];
   for (const field of Object.keys(COMPARED_FIELDS) as ComparedField[]) {
     const diff = difference(field, desired, current);
-    if (diff) out.push({ field, source: COMPARED_FIELDS[field], owner: classifyFieldChange(field), pipedrive: diff[0], netsuite: diff[1] });
+    if (diff)
+      out.push({
+        field,
+        source: COMPARED_FIELDS[field],
+        owner: classifyFieldChange(field),
+        pipedrive: diff[0],
+        netsuite: diff[1],
+      });
   }
   for (const { field, source } of mapping ? templateComparedFields(mapping) : []) {
     const want = text(desired[field]);
     const have = text(current.customFields[field.toLowerCase()]);
-    if (want !== have) out.push({ field, source, owner: ownerInTemplate(mapping!, source), pipedrive: want, netsuite: have });
+    if (want !== have)
+      out.push({ field, source, owner: ownerInTemplate(mapping!, source), pipedrive: want, netsuite: have });
   }
   return out;
 }
 
-export type CustomerPatch = { [K in ComparedField]?: NetSuiteCustomerBody[K] | null } & { [K in TemplateField]?: string | null };
+export type CustomerPatch = { [K in ComparedField]?: NetSuiteCustomerBody[K] | null } & {
+  [K in TemplateField]?: string | null;
+};
 
 /** The PATCH body that writes the deal's values for these fields (a value Pipedrive no longer has is cleared). */
 export function patchFor(desired: NetSuiteCustomerBody, fields: readonly FieldDifference[]): CustomerPatch {
   const patch: Record<string, unknown> = {};
-  for (const { field } of fields) patch[field] = desired[field] === undefined || desired[field] === '' ? null : desired[field];
+  for (const { field } of fields)
+    patch[field] = desired[field] === undefined || desired[field] === '' ? null : desired[field];
   return patch as CustomerPatch;
 }
 
 /** One review reason per NetSuite-owned field the edit would change: "Pipedrive says X, NetSuite has Y". */
 export function ownershipReasons(held: readonly FieldDifference[]): ReviewReason[] {
   return held.map((d) =>
-    reviewReason(d.source, `ownership.${d.field}`, `Pipedrive says "${d.pipedrive || '(empty)'}", NetSuite has "${d.netsuite || '(empty)'}". NetSuite owns this field, so the edit was not written.`, {
-      suggestion: 'Retry writes the Pipedrive value to NetSuite; Cancel keeps NetSuite\'s value.',
-      value: d.pipedrive,
-    }),
+    reviewReason(
+      d.source,
+      `ownership.${d.field}`,
+      `Pipedrive says "${d.pipedrive || '(empty)'}", NetSuite has "${d.netsuite || '(empty)'}". NetSuite owns this field, so the edit was not written.`,
+      {
+        suggestion: "Retry writes the Pipedrive value to NetSuite; Cancel keeps NetSuite's value.",
+        value: d.pipedrive,
+      },
+    ),
   );
 }
 

@@ -35,7 +35,11 @@ export interface OwnershipCheck {
 }
 
 /** The review reason when the External ID's customer was created for another deal; undefined when the write may go ahead. */
-export function externalIdOwnershipConflict({ externalId, dealId, customer }: OwnershipCheck): ReviewReason | undefined {
+export function externalIdOwnershipConflict({
+  externalId,
+  dealId,
+  customer,
+}: OwnershipCheck): ReviewReason | undefined {
   const owner = ownerDealIdOf(customer);
   if (owner === undefined || owner === String(dealId).trim()) return undefined;
   return reviewReason(

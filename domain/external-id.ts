@@ -59,7 +59,9 @@ export interface DeriveExternalIdInput {
 export function deriveExternalId({ companyId, dealId, existing }: DeriveExternalIdInput): string {
   const kept = typeof existing === 'string' ? existing.trim() : '';
   if (isValidExternalId(kept)) return kept;
-  return DERIVED_EXTERNAL_ID_PREFIX + uuidv5(`${String(companyId).trim()}:${String(dealId).trim()}`, EXTERNAL_ID_NAMESPACE);
+  return (
+    DERIVED_EXTERNAL_ID_PREFIX + uuidv5(`${String(companyId).trim()}:${String(dealId).trim()}`, EXTERNAL_ID_NAMESPACE)
+  );
 }
 
 /**
@@ -70,6 +72,7 @@ export function deriveChildExternalId(prefix: string, externalId: string, suffix
   const direct = `${prefix}${externalId}${suffix}`;
   if (isValidExternalId(direct)) return direct;
   const hashed = `${prefix}${uuidv5(externalId, EXTERNAL_ID_NAMESPACE)}${suffix}`;
-  if (!isValidExternalId(hashed)) throw new Error(`cannot derive a valid external id from prefix "${prefix}" and suffix "${suffix}"`);
+  if (!isValidExternalId(hashed))
+    throw new Error(`cannot derive a valid external id from prefix "${prefix}" and suffix "${suffix}"`);
   return hashed;
 }

@@ -21,4 +21,11 @@ export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 export const TRANSIENT_MAX_ATTEMPTS = 6;
 
 /** Everything except transient failures goes to review at once: retrying cannot fix bad data or bad credentials. */
-export const NON_RETRYABLE_FAILURES: FailureType[] = [FAILURE.validation, FAILURE.auth, FAILURE.notFound, FAILURE.conflict, FAILURE.possibleDuplicate, FAILURE.vendorDown];
+export const NON_RETRYABLE_FAILURES: FailureType[] = [
+  FAILURE.validation,
+  FAILURE.auth,
+  FAILURE.notFound,
+  FAILURE.conflict,
+  FAILURE.possibleDuplicate,
+  FAILURE.vendorDown,
+];

@@ -3,6 +3,11 @@
  * (gRPC and vendor errors run to many lines with stacks and request dumps). Pure, so workflow code uses it too.
  */
 export const firstLine = (err: unknown, max = 300): string => {
-  const message = err instanceof Error ? err.message : typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : String(err);
+  const message =
+    err instanceof Error
+      ? err.message
+      : typeof (err as { message?: unknown })?.message === 'string'
+        ? (err as { message: string }).message
+        : String(err);
   return (message.split('\n')[0] ?? '').slice(0, max);
 };

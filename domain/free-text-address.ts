@@ -13,14 +13,42 @@ import type { PostalAddress } from './canonical-deal';
 import { normalizeCountryCode } from './countries';
 
 const ALPHA3: Readonly<Record<string, string>> = {
-  USA: 'US', GBR: 'GB', DEU: 'DE', FRA: 'FR', NLD: 'NL', CAN: 'CA', AUS: 'AU', IRL: 'IE', ESP: 'ES', ITA: 'IT', BEL: 'BE',
-  AUT: 'AT', CHE: 'CH', SWE: 'SE', DNK: 'DK', NOR: 'NO', FIN: 'FI', POL: 'PL', PRT: 'PT', NZL: 'NZ', JPN: 'JP',
+  USA: 'US',
+  GBR: 'GB',
+  DEU: 'DE',
+  FRA: 'FR',
+  NLD: 'NL',
+  CAN: 'CA',
+  AUS: 'AU',
+  IRL: 'IE',
+  ESP: 'ES',
+  ITA: 'IT',
+  BEL: 'BE',
+  AUT: 'AT',
+  CHE: 'CH',
+  SWE: 'SE',
+  DNK: 'DK',
+  NOR: 'NO',
+  FIN: 'FI',
+  POL: 'PL',
+  PRT: 'PT',
+  NZL: 'NZ',
+  JPN: 'JP',
 };
 
 /** Names and codes not in domain/countries.ts that free text commonly ends with. */
 const EXTRA_NAMES: Readonly<Record<string, string>> = {
-  'UNITED STATES OF AMERICA': 'US', AMERICA: 'US', 'U.K.': 'GB', 'GREAT BRITAIN AND NORTHERN IRELAND': 'GB',
-  'FEDERAL REPUBLIC OF GERMANY': 'DE', 'RÉPUBLIQUE FRANÇAISE': 'FR', NORWAY: 'NO', FINLAND: 'FI', PORTUGAL: 'PT', SCHWEIZ: 'CH', SUISSE: 'CH',
+  'UNITED STATES OF AMERICA': 'US',
+  AMERICA: 'US',
+  'U.K.': 'GB',
+  'GREAT BRITAIN AND NORTHERN IRELAND': 'GB',
+  'FEDERAL REPUBLIC OF GERMANY': 'DE',
+  'RÉPUBLIQUE FRANÇAISE': 'FR',
+  NORWAY: 'NO',
+  FINLAND: 'FI',
+  PORTUGAL: 'PT',
+  SCHWEIZ: 'CH',
+  SUISSE: 'CH',
 };
 
 export function countryFromText(raw: string): string | undefined {
@@ -30,7 +58,8 @@ export function countryFromText(raw: string): string | undefined {
 }
 
 const US_STATE_ZIP = /^(?:(.+?)[\s,]+)?([A-Z]{2})\s+(\d{5}(?:-\d{4})?)$/;
-const CA_PROVINCE_POSTCODE = /^(?:(.+?)[\s,]+)?(AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+([A-Z]\d[A-Z])\s?(\d[A-Z]\d)$/i;
+const CA_PROVINCE_POSTCODE =
+  /^(?:(.+?)[\s,]+)?(AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+([A-Z]\d[A-Z])\s?(\d[A-Z]\d)$/i;
 const AU_STATE_POSTCODE = /^(?:(.+?)[\s,]+)?(NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+(\d{4})$/i;
 const GB_POSTCODE = /^(?:(.+?)[\s,]+)?([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$/i;
 const ZIP_FIRST = /^(\d{4,5}(?:\s?[A-Z]{2})?|[A-Z]{1,2}-\d{4,5})\s+(.+)$/i;
@@ -81,7 +110,8 @@ function readTail(segments: string[], country: string | undefined): Tail {
     // "Berlin, 10117" or "Sydney, NSW, 2000": postal code alone, city (and maybe region) before it.
     if (ZIP_ONLY.test(last) && before) {
       const third = segments.length >= 3 ? segments[segments.length - 3] : undefined;
-      if (country === 'AU' && third && /^(NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$/i.test(before)) return { city: third, region: before.toUpperCase(), postalCode: last, used: 3 };
+      if (country === 'AU' && third && /^(NSW|VIC|QLD|SA|WA|TAS|ACT|NT)$/i.test(before))
+        return { city: third, region: before.toUpperCase(), postalCode: last, used: 3 };
       return { city: before, postalCode: last, used: 2 };
     }
     if (segments.length >= 2) return { city: last, used: 1 };

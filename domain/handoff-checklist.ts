@@ -21,31 +21,51 @@ function blank(s: string | undefined): boolean {
 }
 
 /** `signedAt` (RFC 3339 or `YYYY-MM-DD`) enables the "not before signature" check; without it that check is skipped. */
-export function checkHandoff(deal: ResolvedDealCore, signedAt?: string, mapping: Mapping = activeMapping()): HandoffCheckResult {
+export function checkHandoff(
+  deal: ResolvedDealCore,
+  signedAt?: string,
+  mapping: Mapping = activeMapping(),
+): HandoffCheckResult {
   const reasons: ReviewReason[] = [];
   const warnings: ReviewReason[] = [];
   const f = mapping.fields;
-  const setIt = (entry: Mapping['fields']['csm'], suffix = '') => `Set the ${entry.source.from}'s "${pipedriveFieldLabel(entry.source)}" field${suffix}.`;
+  const setIt = (entry: Mapping['fields']['csm'], suffix = '') =>
+    `Set the ${entry.source.from}'s "${pipedriveFieldLabel(entry.source)}" field${suffix}.`;
 
   if (blank(deal.csmUserId)) {
     (f.csm.required ? reasons : warnings).push(
-      reviewReason('deal.csmUserId', 'handoff.csm_missing', 'No CSM assigned: onboarding has no owner after signature.', { suggestion: setIt(f.csm) }),
+      reviewReason(
+        'deal.csmUserId',
+        'handoff.csm_missing',
+        'No CSM assigned: onboarding has no owner after signature.',
+        { suggestion: setIt(f.csm) },
+      ),
     );
   }
   if (blank(deal.billingOwner)) {
     (f.billingOwner.required ? reasons : warnings).push(
-      reviewReason('deal.billingOwner', 'handoff.billing_owner_missing', 'No billing owner: finance has no one to contact about the first invoice.', {
-        suggestion: setIt(f.billingOwner),
-      }),
+      reviewReason(
+        'deal.billingOwner',
+        'handoff.billing_owner_missing',
+        'No billing owner: finance has no one to contact about the first invoice.',
+        {
+          suggestion: setIt(f.billingOwner),
+        },
+      ),
     );
   }
 
   const ttvRaw = deal.expectedTimeToValue;
   if (blank(ttvRaw)) {
     (f.timeToValue.required ? reasons : warnings).push(
-      reviewReason('deal.expectedTimeToValue', 'handoff.ttv_missing', 'No expected time-to-value date: time-to-value cannot be reported for this customer.', {
-        suggestion: setIt(f.timeToValue, ' (YYYY-MM-DD)'),
-      }),
+      reviewReason(
+        'deal.expectedTimeToValue',
+        'handoff.ttv_missing',
+        'No expected time-to-value date: time-to-value cannot be reported for this customer.',
+        {
+          suggestion: setIt(f.timeToValue, ' (YYYY-MM-DD)'),
+        },
+      ),
     );
   } else {
     const ttv = parseCalendarDate(ttvRaw);
@@ -59,10 +79,15 @@ export function checkHandoff(deal: ResolvedDealCore, signedAt?: string, mapping:
       );
     } else if (signed !== undefined && compareCalendarDates(ttv, signed) < 0) {
       reasons.push(
-        reviewReason('deal.expectedTimeToValue', 'handoff.ttv_before_signature', `Expected time-to-value (${ttv}) is before the contract was signed (${signed}).`, {
-          suggestion: `Pick a date on or after ${signed}.`,
-          value: ttvRaw,
-        }),
+        reviewReason(
+          'deal.expectedTimeToValue',
+          'handoff.ttv_before_signature',
+          `Expected time-to-value (${ttv}) is before the contract was signed (${signed}).`,
+          {
+            suggestion: `Pick a date on or after ${signed}.`,
+            value: ttvRaw,
+          },
+        ),
       );
     }
   }

@@ -57,10 +57,16 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   const warnings: ReviewReason[] = [];
 
   if (!isValidExternalId(externalId)) {
-    reasons.push(reviewReason('deal.externalId', 'external_id.invalid', 'External ID must be 1–64 letters, digits, "-" or "_".', { value: externalId }));
+    reasons.push(
+      reviewReason('deal.externalId', 'external_id.invalid', 'External ID must be 1–64 letters, digits, "-" or "_".', {
+        value: externalId,
+      }),
+    );
   }
   if (customerId.trim() === '') {
-    reasons.push(reviewReason('netsuite.customerId', 'invoice.customer_missing', 'No NetSuite customer id to invoice.'));
+    reasons.push(
+      reviewReason('netsuite.customerId', 'invoice.customer_missing', 'No NetSuite customer id to invoice.'),
+    );
   }
 
   // Date: the deal's explicit first invoice date wins; else signature + the configured delay.
@@ -70,14 +76,40 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   if (explicit) {
     tranDate = parseCalendarDate(explicit);
     if (tranDate === undefined) {
-      reasons.push(reviewReason('deal.firstInvoiceDate', 'invoice.date_invalid', 'First invoice date is not a valid date.', { suggestion: 'Use YYYY-MM-DD, or clear it to use the default delay.', value: explicit }));
+      reasons.push(
+        reviewReason('deal.firstInvoiceDate', 'invoice.date_invalid', 'First invoice date is not a valid date.', {
+          suggestion: 'Use YYYY-MM-DD, or clear it to use the default delay.',
+          value: explicit,
+        }),
+      );
     } else if (signedDate !== undefined && compareCalendarDates(tranDate, signedDate) < 0) {
-      warnings.push(reviewReason('deal.firstInvoiceDate', 'invoice.date_before_signature', `First invoice date ${tranDate} is before the signature (${signedDate}); the invoice is created right away.`, { value: explicit }));
+      warnings.push(
+        reviewReason(
+          'deal.firstInvoiceDate',
+          'invoice.date_before_signature',
+          `First invoice date ${tranDate} is before the signature (${signedDate}); the invoice is created right away.`,
+          { value: explicit },
+        ),
+      );
     }
   } else if (signedDate === undefined) {
-    reasons.push(reviewReason('deal.signedAt', 'invoice.signed_at_invalid', 'Cannot date the invoice: the signature time is not a valid date.', { value: signedAt }));
+    reasons.push(
+      reviewReason(
+        'deal.signedAt',
+        'invoice.signed_at_invalid',
+        'Cannot date the invoice: the signature time is not a valid date.',
+        { value: signedAt },
+      ),
+    );
   } else if (!Number.isInteger(defaultInvoiceDelayDays) || defaultInvoiceDelayDays < 0) {
-    reasons.push(reviewReason('config.defaultInvoiceDelayDays', 'invoice.delay_invalid', 'The default invoice delay must be a whole number of days ≥ 0.', { value: String(defaultInvoiceDelayDays) }));
+    reasons.push(
+      reviewReason(
+        'config.defaultInvoiceDelayDays',
+        'invoice.delay_invalid',
+        'The default invoice delay must be a whole number of days ≥ 0.',
+        { value: String(defaultInvoiceDelayDays) },
+      ),
+    );
   } else {
     tranDate = addDays(signedDate, defaultInvoiceDelayDays);
   }
@@ -86,7 +118,12 @@ export function planFirstInvoice(input: PlanFirstInvoiceInput): InvoicePlanResul
   const owned = input.netsuiteCustomer;
   let subsidiaryId = owned?.subsidiaryId;
   if (!subsidiaryId) {
-    const resolved = resolveSubsidiary(org?.subsidiary, normalizeCountryCode(org?.address?.country), ref.subsidiaries, mapping);
+    const resolved = resolveSubsidiary(
+      org?.subsidiary,
+      normalizeCountryCode(org?.address?.country),
+      ref.subsidiaries,
+      mapping,
+    );
     if (resolved.ok) subsidiaryId = resolved.subsidiary.id;
     else reasons.push(resolved.reason);
   }

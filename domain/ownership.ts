@@ -153,7 +153,9 @@ export function ownerInTemplate(mapping: Mapping, path: string): FieldOwner {
   for (const [entry, canonical] of Object.entries(TEMPLATE_FIELD_PATHS)) {
     if (path !== canonical && !path.startsWith(`${canonical}.`)) continue;
     const [head, sub] = entry.split('.') as [keyof Mapping['fields'], string | undefined];
-    const owner = sub ? (f.attribution as Record<string, { owner: FieldOwner } | undefined>)[sub]?.owner : (f[head] as { owner: FieldOwner }).owner;
+    const owner = sub
+      ? (f.attribution as Record<string, { owner: FieldOwner } | undefined>)[sub]?.owner
+      : (f[head] as { owner: FieldOwner }).owner;
     if (owner) return owner;
   }
   return classifyFieldChange(path);

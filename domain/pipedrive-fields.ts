@@ -25,7 +25,11 @@ export const ORGANIZATION_FIELDS = {
 } as const;
 
 /** Fields only the orchestrator writes: a webhook whose `previous` holds nothing else is our own echo. */
-export const ORCHESTRATOR_OWNED_DEAL_FIELDS = [DEAL_FIELDS.externalId, DEAL_FIELDS.onboardingStatus, DEAL_FIELDS.needsRemediation] as const;
+export const ORCHESTRATOR_OWNED_DEAL_FIELDS = [
+  DEAL_FIELDS.externalId,
+  DEAL_FIELDS.onboardingStatus,
+  DEAL_FIELDS.needsRemediation,
+] as const;
 
 /** Canonical ids of the attribution fields (template `fields.attribution`), for readers that list many deals. */
 export const ATTRIBUTION_FIELDS = {
@@ -59,9 +63,14 @@ function refOf(source: PipedriveSource | DealCustomFieldRef | undefined): FieldR
  */
 export function fieldAliases(mapping: Mapping): FieldAliases {
   const out: FieldAliases = { deal: new Map(), organization: new Map(), person: new Map() };
-  const add = (entity: keyof FieldAliases, canonical: string, source: PipedriveSource | DealCustomFieldRef | undefined) => {
+  const add = (
+    entity: keyof FieldAliases,
+    canonical: string,
+    source: PipedriveSource | DealCustomFieldRef | undefined,
+  ) => {
     const ref = refOf(source);
-    if (ref !== undefined && (!('from' in (source ?? {})) || (source as PipedriveSource).from === entity)) out[entity].set(canonical, ref);
+    if (ref !== undefined && (!('from' in (source ?? {})) || (source as PipedriveSource).from === entity))
+      out[entity].set(canonical, ref);
   };
   const f = mapping.fields;
   const o = mapping.pipedrive.orchestratorFields;
@@ -73,7 +82,8 @@ export function fieldAliases(mapping: Mapping): FieldAliases {
   add('deal', DEAL_FIELDS.csm, f.csm.source);
   add('deal', DEAL_FIELDS.expectedTimeToValue, f.timeToValue.source);
   add('deal', DEAL_FIELDS.invoiceDate, f.invoiceDate.source);
-  for (const name of ['campaign', 'leadSource', 'channel'] as const) add('deal', ATTRIBUTION_FIELDS[name], f.attribution[name]?.source);
+  for (const name of ['campaign', 'leadSource', 'channel'] as const)
+    add('deal', ATTRIBUTION_FIELDS[name], f.attribution[name]?.source);
   add('organization', ORGANIZATION_FIELDS.taxId, f.taxId.source);
   add('organization', ORGANIZATION_FIELDS.subsidiary, f.subsidiary.source);
   add('organization', ORGANIZATION_FIELDS.paymentTerms, f.terms.source);

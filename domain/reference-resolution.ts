@@ -28,11 +28,15 @@ function list(names: string[]): string {
 }
 
 export type SubsidiaryResolution =
-  | { ok: true; subsidiary: Subsidiary; inferred: boolean }
-  | { ok: false; reason: ReviewReason };
+  { ok: true; subsidiary: Subsidiary; inferred: boolean } | { ok: false; reason: ReviewReason };
 
 /** By internal id or name (case/space-insensitive); when empty, inferred from the country if exactly one matches. */
-export function resolveSubsidiary(raw: string | undefined, country: string | undefined, subsidiaries: readonly Subsidiary[], mapping: Mapping = activeMapping()): SubsidiaryResolution {
+export function resolveSubsidiary(
+  raw: string | undefined,
+  country: string | undefined,
+  subsidiaries: readonly Subsidiary[],
+  mapping: Mapping = activeMapping(),
+): SubsidiaryResolution {
   const entry = mapping.fields.subsidiary;
   const wanted = (mapValue(entry, raw?.trim() || undefined) ?? entry.default ?? '').trim();
   const label = pipedriveFieldLabel(entry.source);
@@ -41,9 +45,18 @@ export function resolveSubsidiary(raw: string | undefined, country: string | und
   if (wanted !== '') {
     const hit = subsidiaries.find((s) => s.id === wanted) ?? subsidiaries.find((s) => sameName(s.name, wanted));
     if (hit) return { ok: true, subsidiary: hit, inferred: false };
-    return { ok: false, reason: reviewReason(field, 'subsidiary.unknown', `Subsidiary "${wanted}" does not exist in NetSuite.`, { suggestion: valid, value: wanted }) };
+    return {
+      ok: false,
+      reason: reviewReason(field, 'subsidiary.unknown', `Subsidiary "${wanted}" does not exist in NetSuite.`, {
+        suggestion: valid,
+        value: wanted,
+      }),
+    };
   }
-  const byCountry = country === undefined || !entry.inferFromCountry ? [] : subsidiaries.filter((s) => s.country.toUpperCase() === country);
+  const byCountry =
+    country === undefined || !entry.inferFromCountry
+      ? []
+      : subsidiaries.filter((s) => s.country.toUpperCase() === country);
   const only = byCountry[0];
   if (byCountry.length === 1 && only !== undefined) return { ok: true, subsidiary: only, inferred: true };
   const why = !entry.inferFromCountry
@@ -55,17 +68,24 @@ export function resolveSubsidiary(raw: string | undefined, country: string | und
         : `No subsidiary set and ${byCountry.length} subsidiaries are in ${country}.`;
   return {
     ok: false,
-    reason: reviewReason(field, 'subsidiary.missing', why, { suggestion: `Set the ${entry.source.from}'s "${label}" field. ${valid}` }),
+    reason: reviewReason(field, 'subsidiary.missing', why, {
+      suggestion: `Set the ${entry.source.from}'s "${label}" field. ${valid}`,
+    }),
   };
 }
 
-export type TermsResolution = { ok: true; terms: PaymentTerm; defaulted: boolean } | { ok: false; reason: ReviewReason };
+export type TermsResolution =
+  { ok: true; terms: PaymentTerm; defaulted: boolean } | { ok: false; reason: ReviewReason };
 
 /**
  * By name or internal id, through the template's value map; empty ⇒ the template's `default` with `defaulted: true`
  * so the caller can warn, or review when the template has no default.
  */
-export function resolveTerms(raw: string | undefined, terms: readonly PaymentTerm[], mapping: Mapping = activeMapping()): TermsResolution {
+export function resolveTerms(
+  raw: string | undefined,
+  terms: readonly PaymentTerm[],
+  mapping: Mapping = activeMapping(),
+): TermsResolution {
   const entry = mapping.fields.terms;
   const typed = (raw ?? '').trim();
   const wanted = (mapValue(entry, typed || undefined) ?? '').trim();
@@ -74,19 +94,35 @@ export function resolveTerms(raw: string | undefined, terms: readonly PaymentTer
   const valid = `Valid terms: ${list(terms.map((t) => t.name))}.`;
   const defaultName = entry.default;
   const name = wanted === '' ? defaultName : wanted;
-  const hit = name === undefined ? undefined : (terms.find((t) => sameName(t.name, name)) ?? terms.find((t) => t.id === name));
+  const hit =
+    name === undefined ? undefined : (terms.find((t) => sameName(t.name, name)) ?? terms.find((t) => t.id === name));
   if (hit) return { ok: true, terms: hit, defaulted: wanted === '' };
   if (wanted !== '') {
-    return { ok: false, reason: reviewReason(field, 'terms.unknown', `Payment terms "${typed}"${wanted !== typed ? ` (mapped to "${wanted}")` : ''} do not exist in NetSuite.`, { suggestion: `${valid} Or add "${typed}" to fields.terms.values in the mapping template.`, value: typed }) };
+    return {
+      ok: false,
+      reason: reviewReason(
+        field,
+        'terms.unknown',
+        `Payment terms "${typed}"${wanted !== typed ? ` (mapped to "${wanted}")` : ''} do not exist in NetSuite.`,
+        { suggestion: `${valid} Or add "${typed}" to fields.terms.values in the mapping template.`, value: typed },
+      ),
+    };
   }
   return {
     ok: false,
     reason:
       defaultName === undefined
-        ? reviewReason(field, 'terms.missing', 'No payment terms set and the mapping template has no default.', { suggestion: `Set the ${entry.source.from}'s "${label}" field. ${valid}` })
-        : reviewReason(field, 'terms.default_missing', `No payment terms set and the default "${defaultName}" does not exist in NetSuite.`, {
+        ? reviewReason(field, 'terms.missing', 'No payment terms set and the mapping template has no default.', {
             suggestion: `Set the ${entry.source.from}'s "${label}" field. ${valid}`,
-          }),
+          })
+        : reviewReason(
+            field,
+            'terms.default_missing',
+            `No payment terms set and the default "${defaultName}" does not exist in NetSuite.`,
+            {
+              suggestion: `Set the ${entry.source.from}'s "${label}" field. ${valid}`,
+            },
+          ),
   };
 }
 
@@ -96,24 +132,41 @@ export type CurrencyResolution = { ok: true; currency?: Currency } | { ok: false
  * The deal's currency (ISO code, through the template's value map) → a NetSuite currency by symbol, name or id. No
  * currency on the deal ⇒ none sent (NetSuite uses the subsidiary's); one the account lacks ⇒ review.
  */
-export function resolveCurrency(raw: string | null | undefined, currencies: readonly Currency[] | undefined, mapping: Mapping = activeMapping()): CurrencyResolution {
+export function resolveCurrency(
+  raw: string | null | undefined,
+  currencies: readonly Currency[] | undefined,
+  mapping: Mapping = activeMapping(),
+): CurrencyResolution {
   const entry = mapping.fields.currency;
   const wanted = (mapValue(entry, raw?.trim() || undefined) ?? entry.default ?? '').trim();
   if (wanted === '') {
     return entry.required
-      ? { ok: false, reason: reviewReason('deal.currency', 'currency.missing', 'The deal has no currency.', { suggestion: `Set the deal's currency in Pipedrive.` }) }
+      ? {
+          ok: false,
+          reason: reviewReason('deal.currency', 'currency.missing', 'The deal has no currency.', {
+            suggestion: `Set the deal's currency in Pipedrive.`,
+          }),
+        }
       : { ok: true };
   }
   // Reference data loaded before currencies were read carries none: nothing to check against, nothing sent.
   if (currencies === undefined) return { ok: true };
-  const hit = currencies.find((c) => sameName(c.symbol, wanted)) ?? currencies.find((c) => sameName(c.name, wanted)) ?? currencies.find((c) => c.id === wanted);
+  const hit =
+    currencies.find((c) => sameName(c.symbol, wanted)) ??
+    currencies.find((c) => sameName(c.name, wanted)) ??
+    currencies.find((c) => c.id === wanted);
   if (hit) return { ok: true, currency: hit };
   return {
     ok: false,
-    reason: reviewReason('deal.currency', 'currency.unknown', `Currency "${wanted}" does not exist in the NetSuite account.`, {
-      suggestion: `Enable ${wanted} in NetSuite (Lists > Accounting > Currencies), or change the deal's currency. Valid: ${list(currencies.map((c) => c.symbol))}.`,
-      value: raw ?? wanted,
-    }),
+    reason: reviewReason(
+      'deal.currency',
+      'currency.unknown',
+      `Currency "${wanted}" does not exist in the NetSuite account.`,
+      {
+        suggestion: `Enable ${wanted} in NetSuite (Lists > Accounting > Currencies), or change the deal's currency. Valid: ${list(currencies.map((c) => c.symbol))}.`,
+        value: raw ?? wanted,
+      },
+    ),
   };
 }
 
@@ -124,11 +177,14 @@ export interface ResolvedPackageLine {
 }
 
 export type PackageResolution =
-  | { ok: true; pkg: OnboardingPackage; lines: ResolvedPackageLine[] }
-  | { ok: false; reasons: ReviewReason[] };
+  { ok: true; pkg: OnboardingPackage; lines: ResolvedPackageLine[] } | { ok: false; reasons: ReviewReason[] };
 
 /** Package code → the template's package → NetSuite items (matched by item name, so internal ids come from NetSuite). */
-export function resolvePackage(raw: string | undefined, items: readonly Item[], mapping: Mapping = activeMapping()): PackageResolution {
+export function resolvePackage(
+  raw: string | undefined,
+  items: readonly Item[],
+  mapping: Mapping = activeMapping(),
+): PackageResolution {
   const field = 'deal.onboardingPackage';
   const entry = mapping.fields.package;
   const valid = `Valid packages: ${list([...Object.keys(entry.values ?? {}), ...packageCodes(mapping)])}.`;
@@ -136,12 +192,24 @@ export function resolvePackage(raw: string | undefined, items: readonly Item[], 
   if (wanted === '') {
     return {
       ok: false,
-      reasons: [reviewReason(field, 'package.missing', 'No onboarding package: the first invoice cannot be priced.', { suggestion: `Set the ${entry.source.from}'s "${pipedriveFieldLabel(entry.source)}" field. ${valid}` })],
+      reasons: [
+        reviewReason(field, 'package.missing', 'No onboarding package: the first invoice cannot be priced.', {
+          suggestion: `Set the ${entry.source.from}'s "${pipedriveFieldLabel(entry.source)}" field. ${valid}`,
+        }),
+      ],
     };
   }
   const pkg = findOnboardingPackage(wanted, mapping);
   if (pkg === undefined) {
-    return { ok: false, reasons: [reviewReason(field, 'package.unknown', `Onboarding package "${wanted}" is not in the catalog.`, { suggestion: `${valid} Or add it to fields.package in the mapping template.`, value: wanted })] };
+    return {
+      ok: false,
+      reasons: [
+        reviewReason(field, 'package.unknown', `Onboarding package "${wanted}" is not in the catalog.`, {
+          suggestion: `${valid} Or add it to fields.package in the mapping template.`,
+          value: wanted,
+        }),
+      ],
+    };
   }
   const lines: ResolvedPackageLine[] = [];
   const reasons: ReviewReason[] = [];
@@ -149,10 +217,15 @@ export function resolvePackage(raw: string | undefined, items: readonly Item[], 
     const item = items.find((i) => i.itemId === line.itemId);
     if (item === undefined) {
       reasons.push(
-        reviewReason(field, 'package.item_missing', `Item "${line.itemId}" of package ${pkg.code} does not exist in NetSuite.`, {
-          suggestion: `Create item "${line.itemId}" in NetSuite or fix fields.package.packages.${pkg.code} in the mapping template.`,
-          value: pkg.code,
-        }),
+        reviewReason(
+          field,
+          'package.item_missing',
+          `Item "${line.itemId}" of package ${pkg.code} does not exist in NetSuite.`,
+          {
+            suggestion: `Create item "${line.itemId}" in NetSuite or fix fields.package.packages.${pkg.code} in the mapping template.`,
+            value: pkg.code,
+          },
+        ),
       );
     } else {
       lines.push({ item, rate: line.rate, quantity: line.quantity });

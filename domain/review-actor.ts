@@ -13,7 +13,11 @@ export function cliActor(osUser: string): string {
 
 /** The `--as` name as kept: trimmed, bounded, control characters dropped; undefined when empty. */
 export function claimOf(as: string | undefined): string | undefined {
-  const claim = [...(as ?? '')].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('').trim().slice(0, MAX_CLAIM_LENGTH);
+  const claim = [...(as ?? '')]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim()
+    .slice(0, MAX_CLAIM_LENGTH);
   return claim === '' ? undefined : claim;
 }
 

@@ -26,10 +26,19 @@ const email: FixRule = (v) => {
   const r = validateEmail(v);
   return r.ok ? undefined : r.message;
 };
-const phone: FixRule = (v) => text(32)(v) ?? (/^\+?[0-9 ()./-]{3,32}$/.test(v.trim()) ? undefined : 'is not a phone number (digits, spaces, + ( ) . / -)');
-const isoDate: FixRule = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(`${v.trim()}T00:00:00Z`)) ? undefined : 'is not a date (YYYY-MM-DD)');
-const isoDateTime: FixRule = (v) => (/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? undefined : 'is not a date or date-time (ISO 8601)');
-const currency: FixRule = (v) => (/^[A-Z]{3}$/.test(v.trim()) ? undefined : 'is not a three-letter currency code (e.g. EUR)');
+const phone: FixRule = (v) =>
+  text(32)(v) ??
+  (/^\+?[0-9 ()./-]{3,32}$/.test(v.trim()) ? undefined : 'is not a phone number (digits, spaces, + ( ) . / -)');
+const isoDate: FixRule = (v) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(`${v.trim()}T00:00:00Z`))
+    ? undefined
+    : 'is not a date (YYYY-MM-DD)';
+const isoDateTime: FixRule = (v) =>
+  /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim()))
+    ? undefined
+    : 'is not a date or date-time (ISO 8601)';
+const currency: FixRule = (v) =>
+  /^[A-Z]{3}$/.test(v.trim()) ? undefined : 'is not a three-letter currency code (e.g. EUR)';
 
 /**
  * The canonical paths a reviewer may correct (every field a review reason names that a value can fix), each with its
@@ -97,7 +106,8 @@ export function checkFixes(fixes: unknown): FixCheck {
 }
 
 /** One line per refused fix, for the audit trail, the CLI and the Slack modal. */
-export const describeRefusedFixes = (refused: FixCheck['refused']): string => refused.map((r) => `${r.path}: ${r.reason}`).join('; ');
+export const describeRefusedFixes = (refused: FixCheck['refused']): string =>
+  refused.map((r) => `${r.path}: ${r.reason}`).join('; ');
 
 type Obj = Record<string, unknown>;
 
@@ -119,13 +129,23 @@ export function applyFixes(deal: ResolvedDeal, fixes: Record<string, string>): R
   const copy = JSON.parse(JSON.stringify(deal)) as ResolvedDeal;
   for (const [path, value] of entries) {
     if (path === 'person.email' || path === 'person.emails') {
-      const person = copy.person ?? (copy.person = { name: '', emails: [], phones: [] } as unknown as NonNullable<ResolvedDeal['person']>);
-      person.emails = [{ value, primary: true, label: 'work' }, ...person.emails.filter((e) => e.value !== value).map((e) => ({ ...e, primary: false }))];
+      const person =
+        copy.person ??
+        (copy.person = { name: '', emails: [], phones: [] } as unknown as NonNullable<ResolvedDeal['person']>);
+      person.emails = [
+        { value, primary: true, label: 'work' },
+        ...person.emails.filter((e) => e.value !== value).map((e) => ({ ...e, primary: false })),
+      ];
       continue;
     }
     if (path === 'person.phone' || path === 'person.phones') {
-      const person = copy.person ?? (copy.person = { name: '', emails: [], phones: [] } as unknown as NonNullable<ResolvedDeal['person']>);
-      person.phones = [{ value, primary: true, label: 'work' }, ...person.phones.filter((e) => e.value !== value).map((e) => ({ ...e, primary: false }))];
+      const person =
+        copy.person ??
+        (copy.person = { name: '', emails: [], phones: [] } as unknown as NonNullable<ResolvedDeal['person']>);
+      person.phones = [
+        { value, primary: true, label: 'work' },
+        ...person.phones.filter((e) => e.value !== value).map((e) => ({ ...e, primary: false })),
+      ];
       continue;
     }
     const keys = path.split('.');
@@ -171,7 +191,8 @@ export interface PipedriveWriteBackPlan {
 export function pipedriveWriteBackPlan(fixes: Record<string, string>): PipedriveWriteBackPlan {
   const plan: PipedriveWriteBackPlan = { writes: [], invalid: [], notPipedriveOwned: [], unmapped: [] };
   const { accepted, refused } = checkFixes(fixes);
-  for (const r of refused) if (FIXABLE_PATHS.has(r.path) && classifyFieldChange(r.path) === 'pipedrive') plan.invalid.push(r);
+  for (const r of refused)
+    if (FIXABLE_PATHS.has(r.path) && classifyFieldChange(r.path) === 'pipedrive') plan.invalid.push(r);
   for (const [path, value] of Object.entries(accepted)) {
     if (classifyFieldChange(path) !== 'pipedrive') {
       plan.notPipedriveOwned.push(path);
@@ -191,7 +212,11 @@ export function pipedriveWriteBackPlan(fixes: Record<string, string>): Pipedrive
 export function unvalidatedPipedriveOwnedFixes(fixes: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [path, value] of Object.entries(fixes)) {
-    if (!['deal.', 'organization.', 'person.'].some((p) => path.startsWith(p)) || classifyFieldChange(path) !== 'pipedrive') continue;
+    if (
+      !['deal.', 'organization.', 'person.'].some((p) => path.startsWith(p)) ||
+      classifyFieldChange(path) !== 'pipedrive'
+    )
+      continue;
     if (Object.prototype.hasOwnProperty.call(PIPEDRIVE_TARGETS, path)) out[path] = value;
   }
   return out;

@@ -29,7 +29,14 @@ export const WORKFLOW_TYPE = 'onboardDeal';
  * `review`, `pause`, `resume` are the contract; `dealUpdated`, `reviewRefused` and `vendorRecovered` (ops-watch wakes
  * the onboardings waiting for a vendor that is back) are the product's own.
  */
-export const SIGNALS = { review: 'review', pause: 'pause', resume: 'resume', dealUpdated: 'dealUpdated', reviewRefused: 'reviewRefused', vendorRecovered: 'vendorRecovered' } as const;
+export const SIGNALS = {
+  review: 'review',
+  pause: 'pause',
+  resume: 'resume',
+  dealUpdated: 'dealUpdated',
+  reviewRefused: 'reviewRefused',
+  vendorRecovered: 'vendorRecovered',
+} as const;
 export const QUERIES = { state: 'state' } as const;
 
 export const SEARCH_ATTRIBUTES = {

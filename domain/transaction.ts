@@ -90,10 +90,16 @@ export interface AuditSummary {
  * Keeps the newest `max` entries and folds the older ones into the summary. Step names come from the code (a few
  * dozen), so the summary stays small whatever the run lived through.
  */
-export function foldAuditTrail(trail: AuditEntry[], summary: AuditSummary | undefined, max = AUDIT_TRAIL_MAX_ENTRIES): { trail: AuditEntry[]; summary: AuditSummary | undefined } {
+export function foldAuditTrail(
+  trail: AuditEntry[],
+  summary: AuditSummary | undefined,
+  max = AUDIT_TRAIL_MAX_ENTRIES,
+): { trail: AuditEntry[]; summary: AuditSummary | undefined } {
   if (trail.length <= max) return { trail, summary };
   const older = trail.slice(0, trail.length - max);
-  const next: AuditSummary = summary ? { ...summary, byStep: { ...summary.byStep } } : { entries: 0, byStep: {}, firstAt: older[0]!.at, lastAt: older[0]!.at };
+  const next: AuditSummary = summary
+    ? { ...summary, byStep: { ...summary.byStep } }
+    : { entries: 0, byStep: {}, firstAt: older[0]!.at, lastAt: older[0]!.at };
   for (const e of older) {
     next.entries += 1;
     next.byStep[e.step] = (next.byStep[e.step] ?? 0) + 1;

@@ -25,9 +25,16 @@ export interface PipedrivePort {
 
 export interface NetSuitePort {
   loadReferenceData(): Promise<ReferenceData>;
-  findCustomersByEmailOrCompany(email?: string, companyName?: string): Promise<Array<{ id: string; externalId?: string | null; email?: string | null; companyName?: string | null }>>;
+  findCustomersByEmailOrCompany(
+    email?: string,
+    companyName?: string,
+  ): Promise<Array<{ id: string; externalId?: string | null; email?: string | null; companyName?: string | null }>>;
   upsertCustomer(externalId: string, body: NetSuiteCustomerBody): Promise<{ customerId: string }>;
-  upsertCustomerAsync(externalId: string, body: NetSuiteCustomerBody, idempotencyKey: string): Promise<{ jobId: string }>;
+  upsertCustomerAsync(
+    externalId: string,
+    body: NetSuiteCustomerBody,
+    idempotencyKey: string,
+  ): Promise<{ jobId: string }>;
   getJob(jobId: string): Promise<{ completed: boolean; progress: string }>;
   getJobOutcome(jobId: string): Promise<{ ok: true; customerId?: string }>;
   /** The record as NetSuite returns it: custom fields (the owning deal's id among them) at the top level. */

@@ -118,7 +118,14 @@ export class VendorBreaker {
     const now = this.o.now();
     this.outcomes.push({ at: now, ok: !failed, ...(key !== undefined ? { key } : {}) });
     this.inARow = failed ? this.inARow + 1 : 0;
-    if (failed && this.current === 'closed' && this.suspicious(now) && !this.probing && now - this.lastProbeAt >= this.o.minProbeGapMs) void this.probe();
+    if (
+      failed &&
+      this.current === 'closed' &&
+      this.suspicious(now) &&
+      !this.probing &&
+      now - this.lastProbeAt >= this.o.minProbeGapMs
+    )
+      void this.probe();
   }
 
   /**
@@ -131,7 +138,9 @@ export class VendorBreaker {
     while (this.outcomes.length > 0 && this.outcomes[0]!.at <= now - this.o.windowMs) this.outcomes.shift();
     const failures = this.outcomes.filter((x) => !x.ok);
     const callers = new Set(failures.map((x) => x.key).filter((k) => k !== undefined));
-    return failures.length >= this.o.minFailures / 2 && failures.length / this.outcomes.length >= 0.1 && callers.size >= 3;
+    return (
+      failures.length >= this.o.minFailures / 2 && failures.length / this.outcomes.length >= 0.1 && callers.size >= 3
+    );
   }
 
   /** Stops the half-open timer (worker shutdown, tests). */
@@ -178,7 +187,13 @@ export class VendorBreaker {
     if (this.current === 'closed') {
       this.openedAt = now;
       this.current = 'open';
-      this.o.onTransition?.({ vendor: this.vendor, state: 'open', since: this.openSince!, at: new Date(now).toISOString(), reason: failure });
+      this.o.onTransition?.({
+        vendor: this.vendor,
+        state: 'open',
+        since: this.openSince!,
+        at: new Date(now).toISOString(),
+        reason: failure,
+      });
     } else {
       this.current = 'open';
     }
@@ -259,6 +274,11 @@ export function processVendorHealth(): VendorHealth | undefined {
   return processHealth;
 }
 
-export function createVendorHealth(probes: Record<Vendor, () => Promise<unknown>>, opts: Omit<BreakerOptions, 'probe'> = {}): VendorHealth {
-  return Object.fromEntries(VENDORS.map((v) => [v, new VendorBreaker(v, { ...opts, probe: probes[v] })])) as VendorHealth;
+export function createVendorHealth(
+  probes: Record<Vendor, () => Promise<unknown>>,
+  opts: Omit<BreakerOptions, 'probe'> = {},
+): VendorHealth {
+  return Object.fromEntries(
+    VENDORS.map((v) => [v, new VendorBreaker(v, { ...opts, probe: probes[v] })]),
+  ) as VendorHealth;
 }

@@ -7,7 +7,12 @@ export function opsAlertDeps(config: Config): OpsAlertDeps {
   return {
     opsUrl: config.app.publicUrl,
     ...(config.slack && config.ops.billingLead
-      ? { slack: { client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), billingLead: config.ops.billingLead } }
+      ? {
+          slack: {
+            client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }),
+            billingLead: config.ops.billingLead,
+          },
+        }
       : {}),
     ...(config.ops.alertWebhook ? { pagerDuty: config.ops.alertWebhook } : {}),
   };

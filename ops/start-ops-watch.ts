@@ -8,7 +8,13 @@ import { TASK_QUEUES } from '../domain/temporal-names';
 import type { Config } from '../runtime/config';
 import { ensureLedgerShards } from './activities/ledger-shards';
 import { ledgerShardSettings, type OpsWatchSettings } from './model/ops-watch-state';
-import { OPS_WATCH_TASK_TIMEOUT, OPS_WATCH_WORKFLOW_ID, OPS_WATCH_WORKFLOW_TYPE, opsSettingsSignal, type OpsWatchWorkflow } from './messages';
+import {
+  OPS_WATCH_TASK_TIMEOUT,
+  OPS_WATCH_WORKFLOW_ID,
+  OPS_WATCH_WORKFLOW_TYPE,
+  opsSettingsSignal,
+  type OpsWatchWorkflow,
+} from './messages';
 
 export function opsWatchSettings(config: Config): OpsWatchSettings {
   return {
@@ -19,7 +25,11 @@ export function opsWatchSettings(config: Config): OpsWatchSettings {
   };
 }
 
-export async function ensureOpsWatch(client: Client, settings: OpsWatchSettings, opts: { workflowId?: string; taskQueue?: string } = {}): Promise<{ workflowId: string; runId: string }> {
+export async function ensureOpsWatch(
+  client: Client,
+  settings: OpsWatchSettings,
+  opts: { workflowId?: string; taskQueue?: string } = {},
+): Promise<{ workflowId: string; runId: string }> {
   const workflowId = opts.workflowId ?? OPS_WATCH_WORKFLOW_ID;
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.ops;
   // The shards first: onboardings already running report to them.

@@ -20,7 +20,10 @@ const bool = (fallback: boolean) =>
 const url = z.url({ error: 'an absolute http(s) URL' });
 const optionalString = z.string().trim().min(1).optional();
 /** Node flags for one of the stack's processes: their form here; whether Node starts with them, see probeNodeFlags. */
-const NODE_FLAG_VARIABLES = { WORKER_NODE_FLAGS: ['the worker', '--max-semi-space-size=2'], APP_NODE_FLAGS: ['the app', '--single-threaded-gc'] } as const;
+const NODE_FLAG_VARIABLES = {
+  WORKER_NODE_FLAGS: ['the worker', '--max-semi-space-size=2'],
+  APP_NODE_FLAGS: ['the app', '--single-threaded-gc'],
+} as const;
 const nodeFlagsExpected = (variable: keyof typeof NODE_FLAG_VARIABLES, problem: string): string =>
   `Node flags for ${NODE_FLAG_VARIABLES[variable][0]}, e.g. "${NODE_FLAG_VARIABLES[variable][1]}" (${problem})`;
 const nodeFlags = (variable: keyof typeof NODE_FLAG_VARIABLES) =>
@@ -31,17 +34,29 @@ const nodeFlags = (variable: keyof typeof NODE_FLAG_VARIABLES) =>
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const schema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal|error|warn|info|debug|trace|silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'one of fatal|error|warn|info|debug|trace|silent',
+    })
+    .default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
 
   TEMPORAL_EMBEDDED: bool(true),
   TEMPORAL_HOST: z.string().min(1).default(DEFAULT_HOST),
   TEMPORAL_PORT: port(DEFAULT_PORTS.temporalGrpc),
   TEMPORAL_UI_PORT: port(DEFAULT_PORTS.temporalUi),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default(DEFAULT_NAMESPACE),
   TEMPORAL_UI_URL: url.optional(),
   TEMPORAL_TLS: bool(false),
@@ -55,7 +70,10 @@ const schema = z.object({
   // Replaced by WORKER_RECYCLE_GROWTH_MB: a fixed limit recycled fresh workers in a loop. Refused, not ignored, so a
   // deployment that set it learns that its meaning changed.
   WORKER_RECYCLE_IDLE_RSS_MB: z
-    .never({ error: 'no longer read: a fixed limit recycled fresh workers, which idle above it. Remove it; recycling now reacts to growth over the worker\'s own settled idle RSS, set by WORKER_RECYCLE_GROWTH_MB (MB, default 150, 0 = off)' })
+    .never({
+      error:
+        "no longer read: a fixed limit recycled fresh workers, which idle above it. Remove it; recycling now reacts to growth over the worker's own settled idle RSS, set by WORKER_RECYCLE_GROWTH_MB (MB, default 150, 0 = off)",
+    })
     .optional(),
   WORKER_SUPERVISED: bool(false),
   WORKER_IDLE_GC_SECONDS: z.coerce.number().int().min(0, 'a whole number of seconds ≥ 0 (0 = off)').default(10),
@@ -66,15 +84,30 @@ const schema = z.object({
   APP_PORT: port(DEFAULT_PORTS.app),
   APP_PUBLIC_URL: url.optional(),
   APP_NODE_FLAGS: nodeFlags('APP_NODE_FLAGS'),
-  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024, 'at least 1024').default(256 * 1024),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, 'at least 1024')
+    .default(256 * 1024),
   INTAKE_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(60_000, 'at most 60000').default(10),
-  INTAKE_OUTBOX_SYNC: z.enum(['full', 'normal'], { message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)' }).default('full'),
+  INTAKE_OUTBOX_SYNC: z
+    .enum(['full', 'normal'], {
+      message: 'full (fsync every commit) or normal (survives a crash of the app, not of the host)',
+    })
+    .default('full'),
   INTAKE_DRAIN_CONCURRENCY: z.coerce.number().int().min(1).max(256, 'at most 256').default(32),
-  PUBLIC_RATE_LIMIT_PER_SEC: z.coerce.number().int().min(0, 'a whole number of requests per second per source address (0 = off)').default(1000),
+  PUBLIC_RATE_LIMIT_PER_SEC: z.coerce
+    .number()
+    .int()
+    .min(0, 'a whole number of requests per second per source address (0 = off)')
+    .default(1000),
   PUBLIC_TRUST_PROXY: z
     .string()
     .trim()
-    .regex(/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/, 'comma-separated addresses or CIDRs of the proxies in front of the app (e.g. 10.0.0.0/8), whose X-Forwarded-For is trusted')
+    .regex(
+      /^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/,
+      'comma-separated addresses or CIDRs of the proxies in front of the app (e.g. 10.0.0.0/8), whose X-Forwarded-For is trusted',
+    )
     .optional(),
 
   OPS_HOST: z.string().min(1).default(DEFAULT_HOST),
@@ -93,7 +126,10 @@ const schema = z.object({
   PIPEDRIVE_WEBHOOK_USER: optionalString,
   PIPEDRIVE_WEBHOOK_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 
-  NETSUITE_ACCOUNT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'a NetSuite account id such as 1234567 or 1234567_SB1').optional(),
+  NETSUITE_ACCOUNT_ID: z
+    .string()
+    .regex(/^[0-9A-Za-z_-]+$/, 'a NetSuite account id such as 1234567 or 1234567_SB1')
+    .optional(),
   NETSUITE_BASE_URL: url.optional(),
   NETSUITE_CONSUMER_KEY: optionalString,
   NETSUITE_CONSUMER_SECRET: optionalString,
@@ -102,11 +138,21 @@ const schema = z.object({
   NETSUITE_CONCURRENCY_LIMIT: z.coerce.number().int().min(1, 'a positive integer').default(5),
   NETSUITE_QUEUED_ACTIVITIES: z.coerce.number().int().min(0, 'a whole number ≥ 0').optional(),
   NETSUITE_ASYNC_UPSERTS: bool(false),
-  REVIEW_ESCALATION_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(24 * 60),
+  REVIEW_ESCALATION_MINUTES: z.coerce
+    .number()
+    .min(1, 'at least 1 minute')
+    .default(24 * 60),
   /** VENDOR_OUTAGE_REVIEW_AFTER: how long an onboarding waits out a vendor outage before it goes to review. */
-  VENDOR_OUTAGE_REVIEW_AFTER_MINUTES: z.coerce.number().min(1, 'at least 1 minute').default(4 * 60),
+  VENDOR_OUTAGE_REVIEW_AFTER_MINUTES: z.coerce
+    .number()
+    .min(1, 'at least 1 minute')
+    .default(4 * 60),
   INVOICE_DELAY_DAYS: z.coerce.number().int().min(0, 'a whole number of days ≥ 0').default(0),
-  RECONCILIATION_CRON: z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"').default('0 6 * * *'),
+  RECONCILIATION_CRON: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){4}$/, 'a 5-field cron expression (UTC), e.g. "0 6 * * *"')
+    .default('0 6 * * *'),
   OPS_WATCH_INTERVAL_SECONDS: z.coerce.number().min(1, 'at least 1 second').default(60),
   /** A review reason with at least this many onboardings in review gets a Slack digest with "Retry all N" (0 = off). */
   REVIEW_DIGEST_MIN: z.coerce.number().int().min(0, 'a whole number ≥ 0 (0 = off)').default(5),
@@ -131,7 +177,12 @@ const schema = z.object({
   SLACK_REVIEWER_GROUPS: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((ids) => ids.every((id) => /^S[A-Z0-9]+$/.test(id)), 'comma-separated Slack user group ids (S…)'),
   SLACK_SOCKET_MODE: bool(false),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starting with xapp-').optional(),
@@ -141,14 +192,38 @@ type Env = z.infer<typeof schema>;
 
 /** The variables that make up each vendor's credentials: all or none must be set. */
 export const VENDOR_VARIABLES = {
-  pipedrive: ['PIPEDRIVE_API_TOKEN', 'PIPEDRIVE_COMPANY_DOMAIN', 'PIPEDRIVE_WEBHOOK_USER', 'PIPEDRIVE_WEBHOOK_PASSWORD'],
-  netsuite: ['NETSUITE_ACCOUNT_ID', 'NETSUITE_CONSUMER_KEY', 'NETSUITE_CONSUMER_SECRET', 'NETSUITE_TOKEN_ID', 'NETSUITE_TOKEN_SECRET'],
+  pipedrive: [
+    'PIPEDRIVE_API_TOKEN',
+    'PIPEDRIVE_COMPANY_DOMAIN',
+    'PIPEDRIVE_WEBHOOK_USER',
+    'PIPEDRIVE_WEBHOOK_PASSWORD',
+  ],
+  netsuite: [
+    'NETSUITE_ACCOUNT_ID',
+    'NETSUITE_CONSUMER_KEY',
+    'NETSUITE_CONSUMER_SECRET',
+    'NETSUITE_TOKEN_ID',
+    'NETSUITE_TOKEN_SECRET',
+  ],
   slack: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_REVIEW_CHANNEL'],
 } as const satisfies Record<string, ReadonlyArray<keyof Env>>;
 export type Vendor = keyof typeof VENDOR_VARIABLES;
 
-export interface PipedriveConfig { apiUrl: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string }
-export interface NetSuiteConfig { baseUrl: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string; concurrencyLimit: number;
+export interface PipedriveConfig {
+  apiUrl: string;
+  apiToken: string;
+  companyDomain: string;
+  webhookUser: string;
+  webhookPassword: string;
+}
+export interface NetSuiteConfig {
+  baseUrl: string;
+  accountId: string;
+  consumerKey: string;
+  consumerSecret: string;
+  tokenId: string;
+  tokenSecret: string;
+  concurrencyLimit: number;
   /** `netsuite` activities a worker takes beyond `concurrencyLimit`: they wait in the client's FIFO, so a slot freed by
    * one request is taken by the next at once instead of after a completion and a poll round trip to Temporal. */
   queuedActivities: number;
@@ -231,7 +306,15 @@ export interface Config {
    * gives the app's Node, as WORKER_NODE_FLAGS does the worker's. rateLimitPerSec: requests per second per source
    * address (0 = off); trustProxy: fastify's trustProxy, so the limit keys on the client behind a proxy.
    */
-  app: { host: string; port: number; publicUrl: string; webhookBodyLimitBytes: number; nodeFlags: string[]; rateLimitPerSec: number; trustProxy: false | string };
+  app: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    webhookBodyLimitBytes: number;
+    nodeFlags: string[];
+    rateLimitPerSec: number;
+    trustProxy: false | string;
+  };
   /** The internal listener (/ops, /ops.json, /metrics, probes): loopback by default; auth optional there, required elsewhere. */
   opsHttp: OpsHttpConfig;
   /**
@@ -280,7 +363,10 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
     super(
-      ['Invalid configuration (fix these environment variables or .env entries):', ...issues.map((i) => `  ${i.variable}: ${i.expected}`)].join('\n'),
+      [
+        'Invalid configuration (fix these environment variables or .env entries):',
+        ...issues.map((i) => `  ${i.variable}: ${i.expected}`),
+      ].join('\n'),
     );
   }
 }
@@ -291,16 +377,25 @@ function vendorIssues(env: Env): ConfigIssue[] {
     const set = vars.filter((v) => env[v] !== undefined);
     if (set.length > 0 && set.length < vars.length) {
       for (const v of vars.filter((name) => env[name] === undefined)) {
-        issues.push({ variable: v, expected: `required because other ${vendor} variables are set (${set.join(', ')}); set all of them, or none for sandbox mode` });
+        issues.push({
+          variable: v,
+          expected: `required because other ${vendor} variables are set (${set.join(', ')}); set all of them, or none for sandbox mode`,
+        });
       }
     }
   }
   // In sandbox mode (no Slack credentials) the simulator supplies the app token.
   if (env.SLACK_SOCKET_MODE && !env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN) {
-    issues.push({ variable: 'SLACK_APP_TOKEN', expected: 'an app-level token (xapp-…, scope connections:write) is required when SLACK_SOCKET_MODE=true' });
+    issues.push({
+      variable: 'SLACK_APP_TOKEN',
+      expected: 'an app-level token (xapp-…, scope connections:write) is required when SLACK_SOCKET_MODE=true',
+    });
   }
   if (env.TEMPORAL_TLS && Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
-    issues.push({ variable: env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH', expected: 'mTLS needs both a certificate and a key path' });
+    issues.push({
+      variable: env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH',
+      expected: 'mTLS needs both a certificate and a key path',
+    });
   }
   return [...issues, ...opsListenerIssues(env)];
 }
@@ -309,7 +404,10 @@ function vendorIssues(env: Env): ConfigIssue[] {
 function opsListenerIssues(env: Env): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (Boolean(env.OPS_BASIC_USER) !== Boolean(env.OPS_BASIC_PASSWORD)) {
-    issues.push({ variable: env.OPS_BASIC_USER ? 'OPS_BASIC_PASSWORD' : 'OPS_BASIC_USER', expected: 'Basic auth on the internal listener needs both OPS_BASIC_USER and OPS_BASIC_PASSWORD' });
+    issues.push({
+      variable: env.OPS_BASIC_USER ? 'OPS_BASIC_PASSWORD' : 'OPS_BASIC_USER',
+      expected: 'Basic auth on the internal listener needs both OPS_BASIC_USER and OPS_BASIC_PASSWORD',
+    });
   }
   const hasAuth = Boolean(env.OPS_BEARER_TOKEN) || Boolean(env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD);
   if (!hasAuth && !isLoopbackHost(env.OPS_HOST)) {
@@ -319,11 +417,13 @@ function opsListenerIssues(env: Env): ConfigIssue[] {
     });
   }
   if (env.OPS_PORT === env.APP_PORT) {
-    issues.push({ variable: 'OPS_PORT', expected: `a port other than APP_PORT (${env.APP_PORT}): the internal listener must not share the public one` });
+    issues.push({
+      variable: 'OPS_PORT',
+      expected: `a port other than APP_PORT (${env.APP_PORT}): the internal listener must not share the public one`,
+    });
   }
   return issues;
 }
-
 
 /** Pure: validates an env object. Throws ConfigError listing every problem at once. */
 export interface ParseConfigOptions {
@@ -374,14 +474,26 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
       tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
       apiKey: env.TEMPORAL_API_KEY,
     },
-    worker: { metricsPort: env.WORKER_METRICS_PORT, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE, nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS), idleGcSeconds: env.WORKER_IDLE_GC_SECONDS,
+    worker: {
+      metricsPort: env.WORKER_METRICS_PORT,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      workflowBundlePath: env.WORKER_WORKFLOW_BUNDLE,
+      nodeFlags: splitNodeFlags(env.WORKER_NODE_FLAGS),
+      idleGcSeconds: env.WORKER_IDLE_GC_SECONDS,
       recycleGrowthMb: env.WORKER_RECYCLE_GROWTH_MB,
       // The stack (scripts/stack.ts) restarts its children; elsewhere the operator says a supervisor does.
       supervised: env.WORKER_SUPERVISED || cleaned.STACK_PARENT_PID !== undefined,
     },
     stack: { backgroundNice: env.STACK_BACKGROUND_NICE },
-    onboarding: { invoiceDelayDays: env.INVOICE_DELAY_DAYS, reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000, vendorOutageReviewAfterMs: env.VENDOR_OUTAGE_REVIEW_AFTER_MINUTES * 60_000 },
-    reconciliation: { cron: env.RECONCILIATION_CRON, ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}) },
+    onboarding: {
+      invoiceDelayDays: env.INVOICE_DELAY_DAYS,
+      reviewEscalationAfterMs: env.REVIEW_ESCALATION_MINUTES * 60_000,
+      vendorOutageReviewAfterMs: env.VENDOR_OUTAGE_REVIEW_AFTER_MINUTES * 60_000,
+    },
+    reconciliation: {
+      cron: env.RECONCILIATION_CRON,
+      ...(env.SLACK_REPORTS_CHANNEL ? { slackChannel: env.SLACK_REPORTS_CHANNEL } : {}),
+    },
     shadowMode: env.SHADOW_MODE,
     ops: {
       tickMs: env.OPS_WATCH_INTERVAL_SECONDS * 1000,
@@ -394,13 +506,25 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
       },
       billingLead: env.SLACK_BILLING_LEAD ?? env.SLACK_ESCALATION_CHANNEL ?? env.SLACK_REVIEW_CHANNEL,
       ...(env.ALERT_ROUTING_KEY || env.ALERT_WEBHOOK_URL
-        ? { alertWebhook: { url: env.ALERT_WEBHOOK_URL ?? 'https://events.pagerduty.com/v2/enqueue', routingKey: env.ALERT_ROUTING_KEY ?? '' } }
+        ? {
+            alertWebhook: {
+              url: env.ALERT_WEBHOOK_URL ?? 'https://events.pagerduty.com/v2/enqueue',
+              routingKey: env.ALERT_ROUTING_KEY ?? '',
+            },
+          }
         : {}),
       pagerDutySimPort: env.PAGERDUTY_SIM_PORT,
       reviewDigestMin: env.REVIEW_DIGEST_MIN,
     },
-    app: { host: env.APP_HOST, port: env.APP_PORT, publicUrl: appUrl.replace(/\/$/, ''), webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES, nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS),
-      rateLimitPerSec: env.PUBLIC_RATE_LIMIT_PER_SEC, trustProxy: env.PUBLIC_TRUST_PROXY ?? false },
+    app: {
+      host: env.APP_HOST,
+      port: env.APP_PORT,
+      publicUrl: appUrl.replace(/\/$/, ''),
+      webhookBodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
+      nodeFlags: splitNodeFlags(env.APP_NODE_FLAGS),
+      rateLimitPerSec: env.PUBLIC_RATE_LIMIT_PER_SEC,
+      trustProxy: env.PUBLIC_TRUST_PROXY ?? false,
+    },
     opsHttp: {
       host: env.OPS_HOST,
       port: env.OPS_PORT,
@@ -409,12 +533,18 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
         ? {
             auth: {
               ...(env.OPS_BEARER_TOKEN ? { bearerToken: env.OPS_BEARER_TOKEN } : {}),
-              ...(env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD ? { basic: { user: env.OPS_BASIC_USER, password: env.OPS_BASIC_PASSWORD } } : {}),
+              ...(env.OPS_BASIC_USER && env.OPS_BASIC_PASSWORD
+                ? { basic: { user: env.OPS_BASIC_USER, password: env.OPS_BASIC_PASSWORD } }
+                : {}),
             },
           }
         : {}),
     },
-    intake: { ackBudgetMs: env.INTAKE_ACK_BUDGET_MS, drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY, outboxSync: env.INTAKE_OUTBOX_SYNC },
+    intake: {
+      ackBudgetMs: env.INTAKE_ACK_BUDGET_MS,
+      drainConcurrency: env.INTAKE_DRAIN_CONCURRENCY,
+      outboxSync: env.INTAKE_OUTBOX_SYNC,
+    },
     simulatorPorts: { netsuite: env.NETSUITE_SIM_PORT, pipedrive: env.PIPEDRIVE_SIM_PORT, slack: env.SLACK_SIM_PORT },
     pipedrive: env.PIPEDRIVE_API_TOKEN
       ? {
@@ -427,7 +557,10 @@ export function parseConfig(raw: NodeJS.ProcessEnv, options: ParseConfigOptions 
       : undefined,
     netsuite: env.NETSUITE_ACCOUNT_ID
       ? {
-          baseUrl: (env.NETSUITE_BASE_URL ?? `https://${env.NETSUITE_ACCOUNT_ID.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com`).replace(/\/$/, ''),
+          baseUrl: (
+            env.NETSUITE_BASE_URL ??
+            `https://${env.NETSUITE_ACCOUNT_ID.toLowerCase().replace(/_/g, '-')}.suitetalk.api.netsuite.com`
+          ).replace(/\/$/, ''),
           accountId: env.NETSUITE_ACCOUNT_ID,
           consumerKey: env.NETSUITE_CONSUMER_KEY!,
           consumerSecret: env.NETSUITE_CONSUMER_SECRET!,

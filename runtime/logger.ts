@@ -5,8 +5,24 @@
 import pino, { type Logger } from 'pino';
 
 export const REDACTED_KEYS = [
-  'password', 'secret', 'token', 'apiToken', 'apiKey', 'botToken', 'signingSecret', 'consumerSecret', 'tokenSecret',
-  'consumerKey', 'tokenId', 'webhookPassword', 'authorization', 'Authorization', 'cookie', 'email', 'taxId', 'phone',
+  'password',
+  'secret',
+  'token',
+  'apiToken',
+  'apiKey',
+  'botToken',
+  'signingSecret',
+  'consumerSecret',
+  'tokenSecret',
+  'consumerKey',
+  'tokenId',
+  'webhookPassword',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'email',
+  'taxId',
+  'phone',
 ];
 
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
@@ -16,7 +32,13 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`), ...REDACTED_KEYS.map((k) => `*.*.${k}`), 'req.headers.authorization', 'req.headers["x-api-token"]'],
+      paths: [
+        ...REDACTED_KEYS,
+        ...REDACTED_KEYS.map((k) => `*.${k}`),
+        ...REDACTED_KEYS.map((k) => `*.*.${k}`),
+        'req.headers.authorization',
+        'req.headers["x-api-token"]',
+      ],
       censor: '[redacted]',
     },
   });

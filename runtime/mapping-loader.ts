@@ -33,8 +33,19 @@ export function mappingFileFrom(env: NodeJS.ProcessEnv): string {
 /** Stable across comment and key-order edits: the hash of the parsed template, keys sorted. */
 export function mappingHash(value: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex').slice(0, 16);
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Pure over the text: parses YAML, validates, hashes. Throws MappingError. */
@@ -42,7 +53,14 @@ export function parseMappingText(text: string, file = '(mapping)'): MappingSnaps
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new MappingError(file, doc.errors.map((e) => ({ path: '(yaml)', expected: `valid YAML: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line })));
+    throw new MappingError(
+      file,
+      doc.errors.map((e) => ({
+        path: '(yaml)',
+        expected: `valid YAML: ${e.message.split('\n')[0]}`,
+        line: e.linePos?.[0]?.line,
+      })),
+    );
   }
   const parsed = parseMapping(doc.toJS());
   if (!parsed.ok) {
@@ -67,7 +85,12 @@ export function loadMappingFile(file: string): MappingSnapshot {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new MappingError(file, [{ path: '(file)', expected: `a readable YAML file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` }]);
+    throw new MappingError(file, [
+      {
+        path: '(file)',
+        expected: `a readable YAML file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      },
+    ]);
   }
   return parseMappingText(text, file);
 }

@@ -37,7 +37,11 @@ export function nodeFlagsRefused(flags: string[]): string | undefined {
   if (flags.length === 0) return undefined;
   const key = flags.join(' ');
   if (refusals.has(key)) return refusals.get(key);
-  const probe = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '' } });
+  const probe = spawnSync(process.execPath, [...flags, '-e', '0'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   const said = (probe.stderr || probe.error?.message || `exit ${probe.status ?? probe.signal}`).trim().split('\n')[0]!;
   const refused = probe.status === 0 ? undefined : `Node refuses them: ${said.replace(/^\S*node: /, '')}`;
   refusals.set(key, refused);

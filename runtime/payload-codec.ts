@@ -35,14 +35,23 @@ export interface CodecKey {
  * An empty or unset value means no codec.
  */
 export function parseCodecKeys(value: string | undefined): CodecKey[] {
-  const entries = (value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const keys: CodecKey[] = [];
   for (const [i, entry] of entries.entries()) {
     const at = entry.indexOf(':');
     const id = at > 0 ? entry.slice(0, at) : '';
-    if (!KEY_ID.test(id)) throw new Error(`${PAYLOAD_CODEC_KEYS_ENV}: entry ${i + 1} must be <key id>:<base64 of 32 bytes>, with a key id of letters, digits, '.', '_' or '-'`);
+    if (!KEY_ID.test(id))
+      throw new Error(
+        `${PAYLOAD_CODEC_KEYS_ENV}: entry ${i + 1} must be <key id>:<base64 of 32 bytes>, with a key id of letters, digits, '.', '_' or '-'`,
+      );
     const key = Buffer.from(entry.slice(at + 1), 'base64');
-    if (key.length !== 32) throw new Error(`${PAYLOAD_CODEC_KEYS_ENV}: key ${id} is ${key.length} bytes once decoded; AES-256 needs 32 (e.g. \`openssl rand -base64 32\`)`);
+    if (key.length !== 32)
+      throw new Error(
+        `${PAYLOAD_CODEC_KEYS_ENV}: key ${id} is ${key.length} bytes once decoded; AES-256 needs 32 (e.g. \`openssl rand -base64 32\`)`,
+      );
     if (keys.some((k) => k.id === id)) throw new Error(`${PAYLOAD_CODEC_KEYS_ENV}: key id ${id} is given twice`);
     keys.push({ id, key });
   }
@@ -68,7 +77,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8(this.encryptKeyId) }, data: new Uint8Array(sealed) };
+      return {
+        metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8(this.encryptKeyId) },
+        data: new Uint8Array(sealed),
+      };
     });
   }
 
@@ -78,12 +90,16 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const keyId = text(payload.metadata?.[METADATA_KEY_ID]);
       const key = this.byId.get(keyId);
-      if (!key) throw new ValueError(`payload encrypted with key "${keyId}", which is not in ${PAYLOAD_CODEC_KEYS_ENV}`);
+      if (!key)
+        throw new ValueError(`payload encrypted with key "${keyId}", which is not in ${PAYLOAD_CODEC_KEYS_ENV}`);
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
       if (sealed.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is too short');
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       const inner = temporal.api.common.v1.Payload.decode(plain);
       // Plain objects, as the SDK's own converters build them (not protobuf message instances).
       return {

@@ -16,7 +16,15 @@ export function temporalTls(t: Config['temporal']): Tls {
 
 export async function connectClient(config: Config): Promise<{ connection: Connection; client: Client }> {
   const t = config.temporal;
-  const connection = await Connection.connect({ address: t.address, tls: temporalTls(t), apiKey: t.apiKey, connectTimeout: 5_000 });
+  const connection = await Connection.connect({
+    address: t.address,
+    tls: temporalTls(t),
+    apiKey: t.apiKey,
+    connectTimeout: 5_000,
+  });
   // The payload codec (runtime/payload-codec.ts) on every client: off unless PAYLOAD_CODEC_KEYS is set.
-  return { connection, client: new Client({ connection, namespace: t.namespace, dataConverter: processDataConverter() }) };
+  return {
+    connection,
+    client: new Client({ connection, namespace: t.namespace, dataConverter: processDataConverter() }),
+  };
 }

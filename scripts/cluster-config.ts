@@ -79,7 +79,12 @@ function datastore(s: ClusterSettings, p: ClusterPorts, database: string, maxCon
   };
 }
 
-export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSettings = clusterSettings(), logLevel = 'warn'): Record<string, unknown> {
+export function serverConfig(
+  service: ServiceName,
+  p: ClusterPorts,
+  s: ClusterSettings = clusterSettings(),
+  logLevel = 'warn',
+): Record<string, unknown> {
   const rpc = (name: ServiceName) => ({
     grpcPort: name === 'frontend' ? p.frontend : p.grpc[name],
     membershipPort: p.membership[name],
@@ -99,7 +104,9 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: p.host },
-      metrics: { prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `${p.host}:${p.metrics[service]}` } },
+      metrics: {
+        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `${p.host}:${p.metrics[service]}` },
+      },
     },
     services: Object.fromEntries(SERVICES.map((name) => [name, { rpc: rpc(name) }])),
     clusterMetadata: {
@@ -107,7 +114,14 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `${p.host}:${p.frontend}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `${p.host}:${p.frontend}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
@@ -120,12 +134,20 @@ export function serverConfig(service: ServiceName, p: ClusterPorts, s: ClusterSe
  * Writes `<root>/config/<service>/development.yaml` for every service (JSON is YAML) and returns the `--config` value of
  * each, relative to `root` as the server expects.
  */
-export function writeServerConfigs(root: string, p: ClusterPorts, s: ClusterSettings = clusterSettings(), logLevel = 'warn'): Record<ServiceName, string> {
+export function writeServerConfigs(
+  root: string,
+  p: ClusterPorts,
+  s: ClusterSettings = clusterSettings(),
+  logLevel = 'warn',
+): Record<ServiceName, string> {
   const out = {} as Record<ServiceName, string>;
   for (const service of SERVICES) {
     const dir = join('config', service);
     mkdirSync(join(root, dir), { recursive: true });
-    writeFileSync(join(root, dir, 'development.yaml'), `${JSON.stringify(serverConfig(service, p, s, logLevel), null, 2)}\n`);
+    writeFileSync(
+      join(root, dir, 'development.yaml'),
+      `${JSON.stringify(serverConfig(service, p, s, logLevel), null, 2)}\n`,
+    );
     out[service] = dir;
   }
   return out;

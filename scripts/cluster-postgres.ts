@@ -4,7 +4,18 @@
  * root the data directory belongs to, and the server runs as, the `postgres` system user.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { onPath } from './temporal-server';
 import { waitFor } from './process-utils';
@@ -45,7 +56,9 @@ export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string {
   if (initdb) return dirname(realpathSync(initdb));
   const debian = '/usr/lib/postgresql';
   const majors = existsSync(debian)
-    ? readdirSync(debian).filter((v) => /^\d+$/.test(v) && existsSync(join(debian, v, 'bin', 'initdb'))).map(Number)
+    ? readdirSync(debian)
+        .filter((v) => /^\d+$/.test(v) && existsSync(join(debian, v, 'bin', 'initdb')))
+        .map(Number)
     : [];
   if (majors.length > 0) return join(debian, String(Math.max(...majors)), 'bin');
   throw new Error(
@@ -61,7 +74,9 @@ function runAs(): { uid: number; gid: number } | undefined {
   const uid = ids('-u');
   const gid = ids('-g');
   if (uid.status !== 0 || gid.status !== 0) {
-    throw new Error('running as root, and PostgreSQL refuses root: create a `postgres` system user (apt-get install postgresql does) or run as a normal user');
+    throw new Error(
+      'running as root, and PostgreSQL refuses root: create a `postgres` system user (apt-get install postgresql does) or run as a normal user',
+    );
   }
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
@@ -82,12 +97,28 @@ export function initDataDir(bin: string, o: PostgresOptions): void {
   try {
     const result = spawnSync(
       join(bin, 'initdb'),
-      ['-D', o.dataDir, '-U', o.user, `--pwfile=${pwFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', ...(o.durable ? [] : ['--no-sync'])],
+      [
+        '-D',
+        o.dataDir,
+        '-U',
+        o.user,
+        `--pwfile=${pwFile}`,
+        '-A',
+        'scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        ...(o.durable ? [] : ['--no-sync']),
+      ],
       { ...(owner ?? {}), encoding: 'utf8', cwd: dirname(o.dataDir) },
     );
     if (result.status !== 0) {
-      const hint = owner ? ` (initdb runs as the postgres user: every directory above ${o.dataDir} must be searchable by it)` : '';
-      throw new Error(`initdb failed (exit ${result.status})${hint}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      const hint = owner
+        ? ` (initdb runs as the postgres user: every directory above ${o.dataDir} must be searchable by it)`
+        : '';
+      throw new Error(
+        `initdb failed (exit ${result.status})${hint}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
   } finally {
     rmSync(pwFile, { force: true });
@@ -108,7 +139,11 @@ export function postgresArgs(o: PostgresOptions): string[] {
 }
 
 async function acceptsConnections(bin: string, o: PostgresOptions): Promise<boolean> {
-  const r = spawnSync(join(bin, 'pg_isready'), ['-h', o.host, '-p', String(o.port), '-U', o.user, '-d', 'postgres', '-t', '1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    join(bin, 'pg_isready'),
+    ['-h', o.host, '-p', String(o.port), '-U', o.user, '-d', 'postgres', '-t', '1'],
+    { encoding: 'utf8' },
+  );
   return r.status === 0;
 }
 
@@ -127,7 +162,10 @@ function ensureReachable(o: PostgresOptions, owner: { uid: number; gid: number }
   }
 }
 
-export async function startPostgres(o: PostgresOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningPostgres> {
+export async function startPostgres(
+  o: PostgresOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningPostgres> {
   const bin = findPostgresBin(env);
   const owner = runAs();
   ensureReachable(o, owner);
@@ -151,14 +189,22 @@ export async function startPostgres(o: PostgresOptions, env: NodeJS.ProcessEnv =
     child = c;
     c.stdout?.pipe(sink, { end: false });
     c.stderr?.pipe(sink, { end: false });
-    const exited = new Promise<string>((r) => c.once('exit', (code) => r(`postgres exited with code ${code} before accepting connections (see ${o.logTo})`)));
+    const exited = new Promise<string>((r) =>
+      c.once('exit', (code) => r(`postgres exited with code ${code} before accepting connections (see ${o.logTo})`)),
+    );
     c.once('exit', (code) => {
       if (!stopping) reportCrash(code);
     });
-    const ready = await waitFor(() => acceptsConnections(bin, o), { timeoutMs: 60_000, intervalMs: 200, abort: exited });
+    const ready = await waitFor(() => acceptsConnections(bin, o), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      abort: exited,
+    });
     if (ready !== true) {
       c.kill('SIGKILL');
-      throw new Error(typeof ready === 'string' ? ready : `PostgreSQL not accepting connections on ${o.host}:${o.port} within 60 s`);
+      throw new Error(
+        typeof ready === 'string' ? ready : `PostgreSQL not accepting connections on ${o.host}:${o.port} within 60 s`,
+      );
     }
   };
 

@@ -40,7 +40,12 @@ export function supervise(o: {
   const gaveUp = new Promise<string>((r) => (giveUp = r));
 
   const start = (): void => {
-    const c = spawn(o.command, o.args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached });
+    const c = spawn(o.command, o.args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: o.detached,
+    });
     child = c;
     c.stdout?.pipe(sink, { end: false });
     c.stderr?.pipe(sink, { end: false });
@@ -49,7 +54,9 @@ export function supervise(o: {
       const now = Date.now();
       while (recent.length > 0 && now - recent[0]! > BUDGET.windowMs) recent.shift();
       if (recent.length >= BUDGET.restarts) {
-        giveUp(`${o.name} exited ${recent.length + 1} times within ${BUDGET.windowMs / 1000} s (last: code ${code}, signal ${signal}); see ${o.logTo}`);
+        giveUp(
+          `${o.name} exited ${recent.length + 1} times within ${BUDGET.windowMs / 1000} s (last: code ${code}, signal ${signal}); see ${o.logTo}`,
+        );
         return;
       }
       recent.push(now);

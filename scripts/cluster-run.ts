@@ -7,7 +7,14 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import axios from 'axios';
-import { allPorts, SERVICES, writeServerConfigs, writeUiConfig, type ClusterPorts, type ServiceName } from './cluster-config';
+import {
+  allPorts,
+  SERVICES,
+  writeServerConfigs,
+  writeUiConfig,
+  type ClusterPorts,
+  type ServiceName,
+} from './cluster-config';
 import { startPostgres, type RunningPostgres } from './cluster-postgres';
 import { supervise, type SupervisedProcess } from './cluster-process';
 import { registerNamespace, setupSchema } from './cluster-schema';
@@ -73,7 +80,11 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
 
   const started: Array<{ stop(): Promise<void> }> = [];
   const stopAll = async (): Promise<void> => {
-    while (started.length > 0) await started.pop()!.stop().catch(() => undefined);
+    while (started.length > 0)
+      await started
+        .pop()!
+        .stop()
+        .catch(() => undefined);
   };
   o.onStopper?.(stopAll);
   try {
@@ -90,9 +101,20 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
     });
     started.push(postgres);
     o.log(`PostgreSQL accepting connections on ${p.host}:${p.postgres} (data ${join(o.dir, 'postgres')})`);
-    setupSchema({ sqlTool: binaries.sql.path, schemaDir: binaries.schemaDir, host: p.host, port: p.postgres, log: o.log });
+    setupSchema({
+      sqlTool: binaries.sql.path,
+      schemaDir: binaries.schemaDir,
+      host: p.host,
+      port: p.postgres,
+      log: o.log,
+    });
 
-    const configs = writeServerConfigs(o.dir, p, o.dynamicConfigFile ? { ...settings, dynamicConfigFile: o.dynamicConfigFile } : settings, o.logLevel);
+    const configs = writeServerConfigs(
+      o.dir,
+      p,
+      o.dynamicConfigFile ? { ...settings, dynamicConfigFile: o.dynamicConfigFile } : settings,
+      o.logLevel,
+    );
     const graceMs = o.durable ? 20_000 : 0;
     const services = {} as Record<ServiceName, SupervisedProcess>;
     // One at a time, each once it has joined the membership ring: started together, they race to create the system
@@ -101,7 +123,18 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       const proc = supervise({
         name: service,
         command: binaries.server.path,
-        args: ['--root', o.dir, '--config', configs[service], '--env', 'development', '--allow-no-auth', 'start', '--service', service],
+        args: [
+          '--root',
+          o.dir,
+          '--config',
+          configs[service],
+          '--env',
+          'development',
+          '--allow-no-auth',
+          'start',
+          '--service',
+          service,
+        ],
         cwd: o.dir,
         logTo: join(logDir, `${service}.log`),
         detached: o.detached,
@@ -110,8 +143,15 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       services[service] = proc;
       started.push({ stop: () => proc.stop(graceMs) });
       const port = p.membership[service];
-      const up = await waitFor(() => listening(p.host, port), { timeoutMs: 120_000, intervalMs: 200, abort: proc.gaveUp });
-      if (up !== true) throw new Error(up || `Temporal ${service} did not listen on ${p.host}:${port} within 120 s (see ${logDir}/${service}.log)`);
+      const up = await waitFor(() => listening(p.host, port), {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        abort: proc.gaveUp,
+      });
+      if (up !== true)
+        throw new Error(
+          up || `Temporal ${service} did not listen on ${p.host}:${port} within 120 s (see ${logDir}/${service}.log)`,
+        );
     }
     const address = `${p.host}:${p.frontend}`;
     await registerNamespace(address, o.log);
@@ -132,10 +172,12 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
       ui = proc;
       started.push({ stop: () => proc.stop(graceMs) });
       const uiUp = await waitFor(
-        async () => (await axios.get(`http://${p.host}:${p.ui}/`, { timeout: 1_000 }).catch(() => undefined))?.status === 200,
+        async () =>
+          (await axios.get(`http://${p.host}:${p.ui}/`, { timeout: 1_000 }).catch(() => undefined))?.status === 200,
         { timeoutMs: 30_000, intervalMs: 250, abort: proc.gaveUp },
       );
-      if (uiUp !== true) throw new Error(uiUp || `the Web UI did not answer on ${p.host}:${p.ui} within 30 s (see ${logDir}/ui.log)`);
+      if (uiUp !== true)
+        throw new Error(uiUp || `the Web UI did not answer on ${p.host}:${p.ui} within 30 s (see ${logDir}/ui.log)`);
     }
 
     const failed = Promise.race([

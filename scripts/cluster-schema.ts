@@ -10,7 +10,10 @@ import { google, temporal } from '@temporalio/proto';
 import { clusterSettings, retentionSeconds, type ClusterSettings } from './cluster-settings';
 import { waitFor } from './process-utils';
 
-export function setupSchema(o: { sqlTool: string; schemaDir: string; host: string; port: number; log: (line: string) => void }, s: ClusterSettings = clusterSettings()): void {
+export function setupSchema(
+  o: { sqlTool: string; schemaDir: string; host: string; port: number; log: (line: string) => void },
+  s: ClusterSettings = clusterSettings(),
+): void {
   const base = ['--plugin', s.postgres.plugin, '--ep', o.host, '-p', String(o.port), '-u', s.postgres.user];
   // The password travels in the environment (SQL_PASSWORD), not on a command line other users can read.
   const env = { ...process.env, SQL_PASSWORD: s.postgres.password };
@@ -61,7 +64,8 @@ export async function registerNamespace(
     },
     { timeoutMs: 120_000, intervalMs: 500 },
   );
-  if (connected !== true || !connection) throw new Error(`the Temporal frontend at ${address} did not answer within 120 s`);
+  if (connected !== true || !connection)
+    throw new Error(`the Temporal frontend at ${address} did not answer within 120 s`);
   try {
     const name = o.name ?? s.namespace.name;
     try {
@@ -79,7 +83,11 @@ export async function registerNamespace(
     }
     // A namespace is usable by every frontend only after its registry refresh; wait until it describes.
     const described = await waitFor(
-      async () => (await connection!.workflowService.describeNamespace({ namespace: name }).then(() => true, () => false)),
+      async () =>
+        await connection!.workflowService.describeNamespace({ namespace: name }).then(
+          () => true,
+          () => false,
+        ),
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     if (described !== true) throw new Error(`namespace ${name} was registered but does not describe within 60 s`);
@@ -89,7 +97,9 @@ export async function registerNamespace(
     if (missing.length > 0) {
       await connection.operatorService.addSearchAttributes({
         namespace: name,
-        searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+        searchAttributes: Object.fromEntries(
+          missing.map((sa) => [sa.name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+        ),
       });
       log(`search attributes registered: ${missing.map((sa) => sa.name).join(', ')}`);
     }

@@ -51,9 +51,20 @@ async function main(): Promise<void> {
   });
   const dataDir = resolve(ROOT, process.env.DATA_DIR || '.data');
   const dir = join(dataDir, 'cluster');
-  cluster = await startCluster({ dir, ports, ui: true, durable: true, detached: true, log, searchable: [dataDir], onStopper: (stop) => (stopStarted = stop) });
+  cluster = await startCluster({
+    dir,
+    ports,
+    ui: true,
+    durable: true,
+    detached: true,
+    log,
+    searchable: [dataDir],
+    onStopper: (stop) => (stopStarted = stop),
+  });
   const settings = clusterSettings();
-  const pids = Object.entries(cluster.services).map(([name, s]) => `${name} ${s.pid}`).join(', ');
+  const pids = Object.entries(cluster.services)
+    .map(([name, s]) => `${name} ${s.pid}`)
+    .join(', ');
   process.stderr.write(
     [
       '',

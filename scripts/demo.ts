@@ -25,34 +25,60 @@ interface StackFile {
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
-export async function runDemo(opts: { stack: StackFile; deals: number; concurrency: number; timeoutMs: number; log: (line: string) => void }) {
+export async function runDemo(opts: {
+  stack: StackFile;
+  deals: number;
+  concurrency: number;
+  timeoutMs: number;
+  log: (line: string) => void;
+}) {
   const pd = opts.stack.pipedrive?.url;
-  if (!pd) throw new Error('the demo drives the Pipedrive simulator: run `npm start` without real Pipedrive credentials (sandbox mode)');
+  if (!pd)
+    throw new Error(
+      'the demo drives the Pipedrive simulator: run `npm start` without real Pipedrive credentials (sandbox mode)',
+    );
   const today = new Date().toISOString().slice(0, 10);
   const dealIds: string[] = [];
-  await pool(Array.from({ length: opts.deals }, (_, i) => i), opts.concurrency, async (i) => {
-    const created = await axios.post(`${pd}/__sim/deals`, { country: COUNTRIES[i % COUNTRIES.length], invoice_date: today });
-    const id = String(created.data.data.deal.id);
-    await axios.post(`${pd}/__sim/deals/${id}/move`, { stage_name: 'Contract Signed' });
-    dealIds.push(id);
-  });
-  opts.log(`${dealIds.length} deals moved to Contract Signed; waiting for their onboardings (Web UI: ${opts.stack.temporal.ui})`);
+  await pool(
+    Array.from({ length: opts.deals }, (_, i) => i),
+    opts.concurrency,
+    async (i) => {
+      const created = await axios.post(`${pd}/__sim/deals`, {
+        country: COUNTRIES[i % COUNTRIES.length],
+        invoice_date: today,
+      });
+      const id = String(created.data.data.deal.id);
+      await axios.post(`${pd}/__sim/deals/${id}/move`, { stage_name: 'Contract Signed' });
+      dealIds.push(id);
+    },
+  );
+  opts.log(
+    `${dealIds.length} deals moved to Contract Signed; waiting for their onboardings (Web UI: ${opts.stack.temporal.ui})`,
+  );
 
   const connection = await Connection.connect({ address: opts.stack.temporal.address });
-  const client = new Client({ connection, namespace: opts.stack.temporal.namespace, dataConverter: processDataConverter() });
+  const client = new Client({
+    connection,
+    namespace: opts.stack.temporal.namespace,
+    dataConverter: processDataConverter(),
+  });
   const results = new Map<string, TransactionState>();
   const deadline = Date.now() + opts.timeoutMs;
   try {
     while (results.size < dealIds.length && Date.now() < deadline) {
-      for await (const wf of client.workflow.list({ query: `WorkflowType = 'onboardDeal' AND (OnboardingState = 'COMPLETED' OR OnboardingState = 'NEEDS_REVIEW')` })) {
+      for await (const wf of client.workflow.list({
+        query: `WorkflowType = 'onboardDeal' AND (OnboardingState = 'COMPLETED' OR OnboardingState = 'NEEDS_REVIEW')`,
+      })) {
         const dealId = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.PipedriveDealId);
         if (!dealId || !dealIds.includes(dealId) || results.has(dealId)) continue;
         results.set(dealId, await client.workflow.getHandle(wf.workflowId).query(stateQuery));
@@ -107,8 +133,22 @@ async function main(): Promise<void> {
       name: 'demo-latency',
       description: `Webhook → NetSuite customer and → first invoice over ${result.deals} synthetic deals pushed through the running stack (npm start, sandbox simulators) by \`npm run demo -- --deals ${result.deals} --concurrency ${values.concurrency}\`.`,
       rows: [
-        { to: 'customer created', n: result.toCustomer.n, 'p50 ms': result.toCustomer.p50, 'p90 ms': result.toCustomer.p90, 'p99 ms': result.toCustomer.p99, 'max ms': result.toCustomer.max },
-        { to: 'first invoice created', n: result.toInvoice.n, 'p50 ms': result.toInvoice.p50, 'p90 ms': result.toInvoice.p90, 'p99 ms': result.toInvoice.p99, 'max ms': result.toInvoice.max },
+        {
+          to: 'customer created',
+          n: result.toCustomer.n,
+          'p50 ms': result.toCustomer.p50,
+          'p90 ms': result.toCustomer.p90,
+          'p99 ms': result.toCustomer.p99,
+          'max ms': result.toCustomer.max,
+        },
+        {
+          to: 'first invoice created',
+          n: result.toInvoice.n,
+          'p50 ms': result.toInvoice.p50,
+          'p90 ms': result.toInvoice.p90,
+          'p99 ms': result.toInvoice.p99,
+          'max ms': result.toInvoice.max,
+        },
       ],
       notes: [`${result.completed} completed, ${result.inReview} in review, ${result.unfinished} unfinished.`],
     });

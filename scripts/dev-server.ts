@@ -50,16 +50,23 @@ export function devServerArgs(o: DevServerOptions): string[] {
   // WAL lets readers (visibility queries, the UI) proceed while the single writer commits.
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', `synchronous=${o.synchronous ?? 'NORMAL'}`);
   args.push(
-    '--log-format', 'json',
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     // Visibility queries by our search attributes from the CLI and /ops must see fresh values.
-    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=true',
     // One server process: the default four partitions per task queue only add forwarding hops between a task and
     // the worker polling for it (P3 profile, bench/results).
-    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
   );
   return args;
 }
@@ -85,7 +92,8 @@ export async function startDevServer(o: DevServerOptions): Promise<RunningDevSer
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: o.detached ?? false,
   });
-  const sink = o.logTo === 'inherit' || o.logTo === undefined ? process.stderr : createWriteStream(o.logTo, { flags: 'a' });
+  const sink =
+    o.logTo === 'inherit' || o.logTo === undefined ? process.stderr : createWriteStream(o.logTo, { flags: 'a' });
   child.stdout?.pipe(sink, { end: false });
   child.stderr?.pipe(sink, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

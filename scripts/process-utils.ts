@@ -55,7 +55,15 @@ let ports: { cursor: number; ceiling: number } | undefined;
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   if (!ports) {
     const ceiling = ephemeralRangeStart();
-    ports = { ceiling, cursor: portCursorStart({ floor: PORT_FLOOR, ceiling, slot: Number(process.env.JEST_WORKER_ID ?? process.pid), random: Math.random() }) };
+    ports = {
+      ceiling,
+      cursor: portCursorStart({
+        floor: PORT_FLOOR,
+        ceiling,
+        slot: Number(process.env.JEST_WORKER_ID ?? process.pid),
+        random: Math.random(),
+      }),
+    };
   }
   const { ceiling } = ports;
   for (let tried = 0; tried < ceiling - PORT_FLOOR; tried++) {

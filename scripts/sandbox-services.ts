@@ -13,7 +13,10 @@
 export const SIMULATOR_HOST = '127.0.0.1';
 
 /** Why these vendors may not be simulated beside the others' real credentials; undefined when they may. */
-export function mixedSandboxRefusal(sandboxed: readonly Vendor[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function mixedSandboxRefusal(
+  sandboxed: readonly Vendor[],
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   const real = (Object.keys(VENDOR_VARIABLES) as Vendor[]).filter((v) => !sandboxed.includes(v));
   if (sandboxed.length === 0 || real.length === 0 || env.SANDBOX_ALLOW_MIXED === 'true') return undefined;
   const missing = sandboxed.map((v) => `${v} (${VENDOR_VARIABLES[v].join(', ')})`).join('; ');
@@ -61,7 +64,10 @@ function loadOrCreateSecrets(dir: string): SandboxSecrets {
   return secrets;
 }
 
-export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dataDir: string; log: Logger }): Promise<RunningSandbox> {
+export async function startSandbox(
+  vendors: Vendor[],
+  ctx: { config: Config; dataDir: string; log: Logger },
+): Promise<RunningSandbox> {
   const refusal = mixedSandboxRefusal(vendors);
   if (refusal) throw new Error(refusal);
   const dir = join(ctx.dataDir, 'sandbox');
@@ -148,7 +154,11 @@ export async function startSandbox(vendors: Vendor[], ctx: { config: Config; dat
     }
     // On-call pages go to a local Events v2 receiver unless a real endpoint or routing key is configured.
     if (!ctx.config.ops.alertWebhook) {
-      const sim = await startPagerDutySimulator({ host, port: ctx.config.ops.pagerDutySimPort, logger: (line) => ctx.log.debug({ simulator: 'pagerduty' }, line) });
+      const sim = await startPagerDutySimulator({
+        host,
+        port: ctx.config.ops.pagerDutySimPort,
+        logger: (line) => ctx.log.debug({ simulator: 'pagerduty' }, line),
+      });
       closers.push(() => sim.close());
       Object.assign(env, { ALERT_WEBHOOK_URL: sim.stackEntry.url, ALERT_ROUTING_KEY: sim.stackEntry.routingKey });
       stackEntries.pagerduty = sim.stackEntry;

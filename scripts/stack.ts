@@ -39,7 +39,12 @@ const stack: Stack = { children: [], stopping: false };
 /** A crashed worker or app is restarted (its open work lives in Temporal or the intake outbox); a crash loop stops the stack. */
 const RESTART_BUDGET = { restarts: 5, windowMs: 60_000, delayMs: 1_000 };
 
-function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nodeFlags?: string[]; nice?: number; mainThreadTsx?: boolean } = {}): ChildProcess {
+function spawnNode(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  o: { nodeFlags?: string[]; nice?: number; mainThreadTsx?: boolean } = {},
+): ChildProcess {
   const entryRef = { name, child: undefined as unknown as ChildProcess };
   const recentRestarts: number[] = [];
   const start = (): ChildProcess => {
@@ -56,19 +61,28 @@ function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, o: { nod
       if (stack.stopping) return;
       if (code === RECYCLE_EXIT_CODE) {
         // Asked for (workers/idle-recycle.ts): not a crash, so a fresh process at once and no charge to the budget.
-        log.info({ process: name }, `${name} recycled itself (idle, grown more than WORKER_RECYCLE_GROWTH_MB over its settled baseline); starting a fresh one`);
+        log.info(
+          { process: name },
+          `${name} recycled itself (idle, grown more than WORKER_RECYCLE_GROWTH_MB over its settled baseline); starting a fresh one`,
+        );
         start();
         return;
       }
       const now = Date.now();
       while (recentRestarts.length > 0 && now - recentRestarts[0]! > RESTART_BUDGET.windowMs) recentRestarts.shift();
       if (recentRestarts.length >= RESTART_BUDGET.restarts) {
-        log.error({ process: name, code, signal, restarts: recentRestarts.length }, `${name} keeps exiting; stopping the stack`);
+        log.error(
+          { process: name, code, signal, restarts: recentRestarts.length },
+          `${name} keeps exiting; stopping the stack`,
+        );
         void shutdown(1);
         return;
       }
       recentRestarts.push(now);
-      log.error({ process: name, code, signal, restart: recentRestarts.length }, `${name} exited unexpectedly; restarting it`);
+      log.error(
+        { process: name, code, signal, restart: recentRestarts.length },
+        `${name} exited unexpectedly; restarting it`,
+      );
       setTimeout(() => {
         if (!stack.stopping) start();
       }, RESTART_BUDGET.delayMs);
@@ -110,7 +124,10 @@ async function temporalClient(config: Config): Promise<{ connection: Connection;
     tls: temporalTls(config.temporal),
     apiKey: config.temporal.apiKey,
   });
-  return { connection, client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: processDataConverter() }) };
+  return {
+    connection,
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: processDataConverter() }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -150,19 +167,27 @@ async function main(): Promise<void> {
   stack.sandbox = await startSandbox(vendors, { config, dataDir, log });
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...stack.sandbox.env };
 
-  spawnNode('worker', 'workers/main.ts', withWorkerMalloc(childEnv), { nodeFlags: workerNodeArgs(config.worker), nice: config.stack.backgroundNice, mainThreadTsx: true });
+  spawnNode('worker', 'workers/main.ts', withWorkerMalloc(childEnv), {
+    nodeFlags: workerNodeArgs(config.worker),
+    nice: config.stack.backgroundNice,
+    mainThreadTsx: true,
+  });
   const { connection, client } = await temporalClient(config);
   const workerUp = await waitFor(
-    async () => (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,
+    async () =>
+      (await liveWorkflowPollers(client, TASK_QUEUES.onboarding, config.temporal.namespace).catch(() => 0)) > 0,
     { timeoutMs: 120_000, intervalMs: 250 },
   );
   await connection.close();
-  if (workerUp !== true) throw new Error(`no worker polled task queue ${TASK_QUEUES.onboarding} within 120 s (see the worker log above)`);
+  if (workerUp !== true)
+    throw new Error(`no worker polled task queue ${TASK_QUEUES.onboarding} within 120 s (see the worker log above)`);
 
   spawnNode('app', 'starters/http/main.ts', childEnv, { nodeFlags: config.app.nodeFlags });
   const appUrl = `http://${config.app.host}:${config.app.port}`;
   const appReady = await waitFor(
-    async () => (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))?.status === 200,
+    async () =>
+      (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))
+        ?.status === 200,
     { timeoutMs: 60_000, intervalMs: 200 },
   );
   if (appReady !== true) throw new Error(`the app at ${appUrl} did not become ready within 60 s`);

@@ -127,7 +127,7 @@ export async function ensureTemporalCli(
     [
       'No Temporal CLI could be found, built or downloaded. Tried, in order:',
       '  1. TEMPORAL_CLI: not set',
-      "  2. `temporal` on PATH: not found",
+      '  2. `temporal` on PATH: not found',
       `  3. cached build: nothing at ${join(cliCacheDir(env), 'temporal')}`,
       `  4. go install ${GO_PACKAGE}: ${built}`,
       `  5. Temporal SDK download: ${downloaded}`,

@@ -137,7 +137,9 @@ export function findSchemaDir(env: NodeJS.ProcessEnv, log: (line: string) => voi
   if (env.TEMPORAL_SCHEMA_DIR) {
     return existsSync(join(env.TEMPORAL_SCHEMA_DIR, 'temporal', 'versioned'))
       ? env.TEMPORAL_SCHEMA_DIR
-      : [`TEMPORAL_SCHEMA_DIR=${env.TEMPORAL_SCHEMA_DIR} has no temporal/versioned folder (expected the server's schema/${plugin})`];
+      : [
+          `TEMPORAL_SCHEMA_DIR=${env.TEMPORAL_SCHEMA_DIR} has no temporal/versioned folder (expected the server's schema/${plugin})`,
+        ];
   }
   const go = goBinary(env);
   if (!go) return [`no TEMPORAL_SCHEMA_DIR and no \`go\` to locate ${serverModule()}'s schema/${plugin}`];
@@ -145,9 +147,14 @@ export function findSchemaDir(env: NodeJS.ProcessEnv, log: (line: string) => voi
   const inCache = join(modCache, serverModule(), 'schema', plugin);
   if (existsSync(inCache)) return inCache;
   log(`downloading ${serverModule()} for its schema files…`);
-  const download = spawnSync(go, ['mod', 'download', serverModule()], { env: { ...env, GOFLAGS: '-mod=mod' }, stdio: 'inherit' });
+  const download = spawnSync(go, ['mod', 'download', serverModule()], {
+    env: { ...env, GOFLAGS: '-mod=mod' },
+    stdio: 'inherit',
+  });
   if (download.status === 0 && existsSync(inCache)) return inCache;
-  return [`go mod download ${serverModule()} failed (exit ${download.status}); set TEMPORAL_SCHEMA_DIR to its schema/${plugin}`];
+  return [
+    `go mod download ${serverModule()} failed (exit ${download.status}); set TEMPORAL_SCHEMA_DIR to its schema/${plugin}`,
+  ];
 }
 
 export class TemporalServerUnavailable extends Error {}
@@ -185,7 +192,10 @@ export function ensureTemporalServer(env: NodeJS.ProcessEnv = process.env, log =
 }
 
 /** The Web UI server, built when missing; `undefined` plus the reason when it cannot be had (the cluster runs without it). */
-export function ensureTemporalUi(env: NodeJS.ProcessEnv = process.env, log = defaultLog): FoundBinary | { unavailable: string } {
+export function ensureTemporalUi(
+  env: NodeJS.ProcessEnv = process.env,
+  log = defaultLog,
+): FoundBinary | { unavailable: string } {
   const found = findTool(TOOLS.ui, env);
   if (found) return found;
   const failure = goInstall([TOOLS.ui], env, log);

@@ -8,7 +8,17 @@
  * small shell script → the Temporal SDK's own download (needs temporal.download) into the same cache.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -86,7 +96,11 @@ function findDownloaded(dir: string): string | undefined {
     if (entry.isDirectory()) {
       const inner = findDownloaded(full);
       if (inner) return inner;
-    } else if (entry.name.startsWith('temporal-test-server') && !/\.(tar\.gz|zip)$/.test(entry.name) && isExecutable(full)) {
+    } else if (
+      entry.name.startsWith('temporal-test-server') &&
+      !/\.(tar\.gz|zip)$/.test(entry.name) &&
+      isExecutable(full)
+    ) {
       return full;
     }
   }
@@ -146,7 +160,11 @@ const listening = (port: number): Promise<boolean> =>
  */
 async function archiveClasses(java: string, jars: string[], archive: string): Promise<string | undefined> {
   const port = await freePort();
-  const child = spawn(java, [...JVM_OPTIONS, `-XX:ArchiveClassesAtExit=${archive}`, '-cp', jars.join(':'), MAIN_CLASS, String(port)], { stdio: 'ignore' });
+  const child = spawn(
+    java,
+    [...JVM_OPTIONS, `-XX:ArchiveClassesAtExit=${archive}`, '-cp', jars.join(':'), MAIN_CLASS, String(port)],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(`exited (${code ?? signal})`));
     child.once('error', (err) => resolve(err.message));
@@ -179,7 +197,15 @@ async function mavenBuild(env: NodeJS.ProcessEnv, log: (line: string) => void): 
   const started = Date.now();
   const result = spawnSync(
     mvn,
-    ['-B', '-q', '-f', join(dir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
+    [
+      '-B',
+      '-q',
+      '-f',
+      join(dir, 'pom.xml'),
+      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+    ],
     // Captured: Maven's quiet mode still prints colour resets; its output matters only when it fails.
     { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -188,7 +214,12 @@ async function mavenBuild(env: NodeJS.ProcessEnv, log: (line: string) => void): 
     for (const line of tail) log(`mvn: ${line}`);
     return `mvn copy-dependencies of ${ARTIFACT} failed (exit ${result.status ?? result.signal ?? result.error?.message})`;
   }
-  const jars = existsSync(lib) ? readdirSync(lib).filter((f) => f.endsWith('.jar')).sort().map((f) => join(lib, f)) : [];
+  const jars = existsSync(lib)
+    ? readdirSync(lib)
+        .filter((f) => f.endsWith('.jar'))
+        .sort()
+        .map((f) => join(lib, f))
+    : [];
   if (!jars.some((jar) => jar.endsWith(`temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`))) {
     return `mvn finished but ${lib} holds no temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`;
   }

@@ -2,7 +2,13 @@
  * Temporal Schedules the product relies on, created or brought up to date at worker start: idempotent, so every
  * worker (and every restart) can call it. Today one: `reconciliation-daily`, the guide's nightly reconciliation.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { reconcile, type ReconcileInput } from '../reconciliation/workflows/reconcile';
 
@@ -28,7 +34,10 @@ export interface EnsuredSchedule {
  * schedule an operator paused stays paused across worker restarts). Overlap SKIP: a run still going when the next
  * is due is never doubled. Catch-up window one day: after an outage the missed run happens once, not never.
  */
-export async function ensureReconciliationSchedule(client: Client, opts: ReconciliationScheduleOptions = {}): Promise<EnsuredSchedule> {
+export async function ensureReconciliationSchedule(
+  client: Client,
+  opts: ReconciliationScheduleOptions = {},
+): Promise<EnsuredSchedule> {
   const scheduleId = opts.scheduleId ?? RECONCILIATION_SCHEDULE_ID;
   const spec: ScheduleSpec = { cronExpressions: [opts.cron ?? DEFAULT_RECONCILIATION_CRON], timezone: 'UTC' };
   const action: ScheduleOptionsStartWorkflowAction<typeof reconcile> = {

@@ -32,14 +32,25 @@ export interface StartOptions {
  * answer need that distinction, so this client keeps the SDK's request building and reads the raw response.
  */
 export class OnboardingStarter extends WorkflowClient {
-  constructor(connection: Connection, namespace: string, private readonly settings: OnboardingSettings = {}) {
+  constructor(
+    connection: Connection,
+    namespace: string,
+    private readonly settings: OnboardingSettings = {},
+  ) {
     // Encrypts the start's input when the payload codec is configured (runtime/payload-codec.ts).
     super({ connection, namespace, dataConverter: processDataConverter() });
   }
 
   async startOnboarding(given: OnboardingInput, opts: StartOptions = {}): Promise<StartOutcome> {
     const input: OnboardingInput = { ...given, settings: { ...this.settings, ...given.settings } };
-    return this.startOnce(WORKFLOW_TYPE, input.externalId, input.pipedriveDealId, [input] satisfies Parameters<typeof onboardDeal>, opts.taskQueue, opts.memo);
+    return this.startOnce(
+      WORKFLOW_TYPE,
+      input.externalId,
+      input.pipedriveDealId,
+      [input] satisfies Parameters<typeof onboardDeal>,
+      opts.taskQueue,
+      opts.memo,
+    );
   }
 
   /**
@@ -49,7 +60,14 @@ export class OnboardingStarter extends WorkflowClient {
   async startDealEdit(given: DealEditInput & { eventId: string }, opts: StartOptions = {}): Promise<StartOutcome> {
     const input: DealEditInput = { ...given, settings: { ...this.settings, ...given.settings } };
     const workflowId = dealEditWorkflowId(input.externalId, given.eventId);
-    return this.startOnce(DEAL_EDIT_WORKFLOW_TYPE, workflowId, input.pipedriveDealId, [input] satisfies Parameters<typeof syncDealEdit>, opts.taskQueue, { ...opts.memo, editOf: input.externalId });
+    return this.startOnce(
+      DEAL_EDIT_WORKFLOW_TYPE,
+      workflowId,
+      input.pipedriveDealId,
+      [input] satisfies Parameters<typeof syncDealEdit>,
+      opts.taskQueue,
+      { ...opts.memo, editOf: input.externalId },
+    );
   }
 
   private async startOnce(

@@ -5,7 +5,11 @@ import { createOpsAlertActivities } from '../ops/activities/alerts';
 import { createBackfillActivities, createBackfillNetSuiteActivities } from '../backfill/activities/backfill-activities';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createOpsFactsActivities } from '../ops/activities/gather-facts';
-import { createReconciliationActivities, createReconciliationNetSuiteActivities, type OnboardingStartPort } from '../reconciliation/activities/reconcile-activities';
+import {
+  createReconciliationActivities,
+  createReconciliationNetSuiteActivities,
+  type OnboardingStartPort,
+} from '../reconciliation/activities/reconcile-activities';
 import { createReconciliationReportActivities } from '../reconciliation/activities/report-slack';
 import { createReconciliationRunActivities } from '../reconciliation/activities/reconcile-run';
 import { createSlackReviewActivities } from '../activities/slack-review-activities';
@@ -19,18 +23,31 @@ import { ShadowNetSuitePort } from '../integrations/netsuite/shadow-netsuite-por
 import { PipedriveClient } from '../integrations/pipedrive';
 import { SlackClient, netsuiteUiBaseUrl } from '../integrations/slack';
 import { Context } from '@temporalio/activity';
-import { createVendorHealth, guarded, setProcessVendorHealth, type BreakerTransition, type VendorHealth } from '../integrations/vendor-health';
+import {
+  createVendorHealth,
+  guarded,
+  setProcessVendorHealth,
+  type BreakerTransition,
+  type VendorHealth,
+} from '../integrations/vendor-health';
 import { reportBreakerTransition } from '../ops/activities/vendor-outages';
 
 /** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings";
  * `client`: for `opsWatch`'s facts (review queue and last reconciliation from visibility). */
 export function createWorkerActivities(
   config: Config,
-  deps: { starter?: OnboardingStartPort; client?: Client; onBreakerTransition?: (t: BreakerTransition) => void; opsWatchWorkflowId?: string } = {},
+  deps: {
+    starter?: OnboardingStartPort;
+    client?: Client;
+    onBreakerTransition?: (t: BreakerTransition) => void;
+    opsWatchWorkflowId?: string;
+  } = {},
 ) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
   if (missing.length) {
-    throw new Error(`the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`);
+    throw new Error(
+      `the worker needs ${missing.join(' and ')} credentials: set them (see .env.example) or run the whole stack with \`npm start\`, which provides the sandbox simulators`,
+    );
   }
   const ns = config.netsuite!;
   const rawNetsuite = new NetSuiteClient({
@@ -45,7 +62,9 @@ export function createWorkerActivities(
   const rawPipedrive = new PipedriveClient({ apiUrl: config.pipedrive!.apiUrl, apiToken: config.pipedrive!.apiToken });
   // One breaker per vendor for every activity of this process (integrations/vendor-health.ts); transitions go to
   // ops-watch, which opens one incident per outage and wakes the waiting onboardings when it ends.
-  const probeSlack = config.slack ? new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, timeoutMs: 5_000 }) : undefined;
+  const probeSlack = config.slack
+    ? new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, timeoutMs: 5_000 })
+    : undefined;
   const health: VendorHealth = createVendorHealth(
     {
       netsuite: () => rawNetsuite.listRecordIds('customer', 1),
@@ -76,10 +95,18 @@ export function createWorkerActivities(
   // Review cards in Slack when Slack is configured (`npm start` configures its simulator when no workspace is set).
   const review = config.slack
     ? createSlackReviewActivities(
-        guarded(SlackReviewNotifier.fromConfig(config.slack, {
-          pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
-          netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
-        }, { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) }), health.slack, caller),
+        guarded(
+          SlackReviewNotifier.fromConfig(
+            config.slack,
+            {
+              pipedriveBaseUrl: `https://${config.pipedrive!.companyDomain}.pipedrive.com`,
+              netsuiteBaseUrl: netsuiteUiBaseUrl(ns.accountId),
+            },
+            { dealOwnerEmail: (userId) => pipedrive.getUserEmail(userId) },
+          ),
+          health.slack,
+          caller,
+        ),
       )
     : undefined;
   // Systemic auth failures page on-call when an alert webhook is configured (the sandbox's receiver included).
@@ -87,13 +114,27 @@ export function createWorkerActivities(
   const onboarding = createOnboardingActivities({
     pipedrive,
     netsuite: onboardingNetSuite,
-    netsuiteOptions: { asyncUpserts: ns.asyncUpserts, defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays, referenceDataTtlMs: 5 * 60_000 },
+    netsuiteOptions: {
+      asyncUpserts: ns.asyncUpserts,
+      defaultInvoiceDelayDays: config.onboarding.invoiceDelayDays,
+      referenceDataTtlMs: 5 * 60_000,
+    },
     ...(review ? { review } : {}),
     ...(alerts ? { alerts } : {}),
   });
   // Review digests go to the review channel, beside the cards they sum up.
-  const reviewDigests = config.slack ? { slack: { client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), channel: config.slack.reviewChannel } } : undefined;
-  const ops = { ...(deps.client ? createOpsFactsActivities(deps.client, reviewDigests ? { reviewDigests } : {}) : {}), ...createOpsAlertActivities(opsAlertDeps(config)) };
+  const reviewDigests = config.slack
+    ? {
+        slack: {
+          client: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }),
+          channel: config.slack.reviewChannel,
+        },
+      }
+    : undefined;
+  const ops = {
+    ...(deps.client ? createOpsFactsActivities(deps.client, reviewDigests ? { reviewDigests } : {}) : {}),
+    ...createOpsAlertActivities(opsAlertDeps(config)),
+  };
   return {
     vendorHealth: health,
     netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,
@@ -102,11 +143,17 @@ export function createWorkerActivities(
       ...onboarding.onboarding,
       // Also here: an ops-watch run started before the ops queue existed runs on this queue until it hands over.
       ...ops,
-      ...createReconciliationActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
+      ...createReconciliationActivities(
+        { pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) },
+        { dataDir: config.dataDir },
+      ),
       ...createBackfillActivities({ pipedrive, ...(deps.starter ? { starter: deps.starter } : {}) }),
       ...createReconciliationReportActivities(
         config.slack
-          ? { slack: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }), channel: config.reconciliation.slackChannel ?? config.slack.reviewChannel }
+          ? {
+              slack: new SlackClient({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken }),
+              channel: config.reconciliation.slackChannel ?? config.slack.reviewChannel,
+            }
           : {},
       ),
     },
@@ -114,9 +161,15 @@ export function createWorkerActivities(
       ...onboarding.netsuite,
       ...createReconciliationNetSuiteActivities(netsuite),
       // The reconciliation at any size: pages both vendors into a scratch file on this host (reconcile-run.ts).
-      ...createReconciliationRunActivities({ pipedrive, netsuite, ...(deps.starter ? { starter: deps.starter } : {}) }, { dataDir: config.dataDir }),
+      ...createReconciliationRunActivities(
+        { pipedrive, netsuite, ...(deps.starter ? { starter: deps.starter } : {}) },
+        { dataDir: config.dataDir },
+      ),
       // The backfill's externalId writes are NetSuite writes too: in shadow mode they go to the ledger.
-      ...createBackfillNetSuiteActivities({ suiteqlAll: (q) => netsuite.suiteqlAll(q), setCustomerExternalId: (id, eid) => (shadow ?? netsuite).setCustomerExternalId(id, eid) }),
+      ...createBackfillNetSuiteActivities({
+        suiteqlAll: (q) => netsuite.suiteqlAll(q),
+        setCustomerExternalId: (id, eid) => (shadow ?? netsuite).setCustomerExternalId(id, eid),
+      }),
     },
   };
 }

@@ -15,7 +15,8 @@ export function authAlertSink(config: Config): AlertSink | undefined {
         event_action: 'trigger',
         dedup_key: 'onboarding-auth',
         payload: {
-          summary: 'Onboarding: a vendor rejected our credentials or permissions; every onboarding will fail the same way',
+          summary:
+            'Onboarding: a vendor rejected our credentials or permissions; every onboarding will fail the same way',
           source: config.app.publicUrl,
           severity: 'critical',
           class: 'auth',

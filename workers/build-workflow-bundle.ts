@@ -26,7 +26,10 @@ async function main(): Promise<void> {
       devtool: SOURCE_MAP,
       plugins: [
         ...(config.plugins ?? []),
-        { apply: (compiler) => compiler.hooks.done.tap('bundle-files', (stats) => void (files = [...stats.compilation.fileDependencies])) },
+        {
+          apply: (compiler) =>
+            compiler.hooks.done.tap('bundle-files', (stats) => void (files = [...stats.compilation.fileDependencies])),
+        },
       ],
     }),
   });

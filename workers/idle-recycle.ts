@@ -57,7 +57,10 @@ export class IdleRecycleDecision {
   private baselineBytes: number | undefined;
 
   /** `startRssBytes`: the process's RSS when its workers started polling (fresh, before any work). */
-  constructor(private readonly policy: RecyclePolicy, private readonly startRssBytes?: number) {}
+  constructor(
+    private readonly policy: RecyclePolicy,
+    private readonly startRssBytes?: number,
+  ) {}
 
   get baselineMb(): number | undefined {
     return this.baselineBytes === undefined ? undefined : Math.round(this.baselineBytes / MB);

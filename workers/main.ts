@@ -37,12 +37,18 @@ async function main(): Promise<void> {
   });
   // A client connection for what workers start themselves: reconciliation's missing onboardings and the schedules.
   const { connection: clientConnection, client } = await connectClient(config);
-  const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, { reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs, vendorOutageReviewAfterMs: config.onboarding.vendorOutageReviewAfterMs });
+  const starter = new OnboardingStarter(clientConnection, config.temporal.namespace, {
+    reviewEscalationAfterMs: config.onboarding.reviewEscalationAfterMs,
+    vendorOutageReviewAfterMs: config.onboarding.vendorOutageReviewAfterMs,
+  });
   const activities = createWorkerActivities(config, {
     starter,
     client,
     // What an operator sees in the worker's log when a vendor goes down or comes back (docs/outage-notes.md).
-    onBreakerTransition: (t) => (t.state === 'open' ? log.warn(t, `${t.vendor} is down: circuit open, onboardings meeting it wait in WAITING_FOR_VENDOR`) : log.info(t, `${t.vendor} is back: circuit closed`)),
+    onBreakerTransition: (t) =>
+      t.state === 'open'
+        ? log.warn(t, `${t.vendor} is down: circuit open, onboardings meeting it wait in WAITING_FOR_VENDOR`)
+        : log.info(t, `${t.vendor} is back: circuit closed`),
   });
   // One bundle for both workflow workers, built in a child process and cached under DATA_DIR (webpack in this
   // process kept ~90 MB of RSS: workers/workflow-bundle.ts), unless the launcher prebuilt it.
@@ -70,16 +76,27 @@ async function main(): Promise<void> {
     interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: '10s',
   });
-  const ops = await createOpsWorker({ connection, namespace: config.temporal.namespace, workflowBundle, activities: activities.ops });
+  const ops = await createOpsWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    workflowBundle,
+    activities: activities.ops,
+  });
   // Idempotent: every worker start re-applies the schedule's spec and policies (an operator's pause is kept).
   await ensureReconciliationSchedule(client, { cron: config.reconciliation.cron }).then(
-    (s) => log.info({ scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron }, 'reconciliation schedule in place'),
-    (err: unknown) => log.error({ err }, 'could not create or update the reconciliation schedule; onboardings are not affected'),
+    (s) =>
+      log.info(
+        { scheduleId: s.scheduleId, outcome: s.outcome, cron: config.reconciliation.cron },
+        'reconciliation schedule in place',
+      ),
+    (err: unknown) =>
+      log.error({ err }, 'could not create or update the reconciliation schedule; onboardings are not affected'),
   );
   // Idempotent too: starts the singleton ops-watch, or hands the running one this worker's settings.
   await ensureOpsWatch(client, opsWatchSettings(config)).then(
     (w) => log.info({ workflowId: w.workflowId, tickMs: config.ops.tickMs }, 'ops-watch running'),
-    (err: unknown) => log.error({ err }, 'could not start ops-watch; onboardings are not affected, KPIs and alerts are'),
+    (err: unknown) =>
+      log.error({ err }, 'could not start ops-watch; onboardings are not affected, KPIs and alerts are'),
   );
   const workers = [onboarding, netsuite, ops];
   const shutdownAll = (): void => {
@@ -88,7 +105,13 @@ async function main(): Promise<void> {
   };
   exitWithParent(shutdownAll);
   const recycled = watchForIdleRecycle(config.worker, workers, shutdownAll, log);
-  log.info({ taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite, TASK_QUEUES.ops], metricsPort: config.worker.metricsPort }, 'worker polling');
+  log.info(
+    {
+      taskQueues: [TASK_QUEUES.onboarding, TASK_QUEUES.netsuite, TASK_QUEUES.ops],
+      metricsPort: config.worker.metricsPort,
+    },
+    'worker polling',
+  );
   // One worker failing stops the others, so the process exits for its supervisor instead of running half a worker.
   const runs = await Promise.allSettled(
     workers.map((w) =>
@@ -116,13 +139,25 @@ async function prebuiltBundle(dataDir: string, log: Logger): Promise<string> {
 }
 
 /** Samples the SDK workers every 2 s; when the policy says so, stops them (main then exits with RECYCLE_EXIT_CODE). */
-function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], shutdownAll: () => void, log: Logger): { stop(): void; readonly happened: boolean } {
+function watchForIdleRecycle(
+  settings: Config['worker'],
+  workers: Worker[],
+  shutdownAll: () => void,
+  log: Logger,
+): { stop(): void; readonly happened: boolean } {
   const state = { happened: false, stop: () => undefined as void };
   if (settings.recycleGrowthMb === 0 || !settings.supervised) {
-    if (settings.recycleGrowthMb > 0) log.info({ growthMb: settings.recycleGrowthMb }, 'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)');
+    if (settings.recycleGrowthMb > 0)
+      log.info(
+        { growthMb: settings.recycleGrowthMb },
+        'idle recycling off: no supervisor to restart this worker (set WORKER_SUPERVISED=true under systemd, Kubernetes, …)',
+      );
     return state;
   }
-  const decision = new IdleRecycleDecision({ growthMb: settings.recycleGrowthMb, idleMs: recycleIdleMs(settings.idleGcSeconds) }, process.memoryUsage.rss());
+  const decision = new IdleRecycleDecision(
+    { growthMb: settings.recycleGrowthMb, idleMs: recycleIdleMs(settings.idleGcSeconds) },
+    process.memoryUsage.rss(),
+  );
   let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
@@ -133,11 +168,18 @@ function watchForIdleRecycle(settings: Config['worker'], workers: Worker[], shut
       return n + s.numInFlightWorkflowActivations + s.numInFlightActivities;
     }, 0);
     const verdict = decision.observe({ inFlight, utilisation, rssBytes: process.memoryUsage.rss() }, Date.now());
-    if (verdict.kind === 'baseline') log.info({ baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb }, 'idle RSS settled: recycling only past this baseline plus WORKER_RECYCLE_GROWTH_MB');
+    if (verdict.kind === 'baseline')
+      log.info(
+        { baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb },
+        'idle RSS settled: recycling only past this baseline plus WORKER_RECYCLE_GROWTH_MB',
+      );
     if (verdict.kind !== 'recycle') return;
     clearInterval(timer);
     state.happened = true;
-    log.info({ rssMb: verdict.rssMb, baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb }, 'idle more than WORKER_RECYCLE_GROWTH_MB above its settled baseline: stopping for a fresh process');
+    log.info(
+      { rssMb: verdict.rssMb, baselineMb: verdict.baselineMb, growthMb: settings.recycleGrowthMb },
+      'idle more than WORKER_RECYCLE_GROWTH_MB above its settled baseline: stopping for a fresh process',
+    );
     shutdownAll();
   }, 2_000);
   timer.unref();

@@ -6,7 +6,16 @@ export function temporalLoggerFrom(log: Logger): TemporalLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata): void => {
     // The bundler's full webpack report is useful when debugging a bundle, noise on every start.
     if (level === 'INFO' && message.startsWith('asset workflow-bundle')) level = 'DEBUG';
-    const target = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
+    const target =
+      level === 'TRACE'
+        ? 'trace'
+        : level === 'DEBUG'
+          ? 'debug'
+          : level === 'INFO'
+            ? 'info'
+            : level === 'WARN'
+              ? 'warn'
+              : 'error';
     log[target](meta ?? {}, message);
   };
   return {

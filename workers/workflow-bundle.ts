@@ -46,11 +46,20 @@ function upToDate(codePath: string): boolean {
 
 function build(workflowsPath: string, out: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--require', MAIN_THREAD_TSX, BUILDER, workflowsPath, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', MAIN_THREAD_TSX, BUILDER, workflowsPath, out], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).length > 20_000 && (stderr = stderr.slice(-10_000)));
+    child.stderr.on(
+      'data',
+      (d: Buffer) => (stderr += d.toString()).length > 20_000 && (stderr = stderr.slice(-10_000)),
+    );
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`bundling the workflows failed (${code ?? signal}): ${stderr.trim().slice(-3000)}`))));
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`bundling the workflows failed (${code ?? signal}): ${stderr.trim().slice(-3000)}`)),
+    );
   });
 }
 

@@ -23,7 +23,13 @@ const retry: RetryPolicy = {
  * Telling people is never allowed to hold the transaction up: a few quick retries, then the failure is recorded
  * in the audit trail and the review still waits for its signal (the CLI and Web UI can answer it).
  */
-const notifyRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES };
+const notifyRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 4,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
 
 /**
  * The worker heartbeats for every running activity (workers/heartbeat-interceptor.ts): a dead worker's activities
@@ -33,17 +39,28 @@ const heartbeatTimeout = '10 seconds';
 
 export function activityProxies(workflowTaskQueue: string) {
   return {
-    review: proxyActivities<ReviewActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry: notifyRetry }),
+    review: proxyActivities<ReviewActivities>({
+      startToCloseTimeout: '30 seconds',
+      heartbeatTimeout,
+      retry: notifyRetry,
+    }),
     /** Light Pipedrive and alert calls run on the workflow's own task queue. */
     pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
     alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
     /** Local billing rules (validation, invoice plan): on the workflow's queue, never waiting for a NetSuite slot. */
-    billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({ startToCloseTimeout: '60 seconds', heartbeatTimeout, retry }),
+    billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({
+      startToCloseTimeout: '60 seconds',
+      heartbeatTimeout,
+      retry,
+    }),
     /**
      * The same rules as local activities, run inside the workflow task that asks for them: no activity task and no
      * extra workflow task per rule, which the dev server's single SQLite writer pays for (P2/P3 in bench/results).
      */
-    localBillingRules: proxyLocalActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({ startToCloseTimeout: '60 seconds', retry }),
+    localBillingRules: proxyLocalActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({
+      startToCloseTimeout: '60 seconds',
+      retry,
+    }),
     /** NetSuite calls have their own queue, whose worker bounds concurrency to the account's budget. */
     netsuite: proxyActivities<NetSuiteActivities>({
       taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),

@@ -17,7 +17,13 @@ import {
 } from '../domain/deal-edit';
 import { EXTERNAL_ID_OWNER_PATCH, externalIdOwnershipConflict } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
-import { applyFixes, checkFixes, describeRefusedFixes, pipedriveOwnedFixes, unvalidatedPipedriveOwnedFixes } from '../domain/review-fixes';
+import {
+  applyFixes,
+  checkFixes,
+  describeRefusedFixes,
+  pipedriveOwnedFixes,
+  unvalidatedPipedriveOwnedFixes,
+} from '../domain/review-fixes';
 import { describeActor } from '../domain/review-actor';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import { boundChangedFields, type ReviewDecision, type TransactionState } from '../domain/transaction';
@@ -30,7 +36,13 @@ import { reviewCard, waitForReview } from './review-wait';
 export type DealEditState = TransactionState & { edit: DealEditSummary };
 
 export async function syncDealEdit(input: DealEditInput): Promise<DealEditState> {
-  const { pipedrive, netsuite, billingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  const {
+    pipedrive,
+    netsuite,
+    billingRules,
+    alerts,
+    review: reviewChannel,
+  } = activityProxies(workflowInfo().taskQueue);
   const tx = new TransactionLog(input);
   const edit: DealEditSummary = { changedFields: boundChangedFields(input.changedFields ?? []), applied: [], held: [] };
   const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
@@ -41,19 +53,41 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   setHandler(reviewSignal, (d) => {
     // A Slack card's button names its review: one from an earlier review's card decides nothing (onboarding.ts).
     if (d.reviewId !== undefined && d.reviewId !== tx.state.reviewId) {
-      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})` });
+      tx.audit({
+        step: 'review',
+        outcome: 'info',
+        actor: describeActor(d),
+        detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})`,
+      });
       return;
     }
     const inReview = tx.state.state === 'NEEDS_REVIEW';
     // "Link to existing customer" has no meaning here: the edit is about the customer the onboarding made.
     const ignored = !inReview ? 'not in review' : d.action === 'link' ? 'the customer is already linked' : undefined;
-    tx.audit({ step: 'review', outcome: 'decision', actor: describeActor(d), detail: ignored ? `${d.action} ignored: ${ignored}` : d.action, reason: d.reason?.slice(0, 500) });
+    tx.audit({
+      step: 'review',
+      outcome: 'decision',
+      actor: describeActor(d),
+      detail: ignored ? `${d.action} ignored: ${ignored}` : d.action,
+      reason: d.reason?.slice(0, 500),
+    });
     if (!ignored) decision = d;
     const refusedFixes = !ignored && d.action === 'fix' ? checkFixes(d.fields).refused : [];
-    if (refusedFixes.length > 0) tx.audit({ step: 'review', outcome: 'info', actor: d.actor, detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500) });
+    if (refusedFixes.length > 0)
+      tx.audit({
+        step: 'review',
+        outcome: 'info',
+        actor: d.actor,
+        detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500),
+      });
   });
   setHandler(reviewRefusedSignal, (r) => {
-    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}` });
+    tx.audit({
+      step: 'review-refused',
+      outcome: 'info',
+      actor: r.actor,
+      detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}`,
+    });
   });
 
   const finish = (outcome: NonNullable<DealEditSummary['outcome']>): DealEditState => {
@@ -64,13 +98,19 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   };
 
   tx.enter('RECEIVED');
-  tx.audit({ step: 'received', outcome: 'info', detail: [input.eventId, edit.changedFields.join(',')].filter(Boolean).join(' ') });
+  tx.audit({
+    step: 'received',
+    outcome: 'info',
+    detail: [input.eventId, edit.changedFields.join(',')].filter(Boolean).join(' '),
+  });
 
   /** Writes these differences, recording which fields went to NetSuite. */
   const write = async (step: string, desired: NetSuiteCustomerBody, diffs: FieldDifference[]): Promise<void> => {
     if (diffs.length === 0) return;
     tx.enter('CUSTOMER_SYNCING');
-    await tx.step(step, () => netsuite.patchCustomer(input.externalId, patchFor(desired, diffs), input.pipedriveDealId));
+    await tx.step(step, () =>
+      netsuite.patchCustomer(input.externalId, patchFor(desired, diffs), input.pipedriveDealId),
+    );
     edit.applied.push(...diffs.map((d) => d.field).filter((f) => !edit.applied.includes(f)));
     tx.enter('CUSTOMER_SYNCED');
   };
@@ -91,7 +131,11 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       if (!current) return finish('no_customer');
       // A copied deal carries its original's External ID: its edits must never reach the original's customer. The
       // patch is asked only when the check fails, so runs that never meet a foreign customer replay unchanged.
-      const foreign = externalIdOwnershipConflict({ externalId: input.externalId, dealId: input.pipedriveDealId, customer: current });
+      const foreign = externalIdOwnershipConflict({
+        externalId: input.externalId,
+        dealId: input.pipedriveDealId,
+        customer: current,
+      });
       if (foreign && patched(EXTERNAL_ID_OWNER_PATCH)) throw new NeedsReview('validation', [foreign]);
       if (tx.state.netsuiteCustomerId !== current.id) {
         tx.state.netsuiteCustomerId = current.id;
@@ -103,16 +147,27 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       // The handoff's "not before signature" date check belongs to Contract Signed; after onboarding the deal's
       // stage time (read as the signature time) moves on with every stage change, so the edit maps without it.
       const { signedAt: _stageTime, ...core } = deal.deal;
-      const mapped = await tx.step('validate', () => billingRules.validateDeal({ ...deal!, deal: core }, input.externalId));
+      const mapped = await tx.step('validate', () =>
+        billingRules.validateDeal({ ...deal!, deal: core }, input.externalId),
+      );
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       // The template's own custom targets (a company's custentity ids, attribution) are compared too; runs recorded
       // before that compare the built-in fields only.
-      const diffs = compareWithNetSuite(mapped.customer, current, deal.mapping && patched('template-custom-fields') ? deal.mapping : undefined);
-      tx.audit({ step: 'compare', outcome: 'info', detail: diffs.length === 0 ? 'in sync' : diffs.map((d) => `${d.field}:${d.owner}`).join(',') });
+      const diffs = compareWithNetSuite(
+        mapped.customer,
+        current,
+        deal.mapping && patched('template-custom-fields') ? deal.mapping : undefined,
+      );
+      tx.audit({
+        step: 'compare',
+        outcome: 'info',
+        detail: diffs.length === 0 ? 'in sync' : diffs.map((d) => `${d.field}:${d.owner}`).join(','),
+      });
       // The orchestrator's own fields are never taken from the deal; everything else is Pipedrive's or NetSuite's.
       const free = diffs.filter((d) => d.owner === 'pipedrive');
       const netsuiteOwned = diffs.filter((d) => d.owner === 'netsuite');
-      const isApproved = (d: FieldDifference): boolean => approved.has(d.field) && [undefined, d.pipedrive].includes(approved.get(d.field));
+      const isApproved = (d: FieldDifference): boolean =>
+        approved.has(d.field) && [undefined, d.pipedrive].includes(approved.get(d.field));
       await write('patch-pipedrive-owned', mapped.customer, free);
       await write('patch-approved', mapped.customer, netsuiteOwned.filter(isApproved));
       held = netsuiteOwned.filter((d) => !isApproved(d));
@@ -133,9 +188,16 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       // As in onboardDeal: Pipedrive-owned corrections also go back to Pipedrive (the fix modal says so).
       // Only checked values go back (patch: runs from before replay the unchecked write-back they made).
-      const toPipedrive = d.action === 'fix' && d.fields ? (patched('validated-fixes') ? pipedriveOwnedFixes(d.fields) : unvalidatedPipedriveOwnedFixes(d.fields)) : {};
+      const toPipedrive =
+        d.action === 'fix' && d.fields
+          ? patched('validated-fixes')
+            ? pipedriveOwnedFixes(d.fields)
+            : unvalidatedPipedriveOwnedFixes(d.fields)
+          : {};
       if (Object.keys(toPipedrive).length > 0) {
-        await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
+        await tx
+          .step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive))
+          .catch(() => undefined);
       }
       if (review.kind === 'ownership') {
         for (const h of held) approved.set(h.field, d.fields?.[h.source] !== undefined ? undefined : h.pipedrive);
@@ -149,7 +211,13 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
     if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
     // The card's buttons signal the workflow named here: this edit, not the closed onboarding. Duplicate candidates
     // never apply (the customer exists).
-    const card = reviewCard({ externalId: workflowInfo().workflowId, pipedriveDealId: input.pipedriveDealId, review, deal, state: { netsuiteCustomerId: tx.state.netsuiteCustomerId, reviewId: tx.state.reviewId } });
+    const card = reviewCard({
+      externalId: workflowInfo().workflowId,
+      pipedriveDealId: input.pipedriveDealId,
+      review,
+      deal,
+      state: { netsuiteCustomerId: tx.state.netsuiteCustomerId, reviewId: tx.state.reviewId },
+    });
     return waitForReview({
       tx,
       review,
@@ -159,7 +227,11 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       notify: async (onCard) => ({
         pending: Promise.all([
           tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(onCard, () => undefined),
-          review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+          review.kind === 'auth'
+            ? tx
+                .step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons))
+                .catch(() => undefined)
+            : undefined,
         ]),
       }),
       answered: () => decision !== undefined,

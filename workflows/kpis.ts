@@ -18,13 +18,35 @@ export const CUSTOMER_SLA_MS = 5 * 60_000;
 /** Created on first use: the meter exists only inside a workflow's context, not when a caller imports this module. */
 function meters() {
   return {
-    toCustomer: metricMeter.createHistogram('onboarding_signed_to_customer_ms', 'int', 'ms', 'Webhook received → NetSuite customer created'),
-    toInvoice: metricMeter.createHistogram('onboarding_signed_to_invoice_ms', 'int', 'ms', 'Webhook received → first invoice created'),
-    outcomes: metricMeter.createCounter('onboarding_transactions', '1', 'Onboardings by outcome (completed, cancelled)'),
+    toCustomer: metricMeter.createHistogram(
+      'onboarding_signed_to_customer_ms',
+      'int',
+      'ms',
+      'Webhook received → NetSuite customer created',
+    ),
+    toInvoice: metricMeter.createHistogram(
+      'onboarding_signed_to_invoice_ms',
+      'int',
+      'ms',
+      'Webhook received → first invoice created',
+    ),
+    outcomes: metricMeter.createCounter(
+      'onboarding_transactions',
+      '1',
+      'Onboardings by outcome (completed, cancelled)',
+    ),
     reviews: metricMeter.createCounter('onboarding_reviews', '1', 'Entries into NEEDS_REVIEW, by kind'),
     slaBreaches: metricMeter.createCounter('onboarding_sla_breaches', '1', 'Customers not created within the SLA'),
-    customers: metricMeter.createCounter('onboarding_customers', '1', 'Customers by how they were reached (upserted, linked)'),
-    invoices: metricMeter.createCounter('onboarding_invoices', '1', 'First invoices by result (created, found_existing)'),
+    customers: metricMeter.createCounter(
+      'onboarding_customers',
+      '1',
+      'Customers by how they were reached (upserted, linked)',
+    ),
+    invoices: metricMeter.createCounter(
+      'onboarding_invoices',
+      '1',
+      'First invoices by result (created, found_existing)',
+    ),
   };
 }
 let cached: ReturnType<typeof meters> | undefined;
@@ -45,7 +67,9 @@ function toLedger(event: EventBody<KpiEvent>): void {
   if (!patched('kpi-ledger')) return;
   const externalId = workflowInfo().workflowId;
   const full = { ...event, at: new Date().toISOString(), externalId } as KpiEvent;
-  const receiver = patched(SHARDED_LEDGER_PATCH) ? opsLedgerShardId(opsLedgerShardOf(externalId)) : OPS_WATCH_WORKFLOW_ID;
+  const receiver = patched(SHARDED_LEDGER_PATCH)
+    ? opsLedgerShardId(opsLedgerShardOf(externalId))
+    : OPS_WATCH_WORKFLOW_ID;
   getExternalWorkflowHandle(receiver)
     .signal(kpiEventSignal, full)
     .catch(() => undefined);

@@ -12,10 +12,14 @@ export const stateQuery = defineQuery<TransactionState>(QUERIES.state);
  * A later Pipedrive change to a deal already in flight (sent by the webhook intake). `dealId` names the deal that
  * changed: a copied deal carrying this run's External ID signals it too, and the run ignores another deal's change.
  */
-export const dealUpdatedSignal = defineSignal<[{ eventId: string; changedFields: string[]; at: string; dealId?: string }]>(SIGNALS.dealUpdated);
+export const dealUpdatedSignal = defineSignal<
+  [{ eventId: string; changedFields: string[]; at: string; dealId?: string }]
+>(SIGNALS.dealUpdated);
 
 /**
  * A review button click the app refused (not a reviewer; a card of an earlier review; a link to a customer the card
  * did not offer): recorded in the audit trail, changes nothing else. `why` absent: not an authorised reviewer.
  */
-export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string; why?: string }]>(SIGNALS.reviewRefused);
+export const reviewRefusedSignal = defineSignal<[{ actor: string; action: string; at: string; why?: string }]>(
+  SIGNALS.reviewRefused,
+);

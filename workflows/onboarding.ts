@@ -23,12 +23,30 @@ import { EXTERNAL_ID_OWNER_PATCH } from '../domain/external-id-owner';
 import type { NetSuiteCustomerBody } from '../domain/netsuite-records';
 import { reviewReason } from '../domain/review-reason';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import { boundChangedFields, type OnboardingInput, type ReviewDecision, type TransactionState } from '../domain/transaction';
-import { applyFixes, checkFixes, describeRefusedFixes, pipedriveOwnedFixes, unvalidatedPipedriveOwnedFixes } from '../domain/review-fixes';
+import {
+  boundChangedFields,
+  type OnboardingInput,
+  type ReviewDecision,
+  type TransactionState,
+} from '../domain/transaction';
+import {
+  applyFixes,
+  checkFixes,
+  describeRefusedFixes,
+  pipedriveOwnedFixes,
+  unvalidatedPipedriveOwnedFixes,
+} from '../domain/review-fixes';
 import { describeActor } from '../domain/review-actor';
 import { activityProxies } from './activity-proxies';
 import { asNeedsReview, NeedsReview } from './needs-review';
-import { dealUpdatedSignal, pauseSignal, resumeSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
+import {
+  dealUpdatedSignal,
+  pauseSignal,
+  resumeSignal,
+  reviewRefusedSignal,
+  reviewSignal,
+  stateQuery,
+} from './messages';
 import { kpis } from './kpis';
 import { TransactionLog } from './transaction-log';
 import { reviewCard, waitForReview } from './review-wait';
@@ -45,9 +63,17 @@ type Step = 'fetch' | 'claim' | 'writeBack' | 'validate' | 'duplicates' | 'upser
 class DealClaimRefused extends Error {}
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const { pipedrive, netsuite, billingRules: queuedBillingRules, localBillingRules, alerts, review: reviewChannel } = activityProxies(workflowInfo().taskQueue);
+  const {
+    pipedrive,
+    netsuite,
+    billingRules: queuedBillingRules,
+    localBillingRules,
+    alerts,
+    review: reviewChannel,
+  } = activityProxies(workflowInfo().taskQueue);
   // Runs that validated on the task queue before local billing rules existed replay that way (docs/architecture.md#versioning).
-  const billingRules = (): typeof localBillingRules => (patched('local-billing-rules') ? localBillingRules : queuedBillingRules);
+  const billingRules = (): typeof localBillingRules =>
+    patched('local-billing-rules') ? localBillingRules : queuedBillingRules;
   const tx = new TransactionLog(input);
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
@@ -60,22 +86,48 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   setHandler(reviewSignal, (d) => {
     // A Slack card's button names its review: one from an earlier review's card (stale, re-posted) decides nothing.
     if (d.reviewId !== undefined && d.reviewId !== tx.state.reviewId) {
-      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})` });
+      tx.audit({
+        step: 'review',
+        outcome: 'info',
+        actor: describeActor(d),
+        detail: `${d.action} ignored: card of an earlier review (${String(d.reviewId).slice(0, 64)})`,
+      });
       return;
     }
     // A card links only to a candidate it offered; a link from elsewhere (CLI) is verified before it is used.
-    if (d.action === 'link' && d.reviewId !== undefined && !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId)) {
-      tx.audit({ step: 'review', outcome: 'info', actor: describeActor(d), detail: `link ignored: customer ${String(d.netsuiteCustomerId).slice(0, 32)} is not a candidate of this review` });
+    if (
+      d.action === 'link' &&
+      d.reviewId !== undefined &&
+      !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId)
+    ) {
+      tx.audit({
+        step: 'review',
+        outcome: 'info',
+        actor: describeActor(d),
+        detail: `link ignored: customer ${String(d.netsuiteCustomerId).slice(0, 32)} is not a candidate of this review`,
+      });
       return;
     }
     const inReview = tx.state.state === 'NEEDS_REVIEW';
     // Cancel is honoured at any point (an operator stopping a stuck onboarding); the other decisions only answer a review.
     const accepted = inReview || d.action === 'cancel';
-    tx.audit({ step: 'review', outcome: 'decision', actor: describeActor(d), detail: accepted ? d.action : `${d.action} ignored: not in review`, reason: d.reason?.slice(0, 500) });
+    tx.audit({
+      step: 'review',
+      outcome: 'decision',
+      actor: describeActor(d),
+      detail: accepted ? d.action : `${d.action} ignored: not in review`,
+      reason: d.reason?.slice(0, 500),
+    });
     if (!accepted) return;
     // Fix paths outside the allow-list or with invalid values are never applied (domain/review-fixes.ts): say so.
     const refusedFixes = d.action === 'fix' ? checkFixes(d.fields).refused : [];
-    if (refusedFixes.length > 0) tx.audit({ step: 'review', outcome: 'info', actor: d.actor, detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500) });
+    if (refusedFixes.length > 0)
+      tx.audit({
+        step: 'review',
+        outcome: 'info',
+        actor: d.actor,
+        detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500),
+      });
     if (d.action === 'cancel') {
       cancelled = d;
       pipelineScope?.cancel();
@@ -91,12 +143,21 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     tx.audit({ step: 'resume', outcome: 'decision', actor: describeActor(p), reason: p.reason });
   });
   setHandler(reviewRefusedSignal, (r) => {
-    tx.audit({ step: 'review-refused', outcome: 'info', actor: r.actor, detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}` });
+    tx.audit({
+      step: 'review-refused',
+      outcome: 'info',
+      actor: r.actor,
+      detail: `${r.action} refused: ${(r.why ?? 'not an authorised reviewer').slice(0, 200)}`,
+    });
   });
   setHandler(dealUpdatedSignal, (u) => {
     // A copied deal carrying this run's External ID signals it too: its changes say nothing about this deal.
     if (u.dealId !== undefined && String(u.dealId) !== input.pipedriveDealId) {
-      tx.audit({ step: 'deal-updated', outcome: 'info', detail: `ignored: a change of deal ${String(u.dealId).slice(0, 32)}, which carries this External ID` });
+      tx.audit({
+        step: 'deal-updated',
+        outcome: 'info',
+        detail: `ignored: a change of deal ${String(u.dealId).slice(0, 32)}, which carries this External ID`,
+      });
       return;
     }
     tx.audit({ step: 'deal-updated', outcome: 'info', detail: boundChangedFields(u.changedFields).join(',') });
@@ -106,7 +167,9 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   // A run that continued as new carries what was done but not the deal or the mapped customer (they stay out of the
   // hand-over's input): both are read again, as after a review decision. Without this a hand-over after the fetch
   // stopped the new run at its first step ("deal fetched above").
-  const done = new Set<Step>((input.carried?.done as Step[] | undefined)?.filter((s) => s !== 'fetch' && s !== 'validate'));
+  const done = new Set<Step>(
+    (input.carried?.done as Step[] | undefined)?.filter((s) => s !== 'fetch' && s !== 'validate'),
+  );
   let deal: ResolvedDeal | undefined;
   let customer: NetSuiteCustomerBody | undefined;
   let fixes: Record<string, string> = input.carried?.fixes ?? {};
@@ -124,12 +187,18 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const handOver = patched('bounded-state');
       await condition(() => !tx.state.paused || (handOver && workflowInfo().continueAsNewSuggested));
       if (tx.state.paused) {
-        await continueAsNew<typeof onboardDeal>({ ...input, carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey, pausedFrom: before } });
+        await continueAsNew<typeof onboardDeal>({
+          ...input,
+          carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey, pausedFrom: before },
+        });
       }
       tx.enter(before);
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof onboardDeal>({ ...input, carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey } });
+      await continueAsNew<typeof onboardDeal>({
+        ...input,
+        carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey },
+      });
     }
   };
 
@@ -154,14 +223,17 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('writeBack')) {
-      await tx.step('write-back-external-id', () => pipedrive.writeBackExternalId(input.pipedriveDealId, input.externalId));
+      await tx.step('write-back-external-id', () =>
+        pipedrive.writeBackExternalId(input.pipedriveDealId, input.externalId),
+      );
       done.add('writeBack');
     }
 
     await checkpoint();
     if (!done.has('validate')) {
       const mapped = await tx.step('validate', () => billingRules().validateDeal(deal!, input.externalId));
-      for (const w of mapped.warnings) tx.audit({ step: 'validate', outcome: 'info', errorCode: w.code, detail: w.field });
+      for (const w of mapped.warnings)
+        tx.audit({ step: 'validate', outcome: 'info', errorCode: w.code, detail: w.field });
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       customer = mapped.customer;
       done.add('validate');
@@ -171,15 +243,26 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('duplicates')) {
-      const candidates = await tx.step('duplicate-probe', () => netsuite.findPossibleDuplicates(input.externalId, customer!));
+      const candidates = await tx.step('duplicate-probe', () =>
+        netsuite.findPossibleDuplicates(input.externalId, customer!),
+      );
       done.add('duplicates');
       if (candidates.length > 0) {
         tx.state.duplicateCandidates = candidates;
-        throw new NeedsReview('possible_duplicate', candidates.map((c) =>
-          reviewReason('netsuite.customer', 'possible_duplicate', `NetSuite customer ${c.id} has the same ${c.matchedOn.join(' and ')} under another external id.`, {
-            suggestion: 'Link to the existing customer, or retry to create a new one.',
-            value: c.id,
-          })));
+        throw new NeedsReview(
+          'possible_duplicate',
+          candidates.map((c) =>
+            reviewReason(
+              'netsuite.customer',
+              'possible_duplicate',
+              `NetSuite customer ${c.id} has the same ${c.matchedOn.join(' and ')} under another external id.`,
+              {
+                suggestion: 'Link to the existing customer, or retry to create a new one.',
+                value: c.id,
+              },
+            ),
+          ),
+        );
       }
     }
 
@@ -187,8 +270,13 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     if (!done.has('upsert')) {
       tx.enter('CUSTOMER_SYNCING');
       // Never write by `eid:` to a customer created for another deal (domain/external-id-owner.ts): review instead.
-      if (patched(EXTERNAL_ID_OWNER_PATCH)) await tx.step('check-external-id-owner', () => netsuite.checkExternalIdOwner(input.externalId, input.pipedriveDealId));
-      const upserted = await tx.step('upsert-customer', () => netsuite.upsertCustomer(input.externalId, customer!, idempotencyKey));
+      if (patched(EXTERNAL_ID_OWNER_PATCH))
+        await tx.step('check-external-id-owner', () =>
+          netsuite.checkExternalIdOwner(input.externalId, input.pipedriveDealId),
+        );
+      const upserted = await tx.step('upsert-customer', () =>
+        netsuite.upsertCustomer(input.externalId, customer!, idempotencyKey),
+      );
       tx.state.netsuiteCustomerId = 'customerId' in upserted ? upserted.customerId : await waitForJob(upserted.jobId);
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId }]);
       tx.state.customerSyncedAt = new Date().toISOString();
@@ -201,14 +289,18 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     // The deal's person as the customer's billing contact, upserted by its own externalId (runs recorded before
     // contacts existed replay without the step).
     if (!done.has('contact') && patched('billing-contact')) {
-      const contact = await tx.step('upsert-contact', () => netsuite.upsertBillingContact(input.externalId, customerId, deal!, customer?.subsidiary.id));
+      const contact = await tx.step('upsert-contact', () =>
+        netsuite.upsertBillingContact(input.externalId, customerId, deal!, customer?.subsidiary.id),
+      );
       if (!contact.ok) throw new NeedsReview('validation', contact.reasons);
       done.add('contact');
     }
 
     await checkpoint();
     if (!done.has('invoice')) {
-      const plan = await tx.step('plan-invoice', () => billingRules().planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt));
+      const plan = await tx.step('plan-invoice', () =>
+        billingRules().planFirstInvoice(input.externalId, customerId, deal!, deal!.deal.signedAt ?? input.receivedAt),
+      );
       if (!plan.ok) throw new NeedsReview('validation', plan.reasons);
       tx.enter('INVOICE_SCHEDULED');
       tx.state.invoiceDate = plan.invoiceDate;
@@ -228,7 +320,9 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
 
     await checkpoint();
     if (!done.has('annotate')) {
-      await tx.step('annotate-deal', () => pipedrive.annotateDealOnboarded(input.pipedriveDealId, { customerId, invoiceId: tx.state.invoiceId }));
+      await tx.step('annotate-deal', () =>
+        pipedrive.annotateDealOnboarded(input.pipedriveDealId, { customerId, invoiceId: tx.state.invoiceId }),
+      );
       done.add('annotate');
     }
   };
@@ -240,7 +334,14 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const job = await tx.step('poll-customer-job', () => netsuite.checkCustomerJob(jobId, input.externalId));
       if (job.done) return job.customerId;
       if (Date.now() >= deadline) {
-        throw new NeedsReview('sla', [reviewReason('netsuite.job', 'job.sla_exceeded', `NetSuite job ${jobId} did not finish within ${JOB_SLA_MS / 60_000} minutes.`, { suggestion: 'Check the job in NetSuite, then retry.' })]);
+        throw new NeedsReview('sla', [
+          reviewReason(
+            'netsuite.job',
+            'job.sla_exceeded',
+            `NetSuite job ${jobId} did not finish within ${JOB_SLA_MS / 60_000} minutes.`,
+            { suggestion: 'Check the job in NetSuite, then retry.' },
+          ),
+        ]);
       }
       await sleep(JOB_POLL_INTERVAL_MS);
     }
@@ -251,7 +352,13 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     decision = undefined;
     dealChangedDuringReview = false;
     if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
-    const card = reviewCard({ externalId: input.externalId, pipedriveDealId: input.pipedriveDealId, review, deal, state: tx.state });
+    const card = reviewCard({
+      externalId: input.externalId,
+      pipedriveDealId: input.pipedriveDealId,
+      review,
+      deal,
+      state: tx.state,
+    });
     return waitForReview({
       tx,
       review,
@@ -264,14 +371,25 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
           return {
             pending: Promise.all([
               tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(onCard, () => undefined),
-              tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined),
-              review.kind === 'auth' ? tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined) : undefined,
+              tx
+                .step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons))
+                .catch(() => undefined),
+              review.kind === 'auth'
+                ? tx
+                    .step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons))
+                    .catch(() => undefined)
+                : undefined,
             ]),
           };
         }
         // Runs started before review cards existed replay their original, sequential notifications.
-        await tx.step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons)).catch(() => undefined);
-        if (review.kind === 'auth') await tx.step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons)).catch(() => undefined);
+        await tx
+          .step('mark-deal-for-review', () => pipedrive.markDealForReview(input.pipedriveDealId, review.reasons))
+          .catch(() => undefined);
+        if (review.kind === 'auth')
+          await tx
+            .step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons))
+            .catch(() => undefined);
         return { pending: Promise.resolve() };
       },
       answered: () => decision !== undefined || dealChangedDuringReview,
@@ -329,19 +447,43 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       let d = await awaitReview(review);
       // A link to a customer the review did not offer (the CLI's) is verified first (activities/link-verification.ts);
       // refused, the review starts over with the reason on top. Behind a patch: earlier runs took any id.
-      while (d.action === 'link' && d.netsuiteCustomerId !== undefined && !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId) && patched('verified-link')) {
+      while (
+        d.action === 'link' &&
+        d.netsuiteCustomerId !== undefined &&
+        !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId) &&
+        patched('verified-link')
+      ) {
         const target = String(d.netsuiteCustomerId).slice(0, 32);
         const subsidiaryId = customer?.subsidiary?.id;
         const verdict = await tx
-          .step('verify-link', () => netsuite.verifyLinkTarget(target, { externalId: input.externalId, dealId: input.pipedriveDealId, ...(subsidiaryId ? { subsidiaryId } : {}) }))
+          .step('verify-link', () =>
+            netsuite.verifyLinkTarget(target, {
+              externalId: input.externalId,
+              dealId: input.pipedriveDealId,
+              ...(subsidiaryId ? { subsidiaryId } : {}),
+            }),
+          )
           .catch(() => ({ ok: false as const, reason: 'NetSuite could not be asked; try again' }));
         if (verdict.ok) break;
-        tx.audit({ step: 'verify-link', outcome: 'info', actor: describeActor(d), detail: `link to ${target} refused: ${verdict.reason}` });
-        const refused = reviewReason('netsuite.customerId', 'link.refused', `Link to NetSuite customer ${target} refused: ${verdict.reason}.`, {
-          suggestion: "Link a candidate on this card, or a customer in the deal's subsidiary that belongs to no other deal.",
-          value: target,
+        tx.audit({
+          step: 'verify-link',
+          outcome: 'info',
+          actor: describeActor(d),
+          detail: `link to ${target} refused: ${verdict.reason}`,
         });
-        d = await awaitReview(new NeedsReview(review.kind, [refused, ...review.reasons.filter((r) => r.code !== 'link.refused')]));
+        const refused = reviewReason(
+          'netsuite.customerId',
+          'link.refused',
+          `Link to NetSuite customer ${target} refused: ${verdict.reason}.`,
+          {
+            suggestion:
+              "Link a candidate on this card, or a customer in the deal's subsidiary that belongs to no other deal.",
+            value: target,
+          },
+        );
+        d = await awaitReview(
+          new NeedsReview(review.kind, [refused, ...review.reasons.filter((r) => r.code !== 'link.refused')]),
+        );
       }
       if (d.action === 'cancel') {
         tx.enter('CANCELLED');
@@ -356,9 +498,16 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       // Pipedrive-owned corrections also go back to Pipedrive (NetSuite-owned ones only reach NetSuite, via `fixes`).
       // Only checked values go back (patch: runs from before replay the unchecked write-back they made).
-      const toPipedrive = d.action === 'fix' && d.fields ? (patched('validated-fixes') ? pipedriveOwnedFixes(d.fields) : unvalidatedPipedriveOwnedFixes(d.fields)) : {};
+      const toPipedrive =
+        d.action === 'fix' && d.fields
+          ? patched('validated-fixes')
+            ? pipedriveOwnedFixes(d.fields)
+            : unvalidatedPipedriveOwnedFixes(d.fields)
+          : {};
       if (Object.keys(toPipedrive).length > 0 && patched('fix-write-back')) {
-        await tx.step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive)).catch(() => undefined);
+        await tx
+          .step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive))
+          .catch(() => undefined);
       }
       if (d.action === 'link' && d.netsuiteCustomerId) {
         tx.state.netsuiteCustomerId = d.netsuiteCustomerId;
@@ -373,4 +522,3 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     }
   }
 }
-

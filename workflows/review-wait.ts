@@ -32,7 +32,9 @@ export function reviewCard(o: {
     kind: review.kind,
     reasons: review.reasons,
     ...(deal ? { dealTitle: deal.deal.title, organization: deal.organization?.name, payload: deal } : {}),
-    ...(state.duplicateCandidates && review.kind === 'possible_duplicate' ? { duplicateCandidates: state.duplicateCandidates } : {}),
+    ...(state.duplicateCandidates && review.kind === 'possible_duplicate'
+      ? { duplicateCandidates: state.duplicateCandidates }
+      : {}),
     ...(state.netsuiteCustomerId ? { netsuiteCustomerId: state.netsuiteCustomerId } : {}),
     ...(state.reviewId ? { reviewId: state.reviewId } : {}),
   };
@@ -75,14 +77,27 @@ export async function waitForReview(w: ReviewWait): Promise<ReviewDecision> {
   let escalations = 0;
   while (!(await condition(w.answered, escalateAfterMs))) {
     escalations += 1;
-    tx.audit({ step: 'review-escalation', outcome: 'info', attempt: escalations, detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min` });
-    if (cardRef) await tx.step('escalate-review', () => w.reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince)).catch(() => undefined);
+    tx.audit({
+      step: 'review-escalation',
+      outcome: 'info',
+      attempt: escalations,
+      detail: `unanswered for ${Math.round((escalations * escalateAfterMs) / 60_000)} min`,
+    });
+    if (cardRef)
+      await tx
+        .step('escalate-review', () => w.reviewChannel.escalateReview(cardRef!, card, escalations, waitingSince))
+        .catch(() => undefined);
   }
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: null }]);
   tx.state.reviewReasons = [];
   const d = w.decision();
   await pending;
   delete tx.state.reviewOwner;
-  if (cardRef) await tx.step('record-review-decision', () => w.reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString())).catch(() => undefined);
+  if (cardRef)
+    await tx
+      .step('record-review-decision', () =>
+        w.reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString()),
+      )
+      .catch(() => undefined);
   return d;
 }

@@ -6,7 +6,13 @@
 import { ActivityFailure, ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OnboardingState } from '../domain/states';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
-import { boundAuditEntry, foldAuditTrail, type AuditEntry, type OnboardingInput, type TransactionState } from '../domain/transaction';
+import {
+  boundAuditEntry,
+  foldAuditTrail,
+  type AuditEntry,
+  type OnboardingInput,
+  type TransactionState,
+} from '../domain/transaction';
 
 export class TransactionLog {
   readonly state: TransactionState;
@@ -29,13 +35,17 @@ export class TransactionLog {
   }
 
   enter(state: OnboardingState): void {
-    if (this.state.state !== state) this.audit({ step: 'state', outcome: 'info', detail: `${this.state.state} → ${state}` });
+    if (this.state.state !== state)
+      this.audit({ step: 'state', outcome: 'info', detail: `${this.state.state} → ${state}` });
     this.state.state = state;
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.OnboardingState, value: state }]);
   }
 
   audit(entry: Omit<AuditEntry, 'at' | 'state'>): void {
-    const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Omit<AuditEntry, 'at' | 'state'>;
+    const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Omit<
+      AuditEntry,
+      'at' | 'state'
+    >;
     this.state.auditTrail.push(boundAuditEntry({ at: new Date().toISOString(), state: this.state.state, ...clean }));
     // Bounded in the run, so the `state` query and the continue-as-new input stay small whatever arrives.
     const folded = foldAuditTrail(this.state.auditTrail, this.state.auditSummary);
@@ -54,8 +64,15 @@ export class TransactionLog {
       return result;
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : err;
-      const errorCode = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause as Error | undefined)?.name;
-      this.audit({ step: name, outcome: 'failed', latencyMs: Date.now() - started, errorCode, detail: (cause as Error | undefined)?.message?.slice(0, 300) });
+      const errorCode =
+        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause as Error | undefined)?.name;
+      this.audit({
+        step: name,
+        outcome: 'failed',
+        latencyMs: Date.now() - started,
+        errorCode,
+        detail: (cause as Error | undefined)?.message?.slice(0, 300),
+      });
       throw err;
     }
   }

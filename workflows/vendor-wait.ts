@@ -5,7 +5,14 @@
  * ops-watch signals `vendorRecovered`. An outage longer than the run's `vendorOutageReviewAfterMs` (default 4 h) sends
  * it to review with reason `vendor_outage`. Behind `patched(VENDOR_OUTAGE_PATCH)` at the call site.
  */
-import { ActivityFailure, ApplicationFailure, condition, defineSignal, setHandler, upsertMemo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineSignal,
+  setHandler,
+  upsertMemo,
+} from '@temporalio/workflow';
 import { FAILURE } from '../domain/failure-types';
 import { reviewReason } from '../domain/review-reason';
 import type { OnboardingState } from '../domain/states';
@@ -36,7 +43,11 @@ export function vendorDownOf(err: unknown): VendorDown | undefined {
   const failure = err instanceof ActivityFailure ? err.cause : err;
   if (!(failure instanceof ApplicationFailure) || failure.type !== FAILURE.vendorDown) return undefined;
   const d = failure.details?.[0] as { vendor?: unknown; since?: unknown; jobFailed?: unknown } | undefined;
-  return { vendor: typeof d?.vendor === 'string' ? d.vendor : 'vendor', ...(typeof d?.since === 'string' ? { since: d.since } : {}), ...(d?.jobFailed === true ? { jobFailed: true } : {}) };
+  return {
+    vendor: typeof d?.vendor === 'string' ? d.vendor : 'vendor',
+    ...(typeof d?.since === 'string' ? { since: d.since } : {}),
+    ...(d?.jobFailed === true ? { jobFailed: true } : {}),
+  };
 }
 
 /**
@@ -45,7 +56,8 @@ export function vendorDownOf(err: unknown): VendorDown | undefined {
  * timer backs off across repeated VENDOR_DOWNs of the same step.
  */
 export class VendorOutageWait {
-  private episode: { vendor: string; sinceMs: number; progress: number; waits: number; breakerSince?: string } | undefined;
+  private episode:
+    { vendor: string; sinceMs: number; progress: number; waits: number; breakerSince?: string } | undefined;
   private recovered = false;
 
   constructor(
@@ -63,7 +75,11 @@ export class VendorOutageWait {
    * Parks until the vendor is back (timer or signal) and returns `resume`, or `cancelled` when `isCancelled` turns
    * true meanwhile, or the review to open when the outage outlasted the allowance.
    */
-  async wait(down: VendorDown, progress: number, isCancelled: () => boolean): Promise<'resume' | 'cancelled' | NeedsReview> {
+  async wait(
+    down: VendorDown,
+    progress: number,
+    isCancelled: () => boolean,
+  ): Promise<'resume' | 'cancelled' | NeedsReview> {
     const now = Date.now();
     if (!this.episode || this.episode.vendor !== down.vendor || progress > this.episode.progress) {
       this.episode = { vendor: down.vendor, sinceMs: now, progress, waits: 0 };
@@ -71,7 +87,8 @@ export class VendorOutageWait {
     const episode = this.episode;
     // A breaker that opened again (a new outage, or a short one after a recovery) starts the backoff over; the
     // allowance still counts from the episode's start.
-    if (down.since !== undefined && episode.breakerSince !== undefined && down.since !== episode.breakerSince) episode.waits = 0;
+    if (down.since !== undefined && episode.breakerSince !== undefined && down.since !== episode.breakerSince)
+      episode.waits = 0;
     if (down.since !== undefined) episode.breakerSince = down.since;
     const left = episode.sinceMs + this.reviewAfterMs - now;
     const since = new Date(episode.sinceMs).toISOString();
@@ -79,9 +96,14 @@ export class VendorOutageWait {
       this.episode = undefined;
       const hours = Math.round((this.reviewAfterMs / 3_600_000) * 10) / 10;
       return new NeedsReview('transient', [
-        reviewReason(`vendor.${episode.vendor}`, VENDOR_OUTAGE_REASON, `${episode.vendor} has been down since ${since} (more than ${hours} h); this onboarding waited and nothing failed on its own.`, {
-          suggestion: `Retry once ${episode.vendor} is back (all of them at once: npm run cli -- retry --reason ${VENDOR_OUTAGE_REASON}).`,
-        }),
+        reviewReason(
+          `vendor.${episode.vendor}`,
+          VENDOR_OUTAGE_REASON,
+          `${episode.vendor} has been down since ${since} (more than ${hours} h); this onboarding waited and nothing failed on its own.`,
+          {
+            suggestion: `Retry once ${episode.vendor} is back (all of them at once: npm run cli -- retry --reason ${VENDOR_OUTAGE_REASON}).`,
+          },
+        ),
       ]);
     }
     const resumeState: OnboardingState = this.tx.state.state;
@@ -92,7 +114,12 @@ export class VendorOutageWait {
       upsertMemo({ waitingForVendor: episode.vendor, waitingForVendorSince: since });
     }
     this.tx.enter('WAITING_FOR_VENDOR');
-    this.tx.audit({ step: 'vendor-wait', outcome: 'info', attempt: episode.waits, detail: `${episode.vendor} down${down.since ? ` (breaker open since ${down.since})` : ''}; next try in ${Math.round(delay / 1000)} s` });
+    this.tx.audit({
+      step: 'vendor-wait',
+      outcome: 'info',
+      attempt: episode.waits,
+      detail: `${episode.vendor} down${down.since ? ` (breaker open since ${down.since})` : ''}; next try in ${Math.round(delay / 1000)} s`,
+    });
     this.recovered = false;
     await condition(() => this.recovered || isCancelled(), delay);
     if (isCancelled()) return 'cancelled';

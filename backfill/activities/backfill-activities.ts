@@ -53,7 +53,11 @@ export interface WriteResults {
 }
 
 /** A write the vendor refuses (validation, permission, a taken externalId) is listed; a transient failure retries the batch. */
-async function refusedAsFailure(out: WriteResults, what: Omit<WriteFailure, 'error'>, write: () => Promise<void>): Promise<void> {
+async function refusedAsFailure(
+  out: WriteResults,
+  what: Omit<WriteFailure, 'error'>,
+  write: () => Promise<void>,
+): Promise<void> {
   try {
     await write();
   } catch (err) {
@@ -95,7 +99,8 @@ async function compactListing(pipedrive: DealPagesPort, stageName: string): Prom
   // A port behind an open circuit breaker answers with a rejected promise instead of pages (integrations/vendor-health.ts).
   if (pages instanceof Promise) await pages;
   const deals: BackfillDeal[] = [];
-  for await (const page of pages as AsyncIterable<DealPage>) for (const d of page.deals) deals.push(toBackfillDeal({ companyId: page.companyId }, d));
+  for await (const page of pages as AsyncIterable<DealPage>)
+    for (const d of page.deals) deals.push(toBackfillDeal({ companyId: page.companyId }, d));
   return { deals: deals.sort((a, b) => numericOrder(a.dealId, b.dealId)) };
 }
 
@@ -129,19 +134,29 @@ export function createBackfillActivities(
     }),
 
     /** The External ID field of each deal; a value already there is not written again. */
-    writePipedriveExternalIds: classified(async (writes: Array<{ dealId: string; externalId: string }>): Promise<WriteResults> => {
-      const out: WriteResults = { written: 0, failures: [] };
-      for (const w of writes) {
-        await refusedAsFailure(out, { dealId: w.dealId, externalId: w.externalId, system: 'pipedrive' }, async () => {
-          if ((await deps.pipedrive.setDealFields(w.dealId, { [DEAL_FIELDS.externalId]: w.externalId })).written) out.written += 1;
-        });
-      }
-      return out;
-    }),
+    writePipedriveExternalIds: classified(
+      async (writes: Array<{ dealId: string; externalId: string }>): Promise<WriteResults> => {
+        const out: WriteResults = { written: 0, failures: [] };
+        for (const w of writes) {
+          await refusedAsFailure(out, { dealId: w.dealId, externalId: w.externalId, system: 'pipedrive' }, async () => {
+            if ((await deps.pipedrive.setDealFields(w.dealId, { [DEAL_FIELDS.externalId]: w.externalId })).written)
+              out.written += 1;
+          });
+        }
+        return out;
+      },
+    ),
 
     startBackfillOnboardings: classified(
-      async (starts: Array<{ dealId: string; externalId: string }>, receivedAt: string): Promise<Array<{ dealId: string; externalId: string; outcome: 'started' | 'already-known' }>> => {
-        if (!deps.starter) throw ApplicationFailure.nonRetryable('this worker was built without an OnboardingStarter: it cannot start onboardings', 'ConfigurationError');
+      async (
+        starts: Array<{ dealId: string; externalId: string }>,
+        receivedAt: string,
+      ): Promise<Array<{ dealId: string; externalId: string; outcome: 'started' | 'already-known' }>> => {
+        if (!deps.starter)
+          throw ApplicationFailure.nonRetryable(
+            'this worker was built without an OnboardingStarter: it cannot start onboardings',
+            'ConfigurationError',
+          );
         const results: Array<{ dealId: string; externalId: string; outcome: 'started' | 'already-known' }> = [];
         for (const s of starts) {
           const r = await deps.starter.startOnboarding(
@@ -160,7 +175,9 @@ export function createBackfillActivities(
 
 /** One SuiteQL for a page: every customer sharing an externalId, an e-mail or a company name with one of its deals. */
 export function candidatesQuery(deals: readonly BackfillDeal[]): string | undefined {
-  const lower = (values: Array<string | undefined>): string[] => [...new Set(values.flatMap((v) => (v && v.trim() ? [v.trim().toLowerCase()] : [])))];
+  const lower = (values: Array<string | undefined>): string[] => [
+    ...new Set(values.flatMap((v) => (v && v.trim() ? [v.trim().toLowerCase()] : []))),
+  ];
   const conditions = [
     ['externalid', lower(deals.map((d) => d.externalId))],
     ['email', lower(deals.map((d) => d.email))],
@@ -168,7 +185,9 @@ export function candidatesQuery(deals: readonly BackfillDeal[]): string | undefi
   ]
     .filter(([, values]) => values!.length > 0)
     .map(([column, values]) => `LOWER(${column as string}) IN (${(values as string[]).map(sqlString).join(', ')})`);
-  return conditions.length === 0 ? undefined : `SELECT id, externalid, email, companyname FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`;
+  return conditions.length === 0
+    ? undefined
+    : `SELECT id, externalid, email, companyname FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`;
 }
 
 /** NetSuite queue: the matching reads and the externalId writes, inside the account's concurrency budget. */
@@ -181,21 +200,34 @@ export function createBackfillNetSuiteActivities(netsuite: SuiteQlPort & NetSuit
       const candidates: CustomerCandidate[] = rows.flatMap((r) =>
         r.id === undefined
           ? []
-          : [{ id: r.id, ...(r.externalid ? { externalId: r.externalid } : {}), ...(r.email ? { email: r.email } : {}), ...(r.companyname ? { companyName: r.companyname } : {}) }],
+          : [
+              {
+                id: r.id,
+                ...(r.externalid ? { externalId: r.externalid } : {}),
+                ...(r.email ? { email: r.email } : {}),
+                ...(r.companyname ? { companyName: r.companyname } : {}),
+              },
+            ],
       );
       return deals.map((d) => decideBackfill(d, candidates));
     }),
 
-    writeNetSuiteExternalIds: classified(async (writes: Array<{ dealId: string; customerId: string; externalId: string }>): Promise<WriteResults> => {
-      const out: WriteResults = { written: 0, failures: [] };
-      for (const w of writes) {
-        await refusedAsFailure(out, { dealId: w.dealId, externalId: w.externalId, customerId: w.customerId, system: 'netsuite' }, async () => {
-          await netsuite.setCustomerExternalId(w.customerId, w.externalId);
-          out.written += 1;
-        });
-      }
-      return out;
-    }),
+    writeNetSuiteExternalIds: classified(
+      async (writes: Array<{ dealId: string; customerId: string; externalId: string }>): Promise<WriteResults> => {
+        const out: WriteResults = { written: 0, failures: [] };
+        for (const w of writes) {
+          await refusedAsFailure(
+            out,
+            { dealId: w.dealId, externalId: w.externalId, customerId: w.customerId, system: 'netsuite' },
+            async () => {
+              await netsuite.setCustomerExternalId(w.customerId, w.externalId);
+              out.written += 1;
+            },
+          );
+        }
+        return out;
+      },
+    ),
   };
 }
 

@@ -62,14 +62,19 @@ export type BackfillDecision =
     };
 
 const idKey = (s: string | undefined): string => (s ?? '').trim().toLowerCase();
-const byId = (a: CustomerCandidate, b: CustomerCandidate): number => Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
+const byId = (a: CustomerCandidate, b: CustomerCandidate): number =>
+  Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
 
 /** What matched between a deal and a candidate customer. */
 export function matchedOn(deal: BackfillDeal, c: CustomerCandidate): MatchedBy[] {
   const on: MatchedBy[] = [];
   if (idKey(c.externalId) !== '' && idKey(c.externalId) === idKey(deal.externalId)) on.push('externalId');
   if (normaliseEmail(deal.email) !== '' && normaliseEmail(deal.email) === normaliseEmail(c.email)) on.push('email');
-  if (normaliseText(deal.organizationName) !== '' && normaliseText(deal.organizationName) === normaliseText(c.companyName)) on.push('companyName');
+  if (
+    normaliseText(deal.organizationName) !== '' &&
+    normaliseText(deal.organizationName) === normaliseText(c.companyName)
+  )
+    on.push('companyName');
   return on;
 }
 
@@ -82,7 +87,15 @@ export function decideBackfill(deal: BackfillDeal, candidates: readonly Customer
   // The orchestrator's own key: this deal is already linked (NetSuite keeps externalIds unique per record type).
   const byExternalId = matches.find((m) => m.on.includes('externalId'));
   if (byExternalId) {
-    return { kind: 'matched', dealId: deal.dealId, by: 'externalId', customerId: byExternalId.c.id, externalId: deal.externalId, writeNetSuiteExternalId: false, writePipedriveExternalId: !deal.externalIdOnDeal };
+    return {
+      kind: 'matched',
+      dealId: deal.dealId,
+      by: 'externalId',
+      customerId: byExternalId.c.id,
+      externalId: deal.externalId,
+      writeNetSuiteExternalId: false,
+      writePipedriveExternalId: !deal.externalIdOnDeal,
+    };
   }
   if (matches.length === 0) return { kind: 'start-onboarding', dealId: deal.dealId, externalId: deal.externalId };
   if (matches.length > 1) {
@@ -90,7 +103,11 @@ export function decideBackfill(deal: BackfillDeal, candidates: readonly Customer
       kind: 'suspected-duplicates',
       dealId: deal.dealId,
       externalId: deal.externalId,
-      customers: matches.map((m) => ({ id: m.c.id, ...(m.c.externalId ? { externalId: m.c.externalId } : {}), matchedOn: m.on })),
+      customers: matches.map((m) => ({
+        id: m.c.id,
+        ...(m.c.externalId ? { externalId: m.c.externalId } : {}),
+        matchedOn: m.on,
+      })),
     };
   }
 
@@ -99,17 +116,47 @@ export function decideBackfill(deal: BackfillDeal, candidates: readonly Customer
   const customerExternalId = c.externalId?.trim();
   if (!customerExternalId) {
     // The old connector made the customer without a key: it takes the deal's.
-    return { kind: 'matched', dealId: deal.dealId, by, customerId: c.id, externalId: deal.externalId, writeNetSuiteExternalId: true, writePipedriveExternalId: !deal.externalIdOnDeal };
+    return {
+      kind: 'matched',
+      dealId: deal.dealId,
+      by,
+      customerId: c.id,
+      externalId: deal.externalId,
+      writeNetSuiteExternalId: true,
+      writePipedriveExternalId: !deal.externalIdOnDeal,
+    };
   }
   // The customer has its own key (the old connector's). A deal without an External ID adopts it, so the
   // orchestrator and NetSuite agree without rewriting NetSuite; a deal that already has another one is a conflict.
   if (deal.externalIdOnDeal) {
-    return { kind: 'conflict', dealId: deal.dealId, externalId: deal.externalId, customerId: c.id, reason: 'deal-external-id-differs', customerExternalId };
+    return {
+      kind: 'conflict',
+      dealId: deal.dealId,
+      externalId: deal.externalId,
+      customerId: c.id,
+      reason: 'deal-external-id-differs',
+      customerExternalId,
+    };
   }
   if (!isValidExternalId(customerExternalId)) {
-    return { kind: 'conflict', dealId: deal.dealId, externalId: deal.externalId, customerId: c.id, reason: 'customer-external-id-invalid', customerExternalId };
+    return {
+      kind: 'conflict',
+      dealId: deal.dealId,
+      externalId: deal.externalId,
+      customerId: c.id,
+      reason: 'customer-external-id-invalid',
+      customerExternalId,
+    };
   }
-  return { kind: 'matched', dealId: deal.dealId, by, customerId: c.id, externalId: customerExternalId, writeNetSuiteExternalId: false, writePipedriveExternalId: true };
+  return {
+    kind: 'matched',
+    dealId: deal.dealId,
+    by,
+    customerId: c.id,
+    externalId: customerExternalId,
+    writeNetSuiteExternalId: false,
+    writePipedriveExternalId: true,
+  };
 }
 
 export interface BackfillTotals {

@@ -57,16 +57,18 @@ export interface BackfillState {
 
 export const backfillProgressQuery = defineQuery<BackfillState>('backfillProgress');
 
-
-const capped = <T>(list: T[], more: T[]): T[] => (list.length >= MAX_LISTED ? list : [...list, ...more].slice(0, MAX_LISTED));
+const capped = <T>(list: T[], more: T[]): T[] =>
+  list.length >= MAX_LISTED ? list : [...list, ...more].slice(0, MAX_LISTED);
 
 export async function backfill(input: BackfillInput = {}): Promise<BackfillState> {
   const pageSize = input.pageSize ?? DEFAULT_BACKFILL_PAGE_SIZE;
-  const { loadBackfillPage, writePipedriveExternalIds, startBackfillOnboardings } = proxyActivities<BackfillActivities>({
-    // Listing every signed deal (first page of a worker): minutes for a large company.
-    startToCloseTimeout: '10 minutes',
-    retry: batchVendorRetry,
-  });
+  const { loadBackfillPage, writePipedriveExternalIds, startBackfillOnboardings } = proxyActivities<BackfillActivities>(
+    {
+      // Listing every signed deal (first page of a worker): minutes for a large company.
+      startToCloseTimeout: '10 minutes',
+      retry: batchVendorRetry,
+    },
+  );
   const { matchBackfillDeals, writeNetSuiteExternalIds } = proxyActivities<BackfillNetSuiteActivities>({
     taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
     startToCloseTimeout: '5 minutes',
@@ -88,7 +90,8 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
   setHandler(backfillProgressQuery, () => state);
 
   for (let pagesThisRun = 0; ; pagesThisRun++) {
-    if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN)) await continueAsNew<typeof backfill>({ ...input, carry: state });
+    if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN))
+      await continueAsNew<typeof backfill>({ ...input, carry: state });
     const page = await loadBackfillPage(state.afterDealId, pageSize);
     state.total = page.total;
     if (page.deals.length === 0) break;
@@ -96,9 +99,15 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
     const decisions = await matchBackfillDeals(page.deals);
     const tally = tallyDecisions(decisions);
     const matched = decisions.filter((d): d is Extract<BackfillDecision, { kind: 'matched' }> => d.kind === 'matched');
-    const nsWrites = matched.filter((d) => d.writeNetSuiteExternalId).map((d) => ({ dealId: d.dealId, customerId: d.customerId, externalId: d.externalId }));
-    const pdWrites = matched.filter((d) => d.writePipedriveExternalId).map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
-    const starts = decisions.filter((d) => d.kind === 'start-onboarding').map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
+    const nsWrites = matched
+      .filter((d) => d.writeNetSuiteExternalId)
+      .map((d) => ({ dealId: d.dealId, customerId: d.customerId, externalId: d.externalId }));
+    const pdWrites = matched
+      .filter((d) => d.writePipedriveExternalId)
+      .map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
+    const starts = decisions
+      .filter((d) => d.kind === 'start-onboarding')
+      .map((d) => ({ dealId: d.dealId, externalId: d.externalId }));
 
     const actions: PlannedAction[] = [
       ...nsWrites.map((w) => ({ action: 'write-netsuite-external-id' as const, ...w })),
@@ -111,7 +120,9 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
       // NetSuite first: a deal gets its External ID only once its customer carries the same one.
       const ns = nsWrites.length ? await writeNetSuiteExternalIds(nsWrites) : { written: 0, failures: [] };
       const failedDeals = new Set(ns.failures.map((f) => f.dealId));
-      const pd = pdWrites.length ? await writePipedriveExternalIds(pdWrites.filter((w) => !failedDeals.has(w.dealId))) : { written: 0, failures: [] };
+      const pd = pdWrites.length
+        ? await writePipedriveExternalIds(pdWrites.filter((w) => !failedDeals.has(w.dealId)))
+        : { written: 0, failures: [] };
       const started = starts.length ? await startBackfillOnboardings(starts, new Date().toISOString()) : [];
       tally.netsuiteExternalIdsWritten = ns.written;
       tally.pipedriveExternalIdsWritten = pd.written;
@@ -124,8 +135,16 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
 
     state.totals = addTotals(state.totals, tally);
     state.actions = capped(state.actions, actions);
-    state.suspectedDuplicates = capped(state.suspectedDuplicates, decisions.filter((d): d is Extract<BackfillDecision, { kind: 'suspected-duplicates' }> => d.kind === 'suspected-duplicates'));
-    state.conflicts = capped(state.conflicts, decisions.filter((d): d is Extract<BackfillDecision, { kind: 'conflict' }> => d.kind === 'conflict'));
+    state.suspectedDuplicates = capped(
+      state.suspectedDuplicates,
+      decisions.filter(
+        (d): d is Extract<BackfillDecision, { kind: 'suspected-duplicates' }> => d.kind === 'suspected-duplicates',
+      ),
+    );
+    state.conflicts = capped(
+      state.conflicts,
+      decisions.filter((d): d is Extract<BackfillDecision, { kind: 'conflict' }> => d.kind === 'conflict'),
+    );
     state.pages += 1;
     if (!page.nextAfterDealId) break;
     state.afterDealId = page.nextAfterDealId;

@@ -120,7 +120,9 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   };
   let server: RunningDevServer | undefined = o.temporalAddress ? undefined : await startDevServer(serverOptions);
   const watchServer = (s: RunningDevServer): void => {
-    s.child.once('exit', (code, signal) => exits.push({ name: 'temporal', at: new Date().toISOString(), code, signal, expected: serverStopping }));
+    s.child.once('exit', (code, signal) =>
+      exits.push({ name: 'temporal', at: new Date().toISOString(), code, signal, expected: serverStopping }),
+    );
   };
   let serverStopping = false;
   if (server) watchServer(server);
@@ -131,7 +133,11 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     faults: o.netsuite?.faults,
     asyncJobDelayMs: o.netsuite?.asyncJobDelayMs,
   });
-  const pipedrive = await startPipedriveSimulator({ host: HOST, burstLimit: o.pipedriveBurstLimit, webhookTimeScale: o.webhookTimeScale });
+  const pipedrive = await startPipedriveSimulator({
+    host: HOST,
+    burstLimit: o.pipedriveBurstLimit,
+    webhookTimeScale: o.webhookTimeScale,
+  });
   const slack: RunningSlackSimulator = await startSlackSimulator({ host: HOST });
 
   const ns = netsuite.stackEntry;
@@ -172,10 +178,18 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
   const spawnChild = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}): Child => {
     // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profiles the worker and the app (Node refuses
     // --cpu-prof in NODE_OPTIONS); the profiles are written when the child exits on the stack's stop.
-    const childEnv = { ...(name === 'worker' ? WORKER_MALLOC_ENV : {}), ...env, ...extraEnv, STACK_PARENT_PID: String(process.pid) };
+    const childEnv = {
+      ...(name === 'worker' ? WORKER_MALLOC_ENV : {}),
+      ...env,
+      ...extraEnv,
+      STACK_PARENT_PID: String(process.pid),
+    };
     const p = stackNodeProcess(join(ROOT, entry), childEnv, {
       // As npm start does: Node is asked once whether it starts with the flags (memoised), before the child is spawned.
-      nodeFlags: name === 'worker' ? workerNodeArgs(parseConfig(childEnv, { probeNodeFlags: true }).worker) : parseConfig(childEnv, { probeNodeFlags: true }).app.nodeFlags,
+      nodeFlags:
+        name === 'worker'
+          ? workerNodeArgs(parseConfig(childEnv, { probeNodeFlags: true }).worker)
+          : parseConfig(childEnv, { probeNodeFlags: true }).app.nodeFlags,
       extraNodeArgs: process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean),
       mainThreadTsx: name === 'worker',
     });
@@ -192,7 +206,13 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     child.exited = new Promise((r) =>
       proc.once('exit', (code, signal) => {
         // A recycled worker asked to be replaced (workers/idle-recycle.ts): startWorker starts the next one.
-        exits.push({ name, at: new Date().toISOString(), code, signal, expected: child.expectExit || code === RECYCLE_EXIT_CODE });
+        exits.push({
+          name,
+          at: new Date().toISOString(),
+          code,
+          signal,
+          expected: child.expectExit || code === RECYCLE_EXIT_CODE,
+        });
         r();
       }),
     );
@@ -212,17 +232,25 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     w.proc.once('exit', (code) => {
       if (w.expectExit || stopping) return;
       const recycled = code === RECYCLE_EXIT_CODE;
-      setTimeout(() => {
-        if (stopping || worker !== w) return;
-        void startWorker(extraEnv).catch((err: Error) => process.stderr.write(`restarting a ${recycled ? 'recycled' : 'crashed'} worker failed: ${err.message}\n`));
-      }, recycled ? 0 : 1_000);
+      setTimeout(
+        () => {
+          if (stopping || worker !== w) return;
+          void startWorker(extraEnv).catch((err: Error) =>
+            process.stderr.write(`restarting a ${recycled ? 'recycled' : 'crashed'} worker failed: ${err.message}\n`),
+          );
+        },
+        recycled ? 0 : 1_000,
+      );
     });
     // By identity (the SDK's default is `<pid>@<host>`): a killed worker stays listed as a poller for about a minute.
-    const up = await waitFor(async () => (await pollerPids(client).catch(() => new Set<number>())).has(w.proc.pid ?? -1), {
-      timeoutMs: 180_000,
-      intervalMs: 250,
-      abort: w.exited.then(() => 'the worker exited while starting (see its log)'),
-    });
+    const up = await waitFor(
+      async () => (await pollerPids(client).catch(() => new Set<number>())).has(w.proc.pid ?? -1),
+      {
+        timeoutMs: 180_000,
+        intervalMs: 250,
+        abort: w.exited.then(() => 'the worker exited while starting (see its log)'),
+      },
+    );
     if (up !== true) throw new Error(typeof up === 'string' ? up : 'the worker did not poll within 180 s');
     return (performance.now() - s0) / 1000;
   };
@@ -262,8 +290,14 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
     app = spawnChild('app', 'starters/http/main.ts');
     const appUrl = `http://${HOST}:${ports.app}`;
     const ready = await waitFor(
-      async () => (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))?.status === 200,
-      { timeoutMs: 90_000, intervalMs: 250, abort: app.exited.then(() => `the app exited while starting:\n${tail(join(logs, 'app.log'))}`) },
+      async () =>
+        (await axios.get(`${appUrl}/readyz`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined))
+          ?.status === 200,
+      {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        abort: app.exited.then(() => `the app exited while starting:\n${tail(join(logs, 'app.log'))}`),
+      },
     );
     if (ready !== true) throw new Error(typeof ready === 'string' ? ready : 'the app did not become ready within 90 s');
     slack.setInteractivityUrl(`${appUrl}/slack/events`);
@@ -280,7 +314,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       netsuite,
       pipedrive,
       client,
-      workerPid: () => (worker && worker.proc.exitCode === null && worker.proc.signalCode === null ? worker.proc.pid : undefined),
+      workerPid: () =>
+        worker && worker.proc.exitCode === null && worker.proc.signalCode === null ? worker.proc.pid : undefined,
       killWorker,
       startWorker,
       workerMetricsUrl: `http://${HOST}:${ports.metrics}/metrics`,
@@ -288,7 +323,9 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
         const s = server;
         if (!s) return;
         serverStopping = true;
-        const gone = new Promise<void>((r) => (s.child.exitCode !== null || s.child.signalCode !== null ? r() : s.child.once('exit', () => r())));
+        const gone = new Promise<void>((r) =>
+          s.child.exitCode !== null || s.child.signalCode !== null ? r() : s.child.once('exit', () => r()),
+        );
         if (hard) s.child.kill('SIGKILL');
         else await s.stop();
         await gone;
@@ -308,7 +345,9 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       },
     };
     runningStacks.add(stack);
-    process.stderr.write(`chaos stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s (worker ${workerSeconds.toFixed(1)} s); data ${dataDir}\n`);
+    process.stderr.write(
+      `chaos stack up in ${((performance.now() - t0) / 1000).toFixed(1)} s (worker ${workerSeconds.toFixed(1)} s); data ${dataDir}\n`,
+    );
     return stack;
   } catch (err) {
     await stop();

@@ -59,7 +59,13 @@ export async function driveDeals(o: DriveOptions): Promise<DriveResult> {
           }
           const omit = o.omit?.(i) ?? [];
           try {
-            const created = await retrying(() => http.post('/__sim/deals', { country: COUNTRIES[i % COUNTRIES.length], invoice_date: today, ...(omit.length ? { omit } : {}) }));
+            const created = await retrying(() =>
+              http.post('/__sim/deals', {
+                country: COUNTRIES[i % COUNTRIES.length],
+                invoice_date: today,
+                ...(omit.length ? { omit } : {}),
+              }),
+            );
             const id = String(created.data.data.deal.id);
             await retrying(() => http.post(`/__sim/deals/${id}/move`, { stage_name: 'Contract Signed' }));
             dealIds.push(id);

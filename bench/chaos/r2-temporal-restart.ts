@@ -32,7 +32,10 @@ export async function r2TemporalRestart(quick: boolean): Promise<ChaosResult> {
       async chaos(done) {
         const arrivalSeconds = count / rate;
         // Two outages inside the arrival window: at 1/4 and at 3/5 of it.
-        for (const [at, hard] of [[0.25, false], [0.6, true]] as const) {
+        for (const [at, hard] of [
+          [0.25, false],
+          [0.6, true],
+        ] as const) {
           const waitUntil = Date.now() + at * arrivalSeconds * 1000 - (outages.length ? 0 : 0);
           while (!done() && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 250));
           if (done()) break;
@@ -43,19 +46,36 @@ export async function r2TemporalRestart(quick: boolean): Promise<ChaosResult> {
           const startSeconds = await stack.startTemporal();
           const downSeconds = (Date.now() - t0) / 1000;
           log(`Temporal dev server back after ${downSeconds.toFixed(1)} s (start took ${startSeconds.toFixed(1)} s)`);
-          outages.push(`${hard ? 'SIGKILL' : 'SIGTERM'} at ${Math.round(at * 100)}% of the arrivals: unavailable ${downSeconds.toFixed(1)} s (restart ${startSeconds.toFixed(1)} s)`);
+          outages.push(
+            `${hard ? 'SIGKILL' : 'SIGTERM'} at ${Math.round(at * 100)}% of the arrivals: unavailable ${downSeconds.toFixed(1)} s (restart ${startSeconds.toFixed(1)} s)`,
+          );
           // A worker or app that died with the server is restarted, and the exit is reported.
-          if (stack.workerPid() === undefined || stack.exits.some((e) => e.name === 'worker' && !e.expected)) await stack.startWorker().catch(() => undefined);
+          if (stack.workerPid() === undefined || stack.exits.some((e) => e.name === 'worker' && !e.expected))
+            await stack.startWorker().catch(() => undefined);
         }
-        return [`Chaos: Temporal dev server outages, same SQLite file (WAL, synchronous=NORMAL): ${outages.join('; ')}.`];
+        return [
+          `Chaos: Temporal dev server outages, same SQLite file (WAL, synchronous=NORMAL): ${outages.join('; ')}.`,
+        ];
       },
       async beforeVerify() {
-        const deliveries = (await axios.get<{ data?: Delivery[] } | Delivery[]>(`${stack.json.pipedrive!.url}/__sim/deliveries`, { timeout: 30_000 })).data;
+        const deliveries = (
+          await axios.get<{ data?: Delivery[] } | Delivery[]>(`${stack.json.pipedrive!.url}/__sim/deliveries`, {
+            timeout: 30_000,
+          })
+        ).data;
         const list = Array.isArray(deliveries) ? deliveries : (deliveries.data ?? []);
         const by: Record<string, number> = {};
-        for (const d of list) by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] = (by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] ?? 0) + 1;
+        for (const d of list)
+          by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] =
+            (by[`attempt ${d.attempt} ${d.outcome}${d.http_status ? ` ${d.http_status}` : ''}`] ?? 0) + 1;
         // Only the delivery health: the webhook's Basic-auth pair must not reach a results file.
-        const webhooks = ((await axios.get<{ data: Array<Record<string, unknown>> }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })).data.data ?? []).map((w) => ({
+        const webhooks = (
+          (
+            await axios.get<{ data: Array<Record<string, unknown>> }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, {
+              timeout: 30_000,
+            })
+          ).data.data ?? []
+        ).map((w) => ({
           id: w.id,
           first_try_failures: w.first_try_failures,
           banned_until: w.banned_until,

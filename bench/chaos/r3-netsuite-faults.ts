@@ -23,7 +23,11 @@ export async function r3NetSuiteFaults(quick: boolean): Promise<ChaosResult> {
   const count = runOptions.deals ?? (quick ? 100 : 2000);
   const rate = quick ? 5 : 10;
   const load = new LoadSampler();
-  const stack = await startChaosStack({ label: 'r3', netsuite: { faults: FAULTS, asyncJobDelayMs: 500 }, env: { NETSUITE_ASYNC_UPSERTS: 'true' } });
+  const stack = await startChaosStack({
+    label: 'r3',
+    netsuite: { faults: FAULTS, asyncJobDelayMs: 500 },
+    env: { NETSUITE_ASYNC_UPSERTS: 'true' },
+  });
   const nsAdmin = axios.create({ baseURL: stack.json.netsuite!.url, timeout: 30_000 });
   try {
     let bursts = 0;
@@ -41,12 +45,22 @@ export async function r3NetSuiteFaults(quick: boolean): Promise<ChaosResult> {
           await nsAdmin.patch('/__sim/faults', { throttleForMs: 3_000 });
           bursts += 1;
         }
-        return [`Chaos: NetSuite simulator faults for the whole run ${JSON.stringify(FAULTS)}, plus ${bursts} bursts of 429 (every request for 3 s, every 20 s).`];
+        return [
+          `Chaos: NetSuite simulator faults for the whole run ${JSON.stringify(FAULTS)}, plus ${bursts} bursts of 429 (every request for 3 s, every 20 s).`,
+        ];
       },
       async beforeVerify() {
         const stats = (await nsAdmin.get('/__sim/stats')).data as Record<string, unknown>;
         // The check itself must see a healthy NetSuite.
-        await nsAdmin.put('/__sim/faults', { errorRate: 0, timeoutRate: 0, dropAfterHandlingRate: 0, asyncJobFailureRate: 0, throttleNext: 0, throttleUntil: null, latency: null });
+        await nsAdmin.put('/__sim/faults', {
+          errorRate: 0,
+          timeoutRate: 0,
+          dropAfterHandlingRate: 0,
+          asyncJobFailureRate: 0,
+          throttleNext: 0,
+          throttleUntil: null,
+          latency: null,
+        });
         log(`netsuite stats: ${JSON.stringify({ ...stats, requests: undefined })}`);
         return [
           `NetSuite simulator during the run: ${JSON.stringify({ total: stats.total, throttled: stats.throttled, injectedErrors: stats.injectedErrors, injectedTimeouts: stats.injectedTimeouts, injectedDrops: stats.injectedDrops, asyncJobs: stats.asyncJobs, peakConcurrency: stats.peakConcurrency })}.`,

@@ -71,19 +71,38 @@ async function startStormRelay(stack: ChaosStack, maxDelayMs: number): Promise<S
   const post = (body: string): void => {
     relay.pending += 1;
     setTimeout(() => {
-      const req = request(target, { method: 'POST', agent, timeout: 30_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: auth } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          count(relay.statuses, String(res.statusCode));
-          try {
-            count(relay.outcomes, String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { outcome?: string; error?: string }).outcome ?? 'none'));
-          } catch {
-            count(relay.outcomes, 'unparseable');
-          }
-          settleOne();
-        });
-      });
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          timeout: 30_000,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: auth,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            count(relay.statuses, String(res.statusCode));
+            try {
+              count(
+                relay.outcomes,
+                String(
+                  (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { outcome?: string; error?: string })
+                    .outcome ?? 'none',
+                ),
+              );
+            } catch {
+              count(relay.outcomes, 'unparseable');
+            }
+            settleOne();
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (err) => {
         count(relay.statuses, `error:${(err as NodeJS.ErrnoException).code ?? err.message}`);
@@ -149,9 +168,23 @@ export async function r4WebhookStorm(quick: boolean, deals?: number): Promise<Ch
         await new Promise((r) => setTimeout(r, 183_000 * TIME_SCALE + 5_000));
         await relay.idle();
         await relay.close();
-        const dropped = (await axios.get<{ data?: unknown[] } | unknown[]>(`${stack.json.pipedrive!.url}/__sim/deliveries`, { params: { outcome: 'dropped_banned' }, timeout: 30_000 })).data;
+        const dropped = (
+          await axios.get<{ data?: unknown[] } | unknown[]>(`${stack.json.pipedrive!.url}/__sim/deliveries`, {
+            params: { outcome: 'dropped_banned' },
+            timeout: 30_000,
+          })
+        ).data;
         const droppedCount = Array.isArray(dropped) ? dropped.length : (dropped.data?.length ?? 0);
-        const hooks = (await axios.get<{ data: Array<{ id: number; subscription_url: string; first_try_failures?: number; banned_until?: string | null }> }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })).data.data;
+        const hooks = (
+          await axios.get<{
+            data: Array<{
+              id: number;
+              subscription_url: string;
+              first_try_failures?: number;
+              banned_until?: string | null;
+            }>;
+          }>(`${stack.json.pipedrive!.url}/__sim/webhooks`, { timeout: 30_000 })
+        ).data.data;
         return [
           `Storm: the relay received ${relay.received} deliveries (attempts) from the simulator and posted each ${COPIES}× to the app after random delays of 0–1.5 s: ${relay.received * COPIES} copies; statuses ${JSON.stringify(relay.statuses)}; intake outcomes ${JSON.stringify(relay.outcomes)}.`,
           `Pipedrive retry schedule (× ${TIME_SCALE}): the relay failed attempts 1–3 of ${relay.retriedEvents.size} events (${relay.failedAttempts} failed attempts), each stormed again at every retry; webhooks at the end ${JSON.stringify(hooks.map((h) => ({ id: h.id, url: h.subscription_url.replace(/^https?:\/\/[^/]+/, ''), first_try_failures: h.first_try_failures, banned_until: h.banned_until })))}; deliveries dropped by a ban (of the last 2,000 logged): ${droppedCount}.`,
@@ -159,7 +192,9 @@ export async function r4WebhookStorm(quick: boolean, deals?: number): Promise<Ch
       },
     });
     const copies = Object.values(relay.statuses).reduce((a, b) => a + b, 0);
-    const copies2xx = Object.entries(relay.statuses).filter(([s]) => /^2\d\d$/.test(s)).reduce((a, [, n]) => a + n, 0);
+    const copies2xx = Object.entries(relay.statuses)
+      .filter(([s]) => /^2\d\d$/.test(s))
+      .reduce((a, [, n]) => a + n, 0);
     captured = capture.stop();
     const scan = scanLogs(stack, captured, await sensitiveValues(stack));
     logScans.set(scanKey('R4', quick), scan);

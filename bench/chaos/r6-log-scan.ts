@@ -55,7 +55,9 @@ export class OutputCapture {
   }
 }
 
-async function pages<T>(get: (cursor?: string) => Promise<{ data: T[] | null; additional_data?: { next_cursor?: string | null } }>): Promise<T[]> {
+async function pages<T>(
+  get: (cursor?: string) => Promise<{ data: T[] | null; additional_data?: { next_cursor?: string | null } }>,
+): Promise<T[]> {
   const all: T[] = [];
   for (let cursor: string | undefined, guard = 0; guard < 1000; guard += 1) {
     const page = await get(cursor);
@@ -91,11 +93,19 @@ export async function sensitiveValues(stack: ChaosStack): Promise<SensitiveValue
   const taxIds = new Set<string>();
   if (pd) {
     const http = axios.create({ baseURL: pd.url, timeout: 30_000, headers: { 'x-api-token': pd.apiToken } });
-    const fields = (await http.get<{ data: Array<{ key: string; name: string }> }>('/v1/organizationFields', { params: { limit: 500 } })).data.data;
+    const fields = (
+      await http.get<{ data: Array<{ key: string; name: string }> }>('/v1/organizationFields', {
+        params: { limit: 500 },
+      })
+    ).data.data;
     const taxKey = fields.find((f) => f.name === ORGANIZATION_FIELDS.taxId)?.key;
-    const persons = await pages<{ emails?: Array<{ value?: string }> }>(async (cursor) => (await http.get('/api/v2/persons', { params: { limit: 500, cursor } })).data);
+    const persons = await pages<{ emails?: Array<{ value?: string }> }>(
+      async (cursor) => (await http.get('/api/v2/persons', { params: { limit: 500, cursor } })).data,
+    );
     for (const p of persons) for (const e of p.emails ?? []) if (e.value) emails.add(e.value);
-    const organizations = await pages<{ custom_fields?: Record<string, unknown> }>(async (cursor) => (await http.get('/api/v2/organizations', { params: { limit: 500, cursor } })).data);
+    const organizations = await pages<{ custom_fields?: Record<string, unknown> }>(
+      async (cursor) => (await http.get('/api/v2/organizations', { params: { limit: 500, cursor } })).data,
+    );
     for (const d of organizations) {
       const v = taxKey ? d.custom_fields?.[taxKey] : undefined;
       if (typeof v === 'string' && v.trim().length >= 5) taxIds.add(v.trim());
@@ -107,7 +117,10 @@ export async function sensitiveValues(stack: ChaosStack): Promise<SensitiveValue
 /** Every log file of the stack plus the captured output, line by line, against the sensitive values. */
 export function scanLogs(stack: ChaosStack, captured: string, values: SensitiveValues): LogScan {
   const dir = join(stack.dataDir, 'logs');
-  const sources: Array<{ name: string; text: string }> = readdirSync(dir).map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+  const sources: Array<{ name: string; text: string }> = readdirSync(dir).map((f) => ({
+    name: f,
+    text: readFileSync(join(dir, f), 'utf8'),
+  }));
   sources.push({ name: 'runner stdout/stderr (simulators)', text: captured });
   const hits = { secrets: 0, emails: 0, taxIds: 0 };
   const examples: string[] = [];
@@ -125,7 +138,8 @@ export function scanLogs(stack: ChaosStack, captured: string, values: SensitiveV
         if (examples.length < 10) examples.push(`${source.name}:${i + 1} ${kind}: ${what}`);
       };
       for (const [name, secret] of values.secrets) if (line.includes(secret)) note('secrets', name);
-      for (const m of line.toLowerCase().matchAll(/[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/g)) if (emailsLower.has(m[0])) note('emails', 'a seeded email');
+      for (const m of line.toLowerCase().matchAll(/[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}/g))
+        if (emailsLower.has(m[0])) note('emails', 'a seeded email');
       for (const tax of values.taxIds) if (line.includes(tax)) note('taxIds', 'a seeded tax id');
     });
   }
@@ -142,8 +156,14 @@ export function scanLogs(stack: ChaosStack, captured: string, values: SensitiveV
 export function scanRows(s: LogScan, label = ''): Array<Record<string, string | number>> {
   return [
     { check: `${label}log lines scanned (app, worker, Temporal, simulators)`, value: s.lines },
-    { check: `${label}values looked for: secrets / emails / tax ids`, value: `${s.values.secrets} / ${s.values.emails} / ${s.values.taxIds}` },
-    { check: `${label}hits: secrets / emails / tax ids (must be 0)`, value: `${s.hits.secrets} / ${s.hits.emails} / ${s.hits.taxIds}` },
+    {
+      check: `${label}values looked for: secrets / emails / tax ids`,
+      value: `${s.values.secrets} / ${s.values.emails} / ${s.values.taxIds}`,
+    },
+    {
+      check: `${label}hits: secrets / emails / tax ids (must be 0)`,
+      value: `${s.hits.secrets} / ${s.hits.emails} / ${s.hits.taxIds}`,
+    },
   ];
 }
 

@@ -22,7 +22,10 @@ export async function r6NoSecrets(quick: boolean): Promise<ChaosResult> {
   const scans = (['R4', 'R5'] as const).map((id) => [id, logScans.get(key(id, quick))!] as const);
   const rows = scans.flatMap(([id, s]) => [
     { check: `${id}: log lines scanned (app, worker, Temporal, simulators)`, value: s.lines },
-    { check: `${id}: values looked for (secrets / emails / tax ids)`, value: `${s.values.secrets} / ${s.values.emails} / ${s.values.taxIds}` },
+    {
+      check: `${id}: values looked for (secrets / emails / tax ids)`,
+      value: `${s.values.secrets} / ${s.values.emails} / ${s.values.taxIds}`,
+    },
     { check: `${id}: secret hits`, value: s.hits.secrets },
     { check: `${id}: email hits`, value: s.hits.emails },
     { check: `${id}: tax id hits`, value: s.hits.taxIds },
@@ -30,11 +33,17 @@ export async function r6NoSecrets(quick: boolean): Promise<ChaosResult> {
   return {
     name: 'chaos-r6',
     passed: scans.every(([, s]) => s.passed),
-    description: 'R6: no configured secret (tokens, passwords, Basic header, NetSuite TBA keys and secrets, Slack signing secret) and no email or tax id of the simulator\'s persons and organizations in any log line written during R4 (webhook storms) and R5 (bad input), app and worker at LOG_LEVEL=info.',
+    description:
+      "R6: no configured secret (tokens, passwords, Basic header, NetSuite TBA keys and secrets, Slack signing secret) and no email or tax id of the simulator's persons and organizations in any log line written during R4 (webhook storms) and R5 (bad input), app and worker at LOG_LEVEL=info.",
     rows,
     notes: [
-      ran.length ? `Ran ${ran.join(' and ')} for this (not run earlier in the same invocation).` : 'Scans taken from R4 and R5 of the same invocation.',
-      ...scans.map(([id, s]) => `${id}: ${s.sources.map((x) => `${x.name} ${x.lines} lines`).join(', ')}; hits ${JSON.stringify(s.hits)}${s.examples.length ? `: ${s.examples.join('; ')}` : ''}.`),
+      ran.length
+        ? `Ran ${ran.join(' and ')} for this (not run earlier in the same invocation).`
+        : 'Scans taken from R4 and R5 of the same invocation.',
+      ...scans.map(
+        ([id, s]) =>
+          `${id}: ${s.sources.map((x) => `${x.name} ${x.lines} lines`).join(', ')}; hits ${JSON.stringify(s.hits)}${s.examples.length ? `: ${s.examples.join('; ')}` : ''}.`,
+      ),
     ],
   };
 }

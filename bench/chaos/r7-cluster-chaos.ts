@@ -31,30 +31,43 @@ async function pendingSignals(client: Client): Promise<string[]> {
         const open = new Map<string, { at: number; target: string }>();
         for (const e of (await client.workflow.getHandle(id).fetchHistory()).events ?? []) {
           const init = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
-          if (init) open.set(String(e.eventId), { at: tsToMs(e.eventTime), target: init.workflowExecution?.workflowId ?? '?' });
-          const done = e.externalWorkflowExecutionSignaledEventAttributes ?? e.signalExternalWorkflowExecutionFailedEventAttributes;
+          if (init)
+            open.set(String(e.eventId), { at: tsToMs(e.eventTime), target: init.workflowExecution?.workflowId ?? '?' });
+          const done =
+            e.externalWorkflowExecutionSignaledEventAttributes ??
+            e.signalExternalWorkflowExecutionFailedEventAttributes;
           if (done) open.delete(String(done.initiatedEventId));
         }
-        for (const [eventId, p] of open) pending.push(`${id} event ${eventId} → ${p.target}, initiated ${new Date(p.at).toISOString()}`);
+        for (const [eventId, p] of open)
+          pending.push(`${id} event ${eventId} → ${p.target}, initiated ${new Date(p.at).toISOString()}`);
       }),
     );
   }
   return pending;
 }
 
-async function killService(cluster: RunningCluster, service: Exclude<ServiceName, 'frontend'>, ports: { host: string; membership: Record<ServiceName, number> }): Promise<string> {
+async function killService(
+  cluster: RunningCluster,
+  service: Exclude<ServiceName, 'frontend'>,
+  ports: { host: string; membership: Record<ServiceName, number> },
+): Promise<string> {
   const proc = cluster.services[service];
   const before = proc.pid;
   const t0 = Date.now();
   proc.kill('SIGKILL');
   // Back = a new process (the supervisor's restart) that has joined the membership ring again.
-  const back = await waitFor(async () => proc.pid !== before && (await listening(ports.host, ports.membership[service])), {
-    timeoutMs: 120_000,
-    intervalMs: 100,
-  });
+  const back = await waitFor(
+    async () => proc.pid !== before && (await listening(ports.host, ports.membership[service])),
+    {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+    },
+  );
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   log(`kill -9 of ${service} (pid ${before}); new process ${proc.pid} in the ring after ${seconds} s`);
-  return back === true ? `kill -9 of ${service}: a new ${service} process in the membership ring after ${seconds} s` : `kill -9 of ${service}: NOT back within 120 s`;
+  return back === true
+    ? `kill -9 of ${service}: a new ${service} process in the membership ring after ${seconds} s`
+    : `kill -9 of ${service}: NOT back within 120 s`;
 }
 
 export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
@@ -70,7 +83,8 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
   const cluster = await startCluster({ dir, ports, ui: false, durable: true, detached: false, log, logLevel });
   log(`cluster up at ${cluster.address} (data ${dir})`);
   const clusterEvents: string[] = [];
-  for (const [name, s] of Object.entries(cluster.services)) void s.gaveUp.then((why) => clusterEvents.push(`${name} given up: ${why}`));
+  for (const [name, s] of Object.entries(cluster.services))
+    void s.gaveUp.then((why) => clusterEvents.push(`${name} given up: ${why}`));
   const stack = await startChaosStack({ label: 'r7', temporalAddress: cluster.address });
   try {
     const outages: string[] = [];
@@ -88,8 +102,14 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
           while (!done() && Date.now() - started < fraction * arrivalMs) await new Promise((r) => setTimeout(r, 250));
           return !done();
         };
-        if (await at(0.2)) outages.push(`at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'history', ports)}`);
-        if (await at(0.5)) outages.push(`at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'matching', ports)}`);
+        if (await at(0.2))
+          outages.push(
+            `at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'history', ports)}`,
+          );
+        if (await at(0.5))
+          outages.push(
+            `at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await killService(cluster, 'matching', ports)}`,
+          );
         if (await at(0.8)) {
           const t0 = Date.now();
           const at = ((t0 - started) / 1000).toFixed(0);
@@ -99,9 +119,13 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
           await cluster.postgres.restart();
           const seconds = ((Date.now() - t0) / 1000).toFixed(1);
           log(`PostgreSQL accepting connections again after ${seconds} s`);
-          outages.push(`at ${at} s: PostgreSQL restarted (SIGINT fast shutdown, ${pgDownMs / 1000} s down, same data directory): unavailable ${seconds} s`);
+          outages.push(
+            `at ${at} s: PostgreSQL restarted (SIGINT fast shutdown, ${pgDownMs / 1000} s down, same data directory): unavailable ${seconds} s`,
+          );
         }
-        const restarts = Object.entries(cluster.services).map(([name, s]) => `${name} ${s.restarts}`).join(', ');
+        const restarts = Object.entries(cluster.services)
+          .map(([name, s]) => `${name} ${s.restarts}`)
+          .join(', ');
         return [
           `Chaos on the cluster (Temporal ${clusterSettings().temporalVersion}, ${clusterSettings().numHistoryShards} history shards, PostgreSQL with fsync): ${outages.join('; ')}.`,
           `Service restarts by the cluster's supervisor over the run: ${restarts}${clusterEvents.length ? `; ${clusterEvents.join('; ')}` : ''}.`,
@@ -114,17 +138,28 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
     const recoveryRows: Array<Record<string, string | number>> = [];
     if (!run.kpis.passed) {
       const pending = await pendingSignals(stack.client);
-      recovery.push(`KPI events initiated but neither delivered nor failed when the KPIs were counted: ${pending.length ? pending.join('; ') : 'none'}.`);
+      recovery.push(
+        `KPI events initiated but neither delivered nor failed when the KPIs were counted: ${pending.length ? pending.join('; ') : 'none'}.`,
+      );
       const restarted = await killService(cluster, 'history', ports);
       const again = await verifyKpis(stack.client, run.drive.dealIds.length, { log });
-      recovery.push(`Then ${restarted}; KPIs counted again: ${again.received ?? '?'} of ${run.drive.dealIds.length} received.`);
-      recoveryRows.push({ check: 'KPIs after a history restart (diagnostic, not the verdict)', value: `${again.received ?? '?'} of ${run.drive.dealIds.length}` });
+      recovery.push(
+        `Then ${restarted}; KPIs counted again: ${again.received ?? '?'} of ${run.drive.dealIds.length} received.`,
+      );
+      recoveryRows.push({
+        check: 'KPIs after a history restart (diagnostic, not the verdict)',
+        value: `${again.received ?? '?'} of ${run.drive.dealIds.length}`,
+      });
     }
     return {
       name: 'chaos-r7',
       passed: run.verify.passed && run.kpis.passed,
       description: `R7: on the Temporal cluster (PostgreSQL, four service processes), kill -9 of the history service, later of the matching service, later a PostgreSQL restart, while ${count} signed deals arrive through the Pipedrive webhook at ${rate}/s; then every deal checked and the KPIs counted once.`,
-      rows: [...run.rows, { check: 'cluster outages (history kill, matching kill, PostgreSQL restart)', value: outages.length }, ...recoveryRows],
+      rows: [
+        ...run.rows,
+        { check: 'cluster outages (history kill, matching kill, PostgreSQL restart)', value: outages.length },
+        ...recoveryRows,
+      ],
       notes: [
         ...run.notes,
         ...recovery,

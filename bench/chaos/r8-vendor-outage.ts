@@ -17,7 +17,10 @@ import { driveAndVerify, LoadSampler, log, runOptions, type ChaosResult } from '
 
 const EXPECTED_REVIEW = 'tax_id.missing';
 
-export async function r8VendorOutage(quick: boolean, vendor: 'netsuite' | 'pipedrive' = 'netsuite'): Promise<ChaosResult> {
+export async function r8VendorOutage(
+  quick: boolean,
+  vendor: 'netsuite' | 'pipedrive' = 'netsuite',
+): Promise<ChaosResult> {
   const Vendor = vendor === 'netsuite' ? 'NetSuite' : 'Pipedrive';
   const count = runOptions.deals ?? (quick ? 100 : 300);
   const outageMs = (Number(process.env.R8_OUTAGE_MINUTES) || (quick ? 3 : 10)) * 60_000;
@@ -31,7 +34,11 @@ export async function r8VendorOutage(quick: boolean, vendor: 'netsuite' | 'piped
   let peakWaiting = 0;
   const waitingSamples: string[] = [];
   const waitingNow = async (): Promise<number> =>
-    (await stack.client.workflow.count(`WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'WAITING_FOR_VENDOR'`)).count;
+    (
+      await stack.client.workflow.count(
+        `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'WAITING_FOR_VENDOR'`,
+      )
+    ).count;
   try {
     const run = await driveAndVerify(stack, {
       count,
@@ -44,7 +51,8 @@ export async function r8VendorOutage(quick: boolean, vendor: 'netsuite' | 'piped
       async chaos(done) {
         // Half the arrivals in, NetSuite goes down.
         await new Promise((r) => setTimeout(r, (count / rate / 2) * 1000));
-        if (vendor === 'netsuite') await nsAdmin.patch('/__sim/faults', { errorRate: 1, errorStatuses: [503], retryAfterSeconds: null });
+        if (vendor === 'netsuite')
+          await nsAdmin.patch('/__sim/faults', { errorRate: 1, errorStatuses: [503], retryAfterSeconds: null });
         else stack.pipedrive.setOutage(true);
         outageStart = Date.now();
         log(`${Vendor} down (503 to everything) for ${outageMs / 60_000} min`);
@@ -66,28 +74,39 @@ export async function r8VendorOutage(quick: boolean, vendor: 'netsuite' | 'piped
       },
       async beforeVerify() {
         const stats = (await nsAdmin.get('/__sim/stats')).data as Record<string, unknown>;
-        return [`NetSuite simulator during the run: ${JSON.stringify({ total: stats.total, injectedErrors: stats.injectedErrors, throttled: stats.throttled, peakConcurrency: stats.peakConcurrency })}.`];
+        return [
+          `NetSuite simulator during the run: ${JSON.stringify({ total: stats.total, injectedErrors: stats.injectedErrors, throttled: stats.throttled, peakConcurrency: stats.peakConcurrency })}.`,
+        ];
       },
     });
     // Give ops-watch a tick to resolve, should the settle have beaten it.
     let ops: OpsWatchState | undefined;
     for (let i = 0; i < 30; i++) {
-      ops = await stack.client.workflow.getHandle(OPS_WATCH_WORKFLOW_ID).query<OpsWatchState>('opsState').catch(() => undefined);
+      ops = await stack.client.workflow
+        .getHandle(OPS_WATCH_WORKFLOW_ID)
+        .query<OpsWatchState>('opsState')
+        .catch(() => undefined);
       if (ops?.outages?.[vendor]?.resolvedAt) break;
       await new Promise((r) => setTimeout(r, 2_000));
     }
     const outage = ops?.outages?.[vendor];
-    const history = await slack.conversations.history({ channel: stack.json.slack!.reviewChannel, limit: 1000 }).catch(() => ({ messages: [] }));
+    const history = await slack.conversations
+      .history({ channel: stack.json.slack!.reviewChannel, limit: 1000 })
+      .catch(() => ({ messages: [] }));
     const texts = (history.messages ?? []).map((m) => m.text ?? '');
     const triggers = texts.filter((t) => t.includes(`Vendor outage: ${vendor}`)).length;
     const resolves = texts.filter((t) => t.includes(`Resolved — ${vendor} is back`)).length;
     // When the last deal completed, against the recovery.
     let lastClose = 0;
-    for await (const wf of stack.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'` })) {
+    for await (const wf of stack.client.workflow.list({
+      query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'`,
+    })) {
       lastClose = Math.max(lastClose, wf.closeTime?.getTime() ?? 0);
     }
     const afterRecoveryS = outageEnd ? Math.round((lastClose - outageEnd) / 100) / 10 : Number.NaN;
-    const transientReviews = Object.entries(run.verify.reviewReasons).filter(([r]) => r !== EXPECTED_REVIEW).reduce((a, [, n]) => a + n, 0);
+    const transientReviews = Object.entries(run.verify.reviewReasons)
+      .filter(([r]) => r !== EXPECTED_REVIEW)
+      .reduce((a, [, n]) => a + n, 0);
     const checks = {
       transientReviews: transientReviews === 0,
       oneIncident: triggers === 1 && resolves === 1,
@@ -104,11 +123,23 @@ export async function r8VendorOutage(quick: boolean, vendor: 'netsuite' | 'piped
         { check: 'reviews for transient causes (anything but tax_id.missing)', value: transientReviews },
         { check: 'WAITING_FOR_VENDOR at the peak (sampled every 10 s)', value: peakWaiting },
         { check: 'incident messages to the billing lead: opened / resolved', value: `${triggers} / ${resolves}` },
-        { check: `ops-watch outage record (${vendor})`, value: outage ? `since ${outage.since}, resolved ${outage.resolvedAt ?? 'no'}, resumed ${outage.resumed ?? '?'}, peak waiting ${outage.peakWaiting}` : 'none' },
+        {
+          check: `ops-watch outage record (${vendor})`,
+          value: outage
+            ? `since ${outage.since}, resolved ${outage.resolvedAt ?? 'no'}, resumed ${outage.resumed ?? '?'}, peak waiting ${outage.peakWaiting}`
+            : 'none',
+        },
         { check: 'seconds from recovery to the last deal completed', value: afterRecoveryS },
-        { check: 'verdict: 0 transient reviews, one incident, all done within 5 min of recovery', value: Object.values(checks).every(Boolean) ? 'PASS' : `FAIL ${JSON.stringify(checks)}` },
+        {
+          check: 'verdict: 0 transient reviews, one incident, all done within 5 min of recovery',
+          value: Object.values(checks).every(Boolean) ? 'PASS' : `FAIL ${JSON.stringify(checks)}`,
+        },
       ],
-      notes: [...run.notes, `Incident texts: ${JSON.stringify(texts.filter((t) => t.includes(`${vendor} `)).map((t) => t.split('\n')[0]))}.`, load.stop()],
+      notes: [
+        ...run.notes,
+        `Incident texts: ${JSON.stringify(texts.filter((t) => t.includes(`${vendor} `)).map((t) => t.split('\n')[0]))}.`,
+        load.stop(),
+      ],
     };
   } finally {
     load.stop();

@@ -62,13 +62,20 @@ async function seed(stack: ChaosStack, n: number): Promise<{ expected: Expected;
   const t0 = performance.now();
   const pd = stack.json.pipedrive!;
   const ns = stack.json.netsuite!;
-  const companyId = String((await axios.get(`${pd.url}/v1/users/me`, { headers: { 'x-api-token': pd.apiToken } })).data.data.company_id);
+  const companyId = String(
+    (await axios.get(`${pd.url}/v1/users/me`, { headers: { 'x-api-token': pd.apiToken } })).data.data.company_id,
+  );
   const dealIds: number[] = [];
   const attribution = { Campaign: 'Spring launch', 'Lead source': 'Web form', Channel: 'Paid search' };
   for (let i = 0; i < n; i += 2000) {
     const batch = Array.from({ length: Math.min(2000, n - i) }, (_, k) => {
       const j = i + k;
-      return { org_name: `Scale Co ${j}`, email: `billing${j}@co${j}.example`, stage_name: j % 3 === 0 ? 'Onboarded' : 'Contract Signed', custom_fields: attribution };
+      return {
+        org_name: `Scale Co ${j}`,
+        email: `billing${j}@co${j}.example`,
+        stage_name: j % 3 === 0 ? 'Onboarded' : 'Contract Signed',
+        custom_fields: attribution,
+      };
     });
     dealIds.push(...((await axios.post(`${pd.url}/__sim/deals/bulk`, { deals: batch })).data.data.ids as number[]));
   }
@@ -96,7 +103,17 @@ async function seed(stack: ChaosStack, n: number): Promise<{ expected: Expected;
     if (kind === 100) expected.mismatches.set(String(dealId), 'email');
     if (kind === 150) expected.mismatches.set(String(dealId), 'campaign');
     customers.push(
-      customer(eid, i, kind === 50 ? { companyName: `Renamed Co ${i}` } : kind === 100 ? { email: `changed${i}@elsewhere.example` } : kind === 150 ? { custentity_campaign: 'Autumn push' } : {}),
+      customer(
+        eid,
+        i,
+        kind === 50
+          ? { companyName: `Renamed Co ${i}` }
+          : kind === 100
+            ? { email: `changed${i}@elsewhere.example` }
+            : kind === 150
+              ? { custentity_campaign: 'Autumn push' }
+              : {},
+      ),
     );
     if (kind === 225) {
       // An orphan: a customer the orchestrator could have written (a `pd-` id) for no signed deal, sharing this e-mail.
@@ -107,7 +124,11 @@ async function seed(stack: ChaosStack, n: number): Promise<{ expected: Expected;
     }
   });
   for (let i = 0; i < customers.length; i += 5000) {
-    await axios.post(`${ns.url}/__sim/customers/bulk`, { customers: customers.slice(i, i + 5000) }, { maxBodyLength: Infinity });
+    await axios.post(
+      `${ns.url}/__sim/customers/bulk`,
+      { customers: customers.slice(i, i + 5000) },
+      { maxBodyLength: Infinity },
+    );
   }
   log(`seeded ${customers.length} customers; total seeding ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { expected, seconds: (performance.now() - t0) / 1000 };
@@ -132,9 +153,19 @@ export async function r9ReconciliationScale(quick: boolean): Promise<ChaosResult
     const workflowId = `reconcile-r9-${Date.now()}`;
     const t0 = performance.now();
     log(`reconciling ${n} deals against ${n} customers (worker ${pid}, RSS ${baseline.toFixed(0)} MB before)`);
-    let summary: { counts: Record<string, number>; mismatchRate: number; alert: boolean; report: { jsonPath: string; textPath: string } };
+    let summary: {
+      counts: Record<string, number>;
+      mismatchRate: number;
+      alert: boolean;
+      report: { jsonPath: string; textPath: string };
+    };
     try {
-      summary = await stack.client.workflow.execute('reconcile', { taskQueue: TASK_QUEUES.onboarding, workflowId, args: [{}], workflowExecutionTimeout: '1 hour' });
+      summary = await stack.client.workflow.execute('reconcile', {
+        taskQueue: TASK_QUEUES.onboarding,
+        workflowId,
+        args: [{}],
+        workflowExecutionTimeout: '1 hour',
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -160,28 +191,69 @@ export async function r9ReconciliationScale(quick: boolean): Promise<ChaosResult
       fieldMismatches: Array<{ dealId: string; fields: Array<{ field: string }> }>;
       duplicates: Array<{ kind: string; customerIds: string[] }>;
     };
-    const sameSet = (a: string[], b: string[]): boolean => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+    const sameSet = (a: string[], b: string[]): boolean =>
+      a.length === b.length && [...a].sort().join() === [...b].sort().join();
     const reportChecks = {
-      'report: the missing deals are exactly the seeded ones': sameSet(report.missingCustomers.map((m) => m.dealId), expected.missing),
+      'report: the missing deals are exactly the seeded ones': sameSet(
+        report.missingCustomers.map((m) => m.dealId),
+        expected.missing,
+      ),
       'report: each mismatch is the seeded deal with the seeded field': sameSet(
         report.fieldMismatches.map((m) => `${m.dealId}:${m.fields.map((f) => f.field).join('+')}`),
         [...expected.mismatches].map(([id, f]) => `${id}:${f}`),
       ),
-      'report: the customers without a deal are exactly the orphans': sameSet(report.customersWithoutDeal.map((c) => c.externalId), expected.orphans),
-      'report: one e-mail duplicate of two customers per orphan': report.duplicates.length === expected.emailGroups && report.duplicates.every((g) => g.kind === 'email' && g.customerIds.length === 2),
+      'report: the customers without a deal are exactly the orphans': sameSet(
+        report.customersWithoutDeal.map((c) => c.externalId),
+        expected.orphans,
+      ),
+      'report: one e-mail duplicate of two customers per orphan':
+        report.duplicates.length === expected.emailGroups &&
+        report.duplicates.every((g) => g.kind === 'email' && g.customerIds.length === 2),
     };
 
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-    const sizeOf = (v: unknown): number => (!v || typeof v !== 'object' ? 0 : v instanceof Uint8Array ? v.byteLength : Object.values(v).reduce<number>((s, x) => s + sizeOf(x), 0));
+    const sizeOf = (v: unknown): number =>
+      !v || typeof v !== 'object'
+        ? 0
+        : v instanceof Uint8Array
+          ? v.byteLength
+          : Object.values(v).reduce<number>((s, x) => s + sizeOf(x), 0);
     const largestEvent = Math.max(...(history.events ?? []).map(sizeOf));
     const scratchLeft = readdirSync(join(stack.dataDir, 'scratch'));
 
-    for (const [k, v] of Object.entries(want)) rows.push({ check: `count ${k}`, expected: v, actual: summary.counts[k] ?? 'missing', ok: summary.counts[k] === v ? 'yes' : 'NO' });
-    rows.push({ check: 'mismatch rate', expected: (6 * d) / (n + d), actual: summary.mismatchRate, ok: summary.mismatchRate === (6 * d) / (n + d) ? 'yes' : 'NO' });
-    for (const [k, v] of Object.entries(reportChecks)) rows.push({ check: k, expected: 'true', actual: String(v), ok: v ? 'yes' : 'NO' });
-    rows.push({ check: `worker RSS peak (MB) ≤ ${RSS_BUDGET_MB}`, expected: RSS_BUDGET_MB, actual: Math.round(peak), ok: peak <= RSS_BUDGET_MB ? 'yes' : 'NO' });
-    rows.push({ check: `largest history event (bytes) ≤ ${EVENT_BOUND_BYTES}`, expected: EVENT_BOUND_BYTES, actual: largestEvent, ok: largestEvent <= EVENT_BOUND_BYTES ? 'yes' : 'NO' });
-    rows.push({ check: 'scratch files left after the run', expected: 0, actual: scratchLeft.length, ok: scratchLeft.length === 0 ? 'yes' : 'NO' });
+    for (const [k, v] of Object.entries(want))
+      rows.push({
+        check: `count ${k}`,
+        expected: v,
+        actual: summary.counts[k] ?? 'missing',
+        ok: summary.counts[k] === v ? 'yes' : 'NO',
+      });
+    rows.push({
+      check: 'mismatch rate',
+      expected: (6 * d) / (n + d),
+      actual: summary.mismatchRate,
+      ok: summary.mismatchRate === (6 * d) / (n + d) ? 'yes' : 'NO',
+    });
+    for (const [k, v] of Object.entries(reportChecks))
+      rows.push({ check: k, expected: 'true', actual: String(v), ok: v ? 'yes' : 'NO' });
+    rows.push({
+      check: `worker RSS peak (MB) ≤ ${RSS_BUDGET_MB}`,
+      expected: RSS_BUDGET_MB,
+      actual: Math.round(peak),
+      ok: peak <= RSS_BUDGET_MB ? 'yes' : 'NO',
+    });
+    rows.push({
+      check: `largest history event (bytes) ≤ ${EVENT_BOUND_BYTES}`,
+      expected: EVENT_BOUND_BYTES,
+      actual: largestEvent,
+      ok: largestEvent <= EVENT_BOUND_BYTES ? 'yes' : 'NO',
+    });
+    rows.push({
+      check: 'scratch files left after the run',
+      expected: 0,
+      actual: scratchLeft.length,
+      ok: scratchLeft.length === 0 ? 'yes' : 'NO',
+    });
     passed = rows.every((r) => r.ok === 'yes');
 
     const sorted = [...samples].sort((a, b) => a - b);

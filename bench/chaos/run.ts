@@ -40,13 +40,22 @@ async function main(): Promise<number> {
     });
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false }, deals: { type: 'string' }, 'settle-minutes': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      deals: { type: 'string' },
+      'settle-minutes': { type: 'string' },
+    },
+  });
   const deals = values.deals === undefined ? undefined : Number(values.deals);
-  if (deals !== undefined && !(Number.isInteger(deals) && deals > 0)) throw new Error(`--deals needs a positive whole number, got ${values.deals}`);
+  if (deals !== undefined && !(Number.isInteger(deals) && deals > 0))
+    throw new Error(`--deals needs a positive whole number, got ${values.deals}`);
   runOptions.deals = deals;
   if (values['settle-minutes'] !== undefined) runOptions.settleMinutes = Number(values['settle-minutes']);
   const ids = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(SCENARIOS);
-  for (const id of ids) if (!SCENARIOS[id]) throw new Error(`unknown scenario ${id}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  for (const id of ids)
+    if (!SCENARIOS[id]) throw new Error(`unknown scenario ${id}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const verdicts: string[] = [];
   for (const id of ids) {
     process.stderr.write(`running chaos ${id}${values.quick ? ' (quick)' : ''}…\n`);

@@ -74,7 +74,9 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
       concurrency: o.concurrency,
       omit: (i) => (o.reviewEvery > 0 && i % o.reviewEvery === o.reviewEvery - 1 ? ['tax_id'] : []),
     });
-    log(`driven ${drive.dealIds.length} deals in ${drive.seconds.toFixed(1)} s (${drive.errors} driver errors); waiting for them to settle`);
+    log(
+      `driven ${drive.dealIds.length} deals in ${drive.seconds.toFixed(1)} s (${drive.errors} driver errors); waiting for them to settle`,
+    );
     // `--settle-minutes` caps the wait (a run against a deadline); what has not settled by then is reported as stuck.
     const timeoutMs = runOptions.settleMinutes ? runOptions.settleMinutes * 60_000 : o.settleTimeoutMs;
     settle = await waitForSettled(stack.client, drive.dealIds.length, { timeoutMs, stallMs: o.stallMs, log });
@@ -85,9 +87,11 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
   const chaosNotes = await chaos;
   const extraNotes = o.beforeVerify ? await o.beforeVerify() : [];
   log('verifying every deal');
-  const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds }).catch((err: Error) => {
-    throw new Error(`verification failed: ${err.message}; child exits so far: ${JSON.stringify(stack.exits)}`);
-  });
+  const verify = await verifyDeals({ client: stack.client, stack: stack.json, dealIds: drive.dealIds }).catch(
+    (err: Error) => {
+      throw new Error(`verification failed: ${err.message}; child exits so far: ${JSON.stringify(stack.exits)}`);
+    },
+  );
   log(`verdict: ${verify.passed ? 'PASS' : 'FAIL'} ${JSON.stringify({ ...verify, examples: undefined })}`);
   const kpis = await verifyKpis(stack.client, drive.dealIds.length, { log });
   log(`KPIs: ${JSON.stringify(kpis)}`);
@@ -97,7 +101,10 @@ export async function driveAndVerify(stack: ChaosStack, o: DriveAndVerifyOptions
     ...kpiRows(kpis),
     { check: 'arrivals: seconds to drive all deals', value: Math.round(drive.seconds * 10) / 10 },
     { check: 'seconds from last arrival until all settled', value: Math.round(settle.seconds * 10) / 10 },
-    { check: 'all settled before the timeout', value: settle.settled ? 'yes' : `no (${settle.last.settled} of ${drive.dealIds.length})` },
+    {
+      check: 'all settled before the timeout',
+      value: settle.settled ? 'yes' : `no (${settle.last.settled} of ${drive.dealIds.length})`,
+    },
     { check: 'unexpected child exits (crashes; restarted as npm start does)', value: unexpected.length },
   ];
   const notes = [

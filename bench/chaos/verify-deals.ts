@@ -50,7 +50,10 @@ interface WorkflowFacts {
 
 export async function companyIdOf(stack: StackJson): Promise<string> {
   const pd = stack.pipedrive!;
-  const me = await axios.get<{ data: { company_id: number } }>(`${pd.url}/v1/users/me`, { headers: { 'x-api-token': pd.apiToken }, timeout: 30_000 });
+  const me = await axios.get<{ data: { company_id: number } }>(`${pd.url}/v1/users/me`, {
+    headers: { 'x-api-token': pd.apiToken },
+    timeout: 30_000,
+  });
   return String(me.data.data.company_id);
 }
 
@@ -83,11 +86,13 @@ export async function waitForSettled(
   let lastLog = 0;
   for (;;) {
     const now = await settledCount(client).catch(() => last);
-    if (now.settled !== last.settled || now.total !== last.total || now.early !== last.early) lastChange = performance.now();
+    if (now.settled !== last.settled || now.total !== last.total || now.early !== last.early)
+      lastChange = performance.now();
     last = now;
     const seconds = (performance.now() - t0) / 1000;
     if (now.settled >= expected) return { seconds, settled: true, last };
-    if (performance.now() - lastChange > o.stallMs || performance.now() - t0 > o.timeoutMs) return { seconds, settled: false, last };
+    if (performance.now() - lastChange > o.stallMs || performance.now() - t0 > o.timeoutMs)
+      return { seconds, settled: false, last };
     if (performance.now() - lastLog > 10_000) {
       o.log?.(`  settled ${now.settled}/${expected} (workflows ${now.total}) after ${seconds.toFixed(0)} s`);
       lastLog = performance.now();
@@ -113,10 +118,15 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
 
   const ns = stack.netsuite!;
   const netsuite = new NetSuiteClient({ ...ns, baseUrl: ns.url, concurrencyLimit: 2 });
-  const customers = await netsuite.suiteqlAll<{ id: string; externalid?: string }>('SELECT id, externalid FROM customer ORDER BY id');
-  const invoices = await netsuite.suiteqlAll<{ entity: string; n: string }>(`SELECT entity, COUNT(*) AS n FROM transaction WHERE type = 'CustInvc' GROUP BY entity`);
+  const customers = await netsuite.suiteqlAll<{ id: string; externalid?: string }>(
+    'SELECT id, externalid FROM customer ORDER BY id',
+  );
+  const invoices = await netsuite.suiteqlAll<{ entity: string; n: string }>(
+    `SELECT entity, COUNT(*) AS n FROM transaction WHERE type = 'CustInvc' GROUP BY entity`,
+  );
   const customersByEid = new Map<string, string[]>();
-  for (const c of customers) if (c.externalid) customersByEid.set(c.externalid, [...(customersByEid.get(c.externalid) ?? []), c.id]);
+  for (const c of customers)
+    if (c.externalid) customersByEid.set(c.externalid, [...(customersByEid.get(c.externalid) ?? []), c.id]);
   const invoicesByCustomer = new Map(invoices.map((r) => [r.entity, Number(r.n)]));
 
   const report: VerifyReport = {
@@ -176,7 +186,11 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
     }
     if (customerIds.length === 1 && invoiceCount === 1) {
       report.completed += 1;
-      if (wf?.state !== 'COMPLETED') example('stuck', `${tag}: customer and invoice exist but the workflow is ${wf?.state ?? 'missing'} (counted as completed)`);
+      if (wf?.state !== 'COMPLETED')
+        example(
+          'stuck',
+          `${tag}: customer and invoice exist but the workflow is ${wf?.state ?? 'missing'} (counted as completed)`,
+        );
       continue;
     }
     report.stuck += 1;
@@ -190,17 +204,29 @@ export async function verifyDeals(input: VerifyInput): Promise<VerifyReport> {
   for (const { dealId, externalId } of inReview.slice(0, input.stateQueryLimit ?? 20)) {
     try {
       const s = await client.workflow.getHandle(externalId).query(stateQuery);
-      example('review', `${dealId} ${externalId}: ${s.state} ${s.reviewKind ?? ''} ${s.reviewReasons.map((r) => r.code).join(', ') || '(no reasons)'}`.replace(/\s+/g, ' '));
+      example(
+        'review',
+        `${dealId} ${externalId}: ${s.state} ${s.reviewKind ?? ''} ${s.reviewReasons.map((r) => r.code).join(', ') || '(no reasons)'}`.replace(
+          /\s+/g,
+          ' ',
+        ),
+      );
     } catch (err) {
       example('review', `${dealId} ${externalId}: state query failed: ${(err as Error).message}`);
     }
   }
   // A transient failure that outlasted every retry is a cost a reviewer pays: which call, failing how.
   for (const externalId of exhausted.slice(0, input.stateQueryLimit ?? 40)) {
-    const s = await client.workflow.getHandle(externalId).query(stateQuery).catch(() => undefined);
+    const s = await client.workflow
+      .getHandle(externalId)
+      .query(stateQuery)
+      .catch(() => undefined);
     const r = s?.reviewReasons.find((x) => x.code === 'retries_exhausted');
     // Digits out, so "after 30012 ms" and "after 30020 ms" count as one cause.
-    bump(report.exhaustedCauses, r ? `${r.field ?? '?'}: ${r.message.replace(/\d+/g, 'N').slice(0, 160)}` : '(state query failed)');
+    bump(
+      report.exhaustedCauses,
+      r ? `${r.field ?? '?'}: ${r.message.replace(/\d+/g, 'N').slice(0, 160)}` : '(state query failed)',
+    );
   }
   report.passed = report.lost === 0 && report.duplicatedCustomers === 0 && report.duplicatedInvoices === 0;
   report.seconds = Math.round((performance.now() - t0) / 100) / 10;
@@ -219,15 +245,28 @@ export function verifyRows(r: VerifyReport): Array<Record<string, string | numbe
     { check: 'stuck (neither)', value: r.stuck },
     { check: 'customers belonging to no driven deal', value: r.unattributedCustomers },
     // Stuck deals are neither lost nor duplicated, but nothing is proven about them: the verdict says so.
-    { check: 'verdict: nothing lost, nothing duplicated', value: !r.passed ? 'FAIL' : r.stuck ? `PASS for lost/duplicated, but ${r.stuck} stuck (not settled): inconclusive for those` : 'PASS' },
+    {
+      check: 'verdict: nothing lost, nothing duplicated',
+      value: !r.passed
+        ? 'FAIL'
+        : r.stuck
+          ? `PASS for lost/duplicated, but ${r.stuck} stuck (not settled): inconclusive for those`
+          : 'PASS',
+    },
   ];
 }
 
 export function verifyNotes(r: VerifyReport): string[] {
   const notes = [`Review reasons (ReviewReason search attribute): ${JSON.stringify(r.reviewReasons)}.`];
-  if (Object.keys(r.exhaustedCauses).length) notes.push(`retries_exhausted, by call and last failure (a sample of up to 40, read with the state query): ${JSON.stringify(r.exhaustedCauses)}.`);
+  if (Object.keys(r.exhaustedCauses).length)
+    notes.push(
+      `retries_exhausted, by call and last failure (a sample of up to 40, read with the state query): ${JSON.stringify(r.exhaustedCauses)}.`,
+    );
   if (r.stuck) notes.push(`Stuck by workflow status/state: ${JSON.stringify(r.stuckStates)}.`);
-  for (const [kind, lines] of Object.entries(r.examples)) if (lines.length) notes.push(`Examples, ${kind}: ${lines.join('; ')}.`);
-  notes.push(`Verification took ${r.seconds} s (visibility listing + SuiteQL on the simulator + state queries of up to 20 workflows in review).`);
+  for (const [kind, lines] of Object.entries(r.examples))
+    if (lines.length) notes.push(`Examples, ${kind}: ${lines.join('; ')}.`);
+  notes.push(
+    `Verification took ${r.seconds} s (visibility listing + SuiteQL on the simulator + state queries of up to 20 workflows in review).`,
+  );
   return notes;
 }

@@ -17,7 +17,11 @@ export interface KpiCheck {
   error?: string;
 }
 
-export async function verifyKpis(client: Client, expectedReceived: number, o: { timeoutMs?: number; log?: (line: string) => void } = {}): Promise<KpiCheck> {
+export async function verifyKpis(
+  client: Client,
+  expectedReceived: number,
+  o: { timeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<KpiCheck> {
   const started = Date.now();
   const deadline = started + (o.timeoutMs ?? 180_000);
   const handle = client.workflow.getHandle(OPS_WATCH_WORKFLOW_ID);
@@ -35,15 +39,29 @@ export async function verifyKpis(client: Client, expectedReceived: number, o: { 
         ...(s.facts?.ledgerShardsError ? { error: s.facts.ledgerShardsError } : {}),
       };
       if (last.shardsRead && last.received === expectedReceived) break;
-      o.log?.(`  KPIs so far: ${JSON.stringify({ ...last, gatheredAt: s.facts?.gatheredAt, lastTickAt: s.lastTickAt })}`);
+      o.log?.(
+        `  KPIs so far: ${JSON.stringify({ ...last, gatheredAt: s.facts?.gatheredAt, lastTickAt: s.lastTickAt })}`,
+      );
     } catch (err) {
       last = { ...last, error: ((err as Error).message ?? String(err)).split('\n')[0]! };
     }
     if (Date.now() > deadline) break;
   }
-  return { expectedReceived, ...last, passed: last.shardsRead && last.received === expectedReceived, seconds: (Date.now() - started) / 1000 };
+  return {
+    expectedReceived,
+    ...last,
+    passed: last.shardsRead && last.received === expectedReceived,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 export function kpiRows(k: KpiCheck): Array<Record<string, string | number>> {
-  return [{ check: 'ops-watch KPIs: deals received this week = deals driven (every KPI event counted once)', value: k.passed ? `yes (${k.received}; ${Math.round(k.seconds)} s after asking)` : `NO: ${k.received ?? '?'} of ${k.expectedReceived}${k.shardsRead ? '' : ', ledger shards not read'}${k.error ? ` (${k.error})` : ''}` }];
+  return [
+    {
+      check: 'ops-watch KPIs: deals received this week = deals driven (every KPI event counted once)',
+      value: k.passed
+        ? `yes (${k.received}; ${Math.round(k.seconds)} s after asking)`
+        : `NO: ${k.received ?? '?'} of ${k.expectedReceived}${k.shardsRead ? '' : ', ledger shards not read'}${k.error ? ` (${k.error})` : ''}`,
+    },
+  ];
 }

@@ -140,7 +140,16 @@ export async function runLoad(o: {
       };
       const req = request(
         target,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: auth }, timeout: TIMEOUT_MS },
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: auth,
+          },
+          timeout: TIMEOUT_MS,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -204,10 +213,12 @@ async function main(): Promise<void> {
       path: { type: 'string' },
     },
   });
-  for (const k of ['url', 'user', 'password', 'stage', 'out'] as const) if (!values[k]) throw new Error(`--${k} is required`);
+  for (const k of ['url', 'user', 'password', 'stage', 'out'] as const)
+    if (!values[k]) throw new Error(`--${k} is required`);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
-  if (!(rate > 0 && rate <= 2000 && seconds > 0 && seconds <= 300)) throw new Error('--rate must be in (0, 2000] and --seconds in (0, 300]');
+  if (!(rate > 0 && rate <= 2000 && seconds > 0 && seconds <= 300))
+    throw new Error('--rate must be in (0, 2000] and --seconds in (0, 300]');
   const result = await runLoad({
     url: values.url!,
     user: values.user!,
@@ -222,7 +233,9 @@ async function main(): Promise<void> {
     maxInFlight: Number(values['max-in-flight']),
   });
   writeFileSync(values.out!, JSON.stringify(result));
-  process.stderr.write(`webhook-load: ${result.completed}/${result.scheduled} answered in ${result.elapsedSeconds} s: ${JSON.stringify(result.statuses)}\n`);
+  process.stderr.write(
+    `webhook-load: ${result.completed}/${result.scheduled} answered in ${result.elapsedSeconds} s: ${JSON.stringify(result.statuses)}\n`,
+  );
 }
 
 if (require.main === module) {

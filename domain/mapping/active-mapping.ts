@@ -17,7 +17,9 @@ export function installedMapping(): MappingSnapshot | undefined {
 
 export function activeMapping(): MappingSnapshot {
   if (installed === undefined) {
-    throw new Error('no mapping template loaded: start through runtime/load-config.ts (loadConfig) or call installMapping() first');
+    throw new Error(
+      'no mapping template loaded: start through runtime/load-config.ts (loadConfig) or call installMapping() first',
+    );
   }
   return installed;
 }

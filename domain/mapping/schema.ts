@@ -16,7 +16,17 @@ export const STANDARD_PIPEDRIVE_FIELDS = {
 export type PipedriveEntity = keyof typeof STANDARD_PIPEDRIVE_FIELDS;
 
 /** NetSuite customer body fields the orchestrator can write as a mapping target. */
-export const STANDARD_NETSUITE_TARGETS = ['companyName', 'email', 'phone', 'subsidiary', 'terms', 'taxRegistration', 'addressBook', 'currency', 'comments'] as const;
+export const STANDARD_NETSUITE_TARGETS = [
+  'companyName',
+  'email',
+  'phone',
+  'subsidiary',
+  'terms',
+  'taxRegistration',
+  'addressBook',
+  'currency',
+  'comments',
+] as const;
 
 const HASH_KEY = /^[0-9a-f]{40}$/;
 const CUSTOM_TARGET = /^custentity_[a-z0-9_]+$/;
@@ -26,34 +36,54 @@ export const SourceSchema = z
   .object({
     from: z.enum(['deal', 'organization', 'person'], { error: 'one of deal | organization | person' }),
     standard: z.string().min(1).optional(),
-    field: z.string().trim().min(1, 'the custom field\'s display name in Pipedrive').optional(),
+    field: z.string().trim().min(1, "the custom field's display name in Pipedrive").optional(),
     key: z.string().regex(HASH_KEY, 'a 40-character hex custom field key').optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
     const set = [s.standard, s.field, s.key].filter((v) => v !== undefined).length;
     if (set !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'exactly one of standard (a Pipedrive API key), field (a custom field name) or key (a custom field hash)' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'exactly one of standard (a Pipedrive API key), field (a custom field name) or key (a custom field hash)',
+      });
       return;
     }
     const allowed: readonly string[] = STANDARD_PIPEDRIVE_FIELDS[s.from];
     if (s.standard !== undefined && !allowed.includes(s.standard)) {
-      ctx.addIssue({ code: 'custom', path: ['standard'], message: `a standard ${s.from} field: ${allowed.join(' | ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['standard'],
+        message: `a standard ${s.from} field: ${allowed.join(' | ')}`,
+      });
     }
   });
 export type PipedriveSource = z.infer<typeof SourceSchema>;
 
 /** A Pipedrive custom field on the deal that the orchestrator writes (by name or key, never standard). */
 const DealCustomFieldSchema = z
-  .object({ field: z.string().trim().min(1).optional(), key: z.string().regex(HASH_KEY, 'a 40-character hex custom field key').optional() })
+  .object({
+    field: z.string().trim().min(1).optional(),
+    key: z.string().regex(HASH_KEY, 'a 40-character hex custom field key').optional(),
+  })
   .strict()
-  .refine((f) => (f.field === undefined) !== (f.key === undefined), 'exactly one of field (a custom deal field name) or key (its hash)');
+  .refine(
+    (f) => (f.field === undefined) !== (f.key === undefined),
+    'exactly one of field (a custom deal field name) or key (its hash)',
+  );
 export type DealCustomFieldRef = z.infer<typeof DealCustomFieldSchema>;
 
 export const TargetSchema = z.union(
   [
     z.object({ standard: z.enum(STANDARD_NETSUITE_TARGETS) }).strict(),
-    z.object({ custom: z.string().regex(CUSTOM_TARGET, 'a NetSuite custom entity field id: custentity_ followed by a-z, 0-9, _') }).strict(),
+    z
+      .object({
+        custom: z
+          .string()
+          .regex(CUSTOM_TARGET, 'a NetSuite custom entity field id: custentity_ followed by a-z, 0-9, _'),
+      })
+      .strict(),
   ],
   { error: `{ standard: ${STANDARD_NETSUITE_TARGETS.join(' | ')} } or { custom: custentity_… }` },
 );
@@ -118,7 +148,11 @@ export const MappingSchema = z
         contractSignedStage: z.string().trim().min(1, 'the name of the stage that starts onboarding'),
         /** Deal fields only the orchestrator writes (a webhook that changed nothing else is our own echo). */
         orchestratorFields: z
-          .object({ externalId: DealCustomFieldSchema, onboardingStatus: DealCustomFieldSchema, needsRemediation: DealCustomFieldSchema })
+          .object({
+            externalId: DealCustomFieldSchema,
+            onboardingStatus: DealCustomFieldSchema,
+            needsRemediation: DealCustomFieldSchema,
+          })
           .strict(),
       })
       .strict(),
@@ -131,7 +165,10 @@ export const MappingSchema = z
         subsidiary: z.object({ ...entryShape, inferFromCountry: z.boolean().default(false) }).strict(),
         terms: FieldEntrySchema,
         package: z
-          .object({ ...entryShape, packages: z.record(z.string().regex(/^[A-Z0-9_-]+$/, 'an upper-case package code'), PackageSchema) })
+          .object({
+            ...entryShape,
+            packages: z.record(z.string().regex(/^[A-Z0-9_-]+$/, 'an upper-case package code'), PackageSchema),
+          })
           .strict()
           .refine((p) => Object.keys(p.packages).length > 0, { message: 'at least one package', path: ['packages'] }),
         billingOwner: FieldEntrySchema,
@@ -140,7 +177,13 @@ export const MappingSchema = z
         invoiceDate: FieldEntrySchema,
         address: z.object({ ...entryShape, parseFreeText: z.boolean().default(true) }).strict(),
         currency: FieldEntrySchema,
-        attribution: z.object({ campaign: FieldEntrySchema.optional(), leadSource: FieldEntrySchema.optional(), channel: FieldEntrySchema.optional() }).strict(),
+        attribution: z
+          .object({
+            campaign: FieldEntrySchema.optional(),
+            leadSource: FieldEntrySchema.optional(),
+            channel: FieldEntrySchema.optional(),
+          })
+          .strict(),
         contact: z
           .object({
             source: SourceSchema,
@@ -159,19 +202,30 @@ export const MappingSchema = z
     // Value maps that name a package must name one the template defines, or the invoice can never be priced.
     const codes = Object.keys(m.fields.package.packages);
     for (const [from, to] of Object.entries(m.fields.package.values ?? {})) {
-      if (!codes.includes(to)) ctx.addIssue({ code: 'custom', path: ['fields', 'package', 'values', from], message: `a package code defined under fields.package.packages: ${codes.join(' | ')}` });
+      if (!codes.includes(to))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', 'package', 'values', from],
+          message: `a package code defined under fields.package.packages: ${codes.join(' | ')}`,
+        });
     }
     const targets = new Map<string, string>();
     const noteTarget = (path: string, target: NetSuiteTarget | undefined) => {
       if (!target) return;
       const id = 'custom' in target ? target.custom : target.standard;
       const other = targets.get(id);
-      if (other) ctx.addIssue({ code: 'custom', path: [...path.split('.'), 'target'], message: `a NetSuite target not already used by ${other}` });
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path.split('.'), 'target'],
+          message: `a NetSuite target not already used by ${other}`,
+        });
       else targets.set(id, path);
     };
     for (const [name, entry] of Object.entries(m.fields)) {
       if (name === 'attribution') {
-        for (const [sub, e] of Object.entries(entry as Record<string, FieldEntry | undefined>)) noteTarget(`fields.attribution.${sub}`, e?.target);
+        for (const [sub, e] of Object.entries(entry as Record<string, FieldEntry | undefined>))
+          noteTarget(`fields.attribution.${sub}`, e?.target);
       } else if (name !== 'contact') noteTarget(`fields.${name}`, (entry as FieldEntry).target);
     }
   });
@@ -194,12 +248,17 @@ export function parseMapping(raw: unknown): { ok: true; mapping: Mapping } | { o
   if (parsed.success) return { ok: true, mapping: parsed.data };
   return {
     ok: false,
-    issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(file)', expected: describeIssue(i) })),
+    issues: parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.') || '(file)',
+      expected: describeIssue(i),
+    })),
   };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `no such entry (${issue.keys.join(', ')}); check the spelling against mapping/default.yaml`;
-  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `missing: ${issue.expected === 'object' ? 'an entry' : `a ${issue.expected}`} is required here`;
+  if (issue.code === 'unrecognized_keys')
+    return `no such entry (${issue.keys.join(', ')}); check the spelling against mapping/default.yaml`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
+    return `missing: ${issue.expected === 'object' ? 'an entry' : `a ${issue.expected}`} is required here`;
   return issue.message;
 }

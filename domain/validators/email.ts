@@ -25,7 +25,11 @@ export function validateEmail(raw: string | null | undefined): EmailValidation {
     return fail('email.invalid', 'E-mail address contains spaces.', `Remove the spaces: ${input.replace(/\s+/g, '')}`);
   }
   if (/[^\x21-\x7e]/.test(input)) {
-    return fail('email.invalid', 'E-mail address contains non-ASCII characters.', 'Use the ASCII (punycode) form of the address.');
+    return fail(
+      'email.invalid',
+      'E-mail address contains non-ASCII characters.',
+      'Use the ASCII (punycode) form of the address.',
+    );
   }
   const at = input.lastIndexOf('@');
   if (at < 0) return fail('email.invalid', 'E-mail address has no "@".', 'Use the form name@company.com.');

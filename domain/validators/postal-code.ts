@@ -13,13 +13,29 @@ interface PostalRule {
 }
 
 const RULES: Readonly<Record<string, PostalRule>> = {
-  US: { pattern: /^\d{5}(?:-?\d{4})?$/, example: '94105 or 94105-1234', format: (c) => (c.length === 9 ? `${c.slice(0, 5)}-${c.slice(5)}` : c) },
+  US: {
+    pattern: /^\d{5}(?:-?\d{4})?$/,
+    example: '94105 or 94105-1234',
+    format: (c) => (c.length === 9 ? `${c.slice(0, 5)}-${c.slice(5)}` : c),
+  },
   // Royal Mail outward code (A9, A99, AA9, AA99, A9A, AA9A) + inward code 9AA.
-  GB: { pattern: /^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/, example: 'SW1A 1AA', format: (c) => `${c.slice(0, -3)} ${c.slice(-3)}` },
+  GB: {
+    pattern: /^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/,
+    example: 'SW1A 1AA',
+    format: (c) => `${c.slice(0, -3)} ${c.slice(-3)}`,
+  },
   // Canada Post: letters D F I O Q U never appear; W and Z not in first position.
-  CA: { pattern: /^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\d[ABCEGHJ-NPRSTV-Z]\d$/, example: 'K1A 0B1', format: (c) => `${c.slice(0, 3)} ${c.slice(3)}` },
+  CA: {
+    pattern: /^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\d[ABCEGHJ-NPRSTV-Z]\d$/,
+    example: 'K1A 0B1',
+    format: (c) => `${c.slice(0, 3)} ${c.slice(3)}`,
+  },
   // PostNL: 4 digits (no leading zero) + 2 letters; SA, SD and SS are not issued.
-  NL: { pattern: /^[1-9]\d{3}(?!SA|SD|SS)[A-Z]{2}$/, example: '1012 AB', format: (c) => `${c.slice(0, 4)} ${c.slice(4)}` },
+  NL: {
+    pattern: /^[1-9]\d{3}(?!SA|SD|SS)[A-Z]{2}$/,
+    example: '1012 AB',
+    format: (c) => `${c.slice(0, 4)} ${c.slice(4)}`,
+  },
   DE: { pattern: /^\d{5}$/, example: '10115' },
   AU: { pattern: /^\d{4}$/, example: '2000' },
   FR: { pattern: /^\d{5}$/, example: '75001' },
@@ -43,7 +59,12 @@ export function validatePostalCode(raw: string | null | undefined, country: stri
   if (trimmed === '') {
     return rule === undefined
       ? { ok: true, normalized: '' }
-      : { ok: false, code: 'address.postal_code_missing', message: `A ${country} billing address needs a postal code.`, suggestion: `e.g. ${rule.example}` };
+      : {
+          ok: false,
+          code: 'address.postal_code_missing',
+          message: `A ${country} billing address needs a postal code.`,
+          suggestion: `e.g. ${rule.example}`,
+        };
   }
   if (rule === undefined) return { ok: true, normalized: trimmed };
   // PL writes NN-NNN; elsewhere a dash is not part of the code (US ZIP+4 is re-formatted below).

@@ -54,14 +54,36 @@ function compact(raw: string): string {
   return raw.replace(/[\s.-]/g, '').toUpperCase();
 }
 
-const EIN_INVALID_PREFIXES = new Set(['00', '07', '08', '09', '17', '18', '19', '28', '29', '49', '69', '70', '78', '79', '89', '96', '97']);
+const EIN_INVALID_PREFIXES = new Set([
+  '00',
+  '07',
+  '08',
+  '09',
+  '17',
+  '18',
+  '19',
+  '28',
+  '29',
+  '49',
+  '69',
+  '70',
+  '78',
+  '79',
+  '89',
+  '96',
+  '97',
+]);
 
 function validateEin(c: string): TaxIdValidation {
   if (!/^\d{9}$/.test(c)) {
     return fail('tax_id.invalid_format', 'A US EIN has 9 digits.', 'Use the form NN-NNNNNNN, e.g. 12-3456789.');
   }
   if (EIN_INVALID_PREFIXES.has(c.slice(0, 2))) {
-    return fail('tax_id.invalid_format', `EIN prefix ${c.slice(0, 2)} is not assigned by the IRS.`, 'Check the EIN on the W-9.');
+    return fail(
+      'tax_id.invalid_format',
+      `EIN prefix ${c.slice(0, 2)} is not assigned by the IRS.`,
+      'Check the EIN on the W-9.',
+    );
   }
   return { ok: true, normalized: `${c.slice(0, 2)}-${c.slice(2)}`, scheme: 'US_EIN', country: 'US' };
 }
@@ -79,11 +101,23 @@ function validateGbVat(body: string): TaxIdValidation {
   const ok = (normalized: string): TaxIdValidation => ({ ok: true, normalized, scheme: 'GB_VAT', country: 'GB' });
   const gd = /^GD(\d{3})$/.exec(body);
   if (gd) {
-    return Number(gd[1]) < 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK government department numbers are GBGD000–GBGD499.', 'Check the number on the VAT certificate.');
+    return Number(gd[1]) < 500
+      ? ok(`GB${body}`)
+      : fail(
+          'tax_id.invalid_format',
+          'UK government department numbers are GBGD000–GBGD499.',
+          'Check the number on the VAT certificate.',
+        );
   }
   const ha = /^HA(\d{3})$/.exec(body);
   if (ha) {
-    return Number(ha[1]) >= 500 ? ok(`GB${body}`) : fail('tax_id.invalid_format', 'UK health authority numbers are GBHA500–GBHA999.', 'Check the number on the VAT certificate.');
+    return Number(ha[1]) >= 500
+      ? ok(`GB${body}`)
+      : fail(
+          'tax_id.invalid_format',
+          'UK health authority numbers are GBHA500–GBHA999.',
+          'Check the number on the VAT certificate.',
+        );
   }
   if (!/^(\d{9}|\d{12})$/.test(body)) {
     return fail(
@@ -93,16 +127,25 @@ function validateGbVat(body: string): TaxIdValidation {
     );
   }
   if (!gbVatChecksumOk(body.slice(0, 9))) {
-    return fail('tax_id.invalid_checksum', 'UK VAT number check digits do not match (HMRC mod-97).', 'Re-type it from the VAT certificate.');
+    return fail(
+      'tax_id.invalid_checksum',
+      'UK VAT number check digits do not match (HMRC mod-97).',
+      'Re-type it from the VAT certificate.',
+    );
   }
   return ok(`GB${body}`);
 }
 
 function validateEuVat(country: string, body: string, prefix: string): TaxIdValidation {
   const format = EU_VAT_FORMATS[country];
-  if (format === undefined) return fail('tax_id.unsupported', `No VAT format known for ${country}.`, 'Ask billing ops to add the scheme.');
+  if (format === undefined)
+    return fail('tax_id.unsupported', `No VAT format known for ${country}.`, 'Ask billing ops to add the scheme.');
   if (!format.pattern.test(body)) {
-    return fail('tax_id.invalid_format', `Not a valid ${country} VAT number format.`, `Expected e.g. ${format.example}.`);
+    return fail(
+      'tax_id.invalid_format',
+      `Not a valid ${country} VAT number format.`,
+      `Expected e.g. ${format.example}.`,
+    );
   }
   return { ok: true, normalized: `${prefix}${body}`, scheme: 'EU_VAT', country };
 }
@@ -111,10 +154,18 @@ function validateEuVat(country: string, body: string, prefix: string): TaxIdVali
 function validateCaBn(c: string): TaxIdValidation {
   const m = /^(\d{9})(?:([A-Z]{2})(\d{4}))?$/.exec(c);
   if (!m) {
-    return fail('tax_id.invalid_format', 'A Canadian Business Number is 9 digits, optionally followed by a program account.', 'e.g. 123456789 or 123456789RT0001.');
+    return fail(
+      'tax_id.invalid_format',
+      'A Canadian Business Number is 9 digits, optionally followed by a program account.',
+      'e.g. 123456789 or 123456789RT0001.',
+    );
   }
   if (m[2] !== undefined && !['RT', 'RP', 'RC', 'RM', 'RR', 'RZ'].includes(m[2])) {
-    return fail('tax_id.invalid_format', `"${m[2]}" is not a CRA program identifier.`, 'Use RT (GST/HST), RP, RC, RM, RR or RZ.');
+    return fail(
+      'tax_id.invalid_format',
+      `"${m[2]}" is not a CRA program identifier.`,
+      'Use RT (GST/HST), RP, RC, RM, RR or RZ.',
+    );
   }
   return { ok: true, normalized: c, scheme: 'CA_BN', country: 'CA' };
 }
@@ -129,9 +180,14 @@ export function abnChecksumOk(elevenDigits: string): boolean {
 }
 
 function validateAbn(c: string): TaxIdValidation {
-  if (!/^\d{11}$/.test(c)) return fail('tax_id.invalid_format', 'An Australian ABN has 11 digits.', 'e.g. 51 824 753 556.');
+  if (!/^\d{11}$/.test(c))
+    return fail('tax_id.invalid_format', 'An Australian ABN has 11 digits.', 'e.g. 51 824 753 556.');
   if (!abnChecksumOk(c)) {
-    return fail('tax_id.invalid_checksum', 'ABN check digits do not match (ATO weighted checksum).', 'Look the ABN up on abr.business.gov.au.');
+    return fail(
+      'tax_id.invalid_checksum',
+      'ABN check digits do not match (ATO weighted checksum).',
+      'Look the ABN up on abr.business.gov.au.',
+    );
   }
   return { ok: true, normalized: c, scheme: 'AU_ABN', country: 'AU' };
 }
@@ -143,7 +199,11 @@ function validateAbn(c: string): TaxIdValidation {
 export function validateTaxId(raw: string | null | undefined, country?: string | null): TaxIdValidation {
   const trimmed = (raw ?? '').trim();
   if (trimmed === '') {
-    return fail('tax_id.missing', 'Tax ID is required for billing.', 'Fill the organization\'s "Tax ID" field in Pipedrive.');
+    return fail(
+      'tax_id.missing',
+      'Tax ID is required for billing.',
+      'Fill the organization\'s "Tax ID" field in Pipedrive.',
+    );
   }
   const c = compact(trimmed);
   const cc = (country ?? '').trim().toUpperCase() || undefined;

@@ -76,14 +76,24 @@ export function errorFromResponse(what: string, response: FailedResponse): Vendo
   if (retryAfterMs !== undefined) extra.retryAfterMs = retryAfterMs;
   const location = response.headers.location;
   if (location !== undefined) extra.location = location;
-  return new VendorError('netsuite', kind, `NetSuite ${what} failed: HTTP ${response.status}${where ? ` (${where})` : ''}`, extra);
+  return new VendorError(
+    'netsuite',
+    kind,
+    `NetSuite ${what} failed: HTTP ${response.status}${where ? ` (${where})` : ''}`,
+    extra,
+  );
 }
 
 /** No answer at all: timeout, reset, refused, DNS. All worth a retry; the code (never the request) goes in the message. */
 export function errorFromTransport(what: string, err: unknown, timeoutMs: number): VendorError {
-  const code = err instanceof AxiosError || (typeof err === 'object' && err !== null && 'code' in err) ? asString((err as { code?: unknown }).code) : undefined;
+  const code =
+    err instanceof AxiosError || (typeof err === 'object' && err !== null && 'code' in err)
+      ? asString((err as { code?: unknown }).code)
+      : undefined;
   const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-  const reason = timedOut ? `no answer within ${timeoutMs} ms` : (code ?? (err instanceof Error ? err.message : 'unknown transport error'));
+  const reason = timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : (code ?? (err instanceof Error ? err.message : 'unknown transport error'));
   const extra: VendorError['extra'] = {};
   if (code !== undefined) extra.code = code;
   return new VendorError('netsuite', 'transient', `NetSuite ${what} failed: ${reason}`, extra);
@@ -91,5 +101,7 @@ export function errorFromTransport(what: string, err: unknown, timeoutMs: number
 
 /** A 2xx whose shape we cannot use (no Location, unexpected JSON). Retrying may help; bounded retries then end in review. */
 export function unexpectedResponse(what: string, problem: string, status: number): VendorError {
-  return new VendorError('netsuite', 'transient', `NetSuite ${what} answered HTTP ${status} but ${problem}`, { status });
+  return new VendorError('netsuite', 'transient', `NetSuite ${what} answered HTTP ${status} but ${problem}`, {
+    status,
+  });
 }

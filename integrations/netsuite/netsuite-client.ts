@@ -12,7 +12,18 @@ import type { ReferenceData } from '../../domain/reference-data';
 import { VendorError } from '../vendor-error';
 import { errorDetails, errorFromResponse, unexpectedResponse } from './error-classification';
 import { NetSuiteHttp, type NetSuiteHttpConfig, type NetSuiteResponse } from './netsuite-http';
-import { CONTACT_ROLES_QUERY, CURRENCIES_QUERY, ITEMS_QUERY, SUBSIDIARIES_QUERY, TERMS_QUERY, toContactRole, toCurrency, toItem, toPaymentTerm, toSubsidiary } from './reference-data-queries';
+import {
+  CONTACT_ROLES_QUERY,
+  CURRENCIES_QUERY,
+  ITEMS_QUERY,
+  SUBSIDIARIES_QUERY,
+  TERMS_QUERY,
+  toContactRole,
+  toCurrency,
+  toItem,
+  toPaymentTerm,
+  toSubsidiary,
+} from './reference-data-queries';
 import type { NetSuiteContactBody } from '../../domain/billing-contact';
 import { idFromLocation, recordPath } from './request-url';
 import {
@@ -88,7 +99,8 @@ export class NetSuiteClient {
     if (customerId !== undefined) return { customerId };
     // NetSuite does not document the upsert's answer; if it carries no Location, the eid: read is authoritative.
     const record = await this.getCustomerByExternalId(externalId);
-    if (!record) throw unexpectedResponse(`PUT ${path}`, 'the customer cannot be read back by its external id', response.status);
+    if (!record)
+      throw unexpectedResponse(`PUT ${path}`, 'the customer cannot be read back by its external id', response.status);
     return { customerId: record.id };
   }
 
@@ -97,7 +109,8 @@ export class NetSuiteClient {
     const path = recordPath('contact', { externalId });
     const response = await this.http.request('PUT', path, { body });
     const contactId = idFromLocation(response.headers.location);
-    if (contactId === undefined) throw unexpectedResponse(`PUT ${path}`, 'no Location header naming the contact', response.status);
+    if (contactId === undefined)
+      throw unexpectedResponse(`PUT ${path}`, 'no Location header naming the contact', response.status);
     return { contactId };
   }
 
@@ -105,18 +118,29 @@ export class NetSuiteClient {
    * The same upsert as an async job (`Prefer: respond-async`) under an idempotency key: a retry with the same key
    * gets NetSuite's IDEMPOTENCY_ERROR with the earlier job's Location, which is returned as that job (not an error).
    */
-  async upsertCustomerAsync(externalId: string, body: NetSuiteCustomerBody, idempotencyKey: string): Promise<AsyncJobRef> {
+  async upsertCustomerAsync(
+    externalId: string,
+    body: NetSuiteCustomerBody,
+    idempotencyKey: string,
+  ): Promise<AsyncJobRef> {
     if (!isUuid(idempotencyKey)) {
       // NetSuite wants an RFC 4122 UUID; a bad key is our bug, caught before the call.
       throw new VendorError('netsuite', 'validation', 'NetSuite idempotency key must be a UUID', {
-        details: [{ code: 'INVALID_HEADER', path: 'X-NetSuite-Idempotency-Key', message: 'The idempotency key must be a UUID (RFC 4122).' }],
+        details: [
+          {
+            code: 'INVALID_HEADER',
+            path: 'X-NetSuite-Idempotency-Key',
+            message: 'The idempotency key must be a UUID (RFC 4122).',
+          },
+        ],
       });
     }
     const path = recordPath(CUSTOMER, { externalId });
     const response = await this.http.request('PUT', path, {
       body,
       headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': idempotencyKey },
-      accept: (status, responseBody) => status === 400 && errorDetails(responseBody).some((d) => d.code === 'IDEMPOTENCY_ERROR'),
+      accept: (status, responseBody) =>
+        status === 400 && errorDetails(responseBody).some((d) => d.code === 'IDEMPOTENCY_ERROR'),
     });
     const jobUrl = response.headers.location;
     const jobId = idFromLocation(jobUrl);
@@ -148,7 +172,12 @@ export class NetSuiteClient {
     const taskPath = `${jobPath}/task/${encodeURIComponent(taskId)}`;
     const task = parse(asyncTaskSchema, await this.http.request('GET', taskPath), `GET ${taskPath}`);
     if (!task.completed) {
-      throw new VendorError('netsuite', 'transient', `NetSuite async job ${jobId} has not finished (${task.progress})`, { code: 'JOB_PENDING' });
+      throw new VendorError(
+        'netsuite',
+        'transient',
+        `NetSuite async job ${jobId} has not finished (${task.progress})`,
+        { code: 'JOB_PENDING' },
+      );
     }
     // The result is the underlying response, failures included: take every status and classify it ourselves.
     const resultPath = `${taskPath}/result`;
@@ -156,7 +185,9 @@ export class NetSuiteClient {
     const failure = resultFailure(result);
     if (failure) throw errorFromResponse(`async job ${jobId}`, failure);
     if (task.progress === 'failed') {
-      throw new VendorError('netsuite', 'transient', `NetSuite async job ${jobId} failed without an error result`, { status: result.status });
+      throw new VendorError('netsuite', 'transient', `NetSuite async job ${jobId} failed without an error result`, {
+        status: result.status,
+      });
     }
     const customerId = idFromLocation(result.headers.location) ?? idOf(result.body);
     return customerId === undefined ? { ok: true } : { ok: true, customerId };
@@ -182,7 +213,9 @@ export class NetSuiteClient {
    */
   async getCustomerSnapshot(externalId: string): Promise<NetSuiteCustomerSnapshot | undefined> {
     const path = recordPath(CUSTOMER, { externalId });
-    const response = await notFoundAsUndefined(this.http.request('GET', path, { query: { expandSubResources: 'true' } }));
+    const response = await notFoundAsUndefined(
+      this.http.request('GET', path, { query: { expandSubResources: 'true' } }),
+    );
     if (response === undefined) return undefined;
     const r = parse(customerSnapshotSchema, response, `GET ${path}`);
     const idOrText = (v: string | { id: string } | undefined): string | undefined => (typeof v === 'object' ? v.id : v);
@@ -192,13 +225,20 @@ export class NetSuiteClient {
       id: r.id,
       taxRegistrations: (r.taxRegistration?.items ?? []).flatMap((t) => {
         const nexusCountry = idOrText(t.nexusCountry);
-        return t.taxRegistrationNumber === undefined ? [] : [{ taxRegistrationNumber: t.taxRegistrationNumber, ...(nexusCountry ? { nexusCountry } : {}) }];
+        return t.taxRegistrationNumber === undefined
+          ? []
+          : [{ taxRegistrationNumber: t.taxRegistrationNumber, ...(nexusCountry ? { nexusCountry } : {}) }];
       }),
       customFields: Object.fromEntries(
-        Object.entries(r).flatMap(([k, v]) => (k.toLowerCase().startsWith('custentity_') && (typeof v === 'string' || typeof v === 'number') ? [[k.toLowerCase(), String(v)]] : [])),
+        Object.entries(r).flatMap(([k, v]) =>
+          k.toLowerCase().startsWith('custentity_') && (typeof v === 'string' || typeof v === 'number')
+            ? [[k.toLowerCase(), String(v)]]
+            : [],
+        ),
       ),
     };
-    for (const key of ['externalId', 'companyName', 'email', 'phone'] as const) if (r[key] !== undefined) snapshot[key] = r[key];
+    for (const key of ['externalId', 'companyName', 'email', 'phone'] as const)
+      if (r[key] !== undefined) snapshot[key] = r[key];
     for (const key of ['subsidiary', 'terms'] as const) {
       const ref = r[key];
       if (ref) snapshot[key] = ref.refName === undefined ? { id: ref.id } : { id: ref.id, refName: ref.refName };
@@ -206,7 +246,9 @@ export class NetSuiteClient {
     if (billing) {
       const { addr1, addr2, city, state, zip } = billing;
       const country = idOrText(billing.country);
-      snapshot.billingAddress = Object.fromEntries(Object.entries({ addr1, addr2, city, state, zip, country }).filter(([, v]) => v !== undefined));
+      snapshot.billingAddress = Object.fromEntries(
+        Object.entries({ addr1, addr2, city, state, zip, country }).filter(([, v]) => v !== undefined),
+      );
     }
     return snapshot;
   }
@@ -219,11 +261,15 @@ export class NetSuiteClient {
   async patchCustomer(externalId: string, patch: CustomerPatch): Promise<{ customerId: string }> {
     const path = recordPath(CUSTOMER, { externalId });
     const sublists = (['addressBook', 'taxRegistration'] as const).filter((k) => patch[k] !== undefined);
-    const response = await this.http.request('PATCH', path, { body: patch, ...(sublists.length > 0 ? { query: { replace: sublists.join(',') } } : {}) });
+    const response = await this.http.request('PATCH', path, {
+      body: patch,
+      ...(sublists.length > 0 ? { query: { replace: sublists.join(',') } } : {}),
+    });
     const customerId = idFromLocation(response.headers.location);
     if (customerId !== undefined) return { customerId };
     const record = await this.getCustomerByExternalId(externalId);
-    if (!record) throw unexpectedResponse(`PATCH ${path}`, 'the customer cannot be read back by its external id', response.status);
+    if (!record)
+      throw unexpectedResponse(`PATCH ${path}`, 'the customer cannot be read back by its external id', response.status);
     return { customerId: record.id };
   }
 
@@ -238,12 +284,17 @@ export class NetSuiteClient {
   /** One SuiteQL page. `T` describes the row: every value is a string and null columns are absent. */
   /** Ids of up to `limit` records of a type (`GET record/v1/<type>?limit=`): proves the role may read that record type. */
   async listRecordIds(type: string, limit = 1): Promise<string[]> {
-    const response = await this.http.request('GET', `record/v1/${encodeURIComponent(type)}`, { query: { limit: String(limit) } });
+    const response = await this.http.request('GET', `record/v1/${encodeURIComponent(type)}`, {
+      query: { limit: String(limit) },
+    });
     const items = (response.body as { items?: Array<{ id?: string }> } | undefined)?.items ?? [];
     return items.flatMap((i) => (i.id === undefined ? [] : [String(i.id)]));
   }
 
-  async suiteql<T = Record<string, string | undefined>>(query: string, page: { limit?: number; offset?: number } = {}): Promise<SuiteQlPage<T>> {
+  async suiteql<T = Record<string, string | undefined>>(
+    query: string,
+    page: { limit?: number; offset?: number } = {},
+  ): Promise<SuiteQlPage<T>> {
     const limit = page.limit ?? SUITEQL_MAX_PAGE;
     const offset = page.offset ?? 0;
     const response = await this.http.request('POST', 'query/v1/suiteql', {
@@ -254,7 +305,12 @@ export class NetSuiteClient {
     });
     const body = parse(suiteqlPageSchema, response, 'POST query/v1/suiteql');
     const items = body.items.map(({ links: _links, ...row }) => row as T);
-    return { items, hasMore: body.hasMore, totalResults: body.totalResults ?? items.length, offset: body.offset ?? offset };
+    return {
+      items,
+      hasMore: body.hasMore,
+      totalResults: body.totalResults ?? items.length,
+      offset: body.offset ?? offset,
+    };
   }
 
   /** Every row, page by page (NetSuite caps a page at 1000 rows and a query at 100,000). */
@@ -304,9 +360,19 @@ export class NetSuiteClient {
       this.suiteqlAll(CONTACT_ROLES_QUERY),
     ]);
     try {
-      return { subsidiaries: subsidiaries.map(toSubsidiary), terms: terms.map(toPaymentTerm), items: items.map(toItem), currencies: currencies.map(toCurrency), contactRoles: contactRoles.map(toContactRole) };
+      return {
+        subsidiaries: subsidiaries.map(toSubsidiary),
+        terms: terms.map(toPaymentTerm),
+        items: items.map(toItem),
+        currencies: currencies.map(toCurrency),
+        contactRoles: contactRoles.map(toContactRole),
+      };
     } catch {
-      throw unexpectedResponse('POST query/v1/suiteql (reference data)', 'returned rows without the expected columns', 200);
+      throw unexpectedResponse(
+        'POST query/v1/suiteql (reference data)',
+        'returned rows without the expected columns',
+        200,
+      );
     }
   }
 
@@ -322,7 +388,8 @@ export class NetSuiteClient {
     const path = `record/v1/${INVOICE}`;
     const response = await this.http.request('POST', path, { body });
     const invoiceId = idFromLocation(response.headers.location);
-    if (invoiceId === undefined) throw unexpectedResponse(`POST ${path}`, 'gave no Location for the new invoice', response.status);
+    if (invoiceId === undefined)
+      throw unexpectedResponse(`POST ${path}`, 'gave no Location for the new invoice', response.status);
     return { invoiceId };
   }
 }
@@ -345,7 +412,8 @@ async function notFoundAsUndefined(request: Promise<NetSuiteResponse>): Promise<
 /** A task result is a failure when its status is, or when NetSuite wraps an error body in a 200. */
 function resultFailure(result: NetSuiteResponse): NetSuiteResponse | undefined {
   if (result.status >= 400) return result;
-  const embedded = typeof result.body === 'object' && result.body !== null ? (result.body as { status?: unknown }).status : undefined;
+  const embedded =
+    typeof result.body === 'object' && result.body !== null ? (result.body as { status?: unknown }).status : undefined;
   if (errorDetails(result.body).length > 0) return { ...result, status: typeof embedded === 'number' ? embedded : 400 };
   return undefined;
 }

@@ -86,7 +86,12 @@ export class NetSuiteHttp {
         if (options.body !== undefined) headers['Content-Type'] = 'application/json';
         let response;
         try {
-          response = await this.axios.request({ method, url, headers, data: options.body === undefined ? undefined : JSON.stringify(options.body) });
+          response = await this.axios.request({
+            method,
+            url,
+            headers,
+            data: options.body === undefined ? undefined : JSON.stringify(options.body),
+          });
         } catch (err) {
           throw errorFromTransport(what, err, this.timeoutMs);
         }
@@ -97,7 +102,12 @@ export class NetSuiteHttp {
         throw errorFromResponse(what, result);
       } finally {
         try {
-          this.config.onRequest?.({ route: routeLabel(method, path), status, queuedMs: startedAt - queuedAt, durationMs: Date.now() - startedAt });
+          this.config.onRequest?.({
+            route: routeLabel(method, path),
+            status,
+            queuedMs: startedAt - queuedAt,
+            durationMs: Date.now() - startedAt,
+          });
         } catch {
           // A metrics hook must never turn a NetSuite success into a failure.
         }

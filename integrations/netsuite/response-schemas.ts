@@ -66,7 +66,14 @@ export const customerSnapshotSchema = customerRecordSchema.extend({
     z.looseObject({
       defaultBilling: z.boolean().optional(),
       addressBookAddress: z
-        .looseObject({ addr1: text, addr2: text, city: text, state: text, zip: text, country: z.union([z.string(), z.looseObject({ id: z.string() })]).optional() })
+        .looseObject({
+          addr1: text,
+          addr2: text,
+          city: text,
+          state: text,
+          zip: text,
+          country: z.union([z.string(), z.looseObject({ id: z.string() })]).optional(),
+        })
         .optional(),
     }),
   ),

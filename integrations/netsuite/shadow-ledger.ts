@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 
 export const SHADOW_LEDGER_FILE = join('shadow', 'netsuite-writes.sqlite');
 
-export type ShadowOperation = 'customer.upsert' | 'customer.upsertAsync' | 'invoice.create' | 'customer.patch' | 'contact.upsert';
+export type ShadowOperation =
+  'customer.upsert' | 'customer.upsertAsync' | 'invoice.create' | 'customer.patch' | 'contact.upsert';
 
 export interface ShadowWrite {
   seq: number;
@@ -84,7 +85,10 @@ export class ShadowLedger {
   }
 
   /** Records a would-be write (or repeats one: same operation and record ⇒ same row, latest body, one more attempt). */
-  record(w: Omit<ShadowWrite, 'seq' | 'firstRecordedAt' | 'lastRecordedAt' | 'attempts'>, at = new Date()): ShadowWrite {
+  record(
+    w: Omit<ShadowWrite, 'seq' | 'firstRecordedAt' | 'lastRecordedAt' | 'attempts'>,
+    at = new Date(),
+  ): ShadowWrite {
     const now = at.toISOString();
     this.db
       .prepare(
@@ -97,13 +101,17 @@ export class ShadowLedger {
   }
 
   find(operation: ShadowOperation, recordKey: string): ShadowWrite | undefined {
-    const row = this.db.prepare('SELECT * FROM shadow_writes WHERE operation = ? AND record_key = ?').get(operation, recordKey) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM shadow_writes WHERE operation = ? AND record_key = ?')
+      .get(operation, recordKey) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   /** The write that returned this synthetic id. */
   bySyntheticId(syntheticId: string): ShadowWrite | undefined {
-    const row = this.db.prepare('SELECT * FROM shadow_writes WHERE synthetic_id = ? ORDER BY seq LIMIT 1').get(syntheticId) as Row | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM shadow_writes WHERE synthetic_id = ? ORDER BY seq LIMIT 1')
+      .get(syntheticId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 

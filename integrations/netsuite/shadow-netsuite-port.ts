@@ -14,7 +14,8 @@ import type { ShadowLedger } from './shadow-ledger';
 
 export const SHADOW_ID_PREFIX = 'shadow-';
 
-export const isShadowId = (id: string | undefined): boolean => typeof id === 'string' && id.startsWith(SHADOW_ID_PREFIX);
+export const isShadowId = (id: string | undefined): boolean =>
+  typeof id === 'string' && id.startsWith(SHADOW_ID_PREFIX);
 
 /** What the backfill writes besides the onboarding's calls. */
 export interface CustomerExternalIdWriter {
@@ -29,7 +30,8 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
 
   loadReferenceData: NetSuitePort['loadReferenceData'] = () => this.inner.loadReferenceData();
 
-  findCustomersByEmailOrCompany: NetSuitePort['findCustomersByEmailOrCompany'] = (email, companyName) => this.inner.findCustomersByEmailOrCompany(email, companyName);
+  findCustomersByEmailOrCompany: NetSuitePort['findCustomersByEmailOrCompany'] = (email, companyName) =>
+    this.inner.findCustomersByEmailOrCompany(email, companyName);
 
   async upsertCustomer(externalId: string, body: NetSuiteCustomerBody): Promise<{ customerId: string }> {
     const write = await this.recordCustomer('customer.upsert', externalId, body);
@@ -37,7 +39,11 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
   }
 
   /** Recorded at once; the "job" is complete by the first look (NetSuite's own validation is not run in shadow). */
-  async upsertCustomerAsync(externalId: string, body: NetSuiteCustomerBody, _idempotencyKey: string): Promise<{ jobId: string }> {
+  async upsertCustomerAsync(
+    externalId: string,
+    body: NetSuiteCustomerBody,
+    _idempotencyKey: string,
+  ): Promise<{ jobId: string }> {
     await this.recordCustomer('customer.upsertAsync', externalId, body);
     return { jobId: `${SHADOW_ID_PREFIX}job-${externalId}` };
   }
@@ -55,7 +61,8 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
 
   /** A customer this shadow run "created" is found, as NetSuite would find it after a real upsert. */
   async getCustomerByExternalId(externalId: string): Promise<{ id: string } | undefined> {
-    const shadow = this.ledger.find('customer.upsert', externalId) ?? this.ledger.find('customer.upsertAsync', externalId);
+    const shadow =
+      this.ledger.find('customer.upsert', externalId) ?? this.ledger.find('customer.upsertAsync', externalId);
     return shadow ? { id: shadow.syntheticId } : this.inner.getCustomerByExternalId(externalId);
   }
 
@@ -134,7 +141,11 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
     return { customerId: existing?.id ?? write.syntheticId };
   }
 
-  private async recordCustomer(operation: 'customer.upsert' | 'customer.upsertAsync', externalId: string, body: NetSuiteCustomerBody) {
+  private async recordCustomer(
+    operation: 'customer.upsert' | 'customer.upsertAsync',
+    externalId: string,
+    body: NetSuiteCustomerBody,
+  ) {
     // A read, so the ledger says whether NetSuite would have created the customer or updated the one it has.
     const existing = await this.inner.getCustomerByExternalId(externalId);
     return this.ledger.record({

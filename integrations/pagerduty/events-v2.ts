@@ -21,13 +21,30 @@ export interface PagerDutyEvent {
   event_action: 'trigger' | 'acknowledge' | 'resolve';
   dedup_key: string;
   /** Required for `trigger`. */
-  payload?: { summary: string; source: string; severity: PagerDutySeverity; timestamp?: string; component?: string; group?: string; class?: string; custom_details?: Record<string, unknown> };
+  payload?: {
+    summary: string;
+    source: string;
+    severity: PagerDutySeverity;
+    timestamp?: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    custom_details?: Record<string, unknown>;
+  };
   links?: Array<{ href: string; text?: string }>;
 }
 
-export async function sendPagerDutyEvent(target: PagerDutyTarget, event: PagerDutyEvent, timeoutMs = 10_000): Promise<{ dedupKey: string }> {
+export async function sendPagerDutyEvent(
+  target: PagerDutyTarget,
+  event: PagerDutyEvent,
+  timeoutMs = 10_000,
+): Promise<{ dedupKey: string }> {
   try {
-    const res = await axios.post<{ status?: string; dedup_key?: string }>(target.url, { routing_key: target.routingKey, ...event }, { timeout: timeoutMs, headers: { 'content-type': 'application/json' } });
+    const res = await axios.post<{ status?: string; dedup_key?: string }>(
+      target.url,
+      { routing_key: target.routingKey, ...event },
+      { timeout: timeoutMs, headers: { 'content-type': 'application/json' } },
+    );
     return { dedupKey: res.data.dedup_key ?? event.dedup_key };
   } catch (err) {
     if (!axios.isAxiosError(err) || !err.response) {
@@ -38,8 +55,16 @@ export async function sendPagerDutyEvent(target: PagerDutyTarget, event: PagerDu
     const message = `pagerduty: HTTP ${status} ${body?.message ?? ''} ${(body?.errors ?? []).join('; ')}`.trim();
     if (status === 429 || status >= 500) {
       const retryAfter = parseRetryAfter(err.response.headers['retry-after'] as string | undefined);
-      throw ApplicationFailure.create({ type: FAILURE.transient, message, ...(retryAfter !== undefined ? { nextRetryDelay: retryAfter } : {}) });
+      throw ApplicationFailure.create({
+        type: FAILURE.transient,
+        message,
+        ...(retryAfter !== undefined ? { nextRetryDelay: retryAfter } : {}),
+      });
     }
-    throw ApplicationFailure.create({ type: status === 401 || status === 403 ? FAILURE.auth : FAILURE.validation, message, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: status === 401 || status === 403 ? FAILURE.auth : FAILURE.validation,
+      message,
+      nonRetryable: true,
+    });
   }
 }

@@ -7,7 +7,12 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { VendorError } from '../vendor-error';
 import type { ResolvedDeal } from '../../domain/canonical-deal';
-import { CONTRACT_SIGNED_STAGE, fieldAliases, type DEAL_FIELDS, type FieldAliases } from '../../domain/pipedrive-fields';
+import {
+  CONTRACT_SIGNED_STAGE,
+  fieldAliases,
+  type DEAL_FIELDS,
+  type FieldAliases,
+} from '../../domain/pipedrive-fields';
 import { installedMapping } from '../../domain/mapping/active-mapping';
 import type { MappingSnapshot } from '../../domain/mapping/schema';
 import { UnencodableFieldValue, decodeCustomField, encodeCustomField } from './custom-field-values';
@@ -127,7 +132,10 @@ export class PipedriveClient {
       this.userEmails.set(id, cache);
     }
     return cache.get(async () => {
-      const user = await this.call<{ email?: string | null }>('GET /v1/users/{id}', { method: 'GET', url: `/v1/users/${idSegment(id, 'user id')}` });
+      const user = await this.call<{ email?: string | null }>('GET /v1/users/{id}', {
+        method: 'GET',
+        url: `/v1/users/${idSegment(id, 'user id')}`,
+      });
       return user.data.email ?? undefined;
     });
   }
@@ -163,31 +171,74 @@ export class PipedriveClient {
 
   /** Deals in the named stage and the later stages of its pipeline, with org name and person e-mails (deal-listing.ts). */
   listDealsFromStage(stageName: string): Promise<DealListing> {
-    return listDealsFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, this.stageName(stageName));
+    return listDealsFromStage(
+      {
+        get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }),
+        dealFieldKeys: () => this.dealFieldKeys(),
+      },
+      this.stageName(stageName),
+    );
   }
 
   /** The same listing a page at a time, resumable from a position (deal-pages.ts). */
   dealPagesFromStage(stageName: string, from?: DealPagePosition): AsyncGenerator<DealPage> {
-    return dealPagesFromStage({ get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }), dealFieldKeys: () => this.dealFieldKeys() }, this.stageName(stageName), from);
+    return dealPagesFromStage(
+      {
+        get: (url, params) => this.call(`GET ${url}`, { method: 'GET', url, params }),
+        dealFieldKeys: () => this.dealFieldKeys(),
+      },
+      this.stageName(stageName),
+      from,
+    );
   }
 
   async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
     const id = idSegment(dealId, 'deal id');
-    const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` })).data;
+    const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` }))
+      .data;
     const mapping = this.mapping;
-    if (!mapping) throw new VendorError('pipedrive', 'validation', 'no mapping template loaded: the Pipedrive client reads deals through it (runtime/mapping-loader.ts)');
-    const readsPersonFields = [mapping.fields.email, mapping.fields.phone, mapping.fields.contact].some((f) => f.source.from === 'person' && f.source.standard === undefined);
+    if (!mapping)
+      throw new VendorError(
+        'pipedrive',
+        'validation',
+        'no mapping template loaded: the Pipedrive client reads deals through it (runtime/mapping-loader.ts)',
+      );
+    const readsPersonFields = [mapping.fields.email, mapping.fields.phone, mapping.fields.contact].some(
+      (f) => f.source.from === 'person' && f.source.standard === undefined,
+    );
     const [person, organization, dealFields, organizationFields, personFields] = await Promise.all([
-      deal.person_id ? this.call<V2Person>('GET /api/v2/persons/{id}', { method: 'GET', url: `/api/v2/persons/${idSegment(deal.person_id, 'person id')}` }).then((r) => r.data) : undefined,
-      deal.org_id ? this.call<V2Organization>('GET /api/v2/organizations/{id}', { method: 'GET', url: `/api/v2/organizations/${idSegment(deal.org_id, 'organization id')}` }).then((r) => r.data) : undefined,
+      deal.person_id
+        ? this.call<V2Person>('GET /api/v2/persons/{id}', {
+            method: 'GET',
+            url: `/api/v2/persons/${idSegment(deal.person_id, 'person id')}`,
+          }).then((r) => r.data)
+        : undefined,
+      deal.org_id
+        ? this.call<V2Organization>('GET /api/v2/organizations/{id}', {
+            method: 'GET',
+            url: `/api/v2/organizations/${idSegment(deal.org_id, 'organization id')}`,
+          }).then((r) => r.data)
+        : undefined,
       this.dealFieldKeys(),
       this.organizationFieldKeys(),
       readsPersonFields ? this.personFieldKeys() : undefined,
     ]);
     try {
-      return toResolvedDeal({ deal, person, organization, dealFields, organizationFields, ...(personFields ? { personFields } : {}), mapping });
+      return toResolvedDeal({
+        deal,
+        person,
+        organization,
+        dealFields,
+        organizationFields,
+        ...(personFields ? { personFields } : {}),
+        mapping,
+      });
     } catch (err) {
-      throw new VendorError('pipedrive', 'validation', `Pipedrive deal ${String(dealId)} has an unexpected shape: ${(err as Error).message.slice(0, 300)}`);
+      throw new VendorError(
+        'pipedrive',
+        'validation',
+        `Pipedrive deal ${String(dealId)} has an unexpected shape: ${(err as Error).message.slice(0, 300)}`,
+      );
     }
   }
 
@@ -196,40 +247,62 @@ export class PipedriveClient {
    * differ; when none differ no write happens (`written: false`), so a retried activity never writes twice and
    * never triggers a webhook echo.
    */
-  async setDealFields(dealId: string | number, values: Partial<Record<DealFieldName, string | null>>): Promise<SetDealFieldsResult> {
+  async setDealFields(
+    dealId: string | number,
+    values: Partial<Record<DealFieldName, string | null>>,
+  ): Promise<SetDealFieldsResult> {
     const catalog = await this.dealFieldKeys();
     const fields = Object.entries(values)
       .filter((e): e is [string, string | null] => e[1] !== undefined)
       .map(([name, value]) => {
         const field = catalog.get(name);
-        if (!field) throw new VendorError('pipedrive', 'validation', `Pipedrive has no deal field named "${name}"`, { code: 'unknown_field' });
+        if (!field)
+          throw new VendorError('pipedrive', 'validation', `Pipedrive has no deal field named "${name}"`, {
+            code: 'unknown_field',
+          });
         return { field, value };
       });
     if (fields.length === 0) return { written: false, changed: [] };
     const id = idSegment(dealId, 'deal id');
-    const current = (
-      await this.call<V2Deal>('GET /api/v2/deals/{id}', {
-        method: 'GET',
-        url: `/api/v2/deals/${id}`,
-        params: { custom_fields: fields.map((f) => f.field.key).join(',') },
-      })
-    ).data.custom_fields ?? {};
-    const changed = fields.filter(({ field, value }) => (decodeCustomField(field, current[field.key]) ?? null) !== (value === '' ? null : value));
+    const current =
+      (
+        await this.call<V2Deal>('GET /api/v2/deals/{id}', {
+          method: 'GET',
+          url: `/api/v2/deals/${id}`,
+          params: { custom_fields: fields.map((f) => f.field.key).join(',') },
+        })
+      ).data.custom_fields ?? {};
+    const changed = fields.filter(
+      ({ field, value }) => (decodeCustomField(field, current[field.key]) ?? null) !== (value === '' ? null : value),
+    );
     if (changed.length === 0) return { written: false, changed: [] };
     let body: Record<string, string | number | null>;
     try {
       body = Object.fromEntries(changed.map(({ field, value }) => [field.key, encodeCustomField(field, value)]));
     } catch (err) {
-      if (err instanceof UnencodableFieldValue) throw new VendorError('pipedrive', 'validation', err.message, { code: 'invalid_value' });
+      if (err instanceof UnencodableFieldValue)
+        throw new VendorError('pipedrive', 'validation', err.message, { code: 'invalid_value' });
       throw err;
     }
-    await this.call('PATCH /api/v2/deals/{id}', { method: 'PATCH', url: `/api/v2/deals/${id}`, data: { custom_fields: body } });
+    await this.call('PATCH /api/v2/deals/{id}', {
+      method: 'PATCH',
+      url: `/api/v2/deals/${id}`,
+      data: { custom_fields: body },
+    });
     return { written: true, changed: changed.map((c) => c.field.name) };
   }
 
   /** PATCHes standard fields (`title`, `name`, `emails`…) of a deal, person or organization through API v2. */
-  async updateRecord(entity: 'deals' | 'persons' | 'organizations', id: string | number, body: Record<string, unknown>): Promise<void> {
-    await this.call(`PATCH /api/v2/${entity}/{id}`, { method: 'PATCH', url: `/api/v2/${entity}/${idSegment(id, `${entity} id`)}`, data: body });
+  async updateRecord(
+    entity: 'deals' | 'persons' | 'organizations',
+    id: string | number,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    await this.call(`PATCH /api/v2/${entity}/{id}`, {
+      method: 'PATCH',
+      url: `/api/v2/${entity}/${idSegment(id, `${entity} id`)}`,
+      data: body,
+    });
   }
 
   /** Adds an HTML note to the deal; returns the note id. */
@@ -237,7 +310,11 @@ export class PipedriveClient {
     const note = await this.call<{ id: number }>('POST /v1/notes', {
       method: 'POST',
       url: '/v1/notes',
-      data: { content: html, deal_id: Number(idSegment(dealId, 'deal id')), ...(opts.pinned ? { pinned_to_deal_flag: 1 } : {}) },
+      data: {
+        content: html,
+        deal_id: Number(idSegment(dealId, 'deal id')),
+        ...(opts.pinned ? { pinned_to_deal_flag: 1 } : {}),
+      },
     });
     return String(note.data.id);
   }
@@ -248,7 +325,8 @@ export class PipedriveClient {
    * replaced (created first, then the old one deleted, so no event falls in between).
    */
   async ensureWebhook(wanted: WebhookSubscription & { name?: string }): Promise<string> {
-    const hooks = (await this.call<V1Webhook[] | null>('GET /v1/webhooks', { method: 'GET', url: '/v1/webhooks' })).data ?? [];
+    const hooks =
+      (await this.call<V1Webhook[] | null>('GET /v1/webhooks', { method: 'GET', url: '/v1/webhooks' })).data ?? [];
     const plan = planWebhook(hooks, wanted);
     let id: string;
     if ('keep' in plan) {
@@ -268,7 +346,10 @@ export class PipedriveClient {
       id = String(created.data.id);
     }
     for (const old of plan.remove) {
-      await this.call('DELETE /v1/webhooks/{id}', { method: 'DELETE', url: `/v1/webhooks/${idSegment(old, 'webhook id')}` }).catch((err: unknown) => {
+      await this.call('DELETE /v1/webhooks/{id}', {
+        method: 'DELETE',
+        url: `/v1/webhooks/${idSegment(old, 'webhook id')}`,
+      }).catch((err: unknown) => {
         if (!(err instanceof VendorError && err.kind === 'not_found')) throw err;
       });
     }
@@ -278,8 +359,12 @@ export class PipedriveClient {
   private async fieldCatalog(path: 'dealFields' | 'organizationFields' | 'personFields'): Promise<FieldCatalog> {
     const all: V1Field[] = [];
     const guard = pageGuard(`GET /v1/${path}`, 100);
-    for (let start = 0; ; ) {
-      const page = await this.call<V1Field[] | null>(`GET /v1/${path}`, { method: 'GET', url: `/v1/${path}`, params: { start, limit: PAGE } });
+    for (let start = 0; ;) {
+      const page = await this.call<V1Field[] | null>(`GET /v1/${path}`, {
+        method: 'GET',
+        url: `/v1/${path}`,
+        params: { start, limit: PAGE },
+      });
       all.push(...(page.data ?? []));
       const next = page.additional_data?.pagination;
       if (!next?.more_items_in_collection || next.next_start === undefined) break;
@@ -295,7 +380,11 @@ export class PipedriveClient {
     let cursor: string | undefined;
     const guard = pageGuard('GET /api/v2/stages', 100);
     do {
-      const page = await this.call<V2Stage[] | null>('GET /api/v2/stages', { method: 'GET', url: '/api/v2/stages', params: { limit: PAGE, ...(cursor ? { cursor } : {}) } });
+      const page = await this.call<V2Stage[] | null>('GET /api/v2/stages', {
+        method: 'GET',
+        url: '/api/v2/stages',
+        params: { limit: PAGE, ...(cursor ? { cursor } : {}) },
+      });
       all.push(...(page.data ?? []));
       cursor = page.additional_data?.next_cursor ?? undefined;
       guard(cursor);

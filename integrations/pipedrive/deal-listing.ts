@@ -47,7 +47,11 @@ const ID_BATCH = 100;
 type StageWithOrder = V2Stage & { order_nr?: number };
 type ListedDealWire = V2Deal & { status?: string | null };
 
-async function allPages<T>(source: DealListingSource, url: string, params: Record<string, string | number>): Promise<T[]> {
+async function allPages<T>(
+  source: DealListingSource,
+  url: string,
+  params: Record<string, string | number>,
+): Promise<T[]> {
   const all: T[] = [];
   let cursor: string | undefined;
   const guard = pageGuard(`GET ${url}`);
@@ -60,7 +64,11 @@ async function allPages<T>(source: DealListingSource, url: string, params: Recor
   return all;
 }
 
-async function byIds<T extends { id: number }>(source: DealListingSource, url: string, ids: ReadonlySet<number>): Promise<Map<number, T>> {
+async function byIds<T extends { id: number }>(
+  source: DealListingSource,
+  url: string,
+  ids: ReadonlySet<number>,
+): Promise<Map<number, T>> {
   const found = new Map<number, T>();
   const list = [...ids];
   for (let i = 0; i < list.length; i += ID_BATCH) {
@@ -84,29 +92,42 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
   const order = (s: StageWithOrder): number => s.order_nr ?? s.id;
   const wanted: StageWithOrder[] = [];
   for (const from of live.filter((s) => s.name === stageName)) {
-    wanted.push(...live.filter((s) => s.pipeline_id === from.pipeline_id && order(s) >= order(from)).sort((a, b) => order(a) - order(b)));
+    wanted.push(
+      ...live
+        .filter((s) => s.pipeline_id === from.pipeline_id && order(s) >= order(from))
+        .sort((a, b) => order(a) - order(b)),
+    );
   }
   const stageNames = new Map(wanted.map((s) => [s.id, s.name]));
 
   const deals: ListedDealWire[] = [];
-  for (const stage of wanted) deals.push(...(await allPages<ListedDealWire>(source, '/api/v2/deals', { stage_id: stage.id })));
+  for (const stage of wanted)
+    deals.push(...(await allPages<ListedDealWire>(source, '/api/v2/deals', { stage_id: stage.id })));
   const signed = deals.filter((d) => d.status !== 'lost');
 
   const [persons, organizations] = await Promise.all([
     byIds<V2Person>(source, '/api/v2/persons', new Set(signed.flatMap((d) => (d.person_id ? [d.person_id] : [])))),
-    byIds<V2Organization>(source, '/api/v2/organizations', new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : [])))),
+    byIds<V2Organization>(
+      source,
+      '/api/v2/organizations',
+      new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : []))),
+    ),
   ]);
   const externalIdField = catalog.get(DEAL_FIELDS.externalId);
-  const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap((name) => {
-    const field = catalog.get(ATTRIBUTION_FIELDS[name]);
-    return field ? [[name, field] as const] : [];
-  });
+  const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap(
+    (name) => {
+      const field = catalog.get(ATTRIBUTION_FIELDS[name]);
+      return field ? [[name, field] as const] : [];
+    },
+  );
 
   return {
     companyId: String(me.data.company_id),
     stages: wanted.map((s) => ({ id: String(s.id), name: s.name, pipelineId: String(s.pipeline_id) })),
     deals: signed.map((d) => {
-      const externalId = externalIdField ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim() : undefined;
+      const externalId = externalIdField
+        ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim()
+        : undefined;
       const organizationName = d.org_id ? organizations.get(d.org_id)?.name : undefined;
       const attribution = Object.fromEntries(
         attributionFields.flatMap(([name, field]) => {

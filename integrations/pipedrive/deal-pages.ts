@@ -30,7 +30,11 @@ const ID_BATCH = 100;
 type StageWithOrder = V2Stage & { order_nr?: number };
 type ListedDealWire = V2Deal & { status?: string | null };
 
-async function allPages<T>(source: DealListingSource, url: string, params: Record<string, string | number>): Promise<T[]> {
+async function allPages<T>(
+  source: DealListingSource,
+  url: string,
+  params: Record<string, string | number>,
+): Promise<T[]> {
   const all: T[] = [];
   let cursor: string | undefined;
   const guard = pageGuard(`GET ${url}`);
@@ -43,11 +47,16 @@ async function allPages<T>(source: DealListingSource, url: string, params: Recor
   return all;
 }
 
-async function byIds<T extends { id: number }>(source: DealListingSource, url: string, ids: ReadonlySet<number>): Promise<Map<number, T>> {
+async function byIds<T extends { id: number }>(
+  source: DealListingSource,
+  url: string,
+  ids: ReadonlySet<number>,
+): Promise<Map<number, T>> {
   const found = new Map<number, T>();
   const list = [...ids];
   for (let i = 0; i < list.length; i += ID_BATCH) {
-    for (const item of await allPages<T>(source, url, { ids: list.slice(i, i + ID_BATCH).join(',') })) found.set(item.id, item);
+    for (const item of await allPages<T>(source, url, { ids: list.slice(i, i + ID_BATCH).join(',') }))
+      found.set(item.id, item);
   }
   return found;
 }
@@ -58,7 +67,11 @@ async function signedStages(source: DealListingSource, stageName: string): Promi
   const order = (s: StageWithOrder): number => s.order_nr ?? s.id;
   const wanted: StageWithOrder[] = [];
   for (const from of live.filter((s) => s.name === stageName)) {
-    wanted.push(...live.filter((s) => s.pipeline_id === from.pipeline_id && order(s) >= order(from)).sort((a, b) => order(a) - order(b)));
+    wanted.push(
+      ...live
+        .filter((s) => s.pipeline_id === from.pipeline_id && order(s) >= order(from))
+        .sort((a, b) => order(a) - order(b)),
+    );
   }
   return wanted;
 }
@@ -67,30 +80,50 @@ async function signedStages(source: DealListingSource, stageName: string): Promi
  * Pages of signed deals from `from` on (the first page when absent). Lost deals are left out, as in the whole listing;
  * a page may then hold fewer than 500 deals, or none, and still carry a `next`.
  */
-export async function* dealPagesFromStage(source: DealListingSource, stageName: string, from: DealPagePosition = { stageIndex: 0 }): AsyncGenerator<DealPage> {
-  const [me, stages, catalog] = await Promise.all([source.get<{ company_id: number | string }>('/v1/users/me'), signedStages(source, stageName), source.dealFieldKeys()]);
+export async function* dealPagesFromStage(
+  source: DealListingSource,
+  stageName: string,
+  from: DealPagePosition = { stageIndex: 0 },
+): AsyncGenerator<DealPage> {
+  const [me, stages, catalog] = await Promise.all([
+    source.get<{ company_id: number | string }>('/v1/users/me'),
+    signedStages(source, stageName),
+    source.dealFieldKeys(),
+  ]);
   const companyId = String(me.data.company_id);
   const externalIdField = catalog.get(DEAL_FIELDS.externalId);
-  const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap((name) => {
-    const field = catalog.get(ATTRIBUTION_FIELDS[name]);
-    return field ? [[name, field] as const] : [];
-  });
+  const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap(
+    (name) => {
+      const field = catalog.get(ATTRIBUTION_FIELDS[name]);
+      return field ? [[name, field] as const] : [];
+    },
+  );
 
   for (let stageIndex = from.stageIndex; stageIndex < stages.length; stageIndex++) {
     const stage = stages[stageIndex]!;
     let cursor = stageIndex === from.stageIndex ? from.cursor : undefined;
     const guard = pageGuard('GET /api/v2/deals');
     do {
-      const page = await source.get<ListedDealWire[] | null>('/api/v2/deals', { stage_id: stage.id, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const page = await source.get<ListedDealWire[] | null>('/api/v2/deals', {
+        stage_id: stage.id,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       cursor = page.additional_data?.next_cursor ?? undefined;
       guard(cursor);
       const signed = (page.data ?? []).filter((d) => d.status !== 'lost');
       const [persons, organizations] = await Promise.all([
         byIds<V2Person>(source, '/api/v2/persons', new Set(signed.flatMap((d) => (d.person_id ? [d.person_id] : [])))),
-        byIds<V2Organization>(source, '/api/v2/organizations', new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : [])))),
+        byIds<V2Organization>(
+          source,
+          '/api/v2/organizations',
+          new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : []))),
+        ),
       ]);
       const deals = signed.map((d): ListedDeal => {
-        const externalId = externalIdField ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim() : undefined;
+        const externalId = externalIdField
+          ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim()
+          : undefined;
         const organizationName = d.org_id ? organizations.get(d.org_id)?.name : undefined;
         const attribution = Object.fromEntries(
           attributionFields.flatMap(([name, field]) => {
@@ -109,7 +142,11 @@ export async function* dealPagesFromStage(source: DealListingSource, stageName: 
           ...(Object.keys(attribution).length ? { attribution } : {}),
         };
       });
-      const next: DealPagePosition | undefined = cursor ? { stageIndex, cursor } : stageIndex + 1 < stages.length ? { stageIndex: stageIndex + 1 } : undefined;
+      const next: DealPagePosition | undefined = cursor
+        ? { stageIndex, cursor }
+        : stageIndex + 1 < stages.length
+          ? { stageIndex: stageIndex + 1 }
+          : undefined;
       yield { companyId, deals, ...(next ? { next } : {}) };
     } while (cursor);
   }

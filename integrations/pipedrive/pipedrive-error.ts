@@ -16,7 +16,9 @@ function header(headers: unknown, name: string): string | undefined {
 
 /** How long Pipedrive asked us to wait: Retry-After first (seconds or date), else x-ratelimit-reset (seconds). */
 export function retryAfterMsFrom(headers: unknown, now = Date.now()): number | undefined {
-  return parseRetryAfter(header(headers, 'retry-after'), now) ?? parseRetryAfter(header(headers, 'x-ratelimit-reset'), now);
+  return (
+    parseRetryAfter(header(headers, 'retry-after'), now) ?? parseRetryAfter(header(headers, 'x-ratelimit-reset'), now)
+  );
 }
 
 /** Pipedrive's error envelope `{success:false, error, error_info, code?}`: only the short `error` text is kept. */
@@ -36,23 +38,41 @@ export function toPipedriveError(err: unknown, operation: string): VendorError {
     const status = err.response?.status;
     if (status === undefined && /maxContentLength/.test(err.message)) {
       // The same request would bring the same oversized answer (response-limits.ts): not worth retrying.
-      return new VendorError('pipedrive', 'validation', `Pipedrive ${operation}: answer larger than the client accepts`, { code: 'response_too_large' });
+      return new VendorError(
+        'pipedrive',
+        'validation',
+        `Pipedrive ${operation}: answer larger than the client accepts`,
+        { code: 'response_too_large' },
+      );
     }
     if (status !== undefined && status >= 300 && status < 400) {
-      return new VendorError('pipedrive', 'validation', `Pipedrive ${operation}: HTTP ${status} redirect not followed (the API token would go with it); check PIPEDRIVE_API_URL`, { status, code: 'redirect_refused' });
+      return new VendorError(
+        'pipedrive',
+        'validation',
+        `Pipedrive ${operation}: HTTP ${status} redirect not followed (the API token would go with it); check PIPEDRIVE_API_URL`,
+        { status, code: 'redirect_refused' },
+      );
     }
     if (status === undefined) {
       // No answer: timeout, refused, reset, DNS. Worth retrying.
-      const why = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' ? 'timed out' : `network error (${err.code ?? 'unknown'})`;
+      const why =
+        err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT'
+          ? 'timed out'
+          : `network error (${err.code ?? 'unknown'})`;
       return new VendorError('pipedrive', 'transient', `Pipedrive ${operation}: ${why}`, { code: err.code });
     }
     const { text, code } = vendorMessage(err.response?.data);
     const retryAfterMs = status === 429 || status >= 500 ? retryAfterMsFrom(err.response?.headers) : undefined;
-    return new VendorError('pipedrive', kindForStatus(status), `Pipedrive ${operation}: HTTP ${status}${text ? ` ${text}` : ''}`, {
-      status,
-      ...(code !== undefined ? { code } : {}),
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    });
+    return new VendorError(
+      'pipedrive',
+      kindForStatus(status),
+      `Pipedrive ${operation}: HTTP ${status}${text ? ` ${text}` : ''}`,
+      {
+        status,
+        ...(code !== undefined ? { code } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new VendorError('pipedrive', 'transient', `Pipedrive ${operation}: ${message}`);

@@ -9,21 +9,50 @@ import { parseFreeTextAddress } from '../../domain/free-text-address';
 import type { V2Address } from './wire-types';
 
 /** Countries that write the house number after the street name ("Friedrichstraße 12"). */
-const NUMBER_AFTER_STREET = new Set(['DE', 'NL', 'AT', 'CH', 'BE', 'DK', 'SE', 'NO', 'FI', 'PL', 'IT', 'ES', 'PT', 'CZ', 'SK', 'HU', 'HR', 'SI', 'IS']);
+const NUMBER_AFTER_STREET = new Set([
+  'DE',
+  'NL',
+  'AT',
+  'CH',
+  'BE',
+  'DK',
+  'SE',
+  'NO',
+  'FI',
+  'PL',
+  'IT',
+  'ES',
+  'PT',
+  'CZ',
+  'SK',
+  'HU',
+  'HR',
+  'SI',
+  'IS',
+]);
 
 const text = (v: string | null | undefined): string | undefined => {
   const s = (v ?? '').trim();
   return s === '' ? undefined : s;
 };
 
-export function toPostalAddress(address: V2Address | null | undefined, opts: { parseFreeText?: boolean } = {}): PostalAddress | undefined {
+export function toPostalAddress(
+  address: V2Address | null | undefined,
+  opts: { parseFreeText?: boolean } = {},
+): PostalAddress | undefined {
   if (!address) return undefined;
-  const parsed = opts.parseFreeText ? parseFreeTextAddress(text(address.formatted_address) ?? text(address.value) ?? '') : {};
+  const parsed = opts.parseFreeText
+    ? parseFreeTextAddress(text(address.formatted_address) ?? text(address.value) ?? '')
+    : {};
   const country = normalizeCountryCode(address.country);
   const number = text(address.street_number);
   const route = text(address.route);
   const street =
-    number && route ? (country && NUMBER_AFTER_STREET.has(country) ? `${route} ${number}` : `${number} ${route}`) : (route ?? number);
+    number && route
+      ? country && NUMBER_AFTER_STREET.has(country)
+        ? `${route} ${number}`
+        : `${number} ${route}`
+      : (route ?? number);
   const city = text(address.locality) ?? text(address.sublocality) ?? text(address.admin_area_level_2);
   // Parsed parts only fill an address Pipedrive left unstructured: mixing a geocoded street with a parsed one would not.
   const structured = street !== undefined || city !== undefined;

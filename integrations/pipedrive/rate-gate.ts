@@ -74,7 +74,9 @@ export class PipedriveRateGate {
     if (a.limit !== undefined && a.limit > 0) this.budget = Math.max(1, Math.floor(a.limit * this.share));
     const spent = a.status === 429 || a.remaining === 0;
     if (spent) {
-      const resetMs = clampRetryAfterMs(Math.max(a.retryAfterMs ?? 0, (a.resetSeconds ?? 0) * 1000, a.status === 429 ? 1_000 : 0));
+      const resetMs = clampRetryAfterMs(
+        Math.max(a.retryAfterMs ?? 0, (a.resetSeconds ?? 0) * 1000, a.status === 429 ? 1_000 : 0),
+      );
       this.pausedUntil = Math.max(this.pausedUntil, now + resetMs);
     }
   }
@@ -90,6 +92,12 @@ export function rateAnswerOf(status: number | undefined, headers: Record<string,
     const n = Number(text(name) ?? Number.NaN);
     return Number.isFinite(n) ? n : undefined;
   };
-  const answer: RateAnswer = { status, limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetSeconds: num('x-ratelimit-reset'), retryAfterMs: parseRetryAfter(text('retry-after')) };
+  const answer: RateAnswer = {
+    status,
+    limit: num('x-ratelimit-limit'),
+    remaining: num('x-ratelimit-remaining'),
+    resetSeconds: num('x-ratelimit-reset'),
+    retryAfterMs: parseRetryAfter(text('retry-after')),
+  };
   return Object.fromEntries(Object.entries(answer).filter(([, v]) => v !== undefined)) as RateAnswer;
 }

@@ -5,7 +5,12 @@
  * signedAt = stage_change_time. The template rides along (`mapping`) so the rest of the attempt uses the same one.
  * Pure; validated with ResolvedDealSchema so a surprise shape fails here, not later.
  */
-import { ResolvedDealSchema, type ContactEntry, type PostalAddress, type ResolvedDeal } from '../../domain/canonical-deal';
+import {
+  ResolvedDealSchema,
+  type ContactEntry,
+  type PostalAddress,
+  type ResolvedDeal,
+} from '../../domain/canonical-deal';
 import type { MappingSnapshot, PipedriveSource } from '../../domain/mapping/schema';
 import { contactEntries } from './contact-points';
 import { decodeCustomField } from './custom-field-values';
@@ -29,8 +34,16 @@ export interface ResolvedDealSources {
 type Entity = { custom_fields?: CustomFieldsWire | null } & object;
 
 function reader(src: ResolvedDealSources) {
-  const entities: Record<PipedriveSource['from'], Entity | undefined> = { deal: src.deal, organization: src.organization, person: src.person };
-  const catalogs: Record<PipedriveSource['from'], FieldCatalog | undefined> = { deal: src.dealFields, organization: src.organizationFields, person: src.personFields };
+  const entities: Record<PipedriveSource['from'], Entity | undefined> = {
+    deal: src.deal,
+    organization: src.organization,
+    person: src.person,
+  };
+  const catalogs: Record<PipedriveSource['from'], FieldCatalog | undefined> = {
+    deal: src.dealFields,
+    organization: src.organizationFields,
+    person: src.personFields,
+  };
   /** The stored value: a standard field as Pipedrive sends it, a custom field decoded to text (an address stays an object). */
   const raw = (source: PipedriveSource | undefined): unknown => {
     if (source === undefined) return undefined;
@@ -38,7 +51,8 @@ function reader(src: ResolvedDealSources) {
     if (entity === undefined) return undefined;
     if (source.standard !== undefined) return (entity as Record<string, unknown>)[source.standard];
     const catalog = catalogs[source.from];
-    const field = catalog && findField(catalog, source.field !== undefined ? { name: source.field } : { key: source.key! });
+    const field =
+      catalog && findField(catalog, source.field !== undefined ? { name: source.field } : { key: source.key! });
     if (!field) return undefined;
     const stored = entity.custom_fields?.[field.key];
     if (field.type === 'address' && stored !== null && typeof stored === 'object') return stored;
@@ -62,7 +76,8 @@ function reader(src: ResolvedDealSources) {
   };
   const address = (source: PipedriveSource | undefined, parseFreeText: boolean): PostalAddress | undefined => {
     const v = raw(source);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return toPostalAddress(v as V2Address, { parseFreeText });
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      return toPostalAddress(v as V2Address, { parseFreeText });
     const free = text(source);
     return free ? toPostalAddress({ value: free }, { parseFreeText }) : undefined;
   };
@@ -89,7 +104,10 @@ export function toResolvedDeal(src: ResolvedDealSources): ResolvedDeal {
       status: optional(deal.status),
       ownerId: deal.owner_id === null || deal.owner_id === undefined ? undefined : String(deal.owner_id),
       signedAt: optional(deal.stage_change_time),
-      externalId: read.text({ from: 'deal', ...(externalIdRef.key ? { key: externalIdRef.key } : { field: externalIdRef.field! }) }),
+      externalId: read.text({
+        from: 'deal',
+        ...(externalIdRef.key ? { key: externalIdRef.key } : { field: externalIdRef.field! }),
+      }),
       onboardingPackage: read.text(f.package.source),
       billingOwner: read.text(f.billingOwner.source),
       csmUserId: read.text(f.csm.source),

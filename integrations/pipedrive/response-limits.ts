@@ -17,10 +17,22 @@ export function pageGuard(what: string, maxPages = MAX_PAGES): (next: string | n
   const seen = new Set<string>();
   return (next) => {
     pages += 1;
-    if (pages > maxPages) throw new VendorError('pipedrive', 'validation', `Pipedrive ${what}: more than ${maxPages} pages; stopped reading`, { code: 'too_many_pages' });
+    if (pages > maxPages)
+      throw new VendorError(
+        'pipedrive',
+        'validation',
+        `Pipedrive ${what}: more than ${maxPages} pages; stopped reading`,
+        { code: 'too_many_pages' },
+      );
     if (next === undefined) return;
     const key = String(next);
-    if (seen.has(key)) throw new VendorError('pipedrive', 'validation', `Pipedrive ${what}: the same page cursor came back twice; stopped reading`, { code: 'cursor_loop' });
+    if (seen.has(key))
+      throw new VendorError(
+        'pipedrive',
+        'validation',
+        `Pipedrive ${what}: the same page cursor came back twice; stopped reading`,
+        { code: 'cursor_loop' },
+      );
     seen.add(key);
   };
 }
@@ -28,6 +40,12 @@ export function pageGuard(what: string, maxPages = MAX_PAGES): (next: string | n
 /** A Pipedrive id for a URL path: digits only (domain/webhook-v2.ts bounds them at the door; this holds for every caller). */
 export function idSegment(id: string | number, what = 'id'): string {
   const s = String(id).trim();
-  if (!/^\d{1,32}$/.test(s)) throw new VendorError('pipedrive', 'validation', `Pipedrive ${what} must be digits (at most 32), got ${JSON.stringify(s.slice(0, 40))}`, { code: 'invalid_id' });
+  if (!/^\d{1,32}$/.test(s))
+    throw new VendorError(
+      'pipedrive',
+      'validation',
+      `Pipedrive ${what} must be digits (at most 32), got ${JSON.stringify(s.slice(0, 40))}`,
+      { code: 'invalid_id' },
+    );
   return s;
 }

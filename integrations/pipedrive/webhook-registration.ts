@@ -15,7 +15,11 @@ export const WEBHOOK_EVENT = { event_object: 'deal', event_action: 'change', ver
 export type WebhookPlan = { keep: number; remove: number[] } | { create: true; remove: number[] };
 
 function sameEvent(w: V1Webhook): boolean {
-  return w.event_object === WEBHOOK_EVENT.event_object && w.event_action === WEBHOOK_EVENT.event_action && (w.version ?? '2.0') === WEBHOOK_EVENT.version;
+  return (
+    w.event_object === WEBHOOK_EVENT.event_object &&
+    w.event_action === WEBHOOK_EVENT.event_action &&
+    (w.version ?? '2.0') === WEBHOOK_EVENT.version
+  );
 }
 
 /**
@@ -24,7 +28,9 @@ function sameEvent(w: V1Webhook): boolean {
  * their credentials would be refused by the intake and count toward a ban.
  */
 export function planWebhook(existing: readonly V1Webhook[], wanted: WebhookSubscription): WebhookPlan {
-  const ours = existing.filter((w) => w.subscription_url === wanted.subscriptionUrl && (w.event_object === 'deal' || w.event_object === '*'));
+  const ours = existing.filter(
+    (w) => w.subscription_url === wanted.subscriptionUrl && (w.event_object === 'deal' || w.event_object === '*'),
+  );
   const identical = ours.find(
     (w) =>
       sameEvent(w) &&

@@ -3,7 +3,10 @@
 export interface Envelope<T> {
   success: boolean;
   data: T;
-  additional_data?: { next_cursor?: string | null; pagination?: { more_items_in_collection?: boolean; next_start?: number } } | null;
+  additional_data?: {
+    next_cursor?: string | null;
+    pagination?: { more_items_in_collection?: boolean; next_start?: number };
+  } | null;
 }
 
 export type CustomFieldsWire = Record<string, unknown>;

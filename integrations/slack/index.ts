@@ -1,4 +1,10 @@
-export { SlackClient, webClientOptions, type SlackClientOptions, type SlackMessage, type SlackMessageRef } from './slack-client';
+export {
+  SlackClient,
+  webClientOptions,
+  type SlackClientOptions,
+  type SlackMessage,
+  type SlackMessageRef,
+} from './slack-client';
 export { toSlackVendorError, kindForSlackError } from './slack-error';
 export {
   renderReviewCard,
@@ -25,4 +31,9 @@ export {
   type ReviewActionId,
   type ReviewButtonValue,
 } from './review-action-ids';
-export { ReviewerDirectory, ownerMention, type ReviewOwnerRef, type ReviewerDirectoryOptions } from './reviewer-directory';
+export {
+  ReviewerDirectory,
+  ownerMention,
+  type ReviewOwnerRef,
+  type ReviewerDirectoryOptions,
+} from './reviewer-directory';

@@ -29,7 +29,11 @@ export interface ReviewButtonValue {
 const REVIEW_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function encodeButtonValue(v: ReviewButtonValue): string {
-  return JSON.stringify({ externalId: v.externalId, ...(v.candidateId ? { candidateId: v.candidateId } : {}), ...(v.reviewId ? { reviewId: v.reviewId } : {}) });
+  return JSON.stringify({
+    externalId: v.externalId,
+    ...(v.candidateId ? { candidateId: v.candidateId } : {}),
+    ...(v.reviewId ? { reviewId: v.reviewId } : {}),
+  });
 }
 
 /** `undefined` when the value is not one of ours (hand-crafted or from an older card). */
@@ -38,7 +42,8 @@ export function decodeButtonValue(raw: string | undefined): ReviewButtonValue | 
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
     if (typeof parsed.externalId !== 'string' || !/^[A-Za-z0-9_-]+$/.test(parsed.externalId)) return undefined;
-    if (parsed.reviewId !== undefined && (typeof parsed.reviewId !== 'string' || !REVIEW_ID.test(parsed.reviewId))) return undefined;
+    if (parsed.reviewId !== undefined && (typeof parsed.reviewId !== 'string' || !REVIEW_ID.test(parsed.reviewId)))
+      return undefined;
     return {
       externalId: parsed.externalId,
       ...(typeof parsed.candidateId === 'string' && parsed.candidateId ? { candidateId: parsed.candidateId } : {}),
@@ -66,7 +71,9 @@ export function decodeRetryAllValue(raw: string | undefined): string | undefined
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as { reviewReason?: unknown };
-    return typeof parsed.reviewReason === 'string' && REASON_CODE.test(parsed.reviewReason) ? parsed.reviewReason : undefined;
+    return typeof parsed.reviewReason === 'string' && REASON_CODE.test(parsed.reviewReason)
+      ? parsed.reviewReason
+      : undefined;
   } catch {
     return undefined;
   }

@@ -102,7 +102,13 @@ function buttons(card: ReviewCardInput): ActionsBlock {
   // An edit after onboarding (kind ownership): retry writes Pipedrive's values, cancel keeps NetSuite's.
   const ownership = card.kind === 'ownership';
   const elements: Button[] = [
-    { type: 'button', action_id: REVIEW_ACTION_IDS.retry, style: 'primary', text: { type: 'plain_text', text: ownership ? "Write Pipedrive's values" : 'Mark reviewed – Retry' }, value },
+    {
+      type: 'button',
+      action_id: REVIEW_ACTION_IDS.retry,
+      style: 'primary',
+      text: { type: 'plain_text', text: ownership ? "Write Pipedrive's values" : 'Mark reviewed – Retry' },
+      value,
+    },
     { type: 'button', action_id: REVIEW_ACTION_IDS.fix, text: { type: 'plain_text', text: 'Fix fields…' }, value },
   ];
   // One "link" button per candidate would repeat the action id (Slack requires unique ids per block): offer the
@@ -158,8 +164,12 @@ export function decisionLine(decision: ReviewDecision, at: string): string {
   let line = `:white_check_mark: *${ACTION_WORDS[decision.action]}* by ${who} at ${slackDate(at)}`;
   // A CLI `--as` name is unverified: shown as escaped text beside the real actor, never as a mention.
   if (decision.claimedAs) line += ` (as claimed: ${escapeMrkdwn(clip(decision.claimedAs, 64))})`;
-  if (decision.action === 'fix' && decision.fields) line += ` — fields ${Object.keys(decision.fields).map((f) => `\`${escapeMrkdwn(f)}\``).join(', ')}`;
-  if (decision.action === 'link' && decision.netsuiteCustomerId) line += ` — NetSuite customer ${escapeMrkdwn(decision.netsuiteCustomerId)}`;
+  if (decision.action === 'fix' && decision.fields)
+    line += ` — fields ${Object.keys(decision.fields)
+      .map((f) => `\`${escapeMrkdwn(f)}\``)
+      .join(', ')}`;
+  if (decision.action === 'link' && decision.netsuiteCustomerId)
+    line += ` — NetSuite customer ${escapeMrkdwn(decision.netsuiteCustomerId)}`;
   if (decision.reason) line += ` — ${escapeMrkdwn(clip(decision.reason, 300))}`;
   return line;
 }
@@ -176,20 +186,34 @@ export function ownerLine(owner: ReviewOwner): string {
   return `:bust_in_silhouette: *Owner:* ${who} (${OWNER_VIA[owner.via]})`;
 }
 
-export function renderReviewCard(card: ReviewCardInput, links: ReviewCardLinks, decided?: { decision: ReviewDecision; at: string }, owner?: ReviewOwner): RenderedCard {
+export function renderReviewCard(
+  card: ReviewCardInput,
+  links: ReviewCardLinks,
+  decided?: { decision: ReviewDecision; at: string },
+  owner?: ReviewOwner,
+): RenderedCard {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title(card) } },
     { type: 'section', text: { type: 'mrkdwn', text: `*${KIND_LABEL[card.kind]}*` } },
   ];
-  if (owner) blocks.push({ type: 'context', block_id: 'review_owner', elements: [{ type: 'mrkdwn', text: ownerLine(owner) }] });
+  if (owner)
+    blocks.push({ type: 'context', block_id: 'review_owner', elements: [{ type: 'mrkdwn', text: ownerLine(owner) }] });
   for (const r of card.reasons.slice(0, MAX_REASONS)) blocks.push(reasonSection(r));
   if (card.reasons.length > MAX_REASONS) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${card.reasons.length - MAX_REASONS} more reasons (see the workflow's state).` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `…and ${card.reasons.length - MAX_REASONS} more reasons (see the workflow's state).` },
+      ],
+    });
   }
   if (card.duplicateCandidates?.length) {
     const list = card.duplicateCandidates
       .slice(0, 10)
-      .map((c) => `• NetSuite customer ${escapeMrkdwn(c.id)}${c.externalId ? ` (external id ${escapeMrkdwn(c.externalId)})` : ''}, same ${escapeMrkdwn(c.matchedOn.join(' and '))}`)
+      .map(
+        (c) =>
+          `• NetSuite customer ${escapeMrkdwn(c.id)}${c.externalId ? ` (external id ${escapeMrkdwn(c.externalId)})` : ''}, same ${escapeMrkdwn(c.matchedOn.join(' and '))}`,
+      )
       .join('\n');
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Possible duplicates*\n${list}` } });
   }
@@ -197,17 +221,28 @@ export function renderReviewCard(card: ReviewCardInput, links: ReviewCardLinks, 
   if (card.payload !== undefined) {
     const payload: ContextBlock = {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(`Payload: \`${escapeMrkdwn(payloadPreview(card.payload)).replace(/`/g, "'")}\``, 2000) }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(`Payload: \`${escapeMrkdwn(payloadPreview(card.payload)).replace(/`/g, "'")}\``, 2000),
+        },
+      ],
     };
     blocks.push(payload);
   }
   if (decided) {
-    blocks.push({ type: 'divider' }, { type: 'context', elements: [{ type: 'mrkdwn', text: decisionLine(decided.decision, decided.at) }] });
+    blocks.push(
+      { type: 'divider' },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: decisionLine(decided.decision, decided.at) }] },
+    );
   } else {
     blocks.push(buttons(card));
   }
   const fallback = `${title(card)}: ${card.reasons.map((r) => `${r.field} ${r.code}`).join(', ') || KIND_LABEL[card.kind]}`;
   // The fallback is mrkdwn too (notifications, screen readers): escaped like the blocks, so a deal title or actor
   // cannot become a <!channel> ping or a link.
-  return { text: escapeMrkdwn(decided ? `${fallback} — ${decided.decision.action} by ${decided.decision.actor}` : fallback), blocks };
+  return {
+    text: escapeMrkdwn(decided ? `${fallback} — ${decided.decision.action} by ${decided.decision.actor}` : fallback),
+    blocks,
+  };
 }

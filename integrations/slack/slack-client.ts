@@ -43,7 +43,10 @@ export class SlackClient {
 
   constructor(opts: SlackClientOptions) {
     // Failures surface as VendorError to the caller; the client's own console warnings would only duplicate them.
-    this.web = new WebClient(opts.botToken, { ...webClientOptions(opts.apiUrl, opts.timeoutMs), logLevel: LogLevel.ERROR });
+    this.web = new WebClient(opts.botToken, {
+      ...webClientOptions(opts.apiUrl, opts.timeoutMs),
+      logLevel: LogLevel.ERROR,
+    });
   }
 
   async postMessage(msg: SlackMessage): Promise<SlackMessageRef> {
@@ -77,7 +80,9 @@ export class SlackClient {
 
   /** Members (user ids) of a user group; `usergroups.users.list` needs the `usergroups:read` scope. */
   async usergroupMembers(usergroupId: string): Promise<string[]> {
-    const res = await this.call('usergroups.users.list', () => this.web.usergroups.users.list({ usergroup: usergroupId }));
+    const res = await this.call('usergroups.users.list', () =>
+      this.web.usergroups.users.list({ usergroup: usergroupId }),
+    );
     return (res.users ?? []).map(String);
   }
 

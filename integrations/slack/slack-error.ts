@@ -18,7 +18,14 @@ const AUTH_ERRORS = new Set([
   'ekm_access_denied',
   'team_access_not_granted',
 ]);
-const TRANSIENT_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const TRANSIENT_ERRORS = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 const NOT_FOUND_ERRORS = new Set(['message_not_found', 'thread_not_found', 'not_found']);
 
 /** The failure kind for a Slack `error` code (HTTP 200 `{ok:false,error}`). */
@@ -41,7 +48,10 @@ export function toSlackVendorError(err: unknown, method: string): VendorError {
   switch (code) {
     case ErrorCode.PlatformError: {
       const slackCode = String((err as WebAPIPlatformError).data.error ?? 'unknown_error');
-      return new VendorError('slack', kindForSlackError(slackCode), `${method}: ${slackCode}`, { code: slackCode, status: 200 });
+      return new VendorError('slack', kindForSlackError(slackCode), `${method}: ${slackCode}`, {
+        code: slackCode,
+        status: 200,
+      });
     }
     case ErrorCode.RateLimitedError: {
       const seconds = (err as WebAPIRateLimitedError).retryAfter;

@@ -2,7 +2,11 @@ import { log } from '@temporalio/activity';
 import type { SlackClient } from '../../integrations/slack';
 import type { AlertAction } from '../model/alerts';
 import type { OutageAlertAction } from '../model/vendor-outages';
-import { sendPagerDutyEvent, type PagerDutySeverity, type PagerDutyTarget } from '../../integrations/pagerduty/events-v2';
+import {
+  sendPagerDutyEvent,
+  type PagerDutySeverity,
+  type PagerDutyTarget,
+} from '../../integrations/pagerduty/events-v2';
 import { classified } from '../../activities/to-activity-failure';
 
 /**
@@ -17,7 +21,8 @@ export interface OpsAlertDeps {
   opsUrl: string;
 }
 
-const severityFor = (kind: AlertAction['kind'] | OutageAlertAction['kind']): PagerDutySeverity => (kind === 'reviewAge' ? 'warning' : 'error');
+const severityFor = (kind: AlertAction['kind'] | OutageAlertAction['kind']): PagerDutySeverity =>
+  kind === 'reviewAge' ? 'warning' : 'error';
 
 export function createOpsAlertActivities(deps: OpsAlertDeps) {
   return {
@@ -43,7 +48,13 @@ export function createOpsAlertActivities(deps: OpsAlertDeps) {
                 timestamp: a.at,
                 component: 'onboarding-orchestrator',
                 class: a.kind,
-                custom_details: { kind: a.kind, value: a.value, threshold: a.threshold, ...('vendor' in a ? { vendor: a.vendor } : {}), opsCard: `${deps.opsUrl}/ops` },
+                custom_details: {
+                  kind: a.kind,
+                  value: a.value,
+                  threshold: a.threshold,
+                  ...('vendor' in a ? { vendor: a.vendor } : {}),
+                  opsCard: `${deps.opsUrl}/ops`,
+                },
               },
               links: [{ href: `${deps.opsUrl}/ops`, text: 'Ops health card' }],
             }

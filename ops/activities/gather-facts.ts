@@ -15,7 +15,10 @@ export interface GatherOpsFactsInput {
   ledgerShards?: LedgerShardSettings;
 }
 
-export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions & { ledgerShardPrefix?: string; reviewDigests?: Omit<ReviewDigestDeps, 'client'> } = {}) {
+export function createOpsFactsActivities(
+  client: Client,
+  opts: OpsFactsOptions & { ledgerShardPrefix?: string; reviewDigests?: Omit<ReviewDigestDeps, 'client'> } = {},
+) {
   return {
     ...createVendorOutageActivities(client),
     ...createReviewDigestActivities({ client, ...opts.reviewDigests }),
@@ -37,7 +40,9 @@ export function createOpsFactsActivities(client: Client, opts: OpsFactsOptions &
       if (facts.reviewQueue.error) throw ApplicationFailure.retryable(facts.reviewQueue.error, FAILURE.transient);
       const withWaits = vendorWaits ? { ...facts, vendorWaits } : facts;
       if (!shards) return withWaits;
-      return 'facts' in shards ? { ...withWaits, ledgerShards: shards.facts } : { ...withWaits, ledgerShardsError: shards.error };
+      return 'facts' in shards
+        ? { ...withWaits, ledgerShards: shards.facts }
+        : { ...withWaits, ledgerShardsError: shards.error };
     },
   };
 }

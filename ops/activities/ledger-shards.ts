@@ -30,7 +30,8 @@ export interface LedgerShardsOptions {
   queryTimeoutMs?: number;
 }
 
-const ids = (prefix: string): string[] => Array.from({ length: OPS_LEDGER_SHARDS }, (_, n) => opsLedgerShardId(n, prefix));
+const ids = (prefix: string): string[] =>
+  Array.from({ length: OPS_LEDGER_SHARDS }, (_, n) => opsLedgerShardId(n, prefix));
 
 /** Signal-with-start on every shard: starts the missing ones, hands the running ones the settings. Idempotent. */
 export async function ensureLedgerShards(client: Client, o: LedgerShardsOptions): Promise<string[]> {
@@ -74,12 +75,19 @@ async function startMissingLedgerShards(client: Client, o: LedgerShardsOptions):
  * Every shard's buckets, summed by day; an error when any shard could not be read (a partial sum would look like a
  * quiet week and could close an alert).
  */
-export async function readLedgerShards(client: Client, o: LedgerShardsOptions): Promise<{ facts: LedgerShardsFacts } | { error: string }> {
+export async function readLedgerShards(
+  client: Client,
+  o: LedgerShardsOptions,
+): Promise<{ facts: LedgerShardsFacts } | { error: string }> {
   try {
     const shardIds = await startMissingLedgerShards(client, o);
     const timeout = o.queryTimeoutMs ?? 15_000;
     // Settled, not raced: every shard's query runs its course (and re-homes a stale sticky queue) even when one fails.
-    const settled = await Promise.allSettled(shardIds.map((id) => within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`)));
+    const settled = await Promise.allSettled(
+      shardIds.map((id) =>
+        within(client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery), timeout, `ledger shard ${id}`),
+      ),
+    );
     const failed = settled.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failed.length > 0) throw new Error(`${failed.length} of ${shardIds.length}: ${failed[0]}`);
     const states = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -24,7 +24,6 @@ export interface OpsFactsOptions {
   scanLimit?: number;
 }
 
-
 /** When the current review began: the last "→ NEEDS_REVIEW" transition in the audit trail. */
 export function reviewStartedAt(state: Pick<TransactionState, 'auditTrail'>): string | undefined {
   for (let i = state.auditTrail.length - 1; i >= 0; i -= 1) {
@@ -36,7 +35,8 @@ export function reviewStartedAt(state: Pick<TransactionState, 'auditTrail'>): st
 
 /** The review's named owner (the card's: a Slack user or user group id), else the last person who acted on it. */
 function ownerOf(state: TransactionState): string | undefined {
-  if (state.reviewOwner?.id) return state.reviewOwner.kind === 'group' ? `group ${state.reviewOwner.id}` : state.reviewOwner.id;
+  if (state.reviewOwner?.id)
+    return state.reviewOwner.kind === 'group' ? `group ${state.reviewOwner.id}` : state.reviewOwner.id;
   for (let i = state.auditTrail.length - 1; i >= 0; i -= 1) {
     const e = state.auditTrail[i]!;
     if (e.step === 'state' && e.detail?.endsWith('→ NEEDS_REVIEW')) break;
@@ -45,7 +45,11 @@ function ownerOf(state: TransactionState): string | undefined {
   return undefined;
 }
 
-export async function readReviewQueue(client: Client, nowMs: number, opts: OpsFactsOptions = {}): Promise<ReviewQueueFacts> {
+export async function readReviewQueue(
+  client: Client,
+  nowMs: number,
+  opts: OpsFactsOptions = {},
+): Promise<ReviewQueueFacts> {
   const page = opts.reviewPage ?? 25;
   const timeout = opts.queryTimeoutMs ?? 3_000;
   const scanLimit = opts.scanLimit ?? 500;
@@ -60,7 +64,13 @@ export async function readReviewQueue(client: Client, nowMs: number, opts: OpsFa
     rows.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
     const items = await Promise.all(
       rows.slice(0, page).map(async (wf): Promise<ReviewQueueItem> => {
-        const state = await within(client.workflow.getHandle<() => Promise<TransactionState>>(wf.workflowId, wf.runId).query<TransactionState>(QUERIES.state), timeout, 'state query').catch(() => undefined);
+        const state = await within(
+          client.workflow
+            .getHandle<() => Promise<TransactionState>>(wf.workflowId, wf.runId)
+            .query<TransactionState>(QUERIES.state),
+          timeout,
+          'state query',
+        ).catch(() => undefined);
         const since = (state && reviewStartedAt(state)) ?? wf.startTime.toISOString();
         const reason = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.ReviewReason);
         const dealId = wf.typedSearchAttributes.get(SEARCH_ATTRIBUTES.PipedriveDealId) ?? state?.pipedriveDealId;
@@ -113,7 +123,7 @@ export async function readLastReconciliation(client: Client): Promise<Reconcilia
     if (++seen >= 50) break;
   }
   if (!latest) return undefined;
-  const result = await client.workflow.getHandle(latest.workflowId, latest.runId).result() as ReconcileResultShape;
+  const result = (await client.workflow.getHandle(latest.workflowId, latest.runId).result()) as ReconcileResultShape;
   let duplicateCustomers = result.counts.duplicates ?? 0;
   if (result.report?.jsonPath) {
     try {
@@ -142,7 +152,11 @@ export async function readClosedCounts(client: Client, now: Date): Promise<Close
       const from = new Date(start).toISOString();
       const to = new Date(start + 86_400_000).toISOString();
       const count = async (state: string) =>
-        (await client.workflow.count(`WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed' AND OnboardingState = '${state}' AND CloseTime >= '${from}' AND CloseTime < '${to}'`)).count;
+        (
+          await client.workflow.count(
+            `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed' AND OnboardingState = '${state}' AND CloseTime >= '${from}' AND CloseTime < '${to}'`,
+          )
+        ).count;
       const [completed, cancelled] = await Promise.all([count('COMPLETED'), count('CANCELLED')]);
       return { day: from.slice(0, 10), completed, cancelled };
     }),

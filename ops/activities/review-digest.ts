@@ -39,7 +39,10 @@ export function digestMessage(reviewReason: string, count: number): { text: stri
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${count} onboardings are in review for \`${reviewReason}\`.* Each has its own card; "Retry all" sends retry to every one of them (each recorded under your name, as a single click).` },
+        text: {
+          type: 'mrkdwn',
+          text: `*${count} onboardings are in review for \`${reviewReason}\`.* Each has its own card; "Retry all" sends retry to every one of them (each recorded under your name, as a single click).`,
+        },
       },
       {
         type: 'actions',
@@ -53,7 +56,10 @@ export function digestMessage(reviewReason: string, count: number): { text: stri
             value: encodeRetryAllValue(reviewReason),
             confirm: {
               title: { type: 'plain_text', text: 'Retry all?' },
-              text: { type: 'mrkdwn', text: `Retry every onboarding in review for \`${reviewReason}\` (${count} now)?` },
+              text: {
+                type: 'mrkdwn',
+                text: `Retry every onboarding in review for \`${reviewReason}\` (${count} now)?`,
+              },
               confirm: { type: 'plain_text', text: 'Retry all' },
               deny: { type: 'plain_text', text: 'Cancel' },
             },
@@ -66,7 +72,18 @@ export function digestMessage(reviewReason: string, count: number): { text: stri
 
 function handledMessage(reviewReason: string, left: number): { text: string; blocks: KnownBlock[] } {
   const text = `Reviews for ${reviewReason}: ${left === 0 ? 'all handled' : `${left} left, on their own cards`}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `~Reviews for \`${reviewReason}\`~ ${left === 0 ? 'all handled.' : `${left} left, on their own cards.`}` } }] };
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `~Reviews for \`${reviewReason}\`~ ${left === 0 ? 'all handled.' : `${left} left, on their own cards.`}`,
+        },
+      },
+    ],
+  };
 }
 
 export function createReviewDigestActivities(deps: ReviewDigestDeps) {
@@ -85,7 +102,8 @@ export function createReviewDigestActivities(deps: ReviewDigestDeps) {
           const ref = await slack.client.postMessage({ channel: slack.channel, text: m.text, blocks: m.blocks });
           next[reason] = { channel: ref.channel, ts: ref.ts, count, at };
         } else {
-          if (prev.count !== count) await slack.client.updateMessage({ channel: prev.channel, ts: prev.ts }, m.text, m.blocks);
+          if (prev.count !== count)
+            await slack.client.updateMessage({ channel: prev.channel, ts: prev.ts }, m.text, m.blocks);
           next[reason] = { ...prev, count, ...(prev.count !== count ? { at } : {}) };
         }
       }

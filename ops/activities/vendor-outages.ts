@@ -16,8 +16,19 @@ export const VENDOR_WAIT_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND Executio
 const reporter = `${hostname()}:${process.pid}`;
 
 /** Tells ops-watch; a failure is only logged by the caller's absence of effect: onboardings wait out outages on their own timers. */
-export async function reportBreakerTransition(client: Client, t: BreakerTransition, workflowId: string = OPS_WATCH_WORKFLOW_ID): Promise<void> {
-  const report: VendorHealthReport = { vendor: t.vendor, state: t.state, since: t.since, at: t.at, reporter, ...(t.reason ? { reason: t.reason } : {}) };
+export async function reportBreakerTransition(
+  client: Client,
+  t: BreakerTransition,
+  workflowId: string = OPS_WATCH_WORKFLOW_ID,
+): Promise<void> {
+  const report: VendorHealthReport = {
+    vendor: t.vendor,
+    state: t.state,
+    since: t.since,
+    at: t.at,
+    reporter,
+    ...(t.reason ? { reason: t.reason } : {}),
+  };
   await client.workflow
     .getHandle(workflowId)
     .signal(vendorHealthSignal, report)
@@ -55,7 +66,10 @@ export function createVendorOutageActivities(client: Client) {
             client.workflow
               .getHandle(id)
               .signal(SIGNALS.vendorRecovered, { vendor, at })
-              .then(() => 1, () => 0),
+              .then(
+                () => 1,
+                () => 0,
+              ),
           ),
         );
         woken += sent.reduce((a: number, b: number) => a + b, 0);

@@ -12,7 +12,11 @@ import { registerOpsGauges } from './ops-metrics';
 async function workerMetrics(url: string | undefined): Promise<string> {
   if (!url) return '';
   try {
-    const res = await axios.get<string>(url, { timeout: 1_000, responseType: 'text', transformResponse: (d: string) => d });
+    const res = await axios.get<string>(url, {
+      timeout: 1_000,
+      responseType: 'text',
+      transformResponse: (d: string) => d,
+    });
     return res.data;
   } catch {
     return '# worker metrics unavailable\n';

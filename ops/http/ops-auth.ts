@@ -32,6 +32,9 @@ export function addOpsAuth(app: FastifyInstance, auth: OpsHttpConfig['auth']): v
     return reply
       .code(401)
       .header('www-authenticate', challenges)
-      .send({ error: 'unauthorized', message: `Credentials missing or wrong for the internal listener (${auth.basic ? 'Basic' : ''}${auth.basic && auth.bearerToken ? ' or ' : ''}${auth.bearerToken ? 'Bearer' : ''})` });
+      .send({
+        error: 'unauthorized',
+        message: `Credentials missing or wrong for the internal listener (${auth.basic ? 'Basic' : ''}${auth.basic && auth.bearerToken ? ' or ' : ''}${auth.bearerToken ? 'Bearer' : ''})`,
+      });
   });
 }

@@ -17,7 +17,13 @@ export interface OpsCardContext {
   pipedriveBaseUrl?: string;
 }
 
-export const STATUS_COLORS = { green: '#2e9d4a', amber: '#e0a100', red: '#d33a2c', unknown: '#9aa0a6', info: '#3b6fd8' } as const;
+export const STATUS_COLORS = {
+  green: '#2e9d4a',
+  amber: '#e0a100',
+  red: '#d33a2c',
+  unknown: '#9aa0a6',
+  info: '#3b6fd8',
+} as const;
 
 const W = 140;
 const H = 36;
@@ -38,11 +44,22 @@ export function trendSvg(points: TrendPoint[], color: string, threshold?: number
     } else run.push(`${x(i).toFixed(1)},${y(p.value).toFixed(1)}`);
   });
   if (run.length) runs.push(run);
-  const lines = runs.map((r) => (r.length > 1 ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.join(' ')}"/>` : '')).join('');
-  const dots = points
-    .map((p, i) => (p.value === null ? '' : `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(p.day)}: ${p.value}</title></circle>`))
+  const lines = runs
+    .map((r) =>
+      r.length > 1 ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.join(' ')}"/>` : '',
+    )
     .join('');
-  const limit = threshold !== undefined ? `<line class="threshold" x1="${PAD}" x2="${W - PAD}" y1="${y(threshold).toFixed(1)}" y2="${y(threshold).toFixed(1)}" stroke="#d33a2c" stroke-width="1" stroke-dasharray="3 3"/>` : '';
+  const dots = points
+    .map((p, i) =>
+      p.value === null
+        ? ''
+        : `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${color}"><title>${escapeHtml(p.day)}: ${p.value}</title></circle>`,
+    )
+    .join('');
+  const limit =
+    threshold !== undefined
+      ? `<line class="threshold" x1="${PAD}" x2="${W - PAD}" y1="${y(threshold).toFixed(1)}" y2="${y(threshold).toFixed(1)}" stroke="#d33a2c" stroke-width="1" stroke-dasharray="3 3"/>`
+      : '';
   const label = `Trend over ${points.length} days${values.length ? '' : ' (no data yet)'}`;
   return `<svg class="trend" role="img" aria-label="${label}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg"><line x1="${PAD}" x2="${W - PAD}" y1="${H - PAD}" y2="${H - PAD}" stroke="#ccc" stroke-width="1"/>${limit}${lines}${dots}</svg>`;
 }
@@ -61,7 +78,8 @@ ${trendSvg(k.trend, color, k.threshold)}
 export function renderOpsCard(v: OpsView, c: OpsCardContext): string {
   const ui = `${c.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(c.namespace)}`;
   const ready = c.readiness.ready;
-  const worker = typeof c.readiness.worker === 'string' ? c.readiness.worker : `${c.readiness.worker.livePollers} poller(s)`;
+  const worker =
+    typeof c.readiness.worker === 'string' ? c.readiness.worker : `${c.readiness.worker.livePollers} poller(s)`;
   const tiles = v.kpis.length
     ? v.kpis.map(tileHtml).join('\n')
     : `<p class="warn">KPIs unavailable: ${escapeHtml(v.sourceError ?? 'ops-watch is not running')}. They return once a worker runs ops-watch.</p>`;
@@ -85,16 +103,33 @@ export function renderOpsCard(v: OpsView, c: OpsCardContext): string {
     : '<p>No reconciliation has completed yet (daily schedule <code>reconciliation-daily</code>, or <code>npm run cli -- reconcile</code>).</p>';
   const open = v.alerts.filter((a) => a.open);
   const alerts = open.length
-    ? `<ul class="alerts">${open.map((a) => `<li class="alert-open" data-alert="${a.kind}"><b>${escapeHtml(ALERT_TITLES[a.kind])}</b> since ${escapeHtml(a.since ?? '?')} · ${Object.entries(a.deliveries ?? {}).map(([ch, s]) => `${escapeHtml(ch)}: ${escapeHtml(s)}`).join(', ')}</li>`).join('')}</ul>`
+    ? `<ul class="alerts">${open
+        .map(
+          (a) =>
+            `<li class="alert-open" data-alert="${a.kind}"><b>${escapeHtml(ALERT_TITLES[a.kind])}</b> since ${escapeHtml(a.since ?? '?')} · ${Object.entries(
+              a.deliveries ?? {},
+            )
+              .map(([ch, s]) => `${escapeHtml(ch)}: ${escapeHtml(s)}`)
+              .join(', ')}</li>`,
+        )
+        .join('')}</ul>`
     : '<p class="ok">No open alerts.</p>';
   const outages = v.vendorOutages.length
     ? `<ul class="alerts" id="vendor-outages">${v.vendorOutages.map((o) => `<li class="${o.alerted ? 'alert-open' : 'muted'}" data-vendor="${escapeHtml(o.vendor)}">${escapeHtml(describeVendorOutage(o))}</li>`).join('')}</ul>`
     : '';
-  const waiting = v.waitingForVendor ? `<p id="waiting-for-vendor">Waiting for a vendor: <b>${v.waitingForVendor.total}</b>${Object.entries(v.waitingForVendor.byVendor).map(([k, n]) => ` · ${escapeHtml(k)} ${n}`).join('')}</p>` : '';
+  const waiting = v.waitingForVendor
+    ? `<p id="waiting-for-vendor">Waiting for a vendor: <b>${v.waitingForVendor.total}</b>${Object.entries(
+        v.waitingForVendor.byVendor,
+      )
+        .map(([k, n]) => ` · ${escapeHtml(k)} ${n}`)
+        .join('')}</p>`
+    : '';
   const counts =
     typeof c.countsByState === 'string'
       ? `<tr><td colspan="2">${escapeHtml(c.countsByState)}</td></tr>`
-      : ONBOARDING_STATES.map((s) => `<tr><td>${s}</td><td class="n">${(c.countsByState as Record<OnboardingState, number>)[s]}</td></tr>`).join('');
+      : ONBOARDING_STATES.map(
+          (s) => `<tr><td>${s}</td><td class="n">${(c.countsByState as Record<OnboardingState, number>)[s]}</td></tr>`,
+        ).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Onboarding health</title>
 <meta http-equiv="refresh" content="15"><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>

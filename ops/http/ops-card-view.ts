@@ -44,7 +44,18 @@ export interface OpsView {
   window: { from: string; to: string; days: number };
   readings?: KpiReadings;
   kpis: KpiTile[];
-  week?: { received: number; newCustomers: number; linkedCustomers: number; slaBreaches: number; invoicesCreated: number; invoicesFound: number; invoiceFailures: number; completed: number; cancelled: number; reviews: Record<string, number> };
+  week?: {
+    received: number;
+    newCustomers: number;
+    linkedCustomers: number;
+    slaBreaches: number;
+    invoicesCreated: number;
+    invoicesFound: number;
+    invoiceFailures: number;
+    completed: number;
+    cancelled: number;
+    reviews: Record<string, number>;
+  };
   reviewQueue: ReviewQueueFacts;
   reconciliation?: ReconciliationFacts;
   alerts: AlertState[];
@@ -72,19 +83,43 @@ function trend(days: string[], buckets: DayBucket[], f: (b: DayBucket) => number
 const ratio = (num: number, den: number): number | undefined => (den > 0 ? num / den : undefined);
 const pct = (v: number | undefined): string => (v === undefined ? 'no data' : `${(v * 100).toFixed(1)}%`);
 
-export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: string; reviewQueue?: ReviewQueueFacts; sourceError?: string }): OpsView {
+export function buildOpsView(
+  state: OpsWatchState | undefined,
+  opts: { nowIso: string; reviewQueue?: ReviewQueueFacts; sourceError?: string },
+): OpsView {
   const days = lastDays(opts.nowIso, TREND_DAYS);
   const reviewQueue = opts.reviewQueue ?? state?.facts?.reviewQueue ?? { size: 0, oldestAgeMs: 0, items: [] };
-  const base = { generatedAt: opts.nowIso, window: { from: days[0]!, to: days[days.length - 1]!, days: TREND_DAYS }, reviewQueue };
+  const base = {
+    generatedAt: opts.nowIso,
+    window: { from: days[0]!, to: days[days.length - 1]!, days: TREND_DAYS },
+    reviewQueue,
+  };
   if (!state) {
-    return { ...base, source: 'unavailable', sourceError: opts.sourceError ?? 'ops-watch is not running', kpis: [], alerts: [], vendorOutages: [] };
+    return {
+      ...base,
+      source: 'unavailable',
+      sourceError: opts.sourceError ?? 'ops-watch is not running',
+      kpis: [],
+      alerts: [],
+      vendorOutages: [],
+    };
   }
   // A fresher queue (read by the caller just now) overrides the one ops-watch saw at its last tick.
-  const readings: KpiReadings = { ...state.readings, reviewQueueSize: reviewQueue.size, reviewOldestAgeMs: reviewQueue.oldestAgeMs };
+  const readings: KpiReadings = {
+    ...state.readings,
+    reviewQueueSize: reviewQueue.size,
+    reviewOldestAgeMs: reviewQueue.oldestAgeMs,
+  };
   const t = state.settings.thresholds;
   const buckets = state.ledger.days;
   const w = state.week;
-  const tile = (key: AlertKind, value: number | undefined, threshold: number, detail: string, points: TrendPoint[]): KpiTile => ({
+  const tile = (
+    key: AlertKind,
+    value: number | undefined,
+    threshold: number,
+    detail: string,
+    points: TrendPoint[],
+  ): KpiTile => ({
     key,
     title: ALERT_TITLES[key],
     value: value ?? null,
@@ -97,10 +132,42 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
   });
   const invoicesOk = w.invoicesCreated + w.invoicesFound;
   const kpis: KpiTile[] = [
-    tile('duplicates', readings.duplicateRate, t.duplicateRate, `${readings.duplicateCustomers ?? 'no'} duplicate customer(s) in the last reconciliation · ${w.newCustomers} new this week`, trend(days, buckets, (b) => (b.duplicateCustomers === undefined ? undefined : b.duplicateCustomers === 0 ? 0 : b.duplicateCustomers / Math.max(1, w.newCustomers)))),
-    tile('slaBreaches', readings.slaBreachRate, t.slaBreachRate, `${w.slaBreaches} of ${w.received} deal(s) this week without a customer within ${formatDuration(state.settings.customerSlaMs)}`, trend(days, buckets, (b) => ratio(b.slaBreaches, b.received))),
-    tile('reconciliation', readings.mismatchRate, t.mismatchRate, state.facts?.reconciliation ? `${state.facts.reconciliation.counts.withProblems ?? 0} of ${state.facts.reconciliation.counts.compared ?? 0} record(s) with a problem` : 'no reconciliation yet', trend(days, buckets, (b) => b.mismatchRate)),
-    tile('reviewAge', reviewQueue.size > 0 ? readings.reviewOldestAgeMs : 0, t.reviewAgeMs, `${reviewQueue.size} deal(s) waiting for review`, trend(days, buckets, (b) => b.reviewOldestAgeMs)),
+    tile(
+      'duplicates',
+      readings.duplicateRate,
+      t.duplicateRate,
+      `${readings.duplicateCustomers ?? 'no'} duplicate customer(s) in the last reconciliation · ${w.newCustomers} new this week`,
+      trend(days, buckets, (b) =>
+        b.duplicateCustomers === undefined
+          ? undefined
+          : b.duplicateCustomers === 0
+            ? 0
+            : b.duplicateCustomers / Math.max(1, w.newCustomers),
+      ),
+    ),
+    tile(
+      'slaBreaches',
+      readings.slaBreachRate,
+      t.slaBreachRate,
+      `${w.slaBreaches} of ${w.received} deal(s) this week without a customer within ${formatDuration(state.settings.customerSlaMs)}`,
+      trend(days, buckets, (b) => ratio(b.slaBreaches, b.received)),
+    ),
+    tile(
+      'reconciliation',
+      readings.mismatchRate,
+      t.mismatchRate,
+      state.facts?.reconciliation
+        ? `${state.facts.reconciliation.counts.withProblems ?? 0} of ${state.facts.reconciliation.counts.compared ?? 0} record(s) with a problem`
+        : 'no reconciliation yet',
+      trend(days, buckets, (b) => b.mismatchRate),
+    ),
+    tile(
+      'reviewAge',
+      reviewQueue.size > 0 ? readings.reviewOldestAgeMs : 0,
+      t.reviewAgeMs,
+      `${reviewQueue.size} deal(s) waiting for review`,
+      trend(days, buckets, (b) => b.reviewOldestAgeMs),
+    ),
     {
       key: 'invoiceSuccess',
       title: 'Invoice success',
@@ -108,24 +175,38 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
       display: pct(readings.invoiceSuccessRate),
       status: 'info',
       detail: `${invoicesOk} first invoice(s) this week, ${w.invoiceFailures} sent to review`,
-      trend: trend(days, buckets, (b) => ratio(b.invoicesCreated + b.invoicesFound, b.invoicesCreated + b.invoicesFound + b.invoiceFailures)),
+      trend: trend(days, buckets, (b) =>
+        ratio(b.invoicesCreated + b.invoicesFound, b.invoicesCreated + b.invoicesFound + b.invoiceFailures),
+      ),
     },
     {
       key: 'signedToCustomer',
       title: 'Signed → customer',
       value: readings.signedToCustomerP50Ms ?? null,
-      display: readings.signedToCustomerP50Ms === undefined ? 'no data' : `p50 ${formatDuration(readings.signedToCustomerP50Ms)}`,
+      display:
+        readings.signedToCustomerP50Ms === undefined
+          ? 'no data'
+          : `p50 ${formatDuration(readings.signedToCustomerP50Ms)}`,
       status: 'info',
-      detail: readings.signedToCustomerP95Ms === undefined ? 'no customers this week' : `p95 ${formatDuration(readings.signedToCustomerP95Ms)} · ${w.toCustomer.count} customer(s)`,
+      detail:
+        readings.signedToCustomerP95Ms === undefined
+          ? 'no customers this week'
+          : `p95 ${formatDuration(readings.signedToCustomerP95Ms)} · ${w.toCustomer.count} customer(s)`,
       trend: trend(days, buckets, (b) => (b.toCustomer.count ? b.toCustomer.sumMs / b.toCustomer.count : undefined)),
     },
     {
       key: 'signedToInvoice',
       title: 'Signed → first invoice',
       value: readings.signedToInvoiceP50Ms ?? null,
-      display: readings.signedToInvoiceP50Ms === undefined ? 'no data' : `p50 ${formatDuration(readings.signedToInvoiceP50Ms)}`,
+      display:
+        readings.signedToInvoiceP50Ms === undefined
+          ? 'no data'
+          : `p50 ${formatDuration(readings.signedToInvoiceP50Ms)}`,
       status: 'info',
-      detail: readings.signedToInvoiceP95Ms === undefined ? 'no invoices this week' : `p95 ${formatDuration(readings.signedToInvoiceP95Ms)} · ${w.toInvoice.count} invoice(s)`,
+      detail:
+        readings.signedToInvoiceP95Ms === undefined
+          ? 'no invoices this week'
+          : `p95 ${formatDuration(readings.signedToInvoiceP95Ms)} · ${w.toInvoice.count} invoice(s)`,
       trend: trend(days, buckets, (b) => (b.toInvoice.count ? b.toInvoice.sumMs / b.toInvoice.count : undefined)),
     },
   ];
@@ -149,7 +230,9 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
     },
     ...(state.facts?.reconciliation ? { reconciliation: state.facts.reconciliation } : {}),
     alerts,
-    vendorOutages: Object.values(state.outages ?? {}).filter((o) => o.alerted || o.resolvedAt || Object.values(o.reporters).some((r) => r.open)),
+    vendorOutages: Object.values(state.outages ?? {}).filter(
+      (o) => o.alerted || o.resolvedAt || Object.values(o.reporters).some((r) => r.open),
+    ),
     ...(state.facts?.vendorWaits ? { waitingForVendor: state.facts.vendorWaits } : {}),
     ...(state.lastTickAt ? { lastTickAt: state.lastTickAt } : {}),
   };
@@ -158,7 +241,8 @@ export function buildOpsView(state: OpsWatchState | undefined, opts: { nowIso: s
 /** One line per vendor outage, for the card and the CLI report. */
 export function describeVendorOutage(o: VendorOutage): string {
   const down = Object.values(o.reporters).some((r) => r.open);
-  if (down || o.alerted) return `${o.vendor} DOWN since ${o.since ?? '?'}: ${o.waiting} onboarding(s) waiting${o.alerted ? ' (incident open)' : ''}`;
+  if (down || o.alerted)
+    return `${o.vendor} DOWN since ${o.since ?? '?'}: ${o.waiting} onboarding(s) waiting${o.alerted ? ' (incident open)' : ''}`;
   return `${o.vendor} back at ${o.resolvedAt ?? '?'} (down since ${o.since ?? '?'}): ${o.resumed ?? 0} onboarding(s) resumed, at most ${o.peakWaiting} waiting`;
 }
 
@@ -169,24 +253,42 @@ export function formatOpsReport(v: OpsView): string {
     lines.push(`KPIs unavailable: ${v.sourceError ?? 'ops-watch is not running'}`);
   }
   for (const k of v.kpis) {
-    const mark = k.status === 'red' ? 'RED  ' : k.status === 'amber' ? 'AMBER' : k.status === 'green' ? 'ok   ' : '     ';
+    const mark =
+      k.status === 'red' ? 'RED  ' : k.status === 'amber' ? 'AMBER' : k.status === 'green' ? 'ok   ' : '     ';
     const threshold = k.thresholdDisplay ? ` (threshold ${k.thresholdDisplay})` : '';
     const spark = k.trend.map((p) => (p.value === null ? '·' : p.value.toPrecision(2))).join(' ');
     lines.push(`  ${mark} ${k.title.padEnd(26)} ${k.display.padEnd(10)}${threshold}  ${k.detail}  [7d: ${spark}]`);
   }
   if (v.week) {
-    const reviews = Object.entries(v.week.reviews).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none';
-    lines.push(`  Week: ${v.week.received} deal(s) received, ${v.week.newCustomers} new customer(s), ${v.week.completed} completed, ${v.week.cancelled} cancelled; reviews: ${reviews}`);
+    const reviews =
+      Object.entries(v.week.reviews)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ') || 'none';
+    lines.push(
+      `  Week: ${v.week.received} deal(s) received, ${v.week.newCustomers} new customer(s), ${v.week.completed} completed, ${v.week.cancelled} cancelled; reviews: ${reviews}`,
+    );
   }
-  lines.push(`Review queue: ${v.reviewQueue.size} deal(s)${v.reviewQueue.size ? `, oldest ${formatDuration(v.reviewQueue.oldestAgeMs)}` : ''}${v.reviewQueue.error ? ` (${v.reviewQueue.error})` : ''}`);
+  lines.push(
+    `Review queue: ${v.reviewQueue.size} deal(s)${v.reviewQueue.size ? `, oldest ${formatDuration(v.reviewQueue.oldestAgeMs)}` : ''}${v.reviewQueue.error ? ` (${v.reviewQueue.error})` : ''}`,
+  );
   for (const i of v.reviewQueue.items.slice(0, 10)) {
-    lines.push(`  ${i.externalId}  deal ${i.pipedriveDealId ?? '?'}  ${i.reason ?? i.reviewKind ?? ''}  ${i.owner ? `owner ${i.owner}  ` : ''}waiting ${formatDuration(i.ageMs)}`);
+    lines.push(
+      `  ${i.externalId}  deal ${i.pipedriveDealId ?? '?'}  ${i.reason ?? i.reviewKind ?? ''}  ${i.owner ? `owner ${i.owner}  ` : ''}waiting ${formatDuration(i.ageMs)}`,
+    );
   }
   const r = v.reconciliation;
-  lines.push(r ? `Last reconciliation: ${r.generatedAt}, mismatch ${pct(r.mismatchRate)} (${r.counts.withProblems ?? 0}/${r.counts.compared ?? 0}), ${r.duplicateCustomers} duplicate customer(s)${r.reportPath ? `, report ${r.reportPath}` : ''}` : 'Last reconciliation: none yet');
+  lines.push(
+    r
+      ? `Last reconciliation: ${r.generatedAt}, mismatch ${pct(r.mismatchRate)} (${r.counts.withProblems ?? 0}/${r.counts.compared ?? 0}), ${r.duplicateCustomers} duplicate customer(s)${r.reportPath ? `, report ${r.reportPath}` : ''}`
+      : 'Last reconciliation: none yet',
+  );
   for (const o of v.vendorOutages) lines.push(`Vendor outage: ${describeVendorOutage(o)}`);
   if (v.waitingForVendor) lines.push(`Waiting for a vendor (WAITING_FOR_VENDOR): ${v.waitingForVendor.total}`);
   const open = v.alerts.filter((a) => a.open);
-  lines.push(open.length ? `Open alerts: ${open.map((a) => `${ALERT_TITLES[a.kind]} since ${a.since}`).join('; ')}` : 'Open alerts: none');
+  lines.push(
+    open.length
+      ? `Open alerts: ${open.map((a) => `${ALERT_TITLES[a.kind]} since ${a.since}`).join('; ')}`
+      : 'Open alerts: none',
+  );
   return `${lines.join('\n')}\n`;
 }

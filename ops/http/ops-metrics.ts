@@ -10,10 +10,16 @@ import type { OpsView } from './ops-card-view';
 const GAUGES = {
   reviewQueueSize: ['onboarding_review_queue_size', 'Onboardings waiting in NEEDS_REVIEW'],
   reviewOldestAge: ['onboarding_review_oldest_age_seconds', 'Age of the oldest unanswered review'],
-  mismatchRate: ['onboarding_reconciliation_mismatch_rate', 'The last reconciliation: records with a problem / records compared'],
-  duplicateRate: ['onboarding_duplicate_customer_rate', "Duplicate customers (last reconciliation) / the week's new customers"],
+  mismatchRate: [
+    'onboarding_reconciliation_mismatch_rate',
+    'The last reconciliation: records with a problem / records compared',
+  ],
+  duplicateRate: [
+    'onboarding_duplicate_customer_rate',
+    "Duplicate customers (last reconciliation) / the week's new customers",
+  ],
   slaBreachRate: ['onboarding_sla_breach_rate', "Customers not created within the SLA / the week's deals received"],
-  invoiceSuccessRate: ['onboarding_invoice_success_rate', "First invoices created / attempted, this week"],
+  invoiceSuccessRate: ['onboarding_invoice_success_rate', 'First invoices created / attempted, this week'],
 } as const;
 
 export function registerOpsGauges(registry: Registry, view: () => Promise<OpsView>): void {

@@ -15,7 +15,9 @@ import { checkReadiness } from '../../starters/http/routes/health';
 async function countByState(ctx: AppContext): Promise<Record<OnboardingState, number> | string> {
   try {
     const counts = await Promise.all(
-      ONBOARDING_STATES.map(async (s) => [s, (await ctx.client.workflow.count(`OnboardingState = '${s}'`)).count] as const),
+      ONBOARDING_STATES.map(
+        async (s) => [s, (await ctx.client.workflow.count(`OnboardingState = '${s}'`)).count] as const,
+      ),
     );
     return Object.fromEntries(counts) as Record<OnboardingState, number>;
   } catch (err) {
@@ -32,7 +34,9 @@ export function registerOpsRoute(app: FastifyInstance, ctx: AppContext): void {
       countsByState,
       temporalUiUrl: ctx.config.temporal.uiUrl,
       namespace: ctx.config.temporal.namespace,
-      ...(ctx.config.pipedrive ? { pipedriveBaseUrl: `https://${ctx.config.pipedrive.companyDomain}.pipedrive.com` } : {}),
+      ...(ctx.config.pipedrive
+        ? { pipedriveBaseUrl: `https://${ctx.config.pipedrive.companyDomain}.pipedrive.com` }
+        : {}),
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });

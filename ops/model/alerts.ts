@@ -21,7 +21,12 @@ export interface AlertThresholds {
   reviewAgeMs: number;
 }
 
-export const DEFAULT_THRESHOLDS: AlertThresholds = { duplicateRate: 0.005, slaBreachRate: 0.05, mismatchRate: 0.02, reviewAgeMs: 24 * 3_600_000 };
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  duplicateRate: 0.005,
+  slaBreachRate: 0.05,
+  mismatchRate: 0.02,
+  reviewAgeMs: 24 * 3_600_000,
+};
 
 /** The figures the card, the CLI report, /metrics and the alerts read. `undefined`: no data yet. */
 export interface KpiReadings {
@@ -47,7 +52,12 @@ export function kpiReadings(week: WindowTotals, facts: OpsFacts | undefined): Kp
   const invoicesOk = week.invoicesCreated + week.invoicesFound;
   return {
     // Duplicates found by the last reconciliation over the week's new customers; with none new, any duplicate is 100%.
-    duplicateRate: duplicateCustomers === undefined ? undefined : duplicateCustomers === 0 ? 0 : duplicateCustomers / Math.max(1, week.newCustomers),
+    duplicateRate:
+      duplicateCustomers === undefined
+        ? undefined
+        : duplicateCustomers === 0
+          ? 0
+          : duplicateCustomers / Math.max(1, week.newCustomers),
     ...(duplicateCustomers === undefined ? {} : { duplicateCustomers }),
     slaBreachRate: rate(week.slaBreaches, week.received),
     mismatchRate: facts?.reconciliation?.mismatchRate,
@@ -144,20 +154,32 @@ export function formatDuration(ms: number): string {
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 
-function summaryFor(kind: AlertKind, value: number | undefined, threshold: number, action: 'trigger' | 'resolve'): string {
+function summaryFor(
+  kind: AlertKind,
+  value: number | undefined,
+  threshold: number,
+  action: 'trigger' | 'resolve',
+): string {
   const what = `${ALERT_TITLES[kind]}: ${formatReading(kind, value)} (threshold ${formatReading(kind, threshold)})`;
   return action === 'trigger' ? `Onboarding health: ${what}` : `Resolved — ${what}`;
 }
 
 export function initialAlertStates(t: AlertThresholds): AlertStates {
-  return Object.fromEntries(ALERT_KINDS.map((k) => [k, { kind: k, open: false, threshold: thresholdFor(k, t) }])) as AlertStates;
+  return Object.fromEntries(
+    ALERT_KINDS.map((k) => [k, { kind: k, open: false, threshold: thresholdFor(k, t) }]),
+  ) as AlertStates;
 }
 
 /**
  * One evaluation: returns the next states and what to send. A reading that is missing (no data yet) changes
  * nothing, so a restart or an empty day neither opens nor closes an alert.
  */
-export function evaluateAlerts(prev: AlertStates, readings: KpiReadings, t: AlertThresholds, nowIso: string): { alerts: AlertStates; actions: AlertAction[] } {
+export function evaluateAlerts(
+  prev: AlertStates,
+  readings: KpiReadings,
+  t: AlertThresholds,
+  nowIso: string,
+): { alerts: AlertStates; actions: AlertAction[] } {
   const alerts = { ...prev };
   const actions: AlertAction[] = [];
   for (const kind of ALERT_KINDS) {
@@ -172,11 +194,27 @@ export function evaluateAlerts(prev: AlertStates, readings: KpiReadings, t: Aler
       state.since = nowIso;
       state.dedupKey = `onboarding-${kind}-${nowIso}`;
       delete state.resolvedAt;
-      actions.push({ action: 'trigger', kind, dedupKey: state.dedupKey, value, threshold, summary: summaryFor(kind, value, threshold, 'trigger'), at: nowIso });
+      actions.push({
+        action: 'trigger',
+        kind,
+        dedupKey: state.dedupKey,
+        value,
+        threshold,
+        summary: summaryFor(kind, value, threshold, 'trigger'),
+        at: nowIso,
+      });
     } else if (state.open && cleared && state.dedupKey) {
       state.open = false;
       state.resolvedAt = nowIso;
-      actions.push({ action: 'resolve', kind, dedupKey: state.dedupKey, value, threshold, summary: summaryFor(kind, value, threshold, 'resolve'), at: nowIso });
+      actions.push({
+        action: 'resolve',
+        kind,
+        dedupKey: state.dedupKey,
+        value,
+        threshold,
+        summary: summaryFor(kind, value, threshold, 'resolve'),
+        at: nowIso,
+      });
     }
     alerts[kind] = state;
   }

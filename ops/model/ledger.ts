@@ -16,7 +16,9 @@ export type KpiEvent =
  * Upper bounds (ms) of the duration histogram: compact enough to carry across continue-as-new for every day, fine
  * enough to tell "seconds" from "past the 5-minute SLA" from "hours in review". The last bucket is open-ended.
  */
-export const DURATION_BOUNDS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 14_400_000, 86_400_000] as const;
+export const DURATION_BOUNDS_MS = [
+  1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 14_400_000, 86_400_000,
+] as const;
 
 export interface DurationSketch {
   /** counts[i] = durations ≤ DURATION_BOUNDS_MS[i] (and above the previous bound); the extra last slot is "above all". */
@@ -137,7 +139,8 @@ export function quantileMs(sketch: DurationSketch, q: number): number | undefine
   let seen = 0;
   for (let i = 0; i < sketch.counts.length; i += 1) {
     seen += sketch.counts[i]!;
-    if (seen >= rank) return i < DURATION_BOUNDS_MS.length ? Math.min(DURATION_BOUNDS_MS[i]!, sketch.maxMs) : sketch.maxMs;
+    if (seen >= rank)
+      return i < DURATION_BOUNDS_MS.length ? Math.min(DURATION_BOUNDS_MS[i]!, sketch.maxMs) : sketch.maxMs;
   }
   return sketch.maxMs;
 }
@@ -203,7 +206,11 @@ export function applyEvent(ledger: KpiLedger, e: KpiEvent, slaMs: number, trim: 
 export function recordDailyFacts(
   ledger: KpiLedger,
   nowIso: string,
-  facts: { reviewQueue: { size: number; oldestAgeMs: number }; reconciliation?: { mismatchRate: number; duplicateCustomers: number }; closed?: Array<{ day: string; completed: number; cancelled: number }> },
+  facts: {
+    reviewQueue: { size: number; oldestAgeMs: number };
+    reconciliation?: { mismatchRate: number; duplicateCustomers: number };
+    closed?: Array<{ day: string; completed: number; cancelled: number }>;
+  },
 ): void {
   for (const c of facts.closed ?? []) {
     const day = bucketFor(ledger, `${c.day}T12:00:00.000Z`);
@@ -257,7 +264,10 @@ export function pruneLedger(ledger: KpiLedger, nowIso: string, days = RETENTION_
 }
 
 /** Totals over the `days` days ending today (7 = "the week"): a day bucket's counts, summed, without its daily facts. */
-export type WindowTotals = Omit<DayBucket, 'day' | 'mismatchRate' | 'duplicateCustomers' | 'reviewQueueMax' | 'reviewOldestAgeMs'> & {
+export type WindowTotals = Omit<
+  DayBucket,
+  'day' | 'mismatchRate' | 'duplicateCustomers' | 'reviewQueueMax' | 'reviewOldestAgeMs'
+> & {
   from: string;
   to: string;
 };

@@ -67,12 +67,21 @@ export interface OutageSettings {
 
 export const DEFAULT_OUTAGE_SETTINGS: OutageSettings = { alertAfterMs: 60_000, staleMs: 15 * 60_000 };
 
-const emptyOutage = (vendor: string): VendorOutage => ({ vendor, reporters: {}, alerted: false, waiting: 0, peakWaiting: 0 });
+const emptyOutage = (vendor: string): VendorOutage => ({
+  vendor,
+  reporters: {},
+  alerted: false,
+  waiting: 0,
+  peakWaiting: 0,
+});
 
 /** Records one worker's breaker transition. */
 export function applyHealthReport(outages: VendorOutages, r: VendorHealthReport): VendorOutages {
   const prev = outages[r.vendor] ?? emptyOutage(r.vendor);
-  const o: VendorOutage = { ...prev, reporters: { ...prev.reporters, [r.reporter]: { open: r.state === 'open', since: r.since, at: r.at } } };
+  const o: VendorOutage = {
+    ...prev,
+    reporters: { ...prev.reporters, [r.reporter]: { open: r.state === 'open', since: r.since, at: r.at } },
+  };
   if (r.state === 'open' && !o.alerted) {
     // A new outage: what the previous one said is history.
     if (!Object.values(prev.reporters).some((x) => x.open)) {
@@ -125,7 +134,16 @@ export function evaluateOutages(
       if (!o.alerted && now - Date.parse(since) >= s.alertAfterMs) {
         o.alerted = true;
         o.dedupKey = `onboarding-vendor-outage-${vendor}-${since}`;
-        triggers.push({ action: 'trigger', kind: 'vendorOutage', vendor, dedupKey: o.dedupKey, value: o.waiting, threshold: 0, summary: formatOutageSummary(o, 'trigger', nowIso), at: nowIso });
+        triggers.push({
+          action: 'trigger',
+          kind: 'vendorOutage',
+          vendor,
+          dedupKey: o.dedupKey,
+          value: o.waiting,
+          threshold: 0,
+          summary: formatOutageSummary(o, 'trigger', nowIso),
+          at: nowIso,
+        });
       }
     } else if (Object.values(o.reporters).some((x) => x.open) || o.alerted || (o.since && !o.resolvedAt)) {
       // Back (or every open report gone stale): forget the reporters, wake the waiting, resolve any incident.
@@ -138,12 +156,25 @@ export function evaluateOutages(
 }
 
 /** After the waiting onboardings were woken: the incident's resolve (when one was told), and the outage closed. */
-export function resolveOutage(o: VendorOutage, resumed: number, nowIso: string): { outage: VendorOutage; action?: OutageAlertAction } {
+export function resolveOutage(
+  o: VendorOutage,
+  resumed: number,
+  nowIso: string,
+): { outage: VendorOutage; action?: OutageAlertAction } {
   const outage: VendorOutage = { ...o, resumed, resolvedAt: nowIso };
   if (!o.alerted || !o.dedupKey) return { outage };
   outage.alerted = false;
   return {
     outage,
-    action: { action: 'resolve', kind: 'vendorOutage', vendor: o.vendor, dedupKey: o.dedupKey, value: resumed, threshold: 0, summary: formatOutageSummary(outage, 'resolve', nowIso), at: nowIso },
+    action: {
+      action: 'resolve',
+      kind: 'vendorOutage',
+      vendor: o.vendor,
+      dedupKey: o.dedupKey,
+      value: resumed,
+      threshold: 0,
+      summary: formatOutageSummary(outage, 'resolve', nowIso),
+      at: nowIso,
+    },
   };
 }

@@ -27,14 +27,20 @@ export async function opsLedgerShard(input: LedgerShardInput): Promise<void> {
     historyLength: workflowInfo().historyLength,
   }));
 
-  const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? LEDGER_SHARD_MAX_HISTORY_EVENTS);
+  const historyFull = (): boolean =>
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > (settings.maxHistoryEvents ?? LEDGER_SHARD_MAX_HISTORY_EVENTS);
   for (;;) {
     await condition(historyFull, settings.sweepMs);
     const now = new Date().toISOString();
     sweepSlaBreaches(ledger, now, settings.customerSlaMs);
     pruneLedger(ledger, now);
     if (historyFull()) {
-      await makeContinueAsNewFunc<typeof opsLedgerShard>({ workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT })({ shard: input.shard, settings, carried: { ledger } });
+      await makeContinueAsNewFunc<typeof opsLedgerShard>({ workflowTaskTimeout: LEDGER_SHARD_TASK_TIMEOUT })({
+        shard: input.shard,
+        settings,
+        carried: { ledger },
+      });
     }
   }
 }

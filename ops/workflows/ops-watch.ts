@@ -6,7 +6,16 @@
  * billing lead (Slack) and on-call (PagerDuty Events v2), with a resolve when it clears. Day buckets and alert
  * state survive restarts and continue-as-new, so "the week's" rates are the same whichever replica asks.
  */
-import { condition, continueAsNew, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  makeContinueAsNewFunc,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import { FAILURE } from '../../domain/failure-types';
 import { firstLine } from '../../domain/first-line';
 import { opsTaskQueueFor } from '../../domain/temporal-names';
@@ -15,10 +24,38 @@ import type { OpsFactsActivities } from '../activities/gather-facts';
 import type { ReviewDigestActivities } from '../activities/review-digest';
 import type { ReviewDigests } from '../model/review-digest';
 import { evaluateAlerts, initialAlertStates, kpiReadings, type AlertAction, type AlertStates } from '../model/alerts';
-import { applyHealthReport, evaluateOutages, resolveOutage, type OutageAlertAction, type VendorOutages } from '../model/vendor-outages';
-import { applyEvent, emptyLedger, mergeDays, pruneLedger, recordDailyFacts, sweepSlaBreaches, windowTotals, type KpiLedger } from '../model/ledger';
-import { ledgerShardSettings, untilNextTick, type OpsWatchCarried, type OpsWatchInput, type OpsWatchState } from '../model/ops-watch-state';
-import { kpiEventSignal, OPS_WATCH_TASK_TIMEOUT, opsSettingsSignal, opsStateQuery, opsTickSignal, vendorHealthSignal } from '../messages';
+import {
+  applyHealthReport,
+  evaluateOutages,
+  resolveOutage,
+  type OutageAlertAction,
+  type VendorOutages,
+} from '../model/vendor-outages';
+import {
+  applyEvent,
+  emptyLedger,
+  mergeDays,
+  pruneLedger,
+  recordDailyFacts,
+  sweepSlaBreaches,
+  windowTotals,
+  type KpiLedger,
+} from '../model/ledger';
+import {
+  ledgerShardSettings,
+  untilNextTick,
+  type OpsWatchCarried,
+  type OpsWatchInput,
+  type OpsWatchState,
+} from '../model/ops-watch-state';
+import {
+  kpiEventSignal,
+  OPS_WATCH_TASK_TIMEOUT,
+  opsSettingsSignal,
+  opsStateQuery,
+  opsTickSignal,
+  vendorHealthSignal,
+} from '../messages';
 
 const MAX_HISTORY_EVENTS = 2_000;
 
@@ -31,14 +68,34 @@ const MAX_HISTORY_EVENTS = 2_000;
 export const BOUNDED_HISTORY_PATCH = 'ops-watch-bounded-history';
 export const REVIEW_DIGEST_PATCH = 'ops-review-digest';
 
-const gatherRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
+const gatherRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 3,
+};
 /** Telling people about a breach is worth a long try: a few minutes of backoff before it counts as failed. */
-const alertRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: [FAILURE.validation, FAILURE.auth] };
+const alertRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: [FAILURE.validation, FAILURE.auth],
+};
 
 export async function opsWatch(input: OpsWatchInput): Promise<void> {
-  const { gatherOpsFacts, wakeVendorWaiters } = proxyActivities<OpsFactsActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
-  const { publishReviewDigests } = proxyActivities<ReviewDigestActivities>({ startToCloseTimeout: '1 minute', retry: gatherRetry });
-  const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({ startToCloseTimeout: '30 seconds', retry: alertRetry });
+  const { gatherOpsFacts, wakeVendorWaiters } = proxyActivities<OpsFactsActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: gatherRetry,
+  });
+  const { publishReviewDigests } = proxyActivities<ReviewDigestActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: gatherRetry,
+  });
+  const { notifyBillingLead, pageOnCall } = proxyActivities<OpsAlertActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: alertRetry,
+  });
 
   const bounded = patched(BOUNDED_HISTORY_PATCH);
   let settings = input.settings;
@@ -65,22 +122,53 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     tickRequested = true;
   });
   // The shards hold the events of onboardings started since `kpi-ledger-sharded`; this run's own ledger those before.
-  const view = (): KpiLedger => (facts?.ledgerShards ? { days: mergeDays(ledger.days, facts.ledgerShards.days), open: ledger.open } : ledger);
+  const view = (): KpiLedger =>
+    facts?.ledgerShards ? { days: mergeDays(ledger.days, facts.ledgerShards.days), open: ledger.open } : ledger;
 
   setHandler(opsStateQuery, (): OpsWatchState => {
     const now = new Date().toISOString();
     const merged = view();
     const week = windowTotals(merged, now, 7);
-    return { generatedAt: now, settings, ledger: merged, alerts, ...(Object.keys(outages).length ? { outages } : {}), ...(Object.keys(digests).length ? { digests } : {}), ...(facts ? { facts } : {}), week, readings: kpiReadings(week, facts), ...(lastTickAt ? { lastTickAt } : {}), ...(factsError ? { factsError } : {}) };
+    return {
+      generatedAt: now,
+      settings,
+      ledger: merged,
+      alerts,
+      ...(Object.keys(outages).length ? { outages } : {}),
+      ...(Object.keys(digests).length ? { digests } : {}),
+      ...(facts ? { facts } : {}),
+      week,
+      readings: kpiReadings(week, facts),
+      ...(lastTickAt ? { lastTickAt } : {}),
+      ...(factsError ? { factsError } : {}),
+    };
   });
 
-  const historyFull = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  const historyFull = (): boolean =>
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength > (settings.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const handOver = (): Promise<never> => {
-    const withOutages = { ...(Object.keys(outages).length ? { outages } : {}), ...(Object.keys(digests).length ? { digests } : {}) };
-    if (!bounded) return continueAsNew<typeof opsWatch>({ settings, carried: { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}) } });
-    const carried: OpsWatchCarried = { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}), ...(lastTickAt && !tickRequested ? { lastTickAt } : {}) };
+    const withOutages = {
+      ...(Object.keys(outages).length ? { outages } : {}),
+      ...(Object.keys(digests).length ? { digests } : {}),
+    };
+    if (!bounded)
+      return continueAsNew<typeof opsWatch>({
+        settings,
+        carried: { ledger, alerts, ...withOutages, ...(facts ? { facts } : {}) },
+      });
+    const carried: OpsWatchCarried = {
+      ledger,
+      alerts,
+      ...withOutages,
+      ...(facts ? { facts } : {}),
+      ...(lastTickAt && !tickRequested ? { lastTickAt } : {}),
+    };
     // A run started on the onboarding queue (before the ops queue existed) moves to it here.
-    return makeContinueAsNewFunc<typeof opsWatch>({ taskQueue: opsTaskQueueFor(workflowInfo().taskQueue), workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT })({ settings, carried });
+    return makeContinueAsNewFunc<typeof opsWatch>({
+      taskQueue: opsTaskQueueFor(workflowInfo().taskQueue),
+      workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT,
+    })({ settings, carried });
   };
 
   const tell = async (a: AlertAction | OutageAlertAction): Promise<Record<string, string>> => {
@@ -93,7 +181,8 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     try {
       const gathered = await gatherOpsFacts({ ledgerShards: ledgerShardSettings(settings) });
       // A shard that could not be read must not make the week look empty: the last complete read stays in force.
-      facts = !gathered.ledgerShards && facts?.ledgerShards ? { ...gathered, ledgerShards: facts.ledgerShards } : gathered;
+      facts =
+        !gathered.ledgerShards && facts?.ledgerShards ? { ...gathered, ledgerShards: facts.ledgerShards } : gathered;
       factsError = undefined;
     } catch (err) {
       // The last known facts stay in force: a visibility hiccup must neither open nor close an alert.
@@ -104,7 +193,12 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
     if (facts && !factsError) recordDailyFacts(ledger, now, facts);
     sweepSlaBreaches(ledger, now, settings.customerSlaMs);
     pruneLedger(ledger, now);
-    const evaluated = evaluateAlerts(alerts, kpiReadings(windowTotals(view(), now, 7), facts), settings.thresholds, now);
+    const evaluated = evaluateAlerts(
+      alerts,
+      kpiReadings(windowTotals(view(), now, 7), facts),
+      settings.thresholds,
+      now,
+    );
     alerts = evaluated.alerts;
     for (const action of evaluated.actions) {
       const deliveries = await tell(action);
@@ -130,7 +224,8 @@ export async function opsWatch(input: OpsWatchInput): Promise<void> {
       const resumed = await wakeVendorWaiters(vendor).catch(() => 0);
       const resolved = resolveOutage(outages[vendor]!, resumed, new Date().toISOString());
       outages = { ...outages, [vendor]: resolved.outage };
-      if (resolved.action) outages = { ...outages, [vendor]: { ...outages[vendor]!, deliveries: await tell(resolved.action) } };
+      if (resolved.action)
+        outages = { ...outages, [vendor]: { ...outages[vendor]!, deliveries: await tell(resolved.action) } };
     }
   };
 

@@ -35,7 +35,10 @@ export interface SuiteQlPort {
 
 /** OnboardingStarter's shape: the only way onboardings start. */
 export interface OnboardingStartPort {
-  startOnboarding(input: OnboardingInput, opts?: { taskQueue?: string }): Promise<{ outcome: 'started' | 'duplicate'; workflowId: string }>;
+  startOnboarding(
+    input: OnboardingInput,
+    opts?: { taskQueue?: string },
+  ): Promise<{ outcome: 'started' | 'duplicate'; workflowId: string }>;
 }
 
 export interface ReconciliationActivityOptions {
@@ -59,7 +62,8 @@ export interface StoredReport {
   textPath: string;
 }
 
-export const CUSTOMERS_WITH_EXTERNAL_ID_QUERY = 'SELECT id, externalid, email, companyname FROM customer WHERE externalid IS NOT NULL ORDER BY id';
+export const CUSTOMERS_WITH_EXTERNAL_ID_QUERY =
+  'SELECT id, externalid, email, companyname FROM customer WHERE externalid IS NOT NULL ORDER BY id';
 
 /** `2026-11-27T06:00:00.000Z` → `2026-11-27T06-00-00-000Z`: an ISO stamp that is a valid file name everywhere. */
 export function reportFileStamp(iso: string): string {
@@ -92,25 +96,48 @@ export function createReconciliationActivities(
     }),
 
     /** The rules run here, not in the workflow: a rule change applies to the next run and never breaks a replay. */
-    compareRecords: async (deals: SignedDealRecord[], customers: NetSuiteCustomerRow[], generatedAt: string, threshold?: number): Promise<ReconciliationReport> =>
+    compareRecords: async (
+      deals: SignedDealRecord[],
+      customers: NetSuiteCustomerRow[],
+      generatedAt: string,
+      threshold?: number,
+    ): Promise<ReconciliationReport> =>
       reconcileRecords(deals, customers, generatedAt, threshold === undefined ? {} : { threshold }),
 
     /** Starts each missing onboarding; one that Temporal already knows is left as it is. */
-    startMissingOnboardings: classified(async (missing: Array<{ dealId: string; externalId: string }>, receivedAt: string): Promise<OnboardingStartResult[]> => {
-      // A wiring mistake, not a passing failure: retrying cannot fix it.
-      if (!deps.starter) throw ApplicationFailure.nonRetryable('this worker was built without an OnboardingStarter: it cannot start missing onboardings', 'ConfigurationError');
-      const results: OnboardingStartResult[] = [];
-      for (const m of missing) {
-        const started = await deps.starter.startOnboarding(
-          { externalId: m.externalId, pipedriveDealId: m.dealId, eventId: `reconciliation:${receivedAt}`, receivedAt },
-          opts.onboardingTaskQueue ? { taskQueue: opts.onboardingTaskQueue } : {},
-        );
-        results.push({ dealId: m.dealId, externalId: m.externalId, outcome: started.outcome === 'started' ? 'started' : 'already-known' });
-      }
-      const count = results.filter((r) => r.outcome === 'started').length;
-      if (count > 0) log.info('reconciliation started missing onboardings', { started: count });
-      return results;
-    }),
+    startMissingOnboardings: classified(
+      async (
+        missing: Array<{ dealId: string; externalId: string }>,
+        receivedAt: string,
+      ): Promise<OnboardingStartResult[]> => {
+        // A wiring mistake, not a passing failure: retrying cannot fix it.
+        if (!deps.starter)
+          throw ApplicationFailure.nonRetryable(
+            'this worker was built without an OnboardingStarter: it cannot start missing onboardings',
+            'ConfigurationError',
+          );
+        const results: OnboardingStartResult[] = [];
+        for (const m of missing) {
+          const started = await deps.starter.startOnboarding(
+            {
+              externalId: m.externalId,
+              pipedriveDealId: m.dealId,
+              eventId: `reconciliation:${receivedAt}`,
+              receivedAt,
+            },
+            opts.onboardingTaskQueue ? { taskQueue: opts.onboardingTaskQueue } : {},
+          );
+          results.push({
+            dealId: m.dealId,
+            externalId: m.externalId,
+            outcome: started.outcome === 'started' ? 'started' : 'already-known',
+          });
+        }
+        const count = results.filter((r) => r.outcome === 'started').length;
+        if (count > 0) log.info('reconciliation started missing onboardings', { started: count });
+        return results;
+      },
+    ),
 
     /** `<dataDir>/reports/reconciliation-<ISO>.{json,txt}`, each written whole (temp file + rename). */
     storeReport: async (report: ReconciliationReport, starts?: OnboardingStartResult[]): Promise<StoredReport> => {
@@ -125,10 +152,19 @@ export function createReconciliationActivities(
             .join('')}`
         : '';
       const written: StoredReport = { jsonPath: `${base}.json`, textPath: `${base}.txt` };
-      await writeWhole(written.jsonPath, `${JSON.stringify({ ...report, ...(starts ? { startedOnboardings: starts } : {}) }, null, 2)}\n`);
+      await writeWhole(
+        written.jsonPath,
+        `${JSON.stringify({ ...report, ...(starts ? { startedOnboardings: starts } : {}) }, null, 2)}\n`,
+      );
       await writeWhole(written.textPath, formatReconciliationReport(report) + startedText);
-      const summary = { mismatchRate: report.mismatchRate, threshold: report.threshold, counts: report.counts, report: written.jsonPath };
-      if (report.alert) log.error('reconciliation mismatch rate above threshold: mapping or external_id issues', summary);
+      const summary = {
+        mismatchRate: report.mismatchRate,
+        threshold: report.threshold,
+        counts: report.counts,
+        report: written.jsonPath,
+      };
+      if (report.alert)
+        log.error('reconciliation mismatch rate above threshold: mapping or external_id issues', summary);
       else log.info('reconciliation report stored', summary);
       return written;
     },
@@ -136,7 +172,9 @@ export function createReconciliationActivities(
 }
 
 /** The template's attribution targets that are NetSuite custom fields: canonical name → custentity id. */
-export function attributionColumns(mapping: Mapping): Array<[keyof NonNullable<NetSuiteCustomerRow['attribution']>, string]> {
+export function attributionColumns(
+  mapping: Mapping,
+): Array<[keyof NonNullable<NetSuiteCustomerRow['attribution']>, string]> {
   return (['campaign', 'leadSource', 'channel'] as const).flatMap((name) => {
     const target = mapping.fields.attribution[name]?.target;
     return target && 'custom' in target ? [[name, target.custom] as [typeof name, string]] : [];
@@ -171,18 +209,36 @@ export function createReconciliationNetSuiteActivities(netsuite: SuiteQlPort) {
  * custom fields answers it with an error, and then attribution is not compared (`doctor` names the missing field)
  * rather than failing the whole reconciliation.
  */
-async function loadAttribution(netsuite: SuiteQlPort, columns: ReturnType<typeof attributionColumns>): Promise<Map<string, NonNullable<NetSuiteCustomerRow['attribution']>> | undefined> {
+async function loadAttribution(
+  netsuite: SuiteQlPort,
+  columns: ReturnType<typeof attributionColumns>,
+): Promise<Map<string, NonNullable<NetSuiteCustomerRow['attribution']>> | undefined> {
   if (columns.length === 0) return undefined;
   const select = columns.map(([name, column]) => `${column} AS ${name.toLowerCase()}`).join(', ');
   let rows: Array<Record<string, string | undefined>>;
   try {
-    rows = await netsuite.suiteqlAll<Record<string, string | undefined>>(`SELECT id, ${select} FROM customer WHERE externalid IS NOT NULL ORDER BY id`);
+    rows = await netsuite.suiteqlAll<Record<string, string | undefined>>(
+      `SELECT id, ${select} FROM customer WHERE externalid IS NOT NULL ORDER BY id`,
+    );
   } catch (err) {
-    log.warn('reconciliation: attribution fields not readable in NetSuite; attribution not compared', { error: (err as Error).message.slice(0, 200) });
+    log.warn('reconciliation: attribution fields not readable in NetSuite; attribution not compared', {
+      error: (err as Error).message.slice(0, 200),
+    });
     return undefined;
   }
   return new Map(
-    rows.flatMap((r) => (r.id === undefined ? [] : [[r.id, Object.fromEntries(columns.flatMap(([name]) => (r[name.toLowerCase()] ? [[name, r[name.toLowerCase()]!]] : [])))]])),
+    rows.flatMap((r) =>
+      r.id === undefined
+        ? []
+        : [
+            [
+              r.id,
+              Object.fromEntries(
+                columns.flatMap(([name]) => (r[name.toLowerCase()] ? [[name, r[name.toLowerCase()]!]] : [])),
+              ),
+            ],
+          ],
+    ),
   );
 }
 

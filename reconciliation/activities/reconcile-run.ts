@@ -27,14 +27,22 @@ import { compareScratch, missingCustomers } from './scratch/scratch-compare';
 import { removeScratch, removeStaleScratch, ScratchDb, scratchDir, type ScratchProgress } from './scratch/scratch-db';
 import { writeReportFromScratch, type StartedOnboarding } from './scratch/report-writer';
 import type { ReportDigest } from './report-slack';
-import { attributionColumns, reportFileStamp, type OnboardingStartPort, type StoredReport } from './reconcile-activities';
+import {
+  attributionColumns,
+  reportFileStamp,
+  type OnboardingStartPort,
+  type StoredReport,
+} from './reconcile-activities';
 
 export interface DealPagesPort {
   dealPagesFromStage(stageName: string, from?: DealPagePosition): AsyncIterable<DealPage>;
 }
 
 export interface SuiteQlPagePort {
-  suiteql<T = Record<string, string | undefined>>(query: string, page: { limit?: number; offset?: number }): Promise<{ items: T[]; hasMore: boolean }>;
+  suiteql<T = Record<string, string | undefined>>(
+    query: string,
+    page: { limit?: number; offset?: number },
+  ): Promise<{ items: T[]; hasMore: boolean }>;
 }
 
 export interface ReconciliationRunOptions {
@@ -82,14 +90,23 @@ export function toSignedDeal(companyId: string, d: ListedDeal): SignedDealRecord
   };
 }
 
-function toCustomerRow(r: Record<string, string | undefined>, columns: ReturnType<typeof attributionColumns> | undefined): NetSuiteCustomerRow | undefined {
+function toCustomerRow(
+  r: Record<string, string | undefined>,
+  columns: ReturnType<typeof attributionColumns> | undefined,
+): NetSuiteCustomerRow | undefined {
   if (r.id === undefined || r.externalid === undefined) return undefined;
   return {
     id: r.id,
     externalId: r.externalid,
     ...(r.email ? { email: r.email } : {}),
     ...(r.companyname ? { companyName: r.companyname } : {}),
-    ...(columns ? { attribution: Object.fromEntries(columns.flatMap(([name]) => (r[name.toLowerCase()] ? [[name, r[name.toLowerCase()]!]] : []))) } : {}),
+    ...(columns
+      ? {
+          attribution: Object.fromEntries(
+            columns.flatMap(([name]) => (r[name.toLowerCase()] ? [[name, r[name.toLowerCase()]!]] : [])),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -104,7 +121,12 @@ export function createReconciliationRunActivities(
     // A port behind an open circuit breaker answers with a rejected promise instead of pages (integrations/vendor-health.ts).
     if (pages instanceof Promise) await pages;
     for await (const page of pages as AsyncIterable<DealPage>) {
-      heartbeat(s.storeDealPage(page.deals.map((d) => toSignedDeal(page.companyId, d)), page.next ?? 'done'));
+      heartbeat(
+        s.storeDealPage(
+          page.deals.map((d) => toSignedDeal(page.companyId, d)),
+          page.next ?? 'done',
+        ),
+      );
     }
     // No stage of that name: nothing listed, and nothing to resume.
     if (s.progress().pipedrive !== 'done') heartbeat(s.storeDealPage([], 'done'));
@@ -118,12 +140,17 @@ export function createReconciliationRunActivities(
       const afterId = p.netsuite?.afterId;
       let page: { items: Array<Record<string, string | undefined>>; hasMore: boolean };
       try {
-        page = await deps.netsuite.suiteql<Record<string, string | undefined>>(customerPageQuery(afterId, attribution ? columns : []), { limit: opts.customerPageSize ?? 1000, offset: 0 });
+        page = await deps.netsuite.suiteql<Record<string, string | undefined>>(
+          customerPageQuery(afterId, attribution ? columns : []),
+          { limit: opts.customerPageSize ?? 1000, offset: 0 },
+        );
       } catch (err) {
         // An account that never stored the attribution fields refuses the query naming them: compare without
         // attribution (`doctor` names the missing field) rather than failing the reconciliation.
         if (attribution && afterId === undefined && err instanceof VendorError && err.kind !== 'transient') {
-          log.warn('reconciliation: attribution fields not readable in NetSuite; attribution not compared', { error: err.message.slice(0, 200) });
+          log.warn('reconciliation: attribution fields not readable in NetSuite; attribution not compared', {
+            error: err.message.slice(0, 200),
+          });
           attribution = false;
           continue;
         }
@@ -137,8 +164,16 @@ export function createReconciliationRunActivities(
   }
 
   /** Starts each missing onboarding not started by an earlier attempt; outcomes are kept in the scratch file. */
-  async function startMissing(s: ScratchDb, generatedAt: string, heartbeat: () => void): Promise<{ started: number; alreadyKnown: number }> {
-    if (!deps.starter) throw ApplicationFailure.nonRetryable('this worker was built without an OnboardingStarter: it cannot start missing onboardings', 'ConfigurationError');
+  async function startMissing(
+    s: ScratchDb,
+    generatedAt: string,
+    heartbeat: () => void,
+  ): Promise<{ started: number; alreadyKnown: number }> {
+    if (!deps.starter)
+      throw ApplicationFailure.nonRetryable(
+        'this worker was built without an OnboardingStarter: it cannot start missing onboardings',
+        'ConfigurationError',
+      );
     const done = s.db.prepare(`SELECT 1 FROM starts WHERE deal_id = ?`);
     const record = s.db.prepare(`INSERT OR REPLACE INTO starts (deal_id, external_id, outcome, n) VALUES (?, ?, ?, ?)`);
     // Read in batches: a start is an await, and SQLite cannot write while a statement is being iterated.
@@ -149,7 +184,12 @@ export function createReconciliationRunActivities(
         n += 1;
         if (done.get(m.dealId)) continue;
         const r = await deps.starter.startOnboarding(
-          { externalId: m.externalId, pipedriveDealId: m.dealId, eventId: `reconciliation:${generatedAt}`, receivedAt: generatedAt },
+          {
+            externalId: m.externalId,
+            pipedriveDealId: m.dealId,
+            eventId: `reconciliation:${generatedAt}`,
+            receivedAt: generatedAt,
+          },
           opts.onboardingTaskQueue ? { taskQueue: opts.onboardingTaskQueue } : {},
         );
         record.run(m.dealId, m.externalId, r.outcome === 'started' ? 'started' : 'already-known', n);
@@ -157,7 +197,10 @@ export function createReconciliationRunActivities(
       heartbeat();
       if (batch.length < 200) break;
     }
-    const counts = s.db.prepare(`SELECT SUM(outcome = 'started') AS started, COUNT(*) AS total FROM starts`).get() as { started: number | null; total: number };
+    const counts = s.db.prepare(`SELECT SUM(outcome = 'started') AS started, COUNT(*) AS total FROM starts`).get() as {
+      started: number | null;
+      total: number;
+    };
     const started = counts.started ?? 0;
     if (started > 0) log.info('reconciliation started missing onboardings', { started });
     return { started, alreadyKnown: counts.total - started };
@@ -179,24 +222,44 @@ export function createReconciliationRunActivities(
           // A cancelled run (the workflow cancelled or timed out) stops at the next page instead of paging on.
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('reconciliation cancelled');
         };
-        if (resume) log.info('reconciliation resumes from its scratch file', { attempt: ctx.info.attempt, deals: s.progress().dealsStored ?? 0, customers: s.progress().customersStored ?? 0 });
+        if (resume)
+          log.info('reconciliation resumes from its scratch file', {
+            attempt: ctx.info.attempt,
+            deals: s.progress().dealsStored ?? 0,
+            customers: s.progress().customersStored ?? 0,
+          });
         heartbeat();
         await loadDeals(s, heartbeat);
         await loadCustomers(s, heartbeat);
         const compared = compareScratch(s, input.threshold ?? DEFAULT_MISMATCH_THRESHOLD);
         heartbeat();
-        const onboardings = input.startMissing ? await startMissing(s, input.generatedAt, () => heartbeat()) : undefined;
+        const onboardings = input.startMissing
+          ? await startMissing(s, input.generatedAt, () => heartbeat())
+          : undefined;
 
         const reports = join(opts.dataDir, 'reports');
         ensurePrivateDir(reports);
         const base = join(reports, `reconciliation-${reportFileStamp(input.generatedAt)}`);
         const report: StoredReport = { jsonPath: `${base}.json`, textPath: `${base}.txt` };
         const starts = onboardings
-          ? { started: onboardings.started, total: onboardings.started + onboardings.alreadyKnown, rows: () => s.db.prepare(`SELECT deal_id AS dealId, external_id AS externalId, outcome FROM starts ORDER BY n`).iterate() as IterableIterator<StartedOnboarding> }
+          ? {
+              started: onboardings.started,
+              total: onboardings.started + onboardings.alreadyKnown,
+              rows: () =>
+                s.db
+                  .prepare(`SELECT deal_id AS dealId, external_id AS externalId, outcome FROM starts ORDER BY n`)
+                  .iterate() as IterableIterator<StartedOnboarding>,
+            }
           : undefined;
         const digest = writeReportFromScratch(s, { ...compared, generatedAt: input.generatedAt }, report, starts);
-        const summary = { mismatchRate: digest.mismatchRate, threshold: digest.threshold, counts: digest.counts, report: report.jsonPath };
-        if (digest.alert) log.error('reconciliation mismatch rate above threshold: mapping or external_id issues', summary);
+        const summary = {
+          mismatchRate: digest.mismatchRate,
+          threshold: digest.threshold,
+          counts: digest.counts,
+          report: report.jsonPath,
+        };
+        if (digest.alert)
+          log.error('reconciliation mismatch rate above threshold: mapping or external_id issues', summary);
         else log.info('reconciliation report stored', summary);
         result = { digest, report, ...(onboardings ? { onboardings } : {}) };
       } catch (err) {

@@ -23,11 +23,16 @@ const pct = (r: number): string => `${(r * 100).toFixed(2)}%`;
 
 /** Each problem kind's Slack line (escaped), shared by the in-memory report and the one streamed from the scratch file. */
 export const problemLine = {
-  missingCustomer: (m: ReconciliationReport['missingCustomers'][number]): string => escapeMrkdwn(`Signed deal ${m.dealId} (\`${m.externalId}\`) has no NetSuite customer`),
-  customerWithoutDeal: (c: ReconciliationReport['customersWithoutDeal'][number]): string => escapeMrkdwn(`Customer ${c.customerId} (\`${c.externalId}\`) has no signed deal`),
-  fieldMismatch: (m: FieldMismatch): string => escapeMrkdwn(`Deal ${m.dealId} ↔ customer ${m.customerId}: ${m.fields.map((f) => f.field).join(', ')} differ`),
+  missingCustomer: (m: ReconciliationReport['missingCustomers'][number]): string =>
+    escapeMrkdwn(`Signed deal ${m.dealId} (\`${m.externalId}\`) has no NetSuite customer`),
+  customerWithoutDeal: (c: ReconciliationReport['customersWithoutDeal'][number]): string =>
+    escapeMrkdwn(`Customer ${c.customerId} (\`${c.externalId}\`) has no signed deal`),
+  fieldMismatch: (m: FieldMismatch): string =>
+    escapeMrkdwn(`Deal ${m.dealId} ↔ customer ${m.customerId}: ${m.fields.map((f) => f.field).join(', ')} differ`),
   duplicate: (d: DuplicateGroup): string =>
-    escapeMrkdwn(`Duplicate ${d.kind === 'dealExternalId' ? 'External ID on deals' : d.kind} ${d.kind === 'email' ? '(an e-mail)' : `\`${d.key}\``}: customers [${d.customerIds.join(', ')}] deals [${d.dealIds.join(', ')}]`),
+    escapeMrkdwn(
+      `Duplicate ${d.kind === 'dealExternalId' ? 'External ID on deals' : d.kind} ${d.kind === 'email' ? '(an e-mail)' : `\`${d.key}\``}: customers [${d.customerIds.join(', ')}] deals [${d.dealIds.join(', ')}]`,
+    ),
 };
 
 /** One line per problem, in the report's order: missing customers, customers without deal, mismatches, duplicates. */
@@ -44,7 +49,10 @@ export function problemLines(report: ReconciliationReport): string[] {
  * What the Slack summary needs from a report: its figures and its first few problem lines. Small whatever the
  * report's size, so it can travel as an activity argument where the report itself must not.
  */
-export interface ReportDigest extends Pick<ReconciliationReport, 'generatedAt' | 'threshold' | 'mismatchRate' | 'alert' | 'counts'> {
+export interface ReportDigest extends Pick<
+  ReconciliationReport,
+  'generatedAt' | 'threshold' | 'mismatchRate' | 'alert' | 'counts'
+> {
   /** The first MAX_LISTED_PROBLEMS problem lines, escaped for mrkdwn. */
   firstProblems: string[];
   /** Every problem line the report holds. */
@@ -54,7 +62,15 @@ export interface ReportDigest extends Pick<ReconciliationReport, 'generatedAt' |
 export function digestOf(report: ReconciliationReport): ReportDigest {
   const lines = problemLines(report);
   const { generatedAt, threshold, mismatchRate, alert, counts } = report;
-  return { generatedAt, threshold, mismatchRate, alert, counts, firstProblems: lines.slice(0, MAX_LISTED_PROBLEMS), problemCount: lines.length };
+  return {
+    generatedAt,
+    threshold,
+    mismatchRate,
+    alert,
+    counts,
+    firstProblems: lines.slice(0, MAX_LISTED_PROBLEMS),
+    problemCount: lines.length,
+  };
 }
 
 export function renderReconciliationSummary(
@@ -101,7 +117,10 @@ export function renderReconciliationSummary(
       },
     ],
   };
-  return { text, blocks: [{ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } }, counts, listed, where] };
+  return {
+    text,
+    blocks: [{ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } }, counts, listed, where],
+  };
 }
 
 export interface ReconciliationReportSlackDeps {
@@ -114,7 +133,11 @@ export function createReconciliationReportActivities(deps: ReconciliationReportS
   return {
     /** Throws classified vendor failures (a 429 is retried by the workflow's short policy, which then gives up). */
     postReconciliationReport: classified(
-      async (report: ReconciliationReport, stored: StoredReport, extra: { workflowId?: string; onboardingsStarted?: number } = {}): Promise<ReportPostOutcome> => {
+      async (
+        report: ReconciliationReport,
+        stored: StoredReport,
+        extra: { workflowId?: string; onboardingsStarted?: number } = {},
+      ): Promise<ReportPostOutcome> => {
         if (!deps.slack || !deps.channel) return { posted: false, reason: 'Slack is not configured' };
         const { text, blocks } = renderReconciliationSummary(report, stored, extra);
         const ref = await deps.slack.postMessage({ channel: deps.channel, text, blocks });
@@ -125,7 +148,11 @@ export function createReconciliationReportActivities(deps: ReconciliationReportS
 
     /** The same summary from a digest (runs after the `reconcile-paged` patch: the report itself never travels). */
     postReconciliationDigest: classified(
-      async (digest: ReportDigest, stored: StoredReport, extra: { workflowId?: string; onboardingsStarted?: number } = {}): Promise<ReportPostOutcome> => {
+      async (
+        digest: ReportDigest,
+        stored: StoredReport,
+        extra: { workflowId?: string; onboardingsStarted?: number } = {},
+      ): Promise<ReportPostOutcome> => {
         if (!deps.slack || !deps.channel) return { posted: false, reason: 'Slack is not configured' };
         const { text, blocks } = renderReconciliationSummary(digest, stored, extra);
         const ref = await deps.slack.postMessage({ channel: deps.channel, text, blocks });

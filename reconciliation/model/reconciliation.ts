@@ -106,7 +106,8 @@ export function normaliseEmail(value: string | undefined | null): string {
 /** External ids are compared as NetSuite looks them up: ignoring case and surrounding space. */
 const idKey = (externalId: string): string => externalId.trim().toLowerCase();
 
-const defaultIsOurs = (externalId: string): boolean => externalId.trim().toLowerCase().startsWith(DERIVED_EXTERNAL_ID_PREFIX);
+const defaultIsOurs = (externalId: string): boolean =>
+  externalId.trim().toLowerCase().startsWith(DERIVED_EXTERNAL_ID_PREFIX);
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -120,7 +121,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-const byNumericId = (a: { id: string }, b: { id: string }): number => Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
+const byNumericId = (a: { id: string }, b: { id: string }): number =>
+  Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
 const uniqueSorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
 export function reconcileRecords(
@@ -146,12 +148,20 @@ export function reconcileRecords(
     const match = customersById.get(key)?.[0];
     for (const deal of group) {
       if (!match) {
-        missingCustomers.push({ dealId: deal.dealId, externalId: deal.externalId, title: deal.title, ...(deal.stageName ? { stageName: deal.stageName } : {}) });
+        missingCustomers.push({
+          dealId: deal.dealId,
+          externalId: deal.externalId,
+          title: deal.title,
+          ...(deal.stageName ? { stageName: deal.stageName } : {}),
+        });
         withProblems.add(key);
         continue;
       }
       const fields: FieldMismatch['fields'] = [];
-      if (normaliseText(deal.organizationName) !== '' && normaliseText(deal.organizationName) !== normaliseText(match.companyName)) {
+      if (
+        normaliseText(deal.organizationName) !== '' &&
+        normaliseText(deal.organizationName) !== normaliseText(match.companyName)
+      ) {
         fields.push({ field: 'companyName', pipedrive: deal.organizationName!, netsuite: match.companyName ?? null });
       }
       if (normaliseEmail(deal.email) !== '' && normaliseEmail(deal.email) !== normaliseEmail(match.email)) {
@@ -160,7 +170,12 @@ export function reconcileRecords(
       // Attribution is compared only where NetSuite's fields were readable: a customer row without them says nothing.
       for (const key of ATTRIBUTION_KEYS) {
         const wanted = deal.attribution?.[key];
-        if (match.attribution === undefined || normaliseText(wanted) === '' || normaliseText(wanted) === normaliseText(match.attribution[key])) continue;
+        if (
+          match.attribution === undefined ||
+          normaliseText(wanted) === '' ||
+          normaliseText(wanted) === normaliseText(match.attribution[key])
+        )
+          continue;
         fields.push({ field: key, pipedrive: wanted!, netsuite: match.attribution[key] ?? null });
       }
       if (fields.length > 0) {
@@ -173,7 +188,12 @@ export function reconcileRecords(
   const customersWithoutDeal = ours
     .filter((c) => !dealsById.has(idKey(c.externalId)))
     .sort(byNumericId)
-    .map((c) => ({ customerId: c.id, externalId: c.externalId, ...(c.companyName ? { companyName: c.companyName } : {}), ...(c.email ? { email: c.email } : {}) }));
+    .map((c) => ({
+      customerId: c.id,
+      externalId: c.externalId,
+      ...(c.companyName ? { companyName: c.companyName } : {}),
+      ...(c.email ? { email: c.email } : {}),
+    }));
   for (const c of customersWithoutDeal) withProblems.add(idKey(c.externalId));
 
   const duplicates: DuplicateGroup[] = [];
@@ -181,19 +201,37 @@ export function reconcileRecords(
     uniqueSorted([...externalIds].flatMap((id) => (dealsById.get(idKey(id)) ?? []).map((d) => d.dealId)));
   for (const [key, group] of customersById) {
     if (group.length < 2 || !group.some((c) => ourIds.has(c.id))) continue;
-    duplicates.push({ kind: 'externalId', key, customerIds: group.map((c) => c.id), externalIds: uniqueSorted(group.map((c) => c.externalId)), dealIds: dealIdsFor([key]) });
+    duplicates.push({
+      kind: 'externalId',
+      key,
+      customerIds: group.map((c) => c.id),
+      externalIds: uniqueSorted(group.map((c) => c.externalId)),
+      dealIds: dealIdsFor([key]),
+    });
     withProblems.add(key);
   }
   for (const [key, group] of groupBy([...customers].sort(byNumericId), (c) => normaliseEmail(c.email))) {
     const distinctIds = new Set(group.map((c) => idKey(c.externalId)));
     // Several rows under one external id are already reported above; here: one e-mail, several external ids.
     if (distinctIds.size < 2 || !group.some((c) => ourIds.has(c.id))) continue;
-    duplicates.push({ kind: 'email', key, customerIds: group.map((c) => c.id), externalIds: uniqueSorted(group.map((c) => c.externalId)), dealIds: dealIdsFor(distinctIds) });
+    duplicates.push({
+      kind: 'email',
+      key,
+      customerIds: group.map((c) => c.id),
+      externalIds: uniqueSorted(group.map((c) => c.externalId)),
+      dealIds: dealIdsFor(distinctIds),
+    });
     for (const c of group) if (ourIds.has(c.id)) withProblems.add(idKey(c.externalId));
   }
   for (const [key, group] of dealsById) {
     if (group.length < 2) continue;
-    duplicates.push({ kind: 'dealExternalId', key, customerIds: (customersById.get(key) ?? []).map((c) => c.id), externalIds: uniqueSorted(group.map((d) => d.externalId)), dealIds: uniqueSorted(group.map((d) => d.dealId)) });
+    duplicates.push({
+      kind: 'dealExternalId',
+      key,
+      customerIds: (customersById.get(key) ?? []).map((c) => c.id),
+      externalIds: uniqueSorted(group.map((d) => d.externalId)),
+      dealIds: uniqueSorted(group.map((d) => d.dealId)),
+    });
     withProblems.add(key);
   }
 
@@ -224,7 +262,9 @@ export function reconcileRecords(
 /** The report's lines, one function per kind, shared by the in-memory report and the one streamed from the scratch file. */
 const pct = (r: number): string => `${(r * 100).toFixed(2)}%`;
 
-export function reportHeaderLines(r: Pick<ReconciliationReport, 'generatedAt' | 'threshold' | 'counts' | 'mismatchRate' | 'alert'>): string[] {
+export function reportHeaderLines(
+  r: Pick<ReconciliationReport, 'generatedAt' | 'threshold' | 'counts' | 'mismatchRate' | 'alert'>,
+): string[] {
   const c = r.counts;
   return [
     `Reconciliation ${r.generatedAt}`,
@@ -242,7 +282,10 @@ export const customerWithoutDealLine = (m: ReconciliationReport['customersWithou
 
 export const fieldMismatchLines = (m: FieldMismatch): string[] => [
   `  deal ${m.dealId} ↔ customer ${m.customerId} (${m.externalId})`,
-  ...m.fields.map((f) => `    ${f.field}: Pipedrive "${f.pipedrive}" ≠ NetSuite ${f.netsuite === null ? '(empty)' : `"${f.netsuite}"`}`),
+  ...m.fields.map(
+    (f) =>
+      `    ${f.field}: Pipedrive "${f.pipedrive}" ≠ NetSuite ${f.netsuite === null ? '(empty)' : `"${f.netsuite}"`}`,
+  ),
 ];
 
 export const duplicateLine = (d: DuplicateGroup): string =>

@@ -40,15 +40,30 @@ export interface ReconciliationSummary {
   slack?: ReportPostOutcome;
 }
 
-
 /** Pure comparison: a failure is a bug, which retrying does not fix; a few tries cover a worker lost mid-task. */
-const computeRetry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 };
+const computeRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 3,
+};
 
 /** Writing the report file: a full disk or a permission problem is fixed by an operator; retry for a while. */
-const storeRetry: RetryPolicy = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 };
+const storeRetry: RetryPolicy = {
+  initialInterval: '5 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  maximumAttempts: 10,
+};
 
 /** Posting to Slack is a courtesy on top of the stored report: a few quick tries, then the run goes on without it. */
-const postRetry: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES };
+const postRetry: RetryPolicy = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '20 seconds',
+  maximumAttempts: 3,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
 
 export async function reconcile(input: ReconcileInput = {}): Promise<ReconciliationSummary> {
   const { loadSignedDeals, startMissingOnboardings } = proxyActivities<ReconciliationActivities>({
@@ -56,8 +71,14 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
     startToCloseTimeout: '10 minutes',
     retry: batchVendorRetry,
   });
-  const compare = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '2 minutes', retry: computeRetry }).compareRecords;
-  const store = proxyActivities<ReconciliationActivities>({ startToCloseTimeout: '1 minute', retry: storeRetry }).storeReport;
+  const compare = proxyActivities<ReconciliationActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: computeRetry,
+  }).compareRecords;
+  const store = proxyActivities<ReconciliationActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: storeRetry,
+  }).storeReport;
   const { loadNetSuiteCustomers } = proxyActivities<ReconciliationNetSuiteActivities>({
     // NetSuite calls run on the netsuite queue, inside the account's concurrency budget.
     taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
@@ -78,11 +99,21 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
       heartbeatTimeout: '2 minutes',
       retry: batchVendorRetry,
     });
-    const run = await runReconciliation({ generatedAt, ...(input.threshold === undefined ? {} : { threshold: input.threshold }), ...(input.startMissing ? { startMissing: true } : {}) });
-    const { postReconciliationDigest } = proxyActivities<ReconciliationReportActivities>({ startToCloseTimeout: '30 seconds', retry: postRetry });
+    const run = await runReconciliation({
+      generatedAt,
+      ...(input.threshold === undefined ? {} : { threshold: input.threshold }),
+      ...(input.startMissing ? { startMissing: true } : {}),
+    });
+    const { postReconciliationDigest } = proxyActivities<ReconciliationReportActivities>({
+      startToCloseTimeout: '30 seconds',
+      retry: postRetry,
+    });
     let posted: ReportPostOutcome;
     try {
-      posted = await postReconciliationDigest(run.digest, run.report, { workflowId: workflowInfo().workflowId, onboardingsStarted: run.onboardings?.started ?? 0 });
+      posted = await postReconciliationDigest(run.digest, run.report, {
+        workflowId: workflowInfo().workflowId,
+        onboardingsStarted: run.onboardings?.started ?? 0,
+      });
     } catch (err) {
       posted = { posted: false, reason: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err) };
     }
@@ -104,7 +135,10 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
 
   let startedOnboardings: OnboardingStartResult[] | undefined;
   if (input.startMissing && report.missingCustomers.length > 0) {
-    startedOnboardings = await startMissingOnboardings(report.missingCustomers.map((m) => ({ dealId: m.dealId, externalId: m.externalId })), generatedAt);
+    startedOnboardings = await startMissingOnboardings(
+      report.missingCustomers.map((m) => ({ dealId: m.dealId, externalId: m.externalId })),
+      generatedAt,
+    );
   } else if (input.startMissing) {
     startedOnboardings = [];
   }
@@ -114,10 +148,16 @@ export async function reconcile(input: ReconcileInput = {}): Promise<Reconciliat
   let slack: ReportPostOutcome | undefined;
   // Runs that were open when this step shipped replay without it.
   if (patched('post-report')) {
-    const { postReconciliationReport } = proxyActivities<ReconciliationReportActivities>({ startToCloseTimeout: '30 seconds', retry: postRetry });
+    const { postReconciliationReport } = proxyActivities<ReconciliationReportActivities>({
+      startToCloseTimeout: '30 seconds',
+      retry: postRetry,
+    });
     const onboardingsStarted = startedOnboardings?.filter((s) => s.outcome === 'started').length ?? 0;
     try {
-      slack = await postReconciliationReport(report, stored, { workflowId: workflowInfo().workflowId, onboardingsStarted });
+      slack = await postReconciliationReport(report, stored, {
+        workflowId: workflowInfo().workflowId,
+        onboardingsStarted,
+      });
     } catch (err) {
       // A Slack failure never fails the reconciliation: the report is stored and its figures are returned.
       slack = { posted: false, reason: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err) };

@@ -28,7 +28,13 @@ function json(body: unknown, status = 200): SimResponse {
   return { status, body, contentType: CONTENT_TYPE.json };
 }
 
-export function handleAdminRequest(deps: AdminDeps, method: string, path: string, query: URLSearchParams, rawBody: string): SimResponse {
+export function handleAdminRequest(
+  deps: AdminDeps,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  rawBody: string,
+): SimResponse {
   const route = `${method} ${path.replace(/\/+$/, '')}`;
   switch (route) {
     case 'GET /__sim/health':
@@ -38,7 +44,8 @@ export function handleAdminRequest(deps: AdminDeps, method: string, path: string
     case 'PUT /__sim/faults':
     case 'PATCH /__sim/faults': {
       const patch = parseJsonBody(rawBody);
-      if (!isPlainObject(patch)) throw new NetSuiteError(400, 'INVALID_CONTENT', 'Expected a JSON object of fault settings.');
+      if (!isPlainObject(patch))
+        throw new NetSuiteError(400, 'INVALID_CONTENT', 'Expected a JSON object of fault settings.');
       return json(deps.faults.update(patch as FaultPatch));
     }
     case 'GET /__sim/stats':
@@ -57,12 +64,26 @@ export function handleAdminRequest(deps: AdminDeps, method: string, path: string
       // through the same validation as a REST create, all in one transaction, with none of the REST path's per-request costs.
       const body = parseJsonBody(rawBody);
       const list = isPlainObject(body) && Array.isArray(body.customers) ? body.customers : undefined;
-      if (!list || list.length > MAX_BULK_CUSTOMERS || !deps.recordContext) throw new NetSuiteError(400, 'INVALID_CONTENT', `Expected {"customers": [customer bodies]} with at most ${MAX_BULK_CUSTOMERS}.`);
+      if (!list || list.length > MAX_BULK_CUSTOMERS || !deps.recordContext)
+        throw new NetSuiteError(
+          400,
+          'INVALID_CONTENT',
+          `Expected {"customers": [customer bodies]} with at most ${MAX_BULK_CUSTOMERS}.`,
+        );
       const ctx = deps.recordContext('http://127.0.0.1');
       const ids = deps.store.db.transaction(() =>
         list.map((c) => {
-          const created = performRecordWrite(ctx, { method: 'POST', segments: ['customer'], query: new URLSearchParams(), body: c });
-          return String(created.headers?.Location ?? '').split('/').pop() ?? '';
+          const created = performRecordWrite(ctx, {
+            method: 'POST',
+            segments: ['customer'],
+            query: new URLSearchParams(),
+            body: c,
+          });
+          return (
+            String(created.headers?.Location ?? '')
+              .split('/')
+              .pop() ?? ''
+          );
         }),
       )();
       return json({ created: ids.length, ids });

@@ -36,9 +36,14 @@ export class AsyncJobRunner {
     const { store } = this.deps;
     if (idempotencyKey !== undefined) {
       if (!UUID.test(idempotencyKey)) {
-        throw new NetSuiteError(400, 'INVALID_HEADER', 'The X-NetSuite-Idempotency-Key header must be a UUID (RFC 4122).', {
-          errorHeader: 'X-NetSuite-Idempotency-Key',
-        });
+        throw new NetSuiteError(
+          400,
+          'INVALID_HEADER',
+          'The X-NetSuite-Idempotency-Key header must be a UUID (RFC 4122).',
+          {
+            errorHeader: 'X-NetSuite-Idempotency-Key',
+          },
+        );
       }
       const earlier = store.jobIdForKey(idempotencyKey);
       if (earlier !== undefined) {
@@ -107,7 +112,13 @@ export class AsyncJobRunner {
     if (taskRoot === undefined) {
       return {
         status: 200,
-        body: { links: selfLinks(self), completed: job.progress !== 'pending', id: job.id, progress: job.progress, task: { links: selfLinks(`${self}/task`) } },
+        body: {
+          links: selfLinks(self),
+          completed: job.progress !== 'pending',
+          id: job.id,
+          progress: job.progress,
+          task: { links: selfLinks(`${self}/task`) },
+        },
       };
     }
     if (taskRoot !== 'task') throw nonexistentRecord();
@@ -128,7 +139,8 @@ export class AsyncJobRunner {
     if (taskId !== job.id) throw nonexistentRecord();
     if (result === undefined) return { status: 200, body: renderTask(job, `${self}/task/${job.id}`) };
     if (result !== 'result') throw nonexistentRecord();
-    if (!job.result) throw new NetSuiteError(404, 'NONEXISTENT_ID', 'The task has not completed yet; its result is not available.');
+    if (!job.result)
+      throw new NetSuiteError(404, 'NONEXISTENT_ID', 'The task has not completed yet; its result is not available.');
     return { ...job.result, contentType: job.result.status >= 400 ? CONTENT_TYPE.error : CONTENT_TYPE.singular };
   }
 
@@ -152,7 +164,13 @@ export class AsyncJobRunner {
 function renderTask(job: StoredJob, self: string): Record<string, unknown> {
   const links = [...selfLinks(self)];
   if (job.result) links.push({ rel: 'related', href: `${self}/result` });
-  const task: Record<string, unknown> = { links, completed: job.progress !== 'pending', id: job.id, progress: job.progress, startTime: job.startTime };
+  const task: Record<string, unknown> = {
+    links,
+    completed: job.progress !== 'pending',
+    id: job.id,
+    progress: job.progress,
+    startTime: job.startTime,
+  };
   if (job.endTime) task.endTime = job.endTime;
   return task;
 }

@@ -10,11 +10,30 @@ import { assertExternalIdFree, booleanField, isoTimestamp, textField, validExter
 import { recordUrl, renderReference, resolveReference, selfLinks, type ReferenceKind } from './references';
 import type { FlatRecord } from './store';
 
-const TEXT_FIELDS: Record<string, number> = { entityId: 83, firstName: 32, middleName: 32, lastName: 32, salutation: 15, title: 99, email: 254, phone: 32, mobilePhone: 32 };
-const REFERENCE_FIELDS: Record<string, ReferenceKind> = { company: 'customer', subsidiary: 'subsidiary', contactRole: 'contactrole' };
+const TEXT_FIELDS: Record<string, number> = {
+  entityId: 83,
+  firstName: 32,
+  middleName: 32,
+  lastName: 32,
+  salutation: 15,
+  title: 99,
+  email: 254,
+  phone: 32,
+  mobilePhone: 32,
+};
+const REFERENCE_FIELDS: Record<string, ReferenceKind> = {
+  company: 'customer',
+  subsidiary: 'subsidiary',
+  contactRole: 'contactrole',
+};
 const EMAIL = /^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$/;
 
-export function writeContact(input: Record<string, unknown>, existing: FlatRecord | undefined, id: string, ctx: RecordContext): FlatRecord {
+export function writeContact(
+  input: Record<string, unknown>,
+  existing: FlatRecord | undefined,
+  id: string,
+  ctx: RecordContext,
+): FlatRecord {
   const rec: FlatRecord = existing ? { ...existing } : { id };
   for (const [key, value] of Object.entries(input)) {
     if (value === null) {
@@ -22,7 +41,8 @@ export function writeContact(input: Record<string, unknown>, existing: FlatRecor
       continue;
     }
     if (key in TEXT_FIELDS) rec[key] = textField(value, key, TEXT_FIELDS[key]);
-    else if (key in REFERENCE_FIELDS) rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
+    else if (key in REFERENCE_FIELDS)
+      rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
     else if (key === 'externalId') rec.externalId = validExternalId(value);
     else if (key === 'isInactive') rec.isInactive = booleanField(value, key);
     // Anything else is ignored, as NetSuite does by default.
@@ -47,7 +67,10 @@ export function writeContact(input: Record<string, unknown>, existing: FlatRecor
 export function renderContact(rec: FlatRecord, ctx: RecordContext): Record<string, unknown> {
   const out: Record<string, unknown> = { links: selfLinks(recordUrl(ctx.base, 'contact', rec.id)) };
   for (const [key, value] of Object.entries(rec)) {
-    out[key] = key in REFERENCE_FIELDS ? renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value)) : value;
+    out[key] =
+      key in REFERENCE_FIELDS
+        ? renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value))
+        : value;
   }
   return out;
 }
@@ -61,8 +84,18 @@ export function projectContact(rec: FlatRecord): (db: Database.Database) => void
       `INSERT INTO contact (id, entityid, firstname, lastname, email, phone, company, subsidiary, contactrole, externalid, datecreated, lastmodifieddate, isinactive)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
-      Number(rec.id), text(rec.entityId), text(rec.firstName), text(rec.lastName), text(rec.email), text(rec.phone),
-      ref(rec.company), ref(rec.subsidiary), ref(rec.contactRole), text(rec.externalId), text(rec.dateCreated), text(rec.lastModifiedDate),
+      Number(rec.id),
+      text(rec.entityId),
+      text(rec.firstName),
+      text(rec.lastName),
+      text(rec.email),
+      text(rec.phone),
+      ref(rec.company),
+      ref(rec.subsidiary),
+      ref(rec.contactRole),
+      text(rec.externalId),
+      text(rec.dateCreated),
+      text(rec.lastModifiedDate),
       rec.isInactive === true ? 'T' : 'F',
     );
   };

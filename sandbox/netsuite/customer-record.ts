@@ -38,8 +38,23 @@ const TEXT_FIELDS: Record<string, number> = {
   vatRegNumber: 20,
 };
 const BOOLEAN_FIELDS = ['isPerson', 'isInactive'];
-const REFERENCE_FIELDS: Record<string, ReferenceKind> = { subsidiary: 'subsidiary', terms: 'term', currency: 'currency' };
-const ADDRESS_FIELDS = ['addr1', 'addr2', 'addr3', 'city', 'state', 'zip', 'country', 'addressee', 'attention', 'addrPhone'];
+const REFERENCE_FIELDS: Record<string, ReferenceKind> = {
+  subsidiary: 'subsidiary',
+  terms: 'term',
+  currency: 'currency',
+};
+const ADDRESS_FIELDS = [
+  'addr1',
+  'addr2',
+  'addr3',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'addressee',
+  'attention',
+  'addrPhone',
+];
 /** Oracle's own examples spell the sublists in lowercase; both spellings are accepted on write. */
 const KEY_ALIASES: Record<string, string> = { addressbook: 'addressBook', taxregistration: 'taxRegistration' };
 const CUSTOM_FIELD = /^custentity_[a-z0-9_]+$/i;
@@ -67,7 +82,10 @@ function normalizeAddressBook(value: unknown): Array<Record<string, unknown>> {
         address[field] = textField(v, `${path}.addressBookAddress.${field}`, 150);
       }
       if (address.country !== undefined && !/^[A-Z]{2}$/.test(String(address.country))) {
-        throw userError(`Invalid country ${String(address.country)}. Use a two-letter ISO country code.`, `${path}.addressBookAddress.country`);
+        throw userError(
+          `Invalid country ${String(address.country)}. Use a two-letter ISO country code.`,
+          `${path}.addressBookAddress.country`,
+        );
       }
     }
     line.addressBookAddress = address;
@@ -83,7 +101,11 @@ function normalizeTaxRegistration(value: unknown): Array<Record<string, unknown>
     const { links: _links, ...rest } = raw;
     // The registration number holds 20 characters, as vatRegNumber does (the template's taxId maxLength).
     if (rest.taxRegistrationNumber !== undefined && rest.taxRegistrationNumber !== null) {
-      rest.taxRegistrationNumber = textField(rest.taxRegistrationNumber, `taxRegistration.items[${i}].taxRegistrationNumber`, 20);
+      rest.taxRegistrationNumber = textField(
+        rest.taxRegistrationNumber,
+        `taxRegistration.items[${i}].taxRegistrationNumber`,
+        20,
+      );
     }
     return { id: String(i + 1), ...rest };
   });
@@ -100,23 +122,37 @@ function defaultAddressText(addressBook: unknown): string | undefined {
 }
 
 /** Applies a POST/PUT/PATCH body onto the current state (undefined on create). null clears a field. */
-export function writeCustomer(input: Record<string, unknown>, existing: FlatRecord | undefined, id: string, ctx: RecordContext): FlatRecord {
+export function writeCustomer(
+  input: Record<string, unknown>,
+  existing: FlatRecord | undefined,
+  id: string,
+  ctx: RecordContext,
+): FlatRecord {
   const rec: FlatRecord = existing ? { ...existing } : { id };
   for (const [givenKey, value] of Object.entries(input)) {
     const key = KEY_ALIASES[givenKey] ?? givenKey;
     if (value === null) {
-      if (key in TEXT_FIELDS || BOOLEAN_FIELDS.includes(key) || key in REFERENCE_FIELDS || CUSTOM_FIELD.test(key) || key === 'externalId') delete rec[key];
+      if (
+        key in TEXT_FIELDS ||
+        BOOLEAN_FIELDS.includes(key) ||
+        key in REFERENCE_FIELDS ||
+        CUSTOM_FIELD.test(key) ||
+        key === 'externalId'
+      )
+        delete rec[key];
       else if (key === 'addressBook' || key === 'taxRegistration') delete rec[key];
       continue;
     }
     if (key in TEXT_FIELDS) rec[key] = textField(value, key, TEXT_FIELDS[key]);
     else if (BOOLEAN_FIELDS.includes(key)) rec[key] = booleanField(value, key);
-    else if (key in REFERENCE_FIELDS) rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
+    else if (key in REFERENCE_FIELDS)
+      rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
     else if (key === 'externalId') rec.externalId = validExternalId(value);
     else if (key === 'addressBook') rec.addressBook = normalizeAddressBook(value);
     else if (key === 'taxRegistration') rec.taxRegistration = normalizeTaxRegistration(value);
     // Free-form text custom fields hold 300 characters (the mapping template's custom targets carry the same limit).
-    else if (CUSTOM_FIELD.test(key)) rec[key.toLowerCase()] = typeof value === 'string' ? textField(value, key, CUSTOM_TEXT_MAX_LENGTH) : value;
+    else if (CUSTOM_FIELD.test(key))
+      rec[key.toLowerCase()] = typeof value === 'string' ? textField(value, key, CUSTOM_TEXT_MAX_LENGTH) : value;
     // Anything else (links, id, read-only or unknown fields) is ignored, as NetSuite does by default.
   }
 
@@ -136,7 +172,8 @@ export function writeCustomer(input: Record<string, unknown>, existing: FlatReco
     const subsidiary = ctx.store.referenceRow<{ currency: number }>('subsidiary', String(rec.subsidiary));
     if (subsidiary) rec.currency = String(subsidiary.currency);
   }
-  if (!rec.entityId) rec.entityId = isPerson ? `${String(rec.firstName)} ${String(rec.lastName)}` : String(rec.companyName);
+  if (!rec.entityId)
+    rec.entityId = isPerson ? `${String(rec.firstName)} ${String(rec.lastName)}` : String(rec.companyName);
   assertExternalIdFree(ctx.store, 'customer', rec.externalId, id);
   if (!existing && ctx.duplicateDetection) assertNotDuplicate(rec, ctx.store);
 
@@ -154,10 +191,15 @@ function assertNotDuplicate(rec: FlatRecord, store: NetSuiteStore): void {
   const email = typeof rec.email === 'string' ? rec.email.toLowerCase() : undefined;
   const company = typeof rec.companyName === 'string' ? rec.companyName.toLowerCase() : undefined;
   for (const other of store.all('customer')) {
-    const sameEmail = email !== undefined && email !== '' && typeof other.email === 'string' && other.email.toLowerCase() === email;
-    const sameCompany = company !== undefined && typeof other.companyName === 'string' && other.companyName.toLowerCase() === company;
+    const sameEmail =
+      email !== undefined && email !== '' && typeof other.email === 'string' && other.email.toLowerCase() === email;
+    const sameCompany =
+      company !== undefined && typeof other.companyName === 'string' && other.companyName.toLowerCase() === company;
     if (sameEmail || sameCompany) {
-      throw userError('A customer record with this name or email already exists. This entity already exists.', sameEmail ? 'email' : 'companyName');
+      throw userError(
+        'A customer record with this name or email already exists. This entity already exists.',
+        sameEmail ? 'email' : 'companyName',
+      );
     }
   }
 }
@@ -166,12 +208,17 @@ export function renderCustomer(rec: FlatRecord, ctx: RecordContext, expand: bool
   const self = recordUrl(ctx.base, 'customer', rec.id);
   const out: Record<string, unknown> = { links: selfLinks(self) };
   for (const [key, value] of Object.entries(rec)) {
-    if (key in REFERENCE_FIELDS) out[key] = renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value));
+    if (key in REFERENCE_FIELDS)
+      out[key] = renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value));
     else if (key === 'addressBook' || key === 'taxRegistration') continue;
     else out[key] = value;
   }
   out.addressBook = renderSublist(`${self}/addressBook`, renderAddressLines(rec, self), expand);
-  out.taxRegistration = renderSublist(`${self}/taxRegistration`, rec.taxRegistration as Array<Record<string, unknown>> | undefined, expand);
+  out.taxRegistration = renderSublist(
+    `${self}/taxRegistration`,
+    rec.taxRegistration as Array<Record<string, unknown>> | undefined,
+    expand,
+  );
   return out;
 }
 
@@ -179,7 +226,10 @@ export function renderAddressLines(rec: FlatRecord, self: string): Array<Record<
   const lines = rec.addressBook as Array<Record<string, unknown>> | undefined;
   return lines?.map((line) => ({
     ...line,
-    addressBookAddress: { links: selfLinks(`${self}/addressBook/${String(line.id)}/addressBookAddress`), ...(line.addressBookAddress as object) },
+    addressBookAddress: {
+      links: selfLinks(`${self}/addressBook/${String(line.id)}/addressBookAddress`),
+      ...(line.addressBookAddress as object),
+    },
   }));
 }
 
@@ -217,9 +267,9 @@ export function projectCustomer(rec: FlatRecord): (db: Database.Database, store:
     }
     db.prepare('DELETE FROM customer WHERE id = ?').run(Number(rec.id));
     const names = Object.keys(columns);
-    db.prepare(`INSERT INTO customer (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(
-      ...names.map((n) => columns[n] ?? null),
-    );
+    db.prepare(
+      `INSERT INTO customer (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+    ).run(...names.map((n) => columns[n] ?? null));
   };
 }
 

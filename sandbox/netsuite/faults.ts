@@ -59,10 +59,12 @@ export class FaultInjector {
       this.config.throttleNext -= 1;
       return { latencyMs: 0, action: { kind: 'throttle' } };
     }
-    if (this.config.throttleUntil !== null && now < this.config.throttleUntil) return { latencyMs: 0, action: { kind: 'throttle' } };
+    if (this.config.throttleUntil !== null && now < this.config.throttleUntil)
+      return { latencyMs: 0, action: { kind: 'throttle' } };
     const latencyMs = sampleLatencyMs(this.config.latency, this.rng);
     const roll = this.rng();
-    if (roll < this.config.timeoutRate) return { latencyMs, action: { kind: 'timeout', afterMs: this.config.timeoutMs } };
+    if (roll < this.config.timeoutRate)
+      return { latencyMs, action: { kind: 'timeout', afterMs: this.config.timeoutMs } };
     if (roll < this.config.timeoutRate + this.config.errorRate) {
       const statuses = this.config.errorStatuses.length > 0 ? this.config.errorStatuses : [500];
       const status = statuses[Math.floor(this.rng() * statuses.length)] ?? 500;
@@ -96,7 +98,8 @@ export function applyPatch(base: FaultConfig, patch: FaultPatch): FaultConfig {
   const next: FaultConfig = { ...base, errorStatuses: [...base.errorStatuses] };
   if (patch.latency !== undefined) next.latency = patch.latency;
   next.errorRate = rate(patch.errorRate, base.errorRate);
-  if (Array.isArray(patch.errorStatuses)) next.errorStatuses = patch.errorStatuses.filter((s) => Number.isInteger(s) && s >= 500 && s <= 599);
+  if (Array.isArray(patch.errorStatuses))
+    next.errorStatuses = patch.errorStatuses.filter((s) => Number.isInteger(s) && s >= 500 && s <= 599);
   next.timeoutRate = rate(patch.timeoutRate, base.timeoutRate);
   next.timeoutMs = nonNegative(patch.timeoutMs, base.timeoutMs);
   next.dropAfterHandlingRate = rate(patch.dropAfterHandlingRate, base.dropAfterHandlingRate);

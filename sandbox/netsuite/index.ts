@@ -92,7 +92,18 @@ export async function startNetSuiteSimulator(opts: NetSuiteSimulatorOptions = {}
     });
 
   const server: Server = createServer(
-    createRequestListener({ store, verifier, gate, faults, stats, jobs, recordContext, log, sleep, isClosed: () => closed }),
+    createRequestListener({
+      store,
+      verifier,
+      gate,
+      faults,
+      stats,
+      jobs,
+      recordContext,
+      log,
+      sleep,
+      isClosed: () => closed,
+    }),
   );
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,12 @@ import { renderSublist, sublistItems } from './sublists';
 
 const TEXT_FIELDS: Record<string, number> = { memo: 999, otherRefNum: 45, tranId: 45 };
 const DATE_FIELDS = ['tranDate', 'dueDate'];
-const REFERENCE_FIELDS: Record<string, ReferenceKind> = { entity: 'customer', subsidiary: 'subsidiary', terms: 'term', currency: 'currency' };
+const REFERENCE_FIELDS: Record<string, ReferenceKind> = {
+  entity: 'customer',
+  subsidiary: 'subsidiary',
+  terms: 'term',
+  currency: 'currency',
+};
 const CUSTOM_FIELD = /^custbody_[a-z0-9_]+$/i;
 
 interface InvoiceLine {
@@ -38,23 +43,32 @@ function normalizeLines(value: unknown, ctx: RecordContext): InvoiceLine[] {
   return items.map((raw, i) => {
     const path = `item.items[${i}]`;
     if (!isPlainObject(raw)) throw userError('Invalid item line.', path);
-    if (raw.item === undefined || raw.item === null) throw userError('You must enter a value for Item.', `${path}.item`);
+    if (raw.item === undefined || raw.item === null)
+      throw userError('You must enter a value for Item.', `${path}.item`);
     const item = resolveReference(ctx.store, 'item', raw.item, `${path}.item`);
     const row = ctx.store.referenceRow<{ baseprice: number; description: string }>('item', item);
-    const quantity = raw.quantity === undefined || raw.quantity === null ? 1 : numberField(raw.quantity, `${path}.quantity`);
+    const quantity =
+      raw.quantity === undefined || raw.quantity === null ? 1 : numberField(raw.quantity, `${path}.quantity`);
     if (quantity <= 0) throw userError('Quantity must be greater than zero.', `${path}.quantity`);
-    const givenAmount = raw.amount === undefined || raw.amount === null ? undefined : numberField(raw.amount, `${path}.amount`);
+    const givenAmount =
+      raw.amount === undefined || raw.amount === null ? undefined : numberField(raw.amount, `${path}.amount`);
     const givenRate = raw.rate === undefined || raw.rate === null ? undefined : numberField(raw.rate, `${path}.rate`);
     const rate = givenRate ?? (givenAmount !== undefined ? givenAmount / quantity : (row?.baseprice ?? 0));
     const amount = round2(givenAmount ?? quantity * rate);
     const line: InvoiceLine = { line: String(i + 1), item, quantity, rate: round2(rate), amount };
     const description = raw.description ?? row?.description;
-    if (description !== undefined && description !== null) line.description = textField(description, `${path}.description`, 999);
+    if (description !== undefined && description !== null)
+      line.description = textField(description, `${path}.description`, 999);
     return line;
   });
 }
 
-export function writeInvoice(input: Record<string, unknown>, existing: FlatRecord | undefined, id: string, ctx: RecordContext): FlatRecord {
+export function writeInvoice(
+  input: Record<string, unknown>,
+  existing: FlatRecord | undefined,
+  id: string,
+  ctx: RecordContext,
+): FlatRecord {
   const rec: FlatRecord = existing ? { ...existing } : { id };
   let dueDateGiven = existing !== undefined;
   for (const [key, value] of Object.entries(input)) {
@@ -67,7 +81,8 @@ export function writeInvoice(input: Record<string, unknown>, existing: FlatRecor
     else if (DATE_FIELDS.includes(key)) {
       rec[key] = dateField(value, key);
       if (key === 'dueDate') dueDateGiven = true;
-    } else if (key in REFERENCE_FIELDS) rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
+    } else if (key in REFERENCE_FIELDS)
+      rec[key] = resolveReference(ctx.store, REFERENCE_FIELDS[key] as ReferenceKind, value, key);
     else if (key === 'externalId') rec.externalId = validExternalId(value);
     else if (key === 'item') rec.item = normalizeLines(value, ctx);
     else if (CUSTOM_FIELD.test(key)) rec[key.toLowerCase()] = value;
@@ -81,7 +96,8 @@ export function writeInvoice(input: Record<string, unknown>, existing: FlatRecor
   if (!rec.terms && customer.terms) rec.terms = customer.terms;
   if (!rec.currency && customer.currency) rec.currency = customer.currency;
   const lines = rec.item as InvoiceLine[] | undefined;
-  if (!lines || lines.length === 0) throw userError('You must enter at least one line item for this transaction.', 'item');
+  if (!lines || lines.length === 0)
+    throw userError('You must enter at least one line item for this transaction.', 'item');
 
   if (!rec.tranDate) rec.tranDate = isoDate(ctx.now());
   if (!dueDateGiven || !rec.dueDate) {
@@ -106,11 +122,16 @@ export function renderInvoice(rec: FlatRecord, ctx: RecordContext, expand: boole
   const self = recordUrl(ctx.base, 'invoice', rec.id);
   const out: Record<string, unknown> = { links: selfLinks(self) };
   for (const [key, value] of Object.entries(rec)) {
-    if (key in REFERENCE_FIELDS) out[key] = renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value));
-    else if (key === 'status') out.status = { id: String(value), refName: STATUS_NAMES[String(value)] ?? String(value) };
+    if (key in REFERENCE_FIELDS)
+      out[key] = renderReference(ctx.store, ctx.base, REFERENCE_FIELDS[key] as ReferenceKind, String(value));
+    else if (key === 'status')
+      out.status = { id: String(value), refName: STATUS_NAMES[String(value)] ?? String(value) };
     else if (key !== 'item') out[key] = value;
   }
-  const lines = (rec.item as InvoiceLine[] | undefined)?.map(({ item, ...line }) => ({ ...line, item: renderReference(ctx.store, ctx.base, 'item', item) }));
+  const lines = (rec.item as InvoiceLine[] | undefined)?.map(({ item, ...line }) => ({
+    ...line,
+    item: renderReference(ctx.store, ctx.base, 'item', item),
+  }));
   out.item = renderSublist(`${self}/item`, lines, expand);
   return out;
 }
@@ -145,7 +166,16 @@ export function projectInvoice(rec: FlatRecord): (db: Database.Database) => void
       'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, netamount, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     (rec.item as InvoiceLine[]).forEach((line, i) => {
-      insertLine.run(i + 1, id, i + 1, Number(line.item), line.quantity, line.rate, line.amount, line.description ?? null);
+      insertLine.run(
+        i + 1,
+        id,
+        i + 1,
+        Number(line.item),
+        line.quantity,
+        line.rate,
+        line.amount,
+        line.description ?? null,
+      );
     });
   };
 }

@@ -3,7 +3,8 @@ import { startNetSuiteSimulator } from './index';
 
 async function main(): Promise<void> {
   const port = Number(process.env.NETSUITE_SIM_PORT ?? 4010);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`NETSUITE_SIM_PORT must be a port number, got ${process.env.NETSUITE_SIM_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`NETSUITE_SIM_PORT must be a port number, got ${process.env.NETSUITE_SIM_PORT}`);
   const simulator = await startNetSuiteSimulator({
     port,
     dataFile: process.env.NETSUITE_SIM_DATA_FILE,

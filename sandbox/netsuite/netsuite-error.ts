@@ -64,7 +64,12 @@ export class NetSuiteError extends Error {
 
 /** NetSuite prefixes record-level validation messages this way. */
 export function userError(detail: string, errorPath?: string): NetSuiteError {
-  return new NetSuiteError(400, 'USER_ERROR', `Error while accessing a resource. ${detail}`, errorPath === undefined ? {} : { errorPath });
+  return new NetSuiteError(
+    400,
+    'USER_ERROR',
+    `Error while accessing a resource. ${detail}`,
+    errorPath === undefined ? {} : { errorPath },
+  );
 }
 
 export function invalidReference(value: string, errorPath: string): NetSuiteError {
@@ -86,9 +91,15 @@ export function nonexistentRecord(errorUrl?: string): NetSuiteError {
 }
 
 export function invalidLogin(accountId: string): NetSuiteError {
-  return new NetSuiteError(401, 'INVALID_LOGIN', 'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.', {}, {
-    'WWW-Authenticate': `OAuth realm="${accountId}", error="token_rejected", error_description="Invalid login attempt."`,
-  });
+  return new NetSuiteError(
+    401,
+    'INVALID_LOGIN',
+    'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.',
+    {},
+    {
+      'WWW-Authenticate': `OAuth realm="${accountId}", error="token_rejected", error_description="Invalid login attempt."`,
+    },
+  );
 }
 
 export function concurrencyLimitExceeded(): NetSuiteError {

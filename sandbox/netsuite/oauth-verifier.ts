@@ -52,7 +52,9 @@ export function signatureBaseString(method: string, baseUrl: string, params: Arr
 }
 
 export function hmacSha256Signature(baseString: string, consumerSecret: string, tokenSecret: string): string {
-  return createHmac('sha256', `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`).update(baseString).digest('base64');
+  return createHmac('sha256', `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`)
+    .update(baseString)
+    .digest('base64');
 }
 
 function queryParams(rawUrl: string): Array<[string, string]> {
@@ -118,14 +120,16 @@ export function createOAuthVerifier(
       if (params.get('oauth_version') !== '1.0') reject('oauth_version is not 1.0');
       const timestamp = Number(params.get('oauth_timestamp'));
       const nowSec = Math.floor(now() / 1000);
-      if (!Number.isInteger(timestamp) || Math.abs(nowSec - timestamp) > TIMESTAMP_WINDOW_SECONDS) reject('timestamp outside the window');
+      if (!Number.isInteger(timestamp) || Math.abs(nowSec - timestamp) > TIMESTAMP_WINDOW_SECONDS)
+        reject('timestamp outside the window');
       const nonce = params.get('oauth_nonce');
       if (!nonce) reject('missing nonce');
       const signature = params.get('oauth_signature');
       if (!signature) reject('missing signature');
 
       const signed: Array<[string, string]> = [...queryParams(request.rawUrl)];
-      for (const [key, value] of params) if (key.startsWith('oauth_') && key !== 'oauth_signature') signed.push([key, value]);
+      for (const [key, value] of params)
+        if (key.startsWith('oauth_') && key !== 'oauth_signature') signed.push([key, value]);
       const base = signatureBaseString(request.method, baseUrlOf(request.host, request.rawUrl), signed);
       const expected = hmacSha256Signature(base, credentials.consumerSecret, credentials.tokenSecret);
       if (!sameString(expected, signature)) reject('signature mismatch');

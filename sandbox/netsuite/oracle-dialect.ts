@@ -32,7 +32,11 @@ export function toSqlite(suiteql: string): string {
   // Split on single-quoted literals ('' is an escaped quote inside one); even indexes are code.
   const parts = trimmed.split(/('(?:[^']|'')*')/);
   return parts
-    .map((part, i) => (i % 2 === 1 ? part : REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement as string), part)))
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : REWRITES.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement as string), part),
+    )
     .join('');
 }
 
@@ -40,9 +44,13 @@ type SqlValue = string | number | bigint | Buffer | null;
 
 export function registerOracleFunctions(db: Database.Database): void {
   db.function('NVL', (value: SqlValue, fallback: SqlValue) => (value === null ? fallback : value));
-  db.function('NVL2', (value: SqlValue, ifNotNull: SqlValue, ifNull: SqlValue) => (value === null ? ifNull : ifNotNull));
+  db.function('NVL2', (value: SqlValue, ifNotNull: SqlValue, ifNull: SqlValue) =>
+    value === null ? ifNull : ifNotNull,
+  );
   db.function('BUILTIN_DF', (value: SqlValue) => (value === null ? null : String(value)));
-  db.function('TO_CHAR', { varargs: true }, (...args: SqlValue[]) => (args[0] === null || args[0] === undefined ? null : String(args[0])));
+  db.function('TO_CHAR', { varargs: true }, (...args: SqlValue[]) =>
+    args[0] === null || args[0] === undefined ? null : String(args[0]),
+  );
   db.function('TO_DATE', { varargs: true }, (...args: SqlValue[]) => args[0] ?? null);
   db.function('TO_NUMBER', (value: SqlValue) => (value === null ? null : Number(value)));
   db.function('SYSDATE', () => new Date().toISOString().slice(0, 10));

@@ -14,9 +14,14 @@ export function requireObjectBody(body: unknown): Record<string, unknown> {
 }
 
 export function textField(value: unknown, path: string, maxLength = 4000): string {
-  if (typeof value !== 'string' && typeof value !== 'number') throw userError(`Invalid value for field ${path}: a text value is required.`, path);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw userError(`Invalid value for field ${path}: a text value is required.`, path);
   const text = String(value);
-  if (text.length > maxLength) throw userError(`The field ${path} contained more than the maximum number ( ${maxLength} ) of characters allowed.`, path);
+  if (text.length > maxLength)
+    throw userError(
+      `The field ${path} contained more than the maximum number ( ${maxLength} ) of characters allowed.`,
+      path,
+    );
   return text;
 }
 
@@ -27,12 +32,17 @@ export function booleanField(value: unknown, path: string): boolean {
 
 export function numberField(value: unknown, path: string): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw userError(`Invalid number ${String(value)} for field ${path}.`, path);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw userError(`Invalid number ${String(value)} for field ${path}.`, path);
   return n;
 }
 
 export function dateField(value: unknown, path: string): string {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+  if (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
+  ) {
     if (new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value) return value;
   }
   throw userError(`Invalid date value ${String(value)} for field ${path}. Use the format YYYY-MM-DD.`, path);
@@ -41,9 +51,14 @@ export function dateField(value: unknown, path: string): string {
 export function validExternalId(value: unknown, path = 'externalId'): string {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !EXTERNAL_ID.test(text) || text.length > 255) {
-    throw new NetSuiteError(400, 'INVALID_PARAMETER', `Invalid external ID ${String(value)}. Use only letters, digits, underscores and hyphens.`, {
-      errorPath: path,
-    });
+    throw new NetSuiteError(
+      400,
+      'INVALID_PARAMETER',
+      `Invalid external ID ${String(value)}. Use only letters, digits, underscores and hyphens.`,
+      {
+        errorPath: path,
+      },
+    );
   }
   return text;
 }

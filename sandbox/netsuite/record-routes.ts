@@ -1,8 +1,21 @@
 /** `/services/rest/record/v1/…`: CRUD and eid: upsert for customer and invoice, read-only views of the reference records. */
 import { projectContact, renderContact, unprojectContact, writeContact } from './contact-record';
-import { projectCustomer, renderAddressLines, renderCustomer, unprojectCustomer, writeCustomer, type RecordContext } from './customer-record';
+import {
+  projectCustomer,
+  renderAddressLines,
+  renderCustomer,
+  unprojectCustomer,
+  writeCustomer,
+  type RecordContext,
+} from './customer-record';
 import { CONTENT_TYPE, type SimResponse } from './http-io';
-import { customerHasTransactions, projectInvoice, renderInvoice, unprojectInvoice, writeInvoice } from './invoice-record';
+import {
+  customerHasTransactions,
+  projectInvoice,
+  renderInvoice,
+  unprojectInvoice,
+  writeInvoice,
+} from './invoice-record';
 import { NetSuiteError, nonexistentRecord, userError } from './netsuite-error';
 import { requireObjectBody, validExternalId } from './record-fields';
 import { recordUrl, renderReference, selfLinks } from './references';
@@ -50,7 +63,12 @@ function lookup(ctx: RecordContext, type: RecordType, ref: RecordRef): FlatRecor
   return record;
 }
 
-function create(ctx: RecordContext, type: RecordType, body: Record<string, unknown>, forcedExternalId?: string): SimResponse {
+function create(
+  ctx: RecordContext,
+  type: RecordType,
+  body: Record<string, unknown>,
+  forcedExternalId?: string,
+): SimResponse {
   const store = ctx.store;
   // One transaction, so a refused body does not consume an internal id.
   const id = store.db.transaction(() => {
@@ -63,7 +81,12 @@ function create(ctx: RecordContext, type: RecordType, body: Record<string, unkno
   return noContent(ctx, type, id);
 }
 
-function update(ctx: RecordContext, type: RecordType, existing: FlatRecord, body: Record<string, unknown>): SimResponse {
+function update(
+  ctx: RecordContext,
+  type: RecordType,
+  existing: FlatRecord,
+  body: Record<string, unknown>,
+): SimResponse {
   const record = writers[type](body, existing, existing.id, ctx);
   ctx.store.save(type, record, projectors[type](record));
   return noContent(ctx, type, existing.id);
@@ -73,18 +96,30 @@ function update(ctx: RecordContext, type: RecordType, existing: FlatRecord, body
 export function performRecordWrite(ctx: RecordContext, request: RecordRequest): SimResponse {
   const [typeName = '', refSegment] = request.segments;
   const type = WRITABLE[typeName];
-  if (!type) throw new NetSuiteError(405, 'INVALID_METHOD', `The ${typeName} record cannot be written through this simulator.`);
+  if (!type)
+    throw new NetSuiteError(405, 'INVALID_METHOD', `The ${typeName} record cannot be written through this simulator.`);
   const method = request.method;
   if (method === 'POST' && refSegment === undefined) return create(ctx, type, requireObjectBody(request.body));
-  if (refSegment === undefined || request.segments.length > 2) throw new NetSuiteError(405, 'INVALID_METHOD', `${method} is not allowed on this resource.`);
+  if (refSegment === undefined || request.segments.length > 2)
+    throw new NetSuiteError(405, 'INVALID_METHOD', `${method} is not allowed on this resource.`);
   const ref = parseRef(refSegment);
   if (method === 'PATCH') {
     const existing = lookup(ctx, type, ref);
-    return update(ctx, type, existing, withPatchedSublists(existing, requireObjectBody(request.body), request.query.get('replace')));
+    return update(
+      ctx,
+      type,
+      existing,
+      withPatchedSublists(existing, requireObjectBody(request.body), request.query.get('replace')),
+    );
   }
   if (method === 'PUT') {
     if (!('externalId' in ref)) {
-      throw new NetSuiteError(400, 'INVALID_PARAMETER', 'Upsert (PUT) requires an external ID in the URL: …/eid:<externalId>.', { errorUrl: refSegment });
+      throw new NetSuiteError(
+        400,
+        'INVALID_PARAMETER',
+        'Upsert (PUT) requires an external ID in the URL: …/eid:<externalId>.',
+        { errorUrl: refSegment },
+      );
     }
     const body = requireObjectBody(request.body);
     if (body.externalId !== undefined && body.externalId !== null && String(body.externalId) !== ref.externalId) {
@@ -105,15 +140,31 @@ export function performRecordWrite(ctx: RecordContext, request: RecordRequest): 
   throw new NetSuiteError(405, 'INVALID_METHOD', `${method} is not allowed on this resource.`);
 }
 
-function readReferenceRecord(ctx: RecordContext, typeName: string, table: 'subsidiary' | 'term' | 'currency' | 'item', id: string): SimResponse {
+function readReferenceRecord(
+  ctx: RecordContext,
+  typeName: string,
+  table: 'subsidiary' | 'term' | 'currency' | 'item',
+  id: string,
+): SimResponse {
   const row = ctx.store.referenceRow<Record<string, unknown>>(table, id);
   if (!row) throw nonexistentRecord();
   const self = recordUrl(ctx.base, typeName, id);
   const body: Record<string, unknown> = { links: selfLinks(self), id };
-  if (table === 'subsidiary') Object.assign(body, { name: row.name, country: row.country, currency: renderReference(ctx.store, ctx.base, 'currency', String(row.currency)) });
+  if (table === 'subsidiary')
+    Object.assign(body, {
+      name: row.name,
+      country: row.country,
+      currency: renderReference(ctx.store, ctx.base, 'currency', String(row.currency)),
+    });
   if (table === 'term') Object.assign(body, { name: row.name, daysUntilNetDue: row.daysuntilnetdue });
   if (table === 'currency') Object.assign(body, { name: row.name, symbol: row.symbol });
-  if (table === 'item') Object.assign(body, { itemId: row.itemid, displayName: row.displayname, salesDescription: row.description, basePrice: row.baseprice });
+  if (table === 'item')
+    Object.assign(body, {
+      itemId: row.itemid,
+      displayName: row.displayname,
+      salesDescription: row.description,
+      basePrice: row.baseprice,
+    });
   body.isInactive = row.isinactive === 'T';
   return { status: 200, body };
 }
@@ -126,7 +177,13 @@ function listRecords(ctx: RecordContext, type: RecordType, query: URLSearchParam
   const q = query.get('q');
   if (q) {
     const match = /^\s*(\w+)\s+IS\s+"([^"]*)"\s*$/i.exec(q);
-    if (!match) throw new NetSuiteError(400, 'INVALID_PARAMETER', 'Only `<field> IS "<value>"` filters are supported by the simulator.', { errorQueryParam: 'q' });
+    if (!match)
+      throw new NetSuiteError(
+        400,
+        'INVALID_PARAMETER',
+        'Only `<field> IS "<value>"` filters are supported by the simulator.',
+        { errorQueryParam: 'q' },
+      );
     const [, field = '', value = ''] = match;
     records = records.filter((r) => String(r[field] ?? '') === value);
   }
@@ -157,7 +214,8 @@ export function handleRecordRequest(ctx: RecordContext, request: RecordRequest):
   const [typeName = '', refSegment, sublist] = request.segments;
   const type = WRITABLE[typeName];
   const readOnly = READ_ONLY[typeName];
-  if (!type && !readOnly) throw new NetSuiteError(404, 'NONEXISTENT_ID', `Record type '${typeName}' does not exist.`, { errorUrl: typeName });
+  if (!type && !readOnly)
+    throw new NetSuiteError(404, 'NONEXISTENT_ID', `Record type '${typeName}' does not exist.`, { errorUrl: typeName });
   if (request.method !== 'GET') return performRecordWrite(ctx, request);
   if (readOnly) {
     if (refSegment === undefined || request.segments.length > 2) throw nonexistentRecord();
@@ -172,9 +230,14 @@ export function handleRecordRequest(ctx: RecordContext, request: RecordRequest):
   }
   const self = `${recordUrl(ctx.base, recordType, record.id)}/${sublist}`;
   const rendered = renderers[recordType](record, ctx, true)[sublist];
-  if (request.segments.length > 3 || !rendered || typeof rendered !== 'object' || !('items' in rendered)) throw nonexistentRecord();
+  if (request.segments.length > 3 || !rendered || typeof rendered !== 'object' || !('items' in rendered))
+    throw nonexistentRecord();
   if (sublist === 'addressBook') {
-    return { status: 200, contentType: CONTENT_TYPE.collection, body: renderSublist(self, renderAddressLines(record, recordUrl(ctx.base, recordType, record.id)), true) };
+    return {
+      status: 200,
+      contentType: CONTENT_TYPE.collection,
+      body: renderSublist(self, renderAddressLines(record, recordUrl(ctx.base, recordType, record.id)), true),
+    };
   }
   return { status: 200, contentType: CONTENT_TYPE.collection, body: rendered };
 }

@@ -91,7 +91,14 @@ export const GLOBEX = {
   ],
 } as const;
 
-export const ACME = { currencies: CURRENCIES, subsidiaries: SUBSIDIARIES, terms: TERMS, items: ITEMS, customFields: CUSTOM_ENTITY_FIELDS, contactRoles: CONTACT_ROLES } as const;
+export const ACME = {
+  currencies: CURRENCIES,
+  subsidiaries: SUBSIDIARIES,
+  terms: TERMS,
+  items: ITEMS,
+  customFields: CUSTOM_ENTITY_FIELDS,
+  contactRoles: CONTACT_ROLES,
+} as const;
 
 export interface AccountSeed {
   currencies: ReadonlyArray<{ id: number; name: string; symbol: string }>;

@@ -36,7 +36,15 @@ CREATE TABLE IF NOT EXISTS sim_setting (key TEXT PRIMARY KEY, value TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS sim_idempotency_key (key TEXT PRIMARY KEY, job_id INTEGER NOT NULL, created_at TEXT NOT NULL);
 `;
 
-export const DATA_TABLES = ['customer', 'contact', '"transaction"', 'transactionline', 'sim_record', 'sim_async_job', 'sim_idempotency_key'];
+export const DATA_TABLES = [
+  'customer',
+  'contact',
+  '"transaction"',
+  'transactionline',
+  'sim_record',
+  'sim_async_job',
+  'sim_idempotency_key',
+];
 
 export function createSchema(db: Database.Database, account: AccountSeed = ACME): void {
   db.exec(DDL);
@@ -47,7 +55,9 @@ export function createSchema(db: Database.Database, account: AccountSeed = ACME)
     for (const s of account.subsidiaries) subsidiary.run(s.id, s.name, s.country, s.currency);
     const term = db.prepare('INSERT OR IGNORE INTO term (id, name, daysuntilnetdue) VALUES (?, ?, ?)');
     for (const t of account.terms) term.run(t.id, t.name, t.daysuntilnetdue);
-    const item = db.prepare('INSERT OR IGNORE INTO item (id, itemid, displayname, description, baseprice) VALUES (?, ?, ?, ?, ?)');
+    const item = db.prepare(
+      'INSERT OR IGNORE INTO item (id, itemid, displayname, description, baseprice) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const i of account.items) item.run(i.id, i.itemid, i.displayname, i.displayname, i.baseprice);
     const custom = db.prepare('INSERT OR IGNORE INTO customfield (id, scriptid, label) VALUES (?, ?, ?)');
     for (const f of account.customFields) custom.run(f.id, f.scriptid, f.label);

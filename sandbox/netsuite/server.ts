@@ -54,7 +54,14 @@ function preferences(req: IncomingMessage): string[] {
   return joined.split(',').map((p) => p.trim().toLowerCase());
 }
 
-function dispatch(deps: PipelineDeps, req: IncomingMessage, segments: string[], query: URLSearchParams, rawBody: string, base: string): SimResponse {
+function dispatch(
+  deps: PipelineDeps,
+  req: IncomingMessage,
+  segments: string[],
+  query: URLSearchParams,
+  rawBody: string,
+  base: string,
+): SimResponse {
   const method = req.method ?? 'GET';
   const [area, version, ...rest] = segments;
   if (area === 'record' && version === 'v1') {
@@ -71,7 +78,13 @@ function dispatch(deps: PipelineDeps, req: IncomingMessage, segments: string[], 
   if (area === 'query' && version === 'v1' && rest.join('/') === 'suiteql') {
     if (method !== 'POST') throw new NetSuiteError(405, 'INVALID_METHOD', 'SuiteQL queries are sent with POST.');
     const prefer = req.headers.prefer;
-    return runSuiteQl(deps.store.db, parseJsonBody(rawBody), query, base, Array.isArray(prefer) ? prefer.join(',') : prefer);
+    return runSuiteQl(
+      deps.store.db,
+      parseJsonBody(rawBody),
+      query,
+      base,
+      Array.isArray(prefer) ? prefer.join(',') : prefer,
+    );
   }
   if (area === 'async' && version === 'v1') return deps.jobs.handle(method, rest, base);
   if (area === 'system' && version === 'v1' && rest.join('/') === 'governanceLimits' && method === 'GET') {
@@ -85,7 +98,9 @@ function dispatch(deps: PipelineDeps, req: IncomingMessage, segments: string[], 
       },
     };
   }
-  throw new NetSuiteError(404, 'NONEXISTENT_ID', `The resource ${segments.join('/')} does not exist.`, { errorUrl: segments.join('/') });
+  throw new NetSuiteError(404, 'NONEXISTENT_ID', `The resource ${segments.join('/')} does not exist.`, {
+    errorUrl: segments.join('/'),
+  });
 }
 
 export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -113,7 +128,10 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   }
 
   if (path.startsWith('/__sim/')) {
-    sendResponse(res, guarded(() => handleAdminRequest(deps, method, path, query, rawBody)));
+    sendResponse(
+      res,
+      guarded(() => handleAdminRequest(deps, method, path, query, rawBody)),
+    );
     return;
   }
   if (!path.startsWith(REST_PREFIX)) {

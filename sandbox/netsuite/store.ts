@@ -38,7 +38,9 @@ export class NetSuiteStore {
     this.db = new Database(dataFile ?? ':memory:');
     if (dataFile) this.db.pragma('journal_mode = WAL');
     createSchema(this.db, account);
-    for (const column of this.db.prepare('SELECT name FROM pragma_table_info(?)').all('customer') as Array<{ name: string }>) {
+    for (const column of this.db.prepare('SELECT name FROM pragma_table_info(?)').all('customer') as Array<{
+      name: string;
+    }>) {
       this.customColumns.add(column.name);
     }
   }
@@ -54,31 +56,43 @@ export class NetSuiteStore {
     })();
   }
 
-  referenceRow<T = Record<string, unknown>>(table: 'subsidiary' | 'term' | 'item' | 'currency' | 'contactrole', id: string): T | undefined {
+  referenceRow<T = Record<string, unknown>>(
+    table: 'subsidiary' | 'term' | 'item' | 'currency' | 'contactrole',
+    id: string,
+  ): T | undefined {
     if (!/^\d+$/.test(id)) return undefined;
     return this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(Number(id)) as T | undefined;
   }
 
   get(type: RecordType, id: string): FlatRecord | undefined {
     if (!/^\d+$/.test(id)) return undefined;
-    const row = this.db.prepare('SELECT body FROM sim_record WHERE type = ? AND id = ?').get(type, Number(id)) as { body: string } | undefined;
+    const row = this.db.prepare('SELECT body FROM sim_record WHERE type = ? AND id = ?').get(type, Number(id)) as
+      { body: string } | undefined;
     return row ? (JSON.parse(row.body) as FlatRecord) : undefined;
   }
 
   idByExternalId(type: RecordType, externalId: string): string | undefined {
-    const row = this.db.prepare('SELECT id FROM sim_record WHERE type = ? AND externalid = ?').get(type, externalId) as { id: number } | undefined;
+    const row = this.db.prepare('SELECT id FROM sim_record WHERE type = ? AND externalid = ?').get(type, externalId) as
+      { id: number } | undefined;
     return row ? String(row.id) : undefined;
   }
 
   all(type: RecordType): FlatRecord[] {
-    const rows = this.db.prepare('SELECT body FROM sim_record WHERE type = ? ORDER BY id').all(type) as Array<{ body: string }>;
+    const rows = this.db.prepare('SELECT body FROM sim_record WHERE type = ? ORDER BY id').all(type) as Array<{
+      body: string;
+    }>;
     return rows.map((r) => JSON.parse(r.body) as FlatRecord);
   }
 
   allocateId(type: RecordType): string {
-    const row = this.db.prepare('SELECT next FROM sim_sequence WHERE type = ?').get(type) as { next: number } | undefined;
+    const row = this.db.prepare('SELECT next FROM sim_sequence WHERE type = ?').get(type) as
+      { next: number } | undefined;
     const id = row?.next ?? FIRST_ID[type];
-    this.db.prepare('INSERT INTO sim_sequence (type, next) VALUES (?, ?) ON CONFLICT(type) DO UPDATE SET next = excluded.next').run(type, id + 1);
+    this.db
+      .prepare(
+        'INSERT INTO sim_sequence (type, next) VALUES (?, ?) ON CONFLICT(type) DO UPDATE SET next = excluded.next',
+      )
+      .run(type, id + 1);
     return String(id);
   }
 
@@ -110,11 +124,16 @@ export class NetSuiteStore {
   }
 
   setting(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM sim_setting WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM sim_setting WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   saveSetting(key: string, value: string): void {
-    this.db.prepare('INSERT INTO sim_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare(
+        'INSERT INTO sim_setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   // Async jobs and idempotency keys
@@ -126,21 +145,31 @@ export class NetSuiteStore {
         .run(JSON.stringify(request), startTime);
       const id = String(info.lastInsertRowid);
       if (idempotencyKey) {
-        this.db.prepare('INSERT INTO sim_idempotency_key (key, job_id, created_at) VALUES (?, ?, ?)').run(idempotencyKey, Number(id), startTime);
+        this.db
+          .prepare('INSERT INTO sim_idempotency_key (key, job_id, created_at) VALUES (?, ?, ?)')
+          .run(idempotencyKey, Number(id), startTime);
       }
       return id;
     })();
   }
 
   jobIdForKey(key: string): string | undefined {
-    const row = this.db.prepare('SELECT job_id FROM sim_idempotency_key WHERE key = ?').get(key) as { job_id: number } | undefined;
+    const row = this.db.prepare('SELECT job_id FROM sim_idempotency_key WHERE key = ?').get(key) as
+      { job_id: number } | undefined;
     return row ? String(row.job_id) : undefined;
   }
 
   getJob(id: string): StoredJob | undefined {
     if (!/^\d+$/.test(id)) return undefined;
     const row = this.db.prepare('SELECT * FROM sim_async_job WHERE id = ?').get(Number(id)) as
-      | { id: number; request: string; progress: StoredJob['progress']; result: string | null; start_time: string; end_time: string | null }
+      | {
+          id: number;
+          request: string;
+          progress: StoredJob['progress'];
+          result: string | null;
+          start_time: string;
+          end_time: string | null;
+        }
       | undefined;
     if (!row) return undefined;
     return {
@@ -154,10 +183,16 @@ export class NetSuiteStore {
   }
 
   pendingJobIds(): string[] {
-    return (this.db.prepare("SELECT id FROM sim_async_job WHERE progress = 'pending' ORDER BY id").all() as Array<{ id: number }>).map((r) => String(r.id));
+    return (
+      this.db.prepare("SELECT id FROM sim_async_job WHERE progress = 'pending' ORDER BY id").all() as Array<{
+        id: number;
+      }>
+    ).map((r) => String(r.id));
   }
 
   finishJob(id: string, progress: 'succeeded' | 'failed', result: StoredResult, endTime: string): void {
-    this.db.prepare('UPDATE sim_async_job SET progress = ?, result = ?, end_time = ? WHERE id = ?').run(progress, JSON.stringify(result), endTime, Number(id));
+    this.db
+      .prepare('UPDATE sim_async_job SET progress = ?, result = ?, end_time = ? WHERE id = ?')
+      .run(progress, JSON.stringify(result), endTime, Number(id));
   }
 }

@@ -12,8 +12,18 @@ const SUBLISTS = ['addressBook', 'taxRegistration', 'item'];
 const ALIASES: Record<string, string> = { addressbook: 'addressBook', taxregistration: 'taxRegistration' };
 
 /** The PATCH body with every sublist not named in `replace` prefixed by the record's current lines. */
-export function withPatchedSublists(existing: FlatRecord, body: Record<string, unknown>, replace: string | null): Record<string, unknown> {
-  const replaced = new Set((replace ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => ALIASES[s.toLowerCase()] ?? s));
+export function withPatchedSublists(
+  existing: FlatRecord,
+  body: Record<string, unknown>,
+  replace: string | null,
+): Record<string, unknown> {
+  const replaced = new Set(
+    (replace ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => ALIASES[s.toLowerCase()] ?? s),
+  );
   const out: Record<string, unknown> = { ...body };
   for (const [given, value] of Object.entries(body)) {
     const name = ALIASES[given.toLowerCase()] ?? given;
@@ -22,7 +32,9 @@ export function withPatchedSublists(existing: FlatRecord, body: Record<string, u
     const current = existing[name];
     if (!incoming || !Array.isArray(current)) continue;
     // Stored lines carry the simulator's line ids; the writer numbers the merged list afresh.
-    out[given] = { items: [...(current as Array<Record<string, unknown>>).map(({ id: _id, ...line }) => line), ...incoming] };
+    out[given] = {
+      items: [...(current as Array<Record<string, unknown>>).map(({ id: _id, ...line }) => line), ...incoming],
+    };
   }
   return out;
 }

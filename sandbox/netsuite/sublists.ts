@@ -1,7 +1,11 @@
 /** Sublists (addressBook, taxRegistration, item): stored as arrays, rendered as links or, when expanded, as a collection. */
 import { selfLinks, type Link } from './references';
 
-export function renderSublist(href: string, items: Array<Record<string, unknown>> | undefined, expand: boolean): Record<string, unknown> {
+export function renderSublist(
+  href: string,
+  items: Array<Record<string, unknown>> | undefined,
+  expand: boolean,
+): Record<string, unknown> {
   if (!expand) return { links: selfLinks(href) };
   const list = items ?? [];
   return {
@@ -17,6 +21,7 @@ export function renderSublist(href: string, items: Array<Record<string, unknown>
 /** Accepts `{items:[…]}` (NetSuite's shape) and, leniently, a bare array. */
 export function sublistItems(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items)) return (value as { items: unknown[] }).items;
+  if (value && typeof value === 'object' && Array.isArray((value as { items?: unknown }).items))
+    return (value as { items: unknown[] }).items;
   return undefined;
 }

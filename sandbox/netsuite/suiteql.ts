@@ -13,17 +13,33 @@ const MAX_LIMIT = 1000;
 const HIDDEN_TABLE = /\b(sim_\w+|sqlite_\w+|pragma_\w+)\b/i;
 
 function invalidQuery(detail: string): NetSuiteError {
-  return new NetSuiteError(400, 'INVALID_PARAMETER', `Invalid search query. Detailed unprocessed description follows. ${detail}`, { errorQueryParam: 'q' });
+  return new NetSuiteError(
+    400,
+    'INVALID_PARAMETER',
+    `Invalid search query. Detailed unprocessed description follows. ${detail}`,
+    { errorQueryParam: 'q' },
+  );
 }
 
-function pagingParam(query: URLSearchParams, name: 'limit' | 'offset', fallback: number, min: number, max: number): number {
+function pagingParam(
+  query: URLSearchParams,
+  name: 'limit' | 'offset',
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new NetSuiteError(400, 'INVALID_PARAMETER', `Invalid value for the query parameter ${name}: it must be an integer from ${min} to ${max}.`, {
-      errorQueryParam: name,
-    });
+    throw new NetSuiteError(
+      400,
+      'INVALID_PARAMETER',
+      `Invalid value for the query parameter ${name}: it must be an integer from ${min} to ${max}.`,
+      {
+        errorQueryParam: name,
+      },
+    );
   }
   return n;
 }
@@ -38,15 +54,24 @@ function renderRow(row: Record<string, unknown>): Record<string, unknown> {
   return item;
 }
 
-export function runSuiteQl(db: Database.Database, body: unknown, query: URLSearchParams, base: string, preferHeader: string | undefined): SimResponse {
+export function runSuiteQl(
+  db: Database.Database,
+  body: unknown,
+  query: URLSearchParams,
+  base: string,
+  preferHeader: string | undefined,
+): SimResponse {
   const prefer = (preferHeader ?? '').split(',').map((p) => p.trim().toLowerCase());
   if (!prefer.includes('transient')) {
-    throw new NetSuiteError(400, 'INVALID_HEADER', 'The request must include the header Prefer: transient.', { errorHeader: 'Prefer' });
+    throw new NetSuiteError(400, 'INVALID_HEADER', 'The request must include the header Prefer: transient.', {
+      errorHeader: 'Prefer',
+    });
   }
   const limit = pagingParam(query, 'limit', MAX_LIMIT, 1, MAX_LIMIT);
   const offset = pagingParam(query, 'offset', 0, 0, 100_000);
   const q = isPlainObject(body) ? body.q : undefined;
-  if (typeof q !== 'string' || q.trim() === '') throw invalidQuery('The request body must be {"q": "<SuiteQL SELECT statement>"}.');
+  if (typeof q !== 'string' || q.trim() === '')
+    throw invalidQuery('The request body must be {"q": "<SuiteQL SELECT statement>"}.');
 
   const sql = toSqlite(q);
   if (!/^\s*(SELECT|WITH)\b/i.test(sql)) throw invalidQuery('Only SELECT statements are allowed.');

@@ -48,7 +48,9 @@ export interface RunningPagerDutySimulator {
   close(): Promise<void>;
 }
 
-export async function startPagerDutySimulator(opts: PagerDutySimulatorOptions = {}): Promise<RunningPagerDutySimulator> {
+export async function startPagerDutySimulator(
+  opts: PagerDutySimulatorOptions = {},
+): Promise<RunningPagerDutySimulator> {
   const host = opts.host ?? '127.0.0.1';
   const routingKey = opts.routingKey ?? randomBytes(16).toString('hex');
   const log = (line: string) => opts.logger?.(`[pagerduty-sim] ${line}`);
@@ -67,12 +69,24 @@ export async function startPagerDutySimulator(opts: PagerDutySimulatorOptions = 
     const body = req.body as ValidEvent;
     const dedupKey = body.dedup_key ?? randomUUID().replace(/-/g, '');
     const now = new Date().toISOString();
-    events.push({ receivedAt: now, event_action: body.event_action, dedup_key: dedupKey, ...(body.payload ? { payload: body.payload } : {}) });
+    events.push({
+      receivedAt: now,
+      event_action: body.event_action,
+      dedup_key: dedupKey,
+      ...(body.payload ? { payload: body.payload } : {}),
+    });
     const open = incidents.get(dedupKey);
     if (body.event_action === 'trigger') {
       // A trigger on an open incident only adds to its log, as PagerDuty dedups it.
       if (open && open.status !== 'resolved') open.triggers += 1;
-      else incidents.set(dedupKey, { dedup_key: dedupKey, status: 'triggered', summary: body.payload?.summary, triggers: 1, openedAt: now });
+      else
+        incidents.set(dedupKey, {
+          dedup_key: dedupKey,
+          status: 'triggered',
+          summary: body.payload?.summary,
+          triggers: 1,
+          openedAt: now,
+        });
     } else if (open && open.status !== 'resolved') {
       open.status = body.event_action === 'resolve' ? 'resolved' : 'acknowledged';
       if (body.event_action === 'resolve') open.resolvedAt = now;
@@ -90,7 +104,14 @@ export async function startPagerDutySimulator(opts: PagerDutySimulatorOptions = 
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode ?? 500;
     // PagerDuty answers an unreadable body with the same envelope as an invalid event.
-    if (status === 400 || status === 415) return reply.code(400).send({ status: 'invalid event', message: 'Event object is invalid', errors: ['Request body is not valid JSON'] });
+    if (status === 400 || status === 415)
+      return reply
+        .code(400)
+        .send({
+          status: 'invalid event',
+          message: 'Event object is invalid',
+          errors: ['Request body is not valid JSON'],
+        });
     return reply.code(status).send({ status: 'error', message: err.message ?? 'internal error' });
   });
 

@@ -24,7 +24,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
   /** Strips the actor and lets custom fields be given by name and enum/user values by label/name. */
   const friendly = (body: Record<string, unknown>, fields: FieldDefinition[]) => {
     const { user_id: _actor, ...rest } = body;
-    return rest.custom_fields === undefined ? rest : { ...rest, custom_fields: resolveFriendlyCustomFields(fields, s().users, rest.custom_fields) };
+    return rest.custom_fields === undefined
+      ? rest
+      : { ...rest, custom_fields: resolveFriendlyCustomFields(fields, s().users, rest.custom_fields) };
   };
 
   app.post('/__sim/deals', async (req) => {
@@ -40,26 +42,72 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
    */
   app.post('/__sim/deals/bulk', async (req) => {
     const items = bodyOf(req).deals;
-    if (!Array.isArray(items) || items.length > 10_000) throw badRequest('deals must be an array of at most 10000 items');
+    if (!Array.isArray(items) || items.length > 10_000)
+      throw badRequest('deals must be an array of at most 10000 items');
     const st = s();
     const signed = sandboxCompany(st.company.profile ?? 'acme').signedStage;
     const t = new Date().toISOString();
     const ids: number[] = [];
     for (const raw of items as Array<Record<string, unknown>>) {
-      const name = raw.stage_name === 'Contract Signed' && !st.stages.some((x) => x.name === 'Contract Signed') ? signed : (raw.stage_name ?? signed);
+      const name =
+        raw.stage_name === 'Contract Signed' && !st.stages.some((x) => x.name === 'Contract Signed')
+          ? signed
+          : (raw.stage_name ?? signed);
       const stage = st.stages.find((x) => x.name === name);
-      if (!stage || typeof raw.org_name !== 'string') throw badRequest('each deal needs org_name and an existing stage_name');
-      const org: Organization = { id: st.nextIds.organization++, name: raw.org_name, owner_id: SALES_USER_ID, address: null, visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {} };
+      if (!stage || typeof raw.org_name !== 'string')
+        throw badRequest('each deal needs org_name and an existing stage_name');
+      const org: Organization = {
+        id: st.nextIds.organization++,
+        name: raw.org_name,
+        owner_id: SALES_USER_ID,
+        address: null,
+        visible_to: 3,
+        label_ids: [],
+        add_time: t,
+        update_time: t,
+        is_deleted: false,
+        custom_fields: {},
+      };
       const email = typeof raw.email === 'string' ? [{ value: raw.email, primary: true, label: 'work' }] : [];
       const person: Person = {
-        id: st.nextIds.person++, name: `Contact ${org.id}`, first_name: null, last_name: null, org_id: org.id, owner_id: SALES_USER_ID, emails: email, phones: [],
-        visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {},
+        id: st.nextIds.person++,
+        name: `Contact ${org.id}`,
+        first_name: null,
+        last_name: null,
+        org_id: org.id,
+        owner_id: SALES_USER_ID,
+        emails: email,
+        phones: [],
+        visible_to: 3,
+        label_ids: [],
+        add_time: t,
+        update_time: t,
+        is_deleted: false,
+        custom_fields: {},
       };
       const status = raw.status === 'lost' || raw.status === 'won' ? raw.status : 'open';
       const deal: Deal = {
-        id: st.nextIds.deal++, title: typeof raw.title === 'string' ? raw.title : `${org.name} onboarding`, value: 24_000, currency: 'USD', creator_user_id: SALES_USER_ID,
-        owner_id: SALES_USER_ID, person_id: person.id, org_id: org.id, stage_id: stage.id, pipeline_id: stage.pipeline_id, status, add_time: t, update_time: t,
-        stage_change_time: t, won_time: null, lost_time: null, close_time: null, expected_close_date: null, visible_to: 3, label_ids: [], is_deleted: false,
+        id: st.nextIds.deal++,
+        title: typeof raw.title === 'string' ? raw.title : `${org.name} onboarding`,
+        value: 24_000,
+        currency: 'USD',
+        creator_user_id: SALES_USER_ID,
+        owner_id: SALES_USER_ID,
+        person_id: person.id,
+        org_id: org.id,
+        stage_id: stage.id,
+        pipeline_id: stage.pipeline_id,
+        status,
+        add_time: t,
+        update_time: t,
+        stage_change_time: t,
+        won_time: null,
+        lost_time: null,
+        close_time: null,
+        expected_close_date: null,
+        visible_to: 3,
+        label_ids: [],
+        is_deleted: false,
         custom_fields: resolveFriendlyCustomFields(st.dealFields, st.users, raw.custom_fields) as Deal['custom_fields'],
       };
       st.organizations.push(org);
@@ -77,8 +125,14 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
     // "Contract Signed" names the company's signing stage whatever it is called there, so the demo and the tests drive
     // every sandbox company alike.
     const signed = sandboxCompany(s().company.profile ?? 'acme').signedStage;
-    const name = body.stage_name === 'Contract Signed' && !s().stages.some((st) => st.name === 'Contract Signed') ? signed : body.stage_name;
-    const stage = body.stage_id !== undefined ? s().stages.find((st) => st.id === Number(body.stage_id)) : s().stages.find((st) => st.name === name);
+    const name =
+      body.stage_name === 'Contract Signed' && !s().stages.some((st) => st.name === 'Contract Signed')
+        ? signed
+        : body.stage_name;
+    const stage =
+      body.stage_id !== undefined
+        ? s().stages.find((st) => st.id === Number(body.stage_id))
+        : s().stages.find((st) => st.name === name);
     if (!stage) throw badRequest('stage_id or stage_name must name an existing stage');
     return successBody(ctx.ops.updateDeal(deal.id, { stage_id: stage.id }, appActor(body, deal.owner_id)));
   });
@@ -92,13 +146,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
   app.patch('/__sim/organizations/:id', async (req) => {
     const body = bodyOf(req);
     const org = ctx.ops.organization(idParam(req, 'Organization'));
-    return successBody(ctx.ops.updateOrganization(org.id, friendly(body, s().organizationFields), appActor(body, org.owner_id)));
+    return successBody(
+      ctx.ops.updateOrganization(org.id, friendly(body, s().organizationFields), appActor(body, org.owner_id)),
+    );
   });
 
   app.patch('/__sim/persons/:id', async (req) => {
     const body = bodyOf(req);
     const person = ctx.ops.person(idParam(req, 'Person'));
-    return successBody(ctx.ops.updatePerson(person.id, friendly(body, s().personFields), appActor(body, person.owner_id)));
+    return successBody(
+      ctx.ops.updatePerson(person.id, friendly(body, s().personFields), appActor(body, person.owner_id)),
+    );
   });
 
   app.post('/__sim/reset', async (req) => {
@@ -115,7 +173,15 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
     return successBody(
       ctx.dispatcher
         .deliveries()
-        .filter((d) => match('webhook_id', d.webhook_id) && match('entity', d.entity) && match('entity_id', d.entity_id) && match('action', d.action) && match('event_id', d.event_id) && match('outcome', d.outcome)),
+        .filter(
+          (d) =>
+            match('webhook_id', d.webhook_id) &&
+            match('entity', d.entity) &&
+            match('entity_id', d.entity_id) &&
+            match('action', d.action) &&
+            match('event_id', d.event_id) &&
+            match('outcome', d.outcome),
+        ),
     );
   });
 

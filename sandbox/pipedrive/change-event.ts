@@ -22,7 +22,10 @@ export interface ChangeEvent {
 const BOOKKEEPING_FIELDS = new Set(['update_time']);
 
 /** The old values of the fields that differ (custom fields per hash), or null when nothing changed. */
-export function changedFields<T extends { custom_fields: Record<string, unknown> }>(before: T, after: T): Record<string, unknown> | null {
+export function changedFields<T extends { custom_fields: Record<string, unknown> }>(
+  before: T,
+  after: T,
+): Record<string, unknown> | null {
   const previous: Record<string, unknown> = {};
   for (const key of Object.keys(after) as Array<keyof T & string>) {
     if (BOOKKEEPING_FIELDS.has(key) || key === 'custom_fields') continue;

@@ -71,8 +71,18 @@ export const ACME: SandboxCompany = {
     ['Payment terms', 'varchar'],
   ],
   names: {
-    externalId: 'External ID', package: 'Onboarding package', billingOwner: 'Billing owner', csm: 'CSM', timeToValue: 'Expected time-to-value',
-    invoiceDate: 'First invoice date', campaign: 'Campaign', leadSource: 'Lead source', channel: 'Channel', taxId: 'Tax ID', subsidiary: 'Subsidiary', terms: 'Payment terms',
+    externalId: 'External ID',
+    package: 'Onboarding package',
+    billingOwner: 'Billing owner',
+    csm: 'CSM',
+    timeToValue: 'Expected time-to-value',
+    invoiceDate: 'First invoice date',
+    campaign: 'Campaign',
+    leadSource: 'Lead source',
+    channel: 'Channel',
+    taxId: 'Tax ID',
+    subsidiary: 'Subsidiary',
+    terms: 'Payment terms',
   },
   csmAs: 'user',
   packageLabel: (code) => code,
@@ -83,7 +93,14 @@ export const ACME: SandboxCompany = {
 };
 
 const GLOBEX_TIERS: Record<string, string> = { STARTER: 'Bronze', GROWTH: 'Silver', ENTERPRISE: 'Gold' };
-const GLOBEX_ENTITIES: Record<CountryCode, string> = { US: 'Globex US', GB: 'Globex UK', DE: 'Globex EU', NL: 'Globex EU', CA: 'Globex CA', AU: 'Globex AU' };
+const GLOBEX_ENTITIES: Record<CountryCode, string> = {
+  US: 'Globex US',
+  GB: 'Globex UK',
+  DE: 'Globex EU',
+  NL: 'Globex EU',
+  CA: 'Globex CA',
+  AU: 'Globex AU',
+};
 const GLOBEX_TERMS: Record<string, string> = { 'Net 15': '30', 'Net 30': '30', 'Net 60': '45', 'Due on receipt': '0' };
 
 export const GLOBEX: SandboxCompany = {
@@ -110,8 +127,17 @@ export const GLOBEX: SandboxCompany = {
     ['Payment terms (days)', 'enum', ['0', '30', '45']],
   ],
   names: {
-    externalId: 'Contract ref', package: 'Service tier', billingOwner: 'Finance contact', csm: 'Account manager', timeToValue: 'Go-live target',
-    invoiceDate: 'Bill from', campaign: 'UTM campaign', leadSource: 'Source', taxId: 'VAT / Tax number', subsidiary: 'Legal entity', terms: 'Payment terms (days)',
+    externalId: 'Contract ref',
+    package: 'Service tier',
+    billingOwner: 'Finance contact',
+    csm: 'Account manager',
+    timeToValue: 'Go-live target',
+    invoiceDate: 'Bill from',
+    campaign: 'UTM campaign',
+    leadSource: 'Source',
+    taxId: 'VAT / Tax number',
+    subsidiary: 'Legal entity',
+    terms: 'Payment terms (days)',
   },
   csmAs: 'name',
   packageLabel: (code) => GLOBEX_TIERS[code] ?? code,

@@ -18,28 +18,100 @@ export interface CountryProfile {
 
 export const COUNTRY_PROFILES = {
   US: {
-    country: 'US', currency: 'USD', subsidiary: 'Parent Company', paymentTerms: 'Net 30', taxId: '94-1234567', phone: '+1 415 555 0100',
-    address: { street_number: '500', route: 'Howard Street', locality: 'San Francisco', admin_area_level_1: 'CA', country: 'United States', postal_code: '94105' },
+    country: 'US',
+    currency: 'USD',
+    subsidiary: 'Parent Company',
+    paymentTerms: 'Net 30',
+    taxId: '94-1234567',
+    phone: '+1 415 555 0100',
+    address: {
+      street_number: '500',
+      route: 'Howard Street',
+      locality: 'San Francisco',
+      admin_area_level_1: 'CA',
+      country: 'United States',
+      postal_code: '94105',
+    },
   },
   GB: {
-    country: 'GB', currency: 'GBP', subsidiary: 'Acme UK Ltd', paymentTerms: 'Net 30', taxId: 'GB980780684', phone: '+44 20 7946 0958',
-    address: { street_number: '221B', route: 'Baker Street', locality: 'London', admin_area_level_1: 'England', country: 'United Kingdom', postal_code: 'NW1 6XE' },
+    country: 'GB',
+    currency: 'GBP',
+    subsidiary: 'Acme UK Ltd',
+    paymentTerms: 'Net 30',
+    taxId: 'GB980780684',
+    phone: '+44 20 7946 0958',
+    address: {
+      street_number: '221B',
+      route: 'Baker Street',
+      locality: 'London',
+      admin_area_level_1: 'England',
+      country: 'United Kingdom',
+      postal_code: 'NW1 6XE',
+    },
   },
   DE: {
-    country: 'DE', currency: 'EUR', subsidiary: 'Acme Europe BV', paymentTerms: 'Net 15', taxId: 'DE123456789', phone: '+49 30 901820',
-    address: { street_number: '12', route: 'Friedrichstraße', locality: 'Berlin', admin_area_level_1: 'Berlin', country: 'Germany', postal_code: '10117' },
+    country: 'DE',
+    currency: 'EUR',
+    subsidiary: 'Acme Europe BV',
+    paymentTerms: 'Net 15',
+    taxId: 'DE123456789',
+    phone: '+49 30 901820',
+    address: {
+      street_number: '12',
+      route: 'Friedrichstraße',
+      locality: 'Berlin',
+      admin_area_level_1: 'Berlin',
+      country: 'Germany',
+      postal_code: '10117',
+    },
   },
   NL: {
-    country: 'NL', currency: 'EUR', subsidiary: 'Acme Europe BV', paymentTerms: 'Net 30', taxId: 'NL123456789B01', phone: '+31 10 123 4567',
-    address: { street_number: '45', route: 'Wilhelminakade', locality: 'Rotterdam', admin_area_level_1: 'Zuid-Holland', country: 'Netherlands', postal_code: '3072 AP' },
+    country: 'NL',
+    currency: 'EUR',
+    subsidiary: 'Acme Europe BV',
+    paymentTerms: 'Net 30',
+    taxId: 'NL123456789B01',
+    phone: '+31 10 123 4567',
+    address: {
+      street_number: '45',
+      route: 'Wilhelminakade',
+      locality: 'Rotterdam',
+      admin_area_level_1: 'Zuid-Holland',
+      country: 'Netherlands',
+      postal_code: '3072 AP',
+    },
   },
   CA: {
-    country: 'CA', currency: 'CAD', subsidiary: 'Acme Canada Inc', paymentTerms: 'Net 60', taxId: '123456789RT0001', phone: '+1 416 555 0199',
-    address: { street_number: '100', route: 'King Street West', locality: 'Toronto', admin_area_level_1: 'ON', country: 'Canada', postal_code: 'M5X 1A9' },
+    country: 'CA',
+    currency: 'CAD',
+    subsidiary: 'Acme Canada Inc',
+    paymentTerms: 'Net 60',
+    taxId: '123456789RT0001',
+    phone: '+1 416 555 0199',
+    address: {
+      street_number: '100',
+      route: 'King Street West',
+      locality: 'Toronto',
+      admin_area_level_1: 'ON',
+      country: 'Canada',
+      postal_code: 'M5X 1A9',
+    },
   },
   AU: {
-    country: 'AU', currency: 'AUD', subsidiary: 'Acme Australia Pty Ltd', paymentTerms: 'Net 30', taxId: '51 824 753 556', phone: '+61 2 9374 4000',
-    address: { street_number: '1', route: 'Macquarie Street', locality: 'Sydney', admin_area_level_1: 'NSW', country: 'Australia', postal_code: '2000' },
+    country: 'AU',
+    currency: 'AUD',
+    subsidiary: 'Acme Australia Pty Ltd',
+    paymentTerms: 'Net 30',
+    taxId: '51 824 753 556',
+    phone: '+61 2 9374 4000',
+    address: {
+      street_number: '1',
+      route: 'Macquarie Street',
+      locality: 'Sydney',
+      admin_area_level_1: 'NSW',
+      country: 'Australia',
+      postal_code: '2000',
+    },
   },
 } satisfies Record<string, CountryProfile>;
 
@@ -55,7 +127,18 @@ export function profileAddress(profile: CountryProfile, freeTextOnly = false): A
   const formatted = `${a.street_number} ${a.route}, ${a.postal_code} ${a.locality}, ${a.admin_area_level_1}, ${a.country}`;
   if (freeTextOnly) {
     const typed = freeTextAddress(profile);
-    return { street_number: null, route: null, locality: null, sublocality: null, admin_area_level_1: null, admin_area_level_2: null, country: null, postal_code: null, value: typed, formatted_address: typed };
+    return {
+      street_number: null,
+      route: null,
+      locality: null,
+      sublocality: null,
+      admin_area_level_1: null,
+      admin_area_level_2: null,
+      country: null,
+      postal_code: null,
+      value: typed,
+      formatted_address: typed,
+    };
   }
   return { ...a, sublocality: null, admin_area_level_2: null, value: formatted, formatted_address: formatted };
 }

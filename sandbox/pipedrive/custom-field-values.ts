@@ -43,15 +43,21 @@ function checkValue(field: FieldDefinition, users: User[], value: unknown): stri
 }
 
 /** Admin-route convenience: `{ "Onboarding package": "GROWTH", "CSM": "Casey CSM" }` → hash keys and ids. */
-export function resolveFriendlyCustomFields(fields: FieldDefinition[], users: User[], input: unknown): Record<string, unknown> {
+export function resolveFriendlyCustomFields(
+  fields: FieldDefinition[],
+  users: User[],
+  input: unknown,
+): Record<string, unknown> {
   if (input === undefined || input === null || typeof input !== 'object') return {};
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
     const field = fields.find((f) => f.is_custom && (f.key === name || f.name === name));
     if (!field) throw badRequest(`Unknown custom field: ${name}`);
     let resolved = value;
-    if (field.field_type === 'enum' && typeof value === 'string') resolved = field.options?.find((o) => o.label === value)?.id ?? value;
-    if (field.field_type === 'user' && typeof value === 'string') resolved = users.find((u) => u.name === value)?.id ?? value;
+    if (field.field_type === 'enum' && typeof value === 'string')
+      resolved = field.options?.find((o) => o.label === value)?.id ?? value;
+    if (field.field_type === 'user' && typeof value === 'string')
+      resolved = users.find((u) => u.name === value)?.id ?? value;
     out[field.key] = resolved;
   }
   return out;

@@ -46,12 +46,32 @@ export class EntityOperations {
   createDeal(input: Input, actor: Actor): Deal {
     if (typeof input.title !== 'string' || input.title.trim() === '') throw badRequest('Deal title is required');
     const t = nowIso();
-    const firstStage = this.s.stages.filter((st) => st.pipeline_id === SALES_PIPELINE_ID).sort((a, b) => a.order_nr - b.order_nr)[0];
+    const firstStage = this.s.stages
+      .filter((st) => st.pipeline_id === SALES_PIPELINE_ID)
+      .sort((a, b) => a.order_nr - b.order_nr)[0];
     const draft: Deal = {
-      id: 0, title: input.title, value: 0, currency: 'USD', creator_user_id: actor.userId, owner_id: actor.userId,
-      person_id: null, org_id: null, stage_id: firstStage?.id ?? 1, pipeline_id: SALES_PIPELINE_ID, status: 'open',
-      add_time: t, update_time: t, stage_change_time: null, won_time: null, lost_time: null, close_time: null,
-      expected_close_date: null, visible_to: 3, label_ids: [], is_deleted: false, custom_fields: {},
+      id: 0,
+      title: input.title,
+      value: 0,
+      currency: 'USD',
+      creator_user_id: actor.userId,
+      owner_id: actor.userId,
+      person_id: null,
+      org_id: null,
+      stage_id: firstStage?.id ?? 1,
+      pipeline_id: SALES_PIPELINE_ID,
+      status: 'open',
+      add_time: t,
+      update_time: t,
+      stage_change_time: null,
+      won_time: null,
+      lost_time: null,
+      close_time: null,
+      expected_close_date: null,
+      visible_to: 3,
+      label_ids: [],
+      is_deleted: false,
+      custom_fields: {},
     };
     const deal = this.applyDeal(draft, input, t);
     deal.id = this.s.nextIds.deal++;
@@ -71,11 +91,24 @@ export class EntityOperations {
   }
 
   createPerson(input: Input, actor: Actor): Person {
-    if (typeof input.name !== 'string' && typeof input.first_name !== 'string') throw badRequest('Person name is required');
+    if (typeof input.name !== 'string' && typeof input.first_name !== 'string')
+      throw badRequest('Person name is required');
     const t = nowIso();
     const draft: Person = {
-      id: 0, name: '', first_name: null, last_name: null, org_id: null, owner_id: actor.userId, emails: [], phones: [],
-      visible_to: 3, label_ids: [], add_time: t, update_time: t, is_deleted: false, custom_fields: {},
+      id: 0,
+      name: '',
+      first_name: null,
+      last_name: null,
+      org_id: null,
+      owner_id: actor.userId,
+      emails: [],
+      phones: [],
+      visible_to: 3,
+      label_ids: [],
+      add_time: t,
+      update_time: t,
+      is_deleted: false,
+      custom_fields: {},
     };
     const person = this.applyPerson(draft, input, t);
     person.id = this.s.nextIds.person++;
@@ -86,7 +119,13 @@ export class EntityOperations {
 
   updatePerson(id: number, input: Input, actor: Actor): Person {
     const before = this.person(id);
-    return this.replace(this.s.persons, before, this.applyPerson(structuredClone(before), input, nowIso()), 'person', actor);
+    return this.replace(
+      this.s.persons,
+      before,
+      this.applyPerson(structuredClone(before), input, nowIso()),
+      'person',
+      actor,
+    );
   }
 
   deletePerson(id: number, actor: Actor): void {
@@ -97,8 +136,16 @@ export class EntityOperations {
     if (typeof input.name !== 'string' || input.name.trim() === '') throw badRequest('Organization name is required');
     const t = nowIso();
     const draft: Organization = {
-      id: 0, name: input.name, owner_id: actor.userId, address: null, visible_to: 3, label_ids: [],
-      add_time: t, update_time: t, is_deleted: false, custom_fields: {},
+      id: 0,
+      name: input.name,
+      owner_id: actor.userId,
+      address: null,
+      visible_to: 3,
+      label_ids: [],
+      add_time: t,
+      update_time: t,
+      is_deleted: false,
+      custom_fields: {},
     };
     const org = this.applyOrganization(draft, input, t);
     org.id = this.s.nextIds.organization++;
@@ -109,7 +156,13 @@ export class EntityOperations {
 
   updateOrganization(id: number, input: Input, actor: Actor): Organization {
     const before = this.organization(id);
-    return this.replace(this.s.organizations, before, this.applyOrganization(structuredClone(before), input, nowIso()), 'organization', actor);
+    return this.replace(
+      this.s.organizations,
+      before,
+      this.applyOrganization(structuredClone(before), input, nowIso()),
+      'organization',
+      actor,
+    );
   }
 
   deleteOrganization(id: number, actor: Actor): void {
@@ -121,11 +174,15 @@ export class EntityOperations {
     if (input.value !== undefined) deal.value = requireNumber(input.value, 'value');
     if (input.currency !== undefined) deal.currency = requireString(input.currency, 'currency');
     if (input.owner_id !== undefined) deal.owner_id = this.userId(input.owner_id);
-    if (input.person_id !== undefined) deal.person_id = input.person_id === null ? null : this.person(requireNumber(input.person_id, 'person_id')).id;
-    if (input.org_id !== undefined) deal.org_id = input.org_id === null ? null : this.organization(requireNumber(input.org_id, 'org_id')).id;
+    if (input.person_id !== undefined)
+      deal.person_id = input.person_id === null ? null : this.person(requireNumber(input.person_id, 'person_id')).id;
+    if (input.org_id !== undefined)
+      deal.org_id = input.org_id === null ? null : this.organization(requireNumber(input.org_id, 'org_id')).id;
     if (input.pipeline_id !== undefined && input.stage_id === undefined) {
       const pipelineId = requireNumber(input.pipeline_id, 'pipeline_id');
-      const first = this.s.stages.filter((st) => st.pipeline_id === pipelineId).sort((a, b) => a.order_nr - b.order_nr)[0];
+      const first = this.s.stages
+        .filter((st) => st.pipeline_id === pipelineId)
+        .sort((a, b) => a.order_nr - b.order_nr)[0];
       if (!first) throw badRequest('Pipeline not found');
       if (deal.pipeline_id !== pipelineId) input = { ...input, stage_id: first.id };
     }
@@ -137,7 +194,8 @@ export class EntityOperations {
       deal.pipeline_id = stage.pipeline_id;
     }
     if (input.status !== undefined) {
-      if (input.status !== 'open' && input.status !== 'won' && input.status !== 'lost') throw badRequest('status must be open, won or lost');
+      if (input.status !== 'open' && input.status !== 'won' && input.status !== 'lost')
+        throw badRequest('status must be open, won or lost');
       const status: DealStatus = input.status;
       if (status !== deal.status) {
         deal.won_time = status === 'won' ? t : null;
@@ -146,7 +204,9 @@ export class EntityOperations {
       }
       deal.status = status;
     }
-    if (input.expected_close_date !== undefined) deal.expected_close_date = input.expected_close_date === null ? null : requireString(input.expected_close_date, 'expected_close_date');
+    if (input.expected_close_date !== undefined)
+      deal.expected_close_date =
+        input.expected_close_date === null ? null : requireString(input.expected_close_date, 'expected_close_date');
     if (input.visible_to !== undefined) deal.visible_to = requireNumber(input.visible_to, 'visible_to');
     if (input.label_ids !== undefined) deal.label_ids = requireNumberArray(input.label_ids, 'label_ids');
     this.mergeCustomFields(deal, this.s.dealFields, input.custom_fields);
@@ -155,8 +215,10 @@ export class EntityOperations {
   }
 
   private applyPerson(person: Person, input: Input, t: string): Person {
-    if (input.first_name !== undefined) person.first_name = input.first_name === null ? null : requireString(input.first_name, 'first_name');
-    if (input.last_name !== undefined) person.last_name = input.last_name === null ? null : requireString(input.last_name, 'last_name');
+    if (input.first_name !== undefined)
+      person.first_name = input.first_name === null ? null : requireString(input.first_name, 'first_name');
+    if (input.last_name !== undefined)
+      person.last_name = input.last_name === null ? null : requireString(input.last_name, 'last_name');
     if (input.name !== undefined) {
       person.name = requireString(input.name, 'name');
       if (input.first_name === undefined && input.last_name === undefined) {
@@ -167,7 +229,8 @@ export class EntityOperations {
     } else if (input.first_name !== undefined || input.last_name !== undefined) {
       person.name = [person.first_name, person.last_name].filter(Boolean).join(' ');
     }
-    if (input.org_id !== undefined) person.org_id = input.org_id === null ? null : this.organization(requireNumber(input.org_id, 'org_id')).id;
+    if (input.org_id !== undefined)
+      person.org_id = input.org_id === null ? null : this.organization(requireNumber(input.org_id, 'org_id')).id;
     if (input.owner_id !== undefined) person.owner_id = this.userId(input.owner_id);
     if (input.emails !== undefined) person.emails = contactPoints(input.emails, 'emails');
     if (input.phones !== undefined) person.phones = contactPoints(input.phones, 'phones');
@@ -189,7 +252,11 @@ export class EntityOperations {
     return org;
   }
 
-  private mergeCustomFields(target: { custom_fields: Record<string, unknown> }, fields: typeof this.s.dealFields, input: unknown): void {
+  private mergeCustomFields(
+    target: { custom_fields: Record<string, unknown> },
+    fields: typeof this.s.dealFields,
+    input: unknown,
+  ): void {
     const values = validateCustomFields(fields, this.s.users, input);
     for (const [key, value] of Object.entries(values)) {
       if (value === null) delete target.custom_fields[key];
@@ -203,7 +270,13 @@ export class EntityOperations {
     return id;
   }
 
-  private replace<T extends { id: number; custom_fields: Record<string, unknown> }>(list: T[], before: T, after: T, entity: EntityName, actor: Actor): T {
+  private replace<T extends { id: number; custom_fields: Record<string, unknown> }>(
+    list: T[],
+    before: T,
+    after: T,
+    entity: EntityName,
+    actor: Actor,
+  ): T {
     const previous = changedFields(before, after);
     // A write that changes nothing leaves the record (and update_time) alone and sends no webhook.
     if (previous === null) return before;
@@ -212,16 +285,35 @@ export class EntityOperations {
     return after;
   }
 
-  private remove(record: { id: number; is_deleted: boolean; update_time: string }, entity: EntityName, actor: Actor): void {
+  private remove(
+    record: { id: number; is_deleted: boolean; update_time: string },
+    entity: EntityName,
+    actor: Actor,
+  ): void {
     const snapshot = structuredClone(record);
     record.is_deleted = true;
     record.update_time = nowIso();
     this.commit('delete', entity, record.id, null, snapshot, actor);
   }
 
-  private commit(action: ChangeEvent['action'], entity: EntityName, entityId: number, data: object | null, previous: object | null, actor: Actor): void {
+  private commit(
+    action: ChangeEvent['action'],
+    entity: EntityName,
+    entityId: number,
+    data: object | null,
+    previous: object | null,
+    actor: Actor,
+  ): void {
     this.store.persist();
-    this.publish({ action, entity, entityId, data: data && structuredClone(data), previous, actor, timestamp: new Date().toISOString() });
+    this.publish({
+      action,
+      entity,
+      entityId,
+      data: data && structuredClone(data),
+      previous,
+      actor,
+      timestamp: new Date().toISOString(),
+    });
   }
 }
 
@@ -236,7 +328,8 @@ function requireNumber(value: unknown, name: string): number {
 }
 
 function requireNumberArray(value: unknown, name: string): number[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number')) throw badRequest(`${name} must be an array of numbers`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number'))
+    throw badRequest(`${name} must be an array of numbers`);
   return value as number[];
 }
 
@@ -244,7 +337,8 @@ function contactPoints(value: unknown, name: string): ContactPoint[] {
   if (!Array.isArray(value)) throw badRequest(`${name} must be an array`);
   const points = value.map((item): ContactPoint => {
     if (typeof item === 'string') return { value: item, primary: false, label: 'work' };
-    if (!item || typeof item !== 'object' || typeof (item as { value?: unknown }).value !== 'string') throw badRequest(`${name} items need a value`);
+    if (!item || typeof item !== 'object' || typeof (item as { value?: unknown }).value !== 'string')
+      throw badRequest(`${name} items need a value`);
     const { value: v, primary, label } = item as { value: string; primary?: unknown; label?: unknown };
     return { value: v, primary: primary === true, label: typeof label === 'string' ? label : 'work' };
   });
@@ -255,18 +349,42 @@ function contactPoints(value: unknown, name: string): ContactPoint[] {
 
 function address(value: unknown): Address | null {
   if (value === null) return null;
-  const empty = { street_number: null, route: null, sublocality: null, locality: null, admin_area_level_1: null, admin_area_level_2: null, country: null, postal_code: null };
+  const empty = {
+    street_number: null,
+    route: null,
+    sublocality: null,
+    locality: null,
+    admin_area_level_1: null,
+    admin_area_level_2: null,
+    country: null,
+    postal_code: null,
+  };
   if (typeof value === 'string') return { ...empty, value, formatted_address: value };
   if (typeof value !== 'object') throw badRequest('address must be an object');
   const a = value as Partial<Record<keyof Address, unknown>>;
   const pick = (k: keyof typeof empty): string | null => (typeof a[k] === 'string' ? (a[k] as string) : null);
   const parts = {
-    street_number: pick('street_number'), route: pick('route'), sublocality: pick('sublocality'), locality: pick('locality'),
-    admin_area_level_1: pick('admin_area_level_1'), admin_area_level_2: pick('admin_area_level_2'), country: pick('country'), postal_code: pick('postal_code'),
+    street_number: pick('street_number'),
+    route: pick('route'),
+    sublocality: pick('sublocality'),
+    locality: pick('locality'),
+    admin_area_level_1: pick('admin_area_level_1'),
+    admin_area_level_2: pick('admin_area_level_2'),
+    country: pick('country'),
+    postal_code: pick('postal_code'),
   };
-  const composed = [[parts.street_number, parts.route].filter(Boolean).join(' '), [parts.postal_code, parts.locality].filter(Boolean).join(' '), parts.admin_area_level_1, parts.country]
+  const composed = [
+    [parts.street_number, parts.route].filter(Boolean).join(' '),
+    [parts.postal_code, parts.locality].filter(Boolean).join(' '),
+    parts.admin_area_level_1,
+    parts.country,
+  ]
     .filter((x) => typeof x === 'string' && x !== '')
     .join(', ');
   const text = typeof a.value === 'string' ? a.value : composed;
-  return { ...parts, value: text, formatted_address: typeof a.formatted_address === 'string' ? a.formatted_address : text };
+  return {
+    ...parts,
+    value: text,
+    formatted_address: typeof a.formatted_address === 'string' ? a.formatted_address : text,
+  };
 }

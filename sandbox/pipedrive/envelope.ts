@@ -25,5 +25,7 @@ export function errorBody(message: string): Record<string, unknown> {
 }
 
 export function successBody(data: unknown, additionalData?: Record<string, unknown>): Record<string, unknown> {
-  return additionalData === undefined ? { success: true, data } : { success: true, data, additional_data: additionalData };
+  return additionalData === undefined
+    ? { success: true, data }
+    : { success: true, data, additional_data: additionalData };
 }

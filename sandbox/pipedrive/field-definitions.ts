@@ -15,9 +15,14 @@ export function customFieldKey(companyDomain: string, entity: string, name: stri
 }
 
 /** Custom fields with their options; the n-th option list starts at id 101 + 100·n (stable across restarts). */
-function customFields(fields: SandboxCompany['dealCustom'], firstOptionBase: number): Array<[string, string, FieldOption[]?]> {
+function customFields(
+  fields: SandboxCompany['dealCustom'],
+  firstOptionBase: number,
+): Array<[string, string, FieldOption[]?]> {
   let lists = 0;
-  return fields.map(([name, type, labels]) => (labels ? [name, type, options(firstOptionBase + 100 * lists++, labels)] : [name, type]));
+  return fields.map(([name, type, labels]) =>
+    labels ? [name, type, options(firstOptionBase + 100 * lists++, labels)] : [name, type],
+  );
 }
 
 export function dealFieldDefinitions(companyDomain: string, company: SandboxCompany = ACME): FieldDefinition[] {
@@ -86,7 +91,13 @@ function build(
   custom: Array<[string, string, FieldOption[]?]>,
   firstId: number,
 ): FieldDefinition[] {
-  const fields: FieldDefinition[] = standard.map(([key, name, field_type], i) => ({ id: firstId + i, key, name, field_type, is_custom: false }));
+  const fields: FieldDefinition[] = standard.map(([key, name, field_type], i) => ({
+    id: firstId + i,
+    key,
+    name,
+    field_type,
+    is_custom: false,
+  }));
   custom.forEach(([name, field_type, opts], i) => {
     fields.push({
       id: firstId + standard.length + i,

@@ -60,10 +60,13 @@ export interface RunningPipedriveSimulator {
 export type { DeliveryRecord, WebhookBody } from './webhook-dispatcher';
 export { customFieldKey } from './field-definitions';
 
-export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = {}): Promise<RunningPipedriveSimulator> {
+export async function startPipedriveSimulator(
+  opts: PipedriveSimulatorOptions = {},
+): Promise<RunningPipedriveSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const timeScale = opts.webhookTimeScale ?? 1;
-  if (!(timeScale > 0)) throw new Error(`webhookTimeScale must be a positive number, got ${String(opts.webhookTimeScale)}`);
+  if (!(timeScale > 0))
+    throw new Error(`webhookTimeScale must be a positive number, got ${String(opts.webhookTimeScale)}`);
   const company = sandboxCompany(opts.company);
   const companyDomain = opts.companyDomain ?? company.domain;
   const logger = opts.logger ?? (() => undefined);
@@ -73,7 +76,10 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   const ctx: SimulatorContext = { store, ops, dispatcher };
 
   // Company-domain URLs (https://<company>.pipedrive.com/api/v1/…) reach v1 as well as api.pipedrive.com/v1/… does.
-  const app = Fastify({ logger: false, rewriteUrl: (req) => (req.url?.startsWith('/api/v1/') ? req.url.slice(4) : (req.url ?? '/')) });
+  const app = Fastify({
+    logger: false,
+    rewriteUrl: (req) => (req.url?.startsWith('/api/v1/') ? req.url.slice(4) : (req.url ?? '/')),
+  });
   await app.register(formbody);
   // Clients send DELETE/GET with a JSON content type and no body; Pipedrive accepts that, Fastify's default parser does not.
   app.removeContentTypeParser('application/json');
@@ -109,7 +115,11 @@ export async function startPipedriveSimulator(opts: PipedriveSimulatorOptions = 
   } catch (err) {
     await dispatcher.close();
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    throw new Error(inUse ? `Pipedrive simulator: port ${host}:${opts.port} is already in use (set PIPEDRIVE_SIM_PORT or stop what holds it)` : `Pipedrive simulator failed to listen: ${(err as Error).message}`);
+    throw new Error(
+      inUse
+        ? `Pipedrive simulator: port ${host}:${opts.port} is already in use (set PIPEDRIVE_SIM_PORT or stop what holds it)`
+        : `Pipedrive simulator failed to listen: ${(err as Error).message}`,
+    );
   }
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('pipedrive simulator did not bind a TCP port');

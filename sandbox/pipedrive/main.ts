@@ -7,7 +7,8 @@ import { startPipedriveSimulator } from './index';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PIPEDRIVE_SIM_PORT ?? DEFAULT_PORTS.pipedriveSimulator);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PIPEDRIVE_SIM_PORT must be a port number, got ${process.env.PIPEDRIVE_SIM_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PIPEDRIVE_SIM_PORT must be a port number, got ${process.env.PIPEDRIVE_SIM_PORT}`);
   const scale = process.env.PIPEDRIVE_SIM_WEBHOOK_TIME_SCALE;
   const sim = await startPipedriveSimulator({
     host: DEFAULT_HOST,

@@ -27,7 +27,10 @@ export function registerNotesRoutes(app: FastifyInstance, ctx: SimulatorContext)
         (userId === undefined || n.user_id === userId),
     );
     const { page, additional } = startLimitPage(notes, q);
-    return successBody(page.map((n) => v1Note(s(), n)), additional);
+    return successBody(
+      page.map((n) => v1Note(s(), n)),
+      additional,
+    );
   });
   app.get('/v1/notes/:id', async (req) => successBody(v1Note(s(), note(idParam(req, 'Note')))));
 
@@ -40,10 +43,14 @@ export function registerNotesRoutes(app: FastifyInstance, ctx: SimulatorContext)
     }
     const t = nowIso();
     const created: Note = {
-      id: s().nextIds.note++, content: body.content, ...target,
+      id: s().nextIds.note++,
+      content: body.content,
+      ...target,
       user_id: typeof body.user_id === 'number' ? body.user_id : callerUserId(req),
-      pinned_to_deal_flag: body.pinned_to_deal_flag === true || body.pinned_to_deal_flag === 1 || body.pinned_to_deal_flag === '1',
-      add_time: t, update_time: t,
+      pinned_to_deal_flag:
+        body.pinned_to_deal_flag === true || body.pinned_to_deal_flag === 1 || body.pinned_to_deal_flag === '1',
+      add_time: t,
+      update_time: t,
     };
     s().notes.push(created);
     ctx.store.persist();
@@ -54,11 +61,13 @@ export function registerNotesRoutes(app: FastifyInstance, ctx: SimulatorContext)
     const existing = note(idParam(req, 'Note'));
     const body = bodyOf(req);
     if (body.content !== undefined) {
-      if (typeof body.content !== 'string' || body.content === '') throw badRequest('Note content must be a non-empty string');
+      if (typeof body.content !== 'string' || body.content === '')
+        throw badRequest('Note content must be a non-empty string');
       existing.content = body.content;
     }
     Object.assign(existing, targets(ctx, body, existing));
-    if (body.pinned_to_deal_flag !== undefined) existing.pinned_to_deal_flag = body.pinned_to_deal_flag === true || body.pinned_to_deal_flag === 1;
+    if (body.pinned_to_deal_flag !== undefined)
+      existing.pinned_to_deal_flag = body.pinned_to_deal_flag === true || body.pinned_to_deal_flag === 1;
     existing.update_time = nowIso();
     ctx.store.persist();
     return successBody(v1Note(s(), existing));
@@ -72,7 +81,11 @@ export function registerNotesRoutes(app: FastifyInstance, ctx: SimulatorContext)
   });
 }
 
-function targets(ctx: SimulatorContext, body: Record<string, unknown>, current?: Note): Pick<Note, 'deal_id' | 'person_id' | 'org_id'> {
+function targets(
+  ctx: SimulatorContext,
+  body: Record<string, unknown>,
+  current?: Note,
+): Pick<Note, 'deal_id' | 'person_id' | 'org_id'> {
   const ref = (key: 'deal_id' | 'person_id' | 'org_id', lookup: (id: number) => unknown): number | null => {
     const raw = body[key];
     if (raw === undefined) return current?.[key] ?? null;

@@ -7,12 +7,16 @@ const MAX_LIMIT = 500;
 function limitOf(raw: unknown): number {
   if (raw === undefined || raw === '') return DEFAULT_LIMIT;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw badRequest(`limit must be an integer between 1 and ${MAX_LIMIT}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT)
+    throw badRequest(`limit must be an integer between 1 and ${MAX_LIMIT}`);
   return n;
 }
 
 /** Cursors encode the last id seen, so paging stays stable while records are added. Lists are sorted by id. */
-export function cursorPage<T extends { id: number }>(items: T[], query: Record<string, unknown>): { page: T[]; additional: { next_cursor: string | null } } {
+export function cursorPage<T extends { id: number }>(
+  items: T[],
+  query: Record<string, unknown>,
+): { page: T[]; additional: { next_cursor: string | null } } {
   const limit = limitOf(query.limit);
   let afterId = 0;
   if (typeof query.cursor === 'string' && query.cursor !== '') {
@@ -27,13 +31,21 @@ export function cursorPage<T extends { id: number }>(items: T[], query: Record<s
   return { page, additional: { next_cursor: next } };
 }
 
-export function startLimitPage<T>(items: T[], query: Record<string, unknown>): { page: T[]; additional: { pagination: Record<string, unknown> } } {
+export function startLimitPage<T>(
+  items: T[],
+  query: Record<string, unknown>,
+): { page: T[]; additional: { pagination: Record<string, unknown> } } {
   const limit = limitOf(query.limit);
   const start = query.start === undefined ? 0 : Number(query.start);
   if (!Number.isInteger(start) || start < 0) throw badRequest('start must be a non-negative integer');
   const page = items.slice(start, start + limit);
   const more = start + limit < items.length;
-  return { page, additional: { pagination: { start, limit, more_items_in_collection: more, ...(more ? { next_start: start + limit } : {}) } } };
+  return {
+    page,
+    additional: {
+      pagination: { start, limit, more_items_in_collection: more, ...(more ? { next_start: start + limit } : {}) },
+    },
+  };
 }
 
 /** `ids=1,2,3` style filters. */

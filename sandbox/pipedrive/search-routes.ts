@@ -31,31 +31,68 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: SimulatorContext
       (q.organization_id === undefined || d.org_id === Number(q.organization_id)) &&
       (q.status === undefined || d.status === q.status),
     item: (s, d) => ({
-      id: d.id, type: 'deal', title: d.title, value: d.value, currency: d.currency, status: d.status, visible_to: d.visible_to,
-      owner: { id: d.owner_id }, stage: { id: d.stage_id, name: s.stages.find((st) => st.id === d.stage_id)?.name ?? null },
-      person: d.person_id === null ? null : { id: d.person_id, name: s.persons.find((p) => p.id === d.person_id)?.name ?? null },
-      organization: d.org_id === null ? null : { id: d.org_id, name: s.organizations.find((o) => o.id === d.org_id)?.name ?? null },
-      custom_fields: customValues(d).map(String), notes: [],
+      id: d.id,
+      type: 'deal',
+      title: d.title,
+      value: d.value,
+      currency: d.currency,
+      status: d.status,
+      visible_to: d.visible_to,
+      owner: { id: d.owner_id },
+      stage: { id: d.stage_id, name: s.stages.find((st) => st.id === d.stage_id)?.name ?? null },
+      person:
+        d.person_id === null
+          ? null
+          : { id: d.person_id, name: s.persons.find((p) => p.id === d.person_id)?.name ?? null },
+      organization:
+        d.org_id === null ? null : { id: d.org_id, name: s.organizations.find((o) => o.id === d.org_id)?.name ?? null },
+      custom_fields: customValues(d).map(String),
+      notes: [],
     }),
   });
   register<Person>(app, ctx, {
     path: 'persons',
-    fields: { name: (p) => [p.name], email: (p) => p.emails.map((e) => e.value), phone: (p) => p.phones.map((e) => e.value), custom_fields: customValues, notes: () => [] },
+    fields: {
+      name: (p) => [p.name],
+      email: (p) => p.emails.map((e) => e.value),
+      phone: (p) => p.phones.map((e) => e.value),
+      custom_fields: customValues,
+      notes: () => [],
+    },
     records: (s) => s.persons,
     filter: (q, p) => q.organization_id === undefined || p.org_id === Number(q.organization_id),
     item: (s, p) => ({
-      id: p.id, type: 'person', name: p.name, phones: p.phones.map((x) => x.value), emails: p.emails.map((x) => x.value), visible_to: p.visible_to,
-      owner: { id: p.owner_id }, organization: p.org_id === null ? null : { id: p.org_id, name: s.organizations.find((o) => o.id === p.org_id)?.name ?? null },
-      custom_fields: customValues(p).map(String), notes: [],
+      id: p.id,
+      type: 'person',
+      name: p.name,
+      phones: p.phones.map((x) => x.value),
+      emails: p.emails.map((x) => x.value),
+      visible_to: p.visible_to,
+      owner: { id: p.owner_id },
+      organization:
+        p.org_id === null ? null : { id: p.org_id, name: s.organizations.find((o) => o.id === p.org_id)?.name ?? null },
+      custom_fields: customValues(p).map(String),
+      notes: [],
     }),
   });
   register<Organization>(app, ctx, {
     path: 'organizations',
-    fields: { name: (o) => [o.name], address: (o) => [o.address?.formatted_address ?? null], custom_fields: customValues, notes: () => [] },
+    fields: {
+      name: (o) => [o.name],
+      address: (o) => [o.address?.formatted_address ?? null],
+      custom_fields: customValues,
+      notes: () => [],
+    },
     records: (s) => s.organizations,
     item: (_s, o) => ({
-      id: o.id, type: 'organization', name: o.name, address: o.address?.formatted_address ?? null, visible_to: o.visible_to,
-      owner: { id: o.owner_id }, custom_fields: customValues(o).map(String), notes: [],
+      id: o.id,
+      type: 'organization',
+      name: o.name,
+      address: o.address?.formatted_address ?? null,
+      visible_to: o.visible_to,
+      owner: { id: o.owner_id },
+      custom_fields: customValues(o).map(String),
+      notes: [],
     }),
   });
 }
@@ -72,10 +109,16 @@ function register<T extends Searchable>(app: FastifyInstance, ctx: SimulatorCont
     const needle = term.toLowerCase();
     const hits = spec.records(ctx.store.state).filter((record) => {
       if (record.is_deleted || (spec.filter && !spec.filter(q, record))) return false;
-      const values = wanted.flatMap((f) => spec.fields[f]?.(record) ?? []).filter((v) => v !== null && v !== undefined).map((v) => String(v).toLowerCase());
+      const values = wanted
+        .flatMap((f) => spec.fields[f]?.(record) ?? [])
+        .filter((v) => v !== null && v !== undefined)
+        .map((v) => String(v).toLowerCase());
       return values.some((v) => (exact ? v === needle : v.includes(needle)));
     });
     const { page, additional } = cursorPage(hits, q);
-    return successBody({ items: page.map((r) => ({ result_score: exact ? 1 : 0.5, item: spec.item(ctx.store.state, r) })) }, additional);
+    return successBody(
+      { items: page.map((r) => ({ result_score: exact ? 1 : 0.5, item: spec.item(ctx.store.state, r) })) },
+      additional,
+    );
   });
 }

@@ -19,9 +19,13 @@ export class StateStore {
     private readonly dataFile: string | undefined,
     private readonly company: SandboxCompany = ACME,
   ) {
-    const loaded = dataFile && existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState) : undefined;
+    const loaded =
+      dataFile && existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState) : undefined;
     // The configured token wins; otherwise a restart keeps the persisted one so the app's credentials stay valid.
-    this.apiToken = apiToken ?? (loaded && Object.entries(loaded.tokens).find(([, userId]) => userId === INTEGRATION_USER_ID)?.[0]) ?? randomBytes(20).toString('hex');
+    this.apiToken =
+      apiToken ??
+      (loaded && Object.entries(loaded.tokens).find(([, userId]) => userId === INTEGRATION_USER_ID)?.[0]) ??
+      randomBytes(20).toString('hex');
     this.state = loaded ?? seedState(companyDomain, this.apiToken, company);
     this.state.tokens[this.apiToken] = INTEGRATION_USER_ID;
     this.persist();

@@ -16,7 +16,18 @@ import type { Deal, Organization, Person, SimulatorState } from './model';
 import { BILLING_USER_ID, CSM_USER_ID, organizationValues } from './seed';
 
 export const OMITTABLE = [
-  'tax_id', 'subsidiary', 'payment_terms', 'address', 'email', 'phone', 'billing_owner', 'csm', 'package', 'invoice_date', 'time_to_value', 'value',
+  'tax_id',
+  'subsidiary',
+  'payment_terms',
+  'address',
+  'email',
+  'phone',
+  'billing_owner',
+  'csm',
+  'package',
+  'invoice_date',
+  'time_to_value',
+  'value',
   'attribution',
 ] as const;
 type Omittable = (typeof OMITTABLE)[number];
@@ -36,7 +47,12 @@ export interface SyntheticDeal {
   organization: Organization;
 }
 
-export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations, body: Record<string, unknown>, actor: Actor): SyntheticDeal {
+export function createSyntheticDeal(
+  state: SimulatorState,
+  ops: EntityOperations,
+  body: Record<string, unknown>,
+  actor: Actor,
+): SyntheticDeal {
   const country = body.country ?? 'US';
   if (!isCountryCode(country)) throw badRequest(`country must be one of ${Object.keys(COUNTRY_PROFILES).join(', ')}`);
   const omit = new Set<Omittable>();
@@ -51,11 +67,17 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
   const names = company.names;
   // Default: the stage just before the company's signing stage ("Contract Signed" names that stage in any company).
   const signedIndex = company.stages.indexOf(company.signedStage);
-  const stageName = body.stage_name === 'Contract Signed' ? company.signedStage : typeof body.stage_name === 'string' ? body.stage_name : company.stages[Math.max(0, signedIndex - 1)];
+  const stageName =
+    body.stage_name === 'Contract Signed'
+      ? company.signedStage
+      : typeof body.stage_name === 'string'
+        ? body.stage_name
+        : company.stages[Math.max(0, signedIndex - 1)];
   const stage = state.stages.find((s) => s.name === stageName);
   if (!stage) throw badRequest(`no stage named ${stageName}`);
   const pkg = typeof body.package === 'string' ? body.package : 'GROWTH';
-  if (!(ONBOARDING_PACKAGES as readonly string[]).includes(pkg)) throw badRequest(`package must be one of ${ONBOARDING_PACKAGES.join(', ')}`);
+  if (!(ONBOARDING_PACKAGES as readonly string[]).includes(pkg))
+    throw badRequest(`package must be one of ${ONBOARDING_PACKAGES.join(', ')}`);
 
   const of = state.organizationFields;
   const organization = ops.createOrganization(
@@ -68,30 +90,55 @@ export function createSyntheticDeal(state: SimulatorState, ops: EntityOperations
     actor,
   );
   const personName = typeof body.person_name === 'string' ? body.person_name : `Alex Example ${n}`;
-  const slug = orgName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'customer';
-  const emails = Array.isArray(body.emails) ? (body.emails as unknown[]).map(String) : [`alex.example${n}@${slug}.example`];
+  const slug =
+    orgName
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'customer';
+  const emails = Array.isArray(body.emails)
+    ? (body.emails as unknown[]).map(String)
+    : [`alex.example${n}@${slug}.example`];
   const person = ops.createPerson(
     {
       name: personName,
       org_id: organization.id,
       owner_id: actor.userId,
-      emails: omit.has('email') ? [] : emails.map((value, i) => ({ value, primary: i === 0, label: i === 0 ? 'work' : 'other' })),
+      emails: omit.has('email')
+        ? []
+        : emails.map((value, i) => ({ value, primary: i === 0, label: i === 0 ? 'work' : 'other' })),
       phones: omit.has('phone') ? [] : [{ value: profile.phone, primary: true, label: 'work' }],
     },
     actor,
   );
   const df = state.dealFields;
   const dealCustom: Record<string, unknown> = {
-    ...(omit.has('package') ? {} : { [keyOf(df, names.package)]: optionId(df, names.package, company.packageLabel(pkg)) }),
+    ...(omit.has('package')
+      ? {}
+      : { [keyOf(df, names.package)]: optionId(df, names.package, company.packageLabel(pkg)) }),
     ...(omit.has('billing_owner')
       ? {}
-      : { [keyOf(df, names.billingOwner)]: typeof body.billing_owner === 'string' ? body.billing_owner : state.users.find((u) => u.id === BILLING_USER_ID)?.name }),
-    ...(omit.has('csm') ? {} : { [keyOf(df, names.csm)]: company.csmAs === 'user' ? CSM_USER_ID : state.users.find((u) => u.id === CSM_USER_ID)?.name }),
+      : {
+          [keyOf(df, names.billingOwner)]:
+            typeof body.billing_owner === 'string'
+              ? body.billing_owner
+              : state.users.find((u) => u.id === BILLING_USER_ID)?.name,
+        }),
+    ...(omit.has('csm')
+      ? {}
+      : {
+          [keyOf(df, names.csm)]:
+            company.csmAs === 'user' ? CSM_USER_ID : state.users.find((u) => u.id === CSM_USER_ID)?.name,
+        }),
     ...(omit.has('time_to_value') ? {} : { [keyOf(df, names.timeToValue)]: isoDate(45) }),
-    ...(omit.has('invoice_date') ? {} : { [keyOf(df, names.invoiceDate)]: typeof body.invoice_date === 'string' ? body.invoice_date : isoDate(14) }),
+    ...(omit.has('invoice_date')
+      ? {}
+      : { [keyOf(df, names.invoiceDate)]: typeof body.invoice_date === 'string' ? body.invoice_date : isoDate(14) }),
     // Where the deal came from, as marketing fills it (only the fields the company has).
     ...(omit.has('attribution') || !names.campaign ? {} : { [keyOf(df, names.campaign)]: 'Spring launch' }),
-    ...(omit.has('attribution') || !names.leadSource || !company.leadSourceOption ? {} : { [keyOf(df, names.leadSource)]: optionId(df, names.leadSource, company.leadSourceOption) }),
+    ...(omit.has('attribution') || !names.leadSource || !company.leadSourceOption
+      ? {}
+      : { [keyOf(df, names.leadSource)]: optionId(df, names.leadSource, company.leadSourceOption) }),
     ...(omit.has('attribution') || !names.channel ? {} : { [keyOf(df, names.channel)]: 'Paid search' }),
     ...resolveFriendlyCustomFields(df, state.users, body.custom_fields),
   };

@@ -18,7 +18,9 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
     const status = typeof q.status === 'string' && q.status !== '' ? q.status : 'all_not_deleted';
     const deals = s().deals.filter(
       (d) =>
-        (status === 'deleted' ? d.is_deleted : !d.is_deleted && (status === 'all_not_deleted' || d.status === status)) &&
+        (status === 'deleted'
+          ? d.is_deleted
+          : !d.is_deleted && (status === 'all_not_deleted' || d.status === status)) &&
         (userId === undefined || d.owner_id === userId) &&
         (stageId === undefined || d.stage_id === stageId) &&
         (pipelineId === undefined || d.pipeline_id === pipelineId),
@@ -32,7 +34,12 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
     return reply.code(201).send(successBody(v1Deal(s(), deal)));
   });
   app.put('/v1/deals/:id', async (req) =>
-    successBody(v1Deal(s(), ctx.ops.updateDeal(idParam(req, 'Deal'), v1BodyToV2(bodyOf(req), s().dealFields, 'deal'), apiActor(req)))),
+    successBody(
+      v1Deal(
+        s(),
+        ctx.ops.updateDeal(idParam(req, 'Deal'), v1BodyToV2(bodyOf(req), s().dealFields, 'deal'), apiActor(req)),
+      ),
+    ),
   );
   app.delete('/v1/deals/:id', async (req) => {
     const id = idParam(req, 'Deal');
@@ -52,7 +59,16 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
     return reply.code(201).send(successBody(v1Person(s(), person)));
   });
   app.put('/v1/persons/:id', async (req) =>
-    successBody(v1Person(s(), ctx.ops.updatePerson(idParam(req, 'Person'), v1BodyToV2(bodyOf(req), s().personFields, 'person'), apiActor(req)))),
+    successBody(
+      v1Person(
+        s(),
+        ctx.ops.updatePerson(
+          idParam(req, 'Person'),
+          v1BodyToV2(bodyOf(req), s().personFields, 'person'),
+          apiActor(req),
+        ),
+      ),
+    ),
   );
   app.delete('/v1/persons/:id', async (req) => {
     const id = idParam(req, 'Person');
@@ -65,16 +81,25 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
     const { page, additional } = startLimitPage(orgs, queryOf(req));
     return successBody(page.length > 0 ? page.map((o) => v1Organization(s(), o)) : null, additional);
   });
-  app.get('/v1/organizations/:id', async (req) => successBody(v1Organization(s(), ctx.ops.organization(idParam(req, 'Organization')))));
+  app.get('/v1/organizations/:id', async (req) =>
+    successBody(v1Organization(s(), ctx.ops.organization(idParam(req, 'Organization')))),
+  );
   app.post('/v1/organizations', async (req, reply) => {
-    const org = ctx.ops.createOrganization(v1BodyToV2(bodyOf(req), s().organizationFields, 'organization'), apiActor(req));
+    const org = ctx.ops.createOrganization(
+      v1BodyToV2(bodyOf(req), s().organizationFields, 'organization'),
+      apiActor(req),
+    );
     return reply.code(201).send(successBody(v1Organization(s(), org)));
   });
   app.put('/v1/organizations/:id', async (req) =>
     successBody(
       v1Organization(
         s(),
-        ctx.ops.updateOrganization(idParam(req, 'Organization'), v1BodyToV2(bodyOf(req), s().organizationFields, 'organization'), apiActor(req)),
+        ctx.ops.updateOrganization(
+          idParam(req, 'Organization'),
+          v1BodyToV2(bodyOf(req), s().organizationFields, 'organization'),
+          apiActor(req),
+        ),
       ),
     ),
   );
@@ -139,7 +164,11 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
     const { company } = s();
     return successBody({
       ...v1UserFull(s(), me, me.id),
-      company_id: company.id, company_name: company.name, company_domain: company.domain, company_country: 'GB', company_industry: 'Software',
+      company_id: company.id,
+      company_name: company.name,
+      company_domain: company.domain,
+      company_country: 'GB',
+      company_industry: 'Software',
       language: { language_code: 'en', country_code: 'US' },
     });
   });
@@ -152,15 +181,31 @@ export function registerV1Routes(app: FastifyInstance, ctx: SimulatorContext): v
 
 function v1Stage(st: Stage, pipelines: Pipeline[]) {
   return {
-    id: st.id, order_nr: st.order_nr, name: st.name, active_flag: true, deal_probability: st.deal_probability, pipeline_id: st.pipeline_id,
-    rotten_flag: false, rotten_days: null, add_time: toV1Time(st.add_time), update_time: toV1Time(st.update_time),
-    pipeline_name: pipelines.find((p) => p.id === st.pipeline_id)?.name ?? null, pipeline_deal_probability: true,
+    id: st.id,
+    order_nr: st.order_nr,
+    name: st.name,
+    active_flag: true,
+    deal_probability: st.deal_probability,
+    pipeline_id: st.pipeline_id,
+    rotten_flag: false,
+    rotten_days: null,
+    add_time: toV1Time(st.add_time),
+    update_time: toV1Time(st.update_time),
+    pipeline_name: pipelines.find((p) => p.id === st.pipeline_id)?.name ?? null,
+    pipeline_deal_probability: true,
   };
 }
 
 function v1Pipeline(p: Pipeline) {
   return {
-    id: p.id, name: p.name, url_title: p.name.toLowerCase(), order_nr: p.order_nr, active: true, deal_probability: true,
-    add_time: toV1Time(p.add_time), update_time: toV1Time(p.update_time), selected: p.order_nr === 1,
+    id: p.id,
+    name: p.name,
+    url_title: p.name.toLowerCase(),
+    order_nr: p.order_nr,
+    active: true,
+    deal_probability: true,
+    add_time: toV1Time(p.add_time),
+    update_time: toV1Time(p.update_time),
+    selected: p.order_nr === 1,
   };
 }

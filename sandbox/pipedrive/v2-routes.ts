@@ -11,7 +11,13 @@ export function registerV2Routes(app: FastifyInstance, ctx: SimulatorContext): v
   app.get('/api/v2/deals', async (req) => {
     const q = queryOf(req);
     const ids = idList(q.ids);
-    const [ownerId, personId, orgId, pipelineId, stageId] = [q.owner_id, q.person_id, q.org_id, q.pipeline_id, q.stage_id].map(optionalNumber);
+    const [ownerId, personId, orgId, pipelineId, stageId] = [
+      q.owner_id,
+      q.person_id,
+      q.org_id,
+      q.pipeline_id,
+      q.stage_id,
+    ].map(optionalNumber);
     const statuses = typeof q.status === 'string' && q.status !== '' ? q.status.split(',') : undefined;
     const updatedSince = typeof q.updated_since === 'string' ? Date.parse(q.updated_since) : undefined;
     const deals = s().deals.filter(
@@ -27,11 +33,18 @@ export function registerV2Routes(app: FastifyInstance, ctx: SimulatorContext): v
         (updatedSince === undefined || Number.isNaN(updatedSince) || Date.parse(d.update_time) >= updatedSince),
     );
     const { page, additional } = cursorPage(deals, q);
-    return successBody(page.map((d) => withCustomFields(d, q.custom_fields)), additional);
+    return successBody(
+      page.map((d) => withCustomFields(d, q.custom_fields)),
+      additional,
+    );
   });
-  app.get('/api/v2/deals/:id', async (req) => successBody(withCustomFields(ctx.ops.deal(idParam(req, 'Deal')), queryOf(req).custom_fields)));
+  app.get('/api/v2/deals/:id', async (req) =>
+    successBody(withCustomFields(ctx.ops.deal(idParam(req, 'Deal')), queryOf(req).custom_fields)),
+  );
   app.post('/api/v2/deals', async (req) => successBody(ctx.ops.createDeal(bodyOf(req), apiActor(req))));
-  app.patch('/api/v2/deals/:id', async (req) => successBody(ctx.ops.updateDeal(idParam(req, 'Deal'), bodyOf(req), apiActor(req))));
+  app.patch('/api/v2/deals/:id', async (req) =>
+    successBody(ctx.ops.updateDeal(idParam(req, 'Deal'), bodyOf(req), apiActor(req))),
+  );
   app.delete('/api/v2/deals/:id', async (req) => {
     const id = idParam(req, 'Deal');
     ctx.ops.deleteDeal(id, apiActor(req));
@@ -43,14 +56,25 @@ export function registerV2Routes(app: FastifyInstance, ctx: SimulatorContext): v
     const ids = idList(q.ids);
     const [ownerId, orgId] = [q.owner_id, q.org_id].map(optionalNumber);
     const persons = s().persons.filter(
-      (p) => !p.is_deleted && (!ids || ids.includes(p.id)) && (ownerId === undefined || p.owner_id === ownerId) && (orgId === undefined || p.org_id === orgId),
+      (p) =>
+        !p.is_deleted &&
+        (!ids || ids.includes(p.id)) &&
+        (ownerId === undefined || p.owner_id === ownerId) &&
+        (orgId === undefined || p.org_id === orgId),
     );
     const { page, additional } = cursorPage(persons, q);
-    return successBody(page.map((p) => withCustomFields(p, q.custom_fields)), additional);
+    return successBody(
+      page.map((p) => withCustomFields(p, q.custom_fields)),
+      additional,
+    );
   });
-  app.get('/api/v2/persons/:id', async (req) => successBody(withCustomFields(ctx.ops.person(idParam(req, 'Person')), queryOf(req).custom_fields)));
+  app.get('/api/v2/persons/:id', async (req) =>
+    successBody(withCustomFields(ctx.ops.person(idParam(req, 'Person')), queryOf(req).custom_fields)),
+  );
   app.post('/api/v2/persons', async (req) => successBody(ctx.ops.createPerson(bodyOf(req), apiActor(req))));
-  app.patch('/api/v2/persons/:id', async (req) => successBody(ctx.ops.updatePerson(idParam(req, 'Person'), bodyOf(req), apiActor(req))));
+  app.patch('/api/v2/persons/:id', async (req) =>
+    successBody(ctx.ops.updatePerson(idParam(req, 'Person'), bodyOf(req), apiActor(req))),
+  );
   app.delete('/api/v2/persons/:id', async (req) => {
     const id = idParam(req, 'Person');
     ctx.ops.deletePerson(id, apiActor(req));
@@ -61,9 +85,14 @@ export function registerV2Routes(app: FastifyInstance, ctx: SimulatorContext): v
     const q = queryOf(req);
     const ids = idList(q.ids);
     const ownerId = optionalNumber(q.owner_id);
-    const orgs = s().organizations.filter((o) => !o.is_deleted && (!ids || ids.includes(o.id)) && (ownerId === undefined || o.owner_id === ownerId));
+    const orgs = s().organizations.filter(
+      (o) => !o.is_deleted && (!ids || ids.includes(o.id)) && (ownerId === undefined || o.owner_id === ownerId),
+    );
     const { page, additional } = cursorPage(orgs, q);
-    return successBody(page.map((o) => withCustomFields(o, q.custom_fields)), additional);
+    return successBody(
+      page.map((o) => withCustomFields(o, q.custom_fields)),
+      additional,
+    );
   });
   app.get('/api/v2/organizations/:id', async (req) =>
     successBody(withCustomFields(ctx.ops.organization(idParam(req, 'Organization')), queryOf(req).custom_fields)),
@@ -81,7 +110,10 @@ export function registerV2Routes(app: FastifyInstance, ctx: SimulatorContext): v
   app.get('/api/v2/stages', async (req) => {
     const q = queryOf(req);
     const pipelineId = optionalNumber(q.pipeline_id);
-    const { page, additional } = cursorPage(s().stages.filter((st) => pipelineId === undefined || st.pipeline_id === pipelineId), q);
+    const { page, additional } = cursorPage(
+      s().stages.filter((st) => pipelineId === undefined || st.pipeline_id === pipelineId),
+      q,
+    );
     return successBody(page.map(v2Stage), additional);
   });
   app.get('/api/v2/stages/:id', async (req) => {

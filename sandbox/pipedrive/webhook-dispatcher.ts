@@ -102,15 +102,27 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Pipedrive Webhooks' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'Pipedrive Webhooks',
+      };
       if (hook.http_auth_user !== null || hook.http_auth_password !== null) {
         headers.authorization = `Basic ${Buffer.from(`${hook.http_auth_user ?? ''}:${hook.http_auth_password ?? ''}`).toString('base64')}`;
       }
-      const response = await fetch(hook.subscription_url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      const response = await fetch(hook.subscription_url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
       status = response.status;
       await response.arrayBuffer();
     } catch (err) {
-      error = timedOut ? `no response within ${TIMEOUT_MS * this.timeScale} ms` : err instanceof Error ? err.message : String(err);
+      error = timedOut
+        ? `no response within ${TIMEOUT_MS * this.timeScale} ms`
+        : err instanceof Error
+          ? err.message
+          : String(err);
     } finally {
       clearTimeout(timer);
       this.inflight.delete(controller);
@@ -131,11 +143,22 @@ export class WebhookDispatcher {
         hook.banned_until = new Date(Date.now() + BAN_MS * this.timeScale).toISOString();
         hook.first_try_failures = 0;
         banned = true;
-        this.logger(`pipedrive-sim: webhook ${hook.id} banned until ${hook.banned_until} after ${BAN_AFTER_FIRST_TRY_FAILURES} first-try failures`);
+        this.logger(
+          `pipedrive-sim: webhook ${hook.id} banned until ${hook.banned_until} after ${BAN_AFTER_FIRST_TRY_FAILURES} first-try failures`,
+        );
       }
     }
     this.store.persist();
-    this.record(hook, body, attempt, timedOut ? 'timeout' : 'failed', status, error ?? `HTTP ${status}`, started, banned);
+    this.record(
+      hook,
+      body,
+      attempt,
+      timedOut ? 'timeout' : 'failed',
+      status,
+      error ?? `HTTP ${status}`,
+      started,
+      banned,
+    );
     const delay = RETRY_DELAYS_MS[attempt - 1];
     if (delay === undefined) return;
     const retry = setTimeout(() => {
@@ -180,17 +203,40 @@ export class WebhookDispatcher {
     };
   }
 
-  private record(hook: Webhook, body: WebhookBody, attempt: number, outcome: DeliveryOutcome, status: number | null, error: string | null, started: number, banned = false): void {
+  private record(
+    hook: Webhook,
+    body: WebhookBody,
+    attempt: number,
+    outcome: DeliveryOutcome,
+    status: number | null,
+    error: string | null,
+    started: number,
+    banned = false,
+  ): void {
     this.seq += 1;
     const meta = body.meta as Record<string, string>;
     this.log.push({
-      seq: this.seq, event_id: String(meta.id), webhook_id: hook.id, attempt, action: String(meta.action), entity: String(meta.entity),
-      entity_id: String(meta.entity_id), change_source: String(meta.change_source), outcome, http_status: status, error,
-      banned_webhook: banned, at: nowIso(), duration_ms: Date.now() - started, body,
+      seq: this.seq,
+      event_id: String(meta.id),
+      webhook_id: hook.id,
+      attempt,
+      action: String(meta.action),
+      entity: String(meta.entity),
+      entity_id: String(meta.entity_id),
+      change_source: String(meta.change_source),
+      outcome,
+      http_status: status,
+      error,
+      banned_webhook: banned,
+      at: nowIso(),
+      duration_ms: Date.now() - started,
+      body,
     });
     if (this.log.length > LOG_LIMIT) this.log.shift();
     // Only ids and outcomes: bodies carry customer data and the URL may carry a secret.
-    this.logger(`pipedrive-sim: webhook ${hook.id} ${meta.entity}.${meta.action} #${meta.entity_id} attempt ${attempt} → ${outcome}${status ? ` ${status}` : ''}`);
+    this.logger(
+      `pipedrive-sim: webhook ${hook.id} ${meta.entity}.${meta.action} #${meta.entity_id} attempt ${attempt} → ${outcome}${status ? ` ${status}` : ''}`,
+    );
   }
 }
 
@@ -198,5 +244,7 @@ const ACTION_ALIASES: Record<string, string> = { added: 'create', updated: 'chan
 
 function matches(hook: Webhook, event: ChangeEvent): boolean {
   const action = ACTION_ALIASES[hook.event_action] ?? hook.event_action;
-  return (action === '*' || action === event.action) && (hook.event_object === '*' || hook.event_object === event.entity);
+  return (
+    (action === '*' || action === event.action) && (hook.event_object === '*' || hook.event_object === event.entity)
+  );
 }

@@ -9,7 +9,21 @@ import { v1Webhook } from './v1-shapes';
 
 const MAX_WEBHOOKS = 40;
 const ACTIONS = ['create', 'change', 'delete', '*', 'added', 'updated', 'deleted', 'merged'];
-const OBJECTS = ['activity', 'deal', 'lead', 'note', 'organization', 'person', 'pipeline', 'product', 'stage', 'user', 'project', 'task', '*'];
+const OBJECTS = [
+  'activity',
+  'deal',
+  'lead',
+  'note',
+  'organization',
+  'person',
+  'pipeline',
+  'product',
+  'stage',
+  'user',
+  'project',
+  'task',
+  '*',
+];
 
 export function registerWebhookRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
   const s = () => ctx.store.state;
@@ -19,12 +33,16 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: SimulatorContex
   app.post('/v1/webhooks', async (req, reply) => {
     const body = bodyOf(req);
     const url = body.subscription_url;
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw badRequest('subscription_url must be a valid http(s) URL');
-    if (typeof body.event_action !== 'string' || !ACTIONS.includes(body.event_action)) throw badRequest(`event_action must be one of ${ACTIONS.join(', ')}`);
-    if (typeof body.event_object !== 'string' || !OBJECTS.includes(body.event_object)) throw badRequest(`event_object must be one of ${OBJECTS.join(', ')}`);
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+      throw badRequest('subscription_url must be a valid http(s) URL');
+    if (typeof body.event_action !== 'string' || !ACTIONS.includes(body.event_action))
+      throw badRequest(`event_action must be one of ${ACTIONS.join(', ')}`);
+    if (typeof body.event_object !== 'string' || !OBJECTS.includes(body.event_object))
+      throw badRequest(`event_object must be one of ${OBJECTS.join(', ')}`);
     const version = body.version === undefined ? '2.0' : String(body.version);
     if (version !== '1.0' && version !== '2.0') throw badRequest('version must be 1.0 or 2.0');
-    if (s().webhooks.length >= MAX_WEBHOOKS) throw badRequest(`The maximum number of webhooks (${MAX_WEBHOOKS}) has been reached`);
+    if (s().webhooks.length >= MAX_WEBHOOKS)
+      throw badRequest(`The maximum number of webhooks (${MAX_WEBHOOKS}) has been reached`);
     const owner = callerUserId(req);
     const userId = typeof body.user_id === 'number' ? body.user_id : owner;
     if (!s().users.some((u) => u.id === userId)) throw badRequest('user_id not found');

@@ -57,12 +57,18 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimContext, inter
   app.put<{ Params: { id: string } }>('/__sim/usergroups/:id', async (req, reply) =>
     handle(reply, async () => {
       const id = req.params.id;
-      if (!/^S[A-Z0-9]+$/.test(id)) throw new AdminError(400, 'invalid_arguments', 'a user group id looks like S0123ABCD');
+      if (!/^S[A-Z0-9]+$/.test(id))
+        throw new AdminError(400, 'invalid_arguments', 'a user group id looks like S0123ABCD');
       const input = parse(usergroupInput, req.body ?? {});
       const unknown = input.users.filter((u) => !findUser(u));
       if (unknown.length) throw new AdminError(404, 'user_not_found', unknown.join(','));
       const groups = (ctx.store.data.usergroups ??= []);
-      const group = { id, handle: input.handle ?? id.toLowerCase(), name: input.name ?? id, users: [...new Set(input.users)] };
+      const group = {
+        id,
+        handle: input.handle ?? id.toLowerCase(),
+        name: input.name ?? id,
+        users: [...new Set(input.users)],
+      };
       const at = groups.findIndex((g) => g.id === id);
       if (at >= 0) groups[at] = group;
       else groups.push(group);

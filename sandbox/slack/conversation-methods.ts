@@ -41,7 +41,10 @@ function inWindow(args: Args): (m: StoredMessage) => boolean {
 function page(sorted: StoredMessage[], args: Args, newestFirst: boolean): { items: StoredMessage[]; next: string } {
   const limit = Math.min(optInt(args, 'limit', 100), MAX_LIMIT);
   const from = decodeCursor(optString(args, 'cursor'));
-  const start = from === undefined ? 0 : sorted.findIndex((m) => (newestFirst ? tsToMicros(m.ts) <= from : tsToMicros(m.ts) >= from));
+  const start =
+    from === undefined
+      ? 0
+      : sorted.findIndex((m) => (newestFirst ? tsToMicros(m.ts) <= from : tsToMicros(m.ts) >= from));
   const rest = start < 0 ? [] : sorted.slice(start);
   const items = rest.slice(0, limit);
   const following = rest[limit];

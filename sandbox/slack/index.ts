@@ -48,7 +48,11 @@ export async function startSlackSimulator(opts: SlackSimulatorOptions = {}): Pro
 
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
   registerFormBodyParser(app);
-  registerWebApiRoutes(app, { ctx: { store, nowMs: ctx.nowMs, triggerTtlMs: opts.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS, socket }, limiter, log });
+  registerWebApiRoutes(app, {
+    ctx: { store, nowMs: ctx.nowMs, triggerTtlMs: opts.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS, socket },
+    limiter,
+    log,
+  });
   socket.attach(app.server);
   registerResponseUrlRoute(app, ctx);
   registerAdminRoutes(app, ctx, interactivity);

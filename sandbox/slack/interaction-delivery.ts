@@ -50,7 +50,12 @@ export async function deliverInteraction(
   });
   const body = await response.text();
   const durationMs = Math.round(performance.now() - started);
-  const result: DeliveryResult = { status: response.status, body, durationMs, ackedInTime: durationMs <= SLACK_ACK_DEADLINE_MS };
+  const result: DeliveryResult = {
+    status: response.status,
+    body,
+    durationMs,
+    ackedInTime: durationMs <= SLACK_ACK_DEADLINE_MS,
+  };
   if (body) {
     try {
       result.json = JSON.parse(body);

@@ -59,7 +59,12 @@ export function blockActionsPayload(p: {
     user: payloadUser(p.user),
     api_app_id: APP_ID,
     token: p.verificationToken,
-    container: { type: 'message', message_ts: p.message_ts, channel_id: p.channel.id, is_ephemeral: p.message === undefined },
+    container: {
+      type: 'message',
+      message_ts: p.message_ts,
+      channel_id: p.channel.id,
+      is_ephemeral: p.message === undefined,
+    },
     trigger_id: p.trigger_id,
     team: TEAM_REF,
     enterprise: null,

@@ -7,7 +7,9 @@ async function main(): Promise<void> {
   const sim = await startSlackSimulator({
     port,
     ...(process.env.SLACK_SIM_INTERACTIVITY_URL ? { interactivityUrl: process.env.SLACK_SIM_INTERACTIVITY_URL } : {}),
-    ...(process.env.SLACK_SIM_DATA_FILE ? { dataFile: process.env.SLACK_SIM_DATA_FILE } : { dataFile: join('.data', 'slack-sim.json') }),
+    ...(process.env.SLACK_SIM_DATA_FILE
+      ? { dataFile: process.env.SLACK_SIM_DATA_FILE }
+      : { dataFile: join('.data', 'slack-sim.json') }),
     logger: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${JSON.stringify({ slack: sim.stackEntry }, null, 2)}\n`);

@@ -16,7 +16,10 @@ export function optString(args: Args, name: string): string | undefined {
 
 export function reqString(args: Args, name: string, errorCode = 'invalid_arguments'): string {
   const v = optString(args, name);
-  if (v === undefined) throw new SlackApiError(errorCode, { response_metadata: { messages: [`[ERROR] missing required field: ${name}`] } });
+  if (v === undefined)
+    throw new SlackApiError(errorCode, {
+      response_metadata: { messages: [`[ERROR] missing required field: ${name}`] },
+    });
   return v;
 }
 

@@ -32,10 +32,19 @@ export function registerResponseUrlRoute(app: FastifyInstance, ctx: SimContext):
 
 function applyResponse(ctx: SimContext, grant: ResponseUrlGrant, body: JsonObject): RecordedResponse {
   const data = ctx.store.data;
-  const base = { response_url_id: grant.id, channel: grant.channel, message_ts: grant.message_ts, user_id: grant.user_id, body, atMs: ctx.nowMs() };
+  const base = {
+    response_url_id: grant.id,
+    channel: grant.channel,
+    message_ts: grant.message_ts,
+    user_id: grant.user_id,
+    body,
+    atMs: ctx.nowMs(),
+  };
   const text = typeof body.text === 'string' ? body.text : '';
   const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
-  const original: StoredMessage | undefined = data.messages.find((m) => m.channel === grant.channel && m.ts === grant.message_ts);
+  const original: StoredMessage | undefined = data.messages.find(
+    (m) => m.channel === grant.channel && m.ts === grant.message_ts,
+  );
   const ephemeral = data.ephemerals.find((e) => e.channel === grant.channel && e.message_ts === grant.message_ts);
 
   if (isTrue(body.delete_original)) {
@@ -57,7 +66,14 @@ function applyResponse(ctx: SimContext, grant: ResponseUrlGrant, body: JsonObjec
   const thread_ts = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
   const ts = ctx.store.newTs(ctx.nowMs());
   if (body.response_type === 'in_channel') {
-    data.messages.push({ channel: grant.channel, ts, text, user: BOT.userId, ...(blocks ? { blocks } : {}), ...(thread_ts ? { thread_ts } : {}) });
+    data.messages.push({
+      channel: grant.channel,
+      ts,
+      text,
+      user: BOT.userId,
+      ...(blocks ? { blocks } : {}),
+      ...(thread_ts ? { thread_ts } : {}),
+    });
     return { ...base, effect: 'in_channel', ts };
   }
   data.ephemerals.push({

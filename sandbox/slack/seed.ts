@@ -2,7 +2,12 @@
 
 export const TEAM = { id: 'T0SANDBOX', name: 'Acme Sandbox', domain: 'acme-sandbox' } as const;
 export const APP_ID = 'A0SANDBOX';
-export const BOT = { userId: 'U0SANDBOT', botId: 'B0SANDBOT', name: 'onboarding-bot', realName: 'Onboarding Bot' } as const;
+export const BOT = {
+  userId: 'U0SANDBOT',
+  botId: 'B0SANDBOT',
+  name: 'onboarding-bot',
+  realName: 'Onboarding Bot',
+} as const;
 
 export interface SeedChannel {
   id: string;

@@ -27,7 +27,11 @@ export interface ClickOutcome extends DeliveryResult {
   payload: JsonObject;
 }
 
-export async function simulateClick(ctx: SimContext, input: ClickInput, interactivityUrl: string | undefined): Promise<ClickOutcome> {
+export async function simulateClick(
+  ctx: SimContext,
+  input: ClickInput,
+  interactivityUrl: string | undefined,
+): Promise<ClickOutcome> {
   const channel = findChannel(input.channel);
   if (!channel) throw new AdminError(404, 'channel_not_found');
   const user = findUser(input.user_id);
@@ -77,9 +81,17 @@ export async function simulateClick(ctx: SimContext, input: ClickInput, interact
   });
   const forged = input.signWith !== undefined || input.timestampSkewSec !== undefined;
   const result = await deliverOrFail(ctx, interactivityUrl, payload, data.signingSecret, input);
-  data.deliveries.push({ type: 'block_actions', atMs: now, status: result.status, durationMs: result.durationMs, forged });
+  data.deliveries.push({
+    type: 'block_actions',
+    atMs: now,
+    status: result.status,
+    durationMs: result.durationMs,
+    forged,
+  });
   ctx.store.commit();
-  ctx.log(`click action_id=${input.action_id} user=${user.id} -> ${result.status} in ${result.durationMs} ms${forged ? ' (forged)' : ''}`);
+  ctx.log(
+    `click action_id=${input.action_id} user=${user.id} -> ${result.status} in ${result.durationMs} ms${forged ? ' (forged)' : ''}`,
+  );
   return { ...result, trigger_id: trigger.id, response_url, payload };
 }
 
@@ -89,11 +101,18 @@ type ForgeryInput = { signWith?: string | undefined; timestampSkewSec?: number |
 export function checkDeliverable(ctx: SimContext, interactivityUrl: string | undefined, forgery: ForgeryInput): void {
   if (ctx.store.data.socketMode) {
     // Socket Mode envelopes are not signed: the socket itself is the authentication.
-    if (forgery.signWith !== undefined || forgery.timestampSkewSec !== undefined) throw new AdminError(400, 'forgery_needs_http', 'signature forgeries apply to HTTP delivery only');
-    if (ctx.socket.openConnections === 0) throw new AdminError(409, 'no_socket_connection', 'socket mode is on but no app has connected (apps.connections.open)');
+    if (forgery.signWith !== undefined || forgery.timestampSkewSec !== undefined)
+      throw new AdminError(400, 'forgery_needs_http', 'signature forgeries apply to HTTP delivery only');
+    if (ctx.socket.openConnections === 0)
+      throw new AdminError(
+        409,
+        'no_socket_connection',
+        'socket mode is on but no app has connected (apps.connections.open)',
+      );
     return;
   }
-  if (!interactivityUrl) throw new AdminError(409, 'no_interactivity_url', 'PUT /__sim/config {interactivityUrl} first');
+  if (!interactivityUrl)
+    throw new AdminError(409, 'no_interactivity_url', 'PUT /__sim/config {interactivityUrl} first');
 }
 
 /** Over the app's Socket Mode connection when socket mode is on, else a signed POST to the interactivity URL. */

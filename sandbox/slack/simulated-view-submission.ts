@@ -53,13 +53,27 @@ export async function simulateViewSubmission(
   stored.view = { ...stored.view, state: { values } };
   ctx.store.commit();
 
-  const payload = viewSubmissionPayload({ user, view: stored.view, values, verificationToken: data.verificationToken, trigger_id: trigger.id });
+  const payload = viewSubmissionPayload({
+    user,
+    view: stored.view,
+    values,
+    verificationToken: data.verificationToken,
+    trigger_id: trigger.id,
+  });
   const forged = input.signWith !== undefined || input.timestampSkewSec !== undefined;
   const result = await deliverOrFail(ctx, interactivityUrl, payload, data.signingSecret, input);
   if (result.status >= 200 && result.status < 300) applyResponseAction(ctx, stored, result.json);
-  data.deliveries.push({ type: 'view_submission', atMs: now, status: result.status, durationMs: result.durationMs, forged });
+  data.deliveries.push({
+    type: 'view_submission',
+    atMs: now,
+    status: result.status,
+    durationMs: result.durationMs,
+    forged,
+  });
   ctx.store.commit();
-  ctx.log(`submit-view view=${stored.id} user=${user.id} -> ${result.status} in ${result.durationMs} ms${forged ? ' (forged)' : ''}`);
+  ctx.log(
+    `submit-view view=${stored.id} user=${user.id} -> ${result.status} in ${result.durationMs} ms${forged ? ' (forged)' : ''}`,
+  );
   return { ...result, trigger_id: trigger.id, view_status: stored.status, payload };
 }
 
@@ -72,12 +86,22 @@ function applyResponseAction(ctx: SimContext, stored: StoredView, answer: unknow
     case 'errors':
       return;
     case 'update':
-      if (view) stored.view = renderView(stored.id, view, now, { root, previous: (stored.view.previous_view_id as string | null) ?? null });
+      if (view)
+        stored.view = renderView(stored.id, view, now, {
+          root,
+          previous: (stored.view.previous_view_id as string | null) ?? null,
+        });
       return;
     case 'push':
       if (view) {
         const id = slackId('V');
-        ctx.store.data.views.push({ id, user_id: stored.user_id, status: 'open', view: renderView(id, view, now, { root, previous: stored.id }), openedAtMs: now });
+        ctx.store.data.views.push({
+          id,
+          user_id: stored.user_id,
+          status: 'open',
+          view: renderView(id, view, now, { root, previous: stored.id }),
+          openedAtMs: now,
+        });
       }
       return;
     case 'clear':

@@ -144,6 +144,8 @@ export class SocketModeHub {
       this.log(`socket ack for unknown envelope ${envelopeId}`);
       return;
     }
-    waiting.resolve(typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as JsonObject) : undefined);
+    waiting.resolve(
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as JsonObject) : undefined,
+    );
   }
 }

@@ -18,7 +18,10 @@ export class StateStore {
     this.data = data;
   }
 
-  static open(file: string | undefined, secrets: { botToken?: string; signingSecret?: string; appToken?: string }): StateStore {
+  static open(
+    file: string | undefined,
+    secrets: { botToken?: string; signingSecret?: string; appToken?: string },
+  ): StateStore {
     const loaded = file && existsSync(file) ? readData(file) : undefined;
     const data: SimulatorData = loaded ?? {
       version: 1,
@@ -62,7 +65,9 @@ function readData(file: string): SimulatorData {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as SimulatorData;
   } catch (err) {
-    throw new Error(`Slack simulator data file ${file} is not readable JSON (${err instanceof Error ? err.message : String(err)}): fix or delete it`);
+    throw new Error(
+      `Slack simulator data file ${file} is not readable JSON (${err instanceof Error ? err.message : String(err)}): fix or delete it`,
+    );
   }
 }
 

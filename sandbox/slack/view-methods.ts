@@ -34,7 +34,12 @@ function newHash(nowMs: number): string {
   return `${Math.floor(nowMs / 1000)}.${randomBytes(4).toString('hex')}`;
 }
 
-export function renderView(id: string, view: JsonObject, nowMs: number, links: { root: string; previous: string | null }): JsonObject {
+export function renderView(
+  id: string,
+  view: JsonObject,
+  nowMs: number,
+  links: { root: string; previous: string | null },
+): JsonObject {
   return {
     id,
     team_id: TEAM.id,

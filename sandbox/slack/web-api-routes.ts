@@ -12,7 +12,12 @@ import type { RateLimiter } from './rate-limiter';
 import { SlackApiError } from './slack-api-error';
 import { viewMethods } from './view-methods';
 
-const METHODS: Record<string, SlackMethod> = { ...identityMethods, ...chatMethods, ...conversationMethods, ...viewMethods };
+const METHODS: Record<string, SlackMethod> = {
+  ...identityMethods,
+  ...chatMethods,
+  ...conversationMethods,
+  ...viewMethods,
+};
 
 /** Slack reports granted and accepted scopes in headers; WebClient copies them into response_metadata. */
 const BOT_SCOPES = 'chat:write,channels:history,channels:read,users:read,users:read.email,usergroups:read';
@@ -63,7 +68,12 @@ export function registerWebApiRoutes(
 }
 
 /** Bot token for everything but apps.connections.open, which takes the app-level token (and only it). */
-function checkToken(req: FastifyRequest, args: Args, method: string, tokens: { botToken: string; appToken?: string | undefined }): void {
+function checkToken(
+  req: FastifyRequest,
+  args: Args,
+  method: string,
+  tokens: { botToken: string; appToken?: string | undefined },
+): void {
   const header = req.headers.authorization;
   const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
   const token = bearer || (typeof args.token === 'string' ? args.token : undefined);

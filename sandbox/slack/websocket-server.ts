@@ -15,7 +15,9 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const OP = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 export function acceptKey(clientKey: string): string {
-  return createHash('sha1').update(clientKey + HANDSHAKE_GUID).digest('base64');
+  return createHash('sha1')
+    .update(clientKey + HANDSHAKE_GUID)
+    .digest('base64');
 }
 
 /** One server frame (FIN set, unmasked). */
@@ -164,7 +166,14 @@ export function acceptUpgrade(req: IncomingMessage, socket: Duplex): WebSocketCo
     return undefined;
   }
   socket.write(
-    ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`, '', ''].join('\r\n'),
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${acceptKey(key)}`,
+      '',
+      '',
+    ].join('\r\n'),
   );
   return new WebSocketConnection(socket);
 }

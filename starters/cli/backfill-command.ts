@@ -7,7 +7,14 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../runtime/worker-presence';
-import { backfill, backfillProgressQuery, BACKFILL_DRY_RUN_WORKFLOW_ID, BACKFILL_WORKFLOW_ID, MAX_LISTED, type BackfillState } from '../../backfill/workflows/backfill';
+import {
+  backfill,
+  backfillProgressQuery,
+  BACKFILL_DRY_RUN_WORKFLOW_ID,
+  BACKFILL_WORKFLOW_ID,
+  MAX_LISTED,
+  type BackfillState,
+} from '../../backfill/workflows/backfill';
 import { NoWorkerError } from './reconcile-command';
 
 export interface BackfillCommandOptions {
@@ -25,7 +32,9 @@ export type BackfillCommandResult = BackfillState & { workflowId: string; attach
 export async function runBackfillCommand(client: Client, opts: BackfillCommandOptions): Promise<BackfillCommandResult> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.onboarding;
   if ((await liveWorkflowPollers(client, taskQueue, opts.namespace)) === 0) {
-    throw new NoWorkerError(`no worker is polling task queue "${taskQueue}": start the stack (npm start) or a worker, then run backfill again`);
+    throw new NoWorkerError(
+      `no worker is polling task queue "${taskQueue}": start the stack (npm start) or a worker, then run backfill again`,
+    );
   }
   const workflowId = opts.dryRun ? BACKFILL_DRY_RUN_WORKFLOW_ID : BACKFILL_WORKFLOW_ID;
   const calledAt = Date.now();
@@ -89,27 +98,40 @@ export function formatBackfillSummary(r: BackfillCommandResult): string {
   if (r.actions.length) {
     lines.push('', r.dryRun ? 'What it would do:' : 'What it did:');
     for (const a of r.actions) {
-      if (a.action === 'write-netsuite-external-id') lines.push(`  deal ${a.dealId}: set externalId ${a.externalId} on NetSuite customer ${a.customerId}`);
-      else if (a.action === 'write-pipedrive-external-id') lines.push(`  deal ${a.dealId}: set its External ID field to ${a.externalId}`);
+      if (a.action === 'write-netsuite-external-id')
+        lines.push(`  deal ${a.dealId}: set externalId ${a.externalId} on NetSuite customer ${a.customerId}`);
+      else if (a.action === 'write-pipedrive-external-id')
+        lines.push(`  deal ${a.dealId}: set its External ID field to ${a.externalId}`);
       else lines.push(`  deal ${a.dealId}: start onboarding ${a.externalId}${a.outcome ? ` (${a.outcome})` : ''}`);
     }
   }
   if (r.suspectedDuplicates.length) {
     lines.push('', 'Suspected duplicates (left untouched, for review):');
     for (const d of r.suspectedDuplicates) {
-      lines.push(`  deal ${d.dealId} (${d.externalId}): customers ${d.customers.map((c) => `${c.id}${c.externalId ? ` [${c.externalId}]` : ''} by ${c.matchedOn.join('+')}`).join(', ')}`);
+      lines.push(
+        `  deal ${d.dealId} (${d.externalId}): customers ${d.customers.map((c) => `${c.id}${c.externalId ? ` [${c.externalId}]` : ''} by ${c.matchedOn.join('+')}`).join(', ')}`,
+      );
     }
   }
   if (r.conflicts.length) {
     lines.push('', 'Conflicts (left untouched, for review):');
-    for (const c of r.conflicts) lines.push(`  deal ${c.dealId} (${c.externalId}) ↔ customer ${c.customerId} [${c.customerExternalId ?? ''}]: ${c.reason}`);
+    for (const c of r.conflicts)
+      lines.push(
+        `  deal ${c.dealId} (${c.externalId}) ↔ customer ${c.customerId} [${c.customerExternalId ?? ''}]: ${c.reason}`,
+      );
   }
   if (r.writeFailures.length) {
     lines.push('', 'Refused writes:');
-    for (const f of r.writeFailures) lines.push(`  ${f.system} deal ${f.dealId} ${f.externalId}${f.customerId ? ` customer ${f.customerId}` : ''}: ${f.error}`);
+    for (const f of r.writeFailures)
+      lines.push(
+        `  ${f.system} deal ${f.dealId} ${f.externalId}${f.customerId ? ` customer ${f.customerId}` : ''}: ${f.error}`,
+      );
   }
   if ([r.actions, r.suspectedDuplicates, r.conflicts, r.writeFailures].some((l) => l.length >= MAX_LISTED)) {
-    lines.push('', `Each list above shows its first ${MAX_LISTED} entries; the counts are exact. Run backfill again after dealing with them: it lists the rest.`);
+    lines.push(
+      '',
+      `Each list above shows its first ${MAX_LISTED} entries; the counts are exact. Run backfill again after dealing with them: it lists the rest.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

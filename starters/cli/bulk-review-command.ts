@@ -44,7 +44,10 @@ export interface BulkReviewResult {
 export class BulkReviewUsageError extends Error {}
 
 export function bulkReviewQuery(reviewReason: string): string {
-  if (!REASON_CODE.test(reviewReason)) throw new BulkReviewUsageError(`--reason must be a review reason code (letters, digits, _ . : -), got ${JSON.stringify(reviewReason.slice(0, 40))}`);
+  if (!REASON_CODE.test(reviewReason))
+    throw new BulkReviewUsageError(
+      `--reason must be a review reason code (letters, digits, _ . : -), got ${JSON.stringify(reviewReason.slice(0, 40))}`,
+    );
   return `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW' AND ${SEARCH_ATTRIBUTES.ReviewReason.name} = '${reviewReason}'`;
 }
 
@@ -60,15 +63,28 @@ function reviewStartedAt(s: TransactionState): string | undefined {
 export async function runBulkReview(client: Client, o: BulkReviewOptions): Promise<BulkReviewResult> {
   const query = bulkReviewQuery(o.reviewReason);
   const sinceMs = o.since === undefined ? undefined : Date.parse(o.since);
-  if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new BulkReviewUsageError(`--since needs an ISO time, got ${o.since}`);
+  if (sinceMs !== undefined && Number.isNaN(sinceMs))
+    throw new BulkReviewUsageError(`--since needs an ISO time, got ${o.since}`);
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query, pageSize: 500 })) {
     ids.push(wf.workflowId);
     if (ids.length >= (o.limit ?? 10_000)) break;
   }
-  const result: BulkReviewResult = { action: o.action, reviewReason: o.reviewReason, ...(o.since ? { since: o.since } : {}), dryRun: o.dryRun, matched: 0, sent: 0, skipped: 0, failed: [], externalIds: [] };
+  const result: BulkReviewResult = {
+    action: o.action,
+    reviewReason: o.reviewReason,
+    ...(o.since ? { since: o.since } : {}),
+    dryRun: o.dryRun,
+    matched: 0,
+    sent: 0,
+    skipped: 0,
+    failed: [],
+    externalIds: [],
+  };
   const verb = o.dryRun ? `would ${o.action}` : o.action === 'retry' ? 'retried' : 'cancelled';
-  o.progress?.write(`${ids.length} onboarding(s) in review for ${o.reviewReason}${o.since ? `, keeping reviews since ${o.since}` : ''}${o.dryRun ? ' (dry run: nothing is sent)' : ''}\n`);
+  o.progress?.write(
+    `${ids.length} onboarding(s) in review for ${o.reviewReason}${o.since ? `, keeping reviews since ${o.since}` : ''}${o.dryRun ? ' (dry run: nothing is sent)' : ''}\n`,
+  );
   let next = 0;
   let done = 0;
   const one = async (externalId: string): Promise<void> => {
@@ -96,7 +112,10 @@ export async function runBulkReview(client: Client, o: BulkReviewOptions): Promi
       result.failed.push({ externalId, error: (err as Error).message.split('\n')[0]!.slice(0, 200) });
     } finally {
       done += 1;
-      if (done % 25 === 0 || done === ids.length) o.progress?.write(`  [${done}/${ids.length}] ${verb} ${o.dryRun ? result.matched : result.sent}, skipped ${result.skipped}, failed ${result.failed.length}\n`);
+      if (done % 25 === 0 || done === ids.length)
+        o.progress?.write(
+          `  [${done}/${ids.length}] ${verb} ${o.dryRun ? result.matched : result.sent}, skipped ${result.skipped}, failed ${result.failed.length}\n`,
+        );
     }
   };
   await Promise.all(
@@ -112,7 +131,9 @@ export function formatBulkReview(r: BulkReviewResult): string {
   const head = r.dryRun
     ? `Dry run: ${r.matched} onboarding(s) in review for ${r.reviewReason} would get "${r.action}"`
     : `${r.action === 'retry' ? 'Retried' : 'Cancelled'} ${r.sent} of ${r.matched} onboarding(s) in review for ${r.reviewReason}`;
-  const lines = [`${head}${r.since ? ` (reviews since ${r.since})` : ''}; ${r.skipped} skipped (no longer in review${r.since ? ' or older' : ''}), ${r.failed.length} failed.`];
+  const lines = [
+    `${head}${r.since ? ` (reviews since ${r.since})` : ''}; ${r.skipped} skipped (no longer in review${r.since ? ' or older' : ''}), ${r.failed.length} failed.`,
+  ];
   for (const f of r.failed.slice(0, 20)) lines.push(`  failed ${f.externalId}: ${f.error}`);
   if (r.dryRun) for (const id of r.externalIds.slice(0, 50)) lines.push(`  ${id}`);
   if (r.dryRun && r.externalIds.length > 50) lines.push(`  … and ${r.externalIds.length - 50} more (--json lists all)`);

@@ -9,21 +9,32 @@ import type { NetSuiteClient } from '../../integrations/netsuite';
 import { fail, pass, warn, type DoctorReport } from './doctor-report';
 import type { PipedriveFindings } from './doctor-pipedrive';
 
-const same = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+const same = (a: string, b: string) =>
+  a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
 const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
 /** Each named value must be a NetSuite record of the list: the entries that name one, the ones missing. */
-function missing(wanted: Array<{ value: string; from: string }>, list: Array<{ id: string; name: string }>): Array<{ value: string; from: string }> {
+function missing(
+  wanted: Array<{ value: string; from: string }>,
+  list: Array<{ id: string; name: string }>,
+): Array<{ value: string; from: string }> {
   return wanted.filter((w) => !list.some((r) => same(r.name, w.value) || r.id === w.value));
 }
 
-export async function netsuiteChecks(report: DoctorReport, netsuite: NetSuiteClient, mapping: Mapping, found: PipedriveFindings | undefined): Promise<void> {
+export async function netsuiteChecks(
+  report: DoctorReport,
+  netsuite: NetSuiteClient,
+  mapping: Mapping,
+  found: PipedriveFindings | undefined,
+): Promise<void> {
   let ref: ReferenceData | undefined;
   await report.check(
     'TBA signature and SuiteQL',
     async () => {
       ref = await netsuite.loadReferenceData();
-      return pass(`${ref.subsidiaries.length} subsidiaries, ${ref.terms.length} terms, ${ref.items.length} items, ${ref.currencies?.length ?? 0} currencies readable`);
+      return pass(
+        `${ref.subsidiaries.length} subsidiaries, ${ref.terms.length} terms, ${ref.items.length} items, ${ref.currencies?.length ?? 0} currencies readable`,
+      );
     },
     'Check NETSUITE_ACCOUNT_ID and the four TBA values (an integration record with Token-Based Authentication, and a token for a role with SuiteAnalytics Workbook / "REST Web Services" and "Log in using Access Tokens").',
   );
@@ -38,7 +49,8 @@ export async function netsuiteChecks(report: DoctorReport, netsuite: NetSuiteCli
     );
   }
   if (!ref) {
-    for (const t of ['subsidiaries', 'payment terms', 'items', 'currencies', 'contact role', 'custom fields']) report.skip(t, 'reference data not readable');
+    for (const t of ['subsidiaries', 'payment terms', 'items', 'currencies', 'contact role', 'custom fields'])
+      report.skip(t, 'reference data not readable');
     return;
   }
   const r = ref;
@@ -46,16 +58,30 @@ export async function netsuiteChecks(report: DoctorReport, netsuite: NetSuiteCli
 
   await report.check('subsidiaries', async () => {
     const wanted = [
-      ...Object.entries(f.subsidiary.values ?? {}).map(([from, value]) => ({ value, from: `fields.subsidiary.values.${from}` })),
+      ...Object.entries(f.subsidiary.values ?? {}).map(([from, value]) => ({
+        value,
+        from: `fields.subsidiary.values.${from}`,
+      })),
       ...(f.subsidiary.default ? [{ value: f.subsidiary.default, from: 'fields.subsidiary.default' }] : []),
-      ...(found?.optionTargets.subsidiary ?? []).map((value) => ({ value, from: 'a Pipedrive option of fields.subsidiary.source' })),
+      ...(found?.optionTargets.subsidiary ?? []).map((value) => ({
+        value,
+        from: 'a Pipedrive option of fields.subsidiary.source',
+      })),
     ];
     const absent = missing(wanted, r.subsidiaries);
-    if (absent.length) return fail(absent.map((a) => `${a.from}: "${a.value}" is no subsidiary`).join('; '), `Use one of ${quoted(r.subsidiaries.map((s) => s.name))} in the mapping template.`);
+    if (absent.length)
+      return fail(
+        absent.map((a) => `${a.from}: "${a.value}" is no subsidiary`).join('; '),
+        `Use one of ${quoted(r.subsidiaries.map((s) => s.name))} in the mapping template.`,
+      );
     if (f.subsidiary.inferFromCountry) {
       const countries = r.subsidiaries.map((s) => s.country);
       const shared = [...new Set(countries.filter((c, i) => countries.indexOf(c) !== i))];
-      if (shared.length) return warn(`${shared.join(', ')}: several subsidiaries per country, so a deal there without a subsidiary goes to review`, 'Set the subsidiary on such organizations, or map it with fields.subsidiary.values.');
+      if (shared.length)
+        return warn(
+          `${shared.join(', ')}: several subsidiaries per country, so a deal there without a subsidiary goes to review`,
+          'Set the subsidiary on such organizations, or map it with fields.subsidiary.values.',
+        );
     }
     return pass(`${wanted.length} mapped name(s) found among ${r.subsidiaries.length}`);
   });
@@ -64,44 +90,81 @@ export async function netsuiteChecks(report: DoctorReport, netsuite: NetSuiteCli
     const wanted = [
       ...Object.entries(f.terms.values ?? {}).map(([from, value]) => ({ value, from: `fields.terms.values.${from}` })),
       ...(f.terms.default ? [{ value: f.terms.default, from: 'fields.terms.default' }] : []),
-      ...(found?.optionTargets.terms ?? []).map((value) => ({ value, from: 'a Pipedrive option of fields.terms.source' })),
+      ...(found?.optionTargets.terms ?? []).map((value) => ({
+        value,
+        from: 'a Pipedrive option of fields.terms.source',
+      })),
     ];
     const absent = missing(wanted, r.terms);
-    if (absent.length) return fail(absent.map((a) => `${a.from}: "${a.value}" is no payment term`).join('; '), `Use one of ${quoted(r.terms.map((t) => t.name))}, or create the term in NetSuite (Setup > Accounting > Accounting Lists).`);
+    if (absent.length)
+      return fail(
+        absent.map((a) => `${a.from}: "${a.value}" is no payment term`).join('; '),
+        `Use one of ${quoted(r.terms.map((t) => t.name))}, or create the term in NetSuite (Setup > Accounting > Accounting Lists).`,
+      );
     return pass(`${wanted.length} mapped name(s) found among ${r.terms.length}`);
   });
 
   await report.check('items of every package', async () => {
-    const absent = Object.entries(f.package.packages).flatMap(([code, p]) => p.items.filter((i) => !r.items.some((it) => it.itemId === i.item)).map((i) => `fields.package.packages.${code}: item "${i.item}"`));
-    if (absent.length) return fail(`${absent.join('; ')} not in NetSuite`, `Create the item(s) in NetSuite or use existing item names (${quoted(r.items.map((i) => i.itemId).slice(0, 8))}).`);
+    const absent = Object.entries(f.package.packages).flatMap(([code, p]) =>
+      p.items
+        .filter((i) => !r.items.some((it) => it.itemId === i.item))
+        .map((i) => `fields.package.packages.${code}: item "${i.item}"`),
+    );
+    if (absent.length)
+      return fail(
+        `${absent.join('; ')} not in NetSuite`,
+        `Create the item(s) in NetSuite or use existing item names (${quoted(r.items.map((i) => i.itemId).slice(0, 8))}).`,
+      );
     return pass(`${Object.keys(f.package.packages).length} packages, every item found`);
   });
 
   await report.check('currencies', async () => {
     const list = (r.currencies ?? []).map((c) => ({ id: c.id, name: c.symbol }));
-    const wanted = [...Object.entries(f.currency.values ?? {}).map(([from, value]) => ({ value, from: `fields.currency.values.${from}` })), ...(f.currency.default ? [{ value: f.currency.default, from: 'fields.currency.default' }] : [])];
+    const wanted = [
+      ...Object.entries(f.currency.values ?? {}).map(([from, value]) => ({
+        value,
+        from: `fields.currency.values.${from}`,
+      })),
+      ...(f.currency.default ? [{ value: f.currency.default, from: 'fields.currency.default' }] : []),
+    ];
     const absent = missing(wanted, list);
-    if (absent.length) return fail(absent.map((a) => `${a.from}: "${a.value}" is no currency`).join('; '), `Enable the currency in NetSuite, or map to one of ${quoted(list.map((c) => c.name))}.`);
+    if (absent.length)
+      return fail(
+        absent.map((a) => `${a.from}: "${a.value}" is no currency`).join('; '),
+        `Enable the currency in NetSuite, or map to one of ${quoted(list.map((c) => c.name))}.`,
+      );
     return pass(`${list.length} currencies: ${list.map((c) => c.name).join(', ')} (a deal in another goes to review)`);
   });
 
   await report.check(`contact role "${f.contact.role}"`, async () => {
     const roles = r.contactRoles ?? [];
-    if (!roles.some((x) => same(x.name, f.contact.role) || x.id === f.contact.role)) return fail(`no contact role "${f.contact.role}"`, `Set fields.contact.role to one of ${quoted(roles.map((x) => x.name))}.`);
+    if (!roles.some((x) => same(x.name, f.contact.role) || x.id === f.contact.role))
+      return fail(
+        `no contact role "${f.contact.role}"`,
+        `Set fields.contact.role to one of ${quoted(roles.map((x) => x.name))}.`,
+      );
     return pass();
   });
 
   await report.check('custom fields', async () => {
-    const rows = await netsuite.suiteqlAll<{ scriptid?: string }>("SELECT scriptid FROM customfield WHERE fieldtype = 'ENTITY' AND isinactive = 'F'");
+    const rows = await netsuite.suiteqlAll<{ scriptid?: string }>(
+      "SELECT scriptid FROM customfield WHERE fieldtype = 'ENTITY' AND isinactive = 'F'",
+    );
     const have = new Set(rows.map((x) => (x.scriptid ?? '').toLowerCase()));
     const targets: Array<[string, string]> = [['orchestrator (deal id)', 'custentity_pd_deal_id']];
     for (const [name, entry] of Object.entries(f)) {
       if (name === 'attribution') {
-        for (const [sub, e] of Object.entries(entry as Mapping['fields']['attribution'])) if (e?.target && 'custom' in e.target) targets.push([`fields.attribution.${sub}.target`, e.target.custom]);
-      } else if ('target' in entry && entry.target && 'custom' in entry.target) targets.push([`fields.${name}.target`, entry.target.custom]);
+        for (const [sub, e] of Object.entries(entry as Mapping['fields']['attribution']))
+          if (e?.target && 'custom' in e.target) targets.push([`fields.attribution.${sub}.target`, e.target.custom]);
+      } else if ('target' in entry && entry.target && 'custom' in entry.target)
+        targets.push([`fields.${name}.target`, entry.target.custom]);
     }
     const absent = targets.filter(([, id]) => !have.has(id.toLowerCase()));
-    if (absent.length) return fail(absent.map(([path, id]) => `${path}: ${id}`).join('; ') + ' not defined', 'Create each as a Customer entity field (Customization > Lists, Records, & Fields > Entity Fields, "Applies to: Customer", Free-Form Text), or fix the template target.');
+    if (absent.length)
+      return fail(
+        absent.map(([path, id]) => `${path}: ${id}`).join('; ') + ' not defined',
+        'Create each as a Customer entity field (Customization > Lists, Records, & Fields > Entity Fields, "Applies to: Customer", Free-Form Text), or fix the template target.',
+      );
     return pass(`${targets.length} custentity fields defined`);
   });
 }

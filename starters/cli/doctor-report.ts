@@ -30,13 +30,24 @@ export class DoctorReport {
   }
 
   /** Runs one check; a thrown error is that check's failure (with its message), never the end of the run. */
-  async check(title: string, run: () => Promise<Omit<CheckResult, 'group' | 'title' | 'ms'>>, fixOnError?: string): Promise<CheckResult> {
+  async check(
+    title: string,
+    run: () => Promise<Omit<CheckResult, 'group' | 'title' | 'ms'>>,
+    fixOnError?: string,
+  ): Promise<CheckResult> {
     const started = Date.now();
     let result: CheckResult;
     try {
       result = { group: this.group, title, ...(await run()), ms: Date.now() - started };
     } catch (err) {
-      result = { group: this.group, title, status: 'fail', detail: (err as Error).message.split('\n')[0]!.slice(0, 300), ...(fixOnError ? { fix: fixOnError } : {}), ms: Date.now() - started };
+      result = {
+        group: this.group,
+        title,
+        status: 'fail',
+        detail: (err as Error).message.split('\n')[0]!.slice(0, 300),
+        ...(fixOnError ? { fix: fixOnError } : {}),
+        ms: Date.now() - started,
+      };
     }
     this.add(result);
     return result;
@@ -48,7 +59,8 @@ export class DoctorReport {
     const detail = result.detail ? ` — ${result.detail}` : '';
     this.out.write(`  ${MARK[result.status]} ${result.title}${detail} (${result.ms} ms)\n`);
     if (result.fixed) this.out.write(`      fixed: ${result.fixed}\n`);
-    if (result.fix && (result.status === 'fail' || result.status === 'warn')) this.out.write(`      fix: ${result.fix}\n`);
+    if (result.fix && (result.status === 'fail' || result.status === 'warn'))
+      this.out.write(`      fix: ${result.fix}\n`);
   }
 
   skip(title: string, why: string): void {
@@ -65,6 +77,17 @@ export class DoctorReport {
   }
 }
 
-export const pass = (detail?: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({ status: 'pass', ...(detail ? { detail } : {}) });
-export const fail = (detail: string, fix: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({ status: 'fail', detail, fix });
-export const warn = (detail: string, fix: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({ status: 'warn', detail, fix });
+export const pass = (detail?: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({
+  status: 'pass',
+  ...(detail ? { detail } : {}),
+});
+export const fail = (detail: string, fix: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({
+  status: 'fail',
+  detail,
+  fix,
+});
+export const warn = (detail: string, fix: string): Omit<CheckResult, 'group' | 'title' | 'ms'> => ({
+  status: 'warn',
+  detail,
+  fix,
+});

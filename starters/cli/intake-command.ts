@@ -6,7 +6,14 @@
  */
 import { join } from 'node:path';
 import { parseWebhookV2 } from '../../domain/webhook-v2';
-import { getDeadLetter, listDeadLetters, OUTBOX_FILE, openOutboxFile, replayDeadLetter, type DeadLetter } from '../intake/outbox';
+import {
+  getDeadLetter,
+  listDeadLetters,
+  OUTBOX_FILE,
+  openOutboxFile,
+  replayDeadLetter,
+  type DeadLetter,
+} from '../intake/outbox';
 
 export class IntakeCommandError extends Error {}
 
@@ -44,19 +51,29 @@ export function formatDeadLetters(lines: DeadLetterLine[]): string {
   return `${lines.length} dead letter(s), newest first (replay one with: npm run cli -- intake replay <id>)\n${rows.join('\n')}\n`;
 }
 
-export function runIntakeCommand(dataDir: string, sub: string | undefined, arg: string | undefined): DeadLetterLine[] | { replayed: number; outboxRowId: number } {
+export function runIntakeCommand(
+  dataDir: string,
+  sub: string | undefined,
+  arg: string | undefined,
+): DeadLetterLine[] | { replayed: number; outboxRowId: number } {
   const path = join(dataDir, OUTBOX_FILE);
-  if (sub !== 'dead-letters' && sub !== 'replay') throw new IntakeCommandError(`intake needs dead-letters or replay <id>, got ${sub ?? 'nothing'}`);
+  if (sub !== 'dead-letters' && sub !== 'replay')
+    throw new IntakeCommandError(`intake needs dead-letters or replay <id>, got ${sub ?? 'nothing'}`);
   const db = openOutboxFile(path);
   try {
     if (sub === 'dead-letters') return listDeadLetters(db).map(lineOf);
-    if (!arg || !/^\d{1,15}$/.test(arg)) throw new IntakeCommandError('intake replay needs the dead letter id (a number, from intake dead-letters)');
+    if (!arg || !/^\d{1,15}$/.test(arg))
+      throw new IntakeCommandError('intake replay needs the dead letter id (a number, from intake dead-letters)');
     const id = Number(arg);
     const found = getDeadLetter(db, id);
-    if (!found) throw new IntakeCommandError(`no dead letter with id ${id} (npm run cli -- intake dead-letters lists them)`);
+    if (!found)
+      throw new IntakeCommandError(`no dead letter with id ${id} (npm run cli -- intake dead-letters lists them)`);
     // A delivery today's webhook would refuse (ids not digits or too long) would only be refused by Temporal again.
     const parsed = parseWebhookV2(found.event);
-    if (!parsed.ok) throw new IntakeCommandError(`dead letter ${id} is not a valid delivery today and cannot start anything: ${parsed.issues.slice(0, 3).join('; ')}`);
+    if (!parsed.ok)
+      throw new IntakeCommandError(
+        `dead letter ${id} is not a valid delivery today and cannot start anything: ${parsed.issues.slice(0, 3).join('; ')}`,
+      );
     const moved = replayDeadLetter(db, id);
     if (!moved) throw new IntakeCommandError(`dead letter ${id} was replayed or removed meanwhile`);
     return { replayed: id, outboxRowId: moved.newRowId };

@@ -25,9 +25,12 @@ const OWNER_QUERY_CONCURRENCY = 8;
 const OWNER_QUERY_TIMEOUT_MS = 3_000;
 
 export async function listByState(client: Client, state: string, limit = 500): Promise<QueueItem[]> {
-  if (!(ONBOARDING_STATES as readonly string[]).includes(state)) throw new Error(`unknown state ${state}; one of ${ONBOARDING_STATES.join(', ')}`);
+  if (!(ONBOARDING_STATES as readonly string[]).includes(state))
+    throw new Error(`unknown state ${state}; one of ${ONBOARDING_STATES.join(', ')}`);
   const items: QueueItem[] = [];
-  for await (const wf of client.workflow.list({ query: `OnboardingState = '${state}' AND ExecutionStatus = 'Running'` })) {
+  for await (const wf of client.workflow.list({
+    query: `OnboardingState = '${state}' AND ExecutionStatus = 'Running'`,
+  })) {
     const sa = wf.typedSearchAttributes;
     items.push({
       externalId: wf.workflowId,
@@ -58,7 +61,9 @@ async function addOwners(client: Client, items: QueueItem[]): Promise<void> {
 async function ownerOf(client: Client, externalId: string): Promise<ReviewOwner | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OWNER_QUERY_TIMEOUT_MS)));
+    const timeout = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), OWNER_QUERY_TIMEOUT_MS)),
+    );
     const state = await Promise.race([client.workflow.getHandle(externalId).query(stateQuery), timeout]);
     return state?.reviewOwner;
   } catch {
@@ -69,16 +74,28 @@ async function ownerOf(client: Client, externalId: string): Promise<ReviewOwner 
   }
 }
 
-const describeOwner = (o: ReviewOwner | undefined): string => (o ? `${o.kind === 'group' ? 'group ' : ''}${o.id} (${o.via})` : '-');
+const describeOwner = (o: ReviewOwner | undefined): string =>
+  o ? `${o.kind === 'group' ? 'group ' : ''}${o.id} (${o.via})` : '-';
 
-const describeAge = (minutes: number): string => (minutes >= 1440 ? `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h` : minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`);
+const describeAge = (minutes: number): string =>
+  minutes >= 1440
+    ? `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h`
+    : minutes >= 60
+      ? `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+      : `${minutes} min`;
 
 /** The queue as a plain-text table: external id, deal, age, reason, owner. */
 export function formatQueue(items: QueueItem[]): string {
   if (items.length === 0) return 'No onboardings in this state.\n';
   const rows = [
     ['EXTERNAL ID', 'DEAL', 'AGE', 'REASON', 'OWNER'],
-    ...items.map((i) => [i.externalId, i.pipedriveDealId ?? '-', describeAge(i.ageMinutes), i.reviewReason ?? '-', describeOwner(i.owner)]),
+    ...items.map((i) => [
+      i.externalId,
+      i.pipedriveDealId ?? '-',
+      describeAge(i.ageMinutes),
+      i.reviewReason ?? '-',
+      describeOwner(i.owner),
+    ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return `${rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n')}\n`;

@@ -65,7 +65,21 @@ async function run(
   client: Client,
   command: string,
   id: string | undefined,
-  o: { json: boolean; as: string; claimedAs?: string; reason?: string; since?: string; state?: string; field?: string[]; customer?: string; startMissing?: boolean; taskQueue?: string; namespace: string; dryRun?: boolean; pageSize?: number },
+  o: {
+    json: boolean;
+    as: string;
+    claimedAs?: string;
+    reason?: string;
+    since?: string;
+    state?: string;
+    field?: string[];
+    customer?: string;
+    startMissing?: boolean;
+    taskQueue?: string;
+    namespace: string;
+    dryRun?: boolean;
+    pageSize?: number;
+  },
 ): Promise<unknown> {
   const need = (): string => {
     if (!id) throw new UsageError(`${command} needs an external_id`);
@@ -82,7 +96,15 @@ async function run(
     case 'retry':
     case 'cancel': {
       if (!id && o.reason !== undefined) {
-        const r = await runBulkReview(client, { action: command, reviewReason: o.reason, ...(o.since ? { since: o.since } : {}), dryRun: o.dryRun ?? false, actor: o.as, ...claim, progress: process.stderr });
+        const r = await runBulkReview(client, {
+          action: command,
+          reviewReason: o.reason,
+          ...(o.since ? { since: o.since } : {}),
+          dryRun: o.dryRun ?? false,
+          actor: o.as,
+          ...claim,
+          progress: process.stderr,
+        });
         if (r.failed.length > 0) process.exitCode = 1;
         return o.json ? r : { text: formatBulkReview(r) };
       }
@@ -102,12 +124,22 @@ async function run(
       // The workflow refuses them too; saying so here spares a round trip through a review.
       const { refused } = checkFixes(fields);
       if (refused.length > 0) throw new UsageError(`fix refused: ${describeRefusedFixes(refused)}`);
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'fix', actor: o.as, ...claim, reason: o.reason, fields });
+      await client.workflow
+        .getHandle(need())
+        .signal(reviewSignal, { action: 'fix', actor: o.as, ...claim, reason: o.reason, fields });
       return { externalId: id, sent: 'review', action: 'fix', fields: Object.keys(fields), actor: o.as, ...claim };
     }
     case 'link': {
       if (!o.customer) throw new UsageError('link needs --customer <netsuite id>');
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action: 'link', actor: o.as, ...claim, reason: o.reason, netsuiteCustomerId: o.customer });
+      await client.workflow
+        .getHandle(need())
+        .signal(reviewSignal, {
+          action: 'link',
+          actor: o.as,
+          ...claim,
+          reason: o.reason,
+          netsuiteCustomerId: o.customer,
+        });
       return { externalId: id, sent: 'review', action: 'link', netsuiteCustomerId: o.customer, actor: o.as, ...claim };
     }
     case 'pause':
@@ -117,11 +149,16 @@ async function run(
       await client.workflow.getHandle(need()).signal(resumeSignal, { actor: o.as, ...claim, reason: o.reason });
       return { externalId: id, sent: 'resume', actor: o.as, ...claim };
     case 'reconcile': {
-      const summary = await runReconcileCommand(client, { namespace: o.namespace, startMissing: o.startMissing ?? false, ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}) });
+      const summary = await runReconcileCommand(client, {
+        namespace: o.namespace,
+        startMissing: o.startMissing ?? false,
+        ...(o.taskQueue ? { taskQueue: o.taskQueue } : {}),
+      });
       return o.json ? summary : { text: formatReconcileSummary(summary) };
     }
     case 'backfill': {
-      if (o.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0)) throw new UsageError('--page-size needs a positive whole number');
+      if (o.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0))
+        throw new UsageError('--page-size needs a positive whole number');
       const result = await runBackfillCommand(client, {
         namespace: o.namespace,
         dryRun: o.dryRun ?? false,
@@ -141,7 +178,11 @@ async function run(
   }
 }
 
-const isText = (r: unknown): r is { text: string } => typeof r === 'object' && r !== null && typeof (r as { text?: unknown }).text === 'string' && Object.keys(r).length === 1;
+const isText = (r: unknown): r is { text: string } =>
+  typeof r === 'object' &&
+  r !== null &&
+  typeof (r as { text?: unknown }).text === 'string' &&
+  Object.keys(r).length === 1;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -176,7 +217,10 @@ async function main(): Promise<number> {
       const result = runIntakeCommand(config.dataDir, id, positionals[2]);
       if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else if (Array.isArray(result)) process.stdout.write(formatDeadLetters(result));
-      else process.stdout.write(`dead letter ${result.replayed} is back in the intake outbox as row ${result.outboxRowId}; the running app drains it within seconds (or at its next start)\n`);
+      else
+        process.stdout.write(
+          `dead letter ${result.replayed} is back in the intake outbox as row ${result.outboxRowId}; the running app drains it within seconds (or at its next start)\n`,
+        );
       return 0;
     } catch (err) {
       if (!(err instanceof IntakeCommandError)) throw err;
@@ -198,7 +242,21 @@ async function main(): Promise<number> {
   }
   const { connection, client } = await connectClient(config);
   try {
-    const result = await run(client, command, id, { json: values.json, as: cliActor(userInfo().username), claimedAs: claimOf(values.as), reason: values.reason, ...(values.since ? { since: values.since } : {}), state: values.state, field: values.field, customer: values.customer, startMissing: values['start-missing'], taskQueue: values['task-queue'], namespace: config.temporal.namespace, dryRun: values['dry-run'], ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}) });
+    const result = await run(client, command, id, {
+      json: values.json,
+      as: cliActor(userInfo().username),
+      claimedAs: claimOf(values.as),
+      reason: values.reason,
+      ...(values.since ? { since: values.since } : {}),
+      state: values.state,
+      field: values.field,
+      customer: values.customer,
+      startMissing: values['start-missing'],
+      taskQueue: values['task-queue'],
+      namespace: config.temporal.namespace,
+      dryRun: values['dry-run'],
+      ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}),
+    });
     if (!values.json && isText(result)) process.stdout.write(result.text);
     else process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -12,11 +12,16 @@ export interface ReconcileCommandOptions {
   taskQueue?: string;
 }
 
-export async function runReconcileCommand(client: Client, opts: ReconcileCommandOptions): Promise<ReconciliationSummary & { workflowId: string }> {
+export async function runReconcileCommand(
+  client: Client,
+  opts: ReconcileCommandOptions,
+): Promise<ReconciliationSummary & { workflowId: string }> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.onboarding;
   // Waiting on a queue nobody polls would hang: say so at once instead.
   if ((await liveWorkflowPollers(client, taskQueue, opts.namespace)) === 0) {
-    throw new NoWorkerError(`no worker is polling task queue "${taskQueue}": start the stack (npm start) or a worker, then run reconcile again`);
+    throw new NoWorkerError(
+      `no worker is polling task queue "${taskQueue}": start the stack (npm start) or a worker, then run reconcile again`,
+    );
   }
   const workflowId = `reconcile-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const summary = await client.workflow.execute(reconcile, {
@@ -40,13 +45,20 @@ export function formatReconcileSummary(s: ReconciliationSummary & { workflowId: 
   ];
   if (s.startedOnboardings) {
     const started = s.startedOnboardings.filter((o) => o.outcome === 'started');
-    lines.push(`  onboardings started ${started.length} (already known to Temporal ${s.startedOnboardings.length - started.length})`);
+    lines.push(
+      `  onboardings started ${started.length} (already known to Temporal ${s.startedOnboardings.length - started.length})`,
+    );
     for (const o of started) lines.push(`    deal ${o.dealId} → ${o.externalId}`);
   } else if (s.onboardings) {
     // Runs after the reconcile-paged patch return counts; each deal is listed in the report.
-    lines.push(`  onboardings started ${s.onboardings.started} (already known to Temporal ${s.onboardings.alreadyKnown}; each listed in the report)`);
+    lines.push(
+      `  onboardings started ${s.onboardings.started} (already known to Temporal ${s.onboardings.alreadyKnown}; each listed in the report)`,
+    );
   }
   lines.push(`  report ${s.report.textPath}`, `         ${s.report.jsonPath}`);
-  if (s.slack) lines.push(s.slack.posted ? `  posted to Slack channel ${s.slack.channel}` : `  not posted to Slack: ${s.slack.reason}`);
+  if (s.slack)
+    lines.push(
+      s.slack.posted ? `  posted to Slack channel ${s.slack.channel}` : `  not posted to Slack: ${s.slack.reason}`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -29,7 +29,8 @@ export function readShadowReport(dataDir: string, opts: { since?: string } = {})
 
 export function formatShadowReport(r: ShadowReport): string {
   const lines = [`${r.writes.length} NetSuite writes recorded (shadow mode) in ${r.ledger}`];
-  if (r.writes.length === 0) lines.push('  none: is SHADOW_MODE=true set for the worker, and has a deal been onboarded since?');
+  if (r.writes.length === 0)
+    lines.push('  none: is SHADOW_MODE=true set for the worker, and has a deal been onboarded since?');
   for (const [op, n] of Object.entries(r.counts)) lines.push(`  ${op}: ${n}`);
   if (r.writes.length) lines.push('');
   for (const w of r.writes) {

@@ -12,7 +12,10 @@ import { registerPipedriveWebhookRoute } from './routes/pipedrive-webhook';
 import { registerSlackEventsRoute } from '../slack/slack-events-route';
 
 export function buildApp(ctx: AppContext): FastifyInstance {
-  const limit = ctx.config.app.rateLimitPerSec > 0 ? new PublicRateLimit(ctx.config.app.rateLimitPerSec, ctx.registry, ctx.log) : undefined;
+  const limit =
+    ctx.config.app.rateLimitPerSec > 0
+      ? new PublicRateLimit(ctx.config.app.rateLimitPerSec, ctx.registry, ctx.log)
+      : undefined;
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     ...(limit ? { logController: limit.logController } : {}),

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const log = createLogger('app', config.logLevel);
   const { connection, client } = await connectClient(config);
   const pd = config.pipedrive;
-  const pipedrive = pd ? new PipedriveClient({ apiUrl: pd.apiUrl, apiToken: pd.apiToken, timeoutMs: 4_000 }) : undefined;
+  const pipedrive = pd
+    ? new PipedriveClient({ apiUrl: pd.apiUrl, apiToken: pd.apiToken, timeoutMs: 4_000 })
+    : undefined;
   const ctx: AppContext = {
     config,
     log,

@@ -26,7 +26,10 @@ export function rateLimitedCounter(registry: Registry): Counter<'route'> {
 }
 
 // Serialised once: a refusal costs no JSON work.
-const REFUSAL = JSON.stringify({ error: 'rate_limited', message: 'Too many requests from this address; slow down and retry after the Retry-After seconds' });
+const REFUSAL = JSON.stringify({
+  error: 'rate_limited',
+  message: 'Too many requests from this address; slow down and retry after the Retry-After seconds',
+});
 const WARN_EVERY_MS = 60_000;
 
 export class PublicRateLimit {
@@ -43,7 +46,9 @@ export class PublicRateLimit {
   ) {
     this.buckets = new TokenBuckets({ ratePerSec });
     this.refused = rateLimitedCounter(registry);
-    this.logController = new LogController({ disableRequestLogging: (request: FastifyRequest) => this.buckets.isEmpty(request.ip) });
+    this.logController = new LogController({
+      disableRequestLogging: (request: FastifyRequest) => this.buckets.isEmpty(request.ip),
+    });
   }
 
   /** Adds the limit to every route of `app` and its 404; call before registering routes. */
@@ -54,7 +59,11 @@ export class PublicRateLimit {
       this.refused.inc({ route: request.routeOptions.url ?? 'unmatched' });
       this.warn(key);
       // The body is never parsed: Node discards it as it arrives and the connection stays usable.
-      return reply.code(429).header('retry-after', String(this.buckets.retryAfterSeconds(key))).type('application/json').send(REFUSAL);
+      return reply
+        .code(429)
+        .header('retry-after', String(this.buckets.retryAfterSeconds(key)))
+        .type('application/json')
+        .send(REFUSAL);
     });
   }
 

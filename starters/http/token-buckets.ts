@@ -71,7 +71,8 @@ export class TokenBuckets {
 
   private sweep(t: number): void {
     this.lastSweep = t;
-    for (const [key, b] of this.buckets) if (b.tokens + (t - b.at) * this.rate >= this.capacity) this.buckets.delete(key);
+    for (const [key, b] of this.buckets)
+      if (b.tokens + (t - b.at) * this.rate >= this.capacity) this.buckets.delete(key);
   }
 
   private evict(t: number): void {

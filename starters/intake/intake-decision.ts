@@ -41,7 +41,11 @@ export type IntakeDecision =
   | { action: 'ignore'; reason: string }
   | { action: 'drop-own-write-back'; reason: string }
   | ({ action: 'start'; title?: string; trigger: 'stage-change' | 'created-in-stage' } & DealRef)
-  | ({ action: 'signal'; changedFields: string[]; /** The deal carries a valid External ID (ours, written back at onboarding). */ carriesExternalId: boolean } & DealRef);
+  | ({
+      action: 'signal';
+      changedFields: string[];
+      /** The deal carries a valid External ID (ours, written back at onboarding). */ carriesExternalId: boolean;
+    } & DealRef);
 
 /** Deal keys that only say where the deal stands in the pipeline; no NetSuite field and no review reason reads them. */
 export const PIPELINE_POSITION_FIELDS: ReadonlySet<string> = new Set([
@@ -104,7 +108,12 @@ export function changedFieldNames(event: WebhookV2Event, fieldNamesByKey: Readon
 export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeDecision {
   const quick = quickIgnoreReason(event);
   if (quick !== undefined) return { action: 'ignore', reason: quick };
-  if (isOwnWriteBack(event, { integrationUserId: facts.integrationUserId, orchestratorFieldKeys: facts.orchestratorFieldKeys })) {
+  if (
+    isOwnWriteBack(event, {
+      integrationUserId: facts.integrationUserId,
+      orchestratorFieldKeys: facts.orchestratorFieldKeys,
+    })
+  ) {
     return { action: 'drop-own-write-back', reason: 'change made by the orchestrator itself' };
   }
   const ref: DealRef = {
@@ -129,7 +138,10 @@ export function decideIntake(event: WebhookV2Event, facts: IntakeFacts): IntakeD
   // Moving a deal along the pipeline changes nothing the customer record or a review is built from: telling the
   // onboarding (or starting an edit after it) would only cost a workflow per drag.
   if (changedFields.every((f) => PIPELINE_POSITION_FIELDS.has(f))) {
-    return { action: 'ignore', reason: `change touches only the deal's pipeline position (${changedFields.join(', ')})` };
+    return {
+      action: 'ignore',
+      reason: `change touches only the deal's pipeline position (${changedFields.join(', ')})`,
+    };
   }
   const written = facts.externalIdFieldKey ? event.data?.custom_fields?.[facts.externalIdFieldKey] : undefined;
   const carriesExternalId = typeof written === 'string' && isValidExternalId(written.trim());
@@ -153,7 +165,10 @@ export type ClosedRunDecision =
  * deal with NetSuite; fields NetSuite owns go to review). Unknown ⇒ the same only when the deal carries the External
  * ID our onboarding writes back: a deal never onboarded (most edits, in earlier stages) starts nothing.
  */
-export function decideClosedRunChange(d: { externalId: string; eventId: string; carriesExternalId: boolean }, run: OnboardingRunStatus): ClosedRunDecision {
+export function decideClosedRunChange(
+  d: { externalId: string; eventId: string; carriesExternalId: boolean },
+  run: OnboardingRunStatus,
+): ClosedRunDecision {
   switch (run) {
     case 'running':
       return { action: 'retry-later', reason: 'the onboarding is between runs; the signal will reach it on a retry' };

@@ -42,7 +42,12 @@ export const DEAD_LETTERS_GAUGE = 'onboarding_intake_dead_letters';
 export function intakeMetrics(registry: Registry): IntakeMetrics {
   const outcomes =
     (registry.getSingleMetric(INTAKE_COUNTER) as Counter<'outcome'> | undefined) ??
-    new Counter({ name: INTAKE_COUNTER, help: 'Pipedrive webhook deliveries by outcome', labelNames: ['outcome'], registers: [registry] });
+    new Counter({
+      name: INTAKE_COUNTER,
+      help: 'Pipedrive webhook deliveries by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
   const ackSeconds =
     (registry.getSingleMetric(ACK_HISTOGRAM) as Histogram<string> | undefined) ??
     new Histogram({
@@ -53,7 +58,12 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
     });
   const drained =
     (registry.getSingleMetric(DRAINED_COUNTER) as Counter<'outcome' | 'final'> | undefined) ??
-    new Counter({ name: DRAINED_COUNTER, help: 'Intake outbox drain attempts by outcome; final="false" ones are retried', labelNames: ['outcome', 'final'], registers: [registry] });
+    new Counter({
+      name: DRAINED_COUNTER,
+      help: 'Intake outbox drain attempts by outcome; final="false" ones are retried',
+      labelNames: ['outcome', 'final'],
+      registers: [registry],
+    });
   const commitSeconds =
     (registry.getSingleMetric(COMMIT_HISTOGRAM) as Histogram<string> | undefined) ??
     new Histogram({
@@ -64,7 +74,11 @@ export function intakeMetrics(registry: Registry): IntakeMetrics {
     });
   const deadLettered =
     (registry.getSingleMetric(DEAD_LETTERED_COUNTER) as Counter<string> | undefined) ??
-    new Counter({ name: DEAD_LETTERED_COUNTER, help: 'Intake deliveries Temporal refused deterministically, moved to the dead letters', registers: [registry] });
+    new Counter({
+      name: DEAD_LETTERED_COUNTER,
+      help: 'Intake deliveries Temporal refused deterministically, moved to the dead letters',
+      registers: [registry],
+    });
   return { outcomes, ackSeconds, drained, commitSeconds, deadLettered };
 }
 
@@ -93,13 +107,21 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
         const r = s();
         depth += r.depth;
         deadLetters += r.deadLetters ?? 0;
-        if (r.oldestReceivedAt && (oldest === undefined || r.oldestReceivedAt.getTime() < oldest)) oldest = r.oldestReceivedAt.getTime();
+        if (r.oldestReceivedAt && (oldest === undefined || r.oldestReceivedAt.getTime() < oldest))
+          oldest = r.oldestReceivedAt.getTime();
       }
       last = { at: Date.now(), value: { depth, oldest, deadLetters } };
       return last.value;
     };
     if (!registry.getSingleMetric(OUTBOX_DEPTH_GAUGE)) {
-      new Gauge({ name: OUTBOX_DEPTH_GAUGE, help: 'Webhook deliveries written to the intake outbox and not yet handled', registers: [registry], collect() { this.set(read().depth); } });
+      new Gauge({
+        name: OUTBOX_DEPTH_GAUGE,
+        help: 'Webhook deliveries written to the intake outbox and not yet handled',
+        registers: [registry],
+        collect() {
+          this.set(read().depth);
+        },
+      });
       new Gauge({
         name: OUTBOX_OLDEST_GAUGE,
         help: 'Age of the oldest delivery still pending in the intake outbox (0 when empty)',
@@ -109,7 +131,14 @@ export function observeOutbox(registry: Registry, stats: OutboxStats): () => voi
           this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
         },
       });
-      new Gauge({ name: DEAD_LETTERS_GAUGE, help: 'Intake deliveries set aside as dead letters, waiting for `cli intake replay` (alert when > 0)', registers: [registry], collect() { this.set(read().deadLetters); } });
+      new Gauge({
+        name: DEAD_LETTERS_GAUGE,
+        help: 'Intake deliveries set aside as dead letters, waiting for `cli intake replay` (alert when > 0)',
+        registers: [registry],
+        collect() {
+          this.set(read().deadLetters);
+        },
+      });
     }
   }
   sources.add(stats);

@@ -95,7 +95,11 @@ export class OutboxDrainer {
     if (!this.backlogOnDisk) this.cursor = Math.max(this.cursor, assigned);
     this.poller = setInterval(() => this.poll(), this.o.pollMs ?? 2_000);
     this.poller.unref();
-    if (this.held.size > 0) this.o.log.info({ pending: this.held.size, more: this.backlogOnDisk }, 'intake outbox: draining deliveries left by an earlier run');
+    if (this.held.size > 0)
+      this.o.log.info(
+        { pending: this.held.size, more: this.backlogOnDisk },
+        'intake outbox: draining deliveries left by an earlier run',
+      );
     this.pump();
   }
 
@@ -150,7 +154,11 @@ export class OutboxDrainer {
     this.ready.length = 0;
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (this.inFlight > 0) this.o.log.warn({ inFlight: this.inFlight }, 'intake outbox: stopping with deliveries in flight; they are handled again at the next start');
+    if (this.inFlight > 0)
+      this.o.log.warn(
+        { inFlight: this.inFlight },
+        'intake outbox: stopping with deliveries in flight; they are handled again at the next start',
+      );
   }
 
   private pump(): void {
@@ -201,7 +209,10 @@ export class OutboxDrainer {
     try {
       result = await this.o.handle(entry.row.event, entry.row.receivedAt);
     } catch (err) {
-      this.o.log.error({ deliveryId: entry.row.id, err: firstLine(err) }, 'intake outbox: handling a delivery threw; retrying');
+      this.o.log.error(
+        { deliveryId: entry.row.id, err: firstLine(err) },
+        'intake outbox: handling a delivery threw; retrying',
+      );
       result = { status: 500, outcome: 'error', body: { error: 'internal_error', message: 'handling failed' } };
     } finally {
       this.inFlight -= 1;
@@ -228,7 +239,16 @@ export class OutboxDrainer {
         const backoff = Math.min(max, initial * 2 ** Math.min(entry.failures - 1, 20));
         const delay = backoff / 2 + Math.random() * (backoff / 2);
         if (entry.failures === 1 || entry.failures % 10 === 0) {
-          this.o.log.warn({ deliveryId: entry.row.id, dealId: entry.row.event.meta.entity_id, outcome: result.outcome, failures: entry.failures, retryInMs: Math.round(delay) }, 'intake outbox: delivery not handled yet; will retry');
+          this.o.log.warn(
+            {
+              deliveryId: entry.row.id,
+              dealId: entry.row.event.meta.entity_id,
+              outcome: result.outcome,
+              failures: entry.failures,
+              retryInMs: Math.round(delay),
+            },
+            'intake outbox: delivery not handled yet; will retry',
+          );
         }
         entry.timer = setTimeout(() => {
           entry.timer = undefined;
@@ -247,10 +267,22 @@ export class OutboxDrainer {
     this.o.outbox.deadLetter(row.id, reason);
     this.held.delete(row.id);
     if (entry.timer) clearTimeout(entry.timer);
-    const result: IntakeResult = { status: 202, outcome: 'dead_lettered', body: { outcome: 'dead_lettered', deliveryId: String(row.id), reason } };
+    const result: IntakeResult = {
+      status: 202,
+      outcome: 'dead_lettered',
+      body: { outcome: 'dead_lettered', deliveryId: String(row.id), reason },
+    };
     this.o.onAttempt?.(result, true);
     this.o.onDeadLetter?.(row, reason);
-    this.o.log.error({ deliveryId: row.id, dealId: row.event.meta.entity_id?.slice(0, 40), eventId: row.event.meta.id?.slice(0, 140), reason }, 'intake outbox: Temporal refused a delivery deterministically; moved to dead letters (cli intake dead-letters)');
+    this.o.log.error(
+      {
+        deliveryId: row.id,
+        dealId: row.event.meta.entity_id?.slice(0, 40),
+        eventId: row.event.meta.id?.slice(0, 140),
+        reason,
+      },
+      'intake outbox: Temporal refused a delivery deterministically; moved to dead letters (cli intake dead-letters)',
+    );
     this.settleWaiters(entry, { kind: 'final', result });
   }
 

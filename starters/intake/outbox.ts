@@ -73,7 +73,8 @@ export interface WriterSettings {
   journalMode: string;
 }
 
-type WriterReply = { ids: number[]; commitMs: number } | { error: string } | { closed: true } | { settings: WriterSettings };
+type WriterReply =
+  { ids: number[]; commitMs: number } | { error: string } | { closed: true } | { settings: WriterSettings };
 
 /** One group commit, as the writer timed it (the transaction including its fsync). */
 export interface OutboxCommit {
@@ -146,12 +147,18 @@ const deadLetterOf = (r: RawDeadLetter): DeadLetter => ({
 
 /** Dead letters, newest first. */
 export function listDeadLetters(db: Database.Database, limit = 1000): DeadLetter[] {
-  const rows = db.prepare('SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters ORDER BY id DESC LIMIT ?').all(limit) as RawDeadLetter[];
+  const rows = db
+    .prepare(
+      'SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters ORDER BY id DESC LIMIT ?',
+    )
+    .all(limit) as RawDeadLetter[];
   return rows.map(deadLetterOf);
 }
 
 export function getDeadLetter(db: Database.Database, id: number): DeadLetter | undefined {
-  const row = db.prepare('SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters WHERE id = ?').get(id) as RawDeadLetter | undefined;
+  const row = db
+    .prepare('SELECT id, received_at, event, attempts, dead_at, reason FROM intake_dead_letters WHERE id = ?')
+    .get(id) as RawDeadLetter | undefined;
   return row ? deadLetterOf(row) : undefined;
 }
 
@@ -161,9 +168,12 @@ export function getDeadLetter(db: Database.Database, id: number): DeadLetter | u
  */
 export function replayDeadLetter(db: Database.Database, id: number): { newRowId: number } | undefined {
   const move = db.transaction((deadId: number) => {
-    const found = db.prepare('SELECT received_at, event FROM intake_dead_letters WHERE id = ?').get(deadId) as { received_at: number; event: string } | undefined;
+    const found = db.prepare('SELECT received_at, event FROM intake_dead_letters WHERE id = ?').get(deadId) as
+      { received_at: number; event: string } | undefined;
     if (!found) return undefined;
-    const inserted = db.prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)').run(found.received_at, found.event);
+    const inserted = db
+      .prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)')
+      .run(found.received_at, found.event);
     db.prepare('DELETE FROM intake_dead_letters WHERE id = ?').run(deadId);
     return { newRowId: Number(inserted.lastInsertRowid) };
   });
@@ -240,7 +250,14 @@ export class IntakeOutbox {
     this.reader.pragma('busy_timeout = 5000');
     migrateOutbox(this.reader);
     restrictOutboxFiles(path);
-    this.writer = new Worker(WRITER_SOURCE, { eval: true, workerData: { path, sqlite: require.resolve('better-sqlite3'), synchronous: (o.synchronous ?? 'full').toUpperCase() } });
+    this.writer = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: {
+        path,
+        sqlite: require.resolve('better-sqlite3'),
+        synchronous: (o.synchronous ?? 'full').toUpperCase(),
+      },
+    });
     this.writer.unref();
     this.writer.on('message', (reply: WriterReply) => this.committed(reply));
     this.writer.on('error', (err) => this.fail(err));
@@ -284,7 +301,9 @@ export class IntakeOutbox {
   /** Dead letters kept and the time the oldest was set aside, for the dead-letter gauges. */
   deadLetterStats(): { count: number; oldestDeadAt?: Date } {
     if (this.closed) return { count: 0 };
-    const r = this.reader.prepare('SELECT COUNT(*) AS count, MIN(dead_at) AS oldest FROM intake_dead_letters').get() as { count: number; oldest: number | null };
+    const r = this.reader
+      .prepare('SELECT COUNT(*) AS count, MIN(dead_at) AS oldest FROM intake_dead_letters')
+      .get() as { count: number; oldest: number | null };
     return { count: r.count, oldestDeadAt: r.oldest === null ? undefined : new Date(r.oldest) };
   }
 
@@ -295,20 +314,31 @@ export class IntakeOutbox {
 
   /** Pending rows with id > afterId, oldest first. */
   readAfter(afterId: number, limit: number): OutboxRow[] {
-    const rows = this.reader.prepare('SELECT id, received_at, event, attempts FROM intake_outbox WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RawRow[];
-    return rows.map((r) => ({ id: r.id, event: JSON.parse(r.event) as WebhookV2Event, receivedAt: new Date(r.received_at), attempts: r.attempts }));
+    const rows = this.reader
+      .prepare('SELECT id, received_at, event, attempts FROM intake_outbox WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as RawRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      event: JSON.parse(r.event) as WebhookV2Event,
+      receivedAt: new Date(r.received_at),
+      attempts: r.attempts,
+    }));
   }
 
   /** The highest id ever assigned (AUTOINCREMENT's counter; 0 for a new file). */
   lastAssignedId(): number {
-    const r = this.reader.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'intake_outbox'").get() as { seq: number } | undefined;
+    const r = this.reader.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'intake_outbox'").get() as
+      { seq: number } | undefined;
     return r?.seq ?? 0;
   }
 
   /** Pending rows and the arrival time of the oldest, for the depth and age gauges. */
   stats(): { depth: number; oldestReceivedAt?: Date } {
     if (this.closed) return { depth: 0 };
-    const r = this.reader.prepare('SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM intake_outbox').get() as { depth: number; oldest: number | null };
+    const r = this.reader.prepare('SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM intake_outbox').get() as {
+      depth: number;
+      oldest: number | null;
+    };
     return { depth: r.depth, oldestReceivedAt: r.oldest === null ? undefined : new Date(r.oldest) };
   }
 
@@ -380,7 +410,9 @@ export class IntakeOutbox {
       const err = new Error(reply.error);
       for (const a of appends) a.reject(err);
     } else {
-      appends.forEach((a, i) => a.resolve({ id: reply.ids[i]!, event: a.event, receivedAt: a.receivedAt, attempts: 0 }));
+      appends.forEach((a, i) =>
+        a.resolve({ id: reply.ids[i]!, event: a.event, receivedAt: a.receivedAt, attempts: 0 }),
+      );
       try {
         this.o.onCommit?.({ seconds: reply.commitMs / 1000, appends: appends.length, deletes });
       } catch {

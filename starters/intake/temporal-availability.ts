@@ -6,13 +6,19 @@
  */
 import { status } from '@grpc/grpc-js';
 
-const UNAVAILABLE_CODES = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.RESOURCE_EXHAUSTED]);
+const UNAVAILABLE_CODES = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.CANCELLED,
+  status.RESOURCE_EXHAUSTED,
+]);
 
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== null && e !== undefined && depth < 5; depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'number' && UNAVAILABLE_CODES.has(code)) return true;
-    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) return true;
+    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code))
+      return true;
     const name = (e as { name?: unknown }).name;
     if (name === 'AbortError' || name === 'TimeoutError' || name === 'TransportError') return true;
     e = (e as { cause?: unknown }).cause;
@@ -39,7 +45,10 @@ export function deterministicRefusal(err: unknown): string | undefined {
     if (name !== undefined) {
       const details = (e as { details?: unknown }).details;
       const message = typeof details === 'string' && details !== '' ? details : ((e as Error).message ?? '');
-      return `${name}: ${message.split('\n')[0]!.replace(/^\d+ [A-Z_]+: /, '').slice(0, 500)}`;
+      return `${name}: ${message
+        .split('\n')[0]!
+        .replace(/^\d+ [A-Z_]+: /, '')
+        .slice(0, 500)}`;
     }
     e = (e as { cause?: unknown }).cause;
   }

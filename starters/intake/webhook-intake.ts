@@ -38,7 +38,11 @@ export interface WebhookIntakeDeps {
   temporalTimeoutMs?: number;
 }
 
-const unavailable = (message: string): IntakeResult => ({ status: 503, outcome: 'unavailable', body: { error: 'unavailable', message } });
+const unavailable = (message: string): IntakeResult => ({
+  status: 503,
+  outcome: 'unavailable',
+  body: { error: 'unavailable', message },
+});
 
 export class WebhookIntake {
   constructor(private readonly deps: WebhookIntakeDeps) {}
@@ -53,10 +57,14 @@ export class WebhookIntake {
     try {
       facts = await loadIntakeFacts(this.deps.lookups);
     } catch (err) {
-      log.warn({ ...ids, err: (err as Error).message }, 'pipedrive webhook: Pipedrive lookups failed; asking Pipedrive to retry');
+      log.warn(
+        { ...ids, err: (err as Error).message },
+        'pipedrive webhook: Pipedrive lookups failed; asking Pipedrive to retry',
+      );
       return unavailable('Pipedrive lookups needed to classify this delivery failed; retry later');
     }
-    if (facts.contractSignedStageIds.length === 0) log.warn('pipedrive webhook: Pipedrive has no stage named Contract Signed; nothing can start');
+    if (facts.contractSignedStageIds.length === 0)
+      log.warn('pipedrive webhook: Pipedrive has no stage named Contract Signed; nothing can start');
 
     const decision = decideIntake(event, facts);
     switch (decision.action) {
@@ -73,7 +81,15 @@ export class WebhookIntake {
   }
 
   private async start(
-    d: { externalId: string; ownExternalId?: string; dealId: string; eventId: string; companyId: string; title?: string; trigger: string },
+    d: {
+      externalId: string;
+      ownExternalId?: string;
+      dealId: string;
+      eventId: string;
+      companyId: string;
+      title?: string;
+      trigger: string;
+    },
     receivedAt: Date,
     ids: Record<string, unknown>,
   ): Promise<IntakeResult> {
@@ -81,7 +97,13 @@ export class WebhookIntake {
       const startAs = (externalId: string) =>
         this.bounded(() =>
           this.deps.starter.startOnboarding(
-            { externalId, pipedriveDealId: d.dealId, eventId: d.eventId, companyId: d.companyId, receivedAt: receivedAt.toISOString() },
+            {
+              externalId,
+              pipedriveDealId: d.dealId,
+              eventId: d.eventId,
+              companyId: d.companyId,
+              receivedAt: receivedAt.toISOString(),
+            },
             { memo: d.title ? { dealTitle: d.title } : undefined, taskQueue: this.deps.taskQueue },
           ),
         );
@@ -89,8 +111,15 @@ export class WebhookIntake {
       let started = await startAs(externalId);
       // A copied deal carries its original's External ID: that id's run is another deal's, so answering "duplicate"
       // would leave the copy never onboarded. The copy runs under its own id, which its run then writes back.
-      if (started.outcome === 'duplicate' && d.ownExternalId !== undefined && (await this.runDealId(externalId)) !== d.dealId) {
-        this.deps.log.warn({ ...ids, externalId, ownExternalId: d.ownExternalId }, 'pipedrive webhook: External ID belongs to another deal; starting under the deal\'s own id');
+      if (
+        started.outcome === 'duplicate' &&
+        d.ownExternalId !== undefined &&
+        (await this.runDealId(externalId)) !== d.dealId
+      ) {
+        this.deps.log.warn(
+          { ...ids, externalId, ownExternalId: d.ownExternalId },
+          "pipedrive webhook: External ID belongs to another deal; starting under the deal's own id",
+        );
         externalId = d.ownExternalId;
         started = await startAs(externalId);
       }
@@ -111,10 +140,22 @@ export class WebhookIntake {
       await this.bounded(() =>
         this.deps.client.workflow
           .getHandle(d.externalId)
-          .signal(dealUpdatedSignal, { eventId: d.eventId, changedFields: d.changedFields, at: receivedAt.toISOString(), dealId: d.dealId }),
+          .signal(dealUpdatedSignal, {
+            eventId: d.eventId,
+            changedFields: d.changedFields,
+            at: receivedAt.toISOString(),
+            dealId: d.dealId,
+          }),
       );
-      this.deps.log.info({ ...ids, externalId: d.externalId, outcome: 'signalled' }, 'pipedrive webhook: deal update signalled');
-      return { status: 202, outcome: 'signalled', body: { outcome: 'signalled', externalId: d.externalId, workflowId: d.externalId } };
+      this.deps.log.info(
+        { ...ids, externalId: d.externalId, outcome: 'signalled' },
+        'pipedrive webhook: deal update signalled',
+      );
+      return {
+        status: 202,
+        outcome: 'signalled',
+        body: { outcome: 'signalled', externalId: d.externalId, workflowId: d.externalId },
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return this.changeAfterOnboarding(d, receivedAt, ids);
       return this.temporalFailure(err, ids, 'signal');
@@ -123,7 +164,14 @@ export class WebhookIntake {
 
   /** The deal's onboarding is not running: its status decides whether this change starts an edit after onboarding. */
   private async changeAfterOnboarding(
-    d: { externalId: string; ownExternalId?: string; dealId: string; eventId: string; changedFields: string[]; carriesExternalId: boolean },
+    d: {
+      externalId: string;
+      ownExternalId?: string;
+      dealId: string;
+      eventId: string;
+      changedFields: string[];
+      carriesExternalId: boolean;
+    },
     receivedAt: Date,
     ids: Record<string, unknown>,
   ): Promise<IntakeResult> {
@@ -137,20 +185,39 @@ export class WebhookIntake {
     }
     // The closed onboarding under this External ID is another deal's (this deal is a copy): an edit of the copy is
     // about the copy's own onboarding, if it has one, never about the original's customer.
-    if (foreign) return this.changeAfterOnboarding({ ...d, externalId: d.ownExternalId!, ownExternalId: undefined, carriesExternalId: false }, receivedAt, ids);
+    if (foreign)
+      return this.changeAfterOnboarding(
+        { ...d, externalId: d.ownExternalId!, ownExternalId: undefined, carriesExternalId: false },
+        receivedAt,
+        ids,
+      );
     const next = decideClosedRunChange(d, run);
-    if (next.action === 'ignore') return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
+    if (next.action === 'ignore')
+      return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
     if (next.action === 'retry-later') return unavailable(next.reason);
     try {
       const started = await this.bounded(() =>
         this.deps.starter.startDealEdit(
-          { externalId: d.externalId, pipedriveDealId: d.dealId, eventId: d.eventId, receivedAt: receivedAt.toISOString(), changedFields: d.changedFields },
+          {
+            externalId: d.externalId,
+            pipedriveDealId: d.dealId,
+            eventId: d.eventId,
+            receivedAt: receivedAt.toISOString(),
+            changedFields: d.changedFields,
+          },
           { taskQueue: this.deps.taskQueue },
         ),
       );
       const outcome = started.outcome === 'started' ? 'accepted' : 'duplicate';
-      this.deps.log.info({ ...ids, externalId: d.externalId, outcome, onboarding: run }, 'pipedrive webhook: edit after onboarding start');
-      return { status: 202, outcome, body: { outcome, kind: 'edit', externalId: d.externalId, workflowId: started.workflowId } };
+      this.deps.log.info(
+        { ...ids, externalId: d.externalId, outcome, onboarding: run },
+        'pipedrive webhook: edit after onboarding start',
+      );
+      return {
+        status: 202,
+        outcome,
+        body: { outcome, kind: 'edit', externalId: d.externalId, workflowId: started.workflowId },
+      };
     } catch (err) {
       return this.temporalFailure(err, ids, 'edit start');
     }
@@ -180,7 +247,10 @@ export class WebhookIntake {
   private temporalFailure(err: unknown, ids: Record<string, unknown>, what: string): IntakeResult {
     const message = firstLine(err);
     if (isTemporalUnavailable(err)) {
-      this.deps.log.warn({ ...ids, err: message }, `pipedrive webhook: Temporal unavailable for ${what}; asking Pipedrive to retry`);
+      this.deps.log.warn(
+        { ...ids, err: message },
+        `pipedrive webhook: Temporal unavailable for ${what}; asking Pipedrive to retry`,
+      );
       return unavailable(`Temporal did not accept the ${what}; retry later`);
     }
     this.deps.log.error({ ...ids, err: message }, `pipedrive webhook: Temporal refused the ${what}`);
@@ -196,6 +266,8 @@ export class WebhookIntake {
   /** One Temporal call with a bounded total time (the SDK otherwise retries UNAVAILABLE for a long while). */
   private bounded<T>(fn: () => Promise<T>): Promise<T> {
     const ms = this.deps.temporalTimeoutMs ?? 5_000;
-    return this.deps.connection.withAbortSignal(AbortSignal.timeout(ms), () => this.deps.connection.withDeadline(Date.now() + ms, fn));
+    return this.deps.connection.withAbortSignal(AbortSignal.timeout(ms), () =>
+      this.deps.connection.withDeadline(Date.now() + ms, fn),
+    );
   }
 }

@@ -9,15 +9,29 @@ import type { PipedriveClient } from '../../integrations/pipedrive';
 import { PIPEDRIVE_WEBHOOK_PATH } from '../http/routes/pipedrive-webhook';
 import { loadIntakeFacts } from './intake-facts';
 
-export async function registerPipedriveWebhook(client: PipedriveClient, pd: PipedriveConfig, publicUrl: string, log: Logger): Promise<string | undefined> {
+export async function registerPipedriveWebhook(
+  client: PipedriveClient,
+  pd: PipedriveConfig,
+  publicUrl: string,
+  log: Logger,
+): Promise<string | undefined> {
   const subscriptionUrl = `${publicUrl.replace(/\/+$/, '')}${PIPEDRIVE_WEBHOOK_PATH}`;
   try {
-    const webhookId = await client.ensureWebhook({ subscriptionUrl, user: pd.webhookUser, password: pd.webhookPassword });
+    const webhookId = await client.ensureWebhook({
+      subscriptionUrl,
+      user: pd.webhookUser,
+      password: pd.webhookPassword,
+    });
     log.info({ webhookId, subscriptionUrl }, 'pipedrive webhook registered');
-    await loadIntakeFacts(client).catch((err: Error) => log.warn({ err: err.message }, 'pipedrive intake lookups could not be warmed'));
+    await loadIntakeFacts(client).catch((err: Error) =>
+      log.warn({ err: err.message }, 'pipedrive intake lookups could not be warmed'),
+    );
     return webhookId;
   } catch (err) {
-    log.error({ err: (err as Error).message, subscriptionUrl }, 'pipedrive webhook registration failed; deals will not reach this app until it succeeds');
+    log.error(
+      { err: (err as Error).message, subscriptionUrl },
+      'pipedrive webhook registration failed; deals will not reach this app until it succeeds',
+    );
     return undefined;
   }
 }

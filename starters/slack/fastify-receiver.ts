@@ -37,7 +37,10 @@ export class FastifyReceiver implements Receiver {
 
   async stop(): Promise<void> {}
 
-  async dispatch(body: Record<string, unknown>, retry: { num?: number; reason?: string } = {}): Promise<DispatchResult> {
+  async dispatch(
+    body: Record<string, unknown>,
+    retry: { num?: number; reason?: string } = {},
+  ): Promise<DispatchResult> {
     const app = this.app;
     if (!app) throw new Error('FastifyReceiver used before the Bolt App was created');
     let acked = false;
@@ -54,15 +57,13 @@ export class FastifyReceiver implements Receiver {
       ...(retry.reason !== undefined ? { retryReason: retry.reason } : {}),
     };
     const timer = setTimeout(() => resolveAck({ kind: 'timeout' }), this.opts.ackTimeoutMs ?? 2_500);
-    app
-      .processEvent(event)
-      .then(
-        () => resolveAck({ kind: 'unhandled' }),
-        (err: unknown) => {
-          this.opts.onError?.(err);
-          resolveAck({ kind: 'failed' });
-        },
-      );
+    app.processEvent(event).then(
+      () => resolveAck({ kind: 'unhandled' }),
+      (err: unknown) => {
+        this.opts.onError?.(err);
+        resolveAck({ kind: 'failed' });
+      },
+    );
     try {
       return await answer;
     } finally {

@@ -37,13 +37,22 @@ export function buildFixModal(externalId: string, reasons: ReviewReason[], headi
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: clip(`${heading ? `*${heading}*\n` : ''}Corrected values are applied to this onboarding and it is re-validated. Fields Pipedrive owns (names, e-mail, deal title, CSM) are also corrected in Pipedrive; NetSuite's (tax id, terms, address…) only in NetSuite.`, 3000) },
+        text: {
+          type: 'mrkdwn',
+          text: clip(
+            `${heading ? `*${heading}*\n` : ''}Corrected values are applied to this onboarding and it is re-validated. Fields Pipedrive owns (names, e-mail, deal title, CSM) are also corrected in Pipedrive; NetSuite's (tax id, terms, address…) only in NetSuite.`,
+            3000,
+          ),
+        },
       },
       ...fields.map((r) => ({
         type: 'input' as const,
         block_id: r.field,
         label: { type: 'plain_text' as const, text: clip(r.field, 2000) },
-        hint: { type: 'plain_text' as const, text: clip([r.message, r.suggestion ? `Suggested: ${r.suggestion}` : ''].filter(Boolean).join(' '), 2000) },
+        hint: {
+          type: 'plain_text' as const,
+          text: clip([r.message, r.suggestion ? `Suggested: ${r.suggestion}` : ''].filter(Boolean).join(' '), 2000),
+        },
         element: {
           type: 'plain_text_input' as const,
           action_id: FIX_INPUT_ACTION_ID,

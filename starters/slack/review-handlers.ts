@@ -15,7 +15,14 @@ import type { Counter } from 'prom-client';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { ReviewAction, ReviewDecision } from '../../domain/transaction';
 import { checkFixes } from '../../domain/review-fixes';
-import { FIX_MODAL_CALLBACK_ID, RETRY_ALL_ACTION_ID, REVIEW_ACTION_IDS, decodeButtonValue, encodeButtonValue, type ReviewButtonValue } from '../../integrations/slack';
+import {
+  FIX_MODAL_CALLBACK_ID,
+  RETRY_ALL_ACTION_ID,
+  REVIEW_ACTION_IDS,
+  decodeButtonValue,
+  encodeButtonValue,
+  type ReviewButtonValue,
+} from '../../integrations/slack';
 import type { Logger } from '../../runtime/logger';
 import { reviewRefusedSignal, reviewSignal, stateQuery } from '../../workflows/messages';
 import { buildFixModal, editableFields, submittedFields } from './review-fix-modal';
@@ -42,17 +49,28 @@ interface OnboardingStatus {
   state: string;
 }
 
-export const NOT_A_REVIEWER_TEXT = 'Only onboarding reviewers can decide on this card. Your click was recorded; ask a reviewer in this channel.';
+export const NOT_A_REVIEWER_TEXT =
+  'Only onboarding reviewers can decide on this card. Your click was recorded; ask a reviewer in this channel.';
 export const closedText = (state: string): string => `This onboarding is already ${state}; nothing to do.`;
-export const STALE_CARD_TEXT = 'This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.';
-export const NOT_A_CANDIDATE_TEXT = 'This customer is not one this review offered to link; nothing was done. Use the CLI `link` to link another customer after checking it.';
+export const STALE_CARD_TEXT =
+  'This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.';
+export const NOT_A_CANDIDATE_TEXT =
+  'This customer is not one this review offered to link; nothing was done. Use the CLI `link` to link another customer after checking it.';
 
 /** Why a click may not decide the workflow's current review; undefined when it may. */
-export function cardMismatch(state: { reviewId?: string; duplicateCandidates?: Array<{ id: string }> }, value: ReviewButtonValue, action: ReviewAction): { why: string; text: string } | undefined {
+export function cardMismatch(
+  state: { reviewId?: string; duplicateCandidates?: Array<{ id: string }> },
+  value: ReviewButtonValue,
+  action: ReviewAction,
+): { why: string; text: string } | undefined {
   // Runs from before review ids have none, and neither do their cards: nothing to compare.
-  if (state.reviewId !== undefined && value.reviewId !== state.reviewId) return { why: 'card of an earlier review', text: STALE_CARD_TEXT };
+  if (state.reviewId !== undefined && value.reviewId !== state.reviewId)
+    return { why: 'card of an earlier review', text: STALE_CARD_TEXT };
   if (action === 'link' && !(state.duplicateCandidates ?? []).some((c) => c.id === value.candidateId)) {
-    return { why: `link to customer ${String(value.candidateId).slice(0, 32)}, not a candidate of this review`, text: NOT_A_CANDIDATE_TEXT };
+    return {
+      why: `link to customer ${String(value.candidateId).slice(0, 32)}, not a candidate of this review`,
+      text: NOT_A_CANDIDATE_TEXT,
+    };
   }
   return undefined;
 }
@@ -60,7 +78,10 @@ export function cardMismatch(state: { reviewId?: string; duplicateCandidates?: A
 export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void {
   const isReviewer = (actor: string): Promise<boolean> =>
     deps.reviewers.isReviewer(actor).catch((err: unknown) => {
-      deps.log.warn({ err: (err as Error).message, actor }, 'could not check reviewer membership; treating as not a reviewer');
+      deps.log.warn(
+        { err: (err as Error).message, actor },
+        'could not check reviewer membership; treating as not a reviewer',
+      );
       return false;
     });
   const timeoutMs = deps.temporalTimeoutMs ?? 5_000;
@@ -106,19 +127,47 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
     return undefined;
   };
 
-  const refuse = async (client: WebClient, channel: string, handle: WorkflowHandle, actor: string, action: MetricAction, mismatch?: { why: string; text: string }): Promise<void> => {
+  const refuse = async (
+    client: WebClient,
+    channel: string,
+    handle: WorkflowHandle,
+    actor: string,
+    action: MetricAction,
+    mismatch?: { why: string; text: string },
+  ): Promise<void> => {
     count(action, 'refused');
-    deps.log.warn({ actor, action, workflowId: handle.workflowId, why: mismatch?.why ?? 'not a reviewer' }, 'review decision refused');
+    deps.log.warn(
+      { actor, action, workflowId: handle.workflowId, why: mismatch?.why ?? 'not a reviewer' },
+      'review decision refused',
+    );
     await Promise.all([
       tell(client, channel, actor, mismatch?.text ?? NOT_A_REVIEWER_TEXT),
-      bounded(handle.signal(reviewRefusedSignal, { actor, action, at: new Date().toISOString(), ...(mismatch ? { why: mismatch.why } : {}) })).catch((err: unknown) => {
-        if (!(err instanceof WorkflowNotFoundError)) deps.log.warn({ err: (err as Error).message, workflowId: handle.workflowId }, 'could not record a refused review decision');
+      bounded(
+        handle.signal(reviewRefusedSignal, {
+          actor,
+          action,
+          at: new Date().toISOString(),
+          ...(mismatch ? { why: mismatch.why } : {}),
+        }),
+      ).catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError))
+          deps.log.warn(
+            { err: (err as Error).message, workflowId: handle.workflowId },
+            'could not record a refused review decision',
+          );
       }),
     ]);
   };
 
   /** Sends the decision; answers privately when there is nothing to decide any more, or not from this card. */
-  const decide = async (client: WebClient, channel: string, handle: WorkflowHandle, decision: ReviewDecision, metricAction: MetricAction, card: ReviewButtonValue): Promise<void> => {
+  const decide = async (
+    client: WebClient,
+    channel: string,
+    handle: WorkflowHandle,
+    decision: ReviewDecision,
+    metricAction: MetricAction,
+    card: ReviewButtonValue,
+  ): Promise<void> => {
     try {
       const note = await closedNote(handle, decision.action);
       if (note) {
@@ -132,7 +181,10 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       if (mismatch) return refuse(client, channel, handle, decision.actor, metricAction, mismatch);
       await bounded(handle.signal(reviewSignal, decision));
       count(metricAction, 'signalled');
-      deps.log.info({ actor: decision.actor, action: decision.action, workflowId: handle.workflowId }, 'review decision sent');
+      deps.log.info(
+        { actor: decision.actor, action: decision.action, workflowId: handle.workflowId },
+        'review decision sent',
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         // Closed between the status check and the signal.
@@ -141,8 +193,16 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
         return tell(client, channel, decision.actor, closedText(status?.state ?? 'closed'));
       }
       count(metricAction, 'error');
-      deps.log.error({ err: (err as Error).message, workflowId: handle.workflowId, action: decision.action }, 'review decision could not be sent');
-      return tell(client, channel, decision.actor, `Your ${decision.action} could not be sent to the onboarding (${(err as Error).message}). Please try again.`);
+      deps.log.error(
+        { err: (err as Error).message, workflowId: handle.workflowId, action: decision.action },
+        'review decision could not be sent',
+      );
+      return tell(
+        client,
+        channel,
+        decision.actor,
+        `Your ${decision.action} could not be sent to the onboarding (${(err as Error).message}). Please try again.`,
+      );
     }
   };
 
@@ -158,7 +218,12 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       }
       const handle = deps.temporal.workflow.getHandle(value.externalId);
       if (!(await isReviewer(actor))) return refuse(client, channel, handle, actor, action);
-      const decision: ReviewDecision = { action, actor, ...(value.reviewId ? { reviewId: value.reviewId } : {}), ...(action === 'link' ? { netsuiteCustomerId: value.candidateId! } : {}) };
+      const decision: ReviewDecision = {
+        action,
+        actor,
+        ...(value.reviewId ? { reviewId: value.reviewId } : {}),
+        ...(action === 'link' ? { netsuiteCustomerId: value.candidateId! } : {}),
+      };
       await decide(client, channel, handle, decision, action, value);
     });
   }
@@ -166,7 +231,11 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
   // "Retry all N" on a review digest: reviewers only, each onboarding's decision audited as a single click's.
   bolt.action<BlockAction<ButtonAction>>(RETRY_ALL_ACTION_ID, async ({ ack, body, action: button, client }) => {
     await ack();
-    const r = await retryAllFromSlack({ temporal: deps.temporal, reviewers: { isReviewer }, log: deps.log }, body.user.id, button.value);
+    const r = await retryAllFromSlack(
+      { temporal: deps.temporal, reviewers: { isReviewer }, log: deps.log },
+      body.user.id,
+      button.value,
+    );
     count('retry_all', r.outcome);
     await tell(client, body.channel?.id ?? deps.reviewChannel, body.user.id, r.text);
   });
@@ -194,22 +263,37 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
       const fields = editableFields(state.reviewReasons);
       if (fields.length === 0) {
         count('fix', 'invalid');
-        return tell(client, channel, actor, 'No field on this card can be corrected here; fix the deal in Pipedrive and press Retry, or cancel.');
+        return tell(
+          client,
+          channel,
+          actor,
+          'No field on this card can be corrected here; fix the deal in Pipedrive and press Retry, or cancel.',
+        );
       }
       // The modal carries the card's review id back with the submission (legacy modals: the bare external id).
-      const view = { ...buildFixModal(value.externalId, fields), private_metadata: encodeButtonValue({ externalId: value.externalId, reviewId: value.reviewId }) };
+      const view = {
+        ...buildFixModal(value.externalId, fields),
+        private_metadata: encodeButtonValue({ externalId: value.externalId, reviewId: value.reviewId }),
+      };
       await client.views.open({ trigger_id: body.trigger_id, view });
       count('fix', 'modal_opened');
     } catch (err) {
       count('fix', 'error');
       deps.log.error({ err: (err as Error).message, workflowId: value.externalId }, 'could not open the fix modal');
-      return tell(client, channel, actor, `The fix form could not be opened (${(err as Error).message}). Please try again.`);
+      return tell(
+        client,
+        channel,
+        actor,
+        `The fix form could not be opened (${(err as Error).message}). Please try again.`,
+      );
     }
   });
 
   bolt.view<ViewSubmitAction>(FIX_MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const fields = submittedFields(view.state.values);
-    const card = decodeButtonValue(view.private_metadata) ?? (/^[A-Za-z0-9_-]+$/.test(view.private_metadata) ? { externalId: view.private_metadata } : undefined);
+    const card =
+      decodeButtonValue(view.private_metadata) ??
+      (/^[A-Za-z0-9_-]+$/.test(view.private_metadata) ? { externalId: view.private_metadata } : undefined);
     if (Object.keys(fields).length === 0) {
       const first = Object.keys(view.state.values)[0];
       await ack(first ? { response_action: 'errors', errors: { [first]: 'Enter the corrected value.' } } : undefined);
@@ -219,7 +303,10 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
     // Values the workflow would refuse are shown on their inputs, before anything is sent.
     const { refused } = checkFixes(fields);
     if (refused.length > 0) {
-      await ack({ response_action: 'errors', errors: Object.fromEntries(refused.map((r) => [r.path, r.reason.slice(0, 150)])) });
+      await ack({
+        response_action: 'errors',
+        errors: Object.fromEntries(refused.map((r) => [r.path, r.reason.slice(0, 150)])),
+      });
       count('fix_submit', 'invalid');
       return;
     }
@@ -231,6 +318,13 @@ export function registerReviewHandlers(bolt: App, deps: ReviewHandlerDeps): void
     }
     const handle = deps.temporal.workflow.getHandle(card.externalId);
     if (!(await isReviewer(actor))) return refuse(client, deps.reviewChannel, handle, actor, 'fix');
-    await decide(client, deps.reviewChannel, handle, { action: 'fix', actor, fields, ...(card.reviewId ? { reviewId: card.reviewId } : {}) }, 'fix_submit', card);
+    await decide(
+      client,
+      deps.reviewChannel,
+      handle,
+      { action: 'fix', actor, fields, ...(card.reviewId ? { reviewId: card.reviewId } : {}) },
+      'fix_submit',
+      card,
+    );
   });
 }

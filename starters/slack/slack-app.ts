@@ -37,7 +37,11 @@ export function reviewerDirectory(slack: SlackConfig, log: Logger): ReviewerDire
     client: new SlackClient({ apiUrl: slack.apiUrl, botToken: slack.botToken }),
     reviewerIds: slack.reviewerIds,
     reviewerGroups: slack.reviewerGroups ?? [],
-    onGroupError: (group, err) => log.warn({ group, err: (err as Error).message }, 'could not read a reviewer user group; its members cannot decide until it can be read'),
+    onGroupError: (group, err) =>
+      log.warn(
+        { group, err: (err as Error).message },
+        'could not read a reviewer user group; its members cannot decide until it can be read',
+      ),
   });
 }
 
@@ -65,7 +69,9 @@ function boltApp(deps: SlackAppDeps, receiver: Receiver): App {
 }
 
 export function createSlackInteractivity(deps: SlackAppDeps): SlackInteractivity {
-  const receiver = new FastifyReceiver({ onError: (err) => deps.log.error({ err: (err as Error).message }, 'slack listener failed') });
+  const receiver = new FastifyReceiver({
+    onError: (err) => deps.log.error({ err: (err as Error).message }, 'slack listener failed'),
+  });
   const bolt = boltApp(deps, receiver);
 
   let ready: Promise<void> | undefined;
@@ -111,12 +117,16 @@ export function startSlackSocketMode(deps: SlackAppDeps & { appToken: string }):
     await bolt.start();
     deps.log.info('slack socket mode connected');
   })();
-  connected.catch((err: unknown) => deps.log.error({ err: (err as Error).message }, 'slack socket mode could not connect'));
+  connected.catch((err: unknown) =>
+    deps.log.error({ err: (err as Error).message }, 'slack socket mode could not connect'),
+  );
   return {
     connected,
     async stop() {
       stopped = true;
-      await bolt.stop().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'slack socket mode stop failed'));
+      await bolt
+        .stop()
+        .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'slack socket mode stop failed'));
     },
   };
 }

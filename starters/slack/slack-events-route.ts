@@ -29,14 +29,16 @@ export function parseSlackBody(contentType: string | undefined, raw: string): Re
       const payload = form.get('payload');
       if (payload !== null) {
         const parsed: unknown = JSON.parse(payload);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UnreadableBody('payload is not a JSON object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new UnreadableBody('payload is not a JSON object');
         return parsed as Record<string, unknown>;
       }
       return Object.fromEntries(form.entries());
     }
     if (essence === 'application/json') {
       const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UnreadableBody('body is not a JSON object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new UnreadableBody('body is not a JSON object');
       return parsed as Record<string, unknown>;
     }
   } catch (err) {
@@ -47,18 +49,33 @@ export function parseSlackBody(contentType: string | undefined, raw: string): Re
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, interactivity?: SlackInteractivity): void {
+export function registerSlackEventsRoute(
+  app: FastifyInstance,
+  ctx: AppContext,
+  interactivity?: SlackInteractivity,
+): void {
   const slack = ctx.config.slack;
   const metrics = slackActionsCounter(ctx.registry);
   const log = ctx.log.child({ route: SLACK_EVENTS_PATH });
   const socketMode = slack?.socketMode;
   if (slack && socketMode && !interactivity) {
-    const socket = startSlackSocketMode({ slack, temporal: ctx.client, registry: ctx.registry, log: ctx.log.child({ slack: 'socket-mode' }), appToken: socketMode.appToken });
+    const socket = startSlackSocketMode({
+      slack,
+      temporal: ctx.client,
+      registry: ctx.registry,
+      log: ctx.log.child({ slack: 'socket-mode' }),
+      appToken: socketMode.appToken,
+    });
     app.addHook('onClose', async () => socket.stop());
   }
-  const handler = interactivity ?? (slack && !socketMode ? createSlackInteractivity({ slack, temporal: ctx.client, registry: ctx.registry, log }) : undefined);
+  const handler =
+    interactivity ??
+    (slack && !socketMode
+      ? createSlackInteractivity({ slack, temporal: ctx.client, registry: ctx.registry, log })
+      : undefined);
 
-  const fail = (reply: FastifyReply, status: number, error: string, message: string) => reply.code(status).type('application/json').send({ error, message });
+  const fail = (reply: FastifyReply, status: number, error: string, message: string) =>
+    reply.code(status).type('application/json').send({ error, message });
 
   // Encapsulated: the raw-body parser applies to this route only (the signature is over the exact bytes).
   void app.register(async (scope) => {
@@ -67,7 +84,12 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
 
     scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT_BYTES }, async (request, reply) => {
       if (slack && socketMode && !interactivity) {
-        return fail(reply, 404, 'socket_mode', 'Slack interactivity is delivered over Socket Mode on this app (SLACK_SOCKET_MODE=true); this HTTP endpoint is not used');
+        return fail(
+          reply,
+          404,
+          'socket_mode',
+          'Slack interactivity is delivered over Socket Mode on this app (SLACK_SOCKET_MODE=true); this HTTP endpoint is not used',
+        );
       }
       if (!slack || !handler) return fail(reply, 503, 'not_configured', 'Slack is not configured on this app');
       const raw = typeof request.body === 'string' ? request.body : '';
@@ -92,7 +114,8 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
       } catch (err) {
         return fail(reply, 400, 'bad_request', (err as Error).message);
       }
-      if (body.type === 'url_verification' && typeof body.challenge === 'string') return reply.send({ challenge: body.challenge });
+      if (body.type === 'url_verification' && typeof body.challenge === 'string')
+        return reply.send({ challenge: body.challenge });
       if (body.ssl_check !== undefined) return reply.send('');
 
       const retryNum = Number(header(request.headers['x-slack-retry-num']));
@@ -110,7 +133,9 @@ export function registerSlackEventsRoute(app: FastifyInstance, ctx: AppContext, 
       switch (result.kind) {
         case 'acked':
           if (result.body === undefined || result.body === '') return reply.code(200).send('');
-          return typeof result.body === 'string' ? reply.code(200).type('text/plain').send(result.body) : reply.code(200).send(result.body);
+          return typeof result.body === 'string'
+            ? reply.code(200).type('text/plain').send(result.body)
+            : reply.code(200).send(result.body);
         case 'unhandled':
           return fail(reply, 404, 'unhandled', `No listener for this ${String(body.type ?? 'request')}`);
         case 'failed':

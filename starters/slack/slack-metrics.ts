@@ -21,6 +21,11 @@ export type SlackActionOutcome =
 export function slackActionsCounter(registry: Registry): Counter<'action' | 'outcome'> {
   return (
     (registry.getSingleMetric(SLACK_ACTIONS_COUNTER) as Counter<'action' | 'outcome'> | undefined) ??
-    new Counter({ name: SLACK_ACTIONS_COUNTER, help: 'Review decisions pressed in Slack, by action and outcome', labelNames: ['action', 'outcome'], registers: [registry] })
+    new Counter({
+      name: SLACK_ACTIONS_COUNTER,
+      help: 'Review decisions pressed in Slack, by action and outcome',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    })
   );
 }

@@ -57,24 +57,45 @@ describe('bulk review actions from the CLI', () => {
       escalateReview: async () => undefined,
     };
     const activities = (deal: ReturnType<typeof makeDeal>) =>
-      createOnboardingActivities({ pipedrive: new FakePipedrive(deal), netsuite, netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }, review: cards });
+      createOnboardingActivities({
+        pipedrive: new FakePipedrive(deal),
+        netsuite,
+        netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 },
+        review: cards,
+      });
     const outageQueue = uniqueTaskQueue('bulk-outage');
     const otherQueue = uniqueTaskQueue('bulk-other');
     const starter = new OnboardingStarter(t.connection, t.namespace, { vendorOutageReviewAfterMs: 1_000 });
     const ids = [1, 2, 3].map((i) => `bulk-${Date.now().toString(36)}-${i}`);
     const other = `bulk-${Date.now().toString(36)}-other`;
-    const review = (id: string) => until(`${id} in review`, async () => {
-      const s = await t.client.workflow.getHandle(id).query(stateQuery);
-      return s.state === 'NEEDS_REVIEW' ? s : undefined;
-    });
+    const review = (id: string) =>
+      until(`${id} in review`, async () => {
+        const s = await t.client.workflow.getHandle(id).query(stateQuery);
+        return s.state === 'NEEDS_REVIEW' ? s : undefined;
+      });
     await runOnboardingWorkers(t, outageQueue, activities(makeDeal()), () =>
       runOnboardingWorkers(t, otherQueue, activities(makeDeal({ deal: { billingOwner: undefined } })), async () => {
-        for (const externalId of ids) await starter.startOnboarding({ externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() }, { taskQueue: outageQueue });
-        await starter.startOnboarding({ externalId: other, pipedriveDealId: '747', receivedAt: new Date().toISOString() }, { taskQueue: otherQueue });
+        for (const externalId of ids)
+          await starter.startOnboarding(
+            { externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() },
+            { taskQueue: outageQueue },
+          );
+        await starter.startOnboarding(
+          { externalId: other, pipedriveDealId: '747', receivedAt: new Date().toISOString() },
+          { taskQueue: otherQueue },
+        );
         for (const id of ids) expect((await review(id)).reviewReasons[0]?.code).toBe('vendor_outage');
         const otherReview = await review(other);
         // Visibility catches up with the search attribute a moment after the query does.
-        await until('visibility', async () => ((await t.client.workflow.count(`${SEARCH_ATTRIBUTES.ReviewReason.name} = 'vendor_outage' AND ExecutionStatus = 'Running'`)).count >= 3 ? true : undefined));
+        await until('visibility', async () =>
+          (
+            await t.client.workflow.count(
+              `${SEARCH_ATTRIBUTES.ReviewReason.name} = 'vendor_outage' AND ExecutionStatus = 'Running'`,
+            )
+          ).count >= 3
+            ? true
+            : undefined,
+        );
 
         const dry = await runOpsCli(t, 'retry', '--reason', 'vendor_outage', '--dry-run', '--json');
         expect(dry.code).toBe(0);
@@ -82,9 +103,18 @@ describe('bulk review actions from the CLI', () => {
         expect(planned).toMatchObject({ dryRun: true, matched: 3, sent: 0 });
         expect(planned.externalIds).toEqual([...ids].sort());
         expect(dry.stderr).toContain('3 onboarding(s) in review for vendor_outage');
-        for (const id of ids) expect((await t.client.workflow.getHandle(id).query(stateQuery)).state).toBe('NEEDS_REVIEW');
+        for (const id of ids)
+          expect((await t.client.workflow.getHandle(id).query(stateQuery)).state).toBe('NEEDS_REVIEW');
 
-        const future = await runOpsCli(t, 'retry', '--reason', 'vendor_outage', '--since', new Date(Date.now() + 3_600_000).toISOString(), '--json');
+        const future = await runOpsCli(
+          t,
+          'retry',
+          '--reason',
+          'vendor_outage',
+          '--since',
+          new Date(Date.now() + 3_600_000).toISOString(),
+          '--json',
+        );
         expect(JSON.parse(future.stdout)).toMatchObject({ matched: 0, sent: 0, skipped: 3 });
         expect((await runOpsCli(t, 'retry', '--reason', "x' OR 1=1")).code).toBe(2);
 
@@ -96,7 +126,15 @@ describe('bulk review actions from the CLI', () => {
         for (const id of ids) {
           const done = (await t.client.workflow.getHandle(id).result()) as TransactionState;
           expect(done.state).toBe('COMPLETED');
-          expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', outcome: 'decision', actor: `cli:${userInfo().username}`, detail: 'retry', reason: 'bulk retry of every review for vendor_outage' }));
+          expect(done.auditTrail).toContainEqual(
+            expect.objectContaining({
+              step: 'review',
+              outcome: 'decision',
+              actor: `cli:${userInfo().username}`,
+              detail: 'retry',
+              reason: 'bulk retry of every review for vendor_outage',
+            }),
+          );
         }
         expect(netsuite.customers.size).toBe(3);
         const still = await t.client.workflow.getHandle(other).query(stateQuery);
@@ -109,9 +147,18 @@ describe('bulk review actions from the CLI', () => {
 
   it('posts one digest per busy reason with "Retry all N", edits it in place, and retries all for a reviewer only', async () => {
     const netsuite = new DownNetSuite();
-    const cards: ReviewActivities = { postReviewCard: async () => ({ channel: 'C0REVIEW', ts: '1.0001' }), recordReviewDecision: async () => undefined, escalateReview: async () => undefined };
+    const cards: ReviewActivities = {
+      postReviewCard: async () => ({ channel: 'C0REVIEW', ts: '1.0001' }),
+      recordReviewDecision: async () => undefined,
+      escalateReview: async () => undefined,
+    };
     const queue = uniqueTaskQueue('bulk-digest');
-    const activities = createOnboardingActivities({ pipedrive: new FakePipedrive(makeDeal()), netsuite, netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 }, review: cards });
+    const activities = createOnboardingActivities({
+      pipedrive: new FakePipedrive(makeDeal()),
+      netsuite,
+      netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 },
+      review: cards,
+    });
     const starter = new OnboardingStarter(t.connection, t.namespace, { vendorOutageReviewAfterMs: 1_000 });
     const ids = [1, 2, 3, 4].map((i) => `digest-${Date.now().toString(36)}-${i}`);
     const posts: Array<{ text: string; blocks?: unknown[] }> = [];
@@ -128,8 +175,20 @@ describe('bulk review actions from the CLI', () => {
     const digest = createReviewDigestActivities({ client: t.client, slack: { client: slack, channel: 'C0REVIEW' } });
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     await runOnboardingWorkers(t, queue, activities, async () => {
-      for (const externalId of ids) await starter.startOnboarding({ externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() }, { taskQueue: queue });
-      await until('four vendor_outage reviews in visibility', async () => ((await t.client.workflow.count(`ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW'`)).count === 4 ? true : undefined));
+      for (const externalId of ids)
+        await starter.startOnboarding(
+          { externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() },
+          { taskQueue: queue },
+        );
+      await until('four vendor_outage reviews in visibility', async () =>
+        (
+          await t.client.workflow.count(
+            `ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running' AND OnboardingState = 'NEEDS_REVIEW'`,
+          )
+        ).count === 4
+          ? true
+          : undefined,
+      );
 
       let refs = await digest.publishReviewDigests({ min: 3, digests: {} });
       expect(posts).toHaveLength(1);
@@ -145,20 +204,43 @@ describe('bulk review actions from the CLI', () => {
 
       const value = JSON.stringify({ reviewReason: 'vendor_outage' });
       expect(decodeRetryAllValue(value)).toBe('vendor_outage');
-      const refused = await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log }, 'U0INTRUDER', value);
+      const refused = await retryAllFromSlack(
+        { temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log },
+        'U0INTRUDER',
+        value,
+      );
       expect(refused).toEqual({ outcome: 'refused', text: NOT_A_REVIEWER_BULK_TEXT });
-      for (const id of ids) expect((await t.client.workflow.getHandle(id).query(stateQuery)).state).toBe('NEEDS_REVIEW');
-      expect((await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async () => true }, log }, 'U0REVIEWER1', '{"reviewReason":"x\' OR 1=1"}')).outcome).toBe('invalid');
+      for (const id of ids)
+        expect((await t.client.workflow.getHandle(id).query(stateQuery)).state).toBe('NEEDS_REVIEW');
+      expect(
+        (
+          await retryAllFromSlack(
+            { temporal: t.client, reviewers: { isReviewer: async () => true }, log },
+            'U0REVIEWER1',
+            '{"reviewReason":"x\' OR 1=1"}',
+          )
+        ).outcome,
+      ).toBe('invalid');
 
       netsuite.down = false;
-      const done = await retryAllFromSlack({ temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log }, 'U0REVIEWER1', value);
+      const done = await retryAllFromSlack(
+        { temporal: t.client, reviewers: { isReviewer: async (u) => u === 'U0REVIEWER1' }, log },
+        'U0REVIEWER1',
+        value,
+      );
       expect(done).toEqual({ outcome: 'signalled', text: 'Retried 4 onboarding(s) in review for vendor_outage.' });
       for (const id of ids) {
         const result = (await t.client.workflow.getHandle(id).result()) as TransactionState;
         expect(result.state).toBe('COMPLETED');
-        expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' }));
+        expect(result.auditTrail).toContainEqual(
+          expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' }),
+        );
       }
-      await until('the reviews gone from visibility', async () => ((await t.client.workflow.count(`ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running'`)).count === 0 ? true : undefined));
+      await until('the reviews gone from visibility', async () =>
+        (await t.client.workflow.count(`ReviewReason = 'vendor_outage' AND ExecutionStatus = 'Running'`)).count === 0
+          ? true
+          : undefined,
+      );
       refs = await digest.publishReviewDigests({ min: 3, digests: refs });
       expect(refs).toEqual({});
       expect(updates).toEqual([{ ts: '1.0001', text: 'Reviews for vendor_outage: all handled' }]);

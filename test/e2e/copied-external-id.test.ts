@@ -20,7 +20,13 @@ import { buildApp } from '../../starters/http/app';
 import type { DealEditState } from '../../workflows/deal-edit';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { simCall } from '../integrations/pipedrive/sim-admin';
-import { createSyntheticDeal, patchOrganization, startRealVendors, withRealWorkers, type RealVendors } from '../workflow/fixtures/real-vendors';
+import {
+  createSyntheticDeal,
+  patchOrganization,
+  startRealVendors,
+  withRealWorkers,
+  type RealVendors,
+} from '../workflow/fixtures/real-vendors';
 
 interface Delivery {
   outcome: string;
@@ -63,7 +69,11 @@ describe('a copied External ID, through POST /webhooks/pipedrive', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    await v.pipedrive.ensureWebhook({ subscriptionUrl: `${appUrl}/webhooks/pipedrive`, user: pd.webhookUser, password: pd.webhookPassword });
+    await v.pipedrive.ensureWebhook({
+      subscriptionUrl: `${appUrl}/webhooks/pipedrive`,
+      user: pd.webhookUser,
+      password: pd.webhookPassword,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -73,58 +83,89 @@ describe('a copied External ID, through POST /webhooks/pipedrive', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function delivered(dealId: string, pred: (body: WebhookBody) => boolean, timeoutMs = 60_000): Promise<Delivery> {
+  async function delivered(
+    dealId: string,
+    pred: (body: WebhookBody) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<Delivery> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const records = await simCall<Delivery[]>(v.pipedriveSim.url, 'GET', `/__sim/deliveries?entity_id=${dealId}&entity=deal`);
+      const records = await simCall<Delivery[]>(
+        v.pipedriveSim.url,
+        'GET',
+        `/__sim/deliveries?entity_id=${dealId}&entity=deal`,
+      );
       const found = records.find((r) => r.outcome === 'delivered' && pred(r.body));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no delivered change of deal ${dealId} within ${timeoutMs} ms: ${JSON.stringify(records.map((r) => [r.outcome, r.http_status]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no delivered change of deal ${dealId} within ${timeoutMs} ms: ${JSON.stringify(records.map((r) => [r.outcome, r.http_status]))}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const stageChanged = (b: WebhookBody): boolean => (b.previous as { stage_id?: unknown } | null)?.stage_id !== undefined;
+  const stageChanged = (b: WebhookBody): boolean =>
+    (b.previous as { stage_id?: unknown } | null)?.stage_id !== undefined;
   const retitled = (b: WebhookBody): boolean => (b.previous as { title?: unknown } | null)?.title !== undefined;
 
   it("deal B carrying deal A's External ID, signed then renamed, never touches deal A's customer", async () => {
-    await withRealWorkers(v, { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle }, async () => {
-      const me = await simCall<{ company_id: number }>(v.pipedriveSim.url, 'GET', `/v1/users/me?api_token=${v.pipedriveSim.stackEntry.apiToken}`);
-      const dealA = await createSyntheticDeal(v);
-      const dealB = await createSyntheticDeal(v);
-      const idA = deriveExternalId({ companyId: String(me.company_id), dealId: dealA.dealId });
-      const idB = deriveExternalId({ companyId: String(me.company_id), dealId: dealB.dealId });
+    await withRealWorkers(
+      v,
+      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+      async () => {
+        const me = await simCall<{ company_id: number }>(
+          v.pipedriveSim.url,
+          'GET',
+          `/v1/users/me?api_token=${v.pipedriveSim.stackEntry.apiToken}`,
+        );
+        const dealA = await createSyntheticDeal(v);
+        const dealB = await createSyntheticDeal(v);
+        const idA = deriveExternalId({ companyId: String(me.company_id), dealId: dealA.dealId });
+        const idB = deriveExternalId({ companyId: String(me.company_id), dealId: dealB.dealId });
 
-      // Deal A is signed and onboarded; its run writes idA back to the deal.
-      await simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealA.dealId}/move`, { stage_name: 'Contract Signed' });
-      expect((await delivered(dealA.dealId, stageChanged)).http_status).toBe(202);
-      expect(((await t.client.workflow.getHandle(idA).result()) as TransactionState).state).toBe('COMPLETED');
-      const customerA = await v.netsuite.getCustomerSnapshot(idA);
-      expect(customerA).toMatchObject({ companyName: dealA.orgName, email: dealA.email });
+        // Deal A is signed and onboarded; its run writes idA back to the deal.
+        await simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealA.dealId}/move`, {
+          stage_name: 'Contract Signed',
+        });
+        expect((await delivered(dealA.dealId, stageChanged)).http_status).toBe(202);
+        expect(((await t.client.workflow.getHandle(idA).result()) as TransactionState).state).toBe('COMPLETED');
+        const customerA = await v.netsuite.getCustomerSnapshot(idA);
+        expect(customerA).toMatchObject({ companyName: dealA.orgName, email: dealA.email });
 
-      // Someone copies A's External ID onto deal B (an edit in an early stage), then B is signed.
-      await simCall(v.pipedriveSim.url, 'PATCH', `/__sim/deals/${dealB.dealId}`, { custom_fields: { 'External ID': idA } });
-      await simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealB.dealId}/move`, { stage_name: 'Contract Signed' });
-      const signedB = await delivered(dealB.dealId, stageChanged);
-      expect(signedB.http_status).toBe(202);
-      // B runs under its own id, to its own customer, and its run writes that id back over the copied one.
-      const onboardedB = (await t.client.workflow.getHandle(idB).result()) as TransactionState;
-      expect(onboardedB).toMatchObject({ state: 'COMPLETED', pipedriveDealId: dealB.dealId });
-      expect(onboardedB.netsuiteCustomerId).not.toBe(customerA?.id);
-      expect(await v.netsuite.getCustomerSnapshot(idB)).toMatchObject({ companyName: dealB.orgName, email: dealB.email });
+        // Someone copies A's External ID onto deal B (an edit in an early stage), then B is signed.
+        await simCall(v.pipedriveSim.url, 'PATCH', `/__sim/deals/${dealB.dealId}`, {
+          custom_fields: { 'External ID': idA },
+        });
+        await simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealB.dealId}/move`, {
+          stage_name: 'Contract Signed',
+        });
+        const signedB = await delivered(dealB.dealId, stageChanged);
+        expect(signedB.http_status).toBe(202);
+        // B runs under its own id, to its own customer, and its run writes that id back over the copied one.
+        const onboardedB = (await t.client.workflow.getHandle(idB).result()) as TransactionState;
+        expect(onboardedB).toMatchObject({ state: 'COMPLETED', pipedriveDealId: dealB.dealId });
+        expect(onboardedB.netsuiteCustomerId).not.toBe(customerA?.id);
+        expect(await v.netsuite.getCustomerSnapshot(idB)).toMatchObject({
+          companyName: dealB.orgName,
+          email: dealB.email,
+        });
 
-      // B is renamed: the organization, then the deal (whose change reaches the intake).
-      await patchOrganization(v, dealB.orgId, { name: 'Renamed Copy Ltd' });
-      await simCall(v.pipedriveSim.url, 'PATCH', `/__sim/deals/${dealB.dealId}`, { title: 'Copy renamed' });
-      const renamed = await delivered(dealB.dealId, retitled);
-      expect(renamed.http_status).toBe(202);
-      const edit = (await t.client.workflow.getHandle(dealEditWorkflowId(idB, renamed.event_id)).result()) as DealEditState;
-      expect(edit).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied' } });
-      expect((await v.netsuite.getCustomerSnapshot(idB))?.companyName).toBe('Renamed Copy Ltd');
+        // B is renamed: the organization, then the deal (whose change reaches the intake).
+        await patchOrganization(v, dealB.orgId, { name: 'Renamed Copy Ltd' });
+        await simCall(v.pipedriveSim.url, 'PATCH', `/__sim/deals/${dealB.dealId}`, { title: 'Copy renamed' });
+        const renamed = await delivered(dealB.dealId, retitled);
+        expect(renamed.http_status).toBe(202);
+        const edit = (await t.client.workflow
+          .getHandle(dealEditWorkflowId(idB, renamed.event_id))
+          .result()) as DealEditState;
+        expect(edit).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied' } });
+        expect((await v.netsuite.getCustomerSnapshot(idB))?.companyName).toBe('Renamed Copy Ltd');
 
-      // Deal A's customer is as A's onboarding left it.
-      const afterA = await v.netsuite.getCustomerSnapshot(idA);
-      expect(afterA).toMatchObject({ id: customerA?.id, companyName: dealA.orgName, email: dealA.email });
-      expect(afterA?.customFields.custentity_pd_deal_id).toBe(dealA.dealId);
-    });
+        // Deal A's customer is as A's onboarding left it.
+        const afterA = await v.netsuite.getCustomerSnapshot(idA);
+        expect(afterA).toMatchObject({ id: customerA?.id, companyName: dealA.orgName, email: dealA.email });
+        expect(afterA?.customFields.custentity_pd_deal_id).toBe(dealA.dealId);
+      },
+    );
   }, 180_000);
 });

@@ -22,10 +22,22 @@ interface DoctorJson {
   results: Array<{ group: string; title: string; status: string; detail?: string; fix?: string; fixed?: string }>;
 }
 
-async function doctor(dataDir: string, json: StackJson, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: DoctorJson; progress: string }> {
+async function doctor(
+  dataDir: string,
+  json: StackJson,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: DoctorJson; progress: string }> {
   const opts = {
     cwd: resolve(__dirname, '../..'),
-    env: { ...process.env, DATA_DIR: dataDir, TEMPORAL_ADDRESS: json.temporal.address, TEMPORAL_NAMESPACE: json.temporal.namespace, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: json.temporal.address,
+      TEMPORAL_NAMESPACE: json.temporal.namespace,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
   };
   try {
     const { stdout, stderr } = await run('npm', ['run', '--silent', 'cli', '--', 'doctor', '--json', ...args], opts);
@@ -56,7 +68,9 @@ describe('doctor (go-live preflight)', () => {
     expect(failures(out)).toEqual([]);
     expect(code).toBe(0);
     expect(out.results.length).toBeGreaterThan(25);
-    expect(out.results.map((r) => r.group)).toEqual(expect.arrayContaining(['Mapping template', 'Pipedrive', 'NetSuite', 'Slack', 'Temporal']));
+    expect(out.results.map((r) => r.group)).toEqual(
+      expect.arrayContaining(['Mapping template', 'Pipedrive', 'NetSuite', 'Slack', 'Temporal']),
+    );
     // One line per check, each as it finishes.
     expect(progress.split('\n').filter((l) => /^ {2}[✓✗!-] /.test(l))).toHaveLength(out.results.length);
   });
@@ -69,38 +83,68 @@ describe('doctor (go-live preflight)', () => {
     const { code, out } = await doctor(dataDir, json, [], { MAPPING_FILE: file });
     expect(code).toBe(1);
     expect(failures(out)).toEqual([
-      expect.objectContaining({ group: 'NetSuite', title: 'payment terms', detail: 'fields.terms.default: "Net 45" is no payment term', fix: expect.stringContaining('"Net 30"') }),
+      expect.objectContaining({
+        group: 'NetSuite',
+        title: 'payment terms',
+        detail: 'fields.terms.default: "Net 45" is no payment term',
+        fix: expect.stringContaining('"Net 30"'),
+      }),
     ]);
   });
 
   it('a renamed Pipedrive field fails naming the entry; --fix creates it and lists the change', async () => {
     const pd = json.pipedrive!;
     const headers = { 'x-api-token': pd.apiToken, 'content-type': 'application/json' };
-    const fields = (await (await fetch(`${pd.url}/v1/dealFields?limit=500`, { headers })).json()) as { data: Array<{ id: number; name: string }> };
+    const fields = (await (await fetch(`${pd.url}/v1/dealFields?limit=500`, { headers })).json()) as {
+      data: Array<{ id: number; name: string }>;
+    };
     const csm = fields.data.find((f) => f.name === 'CSM')!;
-    await fetch(`${pd.url}/v1/dealFields/${csm.id}`, { method: 'PUT', headers, body: JSON.stringify({ name: 'Customer success manager' }) });
+    await fetch(`${pd.url}/v1/dealFields/${csm.id}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ name: 'Customer success manager' }),
+    });
 
     const broken = await doctor(dataDir, json, []);
     expect(broken.code).toBe(1);
     expect(failures(broken.out)).toEqual([
-      expect.objectContaining({ group: 'Pipedrive', title: 'fields.csm.source: deal field "CSM"', detail: 'no deal field "CSM"', fix: expect.stringContaining('doctor --fix') }),
+      expect.objectContaining({
+        group: 'Pipedrive',
+        title: 'fields.csm.source: deal field "CSM"',
+        detail: 'no deal field "CSM"',
+        fix: expect.stringContaining('doctor --fix'),
+      }),
     ]);
 
     const fixed = await doctor(dataDir, json, ['--fix']);
     expect(fixed.code).toBe(0);
-    expect(fixed.out.results.find((r) => r.title === 'fields.csm.source: deal field "CSM"')).toMatchObject({ status: 'pass', fixed: expect.stringMatching(/^created deal field "CSM" \(user, key [0-9a-f]{40}\)$/) });
+    expect(fixed.out.results.find((r) => r.title === 'fields.csm.source: deal field "CSM"')).toMatchObject({
+      status: 'pass',
+      fixed: expect.stringMatching(/^created deal field "CSM" \(user, key [0-9a-f]{40}\)$/),
+    });
     expect((await doctor(dataDir, json, [])).code).toBe(0);
   });
 
   it('a missing search attribute fails; --fix adds it', async () => {
     const connection = await Connection.connect({ address: json.temporal.address });
     try {
-      await connection.operatorService.removeSearchAttributes({ namespace: json.temporal.namespace, searchAttributes: ['ReviewReason'] });
+      await connection.operatorService.removeSearchAttributes({
+        namespace: json.temporal.namespace,
+        searchAttributes: ['ReviewReason'],
+      });
       const broken = await doctor(dataDir, json, []);
-      expect(failures(broken.out)).toEqual([expect.objectContaining({ group: 'Temporal', detail: 'missing ReviewReason', fix: expect.stringContaining('--name ReviewReason --type Keyword') })]);
+      expect(failures(broken.out)).toEqual([
+        expect.objectContaining({
+          group: 'Temporal',
+          detail: 'missing ReviewReason',
+          fix: expect.stringContaining('--name ReviewReason --type Keyword'),
+        }),
+      ]);
       const fixed = await doctor(dataDir, json, ['--fix']);
       expect(fixed.code).toBe(0);
-      expect(fixed.out.results.find((r) => r.group === 'Temporal' && r.fixed)).toMatchObject({ fixed: 'added ReviewReason (Keyword)' });
+      expect(fixed.out.results.find((r) => r.group === 'Temporal' && r.fixed)).toMatchObject({
+        fixed: 'added ReviewReason (Keyword)',
+      });
       const listed = await connection.operatorService.listSearchAttributes({ namespace: json.temporal.namespace });
       expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining(['ReviewReason']));
     } finally {

@@ -32,7 +32,8 @@ const poll = async <T>(what: string, probe: () => Promise<T | undefined>, timeou
   }
 };
 
-const intakeCount = (metrics: string, outcome: string): number => Number(new RegExp(`onboarding_webhook_intake_total\\{outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+const intakeCount = (metrics: string, outcome: string): number =>
+  Number(new RegExp(`onboarding_webhook_intake_total\\{outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
 /**
  * How many deliveries ended with this outcome. Every delivery the intake decides passes its outbox, whose drainer
  * counts each final decision once (also for a 202 `queued` answer decided later); without that counter, the
@@ -41,7 +42,9 @@ const intakeCount = (metrics: string, outcome: string): number => Number(new Reg
 const decided = (metrics: string, outcome: string): number => {
   const drained = [...metrics.matchAll(/^onboarding_intake_outbox_drained_total\{([^}]*)\} (\d+)$/gm)];
   if (drained.length === 0) return intakeCount(metrics, outcome);
-  return drained.filter((m) => m[1]!.includes(`outcome="${outcome}"`) && m[1]!.includes('final="true"')).reduce((sum, m) => sum + Number(m[2]), 0);
+  return drained
+    .filter((m) => m[1]!.includes(`outcome="${outcome}"`) && m[1]!.includes('final="true"'))
+    .reduce((sum, m) => sum + Number(m[2]), 0);
 };
 
 describe('fix write-back to Pipedrive and the named owner (npm start, sandbox simulators)', () => {
@@ -70,12 +73,21 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
     const metrics = async () => (await axios.get<string>(`${json.ops.url}/metrics`, { responseType: 'text' })).data;
 
     // A German deal owned by Bea, without a tax id, signed.
-    const created = await axios.post(`${pd.url}/__sim/deals`, { country: 'DE', omit: ['tax_id'], invoice_date: new Date().toISOString().slice(0, 10), user_id: BEA_PIPEDRIVE_USER_ID });
+    const created = await axios.post(`${pd.url}/__sim/deals`, {
+      country: 'DE',
+      omit: ['tax_id'],
+      invoice_date: new Date().toISOString().slice(0, 10),
+      user_id: BEA_PIPEDRIVE_USER_ID,
+    });
     const dealId = String(created.data.data.deal.id);
     await axios.post(`${pd.url}/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
 
     const card = await poll('review card', async () => {
-      const { messages } = (await axios.get<{ messages: Array<{ ts: string; thread_ts?: string; blocks?: unknown[] }> }>(`${slack}/__sim/messages?channel=C0REVIEW`)).data;
+      const { messages } = (
+        await axios.get<{ messages: Array<{ ts: string; thread_ts?: string; blocks?: unknown[] }> }>(
+          `${slack}/__sim/messages?channel=C0REVIEW`,
+        )
+      ).data;
       return messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(`/deal/${dealId}`));
     });
     expect(JSON.stringify(card.blocks)).toContain('*Owner:* <@U0REVIEWER2> (deal owner)');
@@ -90,22 +102,47 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
     // The operator's queue: owner column in text, owner object in --json.
     const queueJson = await runOpsCli(json.temporal, 'queue', '--json');
     expect(queueJson.code).toBe(0);
-    const items = JSON.parse(queueJson.stdout) as Array<{ externalId: string; owner?: unknown; reviewReason?: string; ageMinutes: number }>;
-    expect(items.find((i) => i.externalId === externalId)).toMatchObject({ owner: { kind: 'user', id: 'U0REVIEWER2', via: 'deal-owner' }, reviewReason: expect.any(String) });
+    const items = JSON.parse(queueJson.stdout) as Array<{
+      externalId: string;
+      owner?: unknown;
+      reviewReason?: string;
+      ageMinutes: number;
+    }>;
+    expect(items.find((i) => i.externalId === externalId)).toMatchObject({
+      owner: { kind: 'user', id: 'U0REVIEWER2', via: 'deal-owner' },
+      reviewReason: expect.any(String),
+    });
     const queueText = await runOpsCli(json.temporal, 'queue');
     expect(queueText.stdout).toMatch(/EXTERNAL ID\s+DEAL\s+AGE\s+REASON\s+OWNER/);
     expect(queueText.stdout.split('\n').find((l) => l.startsWith(externalId))).toContain('U0REVIEWER2 (deal-owner)');
 
     // Socket Mode on npm start: the HTTP endpoint says so, and a reviewer's Retry reaches the workflow over the socket.
-    const http = await fetch(`${json.app.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload={}' });
+    const http = await fetch(`${json.app.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'payload={}',
+    });
     expect(http.status).toBe(404);
     expect(await http.json()).toMatchObject({ error: 'socket_mode' });
-    await poll('socket connection', async () => ((await axios.get<{ socketConnections: number }>(`${slack}/__sim/config`)).data.socketConnections > 0 ? true : undefined));
-    const clicked = await axios.post<{ status: number }>(`${slack}/__sim/click`, { channel: 'C0REVIEW', message_ts: card.ts, action_id: 'review_retry', user_id: 'U0REVIEWER1' });
+    await poll('socket connection', async () =>
+      (await axios.get<{ socketConnections: number }>(`${slack}/__sim/config`)).data.socketConnections > 0
+        ? true
+        : undefined,
+    );
+    const clicked = await axios.post<{ status: number }>(`${slack}/__sim/click`, {
+      channel: 'C0REVIEW',
+      message_ts: card.ts,
+      action_id: 'review_retry',
+      user_id: 'U0REVIEWER1',
+    });
     expect(clicked.data.status).toBe(200);
     await poll('retry over the socket', async () => {
       const s = await handle.query(stateQuery);
-      return s.state === 'NEEDS_REVIEW' && s.reviewOwner && s.auditTrail.some((e) => e.step === 'review' && e.actor === 'U0REVIEWER1' && e.detail === 'retry') ? s : undefined;
+      return s.state === 'NEEDS_REVIEW' &&
+        s.reviewOwner &&
+        s.auditTrail.some((e) => e.step === 'review' && e.actor === 'U0REVIEWER1' && e.detail === 'retry')
+        ? s
+        : undefined;
     });
 
     const before = await metrics();
@@ -113,7 +150,11 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
     await handle.signal(reviewSignal, {
       action: 'fix',
       actor: 'U0REVIEWER2',
-      fields: { 'organization.taxId': 'DE123456789', 'deal.title': 'Renamed by the reviewer', 'person.email': 'billing@renamed-gmbh.example' },
+      fields: {
+        'organization.taxId': 'DE123456789',
+        'deal.title': 'Renamed by the reviewer',
+        'person.email': 'billing@renamed-gmbh.example',
+      },
     });
     const done: TransactionState = await handle.result();
     expect(done.state).toBe('COMPLETED');
@@ -130,28 +171,60 @@ describe('fix write-back to Pipedrive and the named owner (npm start, sandbox si
     expect(done.netsuiteCustomerId).toBeDefined();
 
     // Every deal webhook since the fix is the integration's own write (title, status flags) and was loop-dropped.
-    type Delivery = { at: string; attempt: number; http_status: number | null; error: string | null; banned_webhook: boolean; body: { previous: Record<string, unknown> | null; meta: Record<string, unknown> } };
+    type Delivery = {
+      at: string;
+      attempt: number;
+      http_status: number | null;
+      error: string | null;
+      banned_webhook: boolean;
+      body: { previous: Record<string, unknown> | null; meta: Record<string, unknown> };
+    };
     const sinceFix = async () =>
-      (await axios.get<{ data: Delivery[] }>(`${pd.url}/__sim/deliveries?entity=deal&entity_id=${dealId}`)).data.data.filter((d) => d.at >= fixedAt.replace(/\.\d{3}Z$/, 'Z'));
+      (
+        await axios.get<{ data: Delivery[] }>(`${pd.url}/__sim/deliveries?entity=deal&entity_id=${dealId}`)
+      ).data.data.filter((d) => d.at >= fixedAt.replace(/\.\d{3}Z$/, 'Z'));
     // Pipedrive retries a delivery the app did not answer in 10 s at 3/30/150 s: under load the 2xx may be a retry.
     const deliveries = await poll(
       'write-back webhooks delivered',
       async () => {
         const since = await sinceFix();
-        return since.some((d) => d.body.previous && 'title' in d.body.previous && d.http_status !== null && d.http_status >= 200 && d.http_status < 300) ? since : undefined;
+        return since.some(
+          (d) =>
+            d.body.previous &&
+            'title' in d.body.previous &&
+            d.http_status !== null &&
+            d.http_status >= 200 &&
+            d.http_status < 300,
+        )
+          ? since
+          : undefined;
       },
       240_000,
     ).catch(async (err: Error) => {
-      const seen = (await sinceFix()).map((d) => ({ at: d.at, attempt: d.attempt, status: d.http_status, error: d.error, banned: d.banned_webhook, previous: Object.keys(d.body.previous ?? {}) }));
+      const seen = (await sinceFix()).map((d) => ({
+        at: d.at,
+        attempt: d.attempt,
+        status: d.http_status,
+        error: d.error,
+        banned: d.banned_webhook,
+        previous: Object.keys(d.body.previous ?? {}),
+      }));
       throw new Error(`${err.message}; deliveries since the fix: ${JSON.stringify(seen)}`);
     });
     expect(deliveries.every((d) => d.body.meta.change_source === 'api')).toBe(true);
-    const answered = deliveries.filter((d) => d.http_status !== null && d.http_status >= 200 && d.http_status < 300).length;
-    const after = await poll('every delivery decided as loop-dropped', async () => {
-      const m = await metrics();
-      return decided(m, 'loop_dropped') - decided(before, 'loop_dropped') >= answered ? m : undefined;
-    }, 60_000);
-    for (const outcome of ['accepted', 'duplicate', 'signalled']) expect(decided(after, outcome)).toBe(decided(before, outcome));
+    const answered = deliveries.filter(
+      (d) => d.http_status !== null && d.http_status >= 200 && d.http_status < 300,
+    ).length;
+    const after = await poll(
+      'every delivery decided as loop-dropped',
+      async () => {
+        const m = await metrics();
+        return decided(m, 'loop_dropped') - decided(before, 'loop_dropped') >= answered ? m : undefined;
+      },
+      60_000,
+    );
+    for (const outcome of ['accepted', 'duplicate', 'signalled'])
+      expect(decided(after, outcome)).toBe(decided(before, outcome));
     expect((await handle.query(stateQuery)).auditTrail.filter((e) => e.step === 'deal-updated')).toEqual([]);
   });
 });

@@ -41,7 +41,11 @@ describe('intake dead letters on a real Temporal', () => {
   });
 
   afterAll(async () => {
-    for (const id of started) await t.client.workflow.getHandle(id).terminate('dead-letter test done').catch(() => undefined);
+    for (const id of started)
+      await t.client.workflow
+        .getHandle(id)
+        .terminate('dead-letter test done')
+        .catch(() => undefined);
     await app?.close();
     await sim?.close();
     await t?.close();
@@ -58,7 +62,16 @@ describe('intake dead letters on a real Temporal', () => {
     const [stage] = await pipedrive.findStageIdsByName(CONTRACT_SIGNED_STAGE);
     const companyId = '7340001';
     const delivery = (dealId: string, eventId: string) => ({
-      meta: { action: 'change', entity: 'deal', entity_id: dealId, id: eventId, company_id: companyId, change_source: 'app', user_id: '99', version: '2.0' },
+      meta: {
+        action: 'change',
+        entity: 'deal',
+        entity_id: dealId,
+        id: eventId,
+        company_id: companyId,
+        change_source: 'app',
+        user_id: '99',
+        version: '2.0',
+      },
       data: { id: dealId, title: `Deal ${eventId}`, stage_id: stage, custom_fields: {} },
       previous: { stage_id: '1' },
     });
@@ -70,7 +83,8 @@ describe('intake dead letters on a real Temporal', () => {
     old.exec(`CREATE TABLE intake_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, event TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX intake_outbox_received_at ON intake_outbox (received_at)`);
     const insert = old.prepare('INSERT INTO intake_outbox (received_at, event) VALUES (?, ?)');
-    for (let i = 0; i < 4; i += 1) insert.run(Date.now(), JSON.stringify(delivery(`${'9'.repeat(4000)}${i}`, `evt-poison-${i}`)));
+    for (let i = 0; i < 4; i += 1)
+      insert.run(Date.now(), JSON.stringify(delivery(`${'9'.repeat(4000)}${i}`, `evt-poison-${i}`)));
     const valid = [`${Date.now() % 1_000_000}1`, `${Date.now() % 1_000_000}2`, `${Date.now() % 1_000_000}3`];
     for (const id of valid) insert.run(Date.now(), JSON.stringify(delivery(id, `evt-${id}`)));
     old.close();
@@ -97,9 +111,19 @@ describe('intake dead letters on a real Temporal', () => {
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
 
-    await waitUntil('four dead letters', async () => ((await metric(DEAD_LETTERED_COUNTER)) === 4 ? true : undefined), { timeoutMs: 30_000 });
+    await waitUntil('four dead letters', async () => ((await metric(DEAD_LETTERED_COUNTER)) === 4 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
     for (const id of validIds) {
-      const d = await waitUntil(`workflow ${id}`, () => t.client.workflow.getHandle(id).describe().catch(() => undefined), { timeoutMs: 30_000 });
+      const d = await waitUntil(
+        `workflow ${id}`,
+        () =>
+          t.client.workflow
+            .getHandle(id)
+            .describe()
+            .catch(() => undefined),
+        { timeoutMs: 30_000 },
+      );
       expect(d).toMatchObject({ type: 'onboardDeal', taskQueue, status: { name: 'RUNNING' } });
     }
     const letters = runIntakeCommand(dataDir, 'dead-letters', undefined);
@@ -124,7 +148,10 @@ describe('intake dead letters on a real Temporal', () => {
     expect(await res.json()).toEqual({
       error: 'invalid_payload',
       message: expect.any(String),
-      issues: ['meta.entity_id: a Pipedrive id is digits only, at most 32 of them', 'data.id: a Pipedrive id is digits only, at most 32 of them'],
+      issues: [
+        'meta.entity_id: a Pipedrive id is digits only, at most 32 of them',
+        'data.id: a Pipedrive id is digits only, at most 32 of them',
+      ],
     });
     expect(await metric(INTAKE_COUNTER, { outcome: 'refused_400' })).toBe(1);
 
@@ -138,10 +165,14 @@ describe('intake dead letters on a real Temporal', () => {
       expect(lines.map((l) => l.id)).toEqual([4, 3, 2, 1]);
       expect(listed.stdout).not.toContain('Deal evt-');
       const text = await runOpsCli(t, 'intake', 'dead-letters');
-      expect(text.stdout).toMatch(/^4 dead letter\(s\), newest first \(replay one with: npm run cli -- intake replay <id>\)/);
+      expect(text.stdout).toMatch(
+        /^4 dead letter\(s\), newest first \(replay one with: npm run cli -- intake replay <id>\)/,
+      );
       const replay = await runOpsCli(t, 'intake', 'replay', '1');
       expect(replay.code).toBe(1);
-      expect(replay.stderr).toContain('dead letter 1 is not a valid delivery today and cannot start anything: meta.entity_id: a Pipedrive id is digits only');
+      expect(replay.stderr).toContain(
+        'dead letter 1 is not a valid delivery today and cannot start anything: meta.entity_id: a Pipedrive id is digits only',
+      );
       expect((await runOpsCli(t, 'intake', 'replay', '99')).stderr).toContain('no dead letter with id 99');
     } finally {
       if (before === undefined) delete process.env.DATA_DIR;

@@ -32,7 +32,8 @@ jest.setTimeout(120_000);
 
 const BEARER = 'ops-bearer-token-0123456789';
 const BASIC = { user: 'prometheus', password: 'ops-basic-password-42' };
-const basicHeader = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basicHeader = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 interface Answer {
   status: number;
@@ -41,15 +42,33 @@ interface Answer {
 }
 
 /** One request on a real socket, optionally from another loopback source address. */
-function send(url: string, o: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent; localAddress?: string } = {}): Promise<Answer> {
+function send(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent; localAddress?: string } = {},
+): Promise<Answer> {
   return new Promise((resolvePromise, reject) => {
     const req = request(
       url,
-      { method: o.method ?? 'GET', headers: { ...o.headers, ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}) }, agent: o.agent, localAddress: o.localAddress, timeout: 10_000 },
+      {
+        method: o.method ?? 'GET',
+        headers: {
+          ...o.headers,
+          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
+        },
+        agent: o.agent,
+        localAddress: o.localAddress,
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -67,7 +86,11 @@ describe('public and internal listeners', () => {
   const dirs: string[] = [];
   const apps: FastifyInstance[] = [];
 
-  const contextFor = (env: NodeJS.ProcessEnv, registry = new Registry(), log: AppContext['log'] = createLogger('listeners-test', 'silent')): AppContext => {
+  const contextFor = (
+    env: NodeJS.ProcessEnv,
+    registry = new Registry(),
+    log: AppContext['log'] = createLogger('listeners-test', 'silent'),
+  ): AppContext => {
     const dir = mkdtempSync(join(tmpdir(), 'listeners-'));
     dirs.push(dir);
     return {
@@ -125,15 +148,40 @@ describe('public and internal listeners', () => {
     }
 
     // Public: the webhook and Slack answer as themselves (here: no credentials, Slack not configured), the rest 404.
-    const webhook = await send(`${publicUrl}/webhooks/pipedrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const webhook = await send(`${publicUrl}/webhooks/pipedrive`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect([webhook.status, JSON.parse(webhook.body).error]).toEqual([401, 'unauthorized']);
-    const slack = await send(`${publicUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload=%7B%7D' });
+    const slack = await send(`${publicUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'payload=%7B%7D',
+    });
     expect([slack.status, JSON.parse(slack.body).error]).toEqual([503, 'not_configured']);
     // Slack's own body limit, below the webhook's 256 KiB: read and refused before any handler runs.
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    expect((await send(`${publicUrl}/slack/events`, { method: 'POST', headers: form, body: `payload=${'x'.repeat(SLACK_BODY_LIMIT_BYTES)}` })).status).toBe(413);
-    expect((await send(`${publicUrl}/slack/events`, { method: 'POST', headers: form, body: `payload=${'x'.repeat(SLACK_BODY_LIMIT_BYTES - 100)}` })).status).toBe(503);
-    for (const path of ['/ops', '/ops.json', '/metrics', '/ops/', '/anything']) expect([path, (await send(`${publicUrl}${path}`)).status]).toEqual([path, 404]);
+    expect(
+      (
+        await send(`${publicUrl}/slack/events`, {
+          method: 'POST',
+          headers: form,
+          body: `payload=${'x'.repeat(SLACK_BODY_LIMIT_BYTES)}`,
+        })
+      ).status,
+    ).toBe(413);
+    expect(
+      (
+        await send(`${publicUrl}/slack/events`, {
+          method: 'POST',
+          headers: form,
+          body: `payload=${'x'.repeat(SLACK_BODY_LIMIT_BYTES - 100)}`,
+        })
+      ).status,
+    ).toBe(503);
+    for (const path of ['/ops', '/ops.json', '/metrics', '/ops/', '/anything'])
+      expect([path, (await send(`${publicUrl}${path}`)).status]).toEqual([path, 404]);
     expect((await send(`${publicUrl}/webhooks/pipedrive`)).status).toBe(404);
 
     // Internal: the card, its JSON and Prometheus text; not the webhook nor Slack.
@@ -151,8 +199,21 @@ describe('public and internal listeners', () => {
     // One registry behind both: the public listener's counters are scraped here.
     expect(metrics.body).toContain(`# TYPE ${RATE_LIMITED_COUNTER} counter`);
     expect(metrics.body).toContain(`${INTAKE_COUNTER}{outcome="refused_401"} 1`);
-    for (const [method, path] of [['POST', '/webhooks/pipedrive'], ['POST', '/slack/events'], ['GET', '/anything']] as const) {
-      expect([path, (await send(`${opsUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined })).status]).toEqual([path, 404]);
+    for (const [method, path] of [
+      ['POST', '/webhooks/pipedrive'],
+      ['POST', '/slack/events'],
+      ['GET', '/anything'],
+    ] as const) {
+      expect([
+        path,
+        (
+          await send(`${opsUrl}${path}`, {
+            method,
+            headers: { 'content-type': 'application/json' },
+            body: method === 'POST' ? '{}' : undefined,
+          })
+        ).status,
+      ]).toEqual([path, 404]);
     }
   });
 
@@ -160,7 +221,11 @@ describe('public and internal listeners', () => {
     const expectStatuses = async (opsUrl: string, authorization: string | undefined, status: number): Promise<void> => {
       for (const path of ['/ops', '/ops.json', '/metrics', '/nowhere']) {
         const answer = await send(`${opsUrl}${path}`, { headers: authorization ? { authorization } : {} });
-        expect([authorization?.split(' ')[0] ?? 'none', path, answer.status]).toEqual([authorization?.split(' ')[0] ?? 'none', path, path === '/nowhere' && status === 200 ? 404 : status]);
+        expect([authorization?.split(' ')[0] ?? 'none', path, answer.status]).toEqual([
+          authorization?.split(' ')[0] ?? 'none',
+          path,
+          path === '/nowhere' && status === 200 ? 404 : status,
+        ]);
       }
       // Probes stay open for load balancers and kubelets.
       expect((await send(`${opsUrl}/healthz`)).status).toBe(200);
@@ -179,18 +244,26 @@ describe('public and internal listeners', () => {
     });
 
     it('basic: the pair as Prometheus basic_auth and browsers send it', async () => {
-      const opsUrl = await listen(buildOpsApp(contextFor({ OPS_BASIC_USER: BASIC.user, OPS_BASIC_PASSWORD: BASIC.password })));
+      const opsUrl = await listen(
+        buildOpsApp(contextFor({ OPS_BASIC_USER: BASIC.user, OPS_BASIC_PASSWORD: BASIC.password })),
+      );
       await expectStatuses(opsUrl, basicHeader(BASIC.user, BASIC.password), 200);
       await expectStatuses(opsUrl, undefined, 401);
       await expectStatuses(opsUrl, basicHeader(BASIC.user, `${BASIC.password}!`), 401);
       await expectStatuses(opsUrl, basicHeader('someone', BASIC.password), 401);
       await expectStatuses(opsUrl, `Bearer ${BASIC.password}`, 401);
       // A browser asked for Basic shows its login prompt.
-      expect((await send(`${opsUrl}/ops`)).headers['www-authenticate']).toBe('Basic realm="onboarding-ops", charset="UTF-8"');
+      expect((await send(`${opsUrl}/ops`)).headers['www-authenticate']).toBe(
+        'Basic realm="onboarding-ops", charset="UTF-8"',
+      );
     });
 
     it('both set: either is accepted; off (the loopback default): no credentials needed', async () => {
-      const both = await listen(buildOpsApp(contextFor({ OPS_BEARER_TOKEN: BEARER, OPS_BASIC_USER: BASIC.user, OPS_BASIC_PASSWORD: BASIC.password })));
+      const both = await listen(
+        buildOpsApp(
+          contextFor({ OPS_BEARER_TOKEN: BEARER, OPS_BASIC_USER: BASIC.user, OPS_BASIC_PASSWORD: BASIC.password }),
+        ),
+      );
       await expectStatuses(both, `Bearer ${BEARER}`, 200);
       await expectStatuses(both, basicHeader(BASIC.user, BASIC.password), 200);
       await expectStatuses(both, undefined, 401);
@@ -209,7 +282,9 @@ describe('public and internal listeners', () => {
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       const code = await new Promise<number | null>((r) => child.once('exit', r));
       expect(code).toBe(78);
-      expect(err).toMatch(/Invalid configuration[\s\S]*OPS_HOST: 0\.0\.0\.0 is not a loopback address.*OPS_BEARER_TOKEN.*OPS_BASIC_USER and OPS_BASIC_PASSWORD/);
+      expect(err).toMatch(
+        /Invalid configuration[\s\S]*OPS_HOST: 0\.0\.0\.0 is not a loopback address.*OPS_BEARER_TOKEN.*OPS_BASIC_USER and OPS_BASIC_PASSWORD/,
+      );
     });
   });
 
@@ -225,8 +300,23 @@ describe('public and internal listeners', () => {
           send(`${publicUrl}/webhooks/pipedrive`, {
             method: 'POST',
             agent,
-            headers: { 'content-type': 'application/json', authorization: basicHeader(sim.stackEntry.webhookUser, sim.stackEntry.webhookPassword) },
-            body: JSON.stringify({ meta: { action: 'change', entity: 'person', entity_id: String(i + 1), id: `burst-${i}`, company_id: '1', version: '2.0', timestamp: new Date().toISOString() }, data: { id: i + 1 }, previous: {} }),
+            headers: {
+              'content-type': 'application/json',
+              authorization: basicHeader(sim.stackEntry.webhookUser, sim.stackEntry.webhookPassword),
+            },
+            body: JSON.stringify({
+              meta: {
+                action: 'change',
+                entity: 'person',
+                entity_id: String(i + 1),
+                id: `burst-${i}`,
+                company_id: '1',
+                version: '2.0',
+                timestamp: new Date().toISOString(),
+              },
+              data: { id: i + 1 },
+              previous: {},
+            }),
           }),
         ),
       );
@@ -240,7 +330,8 @@ describe('public and internal listeners', () => {
       const lines: Array<{ msg?: string; level?: number; req?: { remoteAddress?: string }; address?: string }> = [];
       const sink = new Writable({
         write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+          for (const line of chunk.toString().split('\n').filter(Boolean))
+            lines.push(JSON.parse(line) as (typeof lines)[number]);
           done();
         },
       });
@@ -251,9 +342,16 @@ describe('public and internal listeners', () => {
       const publicUrl = await listen(buildApp(ctx));
       const opsUrl = await listen(buildOpsApp(ctx));
       await registerPipedriveWebhook(pipedrive, ctx.config.pipedrive!, publicUrl, ctx.log);
-      const me = await simCall<{ company_id: number }>(sim.url, 'GET', `/v1/users/me?api_token=${sim.stackEntry.apiToken}`);
+      const me = await simCall<{ company_id: number }>(
+        sim.url,
+        'GET',
+        `/v1/users/me?api_token=${sim.stackEntry.apiToken}`,
+      );
       const started: string[] = [];
-      const seqBefore = (await simCall<Array<{ seq: number }>>(sim.url, 'GET', '/__sim/deliveries')).reduce((m, d) => Math.max(m, d.seq), 0);
+      const seqBefore = (await simCall<Array<{ seq: number }>>(sim.url, 'GET', '/__sim/deliveries')).reduce(
+        (m, d) => Math.max(m, d.seq),
+        0,
+      );
 
       let flooding = true;
       const flood = { sent: 0, statuses: {} as Record<string, number> };
@@ -282,9 +380,17 @@ describe('public and internal listeners', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
       // The simulator logs a delivery once it is answered (or failed).
-      let ours: Array<{ seq: number; outcome: string; http_status: number | null; attempt: number; entity_id: string }> = [];
+      let ours: Array<{
+        seq: number;
+        outcome: string;
+        http_status: number | null;
+        attempt: number;
+        entity_id: string;
+      }> = [];
       for (let i = 0; i < 200; i++) {
-        ours = (await simCall<typeof ours>(sim.url, 'GET', '/__sim/deliveries?entity=deal')).filter((d) => d.seq > seqBefore);
+        ours = (await simCall<typeof ours>(sim.url, 'GET', '/__sim/deliveries?entity=deal')).filter(
+          (d) => d.seq > seqBefore,
+        );
         if (dealIds.every((id) => ours.some((d) => d.entity_id === id))) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -296,7 +402,9 @@ describe('public and internal listeners', () => {
       try {
         // Every delivery of the simulator landed on its first attempt: none was refused.
         expect(dealIds.filter((id) => !ours.some((d) => d.entity_id === id))).toEqual([]);
-        expect(ours.filter((d) => d.outcome !== 'delivered' || d.attempt !== 1 || ![200, 202].includes(d.http_status ?? 0))).toEqual([]);
+        expect(
+          ours.filter((d) => d.outcome !== 'delivered' || d.attempt !== 1 || ![200, 202].includes(d.http_status ?? 0)),
+        ).toEqual([]);
         // The flood: only 429s and, within the limit's budget, the 401 its credentials earn.
         expect(Object.keys(flood.statuses).sort()).toEqual(['401', '429']);
         const passed = flood.statuses['401']!;
@@ -309,12 +417,24 @@ describe('public and internal listeners', () => {
         // Not a flood of log lines: requests are logged (two lines each) only as far as they were let through, plus a
         // warning; had the refused ones been logged too, there would be more than twice as many.
         const requestLines = lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed');
-        expect(lines.filter((l) => l.msg === 'incoming request' && l.req?.remoteAddress === '127.0.0.2').length).toBeLessThanOrEqual(passed + 32);
+        expect(
+          lines.filter((l) => l.msg === 'incoming request' && l.req?.remoteAddress === '127.0.0.2').length,
+        ).toBeLessThanOrEqual(passed + 32);
         expect(requestLines.length).toBeLessThanOrEqual(2 * (passed + ours.length + 32));
-        expect(lines.filter((l) => l.level === 40 && l.address === '127.0.0.2' && /over PUBLIC_RATE_LIMIT_PER_SEC/.test(l.msg ?? ''))).toHaveLength(1);
-        process.stderr.write(`flood: ${flood.sent} in ${seconds.toFixed(1)} s (${Math.round(flood.sent / seconds)}/s) ${JSON.stringify(flood.statuses)}; ${ours.length} signed deliveries all 2xx\n`);
+        expect(
+          lines.filter(
+            (l) => l.level === 40 && l.address === '127.0.0.2' && /over PUBLIC_RATE_LIMIT_PER_SEC/.test(l.msg ?? ''),
+          ),
+        ).toHaveLength(1);
+        process.stderr.write(
+          `flood: ${flood.sent} in ${seconds.toFixed(1)} s (${Math.round(flood.sent / seconds)}/s) ${JSON.stringify(flood.statuses)}; ${ours.length} signed deliveries all 2xx\n`,
+        );
       } finally {
-        for (const id of started) await t.client.workflow.getHandle(id).terminate('listeners test done').catch(() => undefined);
+        for (const id of started)
+          await t.client.workflow
+            .getHandle(id)
+            .terminate('listeners test done')
+            .catch(() => undefined);
       }
     });
   });

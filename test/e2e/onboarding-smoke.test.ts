@@ -38,16 +38,20 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     const connection = await Connection.connect({ address: json.temporal.address });
     const client = new Client({ connection, namespace: json.temporal.namespace });
     const completed = [];
-    for await (const wf of client.workflow.list({ query: `OnboardingState = 'COMPLETED'` })) completed.push(wf.workflowId);
+    for await (const wf of client.workflow.list({ query: `OnboardingState = 'COMPLETED'` }))
+      completed.push(wf.workflowId);
     expect(completed).toHaveLength(3);
 
     const pd = json.pipedrive!;
     const pipedrive = axios.create({ baseURL: pd.url, headers: { 'x-api-token': pd.apiToken } });
     for (const externalId of completed) {
       const state = await client.workflow.getHandle(externalId).query(stateQuery);
-      const customers = await netsuite.suiteqlAll<{ id: string; companyname: string; email: string; subsidiary: string }>(
-        `SELECT id, companyname, email, subsidiary FROM customer WHERE externalid = ${sqlString(externalId)}`,
-      );
+      const customers = await netsuite.suiteqlAll<{
+        id: string;
+        companyname: string;
+        email: string;
+        subsidiary: string;
+      }>(`SELECT id, companyname, email, subsidiary FROM customer WHERE externalid = ${sqlString(externalId)}`);
       expect(customers).toHaveLength(1);
       expect(customers[0]!.id).toBe(state.netsuiteCustomerId);
 
@@ -70,7 +74,8 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     let metrics = '';
     // Every delivery goes through the intake outbox; its drainer's final outcomes count each delivery once, whether
     // the HTTP answer carried the outcome or said "queued".
-    const drained = (outcome: string): RegExp => new RegExp(`onboarding_intake_outbox_drained_total\\{outcome="${outcome}",final="true"\\} `);
+    const drained = (outcome: string): RegExp =>
+      new RegExp(`onboarding_intake_outbox_drained_total\\{outcome="${outcome}",final="true"\\} `);
     for (let i = 0; i < 50 && !/outbox_drained_total\{outcome="duplicate",final="true"\} [1-9]/.test(metrics); i++) {
       await new Promise((r) => setTimeout(r, 200));
       metrics = (await axios.get<string>(`${json.ops.url}/metrics`, { responseType: 'text' })).data;
@@ -84,7 +89,9 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     expect(metrics).toMatch(/^onboarding_transactions\{[^}]*outcome="completed"[^}]*\} 3$/m);
     expect(metrics).toMatch(/^onboarding_invoices\{[^}]*result="created"[^}]*\} 3$/m);
     expect(metrics).toMatch(/^onboarding_signed_to_customer_ms_count\{[^}]*\} 3$/m);
-    const all = await netsuite.suiteqlAll<{ n: string }>(`SELECT COUNT(*) AS n FROM customer WHERE externalid = ${sqlString(first.externalId)}`);
+    const all = await netsuite.suiteqlAll<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM customer WHERE externalid = ${sqlString(first.externalId)}`,
+    );
     expect(all[0]!.n).toBe('1');
     const runs = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId = '${first.externalId}'` })) runs.push(wf.runId);
@@ -96,7 +103,8 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     const pd = json.pipedrive!.url;
     const slackSim = json.slack!.url.replace(/\/api\/$/, '');
     const sim = async <T>(path: string, body?: unknown): Promise<T> =>
-      (await (body === undefined ? axios.get<T>(`${slackSim}${path}`) : axios.post<T>(`${slackSim}${path}`, body))).data;
+      (await (body === undefined ? axios.get<T>(`${slackSim}${path}`) : axios.post<T>(`${slackSim}${path}`, body)))
+        .data;
     const poll = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
       for (let i = 0; i < 200; i++) {
         const found = await probe();
@@ -106,21 +114,46 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
       throw new Error(`timed out waiting for ${what}`);
     };
 
-    const created = await axios.post(`${pd}/__sim/deals`, { country: 'DE', omit: ['tax_id'], invoice_date: new Date().toISOString().slice(0, 10) });
+    const created = await axios.post(`${pd}/__sim/deals`, {
+      country: 'DE',
+      omit: ['tax_id'],
+      invoice_date: new Date().toISOString().slice(0, 10),
+    });
     const dealId = String(created.data.data.deal.id);
     await axios.post(`${pd}/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
 
-    type Msg = { channel: string; ts: string; thread_ts?: string; blocks?: Array<{ type: string; elements?: Array<{ action_id: string }> }> };
+    type Msg = {
+      channel: string;
+      ts: string;
+      thread_ts?: string;
+      blocks?: Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+    };
     const card = await poll('review card', async () => {
       const { messages } = await sim<{ messages: Msg[] }>(`/__sim/messages?channel=${json.slack!.reviewChannel}`);
       return messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes('organization.taxId'));
     });
-    const buttons = (card.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).map((e) => e.action_id);
+    const buttons = (card.blocks ?? [])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? [])
+      .map((e) => e.action_id);
     expect(buttons).toEqual(expect.arrayContaining(['review_retry', 'review_fix', 'review_cancel']));
 
     const reviewer = json.slack!.reviewerIds[0]!;
-    expect((await sim<{ status: number }>('/__sim/click', { channel: card.channel, message_ts: card.ts, action_id: 'review_fix', user_id: reviewer })).status).toBe(200);
-    const modal = await poll('fix modal', async () => (await sim<{ views: Array<{ id: string; status: string; view: { private_metadata?: string } }> }>('/__sim/views')).views.find((v) => v.status === 'open'));
+    expect(
+      (
+        await sim<{ status: number }>('/__sim/click', {
+          channel: card.channel,
+          message_ts: card.ts,
+          action_id: 'review_fix',
+          user_id: reviewer,
+        })
+      ).status,
+    ).toBe(200);
+    const modal = await poll('fix modal', async () =>
+      (
+        await sim<{ views: Array<{ id: string; status: string; view: { private_metadata?: string } }> }>('/__sim/views')
+      ).views.find((v) => v.status === 'open'),
+    );
     // The modal carries the card's external id and review id (integrations/slack/review-action-ids.ts).
     const externalId = (JSON.parse(modal.view.private_metadata!) as { externalId: string }).externalId;
     const submitted = await sim<{ status: number }>('/__sim/submit-view', {
@@ -131,7 +164,9 @@ describe('onboarding end to end (npm start, sandbox simulators)', () => {
     expect(submitted.status).toBe(200);
 
     const connection = await Connection.connect({ address: json.temporal.address });
-    const done = await new Client({ connection, namespace: json.temporal.namespace }).workflow.getHandle(externalId).result();
+    const done = await new Client({ connection, namespace: json.temporal.namespace }).workflow
+      .getHandle(externalId)
+      .result();
     await connection.close();
     expect(done.state).toBe('COMPLETED');
     expect(done.pipedriveDealId).toBe(dealId);

@@ -102,32 +102,64 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     // Damage as an admin would do it in NetSuite: one e-mail changed (a mismatch), one customer copied by an old
     // connector under another external id with the same e-mail (a duplicate).
     const ns = json.netsuite!;
-    const http = new NetSuiteHttp({ baseUrl: ns.url, accountId: ns.accountId, consumerKey: ns.consumerKey, consumerSecret: ns.consumerSecret, tokenId: ns.tokenId, tokenSecret: ns.tokenSecret, concurrencyLimit: 2 });
-    await http.request('PATCH', `record/v1/customer/${customers[0]}`, { body: { email: 'someone.else@changed.example' } });
-    const copiedEmail = ((await http.request('GET', `record/v1/customer/${customers[1]}`)).body as { email: string }).email;
-    await http.request('PUT', `record/v1/customer/eid:LEGACY-CONNECTOR-${Date.now()}`, { body: { companyName: 'Created by the old connector', isPerson: false, email: copiedEmail, subsidiary: { id: '1' } } });
+    const http = new NetSuiteHttp({
+      baseUrl: ns.url,
+      accountId: ns.accountId,
+      consumerKey: ns.consumerKey,
+      consumerSecret: ns.consumerSecret,
+      tokenId: ns.tokenId,
+      tokenSecret: ns.tokenSecret,
+      concurrencyLimit: 2,
+    });
+    await http.request('PATCH', `record/v1/customer/${customers[0]}`, {
+      body: { email: 'someone.else@changed.example' },
+    });
+    const copiedEmail = ((await http.request('GET', `record/v1/customer/${customers[1]}`)).body as { email: string })
+      .email;
+    await http.request('PUT', `record/v1/customer/eid:LEGACY-CONNECTOR-${Date.now()}`, {
+      body: {
+        companyName: 'Created by the old connector',
+        isPerson: false,
+        email: copiedEmail,
+        subsidiary: { id: '1' },
+      },
+    });
     const reconciled = await runOpsCli(temporal, 'reconcile', '--json');
     expect(reconciled.code).toBe(0);
     // The changed e-mail and the duplicated customer's record: 2 of the 3 compared.
     const mismatch = (JSON.parse(reconciled.stdout) as { mismatchRate: number }).mismatchRate;
     expect(mismatch).toBeCloseTo(2 / 3);
 
-    const pdEvents = async (): Promise<RecordedEvent[]> => (await axios.get<{ events: RecordedEvent[] }>(json.pagerduty!.url.replace('/v2/enqueue', '/__sim/events'))).data.events;
+    const pdEvents = async (): Promise<RecordedEvent[]> =>
+      (await axios.get<{ events: RecordedEvent[] }>(json.pagerduty!.url.replace('/v2/enqueue', '/__sim/events'))).data
+        .events;
     let triggers: RecordedEvent[] = [];
     for (let i = 0; i < 240 && triggers.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 500));
       triggers = (await pdEvents()).filter((e) => e.event_action === 'trigger');
     }
-    expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual(['onboarding-duplicates', 'onboarding-reconciliation']);
+    expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual([
+      'onboarding-duplicates',
+      'onboarding-reconciliation',
+    ]);
 
     const slackSim = json.slack!.url.replace(/\/api\/$/, '');
-    const lead = (await axios.get<{ messages: Array<{ text: string }> }>(`${slackSim}/__sim/messages`, { params: { channel: 'C0ESCAL' } })).data.messages;
+    const lead = (
+      await axios.get<{ messages: Array<{ text: string }> }>(`${slackSim}/__sim/messages`, {
+        params: { channel: 'C0ESCAL' },
+      })
+    ).data.messages;
     expect(lead.map((m) => m.text).join('\n')).toMatch(/Reconciliation mismatches: 66\.7% \(threshold 2\.0%\)/);
     // One duplicate customer over the week's 3 new customers.
     expect(lead.map((m) => m.text).join('\n')).toMatch(/Duplicate customers: 33\.3% \(threshold 0\.50%\)/);
 
     const after: OpsView = (await axios.get(`${json.ops.url}/ops.json`)).data;
-    expect(after.alerts.filter((a) => a.open).map((a) => a.kind).sort()).toEqual(['duplicates', 'reconciliation']);
+    expect(
+      after.alerts
+        .filter((a) => a.open)
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['duplicates', 'reconciliation']);
     expect(after.kpis.find((k) => k.key === 'reconciliation')).toMatchObject({ status: 'red', display: '66.7%' });
     expect(after.reconciliation).toMatchObject({ duplicateCustomers: 1 });
     const html = (await axios.get<string>(`${json.ops.url}/ops`, { responseType: 'text' })).data;
@@ -137,43 +169,58 @@ describe('ops health card (npm start, sandbox simulators)', () => {
     // Several ticks later (2 s each): still one trigger per breach, one message each.
     await new Promise((r) => setTimeout(r, 10_000));
     expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(2);
-    expect((await axios.get<{ messages: unknown[] }>(`${slackSim}/__sim/messages`, { params: { channel: 'C0ESCAL' } })).data.messages).toHaveLength(lead.length);
+    expect(
+      (await axios.get<{ messages: unknown[] }>(`${slackSim}/__sim/messages`, { params: { channel: 'C0ESCAL' } })).data
+        .messages,
+    ).toHaveLength(lead.length);
   });
 
-  (existsSync(CHROMIUM) ? it : it.skip)('renders in headless Chromium: coloured KPI tiles and drawn trend charts (screenshot saved)', async () => {
-    const { chromium } = await import('playwright-core');
-    // A fresh profile per run (playwright passes it as --user-data-dir).
-    const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 1000 },
-    });
-    try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      await page.goto(`${json.ops.url}/ops`, { waitUntil: 'load' });
-      const tiles = page.locator('section.kpi');
-      expect(await tiles.count()).toBeGreaterThanOrEqual(4);
-      const sla = page.locator('section.kpi[data-kpi="slaBreaches"]');
-      expect(await sla.locator('.value').innerText()).toBe('0.0%');
-      // Green as rendered (border and figure), not only as a class name.
-      expect(await sla.evaluate(computedStyle, 'borderTopColor')).toBe('rgb(46, 157, 74)');
-      expect(await sla.locator('.value').evaluate(computedStyle, 'color')).toBe('rgb(46, 157, 74)');
-      // The chart is drawn: an SVG with a laid-out size and today's point.
-      const svg = sla.locator('svg.trend');
-      const box = await svg.boundingBox();
-      expect(box?.width).toBeGreaterThan(100);
-      expect(box?.height).toBeGreaterThan(20);
-      expect(await svg.locator('circle').count()).toBeGreaterThanOrEqual(1);
-      expect(await page.locator('#review-queue').isVisible()).toBe(true);
-      const png = join(dir, 'ops-card.png');
-      await page.screenshot({ path: png, fullPage: true });
-      expect(statSync(png).size).toBeGreaterThan(10_000);
-      process.stderr.write(`ops card screenshot: ${png}\n`);
-    } finally {
-      await browser.close();
-    }
-  });
+  (existsSync(CHROMIUM) ? it : it.skip)(
+    'renders in headless Chromium: coloured KPI tiles and drawn trend charts (screenshot saved)',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      // A fresh profile per run (playwright passes it as --user-data-dir).
+      const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'chromium-')), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+        viewport: { width: 1280, height: 1000 },
+      });
+      try {
+        const page = browser.pages()[0] ?? (await browser.newPage());
+        await page.goto(`${json.ops.url}/ops`, { waitUntil: 'load' });
+        const tiles = page.locator('section.kpi');
+        expect(await tiles.count()).toBeGreaterThanOrEqual(4);
+        const sla = page.locator('section.kpi[data-kpi="slaBreaches"]');
+        expect(await sla.locator('.value').innerText()).toBe('0.0%');
+        // Green as rendered (border and figure), not only as a class name.
+        expect(await sla.evaluate(computedStyle, 'borderTopColor')).toBe('rgb(46, 157, 74)');
+        expect(await sla.locator('.value').evaluate(computedStyle, 'color')).toBe('rgb(46, 157, 74)');
+        // The chart is drawn: an SVG with a laid-out size and today's point.
+        const svg = sla.locator('svg.trend');
+        const box = await svg.boundingBox();
+        expect(box?.width).toBeGreaterThan(100);
+        expect(box?.height).toBeGreaterThan(20);
+        expect(await svg.locator('circle').count()).toBeGreaterThanOrEqual(1);
+        expect(await page.locator('#review-queue').isVisible()).toBe(true);
+        const png = join(dir, 'ops-card.png');
+        await page.screenshot({ path: png, fullPage: true });
+        expect(statSync(png).size).toBeGreaterThan(10_000);
+        process.stderr.write(`ops card screenshot: ${png}\n`);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   if (!existsSync(CHROMIUM)) {
     it('explains the skipped screenshot test', () => {

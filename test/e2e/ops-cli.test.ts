@@ -7,7 +7,6 @@ import type { QueueItem } from '../../starters/cli/list-by-state';
 import { connectTestTemporal, type TestTemporal } from '../helpers/temporal';
 import { runOpsCli } from '../helpers/ops-cli-process';
 
-
 describe('ops CLI (npm run cli)', () => {
   let t: TestTemporal;
   beforeAll(async () => {
@@ -20,10 +19,19 @@ describe('ops CLI (npm run cli)', () => {
   it('shows status and the queue, and cancels with the operator recorded in the audit trail', async () => {
     // The CLI targets the real `onboarding` queue: this file's worker serves its workflow tasks (no activities, so
     // the transaction waits in VALIDATING at its first step) for the test's duration.
-    const worker = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: TASK_QUEUES.onboarding, workflowBundle: t.workflowBundle });
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue: TASK_QUEUES.onboarding,
+      workflowBundle: t.workflowBundle,
+    });
     await worker.runUntil(async () => {
       const externalId = `cli-${Date.now()}`;
-      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: '99', receivedAt: new Date().toISOString() });
+      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({
+        externalId,
+        pipedriveDealId: '99',
+        receivedAt: new Date().toISOString(),
+      });
 
       const status = await cli('status', externalId, '--json');
       expect(status.code).toBe(0);
@@ -33,7 +41,10 @@ describe('ops CLI (npm run cli)', () => {
       for (let i = 0; i < 20 && !queue.some((q) => q.externalId === externalId); i++) {
         queue = JSON.parse((await cli('queue', '--state', 'VALIDATING', '--json')).stdout) as QueueItem[];
       }
-      expect(queue.find((q) => q.externalId === externalId)).toMatchObject({ pipedriveDealId: '99', state: 'VALIDATING' });
+      expect(queue.find((q) => q.externalId === externalId)).toMatchObject({
+        pipedriveDealId: '99',
+        state: 'VALIDATING',
+      });
 
       // --as is a claim beside the real actor (cli:<os user>), never the actor: `--as U0CFO` must not become a reviewer.
       const cancel = await cli('cancel', externalId, '--as', 'U0CFO', '--reason', 'duplicate deal', '--json');
@@ -41,7 +52,13 @@ describe('ops CLI (npm run cli)', () => {
       expect(JSON.parse(cancel.stdout)).toMatchObject({ actor: `cli:${userInfo().username}`, claimedAs: 'U0CFO' });
       const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
       expect(result.state).toBe('CANCELLED');
-      expect(result.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: `cli:${userInfo().username} (as claimed: U0CFO)`, detail: 'cancel' }));
+      expect(result.auditTrail).toContainEqual(
+        expect.objectContaining({
+          step: 'review',
+          actor: `cli:${userInfo().username} (as claimed: U0CFO)`,
+          detail: 'cancel',
+        }),
+      );
       expect(result.auditTrail.some((e) => e.actor === 'U0CFO')).toBe(false);
     });
   });
@@ -54,9 +71,18 @@ describe('ops CLI (npm run cli)', () => {
     expect(badField.code).toBe(2);
     expect(badField.stderr).toContain('--field needs <path>=<value>');
     expect((await cli('link', 'some-deal')).stderr).toContain('link needs --customer');
-    const pollution = await cli('fix', 'some-deal', '--field', 'deal.__proto__.polluted=1', '--field', 'person.email=not-an-email');
+    const pollution = await cli(
+      'fix',
+      'some-deal',
+      '--field',
+      'deal.__proto__.polluted=1',
+      '--field',
+      'person.email=not-an-email',
+    );
     expect(pollution.code).toBe(2);
-    expect(pollution.stderr).toContain('fix refused: deal.__proto__.polluted: not a field a fix may change; person.email: value E-mail address has no "@".');
+    expect(pollution.stderr).toContain(
+      'fix refused: deal.__proto__.polluted: not a field a fix may change; person.email: value E-mail address has no "@".',
+    );
     const unknown = await cli('pause', 'no-such-deal');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no onboarding with external_id no-such-deal');

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../reconciliation/activities/reconcile-activities';
+import {
+  createReconciliationActivities,
+  createReconciliationNetSuiteActivities,
+} from '../../reconciliation/activities/reconcile-activities';
 import { createReconciliationReportActivities } from '../../reconciliation/activities/report-slack';
 import { createReconciliationRunActivities } from '../../reconciliation/activities/reconcile-run';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
@@ -19,7 +22,6 @@ import { runOpsCli } from '../helpers/ops-cli-process';
 
 // Two CLI processes (npm + tsx start-up each) on a shared, loaded machine.
 jest.setTimeout(240_000);
-
 
 describe('ops CLI: reconcile', () => {
   let t: TestTemporal;
@@ -50,7 +52,10 @@ describe('ops CLI: reconcile', () => {
         taskQueue,
         workflowBundle: t.workflowBundle,
         activities: {
-          ...createReconciliationActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+          ...createReconciliationActivities(
+            { pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) },
+            { dataDir, onboardingTaskQueue: onboardingQueue },
+          ),
           ...createReconciliationReportActivities({}),
         },
       }),
@@ -60,12 +65,18 @@ describe('ops CLI: reconcile', () => {
         taskQueue: netsuiteTaskQueueFor(taskQueue),
         activities: {
           ...createReconciliationNetSuiteActivities(clientFor(ns)),
-          ...createReconciliationRunActivities({ pipedrive, netsuite: clientFor(ns), starter: new OnboardingStarter(t.connection, t.namespace) }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+          ...createReconciliationRunActivities(
+            { pipedrive, netsuite: clientFor(ns), starter: new OnboardingStarter(t.connection, t.namespace) },
+            { dataDir, onboardingTaskQueue: onboardingQueue },
+          ),
         },
       }),
     ]);
     const [json, text] = await workers[1].runUntil(
-      workers[0].runUntil(async () => [await cli('reconcile', '--task-queue', taskQueue, '--start-missing', '--json'), await cli('reconcile', '--task-queue', taskQueue)]),
+      workers[0].runUntil(async () => [
+        await cli('reconcile', '--task-queue', taskQueue, '--start-missing', '--json'),
+        await cli('reconcile', '--task-queue', taskQueue),
+      ]),
     );
 
     expect(json.code).toBe(0);
@@ -76,7 +87,11 @@ describe('ops CLI: reconcile', () => {
     expect(summary.alert).toBe(true);
     // The result counts the onboardings started; the report lists them.
     expect(summary.onboardings).toEqual({ started: 1, alreadyKnown: 0 });
-    const listed = (JSON.parse(readFileSync(summary.report.jsonPath, 'utf8')) as { startedOnboardings: Array<{ externalId: string; outcome: string }> }).startedOnboardings;
+    const listed = (
+      JSON.parse(readFileSync(summary.report.jsonPath, 'utf8')) as {
+        startedOnboardings: Array<{ externalId: string; outcome: string }>;
+      }
+    ).startedOnboardings;
     expect(listed).toEqual([expect.objectContaining({ outcome: 'started' })]);
     expect((await t.client.workflow.getHandle(summary.workflowId).describe()).type).toBe('reconcile');
     await t.client.workflow.getHandle(listed[0]!.externalId).terminate('test cleanup');

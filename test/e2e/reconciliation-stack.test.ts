@@ -51,11 +51,17 @@ describe('reconciliation on the running stack', () => {
 
   /** The onboardings a run started, as its stored report lists them (the result only counts them). */
   const startedIn = (s: ReconciliationSummary): Array<{ dealId: string; externalId: string; outcome: string }> =>
-    (JSON.parse(readFileSync(s.report.jsonPath, 'utf8')) as { startedOnboardings: Array<{ dealId: string; externalId: string; outcome: string }> }).startedOnboardings;
+    (
+      JSON.parse(readFileSync(s.report.jsonPath, 'utf8')) as {
+        startedOnboardings: Array<{ dealId: string; externalId: string; outcome: string }>;
+      }
+    ).startedOnboardings;
 
   it('has the daily schedule, starts the missing onboarding, and is clean once the customer exists', async () => {
     const described = await client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID).describe();
-    expect(described.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })]);
+    expect(described.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] }),
+    ]);
     expect(described.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 86_400_000 });
     expect(described.action).toMatchObject({ workflowType: 'reconcile', taskQueue: 'onboarding' });
 
@@ -85,12 +91,22 @@ describe('reconciliation on the running stack', () => {
 
   it('0% on a clean run, 3 of 5 after seeded damage (email changed, customer deleted, second customer with one e-mail); each report in Slack', async () => {
     const ns = json.netsuite!;
-    const http = new NetSuiteHttp({ baseUrl: ns.url, accountId: ns.accountId, consumerKey: ns.consumerKey, consumerSecret: ns.consumerSecret, tokenId: ns.tokenId, tokenSecret: ns.tokenSecret, concurrencyLimit: 2 });
+    const http = new NetSuiteHttp({
+      baseUrl: ns.url,
+      accountId: ns.accountId,
+      consumerKey: ns.consumerKey,
+      consumerSecret: ns.consumerSecret,
+      tokenId: ns.tokenId,
+      tokenSecret: ns.tokenSecret,
+      concurrencyLimit: 2,
+    });
     const slack = new WebClient(json.slack!.botToken, { slackApiUrl: json.slack!.url });
-    const history = async () => (await slack.conversations.history({ channel: json.slack!.reviewChannel, limit: 200 })).messages ?? [];
+    const history = async () =>
+      (await slack.conversations.history({ channel: json.slack!.reviewChannel, limit: 200 })).messages ?? [];
     const reportsInSlack = async () => (await history()).filter((m) => m.text?.startsWith('Reconciliation '));
 
-    for (const country of ['GB', 'DE', 'US', 'NL']) await createSyntheticDeal(json.pipedrive!.url, { country, stage_name: 'Onboarded' });
+    for (const country of ['GB', 'DE', 'US', 'NL'])
+      await createSyntheticDeal(json.pipedrive!.url, { country, stage_name: 'Onboarded' });
     const started = await reconcile('--start-missing');
     expect(started.onboardings).toEqual({ started: 4, alreadyKnown: 0 });
     const ids = startedIn(started).map((o) => o.externalId);
@@ -117,11 +133,25 @@ describe('reconciliation on the running stack', () => {
     await http.request('DELETE', `record/v1/customer/${deleted}`);
     const copiedEmail = ((await http.request('GET', `record/v1/customer/${copied}`)).body as { email: string }).email;
     await http.request('PUT', `record/v1/customer/eid:LEGACY-CONNECTOR-${Date.now()}`, {
-      body: { companyName: 'Created by the old connector', isPerson: false, email: copiedEmail, subsidiary: { id: '1' } },
+      body: {
+        companyName: 'Created by the old connector',
+        isPerson: false,
+        email: copiedEmail,
+        subsidiary: { id: '1' },
+      },
     });
 
     const damaged = await reconcile();
-    expect(damaged.counts).toMatchObject({ signedDeals: 5, customers: 4, foreignCustomers: 1, compared: 5, withProblems: 3, missingCustomers: 1, fieldMismatches: 1, duplicates: 1 });
+    expect(damaged.counts).toMatchObject({
+      signedDeals: 5,
+      customers: 4,
+      foreignCustomers: 1,
+      compared: 5,
+      withProblems: 3,
+      missingCustomers: 1,
+      fieldMismatches: 1,
+      duplicates: 1,
+    });
     expect(damaged.mismatchRate).toBe(3 / 5);
     expect(damaged.alert).toBe(true);
 
@@ -134,6 +164,13 @@ describe('reconciliation on the running stack', () => {
     expect(blocksText).toContain('*Deals without a customer*\\n1');
     expect(blocksText).toContain(`Signed deal ${startedIn(started)[1]!.dealId}`);
     expect(blocksText).toContain(damaged.report.textPath);
-    await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done').catch(() => undefined)));
+    await Promise.all(
+      ids.map((id) =>
+        client.workflow
+          .getHandle(id)
+          .terminate('test done')
+          .catch(() => undefined),
+      ),
+    );
   });
 });

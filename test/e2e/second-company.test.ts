@@ -27,9 +27,21 @@ describe('second sandbox company (Globex) with its own mapping template', () => 
   let dataDir: string;
   let netsuite: NetSuiteClient;
 
-  async function doctor(mappingFile = TEMPLATE): Promise<{ code: number; failed: Array<{ title: string; detail?: string }> }> {
-    const env = { ...process.env, DATA_DIR: dataDir, TEMPORAL_ADDRESS: json.temporal.address, TEMPORAL_NAMESPACE: json.temporal.namespace, MAPPING_FILE: mappingFile, LOG_LEVEL: 'warn' };
-    const parse = (stdout: string) => (JSON.parse(stdout) as { results: Array<{ title: string; status: string; detail?: string }> }).results.filter((r) => r.status === 'fail');
+  async function doctor(
+    mappingFile = TEMPLATE,
+  ): Promise<{ code: number; failed: Array<{ title: string; detail?: string }> }> {
+    const env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: json.temporal.address,
+      TEMPORAL_NAMESPACE: json.temporal.namespace,
+      MAPPING_FILE: mappingFile,
+      LOG_LEVEL: 'warn',
+    };
+    const parse = (stdout: string) =>
+      (JSON.parse(stdout) as { results: Array<{ title: string; status: string; detail?: string }> }).results.filter(
+        (r) => r.status === 'fail',
+      );
     try {
       const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'doctor', '--json'], { cwd: ROOT, env });
       return { code: 0, failed: parse(stdout) };
@@ -73,9 +85,16 @@ describe('second sandbox company (Globex) with its own mapping template', () => 
       expect(contacts).toEqual([{ role: 'Accounts Payable' }]);
       // The address was only free text in Pipedrive: NetSuite got its parts.
       const snapshot = await netsuite.getCustomerSnapshot(c.externalid!);
-      expect(snapshot?.billingAddress).toMatchObject({ addr1: expect.any(String), city: expect.any(String), zip: expect.any(String), country: expect.stringMatching(/^(US|GB|DE)$/) });
+      expect(snapshot?.billingAddress).toMatchObject({
+        addr1: expect.any(String),
+        city: expect.any(String),
+        zip: expect.any(String),
+        country: expect.stringMatching(/^(US|GB|DE)$/),
+      });
     }
-    const lines = await netsuite.suiteqlAll<{ itemid: string }>(`SELECT i.itemid FROM transactionline l JOIN item i ON i.id = l.item`);
+    const lines = await netsuite.suiteqlAll<{ itemid: string }>(
+      `SELECT i.itemid FROM transactionline l JOIN item i ON i.id = l.item`,
+    );
     expect(new Set(lines.map((l) => l.itemid))).toEqual(new Set(['IMPL-PRO']));
   });
 
@@ -88,8 +107,14 @@ describe('second sandbox company (Globex) with its own mapping template', () => 
     const { code, failed } = await doctor(file);
     expect(code).toBe(1);
     expect(failed).toEqual([
-      expect.objectContaining({ title: 'fields.package.source: deal field "Support tier"', detail: 'no deal field "Support tier"' }),
-      expect.objectContaining({ title: 'payment terms', detail: expect.stringContaining('fields.terms.values.45: "Net 90" is no payment term') }),
+      expect.objectContaining({
+        title: 'fields.package.source: deal field "Support tier"',
+        detail: 'no deal field "Support tier"',
+      }),
+      expect.objectContaining({
+        title: 'payment terms',
+        detail: expect.stringContaining('fields.terms.values.45: "Net 90" is no payment term'),
+      }),
     ]);
   });
 });

@@ -48,7 +48,9 @@ describe('shadow mode on the running stack', () => {
 
     const ns = json.netsuite!;
     const netsuite = new NetSuiteClient({ ...ns, baseUrl: ns.url, concurrencyLimit: 2 });
-    expect(await netsuite.suiteqlAll(`SELECT id FROM customer WHERE externalid = ${sqlString(state.externalId)}`)).toEqual([]);
+    expect(
+      await netsuite.suiteqlAll(`SELECT id FROM customer WHERE externalid = ${sqlString(state.externalId)}`),
+    ).toEqual([]);
     expect(await netsuite.suiteqlAll(`SELECT id FROM transaction WHERE type = 'CustInvc'`)).toEqual([]);
 
     const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'shadow-report', '--json'], {
@@ -59,7 +61,12 @@ describe('shadow mode on the running stack', () => {
     expect(report.ledger).toBe(join(resolve(__dirname, '../..', env.DATA_DIR!), 'shadow', 'netsuite-writes.sqlite'));
     expect(report.writes.map((w) => [w.operation, w.path, w.effect, w.syntheticId])).toEqual([
       ['customer.upsert', `record/v1/customer/eid:${state.externalId}`, 'create', state.netsuiteCustomerId],
-      ['contact.upsert', `record/v1/contact/eid:${contactExternalId(state.externalId)}`, 'create', `shadow-contact-${contactExternalId(state.externalId)}`],
+      [
+        'contact.upsert',
+        `record/v1/contact/eid:${contactExternalId(state.externalId)}`,
+        'create',
+        `shadow-contact-${contactExternalId(state.externalId)}`,
+      ],
       ['invoice.create', 'record/v1/invoice', 'create', state.invoiceId],
     ]);
   });

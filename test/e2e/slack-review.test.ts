@@ -45,7 +45,11 @@ interface SimView {
   id: string;
   user_id: string;
   status: 'open' | 'closed';
-  view: { private_metadata?: string; callback_id?: string; blocks?: Array<{ type: string; block_id?: string; element?: { initial_value?: string } }> };
+  view: {
+    private_metadata?: string;
+    callback_id?: string;
+    blocks?: Array<{ type: string; block_id?: string; element?: { initial_value?: string } }>;
+  };
 }
 interface DeliveryAnswer {
   status: number;
@@ -76,10 +80,18 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       SLACK_REVIEWER_IDS: sim.stackEntry.reviewerIds.join(','),
     });
     registry = new Registry();
-    app = buildApp({ config, log: createLogger('slack-review-test', 'silent'), connection: t.connection, client: t.client, registry });
+    app = buildApp({
+      config,
+      log: createLogger('slack-review-test', 'silent'),
+      connection: t.connection,
+      client: t.client,
+      registry,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
-    sim.setInteractivityUrl(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/slack/events`);
+    sim.setInteractivityUrl(
+      `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/slack/events`,
+    );
   });
 
   afterAll(async () => {
@@ -98,9 +110,16 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
     return json;
   };
-  const channelLog = () => simCall<{ messages: SimMessage[]; ephemeral: SimEphemeral[] }>('GET', `/__sim/messages?channel=${REVIEW}`);
+  const channelLog = () =>
+    simCall<{ messages: SimMessage[]; ephemeral: SimEphemeral[] }>('GET', `/__sim/messages?channel=${REVIEW}`);
   const click = (message: SimMessage, actionId: string, userId: string, extra: Record<string, unknown> = {}) =>
-    simCall<DeliveryAnswer>('POST', '/__sim/click', { channel: message.channel, message_ts: message.ts, action_id: actionId, user_id: userId, ...extra });
+    simCall<DeliveryAnswer>('POST', '/__sim/click', {
+      channel: message.channel,
+      message_ts: message.ts,
+      action_id: actionId,
+      user_id: userId,
+      ...extra,
+    });
 
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -116,18 +135,30 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
     (await channelLog()).messages.filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(externalId));
   const nthCard = (externalId: string, n: number) =>
     waitFor(`review card #${n} for ${externalId}`, async () => (await cardsOf(externalId))[n - 1]);
-  const ephemeralsFor = async (user: string): Promise<SimEphemeral[]> => (await channelLog()).ephemeral.filter((e) => e.user === user);
+  const ephemeralsFor = async (user: string): Promise<SimEphemeral[]> =>
+    (await channelLog()).ephemeral.filter((e) => e.user === user);
   const buttonsOf = (m: SimMessage) =>
-    (m.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<{ action_id: string; value: string; text: { text: string }; confirm?: unknown }>);
+    (m.blocks ?? [])
+      .filter((b) => b.type === 'actions')
+      .flatMap(
+        (b) => b.elements as Array<{ action_id: string; value: string; text: { text: string }; confirm?: unknown }>,
+      );
   const counted = async (action: string, outcome: string): Promise<number> => {
     const metric = await registry.getSingleMetric(SLACK_ACTIONS_COUNTER)?.get();
     return metric?.values.find((v) => v.labels.action === action && v.labels.outcome === outcome)?.value ?? 0;
   };
 
   // ---- the workflow ----
-  async function withWorkers<T>(netsuite: FakeNetSuite, pipedrive: FakePipedrive, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  async function withWorkers<T>(
+    netsuite: FakeNetSuite,
+    pipedrive: FakePipedrive,
+    fn: (taskQueue: string) => Promise<T>,
+  ): Promise<T> {
     const taskQueue = uniqueTaskQueue('slack-review');
-    const notifier = SlackReviewNotifier.fromConfig(config.slack!, { pipedriveBaseUrl: PIPEDRIVE_BASE, netsuiteBaseUrl: NETSUITE_BASE });
+    const notifier = SlackReviewNotifier.fromConfig(config.slack!, {
+      pipedriveBaseUrl: PIPEDRIVE_BASE,
+      netsuiteBaseUrl: NETSUITE_BASE,
+    });
     const activities = createOnboardingActivities({
       pipedrive,
       netsuite,
@@ -152,7 +183,8 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       return s.state === state ? s : undefined;
     });
 
-  const missingTaxId = () => new FakePipedrive(makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } }));
+  const missingTaxId = () =>
+    new FakePipedrive(makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } }));
 
   it('posts a card with the reasons, links and buttons; retry returns to review, the fix modal completes, the cards record who decided', async () => {
     await withWorkers(new FakeNetSuite(), missingTaxId(), async (tq) => {
@@ -162,13 +194,18 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       // The card: header with deal and organization, the tax id reason with its suggestion, the Pipedrive link, buttons.
       const first = await nthCard(externalId, 1);
       const blocks = JSON.stringify(first.blocks);
-      expect(first.blocks![0]).toMatchObject({ type: 'header', text: { text: expect.stringContaining('Acme onboarding') } });
+      expect(first.blocks![0]).toMatchObject({
+        type: 'header',
+        text: { text: expect.stringContaining('Acme onboarding') },
+      });
       expect((first.blocks![0] as { text: { text: string } }).text.text).toContain('Acme Inc');
       const reason = (await stateOf(externalId)).reviewReasons.find((r) => r.field === 'organization.taxId')!;
       expect(reason).toBeDefined();
       expect(blocks).toContain('organization.taxId');
       expect(blocks).toContain(reason.code);
-      const reasonText = first.blocks!.map((b) => (b.text as { text?: string } | undefined)?.text ?? '').find((text) => text.includes('organization.taxId'))!;
+      const reasonText = first
+        .blocks!.map((b) => (b.text as { text?: string } | undefined)?.text ?? '')
+        .find((text) => text.includes('organization.taxId'))!;
       expect(reasonText).toContain(reason.message);
       expect(reasonText).toContain(`Suggested fix: ${reason.suggestion!}`);
       expect(blocks).toContain(`${PIPEDRIVE_BASE}/deal/746`);
@@ -185,9 +222,13 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       expect(retried.ackedInTime).toBe(true);
       const second = await nthCard(externalId, 2);
       const afterRetry = await waitForState(externalId, 'NEEDS_REVIEW');
-      expect(afterRetry.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'retry' }));
+      expect(afterRetry.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'retry' }),
+      );
       // The first card now says who decided, in place, without buttons.
-      const firstUpdated = await waitFor('first card updated', async () => (await cardsOf(externalId)).find((m) => m.ts === first.ts && m.edited));
+      const firstUpdated = await waitFor('first card updated', async () =>
+        (await cardsOf(externalId)).find((m) => m.ts === first.ts && m.edited),
+      );
       expect(buttonsOf(firstUpdated)).toEqual([]);
       expect(JSON.stringify(firstUpdated.blocks)).toMatch(/Retry\* by <@U0REVIEWER1> at <!date\^\d+\^/);
 
@@ -195,11 +236,22 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       // privately, recorded on the workflow, and the second review still waits.
       const firstCancel = buttons.find((b) => b.action_id === 'review_cancel')!.value;
       expect((await click(firstUpdated, 'review_cancel', 'U0REVIEWER2', { value: firstCancel })).status).toBe(200);
-      const staleNotice = await waitFor('stale-card ephemeral', async () => (await ephemeralsFor('U0REVIEWER2')).find((e) => e.text.includes('earlier review')));
-      expect(staleNotice.text).toBe('This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.');
+      const staleNotice = await waitFor('stale-card ephemeral', async () =>
+        (await ephemeralsFor('U0REVIEWER2')).find((e) => e.text.includes('earlier review')),
+      );
+      expect(staleNotice.text).toBe(
+        'This card is from an earlier review of this onboarding; nothing was done. Use the latest card in this channel.',
+      );
       const afterStale = await waitFor('stale click audited', async () => {
         const s = await stateOf(externalId);
-        return s.auditTrail.some((e) => e.step === 'review-refused' && e.actor === 'U0REVIEWER2' && e.detail === 'cancel refused: card of an earlier review') ? s : undefined;
+        return s.auditTrail.some(
+          (e) =>
+            e.step === 'review-refused' &&
+            e.actor === 'U0REVIEWER2' &&
+            e.detail === 'cancel refused: card of an earlier review',
+        )
+          ? s
+          : undefined;
       });
       expect(afterStale.state).toBe('NEEDS_REVIEW');
 
@@ -208,10 +260,14 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       const modal = await waitFor('fix modal', async () => {
         const { views } = await simCall<{ views: SimView[] }>('GET', '/__sim/views');
         // The modal carries the card's external id and review id back (integrations/slack/review-action-ids.ts).
-        return views.find((v) => v.status === 'open' && v.view.private_metadata?.includes(`"externalId":"${externalId}"`));
+        return views.find(
+          (v) => v.status === 'open' && v.view.private_metadata?.includes(`"externalId":"${externalId}"`),
+        );
       });
       expect(modal.user_id).toBe('U0REVIEWER1');
-      expect(modal.view.blocks!.filter((b) => b.type === 'input').map((b) => b.block_id)).toContain('organization.taxId');
+      expect(modal.view.blocks!.filter((b) => b.type === 'input').map((b) => b.block_id)).toContain(
+        'organization.taxId',
+      );
 
       // Submitting a valid tax id completes the onboarding; the modal closes; the second card records the fix.
       const submitted = await simCall<DeliveryAnswer>('POST', '/__sim/submit-view', {
@@ -223,8 +279,12 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       expect(submitted.view_status).toBe('closed');
       const done = await t.client.workflow.getHandle(externalId).result();
       expect(done.state).toBe('COMPLETED');
-      expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'fix' }));
-      const secondUpdated = await waitFor('second card updated', async () => (await cardsOf(externalId)).find((m) => m.ts === second.ts && m.edited));
+      expect(done.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'fix' }),
+      );
+      const secondUpdated = await waitFor('second card updated', async () =>
+        (await cardsOf(externalId)).find((m) => m.ts === second.ts && m.edited),
+      );
       expect(buttonsOf(secondUpdated)).toEqual([]);
       expect(JSON.stringify(secondUpdated.blocks)).toContain('Fix* by <@U0REVIEWER1>');
       expect(JSON.stringify(secondUpdated.blocks)).toContain('organization.taxId');
@@ -233,7 +293,9 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       // A late click on a finished onboarding: acked, nothing signalled, a private "already COMPLETED".
       const late = await click(secondUpdated, 'review_retry', 'U0REVIEWER2', { value: JSON.stringify({ externalId }) });
       expect(late.status).toBe(200);
-      const notice = await waitFor('late-click ephemeral', async () => (await ephemeralsFor('U0REVIEWER2')).find((e) => e.text.includes('already COMPLETED')));
+      const notice = await waitFor('late-click ephemeral', async () =>
+        (await ephemeralsFor('U0REVIEWER2')).find((e) => e.text.includes('already COMPLETED')),
+      );
       expect(notice.text).toBe('This onboarding is already COMPLETED; nothing to do.');
       expect(await counted('retry', 'closed')).toBeGreaterThanOrEqual(1);
       expect(await counted('fix_submit', 'signalled')).toBeGreaterThanOrEqual(1);
@@ -273,8 +335,12 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       expect((await click(card, 'review_cancel', 'U0REVIEWER2')).status).toBe(200);
       const done = await t.client.workflow.getHandle(externalId).result();
       expect(done.state).toBe('CANCELLED');
-      expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER2', detail: 'cancel' }));
-      const updated = await waitFor('card updated', async () => (await cardsOf(externalId)).find((m) => m.ts === card.ts && m.edited));
+      expect(done.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'review', actor: 'U0REVIEWER2', detail: 'cancel' }),
+      );
+      const updated = await waitFor('card updated', async () =>
+        (await cardsOf(externalId)).find((m) => m.ts === card.ts && m.edited),
+      );
       expect(JSON.stringify(updated.blocks)).toContain('Cancel* by <@U0REVIEWER2>');
     });
   });
@@ -282,14 +348,20 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
   it('offers "Link to existing customer" for a possible duplicate and links on click', async () => {
     const netsuite = new FakeNetSuite();
     const deal = makeDeal({ deal: { firstInvoiceDate: '2026-11-27' } });
-    netsuite.existing = [{ id: '55', externalId: 'OLD-CONNECTOR-1', email: 'other@example.com', companyName: deal.organization!.name }];
+    netsuite.existing = [
+      { id: '55', externalId: 'OLD-CONNECTOR-1', email: 'other@example.com', companyName: deal.organization!.name },
+    ];
     await withWorkers(netsuite, new FakePipedrive(deal), async (tq) => {
       const { workflowId: externalId } = await start(tq);
       await waitForState(externalId, 'NEEDS_REVIEW');
       const card = await nthCard(externalId, 1);
       const buttons = buttonsOf(card);
       expect(buttons.map((b) => b.action_id)).toEqual(['review_retry', 'review_fix', 'review_link', 'review_cancel']);
-      expect(JSON.parse(buttons.find((b) => b.action_id === 'review_link')!.value)).toEqual({ externalId, candidateId: '55', reviewId: (await stateOf(externalId)).reviewId });
+      expect(JSON.parse(buttons.find((b) => b.action_id === 'review_link')!.value)).toEqual({
+        externalId,
+        candidateId: '55',
+        reviewId: (await stateOf(externalId)).reviewId,
+      });
       expect(JSON.stringify(card.blocks)).toContain('OLD-CONNECTOR-1');
 
       expect((await click(card, 'review_link', 'U0REVIEWER1')).status).toBe(200);
@@ -297,7 +369,9 @@ describe('human review in Slack (real workflow, real app, Slack simulator)', () 
       expect(done.state).toBe('COMPLETED');
       expect(done.netsuiteCustomerId).toBe('55');
       expect(netsuite.upsertCalls).toBe(0);
-      const updated = await waitFor('card updated', async () => (await cardsOf(externalId)).find((m) => m.ts === card.ts && m.edited));
+      const updated = await waitFor('card updated', async () =>
+        (await cardsOf(externalId)).find((m) => m.ts === card.ts && m.edited),
+      );
       expect(JSON.stringify(updated.blocks)).toContain('NetSuite customer 55');
     });
   });

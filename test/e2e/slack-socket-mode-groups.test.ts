@@ -36,7 +36,10 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
   let appUrl: string;
 
   const simCall = async <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${sim.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
     const json = (await res.json()) as T;
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
     return json;
@@ -68,7 +71,13 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
       SLACK_SOCKET_MODE: 'true',
       SLACK_APP_TOKEN: sim.stackEntry.appToken,
     });
-    app = buildApp({ config, log: createLogger('slack-socket-test', 'silent'), connection: t.connection, client: t.client, registry: new Registry() });
+    app = buildApp({
+      config,
+      log: createLogger('slack-socket-test', 'silent'),
+      connection: t.connection,
+      client: t.client,
+      registry: new Registry(),
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -85,12 +94,30 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
   });
 
   it('rejects SLACK_SOCKET_MODE=true without an app token', () => {
-    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_REVIEW_CHANNEL: 'C1', SLACK_SOCKET_MODE: 'true' })).toThrow(/SLACK_APP_TOKEN/);
-    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_REVIEW_CHANNEL: 'C1', SLACK_REVIEWER_GROUPS: 'U123' })).toThrow(/SLACK_REVIEWER_GROUPS/);
+    expect(() =>
+      parseConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 's',
+        SLACK_REVIEW_CHANNEL: 'C1',
+        SLACK_SOCKET_MODE: 'true',
+      }),
+    ).toThrow(/SLACK_APP_TOKEN/);
+    expect(() =>
+      parseConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 's',
+        SLACK_REVIEW_CHANNEL: 'C1',
+        SLACK_REVIEWER_GROUPS: 'U123',
+      }),
+    ).toThrow(/SLACK_REVIEWER_GROUPS/);
   });
 
   it('answers POST /slack/events with 404 socket_mode', async () => {
-    const res = await fetch(`${appUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'payload={}' });
+    const res = await fetch(`${appUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'payload={}',
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'socket_mode' });
   });
@@ -98,14 +125,19 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
   it('a group member decides over the socket; someone outside list and group is refused and recorded; the card names its owner', async () => {
     const taskQueue = uniqueTaskQueue('slack-socket');
     const activities = createOnboardingActivities({
-      pipedrive: new FakePipedrive(makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } })),
+      pipedrive: new FakePipedrive(
+        makeDeal({ organization: { taxId: undefined }, deal: { firstInvoiceDate: '2026-11-27' } }),
+      ),
       netsuite: new FakeNetSuite(),
       netsuiteOptions: { asyncUpserts: false, defaultInvoiceDelayDays: 0, referenceDataTtlMs: 60_000 },
       review: createSlackReviewActivities(SlackReviewNotifier.fromConfig(config.slack!)),
     });
     await runOnboardingWorkers(t, taskQueue, activities, async () => {
       const externalId = `sock-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: '746', eventId: 'evt', receivedAt: '2026-11-27T10:00:00Z' }, { taskQueue });
+      await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+        { externalId, pipedriveDealId: '746', eventId: 'evt', receivedAt: '2026-11-27T10:00:00Z' },
+        { taskQueue },
+      );
       const handle = t.client.workflow.getHandle(externalId);
       const stateWhere = (ok: (s: TransactionState) => boolean) =>
         waitFor('workflow state', async () => {
@@ -113,10 +145,17 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
           return ok(s) ? s : undefined;
         });
       const cards = async () =>
-        (await simCall<{ messages: SimMessage[] }>('GET', '/__sim/messages?channel=C0REVIEW')).messages.filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(externalId));
+        (await simCall<{ messages: SimMessage[] }>('GET', '/__sim/messages?channel=C0REVIEW')).messages.filter(
+          (m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(externalId),
+        );
       const nthCard = (n: number) => waitFor(`card #${n}`, async () => (await cards())[n - 1]);
       const click = (card: SimMessage, action: string, user: string) =>
-        simCall<{ status: number; ackedInTime: boolean }>('POST', '/__sim/click', { channel: 'C0REVIEW', message_ts: card.ts, action_id: action, user_id: user });
+        simCall<{ status: number; ackedInTime: boolean }>('POST', '/__sim/click', {
+          channel: 'C0REVIEW',
+          message_ts: card.ts,
+          action_id: action,
+          user_id: user,
+        });
 
       // The owner: the deal owner has no Slack account here, so the first listed reviewer.
       const inReview = await stateWhere((s) => s.state === 'NEEDS_REVIEW' && s.reviewOwner !== undefined);
@@ -128,15 +167,21 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
       const outsider = await click(first, 'review_retry', 'U0REVIEWER2');
       expect(outsider).toMatchObject({ status: 200, ackedInTime: true });
       await waitFor('refusal ephemeral', async () =>
-        (await simCall<{ ephemeral: Array<{ user: string; text: string }> }>('GET', '/__sim/messages?channel=C0REVIEW')).ephemeral.find((e) => e.user === 'U0REVIEWER2' && e.text.includes('Only onboarding reviewers')),
+        (
+          await simCall<{ ephemeral: Array<{ user: string; text: string }> }>('GET', '/__sim/messages?channel=C0REVIEW')
+        ).ephemeral.find((e) => e.user === 'U0REVIEWER2' && e.text.includes('Only onboarding reviewers')),
       );
-      const refused = await stateWhere((s) => s.auditTrail.some((e) => e.step === 'review-refused' && e.actor === 'U0REVIEWER2'));
+      const refused = await stateWhere((s) =>
+        s.auditTrail.some((e) => e.step === 'review-refused' && e.actor === 'U0REVIEWER2'),
+      );
       expect(refused.state).toBe('NEEDS_REVIEW');
       expect(refused.auditTrail.filter((e) => e.step === 'review')).toEqual([]);
 
       // U0OUTSIDER is not listed, but is in S0LEADS: the click over the socket resumes the workflow (retry → review again).
       expect(await click(first, 'review_retry', 'U0OUTSIDER')).toMatchObject({ status: 200, ackedInTime: true });
-      await stateWhere((s) => s.auditTrail.some((e) => e.step === 'review' && e.actor === 'U0OUTSIDER' && e.detail === 'retry'));
+      await stateWhere((s) =>
+        s.auditTrail.some((e) => e.step === 'review' && e.actor === 'U0OUTSIDER' && e.detail === 'retry'),
+      );
       const second = await nthCard(2);
       await stateWhere((s) => s.state === 'NEEDS_REVIEW' && s.reviewOwner !== undefined);
 
@@ -145,9 +190,16 @@ describe('Slack review over Socket Mode with a reviewer user group (real workflo
       const done = await handle.result();
       expect(done.state).toBe('CANCELLED');
       expect(done.reviewOwner).toBeUndefined();
-      expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'cancel' }));
-      const deliveries = await simCall<{ deliveries: Array<{ type: string; status: number }> }>('GET', '/__sim/deliveries');
-      expect(deliveries.deliveries.filter((d) => d.type === 'block_actions' && d.status === 200).length).toBeGreaterThanOrEqual(3);
+      expect(done.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'cancel' }),
+      );
+      const deliveries = await simCall<{ deliveries: Array<{ type: string; status: number }> }>(
+        'GET',
+        '/__sim/deliveries',
+      );
+      expect(
+        deliveries.deliveries.filter((d) => d.type === 'block_actions' && d.status === 200).length,
+      ).toBeGreaterThanOrEqual(3);
     });
   });
 });

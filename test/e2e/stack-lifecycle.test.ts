@@ -38,8 +38,12 @@ function pidsWith(fragment: string, envEntry?: string): number[] {
 const workerPids = (metricsPort: string): number[] => pidsWith('workers/main.ts', `WORKER_METRICS_PORT=${metricsPort}`);
 
 /** The pid of the worker that replaced `previous`, once the stack has started one (undefined after `timeoutMs`). */
-async function replacementWorker(metricsPort: string, previous: number, timeoutMs: number): Promise<number | undefined> {
-  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+async function replacementWorker(
+  metricsPort: string,
+  previous: number,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until;) {
     const pid = workerPids(metricsPort).find((p) => p !== previous);
     if (pid !== undefined) return pid;
     await new Promise((r) => setTimeout(r, 100));
@@ -56,12 +60,18 @@ describe('npm start', () => {
   it('refuses a bad configuration before starting anything: one message naming each wrong variable, exit 78', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'stack-e2e-badconfig-'));
     // Well-formed Node flags Node does not know (only the launcher's probe can tell), next to two plain errors.
-    const env = { ...(await stackEnv(dataDir)), WORKER_NODE_FLAGS: '--max-semi-space-sise=2', APP_PORT: 'eighty', INTAKE_OUTBOX_SYNC: 'sometimes' };
+    const env = {
+      ...(await stackEnv(dataDir)),
+      WORKER_NODE_FLAGS: '--max-semi-space-sise=2',
+      APP_PORT: 'eighty',
+      INTAKE_OUTBOX_SYNC: 'sometimes',
+    };
     stack = startStack(env);
     expect(await stack.exited).toBe(78);
     const out = stack.output();
     expect(out).toContain('Invalid configuration');
-    for (const variable of ['WORKER_NODE_FLAGS', 'APP_PORT', 'INTAKE_OUTBOX_SYNC']) expect(out).toMatch(new RegExp(`^  ${variable}: `, 'm'));
+    for (const variable of ['WORKER_NODE_FLAGS', 'APP_PORT', 'INTAKE_OUTBOX_SYNC'])
+      expect(out).toMatch(new RegExp(`^  ${variable}: `, 'm'));
     expect(out).toMatch(/WORKER_NODE_FLAGS: .*Node refuses them: .*--max-semi-space-sise/);
     expect(out.match(/Invalid configuration/g)).toHaveLength(1);
     expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
@@ -74,7 +84,9 @@ describe('npm start', () => {
     expect(await stack.exited).toBe(78);
     const out = stack.output();
     expect(out).toContain('Invalid configuration');
-    expect(out).toMatch(/^ {2}OPS_HOST: 0\.0\.0\.0 is not a loopback address.*OPS_BEARER_TOKEN.*OPS_BASIC_USER and OPS_BASIC_PASSWORD/m);
+    expect(out).toMatch(
+      /^ {2}OPS_HOST: 0\.0\.0\.0 is not a loopback address.*OPS_BEARER_TOKEN.*OPS_BASIC_USER and OPS_BASIC_PASSWORD/m,
+    );
     expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(false);
   }, 60_000);
 
@@ -83,7 +95,11 @@ describe('npm start', () => {
     stack = startStack(env);
     const first = await stack.ready();
 
-    expect(first.temporal).toEqual({ address: `127.0.0.1:${env.TEMPORAL_PORT}`, namespace: 'default', ui: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}` });
+    expect(first.temporal).toEqual({
+      address: `127.0.0.1:${env.TEMPORAL_PORT}`,
+      namespace: 'default',
+      ui: `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+    });
     expect(first.app.url).toBe(`http://127.0.0.1:${env.APP_PORT}`);
     expect(first.ops.url).toBe(`http://127.0.0.1:${env.OPS_PORT}`);
     expect((await axios.get(first.temporal.ui)).status).toBe(200);
@@ -97,49 +113,87 @@ describe('npm start', () => {
     expect(metrics).toMatch(/^temporal_num_pollers\{/m);
     expect((await axios.get<string>(`${first.ops.url}/ops`)).data).toContain('Onboarding health');
     for (const path of ['/ops', '/ops.json', '/metrics']) {
-      expect([path, (await axios.get(`${first.app.url}${path}`, { validateStatus: () => true })).status]).toEqual([path, 404]);
+      expect([path, (await axios.get(`${first.app.url}${path}`, { validateStatus: () => true })).status]).toEqual([
+        path,
+        404,
+      ]);
     }
 
     // The webhook answer comes first on a small host: dev server and worker run STACK_BACKGROUND_NICE (10) below the
     // app; the Node processes run with two malloc arenas (bench P4)…
     const [worker] = workerPids(env.WORKER_METRICS_PORT!);
     const [app] = pidsWith('starters/http/main.ts', `APP_PORT=${env.APP_PORT}`);
-    const [server] = pidsWith(['start-dev', '--ip', '127.0.0.1', '--port', String(env.TEMPORAL_PORT), ''].join('\u0000'));
+    const [server] = pidsWith(
+      ['start-dev', '--ip', '127.0.0.1', '--port', String(env.TEMPORAL_PORT), ''].join('\u0000'),
+    );
     expect([worker, app, server].every((pid) => pid !== undefined && pid > 0)).toBe(true);
     expect(niceOf(worker!)).toBe(Math.min(19, niceOf(app!) + 10));
     expect(niceOf(server!)).toBe(Math.min(19, niceOf(app!) + 10));
     expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     // …and the worker collects its idle threads (workers/idle-gc.cjs).
-    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--expose-gc', '--require', IDLE_GC_PRELOAD]));
+    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining(['--expose-gc', '--require', IDLE_GC_PRELOAD]),
+    );
     // …lean: TypeScript compiled in its main thread only (no --import tsx) and fixed malloc thresholds (workers/malloc-env.ts).
-    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--require', MAIN_THREAD_TSX]));
+    expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining(['--require', MAIN_THREAD_TSX]),
+    );
     expect(readFileSync(`/proc/${worker}/cmdline`, 'utf8').split('\0')).not.toContain('--import');
-    expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']));
+    expect(readFileSync(`/proc/${worker}/environ`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining(['MALLOC_MMAP_THRESHOLD_=131072', 'MALLOC_TRIM_THRESHOLD_=131072']),
+    );
 
     // Sandbox mode: no vendor credentials in env, so all three simulators run, with working credentials.
     expect(first.netsuite?.url).toBe(`http://127.0.0.1:${env.NETSUITE_SIM_PORT}`);
     expect(first.pipedrive?.url).toBe(`http://127.0.0.1:${env.PIPEDRIVE_SIM_PORT}`);
     expect(first.slack?.url).toBe(`http://127.0.0.1:${env.SLACK_SIM_PORT}/api/`);
-    const me = await axios.get(`${first.pipedrive!.url}/v1/users/me`, { headers: { 'x-api-token': first.pipedrive!.apiToken } });
+    const me = await axios.get(`${first.pipedrive!.url}/v1/users/me`, {
+      headers: { 'x-api-token': first.pipedrive!.apiToken },
+    });
     expect(me.data.success).toBe(true);
-    const auth = await axios.post(`${first.slack!.url}auth.test`, '', { headers: { authorization: `Bearer ${first.slack!.botToken}` } });
+    const auth = await axios.post(`${first.slack!.url}auth.test`, '', {
+      headers: { authorization: `Bearer ${first.slack!.botToken}` },
+    });
     expect(auth.data.ok).toBe(true);
-    const unsigned = await axios.get(`${first.netsuite!.url}/services/rest/record/v1/customer/1`, { validateStatus: () => true });
+    const unsigned = await axios.get(`${first.netsuite!.url}/services/rest/record/v1/customer/1`, {
+      validateStatus: () => true,
+    });
     expect(unsigned.status).toBe(401);
 
     // An onboarding left open across a restart.
     const externalId = `restart-${Date.now()}`;
     let connection = await Connection.connect({ address: first.temporal.address });
-    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    await new OnboardingStarter(connection, 'default').startOnboarding({
+      externalId,
+      pipedriveDealId: '7',
+      receivedAt: new Date().toISOString(),
+    });
     // ops-watch runs on its own queue, which the worker polls: a burst of onboardings cannot starve it.
     const opsWatchRun = await new Client({ connection }).workflow.getHandle(OPS_WATCH_WORKFLOW_ID).describe();
     expect(opsWatchRun).toMatchObject({ taskQueue: TASK_QUEUES.ops, status: { name: 'RUNNING' } });
-    expect((await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: TASK_QUEUES.ops }, taskQueueType: 1 })).pollers?.length).toBeGreaterThan(0);
+    expect(
+      (
+        await connection.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: TASK_QUEUES.ops },
+          taskQueueType: 1,
+        })
+      ).pollers?.length,
+    ).toBeGreaterThan(0);
     await connection.close();
 
     expect([0, 130, 'SIGINT']).toContain(await stack.interrupt());
     expect(existsSync(stack.stackFile)).toBe(false);
-    for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'OPS_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT']) {
+    for (const name of [
+      'TEMPORAL_PORT',
+      'TEMPORAL_UI_PORT',
+      'APP_PORT',
+      'OPS_PORT',
+      'WORKER_METRICS_PORT',
+      'NETSUITE_SIM_PORT',
+      'PIPEDRIVE_SIM_PORT',
+      'SLACK_SIM_PORT',
+    ]) {
       expect([name, await portIsFree('127.0.0.1', Number(env[name]))]).toEqual([name, true]);
     }
 
@@ -161,18 +215,27 @@ describe('npm start', () => {
   it('replaces a worker that recycles itself when idle and grown past its settled baseline, outside the crash budget', async () => {
     // 1 MB of growth: an onboarding's work is more, so the worker recycles once it has settled its own baseline
     // (30 s idle), worked, and sat idle for 30 s again.
-    const env: NodeJS.ProcessEnv = { ...(await stackEnv(mkdtempSync(join(tmpdir(), 'stack-recycle-')))), WORKER_RECYCLE_GROWTH_MB: '1', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      ...(await stackEnv(mkdtempSync(join(tmpdir(), 'stack-recycle-')))),
+      WORKER_RECYCLE_GROWTH_MB: '1',
+      LOG_LEVEL: 'info',
+    };
     stack = startStack(env);
     const json = await stack.ready();
     const [first] = workerPids(env.WORKER_METRICS_PORT!);
     expect(first).toBeGreaterThan(0);
     // Fresh and idle, it settles its baseline and stays: a fresh worker is never recycled for being what it is.
-    for (const until = Date.now() + 120_000; !stack.output().includes('idle RSS settled') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 500));
+    for (const until = Date.now() + 120_000; !stack.output().includes('idle RSS settled') && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 500));
     expect(stack.output()).toContain('idle RSS settled');
     expect(workerPids(env.WORKER_METRICS_PORT!)).toEqual([first]);
     const connection = await Connection.connect({ address: json.temporal.address });
     const externalId = `recycle-${Date.now()}`;
-    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    await new OnboardingStarter(connection, 'default').startOnboarding({
+      externalId,
+      pipedriveDealId: '7',
+      receivedAt: new Date().toISOString(),
+    });
     const handle = new Client({ connection }).workflow.getHandle(externalId);
     expect((await handle.query(stateQuery)).state).toBeDefined();
 
@@ -201,7 +264,11 @@ describe('npm start', () => {
     // Work needs a live worker: a new onboarding answers its query and honours a cancel.
     const connection = await Connection.connect({ address: json.temporal.address });
     const externalId = `crash-${Date.now()}`;
-    await new OnboardingStarter(connection, 'default').startOnboarding({ externalId, pipedriveDealId: '7', receivedAt: new Date().toISOString() });
+    await new OnboardingStarter(connection, 'default').startOnboarding({
+      externalId,
+      pipedriveDealId: '7',
+      receivedAt: new Date().toISOString(),
+    });
     const handle = new Client({ connection }).workflow.getHandle(externalId);
     await handle.signal(reviewSignal, { action: 'cancel', actor: 'e2e' });
     expect((await handle.result()).state).toBe('CANCELLED');

@@ -46,7 +46,12 @@ describe('POST /webhooks/pipedrive', () => {
     return dir;
   };
 
-  const contextFor = (connection: Connection, client: TestTemporal['client'], reg: Registry, temporalTimeoutMs?: number): AppContext => ({
+  const contextFor = (
+    connection: Connection,
+    client: TestTemporal['client'],
+    reg: Registry,
+    temporalTimeoutMs?: number,
+  ): AppContext => ({
     config: parseConfig({
       LOG_LEVEL: 'silent',
       DATA_DIR: freshDataDir(),
@@ -119,11 +124,9 @@ describe('POST /webhooks/pipedrive', () => {
   async function delivered(dealId: number, pred: (body: WebhookBody) => boolean, timeoutMs = 10_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const records = await simCall<Array<{ outcome: string; http_status: number | null; body: WebhookBody; webhook_id: number }>>(
-        sim.url,
-        'GET',
-        `/__sim/deliveries?entity_id=${dealId}&entity=deal`,
-      );
+      const records = await simCall<
+        Array<{ outcome: string; http_status: number | null; body: WebhookBody; webhook_id: number }>
+      >(sim.url, 'GET', `/__sim/deliveries?entity_id=${dealId}&entity=deal`);
       const found = records.find((r) => r.outcome !== 'dropped_banned' && pred(r.body));
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no delivery for deal ${dealId} within ${timeoutMs} ms`);
@@ -150,7 +153,11 @@ describe('POST /webhooks/pipedrive', () => {
   });
 
   afterAll(async () => {
-    for (const id of startedIds) await t.client.workflow.getHandle(id).terminate('webhook intake test done').catch(() => undefined);
+    for (const id of startedIds)
+      await t.client.workflow
+        .getHandle(id)
+        .terminate('webhook intake test done')
+        .catch(() => undefined);
     await app?.close();
     await sim?.close();
     await t?.close();
@@ -159,7 +166,14 @@ describe('POST /webhooks/pipedrive', () => {
 
   describe('refusals are JSON that say why', () => {
     const valid = {
-      meta: { action: 'change', entity: 'person', entity_id: '1', id: 'evt-refusal', company_id: '7340001', version: '2.0' },
+      meta: {
+        action: 'change',
+        entity: 'person',
+        entity_id: '1',
+        id: 'evt-refusal',
+        company_id: '7340001',
+        version: '2.0',
+      },
       data: { id: 1 },
       previous: { name: 'x' },
     };
@@ -180,8 +194,15 @@ describe('POST /webhooks/pipedrive', () => {
     it('415 for a body that is not JSON, even when it would parse', async () => {
       const res = await post('payload=1', { 'content-type': 'application/x-www-form-urlencoded' });
       expect(res.status).toBe(415);
-      expect(res.body).toMatchObject({ error: 'unsupported_media_type', message: expect.stringContaining('application/json') });
-      const none = await fetch(`${appUrl}/webhooks/pipedrive`, { method: 'POST', headers: { authorization: auth }, body: JSON.stringify(valid) });
+      expect(res.body).toMatchObject({
+        error: 'unsupported_media_type',
+        message: expect.stringContaining('application/json'),
+      });
+      const none = await fetch(`${appUrl}/webhooks/pipedrive`, {
+        method: 'POST',
+        headers: { authorization: auth },
+        body: JSON.stringify(valid),
+      });
       expect(none.status).toBe(415);
       expect(await counted('refused_415')).toBe(2);
     });
@@ -189,24 +210,37 @@ describe('POST /webhooks/pipedrive', () => {
     it('413 when the body exceeds the configured limit', async () => {
       const res = await post({ ...valid, padding: 'x'.repeat(BODY_LIMIT * 2) });
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ error: 'payload_too_large', message: expect.stringContaining(String(BODY_LIMIT)), limitBytes: BODY_LIMIT });
+      expect(res.body).toEqual({
+        error: 'payload_too_large',
+        message: expect.stringContaining(String(BODY_LIMIT)),
+        limitBytes: BODY_LIMIT,
+      });
       expect(await counted('refused_413')).toBe(1);
     });
 
     it('400 for invalid JSON and for JSON that is not a webhook v2 payload, listing the issues', async () => {
       const broken = await post('{"meta": ');
       expect(broken.status).toBe(400);
-      expect(broken.body).toMatchObject({ error: 'invalid_json', message: expect.any(String), issues: [expect.any(String)] });
+      expect(broken.body).toMatchObject({
+        error: 'invalid_json',
+        message: expect.any(String),
+        issues: [expect.any(String)],
+      });
       const notV2 = await post({ meta: { action: 'change', entity: 'deal' }, data: {} });
       expect(notV2.status).toBe(400);
       expect(notV2.body.error).toBe('invalid_payload');
-      expect(notV2.body.issues).toEqual(expect.arrayContaining([expect.stringMatching(/^meta\.id: /), expect.stringMatching(/^meta\.company_id: /)]));
+      expect(notV2.body.issues).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^meta\.id: /), expect.stringMatching(/^meta\.company_id: /)]),
+      );
       expect(await counted('refused_400')).toBe(2);
     });
 
     it('non-deal events and deletes are acknowledged and ignored', async () => {
       const person = await post(valid);
-      expect(person).toMatchObject({ status: 200, body: { outcome: 'ignored', reason: expect.stringContaining('person') } });
+      expect(person).toMatchObject({
+        status: 200,
+        body: { outcome: 'ignored', reason: expect.stringContaining('person') },
+      });
       const deleted = await post({ ...valid, meta: { ...valid.meta, entity: 'deal', action: 'delete' }, data: null });
       expect(deleted).toMatchObject({ status: 200, body: { outcome: 'ignored' } });
     });
@@ -232,27 +266,46 @@ describe('POST /webhooks/pipedrive', () => {
     let externalId: string;
 
     beforeAll(async () => {
-      await pipedrive.ensureWebhook({ subscriptionUrl: `${appUrl}/webhooks/pipedrive`, user: sim.stackEntry.webhookUser, password: sim.stackEntry.webhookPassword });
+      await pipedrive.ensureWebhook({
+        subscriptionUrl: `${appUrl}/webhooks/pipedrive`,
+        user: sim.stackEntry.webhookUser,
+        password: sim.stackEntry.webhookPassword,
+      });
       dealId = (await createSyntheticDeal(sim.url, { country: 'GB' })).dealId;
       // Each sandbox is its own company: the external id is derived from its company id.
-      const me = (await (await fetch(`${sim.url}/v1/users/me`, { headers: { 'x-api-token': sim.stackEntry.apiToken } })).json()) as { data: { company_id: number } };
+      const me = (await (
+        await fetch(`${sim.url}/v1/users/me`, { headers: { 'x-api-token': sim.stackEntry.apiToken } })
+      ).json()) as { data: { company_id: number } };
       externalId = deriveExternalId({ companyId: String(me.data.company_id), dealId });
       startedIds.add(externalId);
     });
 
     it('a person moving the deal to Contract Signed starts exactly one workflow with ID = external_id', async () => {
       await simCall(sim.url, 'POST', `/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
-      const record = await delivered(dealId, (b) => (b.previous as { stage_id?: unknown } | null)?.stage_id !== undefined);
+      const record = await delivered(
+        dealId,
+        (b) => (b.previous as { stage_id?: unknown } | null)?.stage_id !== undefined,
+      );
       expect(record).toMatchObject({ outcome: 'delivered', http_status: 202 });
       const runs = await runsOf(externalId);
       expect(runs).toHaveLength(1);
       const description = await t.client.workflow.getHandle(externalId).describe();
-      expect(description).toMatchObject({ workflowId: externalId, type: 'onboardDeal', taskQueue, status: { name: 'RUNNING' } });
+      expect(description).toMatchObject({
+        workflowId: externalId,
+        type: 'onboardDeal',
+        taskQueue,
+        status: { name: 'RUNNING' },
+      });
     });
 
     it('our own setDealFields write-back comes back and is loop-dropped', async () => {
       const before = await counted('loop_dropped');
-      expect(await pipedrive.setDealFields(dealId, { [DEAL_FIELDS.externalId]: externalId, [DEAL_FIELDS.onboardingStatus]: 'RECEIVED' })).toMatchObject({ written: true });
+      expect(
+        await pipedrive.setDealFields(dealId, {
+          [DEAL_FIELDS.externalId]: externalId,
+          [DEAL_FIELDS.onboardingStatus]: 'RECEIVED',
+        }),
+      ).toMatchObject({ written: true });
       const record = await delivered(dealId, (b) => b.meta.change_source === 'api');
       expect(record).toMatchObject({ outcome: 'delivered', http_status: 200 });
       expect(await counted('loop_dropped')).toBe(before + 1);
@@ -264,7 +317,9 @@ describe('POST /webhooks/pipedrive', () => {
       const record = await delivered(dealId, (b) => (b.previous as { title?: unknown } | null)?.title !== undefined);
       expect(record).toMatchObject({ outcome: 'delivered', http_status: 202 });
       const history = await t.client.workflow.getHandle(externalId).fetchHistory();
-      const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'dealUpdated');
+      const signals = (history.events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'dealUpdated',
+      );
       expect(signals).toHaveLength(1);
       expect(await counted('signalled')).toBe(1);
     });
@@ -292,7 +347,13 @@ describe('POST /webhooks/pipedrive', () => {
     startedIds.add(deriveExternalId({ companyId: String(body.meta.company_id), dealId }));
     const blindRegistry = new Registry();
     const ctx = contextFor(t.connection, t.client, blindRegistry);
-    const blind = buildApp({ ...ctx, webhookIntake: { ...ctx.webhookIntake, pipedrive: new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 }) } });
+    const blind = buildApp({
+      ...ctx,
+      webhookIntake: {
+        ...ctx.webhookIntake,
+        pipedrive: new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 }),
+      },
+    });
     try {
       await blind.listen({ host: '127.0.0.1', port: 0 });
       const res = await fetch(`http://127.0.0.1:${portOf(blind)}/webhooks/pipedrive`, {
@@ -302,7 +363,9 @@ describe('POST /webhooks/pipedrive', () => {
       });
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ outcome: 'queued', deliveryId: expect.any(String) });
-      expect(await metricOf(blindRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' })).toBeGreaterThanOrEqual(1);
+      expect(
+        await metricOf(blindRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' }),
+      ).toBeGreaterThanOrEqual(1);
       expect(await metricOf(blindRegistry, OUTBOX_DEPTH_GAUGE)).toBe(1);
     } finally {
       await blind.close();
@@ -313,12 +376,26 @@ describe('POST /webhooks/pipedrive', () => {
     const config = contextFor(t.connection, t.client, new Registry()).config;
     const unreachable = new PipedriveClient({ apiUrl: 'http://127.0.0.1:1', apiToken: 'x', timeoutMs: 500 });
     const errors: unknown[] = [];
-    const log = { ...createLogger('registration-test', 'silent'), error: (...args: unknown[]) => errors.push(args), info: () => undefined, warn: () => undefined };
-    await expect(registerPipedriveWebhook(unreachable, config.pipedrive!, 'http://127.0.0.1:3000', log as never)).resolves.toBeUndefined();
+    const log = {
+      ...createLogger('registration-test', 'silent'),
+      error: (...args: unknown[]) => errors.push(args),
+      info: () => undefined,
+      warn: () => undefined,
+    };
+    await expect(
+      registerPipedriveWebhook(unreachable, config.pipedrive!, 'http://127.0.0.1:3000', log as never),
+    ).resolves.toBeUndefined();
     expect(errors).toHaveLength(1);
-    const id = await registerPipedriveWebhook(pipedrive, config.pipedrive!, appUrl, createLogger('registration-test', 'silent'));
+    const id = await registerPipedriveWebhook(
+      pipedrive,
+      config.pipedrive!,
+      appUrl,
+      createLogger('registration-test', 'silent'),
+    );
     expect(id).toBeDefined();
-    const hooks = (await simCall<Array<{ subscription_url: string }>>(sim.url, 'GET', '/__sim/webhooks')).filter((w) => w.subscription_url === `${appUrl}/webhooks/pipedrive`);
+    const hooks = (await simCall<Array<{ subscription_url: string }>>(sim.url, 'GET', '/__sim/webhooks')).filter(
+      (w) => w.subscription_url === `${appUrl}/webhooks/pipedrive`,
+    );
     expect(hooks).toHaveLength(1);
   });
 
@@ -329,7 +406,11 @@ describe('POST /webhooks/pipedrive', () => {
     startedIds.add(deriveExternalId({ companyId: String(captured.meta.company_id), dealId }));
     // The same delivery for a deal id no other app has seen, so the run this app starts is its own.
     const ownDealId = dealId + 7_000_000;
-    const body = { ...captured, meta: { ...captured.meta, entity_id: String(ownDealId) }, data: { ...(captured.data as object), id: ownDealId } };
+    const body = {
+      ...captured,
+      meta: { ...captured.meta, entity_id: String(ownDealId) },
+      data: { ...(captured.data as object), id: ownDealId },
+    };
     const externalId = deriveExternalId({ companyId: String(captured.meta.company_id), dealId: ownDealId });
     startedIds.add(externalId);
 
@@ -348,7 +429,14 @@ describe('POST /webhooks/pipedrive', () => {
     });
     const laterConnection = Connection.lazy({ address: `127.0.0.1:${relayPort}` });
     const downRegistry = new Registry();
-    const down = buildApp(contextFor(laterConnection, new Client({ connection: laterConnection, namespace: t.namespace }), downRegistry, 2_000));
+    const down = buildApp(
+      contextFor(
+        laterConnection,
+        new Client({ connection: laterConnection, namespace: t.namespace }),
+        downRegistry,
+        2_000,
+      ),
+    );
     try {
       await down.listen({ host: '127.0.0.1', port: 0 });
       const res = await fetch(`http://127.0.0.1:${portOf(down)}/webhooks/pipedrive`, {
@@ -360,11 +448,17 @@ describe('POST /webhooks/pipedrive', () => {
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(await res.json()).toEqual({ outcome: 'queued', deliveryId: expect.any(String) });
       expect(await metricOf(downRegistry, INTAKE_COUNTER, { outcome: 'queued' })).toBe(1);
-      expect(await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' })).toBeGreaterThanOrEqual(1);
+      expect(
+        await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'unavailable', final: 'false' }),
+      ).toBeGreaterThanOrEqual(1);
       expect(await runsOf(externalId)).toHaveLength(0);
 
       await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
-      await until('the queued delivery is started', async () => (await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'accepted', final: 'true' })) === 1, 60_000);
+      await until(
+        'the queued delivery is started',
+        async () => (await metricOf(downRegistry, DRAINED_COUNTER, { outcome: 'accepted', final: 'true' })) === 1,
+        60_000,
+      );
       expect(await runsOf(externalId)).toHaveLength(1);
       expect(await metricOf(downRegistry, OUTBOX_DEPTH_GAUGE)).toBe(0);
       const description = await t.client.workflow.getHandle(externalId).describe();

@@ -18,8 +18,22 @@ export async function runOnboardingWorkers<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   // As the production worker: activities heartbeat, which their stubs' heartbeatTimeout expects.
-  const common = { connection: env.nativeConnection, namespace: env.namespace, dataConverter: processDataConverter(), interceptors: { activity: [heartbeatWhileRunning] } };
-  const onboarding = await Worker.create({ ...common, taskQueue, workflowBundle: env.workflowBundle, activities: activities.onboarding });
-  const netsuite = await Worker.create({ ...common, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: activities.netsuite });
+  const common = {
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    dataConverter: processDataConverter(),
+    interceptors: { activity: [heartbeatWhileRunning] },
+  };
+  const onboarding = await Worker.create({
+    ...common,
+    taskQueue,
+    workflowBundle: env.workflowBundle,
+    activities: activities.onboarding,
+  });
+  const netsuite = await Worker.create({
+    ...common,
+    taskQueue: netsuiteTaskQueueFor(taskQueue),
+    activities: activities.netsuite,
+  });
   return netsuite.runUntil(onboarding.runUntil(fn()));
 }

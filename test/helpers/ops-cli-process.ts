@@ -12,11 +12,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runOpsCli(temporal: { address: string; namespace: string }, ...args: string[]): Promise<CliResult> {
+export async function runOpsCli(
+  temporal: { address: string; namespace: string },
+  ...args: string[]
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run('npm', ['run', '--silent', 'cli', '--', ...args], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        LOG_LEVEL: 'warn',
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

@@ -12,7 +12,14 @@ export interface StackJson {
   /** The internal listener: /ops, /ops.json, /metrics, probes. */
   ops: { url: string };
   pipedrive?: { url: string; apiToken: string; companyDomain: string; webhookUser: string; webhookPassword: string };
-  netsuite?: { url: string; accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
+  netsuite?: {
+    url: string;
+    accountId: string;
+    consumerKey: string;
+    consumerSecret: string;
+    tokenId: string;
+    tokenSecret: string;
+  };
   slack?: { url: string; botToken: string; signingSecret: string; reviewChannel: string; reviewerIds: string[] };
   /** The PagerDuty Events v2 receiver simulator, when no alert webhook is configured. */
   pagerduty?: { url: string; routingKey: string };
@@ -31,7 +38,17 @@ export interface StackProcess {
 
 export async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'APP_PORT', 'OPS_PORT', 'WORKER_METRICS_PORT', 'NETSUITE_SIM_PORT', 'PIPEDRIVE_SIM_PORT', 'SLACK_SIM_PORT', 'PAGERDUTY_SIM_PORT']) {
+  for (const name of [
+    'TEMPORAL_PORT',
+    'TEMPORAL_UI_PORT',
+    'APP_PORT',
+    'OPS_PORT',
+    'WORKER_METRICS_PORT',
+    'NETSUITE_SIM_PORT',
+    'PIPEDRIVE_SIM_PORT',
+    'SLACK_SIM_PORT',
+    'PAGERDUTY_SIM_PORT',
+  ]) {
     env[name] = String(await freePort());
   }
   await targetStackEnv(env);
@@ -40,11 +57,18 @@ export async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
 
 export function startStack(env: NodeJS.ProcessEnv): StackProcess {
   const root = resolve(__dirname, '../..');
-  const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((r) =>
+    child.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')),
+  );
   const stackFile = join(resolve(root, env.DATA_DIR!), 'stack.json');
   return {
     child,
@@ -57,7 +81,8 @@ export function startStack(env: NodeJS.ProcessEnv): StackProcess {
         intervalMs: 250,
         abort: exited.then((code) => `npm start exited with ${code}:\n${out.slice(-3000)}`),
       });
-      if (ok !== true) throw new Error(typeof ok === 'string' ? ok : `no stack.json after ${timeoutMs} ms:\n${out.slice(-3000)}`);
+      if (ok !== true)
+        throw new Error(typeof ok === 'string' ? ok : `no stack.json after ${timeoutMs} ms:\n${out.slice(-3000)}`);
       return JSON.parse(readFileSync(stackFile, 'utf8')) as StackJson;
     },
     async interrupt() {

@@ -14,6 +14,9 @@ export interface TestEnvFile {
 
 export function readTestEnvFile(): TestEnvFile {
   const path = process.env[TEST_ENV_FILE_VAR];
-  if (!path) throw new Error(`${TEST_ENV_FILE_VAR} is not set: run tests through jest (npm test), whose global setup starts Temporal`);
+  if (!path)
+    throw new Error(
+      `${TEST_ENV_FILE_VAR} is not set: run tests through jest (npm test), whose global setup starts Temporal`,
+    );
   return JSON.parse(readFileSync(path, 'utf8')) as TestEnvFile;
 }

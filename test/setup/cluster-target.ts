@@ -21,7 +21,9 @@ export function clusterTargetWanted(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /** Starts the cluster for the whole run; its log lines go to <dir>/cluster/logs with the services' own. */
-export async function startClusterTarget(dir: string): Promise<{ address: string; namespace: string; stop(): Promise<void> }> {
+export async function startClusterTarget(
+  dir: string,
+): Promise<{ address: string; namespace: string; stop(): Promise<void> }> {
   const started = Date.now();
   const lines: string[] = [];
   // mkdtemp makes the run's directory 0700; under root, PostgreSQL runs as `postgres` and must reach its data inside.
@@ -35,7 +37,9 @@ export async function startClusterTarget(dir: string): Promise<{ address: string
       detached: false,
       log: (line) => lines.push(line),
     });
-    process.stderr.write(`[global-setup] Temporal cluster on PostgreSQL at ${cluster.address} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    process.stderr.write(
+      `[global-setup] Temporal cluster on PostgreSQL at ${cluster.address} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
     return { address: cluster.address, namespace: cluster.namespace, stop: () => cluster.stop() };
   } catch (err) {
     process.stderr.write(`[global-setup] the cluster target did not start:\n${lines.join('\n')}\n`);

@@ -39,7 +39,13 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __temporalServer?: RunServer }).__temporalServer = server;
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
-  const file: TestEnvFile = { address: server.address, namespace: server.namespace, workflowBundlePath: bundlePath, dir, timeSkipping };
+  const file: TestEnvFile = {
+    address: server.address,
+    namespace: server.namespace,
+    workflowBundlePath: bundlePath,
+    dir,
+    timeSkipping,
+  };
   const envFile = join(dir, 'test-env.json');
   writeFileSync(envFile, JSON.stringify(file));
   process.env[TEST_ENV_FILE_VAR] = envFile;
@@ -57,13 +63,18 @@ async function startLocalServer(dir: string): Promise<RunServer> {
         log: { format: 'json', level: 'warn' },
         extraArgs: [
           // WAL lets visibility queries proceed while the single writer commits; a test database needs no fsync.
-          '--sqlite-pragma', 'journal_mode=WAL',
-          '--sqlite-pragma', 'synchronous=OFF',
+          '--sqlite-pragma',
+          'journal_mode=WAL',
+          '--sqlite-pragma',
+          'synchronous=OFF',
           // Visibility queries by our search attributes must see values just written.
-          '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true',
+          '--dynamic-config-value',
+          'system.forceSearchAttributesCacheRefreshOnRead=true',
           // One server process: extra task queue partitions only add forwarding hops (as scripts/dev-server.ts).
-          '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-          '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+          '--dynamic-config-value',
+          'matching.numTaskqueueReadPartitions=1',
+          '--dynamic-config-value',
+          'matching.numTaskqueueWritePartitions=1',
         ],
       },
     }),
@@ -91,7 +102,9 @@ async function withStartRetries<T>(start: () => Promise<T>, attempts = 3): Promi
       return await start();
     } catch (err) {
       if (attempt >= attempts) throw err;
-      process.stderr.write(`[global-setup] Temporal server start failed (attempt ${attempt}): ${(err as Error).message.split('\n')[0]}\n`);
+      process.stderr.write(
+        `[global-setup] Temporal server start failed (attempt ${attempt}): ${(err as Error).message.split('\n')[0]}\n`,
+      );
     }
   }
 }

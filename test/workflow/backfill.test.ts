@@ -11,7 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { createBackfillActivities, createBackfillNetSuiteActivities } from '../../backfill/activities/backfill-activities';
+import {
+  createBackfillActivities,
+  createBackfillNetSuiteActivities,
+} from '../../backfill/activities/backfill-activities';
 import { deriveExternalId } from '../../domain/external-id';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import type { NetSuiteClient } from '../../integrations/netsuite';
@@ -54,7 +57,10 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     netsuite = clientFor(ns);
     const { url, ...credentials } = ns.stackEntry;
     http = new NetSuiteHttp({ baseUrl: url, ...credentials, concurrencyLimit: 2 });
-    companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+    companyId = String(
+      (await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`))
+        .company_id,
+    );
     dataDir = mkdtempSync(join(tmpdir(), 'backfill-test-'));
   });
   afterAll(async () => {
@@ -64,38 +70,79 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
   });
 
   async function seedDeal(country: string): Promise<Seeded> {
-    const created = await simCall<{ deal: { id: number }; person: { emails: Array<{ value: string }> }; organization: { name: string } }>(pd.url, 'POST', '/__sim/deals', {
+    const created = await simCall<{
+      deal: { id: number };
+      person: { emails: Array<{ value: string }> };
+      organization: { name: string };
+    }>(pd.url, 'POST', '/__sim/deals', {
       country,
       stage_name: 'Contract Signed',
     });
-    return { dealId: String(created.deal.id), externalId: deriveExternalId({ companyId, dealId: created.deal.id }), orgName: created.organization.name, email: created.person.emails[0]!.value };
+    return {
+      dealId: String(created.deal.id),
+      externalId: deriveExternalId({ companyId, dealId: created.deal.id }),
+      orgName: created.organization.name,
+      email: created.person.emails[0]!.value,
+    };
   }
 
   /** A customer as an older connector made it: POST without an externalId, or PUT under its own key. */
   async function legacyCustomer(fields: { companyName: string; email: string }, externalId?: string): Promise<string> {
-    if (externalId) return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: fields.companyName }))).customerId;
+    if (externalId)
+      return (
+        await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: fields.companyName }))
+      ).customerId;
     const { externalId: _drop, ...body } = customerBody('unused', { ...fields, entityId: fields.companyName });
     const res = await http.request('POST', 'record/v1/customer', { body });
     return res.headers.location!.split('/').pop()!;
   }
 
   const externalIdFields = async (): Promise<Record<string, string | undefined>> =>
-    Object.fromEntries((await pipedrive.listDealsFromStage('Contract Signed')).deals.map((d) => [d.dealId, d.externalIdField]));
-  const customerExternalId = async (id: string): Promise<string | undefined> => (await netsuite.suiteqlAll<{ externalid?: string }>(`SELECT externalid FROM customer WHERE id = ${id}`))[0]?.externalid;
+    Object.fromEntries(
+      (await pipedrive.listDealsFromStage('Contract Signed')).deals.map((d) => [d.dealId, d.externalIdField]),
+    );
+  const customerExternalId = async (id: string): Promise<string | undefined> =>
+    (await netsuite.suiteqlAll<{ externalid?: string }>(`SELECT externalid FROM customer WHERE id = ${id}`))[0]
+      ?.externalid;
   const netsuiteWrites = async (): Promise<Record<string, number>> =>
-    Object.fromEntries(Object.entries((await simAdmin.stats(ns)).requests).filter(([key]) => /^(PUT|PATCH|DELETE|POST record)/.test(key)));
+    Object.fromEntries(
+      Object.entries((await simAdmin.stats(ns)).requests).filter(([key]) =>
+        /^(PUT|PATCH|DELETE|POST record)/.test(key),
+      ),
+    );
 
-  const backfillActivities = () => createBackfillActivities({ pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) }, { onboardingTaskQueue: onboardingQueue, listingTtlMs: 0 });
+  const backfillActivities = () =>
+    createBackfillActivities(
+      { pipedrive, starter: new OnboardingStarter(t.connection, t.namespace) },
+      { onboardingTaskQueue: onboardingQueue, listingTtlMs: 0 },
+    );
 
-  async function withWorkers<T>(activities: ReturnType<typeof createBackfillActivities>, fn: () => Promise<T>): Promise<T> {
+  async function withWorkers<T>(
+    activities: ReturnType<typeof createBackfillActivities>,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const workers = await Promise.all([
-      Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities }),
-      Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue: netsuiteTaskQueueFor(taskQueue), activities: createBackfillNetSuiteActivities(netsuite) }),
+      Worker.create({
+        connection: t.nativeConnection,
+        namespace: t.namespace,
+        taskQueue,
+        workflowBundle: t.workflowBundle,
+        activities,
+      }),
+      Worker.create({
+        connection: t.nativeConnection,
+        namespace: t.namespace,
+        taskQueue: netsuiteTaskQueueFor(taskQueue),
+        activities: createBackfillNetSuiteActivities(netsuite),
+      }),
     ]);
     return workers[1].runUntil(workers[0].runUntil(fn()));
   }
 
-  const backfillCli = (...args: string[]) => withWorkers(backfillActivities(), () => runOpsCli(t, 'backfill', '--task-queue', taskQueue, '--page-size', '2', ...args));
+  const backfillCli = (...args: string[]) =>
+    withWorkers(backfillActivities(), () =>
+      runOpsCli(t, 'backfill', '--task-queue', taskQueue, '--page-size', '2', ...args),
+    );
 
   it('dry run changes nothing; the real run links, starts and lists; a second run is a no-op', async () => {
     const linked = await seedDeal('GB');
@@ -103,7 +150,10 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     const byCompany = await seedDeal('US');
     const nothing = await seedDeal('NL');
     const twice = await seedDeal('AU');
-    const linkedCustomer = await legacyCustomer({ companyName: linked.orgName, email: linked.email }, linked.externalId);
+    const linkedCustomer = await legacyCustomer(
+      { companyName: linked.orgName, email: linked.email },
+      linked.externalId,
+    );
     const emailCustomer = await legacyCustomer({ companyName: 'Renamed Since Ltd', email: byEmail.email });
     await legacyCustomer({ companyName: byCompany.orgName, email: 'old-address@legacy.example' }, 'ZAP-0001');
     const dupA = await legacyCustomer({ companyName: 'Zap Copy One', email: twice.email });
@@ -131,7 +181,12 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     });
     expect(plan.actions).toEqual(
       expect.arrayContaining([
-        { action: 'write-netsuite-external-id', dealId: byEmail.dealId, customerId: emailCustomer, externalId: byEmail.externalId },
+        {
+          action: 'write-netsuite-external-id',
+          dealId: byEmail.dealId,
+          customerId: emailCustomer,
+          externalId: byEmail.externalId,
+        },
         { action: 'write-pipedrive-external-id', dealId: linked.dealId, externalId: linked.externalId },
         { action: 'write-pipedrive-external-id', dealId: byEmail.dealId, externalId: byEmail.externalId },
         { action: 'write-pipedrive-external-id', dealId: byCompany.dealId, externalId: 'ZAP-0001' },
@@ -177,7 +232,15 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
 
     // --- again: everything is linked by externalId now, the onboarding is known, nothing is written.
     const again = JSON.parse((await backfillCli('--json')).stdout) as BackfillCommandResult;
-    expect(again.totals).toMatchObject({ dealsSeen: 5, matchedByExternalId: 3, netsuiteExternalIdsWritten: 0, pipedriveExternalIdsWritten: 0, onboardingsStarted: 0, onboardingsAlreadyKnown: 1, suspectedDuplicates: 1 });
+    expect(again.totals).toMatchObject({
+      dealsSeen: 5,
+      matchedByExternalId: 3,
+      netsuiteExternalIdsWritten: 0,
+      pipedriveExternalIdsWritten: 0,
+      onboardingsStarted: 0,
+      onboardingsAlreadyKnown: 1,
+      suspectedDuplicates: 1,
+    });
     expect(await netsuiteWrites()).toEqual({ 'PATCH record/v1/customer/{id} 204': 1 });
     await t.client.workflow.getHandle(nothing.externalId).terminate('test cleanup');
   });
@@ -198,7 +261,11 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     };
     const { result, stderr, firstRunId } = await withWorkers(activities, async () => {
       // Started elsewhere (another operator's terminal, or a CLI since killed): one page per page, two pages per run.
-      const first = await t.client.workflow.start(backfill, { workflowId: BACKFILL_WORKFLOW_ID, taskQueue, args: [{ pageSize: 1, pagesPerRun: 2 }] });
+      const first = await t.client.workflow.start(backfill, {
+        workflowId: BACKFILL_WORKFLOW_ID,
+        taskQueue,
+        args: [{ pageSize: 1, pagesPerRun: 2 }],
+      });
       const child = spawn('npm', ['run', '--silent', 'cli', '--', 'backfill', '--task-queue', taskQueue, '--json'], {
         cwd: resolve(__dirname, '../..'),
         env: { ...process.env, TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE: t.namespace, LOG_LEVEL: 'warn' },
@@ -219,7 +286,14 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     expect(result.done).toBe(true);
     expect(result.pages).toBe(5);
     // Everything was linked by the first test: the resumed run sees all five deals, writes nothing.
-    expect(result.totals).toMatchObject({ dealsSeen: 5, matchedByExternalId: 3, onboardingsAlreadyKnown: 1, suspectedDuplicates: 1, netsuiteExternalIdsWritten: 0, pipedriveExternalIdsWritten: 0 });
+    expect(result.totals).toMatchObject({
+      dealsSeen: 5,
+      matchedByExternalId: 3,
+      onboardingsAlreadyKnown: 1,
+      suspectedDuplicates: 1,
+      netsuiteExternalIdsWritten: 0,
+      pipedriveExternalIdsWritten: 0,
+    });
     expect(stderr).toMatch(/backfill: 2\/5 deals[^\n]*\n/);
     expect(stderr).toMatch(/backfill: 5\/5 deals .* done/);
     // The first run handed its cursor on: it ended by continuing as new.

@@ -8,7 +8,14 @@ import { OnboardingStarter } from '../../starters/start-onboarding';
 import type { TransactionState } from '../../domain/transaction';
 import { simCall } from '../integrations/pipedrive/sim-admin';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
-import { createSyntheticDeal, netsuiteRecordCounts, startRealVendors, uniqueExternalId, withRealWorkers, type RealVendors } from './fixtures/real-vendors';
+import {
+  createSyntheticDeal,
+  netsuiteRecordCounts,
+  startRealVendors,
+  uniqueExternalId,
+  withRealWorkers,
+  type RealVendors,
+} from './fixtures/real-vendors';
 
 describe('onboardDeal re-checks the delivery against the fetched deal', () => {
   let t: TestTemporal;
@@ -18,33 +25,60 @@ describe('onboardDeal re-checks the delivery against the fetched deal', () => {
   beforeAll(async () => {
     t = await connectTestTemporal();
     v = await startRealVendors();
-    companyId = String((await simCall<{ company_id: number }>(v.pipedriveSim.url, 'GET', `/v1/users/me?api_token=${v.pipedriveSim.stackEntry.apiToken}`)).company_id);
+    companyId = String(
+      (
+        await simCall<{ company_id: number }>(
+          v.pipedriveSim.url,
+          'GET',
+          `/v1/users/me?api_token=${v.pipedriveSim.stackEntry.apiToken}`,
+        )
+      ).company_id,
+    );
   });
   afterAll(async () => {
     await v?.close();
     await t?.close();
   });
 
-  async function run(setup: (dealId: string) => Promise<void>, claimedCompany?: string): Promise<{ result: TransactionState; externalId: string; dealId: string }> {
+  async function run(
+    setup: (dealId: string) => Promise<void>,
+    claimedCompany?: string,
+  ): Promise<{ result: TransactionState; externalId: string; dealId: string }> {
     const taskQueue = uniqueTaskQueue('deal-claim');
-    return withRealWorkers(v, { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle }, async () => {
-      const deal = await createSyntheticDeal(v);
-      await setup(deal.dealId);
-      const externalId = uniqueExternalId('claim');
-      await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
-        { externalId, pipedriveDealId: deal.dealId, eventId: 'evt-claim', companyId: claimedCompany ?? companyId, receivedAt: new Date().toISOString() },
-        { taskQueue },
-      );
-      const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
-      return { result, externalId, dealId: deal.dealId };
-    });
+    return withRealWorkers(
+      v,
+      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+      async () => {
+        const deal = await createSyntheticDeal(v);
+        await setup(deal.dealId);
+        const externalId = uniqueExternalId('claim');
+        await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+          {
+            externalId,
+            pipedriveDealId: deal.dealId,
+            eventId: 'evt-claim',
+            companyId: claimedCompany ?? companyId,
+            receivedAt: new Date().toISOString(),
+          },
+          { taskQueue },
+        );
+        const result = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
+        return { result, externalId, dealId: deal.dealId };
+      },
+    );
   }
-  const sign = (dealId: string) => simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
+  const sign = (dealId: string) =>
+    simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${dealId}/move`, { stage_name: 'Contract Signed' });
 
-  async function expectIgnored(r: { result: TransactionState; externalId: string; dealId: string }, why: RegExp): Promise<void> {
+  async function expectIgnored(
+    r: { result: TransactionState; externalId: string; dealId: string },
+    why: RegExp,
+  ): Promise<void> {
     expect(r.result.state).toBe('CANCELLED');
     expect(r.result.ignoredReason).toMatch(why);
-    expect(r.result.auditTrail).toContainEqual(expect.objectContaining({ step: 'check-deal-claim', outcome: 'info', detail: expect.stringMatching(why) }));
+    expect(r.result.auditTrail).toContainEqual(
+      expect.objectContaining({ step: 'check-deal-claim', outcome: 'info', detail: expect.stringMatching(why) }),
+    );
     expect(r.result.auditTrail.map((e) => e.step)).not.toContain('write-back-external-id');
     expect(r.result.reviewReasons).toEqual([]);
     expect((await netsuiteRecordCounts(v, r.externalId)).customers).toBe(0);

@@ -51,7 +51,10 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
   });
 
   const admin = async <T>(url: string, method: string, body?: unknown): Promise<T> => {
-    const res = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const res = await fetch(url, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
@@ -59,32 +62,65 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
   const recordHistory = async (workflowId: string, name: string): Promise<void> => {
     if (!RECORD_VERSION || !/^v\d+$/.test(RECORD_VERSION)) return;
     const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
-    writeFileSync(join(__dirname, 'fixtures', 'histories', `${RECORD_VERSION}-edit-${name}.json`), `${JSON.stringify(historyToProtoJson(history), null, 1)}\n`);
+    writeFileSync(
+      join(__dirname, 'fixtures', 'histories', `${RECORD_VERSION}-edit-${name}.json`),
+      `${JSON.stringify(historyToProtoJson(history), null, 1)}\n`,
+    );
   };
   const reviewCards = async (v: RealVendors): Promise<SlackMessage[]> =>
-    (await admin<{ messages: SlackMessage[] }>(`${v.slackSim.url}/__sim/messages?channel=${v.slackSim.stackEntry.reviewChannel}`, 'GET')).messages.filter((m) => m.blocks?.length);
+    (
+      await admin<{ messages: SlackMessage[] }>(
+        `${v.slackSim.url}/__sim/messages?channel=${v.slackSim.stackEntry.reviewChannel}`,
+        'GET',
+      )
+    ).messages.filter((m) => m.blocks?.length);
 
   /** Fresh simulators and workers; a deal onboarded to COMPLETED; a starter for its edits. */
-  async function onboarded<T>(fn: (ctx: { v: RealVendors; deal: SyntheticDeal; externalId: string; edit: (eventId: string) => ReturnType<OnboardingStarter['startDealEdit']> }) => Promise<T>): Promise<T> {
+  async function onboarded<T>(
+    fn: (ctx: {
+      v: RealVendors;
+      deal: SyntheticDeal;
+      externalId: string;
+      edit: (eventId: string) => ReturnType<OnboardingStarter['startDealEdit']>;
+    }) => Promise<T>,
+  ): Promise<T> {
     const v = await startRealVendors();
     vendors = v;
     const taskQueue = uniqueTaskQueue('deal-edit');
-    return withRealWorkers(v, { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle }, async () => {
-      const deal = await createSyntheticDeal(v);
-      const externalId = uniqueExternalId('edit');
-      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: deal.dealId, eventId: 'evt-signed', receivedAt: new Date().toISOString() }, { taskQueue });
-      const done = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
-      expect(done.state).toBe('COMPLETED');
-      const starter = new OnboardingStarter(t.connection, t.namespace, { reviewEscalationAfterMs: 60 * 60_000 });
-      const edit = (eventId: string) =>
-        starter.startDealEdit({ externalId, pipedriveDealId: deal.dealId, eventId, receivedAt: new Date().toISOString(), changedFields: ['person_id'] }, { taskQueue });
-      return fn({ v, deal, externalId, edit });
-    });
+    return withRealWorkers(
+      v,
+      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+      async () => {
+        const deal = await createSyntheticDeal(v);
+        const externalId = uniqueExternalId('edit');
+        await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+          { externalId, pipedriveDealId: deal.dealId, eventId: 'evt-signed', receivedAt: new Date().toISOString() },
+          { taskQueue },
+        );
+        const done = (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
+        expect(done.state).toBe('COMPLETED');
+        const starter = new OnboardingStarter(t.connection, t.namespace, { reviewEscalationAfterMs: 60 * 60_000 });
+        const edit = (eventId: string) =>
+          starter.startDealEdit(
+            {
+              externalId,
+              pipedriveDealId: deal.dealId,
+              eventId,
+              receivedAt: new Date().toISOString(),
+              changedFields: ['person_id'],
+            },
+            { taskQueue },
+          );
+        return fn({ v, deal, externalId, edit });
+      },
+    );
   }
 
-  it('(a) a new contact email is Pipedrive\'s: written to NetSuite at once, no review', async () => {
+  it("(a) a new contact email is Pipedrive's: written to NetSuite at once, no review", async () => {
     await onboarded(async ({ v, deal, externalId, edit }) => {
-      await admin(`${v.pipedriveSim.url}/__sim/persons/${deal.personId}`, 'PATCH', { emails: [{ value: 'billing@new-domain.example', primary: true, label: 'work' }] });
+      await admin(`${v.pipedriveSim.url}/__sim/persons/${deal.personId}`, 'PATCH', {
+        emails: [{ value: 'billing@new-domain.example', primary: true, label: 'work' }],
+      });
       const started = await edit('evt-email');
       expect(started.outcome).toBe('started');
       const result = (await t.client.workflow.getHandle(started.workflowId).result()) as DealEditState;
@@ -96,7 +132,7 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
     });
   }, 90_000);
 
-  it('(b) a new tax id is NetSuite\'s: not written, the edit waits in NEEDS_REVIEW with a card; approving writes it', async () => {
+  it("(b) a new tax id is NetSuite's: not written, the edit waits in NEEDS_REVIEW with a card; approving writes it", async () => {
     await onboarded(async ({ v, deal, externalId, edit }) => {
       const before = await v.netsuite.getCustomerSnapshot(externalId);
       const oldTax = before?.taxRegistrations.map((r) => r.taxRegistrationNumber);
@@ -106,10 +142,16 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       const waiting = (await waitForState(t.client, started.workflowId, 'NEEDS_REVIEW', 30_000)) as DealEditState;
       expect(waiting).toMatchObject({ reviewKind: 'ownership', edit: { held: ['taxRegistration'] } });
       expect(waiting.reviewReasons).toEqual([
-        expect.objectContaining({ field: 'organization.taxId', code: 'ownership.taxRegistration', message: expect.stringMatching(/Pipedrive says "98-7654321.*", NetSuite has "/) }),
+        expect.objectContaining({
+          field: 'organization.taxId',
+          code: 'ownership.taxRegistration',
+          message: expect.stringMatching(/Pipedrive says "98-7654321.*", NetSuite has "/),
+        }),
       ]);
       // NetSuite keeps its value while the edit waits.
-      expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber)).toEqual(oldTax);
+      expect(
+        (await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber),
+      ).toEqual(oldTax);
       // Listed where reviewers look (`cli queue`, ops card): OnboardingState = NEEDS_REVIEW on a running workflow.
       const description = await t.client.workflow.getHandle(started.workflowId).describe();
       expect(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OnboardingState)).toBe('NEEDS_REVIEW');
@@ -125,22 +167,35 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       expect(card).toContain('organization.taxId');
       expect(card).toContain(started.workflowId);
 
-      await t.client.workflow.getHandle(started.workflowId).signal(reviewSignal, { action: 'retry', actor: 'U0REVIEWER1', reason: 'new EIN confirmed' });
+      await t.client.workflow
+        .getHandle(started.workflowId)
+        .signal(reviewSignal, { action: 'retry', actor: 'U0REVIEWER1', reason: 'new EIN confirmed' });
       const result = (await t.client.workflow.getHandle(started.workflowId).result()) as DealEditState;
-      expect(result).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied_after_review', applied: ['taxRegistration'], held: [] } });
-      expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber)).toEqual(['98-7654321']);
-      expect(result.auditTrail).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' })]));
+      expect(result).toMatchObject({
+        state: 'COMPLETED',
+        edit: { outcome: 'applied_after_review', applied: ['taxRegistration'], held: [] },
+      });
+      expect(
+        (await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber),
+      ).toEqual(['98-7654321']);
+      expect(result.auditTrail).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ step: 'review', outcome: 'decision', actor: 'U0REVIEWER1', detail: 'retry' }),
+        ]),
+      );
       await recordHistory(started.workflowId, 'ownership-approved');
     });
   }, 90_000);
 
-  it('(b\') cancel keeps NetSuite\'s value', async () => {
+  it("(b') cancel keeps NetSuite's value", async () => {
     await onboarded(async ({ v, deal, externalId, edit }) => {
       const oldTax = (await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations;
       await patchOrganization(v, deal.orgId, { custom_fields: { 'Tax ID': '98-7654321' } });
       const started = await edit('evt-tax-cancel');
       await waitForState(t.client, started.workflowId, 'NEEDS_REVIEW', 30_000);
-      await t.client.workflow.getHandle(started.workflowId).signal(reviewSignal, { action: 'cancel', actor: 'U0REVIEWER1' });
+      await t.client.workflow
+        .getHandle(started.workflowId)
+        .signal(reviewSignal, { action: 'cancel', actor: 'U0REVIEWER1' });
       const result = (await t.client.workflow.getHandle(started.workflowId).result()) as DealEditState;
       expect(result).toMatchObject({ state: 'CANCELLED', edit: { outcome: 'netsuite_kept', applied: [] } });
       expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations).toEqual(oldTax);
@@ -155,11 +210,23 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       await waitForState(t.client, started.workflowId, 'NEEDS_REVIEW', 30_000);
       const handle = t.client.workflow.getHandle(started.workflowId);
       await handle.signal(reviewSignal, { action: 'link', actor: 'U0REVIEWER1', netsuiteCustomerId: '1' });
-      await handle.signal(reviewSignal, { action: 'fix', actor: 'U0REVIEWER1', fields: { 'organization.taxId': '11-2223333' } });
+      await handle.signal(reviewSignal, {
+        action: 'fix',
+        actor: 'U0REVIEWER1',
+        fields: { 'organization.taxId': '11-2223333' },
+      });
       const result = (await handle.result()) as DealEditState;
-      expect(result).toMatchObject({ state: 'COMPLETED', edit: { outcome: 'applied_after_review', applied: ['taxRegistration'] } });
-      expect(result.auditTrail.filter((e) => e.step === 'review').map((e) => e.detail)).toEqual(['link ignored: the customer is already linked', 'fix']);
-      expect((await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber)).toEqual(['11-2223333']);
+      expect(result).toMatchObject({
+        state: 'COMPLETED',
+        edit: { outcome: 'applied_after_review', applied: ['taxRegistration'] },
+      });
+      expect(result.auditTrail.filter((e) => e.step === 'review').map((e) => e.detail)).toEqual([
+        'link ignored: the customer is already linked',
+        'fix',
+      ]);
+      expect(
+        (await v.netsuite.getCustomerSnapshot(externalId))?.taxRegistrations.map((r) => r.taxRegistrationNumber),
+      ).toEqual(['11-2223333']);
     });
   }, 90_000);
 
@@ -176,7 +243,12 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
 
       const other = await createSyntheticDeal(v);
       const stranger = await new OnboardingStarter(t.connection, t.namespace).startDealEdit(
-        { externalId: uniqueExternalId('never'), pipedriveDealId: other.dealId, eventId: 'evt-x', receivedAt: new Date().toISOString() },
+        {
+          externalId: uniqueExternalId('never'),
+          pipedriveDealId: other.dealId,
+          eventId: 'evt-x',
+          receivedAt: new Date().toISOString(),
+        },
         { taskQueue: (await t.client.workflow.getHandle(first.workflowId).describe()).taskQueue },
       );
       const none = (await t.client.workflow.getHandle(stranger.workflowId).result()) as DealEditState;
@@ -184,7 +256,9 @@ describe('syncDealEdit: a Pipedrive edit after onboarding (real clients, real si
       expect(first.workflowId).toBe(dealEditWorkflowId(externalId, 'evt-dup'));
       // The state query serves the same audit trail as onboardDeal's.
       const state = await t.client.workflow.getHandle(first.workflowId).query(stateQuery);
-      expect(state.auditTrail.map((e) => e.step)).toEqual(expect.arrayContaining(['received', 'get-customer', 'fetch', 'validate', 'compare', 'edit-finished']));
+      expect(state.auditTrail.map((e) => e.step)).toEqual(
+        expect.arrayContaining(['received', 'get-customer', 'fetch', 'validate', 'compare', 'edit-finished']),
+      );
     });
   }, 90_000);
 });

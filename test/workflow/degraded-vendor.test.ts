@@ -21,7 +21,13 @@ class FlakyNetSuite extends FakeNetSuite {
   /** External ids whose upsert fails with a 500. */
   failing = new Set<string>();
   override async upsertCustomer(externalId: string, body: Parameters<FakeNetSuite['upsertCustomer']>[1]) {
-    if (this.failing.has(externalId)) throw new VendorError('netsuite', 'transient', 'NetSuite PUT record/v1/customer/eid:X failed: HTTP 500 (UNEXPECTED_ERROR)', { status: 500 });
+    if (this.failing.has(externalId))
+      throw new VendorError(
+        'netsuite',
+        'transient',
+        'NetSuite PUT record/v1/customer/eid:X failed: HTTP 500 (UNEXPECTED_ERROR)',
+        { status: 500 },
+      );
     return super.upsertCustomer(externalId, body);
   }
 }
@@ -46,7 +52,11 @@ describe('a degraded vendor: many deals failing wait, one deal failing alone goe
     await t.close();
   });
 
-  const cards: ReviewActivities = { postReviewCard: async () => ({ channel: 'C0REVIEW', ts: '1.0001' }), recordReviewDecision: async () => undefined, escalateReview: async () => undefined };
+  const cards: ReviewActivities = {
+    postReviewCard: async () => ({ channel: 'C0REVIEW', ts: '1.0001' }),
+    recordReviewDecision: async () => undefined,
+    escalateReview: async () => undefined,
+  };
   const caller = (): string | undefined => {
     try {
       return Context.current().info.workflowExecution?.workflowId;
@@ -58,7 +68,11 @@ describe('a degraded vendor: many deals failing wait, one deal failing alone goe
   async function run(failingCount: number, healthyCount: number) {
     const netsuite = new FlakyNetSuite();
     // The health call answers: NetSuite is up, only failing calls.
-    const health = createVendorHealth({ netsuite: async () => undefined, pipedrive: async () => undefined, slack: async () => undefined });
+    const health = createVendorHealth({
+      netsuite: async () => undefined,
+      pipedrive: async () => undefined,
+      slack: async () => undefined,
+    });
     setProcessVendorHealth(health);
     const activities = createOnboardingActivities({
       pipedrive: guarded(new FakePipedrive(makeDeal()), health.pipedrive, caller),
@@ -78,7 +92,11 @@ describe('a degraded vendor: many deals failing wait, one deal failing alone goe
   it('parks the deals of a vendor failing many of them instead of sending them to review', async () => {
     const { netsuite, health, queue, starter, failing, activities } = await run(4, 0);
     await runOnboardingWorkers(t, queue, activities, async () => {
-      for (const externalId of failing) await starter.startOnboarding({ externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() }, { taskQueue: queue });
+      for (const externalId of failing)
+        await starter.startOnboarding(
+          { externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() },
+          { taskQueue: queue },
+        );
       // 1 + 5 retries over ~31 s of backoff, then VENDOR_DOWN instead of review.
       for (const id of failing) {
         const s = await until(`${id} waiting`, async () => {
@@ -89,7 +107,8 @@ describe('a degraded vendor: many deals failing wait, one deal failing alone goe
       }
       expect(health.netsuite.state).toBe('closed');
       netsuite.failing.clear();
-      for (const id of failing) expect(((await t.client.workflow.getHandle(id).result()) as { state: string }).state).toBe('COMPLETED');
+      for (const id of failing)
+        expect(((await t.client.workflow.getHandle(id).result()) as { state: string }).state).toBe('COMPLETED');
     });
     health.netsuite.dispose();
   }, 180_000);
@@ -97,14 +116,19 @@ describe('a degraded vendor: many deals failing wait, one deal failing alone goe
   it('sends the one deal whose upsert fails alone to review after its 6 attempts', async () => {
     const { health, queue, starter, failing, healthy, activities } = await run(1, 6);
     await runOnboardingWorkers(t, queue, activities, async () => {
-      for (const externalId of [...failing, ...healthy]) await starter.startOnboarding({ externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() }, { taskQueue: queue });
+      for (const externalId of [...failing, ...healthy])
+        await starter.startOnboarding(
+          { externalId, pipedriveDealId: '746', receivedAt: new Date().toISOString() },
+          { taskQueue: queue },
+        );
       const s = await until('the failing deal settled', async () => {
         const st = await t.client.workflow.getHandle(failing[0]!).query(stateQuery);
         return st.state === 'WAITING_FOR_VENDOR' || st.state === 'NEEDS_REVIEW' ? st : undefined;
       });
       expect(s.state).toBe('NEEDS_REVIEW');
       expect(s.reviewReasons[0]?.code).toBe('retries_exhausted');
-      for (const id of healthy) expect(((await t.client.workflow.getHandle(id).result()) as { state: string }).state).toBe('COMPLETED');
+      for (const id of healthy)
+        expect(((await t.client.workflow.getHandle(id).result()) as { state: string }).state).toBe('COMPLETED');
       await t.client.workflow.getHandle(failing[0]!).cancel();
     });
     health.netsuite.dispose();

@@ -12,7 +12,12 @@ describe('workflow ID = external_id makes a start idempotent', () => {
 
   it('runs once when the same deal is started twice, sequentially and concurrently, and refuses it after completion', async () => {
     const taskQueue = uniqueTaskQueue('idempotent');
-    const worker = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle });
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+    });
     const starter = new OnboardingStarter(t.connection, t.namespace);
     const externalId = `test-${Date.now()}`;
     const input = { externalId, pipedriveDealId: '42', eventId: 'evt-1', receivedAt: new Date().toISOString() };
@@ -21,10 +26,16 @@ describe('workflow ID = external_id makes a start idempotent', () => {
       const first = await starter.startOnboarding(input, { taskQueue });
       const second = await starter.startOnboarding({ ...input, eventId: 'evt-2' }, { taskQueue });
       const storm = await Promise.all(
-        Array.from({ length: 5 }, (_, i) => starter.startOnboarding({ ...input, eventId: `evt-storm-${i}` }, { taskQueue })),
+        Array.from({ length: 5 }, (_, i) =>
+          starter.startOnboarding({ ...input, eventId: `evt-storm-${i}` }, { taskQueue }),
+        ),
       );
       expect(first.outcome).toBe('started');
-      expect(second).toEqual({ outcome: 'duplicate', workflowId: externalId, runId: first.outcome === 'started' ? first.runId : '' });
+      expect(second).toEqual({
+        outcome: 'duplicate',
+        workflowId: externalId,
+        runId: first.outcome === 'started' ? first.runId : '',
+      });
       expect(storm.every((s) => s.outcome === 'duplicate')).toBe(true);
 
       const handle = t.client.workflow.getHandle(externalId);

@@ -9,7 +9,15 @@ import { ensureLedgerShards, readLedgerShards } from '../../ops/activities/ledge
 import { opsWatch } from '../../ops/workflows/ops-watch';
 import { DEFAULT_THRESHOLDS } from '../../ops/model/alerts';
 import type { LedgerShardState } from '../../ops/model/ledger-shard-state';
-import { kpiEventSignal, ledgerShardQuery, OPS_LEDGER_SHARDS, opsLedgerShardId, opsLedgerShardOf, opsStateQuery, opsTickSignal } from '../../ops/messages';
+import {
+  kpiEventSignal,
+  ledgerShardQuery,
+  OPS_LEDGER_SHARDS,
+  opsLedgerShardId,
+  opsLedgerShardOf,
+  opsStateQuery,
+  opsTickSignal,
+} from '../../ops/messages';
 import { createOpsWorker } from '../../ops/worker';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { waitUntil } from '../helpers/wait-until';
@@ -43,12 +51,18 @@ describe('KPI ledger shards', () => {
       namespace: t.namespace,
       workflowBundle: t.workflowBundle,
       taskQueue,
-      activities: { ...createOpsFactsActivities(t.client, { ledgerShardPrefix: prefix }), notifyBillingLead: async () => 'skipped', pageOnCall: async () => 'skipped' },
+      activities: {
+        ...createOpsFactsActivities(t.client, { ledgerShardPrefix: prefix }),
+        notifyBillingLead: async () => 'skipped',
+        pageOnCall: async () => 'skipped',
+      },
     });
     const opsWatchId = `ops-watch-${taskQueue}`;
     await worker.runUntil(async () => {
       const shardIds = await ensureLedgerShards(t.client, { taskQueue, settings, idPrefix: prefix });
-      const firstRuns = await Promise.all(shardIds.map(async (id) => (await t.client.workflow.getHandle(id).describe()).runId));
+      const firstRuns = await Promise.all(
+        shardIds.map(async (id) => (await t.client.workflow.getHandle(id).describe()).runId),
+      );
       try {
         // Deals as onboardings report them: received, then a customer for every other one, each to its deal's shard.
         const at = new Date().toISOString();
@@ -57,24 +71,35 @@ describe('KPI ledger shards', () => {
           const receivedAt = new Date(Date.now() - 10_000).toISOString();
           return i % 2 === 0
             ? { externalId, e: { kind: 'received' as const, at, externalId, receivedAt } }
-            : { externalId: `deal-${i - 1}`, e: { kind: 'customer' as const, at, externalId: `deal-${i - 1}`, receivedAt, how: 'upserted' as const } };
+            : {
+                externalId: `deal-${i - 1}`,
+                e: { kind: 'customer' as const, at, externalId: `deal-${i - 1}`, receivedAt, how: 'upserted' as const },
+              };
         });
         let next = 0;
         await Promise.all(
           Array.from({ length: IN_FLIGHT }, async () => {
             while (next < events.length) {
               const { externalId, e } = events[next++]!;
-              await t.client.workflow.getHandle(opsLedgerShardId(opsLedgerShardOf(externalId), prefix)).signal(kpiEventSignal, e);
+              await t.client.workflow
+                .getHandle(opsLedgerShardId(opsLedgerShardOf(externalId), prefix))
+                .signal(kpiEventSignal, e);
             }
           }),
         );
 
-        const read = await waitUntil('all events counted in the shards', async () => {
-          const r = await readLedgerShards(t.client, { taskQueue, settings, idPrefix: prefix });
-          if (!('facts' in r)) return undefined;
-          const received = r.facts.days.reduce((n, d) => n + d.received, 0);
-          return received >= EVENTS / 2 && r.facts.days.reduce((n, d) => n + d.newCustomers, 0) >= EVENTS / 2 ? r.facts : undefined;
-        }, { timeoutMs: 120_000 });
+        const read = await waitUntil(
+          'all events counted in the shards',
+          async () => {
+            const r = await readLedgerShards(t.client, { taskQueue, settings, idPrefix: prefix });
+            if (!('facts' in r)) return undefined;
+            const received = r.facts.days.reduce((n, d) => n + d.received, 0);
+            return received >= EVENTS / 2 && r.facts.days.reduce((n, d) => n + d.newCustomers, 0) >= EVENTS / 2
+              ? r.facts
+              : undefined;
+          },
+          { timeoutMs: 120_000 },
+        );
         expect(read.shards).toBe(OPS_LEDGER_SHARDS);
         expect(read.days.reduce((n, d) => n + d.received, 0)).toBe(EVENTS / 2);
         expect(read.days.reduce((n, d) => n + d.newCustomers, 0)).toBe(EVENTS / 2);
@@ -82,12 +107,16 @@ describe('KPI ledger shards', () => {
         expect(read.openDeals).toBe(EVENTS / 2);
 
         // Every shard handed over mid-stream (more than once), and every shard got a share of the deals.
-        const states = await Promise.all(shardIds.map((id) => t.client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery)));
+        const states = await Promise.all(
+          shardIds.map((id) => t.client.workflow.getHandle(id).query<LedgerShardState>(ledgerShardQuery)),
+        );
         for (const [n, id] of shardIds.entries()) {
           const history = await t.client.workflow.getHandle(id, firstRuns[n]).fetchHistory();
           expect(history.events?.length).toBeLessThan(SHARD_HISTORY_LIMIT * 3);
           expect((await t.client.workflow.getHandle(id).describe()).runId).not.toBe(firstRuns[n]);
-          expect(states[n]!.days.reduce((s, d) => s + d.received, 0)).toBeGreaterThan(EVENTS / 2 / OPS_LEDGER_SHARDS / 2);
+          expect(states[n]!.days.reduce((s, d) => s + d.received, 0)).toBeGreaterThan(
+            EVENTS / 2 / OPS_LEDGER_SHARDS / 2,
+          );
         }
 
         // ops-watch reads the shards at its tick and shows their sum.
@@ -97,13 +126,24 @@ describe('KPI ledger shards', () => {
           args: [{ settings: { tickMs: 3_600_000, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS } }],
         });
         await ops.signal(opsTickSignal);
-        const week = await waitUntil('ops-watch to show the shards', async () => {
-          const s = await ops.query(opsStateQuery);
-          return s.facts?.ledgerShards ? s.week : undefined;
-        }, { timeoutMs: 60_000 });
+        const week = await waitUntil(
+          'ops-watch to show the shards',
+          async () => {
+            const s = await ops.query(opsStateQuery);
+            return s.facts?.ledgerShards ? s.week : undefined;
+          },
+          { timeoutMs: 60_000 },
+        );
         expect(week).toMatchObject({ received: EVENTS / 2, newCustomers: EVENTS / 2, slaBreaches: 0 });
       } finally {
-        await Promise.all([opsWatchId, ...shardIds].map((id) => t.client.workflow.getHandle(id).terminate('test done').catch(() => undefined)));
+        await Promise.all(
+          [opsWatchId, ...shardIds].map((id) =>
+            t.client.workflow
+              .getHandle(id)
+              .terminate('test done')
+              .catch(() => undefined),
+          ),
+        );
       }
     });
   }, 300_000);

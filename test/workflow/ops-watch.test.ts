@@ -40,13 +40,31 @@ describe('opsWatch alerts', () => {
   });
 
   /** A worker for opsWatch on its own queue: facts from the test, alerts through the real activities. */
-  const opsWatchWorker = (taskQueue: string, gatherOpsFacts: () => Promise<OpsFacts>, alerts = createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' })): Promise<Worker> =>
-    Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: { gatherOpsFacts, ...alerts } });
-  const emptyFacts = (): OpsFacts => ({ gatheredAt: new Date().toISOString(), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] } });
+  const opsWatchWorker = (
+    taskQueue: string,
+    gatherOpsFacts: () => Promise<OpsFacts>,
+    alerts = createOpsAlertActivities({ opsUrl: 'http://127.0.0.1:3000' }),
+  ): Promise<Worker> =>
+    Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: { gatherOpsFacts, ...alerts },
+    });
+  const emptyFacts = (): OpsFacts => ({
+    gatheredAt: new Date().toISOString(),
+    reviewQueue: { size: 0, oldestAgeMs: 0, items: [] },
+  });
 
-  const pdEvents = async (): Promise<RecordedEvent[]> => (await axios.get<{ events: RecordedEvent[] }>(`${pd.url}/__sim/events`)).data.events;
+  const pdEvents = async (): Promise<RecordedEvent[]> =>
+    (await axios.get<{ events: RecordedEvent[] }>(`${pd.url}/__sim/events`)).data.events;
   const billingLeadMessages = async (): Promise<Array<{ text: string }>> =>
-    (await axios.get<{ messages: Array<{ text: string }> }>(`${slack.url}/__sim/messages`, { params: { channel: BILLING_LEAD } })).data.messages;
+    (
+      await axios.get<{ messages: Array<{ text: string }> }>(`${slack.url}/__sim/messages`, {
+        params: { channel: BILLING_LEAD },
+      })
+    ).data.messages;
 
   it('pages once per breach, resolves once when it clears, and pages again on a new breach', async () => {
     const taskQueue = uniqueTaskQueue('ops-watch');
@@ -57,7 +75,10 @@ describe('opsWatch alerts', () => {
       async () => ({ ...facts, gatheredAt: new Date().toISOString() }),
       createOpsAlertActivities({
         opsUrl: 'http://127.0.0.1:3000',
-        slack: { client: new SlackClient({ apiUrl: slack.stackEntry.url, botToken: slack.stackEntry.botToken }), billingLead: BILLING_LEAD },
+        slack: {
+          client: new SlackClient({ apiUrl: slack.stackEntry.url, botToken: slack.stackEntry.botToken }),
+          billingLead: BILLING_LEAD,
+        },
         pagerDuty: pd.stackEntry,
       }),
     );
@@ -99,7 +120,9 @@ describe('opsWatch alerts', () => {
         await deals('fast', 8, 20_000);
         await deals('late', 2, SLA_MS + 60_000);
         await handle.signal(opsTickSignal);
-        const trigger = await waitUntil('a PagerDuty trigger', async () => (await pdEvents()).find((e) => e.event_action === 'trigger'));
+        const trigger = await waitUntil('a PagerDuty trigger', async () =>
+          (await pdEvents()).find((e) => e.event_action === 'trigger'),
+        );
         expect(trigger.payload).toMatchObject({ severity: 'error', source: 'http://127.0.0.1:3000' });
         // A periodic tick may land between two of the signals above, so the page may quote the rate of a prefix of
         // them (e.g. 1 late of 9 = 11.1%): any rate above the threshold is the breach; exactly one page is checked below.
@@ -118,20 +141,27 @@ describe('opsWatch alerts', () => {
         expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(1);
         expect(await billingLeadMessages()).toHaveLength(1);
         const open = await handle.query(opsStateQuery);
-        expect(open.alerts.slaBreaches).toMatchObject({ open: true, dedupKey: trigger.dedup_key, deliveries: { slack: 'sent', pagerduty: 'sent' } });
+        expect(open.alerts.slaBreaches).toMatchObject({
+          open: true,
+          dedupKey: trigger.dedup_key,
+          deliveries: { slack: 'sent', pagerduty: 'sent' },
+        });
         expect(open.readings.slaBreachRate).toBeCloseTo(0.2);
 
         // 40 more on time: 2 of 50 = 4% ≤ 5%, the alert clears once.
         await deals('more', 40, 10_000);
         await handle.signal(opsTickSignal);
-        const resolve = await waitUntil('a PagerDuty resolve', async () => (await pdEvents()).find((e) => e.event_action === 'resolve'));
+        const resolve = await waitUntil('a PagerDuty resolve', async () =>
+          (await pdEvents()).find((e) => e.event_action === 'resolve'),
+        );
         expect(resolve.dedup_key).toBe(trigger.dedup_key);
         await ticks(3);
         const after = await pdEvents();
         expect(after.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
-        expect((await axios.get<{ incidents: Array<{ status: string; triggers: number }> }>(`${pd.url}/__sim/incidents`)).data.incidents).toEqual([
-          expect.objectContaining({ dedup_key: trigger.dedup_key, status: 'resolved', triggers: 1 }),
-        ]);
+        expect(
+          (await axios.get<{ incidents: Array<{ status: string; triggers: number }> }>(`${pd.url}/__sim/incidents`))
+            .data.incidents,
+        ).toEqual([expect.objectContaining({ dedup_key: trigger.dedup_key, status: 'resolved', triggers: 1 })]);
         const messages = await billingLeadMessages();
         expect(messages).toHaveLength(2);
         expect(messages[1]!.text).toContain('Resolved');
@@ -139,7 +169,14 @@ describe('opsWatch alerts', () => {
         // A new breach (reconciliation facts this time, and the SLA again) opens new incidents under new keys.
         facts = {
           ...facts,
-          reconciliation: { workflowId: 'reconcile-x', generatedAt: new Date().toISOString(), mismatchRate: 0.04, threshold: 0.02, counts: { compared: 50, withProblems: 2 }, duplicateCustomers: 0 },
+          reconciliation: {
+            workflowId: 'reconcile-x',
+            generatedAt: new Date().toISOString(),
+            mismatchRate: 0.04,
+            threshold: 0.02,
+            counts: { compared: 50, withProblems: 2 },
+            duplicateCustomers: 0,
+          },
         };
         await deals('late-again', 5, SLA_MS + 1_000);
         await handle.signal(opsTickSignal);
@@ -147,7 +184,11 @@ describe('opsWatch alerts', () => {
           const tr = (await pdEvents()).filter((e) => e.event_action === 'trigger');
           return tr.length >= 3 ? tr : undefined;
         });
-        expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual(['onboarding-reconciliation', 'onboarding-slaBreaches', 'onboarding-slaBreaches']);
+        expect(triggers.map((e) => e.dedup_key.replace(/-\d{4}-.*$/, '')).sort()).toEqual([
+          'onboarding-reconciliation',
+          'onboarding-slaBreaches',
+          'onboarding-slaBreaches',
+        ]);
         expect(new Set(triggers.map((e) => e.dedup_key)).size).toBe(3);
         await ticks(3);
         expect((await pdEvents()).filter((e) => e.event_action === 'trigger')).toHaveLength(3);
@@ -165,7 +206,12 @@ describe('opsWatch alerts', () => {
     let shardsReadable = true;
     const worker = await opsWatchWorker(taskQueue, async () => ({
       ...emptyFacts(),
-      ...(shardsReadable ? { ledgerShards: { shards: 8, days: [shardDay], openDeals: 20 } } : { ledgerShardsError: 'ledger shards unreadable: 1 of 8: ledger shard ops-watch-ledger-3 did not answer within 15000 ms' }),
+      ...(shardsReadable
+        ? { ledgerShards: { shards: 8, days: [shardDay], openDeals: 20 } }
+        : {
+            ledgerShardsError:
+              'ledger shards unreadable: 1 of 8: ledger shard ops-watch-ledger-3 did not answer within 15000 ms',
+          }),
     }));
     await worker.runUntil(async () => {
       const handle = await t.client.workflow.start(opsWatch, {
@@ -176,7 +222,13 @@ describe('opsWatch alerts', () => {
       try {
         const receivedAt = new Date(Date.now() - 20_000).toISOString();
         await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: 'old-run', receivedAt });
-        await handle.signal(kpiEventSignal, { kind: 'customer', at: new Date().toISOString(), externalId: 'old-run', receivedAt, how: 'upserted' });
+        await handle.signal(kpiEventSignal, {
+          kind: 'customer',
+          at: new Date().toISOString(),
+          externalId: 'old-run',
+          receivedAt,
+          how: 'upserted',
+        });
         await handle.signal(opsTickSignal);
         const summed = await waitUntil('the sum', async () => {
           const s = await handle.query(opsStateQuery);
@@ -210,19 +262,38 @@ describe('opsWatch alerts', () => {
       const handle = await t.client.workflow.start(opsWatch, {
         workflowId: `ops-watch-can-${taskQueue}`,
         taskQueue,
-        args: [{ settings: { tickMs: 200, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS, maxHistoryEvents: 60 } }],
+        args: [
+          { settings: { tickMs: 200, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS, maxHistoryEvents: 60 } },
+        ],
       });
       try {
         await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: 'late', receivedAt });
-        await handle.signal(kpiEventSignal, { kind: 'customer', at: new Date().toISOString(), externalId: 'late', receivedAt, how: 'upserted' });
+        await handle.signal(kpiEventSignal, {
+          kind: 'customer',
+          at: new Date().toISOString(),
+          externalId: 'late',
+          receivedAt,
+          how: 'upserted',
+        });
         // Ticks grow the history past the run's (test-sized) limit: wait for a second run, then read it.
         const firstRun = (await handle.describe()).runId;
-        await waitUntil('a continue-as-new', async () => ((await t.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRun ? true : undefined), { timeoutMs: 90_000 });
+        await waitUntil(
+          'a continue-as-new',
+          async () =>
+            (await t.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRun ? true : undefined,
+          { timeoutMs: 90_000 },
+        );
         const state = await t.client.workflow.getHandle(handle.workflowId).query(opsStateQuery);
         expect(state.week).toMatchObject({ received: 1, newCustomers: 1, slaBreaches: 1 });
-        expect(state.alerts.slaBreaches).toMatchObject({ open: true, deliveries: { slack: 'skipped: Slack not configured', pagerduty: 'skipped: no alert webhook configured' } });
+        expect(state.alerts.slaBreaches).toMatchObject({
+          open: true,
+          deliveries: { slack: 'skipped: Slack not configured', pagerduty: 'skipped: no alert webhook configured' },
+        });
       } finally {
-        await t.client.workflow.getHandle(handle.workflowId).terminate('test done').catch(() => undefined);
+        await t.client.workflow
+          .getHandle(handle.workflowId)
+          .terminate('test done')
+          .catch(() => undefined);
       }
     });
   }, 200_000);
@@ -240,14 +311,28 @@ describe('opsWatch alerts', () => {
       const handle = await t.client.workflow.start(opsWatch, {
         workflowId,
         taskQueue,
-        args: [{ settings: { tickMs: 3_600_000, customerSlaMs: SLA_MS, thresholds: DEFAULT_THRESHOLDS, maxHistoryEvents: 60 } }],
+        args: [
+          {
+            settings: {
+              tickMs: 3_600_000,
+              customerSlaMs: SLA_MS,
+              thresholds: DEFAULT_THRESHOLDS,
+              maxHistoryEvents: 60,
+            },
+          },
+        ],
       });
       try {
         const firstTick = await waitUntil('the first tick', async () => (await handle.query(opsStateQuery)).lastTickAt);
         const firstRun = (await handle.describe()).runId;
         for (let i = 0; i < 40; i += 1) {
           const receivedAt = new Date(Date.now() - 20_000).toISOString();
-          await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: `burst-${i}`, receivedAt });
+          await handle.signal(kpiEventSignal, {
+            kind: 'received',
+            at: receivedAt,
+            externalId: `burst-${i}`,
+            receivedAt,
+          });
         }
         const nextRun = await waitUntil('a continue-as-new', async () => {
           const runId = (await t.client.workflow.getHandle(workflowId).describe()).runId;
@@ -268,10 +353,17 @@ describe('opsWatch alerts', () => {
 
         // A tick asked for still comes at once.
         await t.client.workflow.getHandle(workflowId).signal(opsTickSignal);
-        await waitUntil('a tick on request', async () => ((await t.client.workflow.getHandle(workflowId).query(opsStateQuery)).lastTickAt !== firstTick ? true : undefined));
+        await waitUntil('a tick on request', async () =>
+          (await t.client.workflow.getHandle(workflowId).query(opsStateQuery)).lastTickAt !== firstTick
+            ? true
+            : undefined,
+        );
         expect(gathered).toBe(2);
       } finally {
-        await t.client.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
+        await t.client.workflow
+          .getHandle(workflowId)
+          .terminate('test done')
+          .catch(() => undefined);
       }
     });
 
@@ -285,8 +377,19 @@ describe('opsWatch alerts', () => {
   }, 120_000);
 
   it('runs on a worker whose activations may take 2 minutes, not the SDK default of 5 s (a catch-up after a burst)', async () => {
-    const worker = await createOpsWorker({ connection: t.nativeConnection, namespace: t.namespace, workflowBundle: t.workflowBundle, activities: {}, taskQueue: uniqueTaskQueue('ops-worker') });
-    const plain = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, workflowBundle: t.workflowBundle, taskQueue: uniqueTaskQueue('plain-worker') });
+    const worker = await createOpsWorker({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      workflowBundle: t.workflowBundle,
+      activities: {},
+      taskQueue: uniqueTaskQueue('ops-worker'),
+    });
+    const plain = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      workflowBundle: t.workflowBundle,
+      taskQueue: uniqueTaskQueue('plain-worker'),
+    });
     expect(worker.options.isolateExecutionTimeoutMs).toBe(120_000);
     expect(plain.options.isolateExecutionTimeoutMs).toBe(5_000);
     // ops-watch and the 8 ledger shards, with room to spare.

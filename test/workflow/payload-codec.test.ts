@@ -14,7 +14,13 @@ import { OnboardingStarter } from '../../starters/start-onboarding';
 import { stateQuery } from '../../workflows/messages';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { historyToProtoJson } from './fixtures/history-json';
-import { createSyntheticDeal, startRealVendors, uniqueExternalId, withRealWorkers, type RealVendors } from './fixtures/real-vendors';
+import {
+  createSyntheticDeal,
+  startRealVendors,
+  uniqueExternalId,
+  withRealWorkers,
+  type RealVendors,
+} from './fixtures/real-vendors';
 
 // Read lazily by processDataConverter(): set before any client or worker of this file exists. k2 encrypts, k1 (an
 // older key) still decrypts.
@@ -31,7 +37,8 @@ function payloadsIn(node: unknown, out: JsonPayload[] = []): JsonPayload[] {
   if (Array.isArray(node)) for (const n of node) payloadsIn(n, out);
   else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
-    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) out.push(o as JsonPayload);
+    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object))
+      out.push(o as JsonPayload);
     else for (const v of Object.values(o)) payloadsIn(v, out);
   }
   return out;
@@ -58,7 +65,10 @@ describe('payload codec: histories encrypted at rest, readable through the codec
     t = await connectTestTemporal();
     v = await startRealVendors();
     app = Fastify();
-    registerCodecRoutes(app, { codec: new AesGcmPayloadCodec(parseCodecKeys(keys)), allowedOrigins: ['http://localhost:8233'] });
+    registerCodecRoutes(app, {
+      codec: new AesGcmPayloadCodec(parseCodecKeys(keys)),
+      allowedOrigins: ['http://localhost:8233'],
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     codecUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/codec`;
@@ -72,58 +82,85 @@ describe('payload codec: histories encrypted at rest, readable through the codec
   it('a run whose raw history shows no cleartext personal data decodes through /codec/decode', async () => {
     expect(processDataConverter().payloadCodecs).toHaveLength(1);
     const taskQueue = uniqueTaskQueue('payload-codec');
-    await withRealWorkers(v, { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle }, async () => {
-      const deal = await createSyntheticDeal(v);
-      expect(deal.email).toContain('@');
-      const externalId = uniqueExternalId('codec');
-      await new OnboardingStarter(t.connection, t.namespace).startOnboarding({ externalId, pipedriveDealId: deal.dealId, eventId: 'evt-codec', receivedAt: new Date().toISOString() }, { taskQueue });
+    await withRealWorkers(
+      v,
+      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+      async () => {
+        const deal = await createSyntheticDeal(v);
+        expect(deal.email).toContain('@');
+        const externalId = uniqueExternalId('codec');
+        await new OnboardingStarter(t.connection, t.namespace).startOnboarding(
+          { externalId, pipedriveDealId: deal.dealId, eventId: 'evt-codec', receivedAt: new Date().toISOString() },
+          { taskQueue },
+        );
 
-      // A client with the codec reads the run as any client did before.
-      const reader = new Client({ connection: t.connection, namespace: t.namespace, dataConverter: processDataConverter() });
-      const done = (await reader.workflow.getHandle(externalId).result()) as TransactionState;
-      expect(done.state).toBe('COMPLETED');
-      expect((await reader.workflow.getHandle(externalId).query(stateQuery)).pipedriveDealId).toBe(deal.dealId);
+        // A client with the codec reads the run as any client did before.
+        const reader = new Client({
+          connection: t.connection,
+          namespace: t.namespace,
+          dataConverter: processDataConverter(),
+        });
+        const done = (await reader.workflow.getHandle(externalId).result()) as TransactionState;
+        expect(done.state).toBe('COMPLETED');
+        expect((await reader.workflow.getHandle(externalId).query(stateQuery)).pipedriveDealId).toBe(deal.dealId);
 
-      // Read raw (t.client has no codec; fetchHistory never decodes): ciphertext only.
-      const raw = historyToProtoJson(await t.client.workflow.getHandle(externalId).fetchHistory());
-      const rawText = JSON.stringify(raw);
-      const decodedText = (p: JsonPayload): string => Buffer.from(p.data ?? '', 'base64').toString('utf8');
-      const encodingOf = (p: JsonPayload): string => Buffer.from(p.metadata?.encoding ?? '', 'base64').toString('utf8');
-      const payloads = payloadsIn(raw).filter((p) => encodingOf(p) === 'binary/encrypted');
-      expect(payloads.length).toBeGreaterThan(10);
-      // In clear only what Temporal must read itself: search attributes (indexed by the server) and the SDK's own
-      // marker bookkeeping (patch ids, a local activity's attempt and times); its result is encrypted.
-      expect(plainPaths(raw).filter((path) => !/\.searchAttributes\.indexedFields\.|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(path))).toEqual([]);
-      expect(new Set(payloads.map((p) => Buffer.from(p.metadata?.['encryption-key-id'] ?? '', 'base64').toString('utf8')))).toEqual(new Set(['k2']));
-      for (const secret of [deal.email!, deal.orgName, `"pipedriveDealId":"${deal.dealId}"`]) {
-        expect(rawText).not.toContain(secret);
-        expect(payloadsIn(raw).map(decodedText).join('\n')).not.toContain(secret);
-      }
+        // Read raw (t.client has no codec; fetchHistory never decodes): ciphertext only.
+        const raw = historyToProtoJson(await t.client.workflow.getHandle(externalId).fetchHistory());
+        const rawText = JSON.stringify(raw);
+        const decodedText = (p: JsonPayload): string => Buffer.from(p.data ?? '', 'base64').toString('utf8');
+        const encodingOf = (p: JsonPayload): string =>
+          Buffer.from(p.metadata?.encoding ?? '', 'base64').toString('utf8');
+        const payloads = payloadsIn(raw).filter((p) => encodingOf(p) === 'binary/encrypted');
+        expect(payloads.length).toBeGreaterThan(10);
+        // In clear only what Temporal must read itself: search attributes (indexed by the server) and the SDK's own
+        // marker bookkeeping (patch ids, a local activity's attempt and times); its result is encrypted.
+        expect(
+          plainPaths(raw).filter(
+            (path) =>
+              !/\.searchAttributes\.indexedFields\.|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(
+                path,
+              ),
+          ),
+        ).toEqual([]);
+        expect(
+          new Set(payloads.map((p) => Buffer.from(p.metadata?.['encryption-key-id'] ?? '', 'base64').toString('utf8'))),
+        ).toEqual(new Set(['k2']));
+        for (const secret of [deal.email!, deal.orgName, `"pipedriveDealId":"${deal.dealId}"`]) {
+          expect(rawText).not.toContain(secret);
+          expect(payloadsIn(raw).map(decodedText).join('\n')).not.toContain(secret);
+        }
 
-      // The codec endpoint, as the Web UI calls it, gives the payloads back in clear.
-      const preflight = await fetch(`${codecUrl}/decode`, { method: 'OPTIONS', headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' } });
-      expect(preflight.status).toBe(204);
-      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
-      const res = await fetch(`${codecUrl}/decode`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: 'http://localhost:8233', 'x-namespace': t.namespace },
-        body: JSON.stringify({ payloads }),
-      });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
-      const decoded = ((await res.json()) as { payloads: JsonPayload[] }).payloads;
-      expect(decoded).toHaveLength(payloads.length);
-      expect(decoded.map(encodingOf).filter((e) => e !== 'json/plain' && e !== 'binary/null')).toEqual([]);
-      const clear = decoded.map(decodedText).join('\n');
-      expect(clear).toContain(deal.email!);
-      expect(clear).toContain(deal.orgName);
-      expect(clear).toContain(`"pipedriveDealId":"${deal.dealId}"`);
-    });
+        // The codec endpoint, as the Web UI calls it, gives the payloads back in clear.
+        const preflight = await fetch(`${codecUrl}/decode`, {
+          method: 'OPTIONS',
+          headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' },
+        });
+        expect(preflight.status).toBe(204);
+        expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+        const res = await fetch(`${codecUrl}/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://localhost:8233', 'x-namespace': t.namespace },
+          body: JSON.stringify({ payloads }),
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
+        const decoded = ((await res.json()) as { payloads: JsonPayload[] }).payloads;
+        expect(decoded).toHaveLength(payloads.length);
+        expect(decoded.map(encodingOf).filter((e) => e !== 'json/plain' && e !== 'binary/null')).toEqual([]);
+        const clear = decoded.map(decodedText).join('\n');
+        expect(clear).toContain(deal.email!);
+        expect(clear).toContain(deal.orgName);
+        expect(clear).toContain(`"pipedriveDealId":"${deal.dealId}"`);
+      },
+    );
   }, 120_000);
 
   it('old unencrypted payloads still decode; a key rotation keeps the old key readable; an unknown key is refused', async () => {
     const [k2, k1] = parseCodecKeys(keys);
-    const plain = { metadata: { encoding: new Uint8Array(Buffer.from('json/plain')) }, data: new Uint8Array(Buffer.from('{"email":"ap@example.com"}')) };
+    const plain = {
+      metadata: { encoding: new Uint8Array(Buffer.from('json/plain')) },
+      data: new Uint8Array(Buffer.from('{"email":"ap@example.com"}')),
+    };
     const current = new AesGcmPayloadCodec([k2!, k1!]);
     expect(await current.decode([plain])).toEqual([plain]);
     const [byOld] = await new AesGcmPayloadCodec([k1!]).encode([plain]);
@@ -133,7 +170,11 @@ describe('payload codec: histories encrypted at rest, readable through the codec
     const tampered = { ...byNew!, data: new Uint8Array(byNew!.data!) };
     tampered.data[20] = tampered.data[20]! ^ 1;
     await expect(current.decode([tampered])).rejects.toThrow();
-    const res = await fetch(`${codecUrl}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: 'nope' }) });
+    const res = await fetch(`${codecUrl}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payloads: 'nope' }),
+    });
     expect(res.status).toBe(400);
   });
 
@@ -150,16 +191,28 @@ describe('payload codec: histories encrypted at rest, readable through the codec
       registerCodecRoutesFromEnv(a, env);
       await a.listen({ host: '127.0.0.1', port: 0 });
       const address = a.server.address();
-      return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/codec`, close: () => a.close() };
+      return {
+        url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/codec`,
+        close: () => a.close(),
+      };
     };
     const json = { 'content-type': 'application/json' };
     const off = await serve({});
     const on = await serve({ PAYLOAD_CODEC_KEYS: keys, PAYLOAD_CODEC_CORS_ORIGINS: 'https://temporal-ui.example.com' });
     try {
-      expect((await fetch(`${off.url}/decode`, { method: 'POST', headers: json, body: '{"payloads":[]}' })).status).toBe(404);
-      const preflight = await fetch(`${on.url}/decode`, { method: 'OPTIONS', headers: { origin: 'https://temporal-ui.example.com' } });
+      expect(
+        (await fetch(`${off.url}/decode`, { method: 'POST', headers: json, body: '{"payloads":[]}' })).status,
+      ).toBe(404);
+      const preflight = await fetch(`${on.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://temporal-ui.example.com' },
+      });
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://temporal-ui.example.com');
-      const stranger = await fetch(`${on.url}/encode`, { method: 'POST', headers: { ...json, origin: 'https://evil.example' }, body: '{"payloads":[]}' });
+      const stranger = await fetch(`${on.url}/encode`, {
+        method: 'POST',
+        headers: { ...json, origin: 'https://evil.example' },
+        body: '{"payloads":[]}',
+      });
       expect(stranger.status).toBe(200);
       expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     } finally {

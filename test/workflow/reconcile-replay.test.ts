@@ -17,15 +17,28 @@ const loadHistory = (file: string) => historyFromProtoJson(JSON.parse(readFileSy
 
 async function bundleCopy(mutate: (source: string) => string): Promise<{ code: string }> {
   const home = dirname(join(ROOT, WORKFLOW));
-  const source = mutate(readFileSync(join(ROOT, WORKFLOW), 'utf8')).replace(/from '(\.{1,2}\/[^']*)'/g, (_m, spec: string) => `from '${resolve(home, spec)}'`);
+  const source = mutate(readFileSync(join(ROOT, WORKFLOW), 'utf8')).replace(
+    /from '(\.{1,2}\/[^']*)'/g,
+    (_m, spec: string) => `from '${resolve(home, spec)}'`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'reconcile-replay-'));
   try {
     const scratch = join(dir, basename(WORKFLOW).replace(/\.ts$/, '-scratch.ts'));
     writeFileSync(scratch, source);
     return await bundleWorkflowCode({
       workflowsPath: scratch,
-      logger: { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`[bundler] ${m}\n`), log: () => undefined },
-      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), join(ROOT, 'node_modules')] } }),
+      logger: {
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: (m: string) => process.stderr.write(`[bundler] ${m}\n`),
+        log: () => undefined,
+      },
+      webpackConfigHook: (config) => ({
+        ...config,
+        resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), join(ROOT, 'node_modules')] },
+      }),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -40,10 +53,22 @@ describe('reconcile replay', () => {
   afterAll(async () => t.close());
 
   it('replays the old (v7) and paged (v8) reconcile histories', async () => {
-    const files = readdirSync(HISTORIES_DIR).filter((f) => /^v\d+[a-z]?-reconcile-.+\.json$/.test(f)).sort();
-    expect(files).toEqual(expect.arrayContaining(['v7-reconcile-report.json', 'v7-reconcile-start-missing.json', 'v8-reconcile-report.json', 'v8-reconcile-start-missing.json']));
+    const files = readdirSync(HISTORIES_DIR)
+      .filter((f) => /^v\d+[a-z]?-reconcile-.+\.json$/.test(f))
+      .sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'v7-reconcile-report.json',
+        'v7-reconcile-start-missing.json',
+        'v8-reconcile-report.json',
+        'v8-reconcile-start-missing.json',
+      ]),
+    );
     const outcomes: Array<{ file: string; error?: string }> = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: t.workflowBundle }, files.map((file) => ({ workflowId: file, history: loadHistory(file) })))) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: t.workflowBundle },
+      files.map((file) => ({ workflowId: file, history: loadHistory(file) })),
+    )) {
       outcomes.push({ file: r.workflowId, ...(r.error ? { error: String(r.error) } : {}) });
     }
     expect(outcomes).toEqual(files.map((file) => ({ file })));
@@ -55,7 +80,11 @@ describe('reconcile replay', () => {
     if (!original.includes(gate)) throw new Error(`${WORKFLOW} no longer calls ${gate}: update this mutation`);
     const [unchanged, ungated] = await Promise.all([bundleCopy((s) => s), bundleCopy((s) => s.replace(gate, 'true'))]);
     const history = loadHistory('v7-reconcile-report.json');
-    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'reconcile-unchanged')).resolves.toBeUndefined();
-    await expect(Worker.runReplayHistory({ workflowBundle: ungated }, history, 'reconcile-ungated')).rejects.toThrow(/nondeterminism/i);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'reconcile-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: ungated }, history, 'reconcile-ungated')).rejects.toThrow(
+      /nondeterminism/i,
+    );
   }, 120_000);
 });

@@ -8,8 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../reconciliation/activities/reconcile-activities';
-import { createReconciliationReportActivities, type ReconciliationReportSlackDeps } from '../../reconciliation/activities/report-slack';
+import {
+  createReconciliationActivities,
+  createReconciliationNetSuiteActivities,
+} from '../../reconciliation/activities/reconcile-activities';
+import {
+  createReconciliationReportActivities,
+  type ReconciliationReportSlackDeps,
+} from '../../reconciliation/activities/report-slack';
 import { createReconciliationRunActivities } from '../../reconciliation/activities/reconcile-run';
 import { VendorError } from '../../integrations/vendor-error';
 import { deriveExternalId } from '../../domain/external-id';
@@ -49,10 +55,20 @@ describe('reconcile workflow over the simulators', () => {
     pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
     netsuite = clientFor(ns);
     dataDir = mkdtempSync(join(tmpdir(), 'reconcile-test-'));
-    companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
+    companyId = String(
+      (await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`))
+        .company_id,
+    );
   });
   afterAll(async () => {
-    await Promise.all(startedIds.map((id) => t.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined)));
+    await Promise.all(
+      startedIds.map((id) =>
+        t.client.workflow
+          .getHandle(id)
+          .terminate('test cleanup')
+          .catch(() => undefined),
+      ),
+    );
     await Promise.all([pd?.close(), ns?.close()]);
     await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -63,7 +79,11 @@ describe('reconcile workflow over the simulators', () => {
   });
 
   async function seedDeal(stageName: string, country = 'GB'): Promise<SeededDeal> {
-    const created = await simCall<{ deal: { id: number }; person: { emails: Array<{ value: string }> }; organization: { name: string } }>(pd.url, 'POST', '/__sim/deals', {
+    const created = await simCall<{
+      deal: { id: number };
+      person: { emails: Array<{ value: string }> };
+      organization: { name: string };
+    }>(pd.url, 'POST', '/__sim/deals', {
       country,
       stage_name: stageName,
     });
@@ -76,10 +96,19 @@ describe('reconcile workflow over the simulators', () => {
   }
 
   async function createCustomer(externalId: string, fields: { companyName: string; email: string }): Promise<string> {
-    return (await netsuite.upsertCustomer(externalId, customerBody(externalId, { ...fields, entityId: `${fields.companyName} ${externalId}`.slice(0, 80) }))).customerId;
+    return (
+      await netsuite.upsertCustomer(
+        externalId,
+        customerBody(externalId, { ...fields, entityId: `${fields.companyName} ${externalId}`.slice(0, 80) }),
+      )
+    ).customerId;
   }
 
-  async function runReconcile(args: { startMissing?: boolean } = {}, slack: ReconciliationReportSlackDeps = {}, workflowId = `reconcile-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`): Promise<ReconciliationSummary> {
+  async function runReconcile(
+    args: { startMissing?: boolean } = {},
+    slack: ReconciliationReportSlackDeps = {},
+    workflowId = `reconcile-test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
+  ): Promise<ReconciliationSummary> {
     const taskQueue = uniqueTaskQueue('reconcile');
     const starter = new OnboardingStarter(t.connection, t.namespace);
     const onboarding = await Worker.create({
@@ -87,28 +116,42 @@ describe('reconcile workflow over the simulators', () => {
       namespace: t.namespace,
       taskQueue,
       workflowBundle: t.workflowBundle,
-      activities: { ...createReconciliationActivities({ pipedrive, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }), ...createReconciliationReportActivities(slack) },
+      activities: {
+        ...createReconciliationActivities({ pipedrive, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }),
+        ...createReconciliationReportActivities(slack),
+      },
     });
     const nsWorker = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: { ...createReconciliationNetSuiteActivities(netsuite), ...createReconciliationRunActivities({ pipedrive, netsuite, starter }, { dataDir, onboardingTaskQueue: onboardingQueue }) },
+      activities: {
+        ...createReconciliationNetSuiteActivities(netsuite),
+        ...createReconciliationRunActivities(
+          { pipedrive, netsuite, starter },
+          { dataDir, onboardingTaskQueue: onboardingQueue },
+        ),
+      },
     });
     return nsWorker.runUntil(
-      onboarding.runUntil(
-        t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [args] }),
-      ),
+      onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [args] })),
     );
   }
 
   it('finds the signed deal without a customer, the damaged company name and the duplicate e-mail; starts the missing onboarding once', async () => {
-    const [a, b, c] = [await seedDeal('Contract Signed', 'GB'), await seedDeal('Contract Signed', 'DE'), await seedDeal('Onboarded', 'US')];
+    const [a, b, c] = [
+      await seedDeal('Contract Signed', 'GB'),
+      await seedDeal('Contract Signed', 'DE'),
+      await seedDeal('Onboarded', 'US'),
+    ];
     await seedDeal('Negotiation'); // not signed: never compared
     await createCustomer(a.externalId, { companyName: a.orgName, email: a.email });
     const damaged = await createCustomer(b.externalId, { companyName: 'Damaged Holdings Ltd', email: b.email });
     // A customer an older polling connector created for the same company, under its own external id.
-    const legacy = await createCustomer('ZAP-LEGACY-1', { companyName: `${b.orgName} (legacy)`, email: b.email.toUpperCase() });
+    const legacy = await createCustomer('ZAP-LEGACY-1', {
+      companyName: `${b.orgName} (legacy)`,
+      email: b.email.toUpperCase(),
+    });
 
     const summary = await runReconcile({ startMissing: true });
     expect(summary.counts).toMatchObject({
@@ -131,14 +174,31 @@ describe('reconcile workflow over the simulators', () => {
     startedIds.push(c.externalId);
 
     const stored = JSON.parse(readFileSync(summary.report.jsonPath, 'utf8'));
-    expect(summary.report.jsonPath).toBe(join(dataDir, 'reports', `reconciliation-${summary.generatedAt.replace(/[:.]/g, '-')}.json`));
-    expect(stored.startedOnboardings).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, outcome: 'started' }]);
-    expect(stored.missingCustomers).toEqual([{ dealId: String(c.dealId), externalId: c.externalId, title: expect.any(String), stageName: 'Onboarded' }]);
+    expect(summary.report.jsonPath).toBe(
+      join(dataDir, 'reports', `reconciliation-${summary.generatedAt.replace(/[:.]/g, '-')}.json`),
+    );
+    expect(stored.startedOnboardings).toEqual([
+      { dealId: String(c.dealId), externalId: c.externalId, outcome: 'started' },
+    ]);
+    expect(stored.missingCustomers).toEqual([
+      { dealId: String(c.dealId), externalId: c.externalId, title: expect.any(String), stageName: 'Onboarded' },
+    ]);
     expect(stored.fieldMismatches).toEqual([
-      { dealId: String(b.dealId), externalId: b.externalId, customerId: damaged, fields: [{ field: 'companyName', pipedrive: b.orgName, netsuite: 'Damaged Holdings Ltd' }] },
+      {
+        dealId: String(b.dealId),
+        externalId: b.externalId,
+        customerId: damaged,
+        fields: [{ field: 'companyName', pipedrive: b.orgName, netsuite: 'Damaged Holdings Ltd' }],
+      },
     ]);
     expect(stored.duplicates).toEqual([
-      { kind: 'email', key: b.email.toLowerCase(), customerIds: [damaged, legacy].sort((x, y) => Number(x) - Number(y)), externalIds: [b.externalId, 'ZAP-LEGACY-1'].sort(), dealIds: [String(b.dealId)] },
+      {
+        kind: 'email',
+        key: b.email.toLowerCase(),
+        customerIds: [damaged, legacy].sort((x, y) => Number(x) - Number(y)),
+        externalIds: [b.externalId, 'ZAP-LEGACY-1'].sort(),
+        dealIds: [String(b.dealId)],
+      },
     ]);
     const text = readFileSync(summary.report.textPath, 'utf8');
     expect(text).toContain('mismatch rate 66.67% (2 of 3 records)');
@@ -155,9 +215,18 @@ describe('reconcile workflow over the simulators', () => {
 
   it('a clean run: every signed deal has its customer ⇒ 0%, no alert, report stored', async () => {
     const deals = [await seedDeal('Contract Signed', 'NL'), await seedDeal('Onboarded', 'AU')];
-    for (const d of deals) await createCustomer(d.externalId, { companyName: `  ${d.orgName.toUpperCase()} `, email: d.email });
+    for (const d of deals)
+      await createCustomer(d.externalId, { companyName: `  ${d.orgName.toUpperCase()} `, email: d.email });
     const summary = await runReconcile();
-    expect(summary.counts).toMatchObject({ signedDeals: 2, customers: 2, compared: 2, withProblems: 0, missingCustomers: 0, fieldMismatches: 0, duplicates: 0 });
+    expect(summary.counts).toMatchObject({
+      signedDeals: 2,
+      customers: 2,
+      compared: 2,
+      withProblems: 0,
+      missingCustomers: 0,
+      fieldMismatches: 0,
+      duplicates: 0,
+    });
     expect(summary.mismatchRate).toBe(0);
     expect(summary.alert).toBe(false);
     expect(summary.onboardings).toBeUndefined();
@@ -167,13 +236,27 @@ describe('reconcile workflow over the simulators', () => {
   it('posts the summary to Slack; a Slack failure is recorded and never fails the run', async () => {
     const d = await seedDeal('Contract Signed', 'GB');
     const posted: Array<{ channel: string; text: string; blocks?: unknown }> = [];
-    const ok = await runReconcile({}, { channel: 'C0REPORTS', slack: { postMessage: async (m) => (posted.push(m), { channel: m.channel, ts: '1.000' }) } });
+    const ok = await runReconcile(
+      {},
+      {
+        channel: 'C0REPORTS',
+        slack: { postMessage: async (m) => (posted.push(m), { channel: m.channel, ts: '1.000' }) },
+      },
+    );
     expect(ok.slack).toEqual({ posted: true, channel: 'C0REPORTS', ts: '1.000' });
     expect(posted).toHaveLength(1);
     expect(posted[0]!.text).toContain('mismatch rate 100.00% (threshold 2.00%) ALERT');
-    expect(JSON.stringify(posted[0]!.blocks)).toContain(`Signed deal ${d.dealId} (\`${d.externalId}\`) has no NetSuite customer`);
+    expect(JSON.stringify(posted[0]!.blocks)).toContain(
+      `Signed deal ${d.dealId} (\`${d.externalId}\`) has no NetSuite customer`,
+    );
 
-    const failing = await runReconcile({}, { channel: 'C0REPORTS', slack: { postMessage: async () => Promise.reject(new VendorError('slack', 'auth', 'invalid_auth')) } });
+    const failing = await runReconcile(
+      {},
+      {
+        channel: 'C0REPORTS',
+        slack: { postMessage: async () => Promise.reject(new VendorError('slack', 'auth', 'invalid_auth')) },
+      },
+    );
     expect(failing.slack).toEqual({ posted: false, reason: expect.stringContaining('invalid_auth') });
     expect(failing.counts).toMatchObject({ signedDeals: 1, missingCustomers: 1 });
     expect(existsSync(failing.report.jsonPath)).toBe(true);
@@ -223,26 +306,56 @@ describe('reconcile at scale: records never travel through the history', () => {
     const N = 3_000;
     const pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
     const netsuite = clientFor(ns);
-    const companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
-    const deals = Array.from({ length: N }, (_, i) => ({ org_name: `Scale Co ${i}`, email: `billing${i}@scale${i}.example`, stage_name: i % 3 === 0 ? 'Onboarded' : 'Contract Signed' }));
+    const companyId = String(
+      (await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`))
+        .company_id,
+    );
+    const deals = Array.from({ length: N }, (_, i) => ({
+      org_name: `Scale Co ${i}`,
+      email: `billing${i}@scale${i}.example`,
+      stage_name: i % 3 === 0 ? 'Onboarded' : 'Contract Signed',
+    }));
     const ids: number[] = [];
-    for (let i = 0; i < N; i += 1000) ids.push(...(await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', { deals: deals.slice(i, i + 1000) })).ids);
+    for (let i = 0; i < N; i += 1000)
+      ids.push(
+        ...(await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', { deals: deals.slice(i, i + 1000) }))
+          .ids,
+      );
     // Damage: every 100th deal has no customer, every 100th (offset 50) a customer under another company name.
     const customers = ids.flatMap((dealId, i) =>
-      i % 100 === 0 ? [] : [{ ...customerBody(deriveExternalId({ companyId, dealId }), { companyName: i % 100 === 50 ? `Renamed ${i}` : `Scale Co ${i}`, email: `billing${i}@scale${i}.example`, entityId: `Scale ${i}` }) }],
+      i % 100 === 0
+        ? []
+        : [
+            {
+              ...customerBody(deriveExternalId({ companyId, dealId }), {
+                companyName: i % 100 === 50 ? `Renamed ${i}` : `Scale Co ${i}`,
+                email: `billing${i}@scale${i}.example`,
+                entityId: `Scale ${i}`,
+              }),
+            },
+          ],
     );
-    for (let i = 0; i < customers.length; i += 1000) await simCall(ns.url, 'POST', '/__sim/customers/bulk', { customers: customers.slice(i, i + 1000) });
+    for (let i = 0; i < customers.length; i += 1000)
+      await simCall(ns.url, 'POST', '/__sim/customers/bulk', { customers: customers.slice(i, i + 1000) });
 
     const taskQueue = uniqueTaskQueue('reconcile-scale');
     const workflowId = `reconcile-scale-${Date.now()}`;
-    const onboarding = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: createReconciliationReportActivities({}) });
+    const onboarding = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: createReconciliationReportActivities({}),
+    });
     const nsWorker = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
       activities: createReconciliationRunActivities({ pipedrive, netsuite }, { dataDir }),
     });
-    const summary = await nsWorker.runUntil(onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [{}] })));
+    const summary = await nsWorker.runUntil(
+      onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId, args: [{}] })),
+    );
     expect(summary.counts).toEqual({
       signedDeals: N,
       customers: N - 30,
@@ -256,7 +369,10 @@ describe('reconcile at scale: records never travel through the history', () => {
     });
     const stored = JSON.parse(readFileSync(summary.report.jsonPath, 'utf8'));
     expect(stored.missingCustomers).toHaveLength(30);
-    expect(stored.fieldMismatches[0]).toMatchObject({ dealId: String(ids[50]), fields: [{ field: 'companyName', pipedrive: 'Scale Co 50', netsuite: 'Renamed 50' }] });
+    expect(stored.fieldMismatches[0]).toMatchObject({
+      dealId: String(ids[50]),
+      fields: [{ field: 'companyName', pipedrive: 'Scale Co 50', netsuite: 'Renamed 50' }],
+    });
     // The scratch file is gone once the report is written.
     expect(readdirSync(join(dataDir, 'scratch'))).toEqual([]);
 
@@ -289,10 +405,20 @@ describe('reconcile resumes from its scratch file', () => {
     const N = 1_200;
     const pipedrive = new PipedriveClient({ apiUrl: pd.url, apiToken: pd.stackEntry.apiToken });
     const netsuite = clientFor(ns);
-    const companyId = String((await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`)).company_id);
-    const ids = (await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', { deals: Array.from({ length: N }, (_, i) => ({ org_name: `Resume Co ${i}`, stage_name: 'Contract Signed' })) })).ids;
+    const companyId = String(
+      (await simCall<{ company_id: number }>(pd.url, 'GET', `/v1/users/me?api_token=${pd.stackEntry.apiToken}`))
+        .company_id,
+    );
+    const ids = (
+      await simCall<{ ids: number[] }>(pd.url, 'POST', '/__sim/deals/bulk', {
+        deals: Array.from({ length: N }, (_, i) => ({ org_name: `Resume Co ${i}`, stage_name: 'Contract Signed' })),
+      })
+    ).ids;
     const customers = ids.slice(1).map((dealId, i) => ({
-      ...customerBody(deriveExternalId({ companyId, dealId }), { companyName: `Resume Co ${i + 1}`, entityId: `Resume ${i + 1}` }),
+      ...customerBody(deriveExternalId({ companyId, dealId }), {
+        companyName: `Resume Co ${i + 1}`,
+        entityId: `Resume ${i + 1}`,
+      }),
       // The attribution fields exist, so the first page is asked once (an account without them is asked again without).
       custentity_campaign: 'Spring launch',
       custentity_lead_source: 'Web form',
@@ -316,23 +442,43 @@ describe('reconcile resumes from its scratch file', () => {
       },
     };
     const flakyNetSuite = {
-      suiteql: async <T,>(query: string, page: { limit?: number; offset?: number }) => {
+      suiteql: async <T>(query: string, page: { limit?: number; offset?: number }) => {
         customerPagesAsked.push(/id > (\d+)/.exec(query)?.[1] ?? 'first');
-        if (attempt === 2 && customerPagesAsked.length === 5) throw new VendorError('netsuite', 'transient', 'HTTP 503 (test)');
+        if (attempt === 2 && customerPagesAsked.length === 5)
+          throw new VendorError('netsuite', 'transient', 'HTTP 503 (test)');
         return netsuite.suiteql<T>(query, page);
       },
     };
     // Pipedrive pages are 500 deals: 1,200 are three pages of Contract Signed, then an empty Onboarded page.
     const taskQueue = uniqueTaskQueue('reconcile-resume');
-    const onboarding = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities: createReconciliationReportActivities({}) });
+    const onboarding = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities: createReconciliationReportActivities({}),
+    });
     const nsWorker = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: netsuiteTaskQueueFor(taskQueue),
-      activities: createReconciliationRunActivities({ pipedrive: flakyPipedrive, netsuite: flakyNetSuite }, { dataDir, customerPageSize: 200 }),
+      activities: createReconciliationRunActivities(
+        { pipedrive: flakyPipedrive, netsuite: flakyNetSuite },
+        { dataDir, customerPageSize: 200 },
+      ),
     });
-    const summary = await nsWorker.runUntil(onboarding.runUntil(t.client.workflow.execute(reconcile, { taskQueue, workflowId: `reconcile-resume-${Date.now()}`, args: [{}] })));
-    expect(summary.counts).toMatchObject({ signedDeals: N, customers: N - 1, compared: N, missingCustomers: 1, withProblems: 1 });
+    const summary = await nsWorker.runUntil(
+      onboarding.runUntil(
+        t.client.workflow.execute(reconcile, { taskQueue, workflowId: `reconcile-resume-${Date.now()}`, args: [{}] }),
+      ),
+    );
+    expect(summary.counts).toMatchObject({
+      signedDeals: N,
+      customers: N - 1,
+      compared: N,
+      missingCustomers: 1,
+      withProblems: 1,
+    });
     // Attempt 1 from the start; attempt 2 from the third Pipedrive page; attempt 3 did not list Pipedrive again.
     expect(dealPagesAsked).toHaveLength(2);
     expect(dealPagesAsked[0]).toBeUndefined();
@@ -356,9 +502,14 @@ describe('reconciliation-daily schedule', () => {
     const taskQueue = uniqueTaskQueue('schedule');
     const handle = t.client.schedule.getHandle(scheduleId);
     try {
-      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue })).toEqual({ scheduleId, outcome: 'created' });
+      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue })).toEqual({
+        scheduleId,
+        outcome: 'created',
+      });
       let d = await handle.describe();
-      expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })]);
+      expect(d.spec.calendars).toEqual([
+        expect.objectContaining({ hour: [{ start: 6, end: 6, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] }),
+      ]);
       expect(d.spec.timezone).toBe('UTC');
       expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
       expect(d.policies.catchupWindow).toBe(24 * 60 * 60_000);
@@ -366,9 +517,14 @@ describe('reconciliation-daily schedule', () => {
       expect(d.info.nextActionTimes[0]?.toISOString()).toMatch(/T06:00:00\.000Z$/);
 
       await handle.pause('operator: NetSuite maintenance');
-      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue, cron: '30 7 * * *' })).toEqual({ scheduleId, outcome: 'updated' });
+      expect(await ensureReconciliationSchedule(t.client, { scheduleId, taskQueue, cron: '30 7 * * *' })).toEqual({
+        scheduleId,
+        outcome: 'updated',
+      });
       d = await handle.describe();
-      expect(d.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] })]);
+      expect(d.spec.calendars).toEqual([
+        expect.objectContaining({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] }),
+      ]);
       expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
       expect(d.state.paused).toBe(true);
     } finally {

@@ -21,7 +21,10 @@ const HISTORIES_DIR = join(__dirname, 'fixtures', 'histories');
 const ROOT = resolve(__dirname, '..', '..');
 
 // v<N>-… and v<N><letter>-… (a second recording of the same version, e.g. v5b by another change landing beside v5).
-const historyFiles = (): string[] => readdirSync(HISTORIES_DIR).filter((f) => /^v\d+[a-z]?-.+\.json$/.test(f)).sort();
+const historyFiles = (): string[] =>
+  readdirSync(HISTORIES_DIR)
+    .filter((f) => /^v\d+[a-z]?-.+\.json$/.test(f))
+    .sort();
 const loadHistory = (file: string) => historyFromProtoJson(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')));
 
 const quietBundler = {
@@ -41,7 +44,10 @@ const quietBundler = {
 async function bundleScratchCopy(path: string, mutate: (source: string) => string): Promise<{ code: string }> {
   const original = readFileSync(join(ROOT, path), 'utf8');
   const home = dirname(join(ROOT, path));
-  const source = mutate(original).replace(/from '(\.{1,2}\/[^']*)'/g, (_m, spec: string) => `from '${resolve(home, spec)}'`);
+  const source = mutate(original).replace(
+    /from '(\.{1,2}\/[^']*)'/g,
+    (_m, spec: string) => `from '${resolve(home, spec)}'`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'replay-scratch-'));
   try {
     const scratch = join(dir, basename(path).replace(/\.ts$/, '-scratch.ts'));
@@ -50,7 +56,10 @@ async function bundleScratchCopy(path: string, mutate: (source: string) => strin
       workflowsPath: scratch,
       logger: quietBundler,
       // The copy lives outside the project: let it resolve packages from the project's node_modules.
-      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), join(ROOT, 'node_modules')] } }),
+      webpackConfigHook: (config) => ({
+        ...config,
+        resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), join(ROOT, 'node_modules')] },
+      }),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -61,7 +70,10 @@ async function bundleScratchCopy(path: string, mutate: (source: string) => strin
 function writeBackBeforeFetch(source: string): string {
   const writeBack = /\n {4}if \(!done\.has\('writeBack'\)\) \{\n[\s\S]*?\n {4}\}\n/.exec(source)?.[0];
   const fetchAt = source.indexOf("\n    if (!done.has('fetch')) {");
-  if (!writeBack || fetchAt < 0) throw new Error('workflows/onboarding.ts no longer has the fetch and write-back steps this mutation moves: update it');
+  if (!writeBack || fetchAt < 0)
+    throw new Error(
+      'workflows/onboarding.ts no longer has the fetch and write-back steps this mutation moves: update it',
+    );
   const without = source.replace(writeBack, '\n');
   const at = without.indexOf("\n    if (!done.has('fetch')) {");
   return `${without.slice(0, at)}${writeBack.trimEnd()}${without.slice(at)}`;
@@ -81,7 +93,10 @@ describe('workflow replay', () => {
     const histories = files.map((file) => ({ workflowId: file, history: loadHistory(file) }));
     const outcomes: Array<{ file: string; error?: string }> = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: t.workflowBundle }, histories)) {
-      outcomes.push({ file: r.workflowId, ...(r.error ? { error: `${(r.error as Error).name}: ${(r.error as Error).message}` } : {}) });
+      outcomes.push({
+        file: r.workflowId,
+        ...(r.error ? { error: `${(r.error as Error).name}: ${(r.error as Error).message}` } : {}),
+      });
     }
     expect(outcomes).toEqual(files.map((file) => ({ file })));
   });
@@ -90,12 +105,20 @@ describe('workflow replay', () => {
   // card activities sit behind `patched('review-card')`, so runs parked in review across that upgrade still replay.
   it('replays the histories recorded before the review-card change (docs/architecture.md#versioning: every workflow version)', async () => {
     const dir = join(__dirname, 'fixtures', 'histories-before-review-cards');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const histories = files.map((file) => ({ workflowId: file, history: historyFromProtoJson(JSON.parse(readFileSync(join(dir, file), 'utf8'))) }));
+    const histories = files.map((file) => ({
+      workflowId: file,
+      history: historyFromProtoJson(JSON.parse(readFileSync(join(dir, file), 'utf8'))),
+    }));
     const outcomes: Array<{ file: string; error?: string }> = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: t.workflowBundle }, histories)) {
-      outcomes.push({ file: r.workflowId, ...(r.error ? { error: `${(r.error as Error).name}: ${(r.error as Error).message}` } : {}) });
+      outcomes.push({
+        file: r.workflowId,
+        ...(r.error ? { error: `${(r.error as Error).name}: ${(r.error as Error).message}` } : {}),
+      });
     }
     expect(outcomes).toEqual(files.map((file) => ({ file })));
   });
@@ -105,8 +128,13 @@ describe('workflow replay', () => {
     expect(writeBackBeforeFetch(original)).not.toBe(original);
     const history = loadHistory('v1-happy-path.json');
 
-    const [unchanged, reordered] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', writeBackBeforeFetch)]);
-    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-unchanged')).resolves.toBeUndefined();
+    const [unchanged, reordered] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', writeBackBeforeFetch),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-unchanged'),
+    ).resolves.toBeUndefined();
     const refused = Worker.runReplayHistory({ workflowBundle: reordered }, history, 'scratch-reordered');
     await expect(refused).rejects.toBeInstanceOf(DeterminismViolationError);
     await expect(refused).rejects.toThrow(/nondeterminism/i);
@@ -115,23 +143,39 @@ describe('workflow replay', () => {
   it('refuses an onboarding history written before the External ID ownership check once its patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
     const gate = 'patched(EXTERNAL_ID_OWNER_PATCH)';
-    if (!original.includes(gate)) throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    if (!original.includes(gate))
+      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
     // Recorded at fe850cd, before the check-external-id-owner step existed.
     const history = loadHistory('v4-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true'))]);
-    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-eid-owner-unchanged')).resolves.toBeUndefined();
-    await expect(Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-eid-owner-ungated')).rejects.toThrow(/nondeterminism/i);
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-eid-owner-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-eid-owner-ungated'),
+    ).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
   it('refuses an onboarding history written before billing contacts once the billing-contact gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
     const gate = "patched('billing-contact')";
-    if (!original.includes(gate)) throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    if (!original.includes(gate))
+      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
     // Recorded at fe850cd, before the upsert-contact step existed.
     const history = loadHistory('v4-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('workflows/onboarding.ts', (s) => s), bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true'))]);
-    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-contact-unchanged')).resolves.toBeUndefined();
-    await expect(Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-contact-ungated')).rejects.toThrow(/nondeterminism/i);
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-contact-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-contact-ungated'),
+    ).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
@@ -140,8 +184,13 @@ describe('workflow replay', () => {
     // Recorded at 862ccee: 60 KPI signals pass the run's limit of 40 in the middle of a tick's wait.
     const history = loadHistory('v1-ops-watch-burst.json');
 
-    const [unchanged, withoutGate] = await Promise.all([bundleScratchCopy('ops/workflows/ops-watch.ts', (s) => s), bundleScratchCopy('ops/workflows/ops-watch.ts', ungated)]);
-    await expect(Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-ops-watch-unchanged')).resolves.toBeUndefined();
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('ops/workflows/ops-watch.ts', (s) => s),
+      bundleScratchCopy('ops/workflows/ops-watch.ts', ungated),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-ops-watch-unchanged'),
+    ).resolves.toBeUndefined();
     const refused = Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-ops-watch-ungated');
     // The ungated run cancels its tick timer to hand over early; the history says the timer fired (core reports
     // that as a fatal ReplayError rather than a DeterminismViolationError).
@@ -152,6 +201,7 @@ describe('workflow replay', () => {
 /** ops-watch as if its bounded-history behaviour had shipped without `patched()`: every run takes the new branch. */
 function ungated(source: string): string {
   const gate = 'patched(BOUNDED_HISTORY_PATCH)';
-  if (!source.includes(gate)) throw new Error(`ops/workflows/ops-watch.ts no longer calls ${gate}: update this mutation`);
+  if (!source.includes(gate))
+    throw new Error(`ops/workflows/ops-watch.ts no longer calls ${gate}: update this mutation`);
   return source.replace(gate, 'true');
 }

@@ -26,7 +26,18 @@ import {
 
 /** The customer upsert as the simulator counts it (`eid:` folded to `{id}`). */
 const UPSERT_ROUTE = 'PUT record/v1/customer/{id}';
-const HAPPY_STEPS = ['fetch', 'write-back-external-id', 'validate', 'duplicate-probe', 'check-external-id-owner', 'upsert-customer', 'upsert-contact', 'plan-invoice', 'create-invoice', 'annotate-deal'];
+const HAPPY_STEPS = [
+  'fetch',
+  'write-back-external-id',
+  'validate',
+  'duplicate-probe',
+  'check-external-id-owner',
+  'upsert-customer',
+  'upsert-contact',
+  'plan-invoice',
+  'create-invoice',
+  'annotate-deal',
+];
 
 const okSteps = (s: TransactionState): string[] => s.auditTrail.filter((e) => e.outcome === 'ok').map((e) => e.step);
 
@@ -50,18 +61,31 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
     opts: { asyncJobDelayMs?: number; asyncUpserts?: boolean; netsuitePort?: (v: RealVendors) => NetSuitePort },
     fn: (ctx: { v: RealVendors; taskQueue: string; start: (dealId: string) => Promise<string> }) => Promise<T>,
   ): Promise<T> {
-    const v = await startRealVendors({ concurrencyLimit: 15, ...(opts.asyncJobDelayMs !== undefined ? { asyncJobDelayMs: opts.asyncJobDelayMs } : {}) });
+    const v = await startRealVendors({
+      concurrencyLimit: 15,
+      ...(opts.asyncJobDelayMs !== undefined ? { asyncJobDelayMs: opts.asyncJobDelayMs } : {}),
+    });
     vendors = v;
     const taskQueue = uniqueTaskQueue('vendor-faults');
     const start = async (dealId: string): Promise<string> => {
       const externalId = uniqueExternalId('vf');
-      const outcome = await starter.startOnboarding({ externalId, pipedriveDealId: dealId, eventId: `evt-${externalId}`, receivedAt: new Date().toISOString() }, { taskQueue });
+      const outcome = await starter.startOnboarding(
+        { externalId, pipedriveDealId: dealId, eventId: `evt-${externalId}`, receivedAt: new Date().toISOString() },
+        { taskQueue },
+      );
       expect(outcome.outcome).toBe('started');
       return externalId;
     };
     return withRealWorkers(
       v,
-      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, asyncUpserts: opts.asyncUpserts ?? false, ...(opts.netsuitePort ? { netsuitePort: opts.netsuitePort(v) } : {}) },
+      {
+        connection: t.nativeConnection,
+        namespace: t.namespace,
+        taskQueue,
+        workflowBundle: t.workflowBundle,
+        asyncUpserts: opts.asyncUpserts ?? false,
+        ...(opts.netsuitePort ? { netsuitePort: opts.netsuitePort(v) } : {}),
+      },
       () => fn({ v, taskQueue, start }),
     );
   }
@@ -70,16 +94,18 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
    * The real client, with `beforeUpsert(n)` run before its n-th customer upsert: faults armed exactly when the upsert
    * starts, so the fetch, validation and duplicate probe (which also talk to NetSuite) are not the ones that fail.
    */
-  const hookedUpsert = (beforeUpsert: (v: RealVendors, call: number) => Promise<void>) => (v: RealVendors): NetSuitePort => {
-    let calls = 0;
-    const port = Object.create(v.netsuite) as typeof v.netsuite;
-    port.upsertCustomer = async (externalId, body) => {
-      calls += 1;
-      await beforeUpsert(v, calls);
-      return v.netsuite.upsertCustomer(externalId, body);
+  const hookedUpsert =
+    (beforeUpsert: (v: RealVendors, call: number) => Promise<void>) =>
+    (v: RealVendors): NetSuitePort => {
+      let calls = 0;
+      const port = Object.create(v.netsuite) as typeof v.netsuite;
+      port.upsertCustomer = async (externalId, body) => {
+        calls += 1;
+        await beforeUpsert(v, calls);
+        return v.netsuite.upsertCustomer(externalId, body);
+      };
+      return port;
     };
-    return port;
-  };
 
   it('retries NetSuite 503s on its Retry-After and completes with one customer and one invoice; the audit trail shows one successful step', async () => {
     const started = Date.now();
@@ -96,14 +122,20 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
         const id = await start(dealId);
         const done = (await t.client.workflow.getHandle(id).result()) as TransactionState;
         expect(done.state).toBe('COMPLETED');
-        expect(await netsuiteRecordCounts(v, id)).toMatchObject({ customers: 1, invoices: 1, customerIds: [done.netsuiteCustomerId] });
+        expect(await netsuiteRecordCounts(v, id)).toMatchObject({
+          customers: 1,
+          invoices: 1,
+          customerIds: [done.netsuiteCustomerId],
+        });
         expect(requestsTo(await netsuiteStats(v), UPSERT_ROUTE)).toEqual({ '503': 2, '204': 1 });
         return done;
       },
     );
     // Activity retries are Temporal's, inside one step: the trail has each step once, succeeded, and no failure.
     expect(okSteps(result)).toEqual(HAPPY_STEPS);
-    expect(result.auditTrail.filter((e) => e.step === 'upsert-customer')).toEqual([expect.objectContaining({ outcome: 'ok' })]);
+    expect(result.auditTrail.filter((e) => e.step === 'upsert-customer')).toEqual([
+      expect.objectContaining({ outcome: 'ok' }),
+    ]);
     expect(result.auditTrail.filter((e) => e.outcome === 'failed')).toEqual([]);
     // Two waits of the 1 s Retry-After, not 1 s + 2 s of backoff plus slack.
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -111,7 +143,11 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
 
   it('goes to review as transient/retries_exhausted after 6 upsert attempts against a NetSuite that keeps failing, and a retry then completes it', async () => {
     await scenario(
-      { netsuitePort: hookedUpsert(async (v, call) => (call === 1 ? setNetSuiteFaults(v, { errorRate: 1, errorStatuses: [503], retryAfterSeconds: 1 }) : undefined)) },
+      {
+        netsuitePort: hookedUpsert(async (v, call) =>
+          call === 1 ? setNetSuiteFaults(v, { errorRate: 1, errorStatuses: [503], retryAfterSeconds: 1 }) : undefined,
+        ),
+      },
       async ({ v, start }) => {
         const { dealId } = await createSyntheticDeal(v);
         const id = await start(dealId);
@@ -120,7 +156,9 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
         expect(review.reviewReasons.map((r) => r.code)).toContain('retries_exhausted');
         // 1 try + 5 retries (maximumAttempts 6), every one of them seen by NetSuite.
         expect(requestsTo(await netsuiteStats(v), UPSERT_ROUTE)).toEqual({ '503': 6 });
-        expect(review.auditTrail.filter((e) => e.step === 'upsert-customer')).toEqual([expect.objectContaining({ outcome: 'failed', errorCode: FAILURE.transient })]);
+        expect(review.auditTrail.filter((e) => e.step === 'upsert-customer')).toEqual([
+          expect.objectContaining({ outcome: 'failed', errorCode: FAILURE.transient }),
+        ]);
 
         await setNetSuiteFaults(v, { errorRate: 0 });
         expect((await netsuiteRecordCounts(v, id)).customers).toBe(0);
@@ -142,7 +180,11 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
       expect(okSteps(done).indexOf('poll-customer-job')).toBeGreaterThan(okSteps(done).indexOf('upsert-customer'));
       const stats = await netsuiteStats(v);
       expect(stats.asyncJobs).toEqual({ submitted: 1, succeeded: 1, failed: 0 });
-      expect(await netsuiteRecordCounts(v, id)).toMatchObject({ customers: 1, invoices: 1, customerIds: [done.netsuiteCustomerId] });
+      expect(await netsuiteRecordCounts(v, id)).toMatchObject({
+        customers: 1,
+        invoices: 1,
+        customerIds: [done.netsuiteCustomerId],
+      });
     });
   }, 30_000);
 
@@ -155,7 +197,9 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
       const review = await waitForState(t.client, id, 'NEEDS_REVIEW', 60_000);
       expect(review.reviewKind).toBe('transient');
       expect(review.reviewReasons.map((r) => r.code)).toContain('retries_exhausted');
-      expect(review.auditTrail).toContainEqual(expect.objectContaining({ step: 'poll-customer-job', outcome: 'failed' }));
+      expect(review.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'poll-customer-job', outcome: 'failed' }),
+      );
       expect((await netsuiteStats(v)).asyncJobs).toMatchObject({ submitted: 1, failed: 1, succeeded: 0 });
       expect((await netsuiteRecordCounts(v, id)).customers).toBe(0);
       await t.client.workflow.getHandle(id).signal(reviewSignal, { action: 'cancel', actor: 'ops' });
@@ -206,7 +250,9 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
       const done = (await t.client.workflow.getHandle(id).result()) as TransactionState;
       expect(done.state).toBe('COMPLETED');
       expect(await netsuiteRecordCounts(v, id)).toMatchObject({ customers: 1, invoices: 1 });
-      expect(done.auditTrail).toContainEqual(expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'retry' }));
+      expect(done.auditTrail).toContainEqual(
+        expect.objectContaining({ step: 'review', actor: 'U0REVIEWER1', detail: 'retry' }),
+      );
     });
   });
 
@@ -219,7 +265,10 @@ describe('onboardDeal against faulty vendors (real clients, real simulators)', (
       expect(first.state).toBe('COMPLETED');
       const completedRun = (await handle.describe()).runId;
 
-      const again = await starter.startOnboarding({ externalId: id, pipedriveDealId: dealId, eventId: 'evt-redelivered', receivedAt: new Date().toISOString() }, { taskQueue });
+      const again = await starter.startOnboarding(
+        { externalId: id, pipedriveDealId: dealId, eventId: 'evt-redelivered', receivedAt: new Date().toISOString() },
+        { taskQueue },
+      );
       expect(again).toEqual({ outcome: 'duplicate', workflowId: id });
       // Still the one closed run, nothing new scheduled.
       const description = await handle.describe();

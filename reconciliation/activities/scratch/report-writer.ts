@@ -15,7 +15,13 @@ import {
   SECTION_TITLES,
 } from '../../model/reconciliation';
 import { PRIVATE_FILE_MODE } from '../../../runtime/private-files';
-import { customersWithoutDeal, duplicates, fieldMismatches, missingCustomers, type ComparedScratch } from './scratch-compare';
+import {
+  customersWithoutDeal,
+  duplicates,
+  fieldMismatches,
+  missingCustomers,
+  type ComparedScratch,
+} from './scratch-compare';
 import type { ScratchDb } from './scratch-db';
 
 export interface StartedOnboarding {
@@ -73,7 +79,12 @@ export function writeReportFromScratch(
   json.write(JSON.stringify(head, null, 2).slice(0, -2));
   for (const line of reportHeaderLines(head)) text.write(`${line}\n`);
 
-  const section = <T>(name: string, items: Iterable<T>, textLines: (item: T) => string[], slackLine?: (item: T) => string): void => {
+  const section = <T>(
+    name: string,
+    items: Iterable<T>,
+    textLines: (item: T) => string[],
+    slackLine?: (item: T) => string,
+  ): void => {
     json.write(`,\n  "${name}": [`);
     let first = true;
     for (const item of items) {
@@ -87,7 +98,12 @@ export function writeReportFromScratch(
   text.write(`${SECTION_TITLES.missingCustomers(counts.missingCustomers)}\n`);
   section('missingCustomers', missingCustomers(s), (m) => [missingCustomerLine(m)], problemLine.missingCustomer);
   text.write(`${SECTION_TITLES.customersWithoutDeal(counts.customersWithoutDeal)}\n`);
-  section('customersWithoutDeal', customersWithoutDeal(s), (c) => [customerWithoutDealLine(c)], problemLine.customerWithoutDeal);
+  section(
+    'customersWithoutDeal',
+    customersWithoutDeal(s),
+    (c) => [customerWithoutDealLine(c)],
+    problemLine.customerWithoutDeal,
+  );
   text.write(`${SECTION_TITLES.fieldMismatches(counts.fieldMismatches)}\n`);
   section('fieldMismatches', fieldMismatches(s), fieldMismatchLines, problemLine.fieldMismatch);
   text.write(`${SECTION_TITLES.duplicates(counts.duplicates)}\n`);
@@ -99,6 +115,7 @@ export function writeReportFromScratch(
   json.write('\n}\n');
   json.commit();
   text.commit();
-  const problemCount = counts.missingCustomers + counts.customersWithoutDeal + counts.fieldMismatches + counts.duplicates;
+  const problemCount =
+    counts.missingCustomers + counts.customersWithoutDeal + counts.fieldMismatches + counts.duplicates;
   return { generatedAt, threshold, mismatchRate, alert, counts, firstProblems, problemCount };
 }

@@ -6,7 +6,12 @@
  */
 import type { ScratchDb } from './scratch-db';
 import { ATTRIBUTION_COLUMN, ATTRIBUTION_KEYS } from './scratch-db';
-import { DEFAULT_MISMATCH_THRESHOLD, type DuplicateGroup, type FieldMismatch, type ReconciliationReport } from '../../model/reconciliation';
+import {
+  DEFAULT_MISMATCH_THRESHOLD,
+  type DuplicateGroup,
+  type FieldMismatch,
+  type ReconciliationReport,
+} from '../../model/reconciliation';
 
 export type Counts = ReconciliationReport['counts'];
 export type MissingCustomer = ReconciliationReport['missingCustomers'][number];
@@ -25,9 +30,16 @@ const uniqueSorted = (values: Iterable<string>): string[] => [...new Set(values)
 const MATCHED = `FROM deals d JOIN cmp_deal_groups g ON g.id_key = d.id_key JOIN customers c ON c.id = g.customer_id`;
 
 function mismatchCondition(attribution: boolean): string {
-  const conditions = [`(d.org_norm <> '' AND d.org_norm <> c.company_norm)`, `(d.email_norm <> '' AND d.email_norm <> c.email_key)`];
+  const conditions = [
+    `(d.org_norm <> '' AND d.org_norm <> c.company_norm)`,
+    `(d.email_norm <> '' AND d.email_norm <> c.email_key)`,
+  ];
   // Attribution is compared only when NetSuite's fields were readable (as the in-memory rules).
-  if (attribution) for (const k of ATTRIBUTION_KEYS) conditions.push(`(d.${ATTRIBUTION_COLUMN[k]}_norm <> '' AND d.${ATTRIBUTION_COLUMN[k]}_norm <> c.${ATTRIBUTION_COLUMN[k]}_norm)`);
+  if (attribution)
+    for (const k of ATTRIBUTION_KEYS)
+      conditions.push(
+        `(d.${ATTRIBUTION_COLUMN[k]}_norm <> '' AND d.${ATTRIBUTION_COLUMN[k]}_norm <> c.${ATTRIBUTION_COLUMN[k]}_norm)`,
+      );
   return conditions.join(' OR ');
 }
 
@@ -63,13 +75,21 @@ export function compareScratch(s: ScratchDb, threshold = DEFAULT_MISMATCH_THRESH
     signedDeals: one(`SELECT COUNT(*) AS n FROM deals`),
     customers: ours,
     foreignCustomers: allCustomers - ours,
-    compared: one(`SELECT COUNT(*) AS n FROM (SELECT id_key FROM cmp_deal_groups UNION SELECT id_key FROM customers WHERE ours = 1)`),
+    compared: one(
+      `SELECT COUNT(*) AS n FROM (SELECT id_key FROM cmp_deal_groups UNION SELECT id_key FROM customers WHERE ours = 1)`,
+    ),
     withProblems: one(`SELECT COUNT(*) AS n FROM cmp_problems`),
-    missingCustomers: one(`SELECT COUNT(*) AS n FROM deals d JOIN cmp_deal_groups g ON g.id_key = d.id_key WHERE g.customer_id IS NULL`),
-    customersWithoutDeal: one(`SELECT COUNT(*) AS n FROM customers WHERE ours = 1 AND id_key NOT IN (SELECT id_key FROM cmp_deal_groups)`),
+    missingCustomers: one(
+      `SELECT COUNT(*) AS n FROM deals d JOIN cmp_deal_groups g ON g.id_key = d.id_key WHERE g.customer_id IS NULL`,
+    ),
+    customersWithoutDeal: one(
+      `SELECT COUNT(*) AS n FROM customers WHERE ours = 1 AND id_key NOT IN (SELECT id_key FROM cmp_deal_groups)`,
+    ),
     fieldMismatches: one(`SELECT COUNT(*) AS n ${MATCHED} WHERE ${mismatchCondition(attribution)}`),
     duplicates:
-      one(`SELECT COUNT(*) AS n FROM (SELECT id_key FROM customers WHERE id_key <> '' GROUP BY id_key HAVING COUNT(*) >= 2 AND MAX(ours) = 1)`) +
+      one(
+        `SELECT COUNT(*) AS n FROM (SELECT id_key FROM customers WHERE id_key <> '' GROUP BY id_key HAVING COUNT(*) >= 2 AND MAX(ours) = 1)`,
+      ) +
       one(`SELECT COUNT(*) AS n FROM cmp_email_groups`) +
       one(`SELECT COUNT(*) AS n FROM cmp_deal_groups WHERE n >= 2`),
   };
@@ -89,21 +109,47 @@ interface DealRow {
 /** Signed deals without a customer, in the report's order (first appearance of their External ID, then listing order). */
 export function* missingCustomers(s: ScratchDb): Generator<MissingCustomer> {
   const rows = s.db
-    .prepare(`SELECT d.seq, g.first_seq, d.deal_id, d.external_id, d.title, d.stage_name FROM deals d JOIN cmp_deal_groups g ON g.id_key = d.id_key WHERE g.customer_id IS NULL ORDER BY g.first_seq, d.seq`)
+    .prepare(
+      `SELECT d.seq, g.first_seq, d.deal_id, d.external_id, d.title, d.stage_name FROM deals d JOIN cmp_deal_groups g ON g.id_key = d.id_key WHERE g.customer_id IS NULL ORDER BY g.first_seq, d.seq`,
+    )
     .iterate() as IterableIterator<DealRow>;
-  for (const r of rows) yield { dealId: r.deal_id, externalId: r.external_id, title: r.title, ...(r.stage_name ? { stageName: r.stage_name } : {}) };
+  for (const r of rows)
+    yield {
+      dealId: r.deal_id,
+      externalId: r.external_id,
+      title: r.title,
+      ...(r.stage_name ? { stageName: r.stage_name } : {}),
+    };
 }
 
 export function* customersWithoutDeal(s: ScratchDb): Generator<CustomerWithoutDeal> {
   const rows = s.db
-    .prepare(`SELECT id, external_id, company_name, email FROM customers WHERE ours = 1 AND id_key NOT IN (SELECT id_key FROM cmp_deal_groups) ORDER BY id_num, id`)
-    .iterate() as IterableIterator<{ id: string; external_id: string; company_name: string | null; email: string | null }>;
-  for (const c of rows) yield { customerId: c.id, externalId: c.external_id, ...(c.company_name ? { companyName: c.company_name } : {}), ...(c.email ? { email: c.email } : {}) };
+    .prepare(
+      `SELECT id, external_id, company_name, email FROM customers WHERE ours = 1 AND id_key NOT IN (SELECT id_key FROM cmp_deal_groups) ORDER BY id_num, id`,
+    )
+    .iterate() as IterableIterator<{
+    id: string;
+    external_id: string;
+    company_name: string | null;
+    email: string | null;
+  }>;
+  for (const c of rows)
+    yield {
+      customerId: c.id,
+      externalId: c.external_id,
+      ...(c.company_name ? { companyName: c.company_name } : {}),
+      ...(c.email ? { email: c.email } : {}),
+    };
 }
 
 export function* fieldMismatches(s: ScratchDb): Generator<FieldMismatch> {
   const attribution = s.progress().attribution === true;
-  const attrCols = ATTRIBUTION_KEYS.flatMap((k) => [`d.${ATTRIBUTION_COLUMN[k]} AS d_${k}`, `d.${ATTRIBUTION_COLUMN[k]}_norm AS dn_${k}`, `c.${ATTRIBUTION_COLUMN[k]} AS c_${k}`, `c.${ATTRIBUTION_COLUMN[k]}_norm AS cn_${k}`]);
+  const attrCols = ATTRIBUTION_KEYS.flatMap((k) => [
+    `d.${ATTRIBUTION_COLUMN[k]} AS d_${k}`,
+    `d.${ATTRIBUTION_COLUMN[k]}_norm AS dn_${k}`,
+    `c.${ATTRIBUTION_COLUMN[k]} AS c_${k}`,
+    `c.${ATTRIBUTION_COLUMN[k]}_norm AS cn_${k}`,
+  ]);
   const rows = s.db
     .prepare(
       `SELECT d.deal_id, d.external_id, c.id AS customer_id, d.organization_name, d.org_norm, c.company_name, c.company_norm, d.email, d.email_norm, c.email AS c_email, c.email_key,
@@ -113,8 +159,10 @@ export function* fieldMismatches(s: ScratchDb): Generator<FieldMismatch> {
     .iterate() as IterableIterator<Record<string, string | null>>;
   for (const r of rows) {
     const fields: FieldMismatch['fields'] = [];
-    if (r.org_norm !== '' && r.org_norm !== r.company_norm) fields.push({ field: 'companyName', pipedrive: r.organization_name!, netsuite: r.company_name ?? null });
-    if (r.email_norm !== '' && r.email_norm !== r.email_key) fields.push({ field: 'email', pipedrive: r.email!, netsuite: r.c_email ?? null });
+    if (r.org_norm !== '' && r.org_norm !== r.company_norm)
+      fields.push({ field: 'companyName', pipedrive: r.organization_name!, netsuite: r.company_name ?? null });
+    if (r.email_norm !== '' && r.email_norm !== r.email_key)
+      fields.push({ field: 'email', pipedrive: r.email!, netsuite: r.c_email ?? null });
     if (attribution) {
       for (const k of ATTRIBUTION_KEYS) {
         if (r[`dn_${k}`] === '' || r[`dn_${k}`] === r[`cn_${k}`]) continue;
@@ -138,11 +186,19 @@ function* inBatches<K>(page: (after: K | undefined) => K[], batch = 500): Genera
 
 export function* duplicates(s: ScratchDb): Generator<DuplicateGroup> {
   const db = s.db;
-  const customersOfKey = db.prepare(`SELECT id, external_id, id_key FROM customers WHERE id_key = ? ORDER BY id_num, id`);
-  const customersOfEmail = db.prepare(`SELECT id, external_id, id_key FROM customers WHERE email_key = ? ORDER BY id_num, id`);
+  const customersOfKey = db.prepare(
+    `SELECT id, external_id, id_key FROM customers WHERE id_key = ? ORDER BY id_num, id`,
+  );
+  const customersOfEmail = db.prepare(
+    `SELECT id, external_id, id_key FROM customers WHERE email_key = ? ORDER BY id_num, id`,
+  );
   const dealsOfKey = db.prepare(`SELECT deal_id, external_id FROM deals WHERE id_key = ?`);
   const dealIdsFor = (keys: Iterable<string>): string[] =>
-    uniqueSorted([...keys].flatMap((k) => (k === '' ? [] : (dealsOfKey.all(k) as Array<{ deal_id: string }>).map((d) => d.deal_id))));
+    uniqueSorted(
+      [...keys].flatMap((k) =>
+        k === '' ? [] : (dealsOfKey.all(k) as Array<{ deal_id: string }>).map((d) => d.deal_id),
+      ),
+    );
   type C = { id: string; external_id: string; id_key: string };
 
   // Several customers under one external id (one of them ours), in order of their lowest id.
@@ -153,7 +209,13 @@ export function* duplicates(s: ScratchDb): Generator<DuplicateGroup> {
   const keyGroups = byKey.all() as Array<{ id_key: string }>;
   for (const { id_key } of keyGroups) {
     const group = customersOfKey.all(id_key) as C[];
-    yield { kind: 'externalId', key: id_key, customerIds: group.map((c) => c.id), externalIds: uniqueSorted(group.map((c) => c.external_id)), dealIds: dealIdsFor([id_key]) };
+    yield {
+      kind: 'externalId',
+      key: id_key,
+      customerIds: group.map((c) => c.id),
+      externalIds: uniqueSorted(group.map((c) => c.external_id)),
+      dealIds: dealIdsFor([id_key]),
+    };
   }
 
   // One e-mail, several external ids (one of them ours).
@@ -161,14 +223,24 @@ export function* duplicates(s: ScratchDb): Generator<DuplicateGroup> {
     `SELECT email_key, first_num, first_id FROM cmp_email_groups WHERE (first_num, first_id, email_key) > (?, ?, ?) ORDER BY first_num, first_id, email_key LIMIT 500`,
   );
   type E = { email_key: string; first_num: number; first_id: string };
-  for (const e of inBatches<E>((after) => emailPage.all(after?.first_num ?? -Infinity, after?.first_id ?? '', after?.email_key ?? '') as E[])) {
+  for (const e of inBatches<E>(
+    (after) => emailPage.all(after?.first_num ?? -Infinity, after?.first_id ?? '', after?.email_key ?? '') as E[],
+  )) {
     const group = customersOfEmail.all(e.email_key) as C[];
     const distinct = new Set(group.map((c) => c.id_key));
-    yield { kind: 'email', key: e.email_key, customerIds: group.map((c) => c.id), externalIds: uniqueSorted(group.map((c) => c.external_id)), dealIds: dealIdsFor(distinct) };
+    yield {
+      kind: 'email',
+      key: e.email_key,
+      customerIds: group.map((c) => c.id),
+      externalIds: uniqueSorted(group.map((c) => c.external_id)),
+      dealIds: dealIdsFor(distinct),
+    };
   }
 
   // Several signed deals carrying one External ID, in order of the first of them.
-  const dealPage = db.prepare(`SELECT id_key, first_seq FROM cmp_deal_groups WHERE n >= 2 AND first_seq > ? ORDER BY first_seq LIMIT 500`);
+  const dealPage = db.prepare(
+    `SELECT id_key, first_seq FROM cmp_deal_groups WHERE n >= 2 AND first_seq > ? ORDER BY first_seq LIMIT 500`,
+  );
   type G = { id_key: string; first_seq: number };
   for (const g of inBatches<G>((after) => dealPage.all(after?.first_seq ?? -1) as G[])) {
     const deals = dealsOfKey.all(g.id_key) as Array<{ deal_id: string; external_id: string }>;

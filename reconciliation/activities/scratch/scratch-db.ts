@@ -11,14 +11,27 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DERIVED_EXTERNAL_ID_PREFIX } from '../../../domain/external-id';
 import { ensurePrivateDir, touchPrivateFile } from '../../../runtime/private-files';
-import { normaliseEmail, normaliseText, type Attribution, type NetSuiteCustomerRow, type SignedDealRecord } from '../../model/reconciliation';
+import {
+  normaliseEmail,
+  normaliseText,
+  type Attribution,
+  type NetSuiteCustomerRow,
+  type SignedDealRecord,
+} from '../../model/reconciliation';
 
 export const ATTRIBUTION_KEYS = ['campaign', 'leadSource', 'channel'] as const;
 /** Column prefix per attribution key. */
-export const ATTRIBUTION_COLUMN: Record<(typeof ATTRIBUTION_KEYS)[number], string> = { campaign: 'campaign', leadSource: 'lead_source', channel: 'channel' };
+export const ATTRIBUTION_COLUMN: Record<(typeof ATTRIBUTION_KEYS)[number], string> = {
+  campaign: 'campaign',
+  leadSource: 'lead_source',
+  channel: 'channel',
+};
 
 /** Each attribution value as stored and normalised ('' when absent, as normaliseText gives). */
-const attributionColumns = (): string => ATTRIBUTION_KEYS.map((k) => `${ATTRIBUTION_COLUMN[k]} TEXT, ${ATTRIBUTION_COLUMN[k]}_norm TEXT NOT NULL DEFAULT ''`).join(', ');
+const attributionColumns = (): string =>
+  ATTRIBUTION_KEYS.map(
+    (k) => `${ATTRIBUTION_COLUMN[k]} TEXT, ${ATTRIBUTION_COLUMN[k]}_norm TEXT NOT NULL DEFAULT ''`,
+  ).join(', ');
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -93,7 +106,9 @@ export class ScratchDb {
   }
 
   private saveProgress(p: ScratchProgress): void {
-    this.db.prepare(`INSERT INTO meta (k, v) VALUES ('progress', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`).run(JSON.stringify(p));
+    this.db
+      .prepare(`INSERT INTO meta (k, v) VALUES ('progress', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`)
+      .run(JSON.stringify(p));
   }
 
   private count(table: 'deals' | 'customers'): number {
@@ -129,7 +144,11 @@ export class ScratchDb {
   }
 
   /** One page of customers and the last id stored, in one transaction. */
-  storeCustomerPage(customers: readonly NetSuiteCustomerRow[], next: ScratchProgress['netsuite'], attribution: boolean): ScratchProgress {
+  storeCustomerPage(
+    customers: readonly NetSuiteCustomerRow[],
+    next: ScratchProgress['netsuite'],
+    attribution: boolean,
+  ): ScratchProgress {
     const cols = ATTRIBUTION_KEYS.flatMap((k) => [ATTRIBUTION_COLUMN[k], `${ATTRIBUTION_COLUMN[k]}_norm`]);
     const insert = this.db.prepare(
       `INSERT OR REPLACE INTO customers (id, id_num, external_id, id_key, email, email_key, company_name, company_norm, ours_prefix, ${cols.join(', ')})

@@ -23,7 +23,10 @@ export async function checkReadiness(ctx: AppContext): Promise<Readiness> {
     return {
       ready: livePollers > 0,
       temporal: 'ok',
-      worker: livePollers > 0 ? { taskQueue: TASK_QUEUES.onboarding, livePollers } : `no worker polls task queue ${TASK_QUEUES.onboarding}`,
+      worker:
+        livePollers > 0
+          ? { taskQueue: TASK_QUEUES.onboarding, livePollers }
+          : `no worker polls task queue ${TASK_QUEUES.onboarding}`,
     };
   } catch (err) {
     return { ready: false, temporal: 'ok', worker: `describeTaskQueue failed: ${firstLine(err)}` };

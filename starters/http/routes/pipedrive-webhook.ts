@@ -28,7 +28,12 @@ export const PIPEDRIVE_WEBHOOK_PATH = '/webhooks/pipedrive';
 
 const outcomes = new WeakMap<FastifyRequest, IntakeOutcome>();
 
-function refuse(request: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 413 | 415, body: Record<string, unknown>): FastifyReply {
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: 400 | 401 | 413 | 415,
+  body: Record<string, unknown>,
+): FastifyReply {
   outcomes.set(request, `refused_${status}`);
   return reply.code(status).type('application/json').send(body);
 }
@@ -50,11 +55,16 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
   const metrics = intakeMetrics(ctx.registry);
   const pd = ctx.config.pipedrive;
   const overrides = ctx.webhookIntake ?? {};
-  const lookups = overrides.pipedrive ?? (pd ? new PipedriveClient({ apiUrl: pd.apiUrl, apiToken: pd.apiToken, timeoutMs: 4_000 }) : undefined);
+  const lookups =
+    overrides.pipedrive ??
+    (pd ? new PipedriveClient({ apiUrl: pd.apiUrl, apiToken: pd.apiToken, timeoutMs: 4_000 }) : undefined);
   const intake = lookups
     ? new WebhookIntake({
         lookups,
-        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace, { reviewEscalationAfterMs: ctx.config.onboarding.reviewEscalationAfterMs, vendorOutageReviewAfterMs: ctx.config.onboarding.vendorOutageReviewAfterMs }),
+        starter: new OnboardingStarter(ctx.connection, ctx.config.temporal.namespace, {
+          reviewEscalationAfterMs: ctx.config.onboarding.reviewEscalationAfterMs,
+          vendorOutageReviewAfterMs: ctx.config.onboarding.vendorOutageReviewAfterMs,
+        }),
         client: ctx.client,
         connection: ctx.connection,
         log: ctx.log,
@@ -65,7 +75,13 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
   const bodyLimit = ctx.config.app.webhookBodyLimitBytes;
   const { ackBudgetMs, drainConcurrency } = ctx.config.intake;
   // Opened only when the intake can run: apps built without Pipedrive (tests of other routes) touch no file.
-  const outbox = intake ? (overrides.outbox ?? new IntakeOutbox(join(ctx.config.dataDir, OUTBOX_FILE), { onCommit: (c) => metrics.commitSeconds.observe(c.seconds), synchronous: ctx.config.intake.outboxSync })) : undefined;
+  const outbox = intake
+    ? (overrides.outbox ??
+      new IntakeOutbox(join(ctx.config.dataDir, OUTBOX_FILE), {
+        onCommit: (c) => metrics.commitSeconds.observe(c.seconds),
+        synchronous: ctx.config.intake.outboxSync,
+      }))
+    : undefined;
   const drainer =
     intake && outbox
       ? new OutboxDrainer({
@@ -79,7 +95,10 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
         })
       : undefined;
   if (outbox && drainer) {
-    const unobserve = observeOutbox(ctx.registry, () => ({ ...outbox.stats(), deadLetters: outbox.deadLetterStats().count }));
+    const unobserve = observeOutbox(ctx.registry, () => ({
+      ...outbox.stats(),
+      deadLetters: outbox.deadLetterStats().count,
+    }));
     app.addHook('onReady', async () => drainer.start());
     // The server no longer accepts requests by now; in-flight drains get a moment, the rest stays on disk.
     app.addHook('onClose', async () => {
@@ -98,7 +117,10 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
       }
       if (!isAuthorized(request.headers.authorization, { user: pd.webhookUser, password: pd.webhookPassword })) {
         reply.header('WWW-Authenticate', 'Basic realm="pipedrive-webhook", charset="UTF-8"');
-        return refuse(request, reply, 401, { error: 'unauthorized', message: 'Basic credentials missing or wrong for this webhook' });
+        return refuse(request, reply, 401, {
+          error: 'unauthorized',
+          message: 'Basic credentials missing or wrong for this webhook',
+        });
       }
       if (!isJson(request.headers['content-type'])) {
         return refuse(request, reply, 415, {
@@ -116,25 +138,42 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
-        return refuse(request, reply, 413, { error: 'payload_too_large', message: `Body exceeds ${bodyLimit} bytes`, limitBytes: bodyLimit });
+        return refuse(request, reply, 413, {
+          error: 'payload_too_large',
+          message: `Body exceeds ${bodyLimit} bytes`,
+          limitBytes: bodyLimit,
+        });
       }
       if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415) {
-        return refuse(request, reply, 415, { error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+        return refuse(request, reply, 415, {
+          error: 'unsupported_media_type',
+          message: 'Content-Type must be application/json',
+        });
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        return refuse(request, reply, 400, { error: 'invalid_json', message: 'Body is not valid JSON', issues: [error.message] });
+        return refuse(request, reply, 400, {
+          error: 'invalid_json',
+          message: 'Body is not valid JSON',
+          issues: [error.message],
+        });
       }
       ctx.log.error({ err: error.message }, 'pipedrive webhook: unexpected failure');
       outcomes.set(request, 'error');
-      return reply.code(500).send({ error: 'internal_error', message: 'The webhook could not be processed; retry later' });
+      return reply
+        .code(500)
+        .send({ error: 'internal_error', message: 'The webhook could not be processed; retry later' });
     });
 
     scope.post(PIPEDRIVE_WEBHOOK_PATH, { bodyLimit }, async (request, reply) => {
       const receivedAt = new Date();
       const parsed = parseWebhookV2(request.body);
       if (!parsed.ok) {
-        return refuse(request, reply, 400, { error: 'invalid_payload', message: 'Not a Pipedrive webhook v2 payload', issues: parsed.issues });
+        return refuse(request, reply, 400, {
+          error: 'invalid_payload',
+          message: 'Not a Pipedrive webhook v2 payload',
+          issues: parsed.issues,
+        });
       }
       if (quickIgnoreReason(parsed.event) !== undefined) {
         const result = await intake!.handle(parsed.event, receivedAt);
@@ -145,7 +184,10 @@ export function registerPipedriveWebhookRoute(app: FastifyInstance, ctx: AppCont
       try {
         row = await outbox!.append(parsed.event, receivedAt);
       } catch (err) {
-        ctx.log.error({ eventId: parsed.event.meta.id, err: (err as Error).message }, 'pipedrive webhook: could not write the delivery to the intake outbox');
+        ctx.log.error(
+          { eventId: parsed.event.meta.id, err: (err as Error).message },
+          'pipedrive webhook: could not write the delivery to the intake outbox',
+        );
         outcomes.set(request, 'unavailable');
         return reply.code(503).send({ error: 'unavailable', message: 'The delivery could not be stored; retry later' });
       }

@@ -31,7 +31,10 @@ test('async upsert: job pending, then succeeded; the outcome names the customer;
   expect(first).toMatchObject({ jobId: expect.stringMatching(/^\d+$/), reused: false });
   expect(first.jobUrl).toContain(`/services/rest/async/v1/job/${first.jobId}`);
   expect(await client.getJob(first.jobId)).toEqual({ completed: false, progress: 'pending' });
-  await expect(client.getJobOutcome(first.jobId)).rejects.toMatchObject({ kind: 'transient', extra: { code: 'JOB_PENDING' } });
+  await expect(client.getJobOutcome(first.jobId)).rejects.toMatchObject({
+    kind: 'transient',
+    extra: { code: 'JOB_PENDING' },
+  });
 
   // A retried activity repeats the call with the same key while the job is still pending: same job, no new one.
   const again = await client.upsertCustomerAsync('PD-ASYNC-1', customerBody('PD-ASYNC-1'), key);
@@ -44,12 +47,19 @@ test('async upsert: job pending, then succeeded; the outcome names the customer;
   expect((await client.getCustomerByExternalId('PD-ASYNC-1'))?.id).toBe(outcome.customerId);
 
   // And after completion too.
-  expect(await client.upsertCustomerAsync('PD-ASYNC-1', customerBody('PD-ASYNC-1'), key)).toEqual({ ...first, reused: true });
+  expect(await client.upsertCustomerAsync('PD-ASYNC-1', customerBody('PD-ASYNC-1'), key)).toEqual({
+    ...first,
+    reused: true,
+  });
   expect((await simAdmin.stats(sim)).asyncJobs.submitted).toBe(1);
 });
 
 test('a job NetSuite refuses (missing companyName) fails; its outcome is a validation VendorError with the path', async () => {
-  const { jobId } = await client.upsertCustomerAsync('PD-ASYNC-BAD', customerBody('PD-ASYNC-BAD', { companyName: '' }), uuid());
+  const { jobId } = await client.upsertCustomerAsync(
+    'PD-ASYNC-BAD',
+    customerBody('PD-ASYNC-BAD', { companyName: '' }),
+    uuid(),
+  );
   expect(await waitForJob(jobId)).toBe('failed');
   const err = (await thrown(() => client.getJobOutcome(jobId))) as VendorError;
   expect(err).toBeInstanceOf(VendorError);
@@ -71,7 +81,9 @@ test('a job that fails inside NetSuite (UNEXPECTED_ERROR) is transient, and noth
 
 test('an idempotency key that is not a UUID is refused before any request', async () => {
   const before = (await simAdmin.stats(sim)).total;
-  const err = (await thrown(() => client.upsertCustomerAsync('PD-ASYNC-KEY', customerBody('PD-ASYNC-KEY'), 'not-a-uuid'))) as VendorError;
+  const err = (await thrown(() =>
+    client.upsertCustomerAsync('PD-ASYNC-KEY', customerBody('PD-ASYNC-KEY'), 'not-a-uuid'),
+  )) as VendorError;
   expect(err.kind).toBe('validation');
   expect((await simAdmin.stats(sim)).total).toBe(before);
 });

@@ -29,7 +29,9 @@ test(`${BURST} parallel calls through a client limited to ${LIMIT}: zero 429s, s
 
   const started = Date.now();
   const results = await Promise.allSettled(
-    Array.from({ length: BURST }, (_, i) => (i % 2 === 0 ? client.getCustomerByExternalId(`PD-BURST-${i}`) : client.suiteql('SELECT id FROM term'))),
+    Array.from({ length: BURST }, (_, i) =>
+      i % 2 === 0 ? client.getCustomerByExternalId(`PD-BURST-${i}`) : client.suiteql('SELECT id FROM term'),
+    ),
   );
   clearInterval(sample);
 
@@ -50,11 +52,17 @@ test(`${BURST} parallel calls through a client limited to ${LIMIT}: zero 429s, s
 
 test('the same burst without the limiter (semaphore as wide as the burst) is throttled by NetSuite', async () => {
   const unlimited = clientFor(sim, { concurrencyLimit: BURST });
-  const results = await Promise.allSettled(Array.from({ length: BURST }, () => unlimited.suiteql('SELECT id FROM term')));
+  const results = await Promise.allSettled(
+    Array.from({ length: BURST }, () => unlimited.suiteql('SELECT id FROM term')),
+  );
   const throttled = results.filter(
-    (r) => r.status === 'rejected' && r.reason instanceof VendorError && r.reason.extra.code === 'CONCURRENCY_LIMIT_EXCEEDED',
+    (r) =>
+      r.status === 'rejected' &&
+      r.reason instanceof VendorError &&
+      r.reason.extra.code === 'CONCURRENCY_LIMIT_EXCEEDED',
   );
   expect(throttled.length).toBeGreaterThan(0);
-  for (const r of throttled) expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'transient', extra: { status: 429 } });
+  for (const r of throttled)
+    expect((r as PromiseRejectedResult).reason).toMatchObject({ kind: 'transient', extra: { status: 429 } });
   expect((await simAdmin.stats(sim)).throttled).toBe(throttled.length);
 });

@@ -23,7 +23,10 @@ afterAll(() => sim.close());
 afterEach(() => simAdmin.reset(sim));
 
 test('getCustomerSnapshot: the mapped fields, the default billing address and the tax registrations; undefined for an unknown external id', async () => {
-  const { customerId } = await client.upsertCustomer('PD-EDIT-1', customerBody('PD-EDIT-1', { phone: '+44 20 7946 0000' }));
+  const { customerId } = await client.upsertCustomer(
+    'PD-EDIT-1',
+    customerBody('PD-EDIT-1', { phone: '+44 20 7946 0000' }),
+  );
   expect(await client.getCustomerSnapshot('PD-EDIT-1')).toEqual({
     id: customerId,
     externalId: 'PD-EDIT-1',
@@ -34,22 +37,40 @@ test('getCustomerSnapshot: the mapped fields, the default billing address and th
     terms: { id: '2', refName: expect.any(String) },
     billingAddress: { addr1: '1 High Street', city: 'London', zip: 'EC1A 1BB', country: 'GB' },
     taxRegistrations: [{ nexusCountry: 'GB', taxRegistrationNumber: 'GB123456789' }],
-    customFields: { custentity_onboarding_code: 'GROWTH', custentity_pd_deal_id: '42', custentity_csm: 'csm-1', custentity_billing_owner: 'billing-1' },
+    customFields: {
+      custentity_onboarding_code: 'GROWTH',
+      custentity_pd_deal_id: '42',
+      custentity_csm: 'csm-1',
+      custentity_billing_owner: 'billing-1',
+    },
   });
   expect(await client.getCustomerSnapshot('PD-NOBODY')).toBeUndefined();
 });
 
 test('patchCustomer by eid: writes only the given fields, null clears, a new tax registration replaces the old line; repeating it changes nothing', async () => {
-  const { customerId } = await client.upsertCustomer('PD-EDIT-2', customerBody('PD-EDIT-2', { phone: '+44 20 7946 0000' }));
-  const patch = { email: 'billing@acme.example', phone: null, taxRegistration: { items: [{ nexusCountry: 'GB', taxRegistrationNumber: 'GB987654321' }] } };
+  const { customerId } = await client.upsertCustomer(
+    'PD-EDIT-2',
+    customerBody('PD-EDIT-2', { phone: '+44 20 7946 0000' }),
+  );
+  const patch = {
+    email: 'billing@acme.example',
+    phone: null,
+    taxRegistration: { items: [{ nexusCountry: 'GB', taxRegistrationNumber: 'GB987654321' }] },
+  };
   expect(await client.patchCustomer('PD-EDIT-2', patch)).toEqual({ customerId });
   const after = await client.getCustomerSnapshot('PD-EDIT-2');
-  expect(after).toMatchObject({ email: 'billing@acme.example', companyName: 'Acme PD-EDIT-2', taxRegistrations: [{ nexusCountry: 'GB', taxRegistrationNumber: 'GB987654321' }] });
+  expect(after).toMatchObject({
+    email: 'billing@acme.example',
+    companyName: 'Acme PD-EDIT-2',
+    taxRegistrations: [{ nexusCountry: 'GB', taxRegistrationNumber: 'GB987654321' }],
+  });
   expect(after?.phone).toBeUndefined();
   expect(after?.billingAddress).toMatchObject({ addr1: '1 High Street' });
   expect(await client.patchCustomer('PD-EDIT-2', patch)).toEqual({ customerId });
   expect(await client.getCustomerSnapshot('PD-EDIT-2')).toEqual(after);
-  await expect(client.patchCustomer('PD-NOBODY', { email: 'x@y.example' })).rejects.toMatchObject({ kind: 'not_found' });
+  await expect(client.patchCustomer('PD-NOBODY', { email: 'x@y.example' })).rejects.toMatchObject({
+    kind: 'not_found',
+  });
 });
 
 test('shadow mode: the edit reads NetSuite, and its PATCH is recorded in the ledger, not made', async () => {
@@ -61,7 +82,12 @@ test('shadow mode: the edit reads NetSuite, and its PATCH is recorded in the led
     expect((await shadow.getCustomerSnapshot('PD-EDIT-3'))?.id).toBe(customerId);
     expect(await shadow.patchCustomer('PD-EDIT-3', { email: 'billing@acme.example' })).toEqual({ customerId });
     expect((await client.getCustomerSnapshot('PD-EDIT-3'))?.email).toBe('ap+pd-edit-3@acme.example');
-    expect(ledger.find('customer.patch', 'eid:PD-EDIT-3')).toMatchObject({ method: 'PATCH', path: 'record/v1/customer/eid:PD-EDIT-3', existingId: customerId, body: { email: 'billing@acme.example' } });
+    expect(ledger.find('customer.patch', 'eid:PD-EDIT-3')).toMatchObject({
+      method: 'PATCH',
+      path: 'record/v1/customer/eid:PD-EDIT-3',
+      existingId: customerId,
+      body: { email: 'billing@acme.example' },
+    });
   } finally {
     ledger.close();
     rmSync(dir, { recursive: true, force: true });

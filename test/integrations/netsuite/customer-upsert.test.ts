@@ -17,14 +17,24 @@ test('upsert creates, then the same externalId updates the one record (SuiteQL c
   const created = await client.upsertCustomer('PD-UPSERT-1', customerBody('PD-UPSERT-1'));
   expect(created.customerId).toMatch(/^\d+$/);
 
-  const updated = await client.upsertCustomer('PD-UPSERT-1', customerBody('PD-UPSERT-1', { companyName: 'Acme Renamed Ltd', terms: { id: '3' } }));
+  const updated = await client.upsertCustomer(
+    'PD-UPSERT-1',
+    customerBody('PD-UPSERT-1', { companyName: 'Acme Renamed Ltd', terms: { id: '3' } }),
+  );
   expect(updated.customerId).toBe(created.customerId);
 
-  const count = await client.suiteql<{ n: string }>("SELECT COUNT(*) AS n FROM customer WHERE externalid = 'PD-UPSERT-1'");
+  const count = await client.suiteql<{ n: string }>(
+    "SELECT COUNT(*) AS n FROM customer WHERE externalid = 'PD-UPSERT-1'",
+  );
   expect(count.items).toEqual([{ n: '1' }]);
 
   const record = await client.getCustomerByExternalId('PD-UPSERT-1');
-  expect(record).toMatchObject({ id: created.customerId, externalId: 'PD-UPSERT-1', companyName: 'Acme Renamed Ltd', terms: { id: '3' } });
+  expect(record).toMatchObject({
+    id: created.customerId,
+    externalId: 'PD-UPSERT-1',
+    companyName: 'Acme Renamed Ltd',
+    terms: { id: '3' },
+  });
 });
 
 test('an unknown external id reads as undefined, not an error', async () => {
@@ -38,7 +48,13 @@ test('a customer without companyName ⇒ validation with the field path, and no 
   const e = err as VendorError;
   expect(e.kind).toBe('validation');
   expect(e.extra).toMatchObject({ status: 400, code: 'USER_ERROR' });
-  expect(e.extra.details).toEqual([expect.objectContaining({ code: 'USER_ERROR', path: 'companyName', message: expect.stringContaining('Company Name') })]);
+  expect(e.extra.details).toEqual([
+    expect.objectContaining({
+      code: 'USER_ERROR',
+      path: 'companyName',
+      message: expect.stringContaining('Company Name'),
+    }),
+  ]);
   expect(e.message).toContain('companyName');
   expect(e.message).not.toContain(body.email);
   expect(e.message).not.toContain('GB123456789');
@@ -46,7 +62,9 @@ test('a customer without companyName ⇒ validation with the field path, and no 
 });
 
 test('an unknown subsidiary reference ⇒ validation at subsidiary', async () => {
-  const err = (await thrown(() => client.upsertCustomer('PD-BAD-SUB', customerBody('PD-BAD-SUB', { subsidiary: { id: '99' } })))) as VendorError;
+  const err = (await thrown(() =>
+    client.upsertCustomer('PD-BAD-SUB', customerBody('PD-BAD-SUB', { subsidiary: { id: '99' } })),
+  )) as VendorError;
   expect(err.kind).toBe('validation');
   expect(err.extra.details?.[0]).toMatchObject({ path: 'subsidiary' });
 });

@@ -34,7 +34,9 @@ test('validation details carry code, path and NetSuite detail; the message carri
     body: body(400, 'USER_ERROR', { 'o:errorPath': 'email', detail: 'Invalid email jane.doe@example.com' }),
     headers: {},
   });
-  expect(err.extra.details).toEqual([{ code: 'USER_ERROR', path: 'email', message: 'Invalid email jane.doe@example.com' }]);
+  expect(err.extra.details).toEqual([
+    { code: 'USER_ERROR', path: 'email', message: 'Invalid email jane.doe@example.com' },
+  ]);
   expect(err.message).toBe('NetSuite PUT record/v1/customer/eid:PD-1 failed: HTTP 400 (USER_ERROR at email)');
 });
 
@@ -45,11 +47,18 @@ test('IDEMPOTENCY_ERROR keeps the earlier job Location; Retry-After becomes retr
     headers: { location: 'https://a.suitetalk.api.netsuite.com/services/rest/async/v1/job/7' },
   });
   expect(conflict.extra.location).toMatch(/job\/7$/);
-  const throttled = errorFromResponse('GET x', { status: 429, body: body(429, 'CONCURRENCY_LIMIT_EXCEEDED'), headers: { 'retry-after': '5' } });
+  const throttled = errorFromResponse('GET x', {
+    status: 429,
+    body: body(429, 'CONCURRENCY_LIMIT_EXCEEDED'),
+    headers: { 'retry-after': '5' },
+  });
   expect(throttled.extra.retryAfterMs).toBe(5000);
 });
 
-test.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND'])('transport %s ⇒ transient', (code) => {
-  const err = errorFromTransport('GET x', Object.assign(new Error('socket hang up'), { code }), 1000);
-  expect(err).toMatchObject({ kind: 'transient', extra: { code } });
-});
+test.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ENOTFOUND'])(
+  'transport %s ⇒ transient',
+  (code) => {
+    const err = errorFromTransport('GET x', Object.assign(new Error('socket hang up'), { code }), 1000);
+    expect(err).toMatchObject({ kind: 'transient', extra: { code } });
+  },
+);

@@ -24,7 +24,12 @@ test('a wrong token secret ⇒ auth (401 INVALID_LOGIN); no secret in the messag
   const err = await failure(() => client.getCustomerByExternalId('PD-ANY'));
   expect(err.kind).toBe('auth');
   expect(err.extra).toMatchObject({ status: 401, code: 'INVALID_LOGIN' });
-  for (const secret of [sim.stackEntry.consumerSecret, sim.stackEntry.tokenSecret, sim.stackEntry.tokenId, 'f'.repeat(64)]) {
+  for (const secret of [
+    sim.stackEntry.consumerSecret,
+    sim.stackEntry.tokenSecret,
+    sim.stackEntry.tokenId,
+    'f'.repeat(64),
+  ]) {
     expect(err.message).not.toContain(secret);
   }
 });
@@ -45,7 +50,10 @@ test('429 CONCURRENCY_LIMIT_EXCEEDED ⇒ transient with retryAfterMs from Retry-
   const client = clientFor(sim);
   await simAdmin.faults(sim, { throttleNext: 1, retryAfterSeconds: 3 });
   const withHeader = await failure(() => client.getJob('1'));
-  expect(withHeader).toMatchObject({ kind: 'transient', extra: { status: 429, code: 'CONCURRENCY_LIMIT_EXCEEDED', retryAfterMs: 3000 } });
+  expect(withHeader).toMatchObject({
+    kind: 'transient',
+    extra: { status: 429, code: 'CONCURRENCY_LIMIT_EXCEEDED', retryAfterMs: 3000 },
+  });
 
   await simAdmin.faults(sim, { throttleNext: 1, retryAfterSeconds: null });
   const without = await failure(() => client.getJob('1'));

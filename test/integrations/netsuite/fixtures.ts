@@ -4,7 +4,10 @@ import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../../domain/
 import { NetSuiteClient, type NetSuiteClientConfig } from '../../../integrations/netsuite';
 import type { FaultPatch, RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 
-export function clientFor(sim: RunningNetSuiteSimulator, overrides: Partial<NetSuiteClientConfig> = {}): NetSuiteClient {
+export function clientFor(
+  sim: RunningNetSuiteSimulator,
+  overrides: Partial<NetSuiteClientConfig> = {},
+): NetSuiteClient {
   const { url, ...credentials } = sim.stackEntry;
   return new NetSuiteClient({ baseUrl: url, ...credentials, concurrencyLimit: 5, ...overrides });
 }
@@ -46,7 +49,13 @@ export function customerBody(externalId: string, overrides: Partial<NetSuiteCust
           defaultBilling: true,
           defaultShipping: true,
           label: 'Billing',
-          addressBookAddress: { addr1: '1 High Street', city: 'London', zip: 'EC1A 1BB', country: 'GB', addressee: 'Acme Ltd' },
+          addressBookAddress: {
+            addr1: '1 High Street',
+            city: 'London',
+            zip: 'EC1A 1BB',
+            country: 'GB',
+            addressee: 'Acme Ltd',
+          },
         },
       ],
     },

@@ -2,10 +2,15 @@
 import { idFromLocation, recordPath, restUrl, routeLabel } from '../../../integrations/netsuite/request-url';
 
 test('restUrl joins origin and path once and encodes query values once', () => {
-  expect(restUrl('http://127.0.0.1:4010', 'query/v1/suiteql', { limit: 10, offset: 0 })).toBe('http://127.0.0.1:4010/services/rest/query/v1/suiteql?limit=10&offset=0');
-  expect(restUrl('https://1-sb1.suitetalk.api.netsuite.com/services/rest/', 'record/v1/customer', { q: 'externalId IS "A B"', skip: undefined })).toBe(
-    'https://1-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?q=externalId%20IS%20%22A%20B%22',
+  expect(restUrl('http://127.0.0.1:4010', 'query/v1/suiteql', { limit: 10, offset: 0 })).toBe(
+    'http://127.0.0.1:4010/services/rest/query/v1/suiteql?limit=10&offset=0',
   );
+  expect(
+    restUrl('https://1-sb1.suitetalk.api.netsuite.com/services/rest/', 'record/v1/customer', {
+      q: 'externalId IS "A B"',
+      skip: undefined,
+    }),
+  ).toBe('https://1-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?q=externalId%20IS%20%22A%20B%22');
 });
 
 test('recordPath addresses by internal id or eid:', () => {

@@ -38,7 +38,10 @@ beforeEach(() => {
 });
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/vnd.oracle.resource+json; type=singular; charset=UTF-8', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/vnd.oracle.resource+json; type=singular; charset=UTF-8',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -48,7 +51,10 @@ test('an upsert answered without Location reads the id back by eid:', async () =
     json(res, 200, { links: [], id: '77', externalId: 'PD-NOLOC' });
   };
   await expect(client.upsertCustomer('PD-NOLOC', customerBody('PD-NOLOC'))).resolves.toEqual({ customerId: '77' });
-  expect(seen).toEqual(['PUT /services/rest/record/v1/customer/eid:PD-NOLOC', 'GET /services/rest/record/v1/customer/eid:PD-NOLOC']);
+  expect(seen).toEqual([
+    'PUT /services/rest/record/v1/customer/eid:PD-NOLOC',
+    'GET /services/rest/record/v1/customer/eid:PD-NOLOC',
+  ]);
 });
 
 test('a task result that is an error body inside a 200 is still the job failure', async () => {
@@ -56,10 +62,18 @@ test('a task result that is an error body inside a 200 is still the job failure'
     const url = req.url ?? '';
     if (url.endsWith('/task')) return json(res, 200, { items: [{ id: '3', links: [] }] });
     if (url.endsWith('/task/3')) return json(res, 200, { completed: true, progress: 'failed', links: [] });
-    json(res, 200, { status: 400, 'o:errorDetails': [{ detail: 'Invalid Field Value', 'o:errorCode': 'INVALID_KEY_OR_REF', 'o:errorPath': 'terms' }] });
+    json(res, 200, {
+      status: 400,
+      'o:errorDetails': [
+        { detail: 'Invalid Field Value', 'o:errorCode': 'INVALID_KEY_OR_REF', 'o:errorPath': 'terms' },
+      ],
+    });
   };
   const err = (await thrown(() => client.getJobOutcome('9'))) as VendorError;
-  expect(err).toMatchObject({ kind: 'validation', extra: { status: 400, code: 'INVALID_KEY_OR_REF', details: [{ path: 'terms' }] } });
+  expect(err).toMatchObject({
+    kind: 'validation',
+    extra: { status: 400, code: 'INVALID_KEY_OR_REF', details: [{ path: 'terms' }] },
+  });
 });
 
 test("a proxy's HTML 502 is transient; 403 INSUFFICIENT_PERMISSION is auth; a 200 of the wrong shape is transient", async () => {
@@ -69,8 +83,15 @@ test("a proxy's HTML 502 is transient; 403 INSUFFICIENT_PERMISSION is auth; a 20
   };
   await expect(client.getJob('1')).rejects.toMatchObject({ kind: 'transient', extra: { status: 502 } });
 
-  handler = (_req, res) => json(res, 403, { status: 403, 'o:errorDetails': [{ detail: 'Permission Violation', 'o:errorCode': 'INSUFFICIENT_PERMISSION' }] });
-  await expect(client.loadReferenceData()).rejects.toMatchObject({ kind: 'auth', extra: { code: 'INSUFFICIENT_PERMISSION' } });
+  handler = (_req, res) =>
+    json(res, 403, {
+      status: 403,
+      'o:errorDetails': [{ detail: 'Permission Violation', 'o:errorCode': 'INSUFFICIENT_PERMISSION' }],
+    });
+  await expect(client.loadReferenceData()).rejects.toMatchObject({
+    kind: 'auth',
+    extra: { code: 'INSUFFICIENT_PERMISSION' },
+  });
 
   handler = (_req, res) => json(res, 200, { unexpected: true });
   const err = (await thrown(() => client.getJob('1'))) as VendorError;
@@ -80,5 +101,8 @@ test("a proxy's HTML 502 is transient; 403 INSUFFICIENT_PERMISSION is auth; a 20
 
 test('a created invoice without Location is reported, not guessed', async () => {
   handler = (_req, res) => void res.writeHead(204).end();
-  await expect(client.createInvoice({} as never)).rejects.toMatchObject({ kind: 'transient', message: expect.stringContaining('no Location') });
+  await expect(client.createInvoice({} as never)).rejects.toMatchObject({
+    kind: 'transient',
+    message: expect.stringContaining('no Location'),
+  });
 });

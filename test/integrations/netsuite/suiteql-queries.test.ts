@@ -11,8 +11,14 @@ beforeAll(async () => {
   client = clientFor(sim);
   // Twelve customers to page through; two of them are the "same company" cases the duplicate check must find.
   for (let i = 1; i <= 10; i += 1) await client.upsertCustomer(`PD-PAGE-${i}`, customerBody(`PD-PAGE-${i}`));
-  await client.upsertCustomer('PD-OBRIEN', customerBody('PD-OBRIEN', { companyName: "O'Brien's Bakery", email: 'Accounts@OBriens.example' }));
-  await client.upsertCustomer('PD-OTHER', customerBody('PD-OTHER', { companyName: 'Other Co', email: 'ap@other.example' }));
+  await client.upsertCustomer(
+    'PD-OBRIEN',
+    customerBody('PD-OBRIEN', { companyName: "O'Brien's Bakery", email: 'Accounts@OBriens.example' }),
+  );
+  await client.upsertCustomer(
+    'PD-OTHER',
+    customerBody('PD-OTHER', { companyName: 'Other Co', email: 'ap@other.example' }),
+  );
 });
 afterAll(() => sim.close());
 
@@ -34,7 +40,14 @@ test('suiteql returns one page with hasMore/totalResults/offset; suiteqlAll foll
 
 test("duplicate lookup: a company name with a quote (O'Brien's) works, case-insensitively, by name or by email", async () => {
   const byName = await client.findCustomersByEmailOrCompany(undefined, "o'brien's bakery");
-  expect(byName).toEqual([{ id: expect.any(String), externalId: 'PD-OBRIEN', email: 'Accounts@OBriens.example', companyName: "O'Brien's Bakery" }]);
+  expect(byName).toEqual([
+    {
+      id: expect.any(String),
+      externalId: 'PD-OBRIEN',
+      email: 'Accounts@OBriens.example',
+      companyName: "O'Brien's Bakery",
+    },
+  ]);
   const byEmail = await client.findCustomersByEmailOrCompany('accounts@obriens.example');
   expect(byEmail.map((c) => c.externalId)).toEqual(['PD-OBRIEN']);
   const either = await client.findCustomersByEmailOrCompany('ap@other.example', "O'Brien's Bakery");
@@ -83,5 +96,8 @@ test('an invoice line with an unknown item ⇒ validation at the line path', asy
   const customer = await client.getCustomerByExternalId('PD-OTHER');
   const body = invoiceBody('INV-PD-OTHER-BAD', customer?.id ?? '');
   body.item.items = [{ item: { id: '999' }, quantity: 1, rate: 1, amount: 1 }];
-  await expect(client.createInvoice(body)).rejects.toMatchObject({ kind: 'validation', extra: { details: [expect.objectContaining({ path: 'item.items[0].item' })] } });
+  await expect(client.createInvoice(body)).rejects.toMatchObject({
+    kind: 'validation',
+    extra: { details: [expect.objectContaining({ path: 'item.items[0].item' })] },
+  });
 });

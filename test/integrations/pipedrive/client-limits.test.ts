@@ -17,7 +17,9 @@ interface Seen {
   headers: IncomingHttpHeaders;
 }
 
-async function serve(handler: (url: string, res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+async function serve(
+  handler: (url: string, res: import('node:http').ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
@@ -33,7 +35,8 @@ const json = (res: import('node:http').ServerResponse, body: unknown, status = 2
   res.end(JSON.stringify(body));
 };
 
-const client = (apiUrl: string) => new PipedriveClient({ apiUrl, apiToken: 'SECRET-TOKEN', rateGate: false, timeoutMs: 20_000 });
+const client = (apiUrl: string) =>
+  new PipedriveClient({ apiUrl, apiToken: 'SECRET-TOKEN', rateGate: false, timeoutMs: 20_000 });
 
 describe('Pipedrive client limits', () => {
   it('does not follow a redirect: the token never reaches the host the redirect names', async () => {
@@ -43,9 +46,14 @@ describe('Pipedrive client limits', () => {
       res.end();
     });
     try {
-      const err = await client(pipedrive.url).getCurrentUserId().catch((e: unknown) => e);
+      const err = await client(pipedrive.url)
+        .getCurrentUserId()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(VendorError);
-      expect(err).toMatchObject({ kind: 'validation', extra: expect.objectContaining({ status: 302, code: 'redirect_refused' }) });
+      expect(err).toMatchObject({
+        kind: 'validation',
+        extra: expect.objectContaining({ status: 302, code: 'redirect_refused' }),
+      });
       expect(pipedrive.seen).toHaveLength(1);
       expect(elsewhere.seen).toEqual([]);
     } finally {
@@ -61,20 +69,31 @@ describe('Pipedrive client limits', () => {
       res.end(big);
     });
     try {
-      await expect(client(pipedrive.url).getCurrentUserId()).rejects.toMatchObject({ kind: 'validation', extra: expect.objectContaining({ code: 'response_too_large' }) });
+      await expect(client(pipedrive.url).getCurrentUserId()).rejects.toMatchObject({
+        kind: 'validation',
+        extra: expect.objectContaining({ code: 'response_too_large' }),
+      });
     } finally {
       await pipedrive.close();
     }
   });
 
   it('stops a listing whose cursor comes back, and one that never ends', async () => {
-    const looping = await serve((_url, res) => json(res, { success: true, data: [], additional_data: { next_cursor: 'same' } }));
+    const looping = await serve((_url, res) =>
+      json(res, { success: true, data: [], additional_data: { next_cursor: 'same' } }),
+    );
     let n = 0;
-    const endless = await serve((_url, res) => json(res, { success: true, data: [], additional_data: { next_cursor: `c${(n += 1)}` } }));
+    const endless = await serve((_url, res) =>
+      json(res, { success: true, data: [], additional_data: { next_cursor: `c${(n += 1)}` } }),
+    );
     try {
-      await expect(client(looping.url).findStageIdsByName('Contract Signed')).rejects.toMatchObject({ extra: expect.objectContaining({ code: 'cursor_loop' }) });
+      await expect(client(looping.url).findStageIdsByName('Contract Signed')).rejects.toMatchObject({
+        extra: expect.objectContaining({ code: 'cursor_loop' }),
+      });
       expect(looping.seen).toHaveLength(2);
-      await expect(client(endless.url).findStageIdsByName('Contract Signed')).rejects.toMatchObject({ extra: expect.objectContaining({ code: 'too_many_pages' }) });
+      await expect(client(endless.url).findStageIdsByName('Contract Signed')).rejects.toMatchObject({
+        extra: expect.objectContaining({ code: 'too_many_pages' }),
+      });
       expect(endless.seen).toHaveLength(101);
     } finally {
       await looping.close();
@@ -87,9 +106,16 @@ describe('Pipedrive client limits', () => {
     try {
       const c = client(pipedrive.url);
       for (const id of ['.', '..', '../users/me', '1/../../v1/webhooks', '', '1e3']) {
-        await expect(c.fetchResolvedDeal(id)).rejects.toMatchObject({ kind: 'validation', extra: expect.objectContaining({ code: 'invalid_id' }) });
-        await expect(c.updateRecord('persons', id, { name: 'x' })).rejects.toMatchObject({ extra: expect.objectContaining({ code: 'invalid_id' }) });
-        await expect(c.addDealNote(id, 'x')).rejects.toMatchObject({ extra: expect.objectContaining({ code: 'invalid_id' }) });
+        await expect(c.fetchResolvedDeal(id)).rejects.toMatchObject({
+          kind: 'validation',
+          extra: expect.objectContaining({ code: 'invalid_id' }),
+        });
+        await expect(c.updateRecord('persons', id, { name: 'x' })).rejects.toMatchObject({
+          extra: expect.objectContaining({ code: 'invalid_id' }),
+        });
+        await expect(c.addDealNote(id, 'x')).rejects.toMatchObject({
+          extra: expect.objectContaining({ code: 'invalid_id' }),
+        });
       }
       expect(pipedrive.seen).toEqual([]);
     } finally {
@@ -117,8 +143,11 @@ describe('Retry-After is clamped', () => {
     expect(now).toBe(MAX_RETRY_AFTER_MS);
   });
 
-  it('and Slack\'s rate-limit wait too', () => {
-    const err = toSlackVendorError(Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 7 * 24 * 3600 }), 'chat.postMessage');
+  it("and Slack's rate-limit wait too", () => {
+    const err = toSlackVendorError(
+      Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 7 * 24 * 3600 }),
+      'chat.postMessage',
+    );
     expect(err.extra.retryAfterMs).toBe(MAX_RETRY_AFTER_MS);
   });
 });

@@ -4,7 +4,9 @@ import type { FieldCatalog } from '../../../integrations/pipedrive';
 import type { Envelope } from '../../../integrations/pipedrive/wire-types';
 
 const EXTERNAL_ID_KEY = 'a'.repeat(40);
-const catalog: FieldCatalog = new Map([['External ID', { key: EXTERNAL_ID_KEY, name: 'External ID', type: 'varchar', options: [] }]]) as FieldCatalog;
+const catalog: FieldCatalog = new Map([
+  ['External ID', { key: EXTERNAL_ID_KEY, name: 'External ID', type: 'varchar', options: [] }],
+]) as FieldCatalog;
 
 const STAGES = [
   { id: 1, name: 'Qualified', pipeline_id: 1, order_nr: 1 },
@@ -39,11 +41,19 @@ function scriptedPipedrive() {
     custom_fields: { [EXTERNAL_ID_KEY]: d.externalId ?? null },
   }));
   const calls: Array<{ url: string; params: Record<string, string | number> }> = [];
-  const pageOf = <T extends { id: number }>(items: T[], params: Record<string, string | number>, size = 100): Envelope<T[]> => {
+  const pageOf = <T extends { id: number }>(
+    items: T[],
+    params: Record<string, string | number>,
+    size = 100,
+  ): Envelope<T[]> => {
     const after = params.cursor === undefined ? 0 : Number(params.cursor);
     const rest = items.filter((i) => i.id > after).sort((a, b) => a.id - b.id);
     const page = rest.slice(0, size);
-    return { success: true, data: page, additional_data: { next_cursor: rest.length > size ? String(page[page.length - 1]!.id) : null } };
+    return {
+      success: true,
+      data: page,
+      additional_data: { next_cursor: rest.length > size ? String(page[page.length - 1]!.id) : null },
+    };
   };
   const idsOf = (params: Record<string, string | number>): number[] => String(params.ids).split(',').map(Number);
   const source: DealListingSource = {
@@ -52,12 +62,30 @@ function scriptedPipedrive() {
       const answer = (() => {
         if (url === '/v1/users/me') return { success: true, data: { company_id: 7340001 } };
         if (url === '/api/v2/stages') return pageOf(STAGES, params, 4);
-        if (url === '/api/v2/deals') return pageOf(deals.filter((d) => d.stage_id === Number(params.stage_id)), params);
+        if (url === '/api/v2/deals')
+          return pageOf(
+            deals.filter((d) => d.stage_id === Number(params.stage_id)),
+            params,
+          );
         if (url === '/api/v2/persons') {
           expect(idsOf(params).length).toBeLessThanOrEqual(100);
-          return pageOf(idsOf(params).map((id) => ({ id, name: `P${id}`, emails: [{ value: ` p${id}@x.example `, primary: true }, { value: '', primary: false }] })), params);
+          return pageOf(
+            idsOf(params).map((id) => ({
+              id,
+              name: `P${id}`,
+              emails: [
+                { value: ` p${id}@x.example `, primary: true },
+                { value: '', primary: false },
+              ],
+            })),
+            params,
+          );
         }
-        if (url === '/api/v2/organizations') return pageOf(idsOf(params).map((id) => ({ id, name: `Org ${id}` })), params);
+        if (url === '/api/v2/organizations')
+          return pageOf(
+            idsOf(params).map((id) => ({ id, name: `Org ${id}` })),
+            params,
+          );
         throw new Error(`unexpected GET ${url}`);
       })();
       return answer as unknown as Envelope<T>;
@@ -94,7 +122,9 @@ test('every deal from Contract Signed onward, in each pipeline that has the stag
   expect(listing.deals.find((d) => d.dealId === '1')).not.toHaveProperty('externalIdField');
 
   // Stage 4's 260 deals took three cursor pages; persons went in batches of at most 100 ids.
-  expect(calls.filter((c) => c.url === '/api/v2/deals' && c.params.stage_id === 4).map((c) => c.params.cursor)).toEqual([undefined, '100', '200']);
+  expect(calls.filter((c) => c.url === '/api/v2/deals' && c.params.stage_id === 4).map((c) => c.params.cursor)).toEqual(
+    [undefined, '100', '200'],
+  );
   expect(calls.filter((c) => c.url === '/api/v2/persons')).toHaveLength(3);
   expect(calls.filter((c) => c.url === '/api/v2/stages').length).toBe(2);
 });

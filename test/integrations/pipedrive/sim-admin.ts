@@ -1,5 +1,6 @@
 /** Admin calls to the Pipedrive simulator (`/__sim/…`) for the client and intake tests. */
-export async function simCall<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function simCall<T = any>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -16,7 +17,15 @@ export interface SyntheticDealIds {
   orgId: number;
 }
 
-export async function createSyntheticDeal(baseUrl: string, body: Record<string, unknown> = {}): Promise<SyntheticDealIds> {
-  const data = await simCall<{ deal: { id: number }; person: { id: number }; organization: { id: number } }>(baseUrl, 'POST', '/__sim/deals', body);
+export async function createSyntheticDeal(
+  baseUrl: string,
+  body: Record<string, unknown> = {},
+): Promise<SyntheticDealIds> {
+  const data = await simCall<{ deal: { id: number }; person: { id: number }; organization: { id: number } }>(
+    baseUrl,
+    'POST',
+    '/__sim/deals',
+    body,
+  );
   return { dealId: data.deal.id, personId: data.person.id, orgId: data.organization.id };
 }

@@ -42,41 +42,56 @@ describe.each([
   });
 
   const eid = () => `QA-${company}-${process.pid}-${++n}`;
-  const fetchDeal = async (body: Record<string, unknown>) => pipedrive.fetchResolvedDeal((await createSyntheticDeal(pd.url, body)).dealId);
+  const fetchDeal = async (body: Record<string, unknown>) =>
+    pipedrive.fetchResolvedDeal((await createSyntheticDeal(pd.url, body)).dealId);
 
-  test.each(['US', 'GB', 'DE', 'CA', 'AU'])('%s deal: NetSuite holds the template\'s canonical values', async (country) => {
-    const name = `Ångström & Søn's Café 株式会社 ${country}`;
-    const deal = await fetchDeal({ country, org_name: name, emails: [`ap+${country.toLowerCase()}@qa.example`, 'second@qa.example'] });
-    const externalId = eid();
-    const mapped = mapToNetSuiteCustomer(deal, ref, externalId);
-    if (!mapped.ok) throw new Error(JSON.stringify(mapped.reasons));
-    const { customerId } = await netsuite.upsertCustomer(externalId, mapped.customer);
+  test.each(['US', 'GB', 'DE', 'CA', 'AU'])(
+    "%s deal: NetSuite holds the template's canonical values",
+    async (country) => {
+      const name = `Ångström & Søn's Café 株式会社 ${country}`;
+      const deal = await fetchDeal({
+        country,
+        org_name: name,
+        emails: [`ap+${country.toLowerCase()}@qa.example`, 'second@qa.example'],
+      });
+      const externalId = eid();
+      const mapped = mapToNetSuiteCustomer(deal, ref, externalId);
+      if (!mapped.ok) throw new Error(JSON.stringify(mapped.reasons));
+      const { customerId } = await netsuite.upsertCustomer(externalId, mapped.customer);
 
-    const f = mapping.fields;
-    const custom = (t: (typeof f)['csm']['target']) => (t && 'custom' in t ? t.custom : undefined);
-    const columns = [custom(f.package.target), custom(f.csm.target), custom(f.billingOwner.target), custom(f.attribution.leadSource?.target)].filter((c): c is string => c !== undefined);
-    const [row] = await netsuite.suiteqlAll<Record<string, string>>(
-      `SELECT c.companyname, c.email, s.name AS subsidiary, s.country AS subsidiarycountry, ${columns.map((c) => `c.${c}`).join(', ')} FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.id = ${customerId}`,
-    );
-    // Special characters kept as typed; the primary of several e-mails.
-    expect(row).toMatchObject({ companyname: name, email: `ap+${country.toLowerCase()}@qa.example` });
-    // Each country onto its subsidiary, through the template's value map where it has one (Acme bills Germany from
-    // its Dutch subsidiary; Globex has a German one).
-    expect(row?.subsidiarycountry).toBe(company === 'acme' && country === 'DE' ? 'NL' : country);
-    // The package option through the template's value map to a package code of the template.
-    expect(row?.[custom(f.package.target)!]).toBe(findOnboardingPackage(deal.deal.onboardingPackage, mapping)?.code);
-    expect(row?.[custom(f.billingOwner.target)!]).toBe(deal.deal.billingOwner);
-    expect(row?.[custom(f.csm.target)!]).toBe(deal.deal.csmUserId);
-    expect(row?.[custom(f.attribution.leadSource!.target)!]).toBe(deal.deal.attribution?.leadSource);
-    expect(mapped.customer.addressBook.items[0]?.addressBookAddress.country).toBe(country);
-  });
+      const f = mapping.fields;
+      const custom = (t: (typeof f)['csm']['target']) => (t && 'custom' in t ? t.custom : undefined);
+      const columns = [
+        custom(f.package.target),
+        custom(f.csm.target),
+        custom(f.billingOwner.target),
+        custom(f.attribution.leadSource?.target),
+      ].filter((c): c is string => c !== undefined);
+      const [row] = await netsuite.suiteqlAll<Record<string, string>>(
+        `SELECT c.companyname, c.email, s.name AS subsidiary, s.country AS subsidiarycountry, ${columns.map((c) => `c.${c}`).join(', ')} FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.id = ${customerId}`,
+      );
+      // Special characters kept as typed; the primary of several e-mails.
+      expect(row).toMatchObject({ companyname: name, email: `ap+${country.toLowerCase()}@qa.example` });
+      // Each country onto its subsidiary, through the template's value map where it has one (Acme bills Germany from
+      // its Dutch subsidiary; Globex has a German one).
+      expect(row?.subsidiarycountry).toBe(company === 'acme' && country === 'DE' ? 'NL' : country);
+      // The package option through the template's value map to a package code of the template.
+      expect(row?.[custom(f.package.target)!]).toBe(findOnboardingPackage(deal.deal.onboardingPackage, mapping)?.code);
+      expect(row?.[custom(f.billingOwner.target)!]).toBe(deal.deal.billingOwner);
+      expect(row?.[custom(f.csm.target)!]).toBe(deal.deal.csmUserId);
+      expect(row?.[custom(f.attribution.leadSource!.target)!]).toBe(deal.deal.attribution?.leadSource);
+      expect(mapped.customer.addressBook.items[0]?.addressBookAddress.country).toBe(country);
+    },
+  );
 
-  test('missing tax id and missing billing owner: review, naming the company\'s own fields', async () => {
+  test("missing tax id and missing billing owner: review, naming the company's own fields", async () => {
     const deal = await fetchDeal({ country: 'DE', omit: ['tax_id', 'billing_owner'] });
     const mapped = mapToNetSuiteCustomer(deal, ref, eid());
     expect(mapped.ok).toBe(false);
     const reasons = mapped.ok ? [] : mapped.reasons;
     expect(reasons.map((r) => r.code).sort()).toEqual(['handoff.billing_owner_missing', 'tax_id.missing']);
-    expect(reasons.find((r) => r.code === 'handoff.billing_owner_missing')?.suggestion).toBe(`Set the deal's "${mapping.fields.billingOwner.source.field}" field.`);
+    expect(reasons.find((r) => r.code === 'handoff.billing_owner_missing')?.suggestion).toBe(
+      `Set the deal's "${mapping.fields.billingOwner.source.field}" field.`,
+    );
   });
 });

@@ -12,7 +12,10 @@ import { PipedriveClient } from '../../../integrations/pipedrive';
 import { VendorError } from '../../../integrations/vendor-error';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
-import { createReconciliationActivities, createReconciliationNetSuiteActivities } from '../../../reconciliation/activities/reconcile-activities';
+import {
+  createReconciliationActivities,
+  createReconciliationNetSuiteActivities,
+} from '../../../reconciliation/activities/reconcile-activities';
 import { reconcileRecords } from '../../../reconciliation/model/reconciliation';
 import { clientFor } from '../netsuite/fixtures';
 import { createSyntheticDeal, simCall } from '../pipedrive/sim-admin';
@@ -36,7 +39,8 @@ afterAll(async () => {
 
 async function dealWith(body: Record<string, unknown>, org: Record<string, unknown> = {}) {
   const ids = await createSyntheticDeal(pd.url, body);
-  if (Object.keys(org).length) await simCall(pd.url, 'PATCH', `/api/v2/organizations/${ids.orgId}?api_token=${pd.stackEntry.apiToken}`, org);
+  if (Object.keys(org).length)
+    await simCall(pd.url, 'PATCH', `/api/v2/organizations/${ids.orgId}?api_token=${pd.stackEntry.apiToken}`, org);
   return pipedrive.fetchResolvedDeal(ids.dealId);
 }
 
@@ -44,11 +48,31 @@ const eid = () => `RW-${process.pid}-${++n}`;
 
 describe('free-text addresses', () => {
   test.each([
-    ['US', '350 Fifth Avenue, New York, NY 10118, USA', { addr1: '350 Fifth Avenue', city: 'New York', state: 'NY', zip: '10118', country: 'US' }],
-    ['GB', '221B Baker Street, London NW1 6XE, United Kingdom', { addr1: '221B Baker Street', city: 'London', zip: 'NW1 6XE', country: 'GB' }],
-    ['DE', 'Friedrichstraße 12, 10117 Berlin, Germany', { addr1: 'Friedrichstraße 12', city: 'Berlin', zip: '10117', country: 'DE' }],
-    ['CA', '100 King Street West, Toronto, ON M5X 1A9, Canada', { addr1: '100 King Street West', city: 'Toronto', state: 'ON', zip: 'M5X 1A9', country: 'CA' }],
-    ['AU', '1 Macquarie Street, Sydney NSW 2000, AUS', { addr1: '1 Macquarie Street', city: 'Sydney', state: 'NSW', zip: '2000', country: 'AU' }],
+    [
+      'US',
+      '350 Fifth Avenue, New York, NY 10118, USA',
+      { addr1: '350 Fifth Avenue', city: 'New York', state: 'NY', zip: '10118', country: 'US' },
+    ],
+    [
+      'GB',
+      '221B Baker Street, London NW1 6XE, United Kingdom',
+      { addr1: '221B Baker Street', city: 'London', zip: 'NW1 6XE', country: 'GB' },
+    ],
+    [
+      'DE',
+      'Friedrichstraße 12, 10117 Berlin, Germany',
+      { addr1: 'Friedrichstraße 12', city: 'Berlin', zip: '10117', country: 'DE' },
+    ],
+    [
+      'CA',
+      '100 King Street West, Toronto, ON M5X 1A9, Canada',
+      { addr1: '100 King Street West', city: 'Toronto', state: 'ON', zip: 'M5X 1A9', country: 'CA' },
+    ],
+    [
+      'AU',
+      '1 Macquarie Street, Sydney NSW 2000, AUS',
+      { addr1: '1 Macquarie Street', city: 'Sydney', state: 'NSW', zip: '2000', country: 'AU' },
+    ],
   ])('%s: parsed into NetSuite address parts and accepted by NetSuite', async (country, text, expected) => {
     const deal = await dealWith({ country }, { address: text });
     expect(deal.organization?.address).toMatchObject({ formatted: text, country: expected.country });
@@ -57,7 +81,9 @@ describe('free-text addresses', () => {
     if (!mapped.ok) throw new Error(`refused: ${JSON.stringify(mapped.reasons)}`);
     expect(mapped.customer.addressBook.items[0]?.addressBookAddress).toMatchObject(expected);
     const { customerId } = await netsuite.upsertCustomer(externalId, mapped.customer);
-    const rows = await netsuite.suiteqlAll<{ id: string }>(`SELECT id FROM customer WHERE externalid = '${externalId}'`);
+    const rows = await netsuite.suiteqlAll<{ id: string }>(
+      `SELECT id FROM customer WHERE externalid = '${externalId}'`,
+    );
     expect(rows.map((r) => r.id)).toEqual([customerId]);
   });
 
@@ -78,13 +104,23 @@ describe('NetSuite length limits: validation and the simulator agree', () => {
 
   test(`company name of ${limit} characters passes both; ${limit + 1} is a field-level reason, and NetSuite refuses it too`, async () => {
     const fits = 'N'.repeat(limit);
-    const ok = mapToNetSuiteCustomer(await dealWith({ country: 'GB', org_name: fits, emails: ['ap@long-name.example'] }), ref, eid());
+    const ok = mapToNetSuiteCustomer(
+      await dealWith({ country: 'GB', org_name: fits, emails: ['ap@long-name.example'] }),
+      ref,
+      eid(),
+    );
     if (!ok.ok) throw new Error(JSON.stringify(ok.reasons));
-    await expect(netsuite.upsertCustomer(ok.customer.externalId, ok.customer)).resolves.toMatchObject({ customerId: expect.any(String) });
+    await expect(netsuite.upsertCustomer(ok.customer.externalId, ok.customer)).resolves.toMatchObject({
+      customerId: expect.any(String),
+    });
 
     const long = `${'N'.repeat(limit - 4)} GmbH & Co. KG`;
     const externalId = eid();
-    const refused = mapToNetSuiteCustomer(await dealWith({ country: 'GB', org_name: long, emails: ['ap@long-name.example'] }), ref, externalId);
+    const refused = mapToNetSuiteCustomer(
+      await dealWith({ country: 'GB', org_name: long, emails: ['ap@long-name.example'] }),
+      ref,
+      externalId,
+    );
     expect(!refused.ok && refused.reasons).toEqual([
       expect.objectContaining({
         field: 'organization.name',
@@ -97,36 +133,60 @@ describe('NetSuite length limits: validation and the simulator agree', () => {
     const body = { ...ok.customer, externalId, companyName: long, entityId: long.slice(0, 80) };
     const err = await netsuite.upsertCustomer(externalId, body).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VendorError);
-    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(/companyName contained more than the maximum number \( 83 \)/);
+    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(
+      /companyName contained more than the maximum number \( 83 \)/,
+    );
   });
 
   test('custom targets (attribution, handoff people) hold 300 characters in both', async () => {
     const deal = await dealWith({ country: 'GB', billing_owner: 'B'.repeat(301) });
     const refused = mapToNetSuiteCustomer(deal, ref, eid());
-    expect(!refused.ok && refused.reasons.map((r) => [r.field, r.code])).toEqual([['deal.billingOwner', 'field.too_long']]);
+    expect(!refused.ok && refused.reasons.map((r) => [r.field, r.code])).toEqual([
+      ['deal.billingOwner', 'field.too_long'],
+    ]);
     const ok = mapToNetSuiteCustomer({ ...deal, deal: { ...deal.deal, billingOwner: 'B'.repeat(300) } }, ref, eid());
     if (!ok.ok) throw new Error(JSON.stringify(ok.reasons));
     await netsuite.upsertCustomer(ok.customer.externalId, ok.customer);
     const externalId = eid();
-    const err = await netsuite.upsertCustomer(externalId, { ...ok.customer, externalId, custentity_billing_owner: 'B'.repeat(301) }).catch((e: unknown) => e);
-    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(/custentity_billing_owner contained more than the maximum number \( 300 \)/);
+    const err = await netsuite
+      .upsertCustomer(externalId, { ...ok.customer, externalId, custentity_billing_owner: 'B'.repeat(301) })
+      .catch((e: unknown) => e);
+    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(
+      /custentity_billing_owner contained more than the maximum number \( 300 \)/,
+    );
   });
-  test('tax id: over the template\'s 20 characters is a reason; NetSuite refuses the same registration number', async () => {
+  test("tax id: over the template's 20 characters is a reason; NetSuite refuses the same registration number", async () => {
     const deal = await dealWith({ country: 'GB' });
     // A Swiss number: no format rule here, so only NetSuite's length limit stands between it and NetSuite.
     const long = 'CHE-123.456.789 MWST-X';
     const org = deal.organization!;
-    const swiss = { ...deal, organization: { ...org, taxId: long, address: { ...org.address, city: 'Zürich', postalCode: '8001', country: 'CH' } } };
+    const swiss = {
+      ...deal,
+      organization: {
+        ...org,
+        taxId: long,
+        address: { ...org.address, city: 'Zürich', postalCode: '8001', country: 'CH' },
+      },
+    };
     const refused = mapToNetSuiteCustomer(swiss, ref, eid());
     expect(!refused.ok && refused.reasons.filter((r) => r.field === 'organization.taxId')).toEqual([
-      expect.objectContaining({ code: 'field.too_long', message: `Tax id is ${long.length} characters; NetSuite accepts at most 20.` }),
+      expect.objectContaining({
+        code: 'field.too_long',
+        message: `Tax id is ${long.length} characters; NetSuite accepts at most 20.`,
+      }),
     ]);
     const ok = mapToNetSuiteCustomer(deal, ref, eid());
     if (!ok.ok) throw new Error(JSON.stringify(ok.reasons));
     const externalId = eid();
-    const body = { ...ok.customer, externalId, taxRegistration: { items: [{ nexusCountry: 'GB', taxRegistrationNumber: long }] } };
+    const body = {
+      ...ok.customer,
+      externalId,
+      taxRegistration: { items: [{ nexusCountry: 'GB', taxRegistrationNumber: long }] },
+    };
     const err = await netsuite.upsertCustomer(externalId, body).catch((e: unknown) => e);
-    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(/taxRegistrationNumber contained more than the maximum number \( 20 \)/);
+    expect(JSON.stringify((err as VendorError).extra.details)).toMatch(
+      /taxRegistrationNumber contained more than the maximum number \( 20 \)/,
+    );
   });
 });
 
@@ -140,12 +200,23 @@ describe('deal currency', () => {
     const eur = ref.currencies?.find((c) => c.symbol === 'EUR');
     expect(mapped.customer.currency).toEqual({ id: eur?.id });
     const { customerId } = await netsuite.upsertCustomer(externalId, mapped.customer);
-    const plan = planFirstInvoice({ externalId, customerId, deal, ref, defaultInvoiceDelayDays: 0, signedAt: deal.deal.signedAt! });
+    const plan = planFirstInvoice({
+      externalId,
+      customerId,
+      deal,
+      ref,
+      defaultInvoiceDelayDays: 0,
+      signedAt: deal.deal.signedAt!,
+    });
     if (!plan.ok) throw new Error(JSON.stringify(plan.reasons));
     expect(plan.invoice.currency).toEqual({ id: eur?.id });
     const { invoiceId } = await netsuite.createInvoice(plan.invoice);
-    const [customer] = await netsuite.suiteqlAll<{ currency: string }>(`SELECT currency FROM customer WHERE id = ${customerId}`);
-    const [invoice] = await netsuite.suiteqlAll<{ currency: string }>(`SELECT currency FROM transaction WHERE id = ${invoiceId}`);
+    const [customer] = await netsuite.suiteqlAll<{ currency: string }>(
+      `SELECT currency FROM customer WHERE id = ${customerId}`,
+    );
+    const [invoice] = await netsuite.suiteqlAll<{ currency: string }>(
+      `SELECT currency FROM transaction WHERE id = ${invoiceId}`,
+    );
     expect([customer?.currency, invoice?.currency]).toEqual([eur?.id, eur?.id]);
   });
 
@@ -153,7 +224,12 @@ describe('deal currency', () => {
     const deal = await dealWith({ country: 'US', currency: 'JPY' });
     const mapped = mapToNetSuiteCustomer(deal, ref, eid());
     expect(!mapped.ok && mapped.reasons).toEqual([
-      expect.objectContaining({ field: 'deal.currency', code: 'currency.unknown', value: 'JPY', suggestion: expect.stringContaining('Valid: "USD", "GBP", "EUR", "CAD", "AUD"') }),
+      expect.objectContaining({
+        field: 'deal.currency',
+        code: 'currency.unknown',
+        value: 'JPY',
+        suggestion: expect.stringContaining('Valid: "USD", "GBP", "EUR", "CAD", "AUD"'),
+      }),
     ]);
   });
 });
@@ -161,12 +237,22 @@ describe('deal currency', () => {
 describe('attribution', () => {
   test("the deal's campaign, lead source and channel reach the customer's custom fields", async () => {
     const deal = await dealWith({ country: 'US' });
-    expect(deal.deal.attribution).toEqual({ campaign: 'Spring launch', leadSource: 'Web form', channel: 'Paid search' });
+    expect(deal.deal.attribution).toEqual({
+      campaign: 'Spring launch',
+      leadSource: 'Web form',
+      channel: 'Paid search',
+    });
     const mapped = mapToNetSuiteCustomer(deal, ref, eid());
     if (!mapped.ok) throw new Error(JSON.stringify(mapped.reasons));
     const { customerId } = await netsuite.upsertCustomer(mapped.customer.externalId, mapped.customer);
-    const [row] = await netsuite.suiteqlAll<Record<string, string>>(`SELECT custentity_campaign, custentity_lead_source, custentity_channel FROM customer WHERE id = ${customerId}`);
-    expect(row).toMatchObject({ custentity_campaign: 'Spring launch', custentity_lead_source: 'Web form', custentity_channel: 'Paid search' });
+    const [row] = await netsuite.suiteqlAll<Record<string, string>>(
+      `SELECT custentity_campaign, custentity_lead_source, custentity_channel FROM customer WHERE id = ${customerId}`,
+    );
+    expect(row).toMatchObject({
+      custentity_campaign: 'Spring launch',
+      custentity_lead_source: 'Web form',
+      custentity_channel: 'Paid search',
+    });
   });
 
   test('reconciliation reads attribution from both systems and reports where NetSuite drifted', async () => {
@@ -177,9 +263,21 @@ describe('attribution', () => {
     expect(listed.attribution).toEqual({ campaign: 'Spring launch', leadSource: 'Web form', channel: 'Paid search' });
     const mapped = mapToNetSuiteCustomer(deal, ref, listed.externalId);
     if (!mapped.ok) throw new Error(JSON.stringify(mapped.reasons));
-    const { customerId } = await netsuite.upsertCustomer(listed.externalId, { ...mapped.customer, custentity_lead_source: 'Event' });
+    const { customerId } = await netsuite.upsertCustomer(listed.externalId, {
+      ...mapped.customer,
+      custentity_lead_source: 'Event',
+    });
     const customers = await createReconciliationNetSuiteActivities(netsuite).loadNetSuiteCustomers();
-    const report = reconcileRecords([listed], customers.filter((c) => c.id === customerId), '2026-12-05T06:00:00Z');
-    expect(report.fieldMismatches).toEqual([expect.objectContaining({ customerId, fields: [{ field: 'leadSource', pipedrive: 'Web form', netsuite: 'Event' }] })]);
+    const report = reconcileRecords(
+      [listed],
+      customers.filter((c) => c.id === customerId),
+      '2026-12-05T06:00:00Z',
+    );
+    expect(report.fieldMismatches).toEqual([
+      expect.objectContaining({
+        customerId,
+        fields: [{ field: 'leadSource', pipedrive: 'Web form', netsuite: 'Event' }],
+      }),
+    ]);
   });
 });

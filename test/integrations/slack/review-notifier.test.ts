@@ -27,7 +27,14 @@ const card: ReviewCardInput = {
   dealTitle: 'Acme onboarding',
   organization: 'Acme Inc',
   kind: 'validation',
-  reasons: [{ field: 'organization.taxId', code: 'tax_id.missing', message: 'Tax ID is required for billing.', suggestion: 'Fill the Tax ID field.' }],
+  reasons: [
+    {
+      field: 'organization.taxId',
+      code: 'tax_id.missing',
+      message: 'Tax ID is required for billing.',
+      suggestion: 'Fill the Tax ID field.',
+    },
+  ],
   netsuiteCustomerId: '812',
   payload: { deal: { id: '746', apiToken: 'must-not-appear' } },
 };
@@ -40,7 +47,8 @@ describe('SlackReviewNotifier against the Slack simulator', () => {
   afterAll(async () => sim.close());
 
   const messages = async (channel: string): Promise<SimMessage[]> =>
-    ((await (await fetch(`${sim.url}/__sim/messages?channel=${channel}`)).json()) as { messages: SimMessage[] }).messages;
+    ((await (await fetch(`${sim.url}/__sim/messages?channel=${channel}`)).json()) as { messages: SimMessage[] })
+      .messages;
   const client = (token = sim.stackEntry.botToken) => new SlackClient({ apiUrl: sim.stackEntry.url, botToken: token });
   const notifier = (opts: { escalationChannel?: string; now?: () => number } = {}) =>
     new SlackReviewNotifier({
@@ -78,7 +86,9 @@ describe('SlackReviewNotifier against the Slack simulator', () => {
     posted = (await messages('C0REVIEW')).find((m) => m.ts === ref.ts)!;
     expect(posted.edited).toBeDefined();
     expect(posted.blocks!.some((b) => b.type === 'actions')).toBe(false);
-    expect(JSON.stringify(posted.blocks)).toContain(`*Retry* by <@U0REVIEWER1> at <!date^${Date.parse('2026-11-28T10:31:00Z') / 1000}^`);
+    expect(JSON.stringify(posted.blocks)).toContain(
+      `*Retry* by <@U0REVIEWER1> at <!date^${Date.parse('2026-11-28T10:31:00Z') / 1000}^`,
+    );
   });
 
   it('escalates into the review channel when no escalation channel is set', async () => {
@@ -90,9 +100,24 @@ describe('SlackReviewNotifier against the Slack simulator', () => {
   });
 
   it.each([
-    ['a revoked or wrong token', () => client('xoxb-wrong').postMessage({ channel: 'C0REVIEW', text: 'x' }), 'auth', 'invalid_auth'],
-    ['an unknown channel', () => client().postMessage({ channel: 'C0NOPE', text: 'x' }), 'validation', 'channel_not_found'],
-    ['an unknown message', () => client().updateMessage({ channel: 'C0REVIEW', ts: '1.000001' }, 'x', []), 'not_found', 'message_not_found'],
+    [
+      'a revoked or wrong token',
+      () => client('xoxb-wrong').postMessage({ channel: 'C0REVIEW', text: 'x' }),
+      'auth',
+      'invalid_auth',
+    ],
+    [
+      'an unknown channel',
+      () => client().postMessage({ channel: 'C0NOPE', text: 'x' }),
+      'validation',
+      'channel_not_found',
+    ],
+    [
+      'an unknown message',
+      () => client().updateMessage({ channel: 'C0REVIEW', ts: '1.000001' }, 'x', []),
+      'not_found',
+      'message_not_found',
+    ],
   ])('maps %s to a VendorError', async (_name, call, kind, code) => {
     const err = await call().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VendorError);
@@ -105,7 +130,9 @@ describe('SlackReviewNotifier against the Slack simulator', () => {
       const c = new SlackClient({ apiUrl: limited.stackEntry.url, botToken: limited.stackEntry.botToken });
       await c.postMessage({ channel: 'C0REVIEW', text: 'first' });
       const started = Date.now();
-      const err = (await c.postMessage({ channel: 'C0REVIEW', text: 'second' }).catch((e: unknown) => e)) as VendorError;
+      const err = (await c
+        .postMessage({ channel: 'C0REVIEW', text: 'second' })
+        .catch((e: unknown) => e)) as VendorError;
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(err).toBeInstanceOf(VendorError);
       expect(err.kind).toBe('transient');
@@ -120,25 +147,34 @@ describe('SlackReviewNotifier against the Slack simulator', () => {
     const dead = await startSlackSimulator({ port: 0 });
     const url = dead.stackEntry.url;
     await dead.close();
-    const err = await new SlackClient({ apiUrl: url, botToken: 'xoxb-x', timeoutMs: 2_000 }).postMessage({ channel: 'C0REVIEW', text: 'x' }).catch((e: unknown) => e);
+    const err = await new SlackClient({ apiUrl: url, botToken: 'xoxb-x', timeoutMs: 2_000 })
+      .postMessage({ channel: 'C0REVIEW', text: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ vendor: 'slack', kind: 'transient' });
   });
 
   it('leaves the activities with classified failures: auth and validation non-retryable, rate limits retryable after Retry-After', async () => {
-    const bad = createSlackReviewActivities(new SlackReviewNotifier({ client: client('xoxb-wrong'), reviewChannel: 'C0REVIEW' }));
+    const bad = createSlackReviewActivities(
+      new SlackReviewNotifier({ client: client('xoxb-wrong'), reviewChannel: 'C0REVIEW' }),
+    );
     const authFailure = (await bad.postReviewCard(card).catch((e: unknown) => e)) as ApplicationFailure;
     expect(authFailure).toBeInstanceOf(ApplicationFailure);
     expect(authFailure.type).toBe(FAILURE.auth);
     expect(authFailure.nonRetryable).toBe(true);
 
-    const wrongChannel = createSlackReviewActivities(new SlackReviewNotifier({ client: client(), reviewChannel: 'C0NOPE' }));
+    const wrongChannel = createSlackReviewActivities(
+      new SlackReviewNotifier({ client: client(), reviewChannel: 'C0NOPE' }),
+    );
     const validation = (await wrongChannel.postReviewCard(card).catch((e: unknown) => e)) as ApplicationFailure;
     expect(validation.type).toBe(FAILURE.validation);
 
     const limited = await startSlackSimulator({ port: 0, rateLimit: { requestsPerMinute: 1 } });
     try {
       const acts = createSlackReviewActivities(
-        new SlackReviewNotifier({ client: new SlackClient({ apiUrl: limited.stackEntry.url, botToken: limited.stackEntry.botToken }), reviewChannel: 'C0REVIEW' }),
+        new SlackReviewNotifier({
+          client: new SlackClient({ apiUrl: limited.stackEntry.url, botToken: limited.stackEntry.botToken }),
+          reviewChannel: 'C0REVIEW',
+        }),
       );
       await acts.postReviewCard(card);
       const throttled = (await acts.postReviewCard(card).catch((e: unknown) => e)) as ApplicationFailure;

@@ -20,7 +20,10 @@ const rest = (href: string) => href.slice(`${stack.url}/services/rest/`.length);
 async function pollJob(jobHref: string, on: Stack = stack): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const job = (await callNetSuite(on, 'GET', jobHref.slice(`${on.url}/services/rest/`.length))).data as Record<string, unknown>;
+    const job = (await callNetSuite(on, 'GET', jobHref.slice(`${on.url}/services/rest/`.length))).data as Record<
+      string,
+      unknown
+    >;
     if (job.completed === true) return job;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -28,9 +31,17 @@ async function pollJob(jobHref: string, on: Stack = stack): Promise<Record<strin
 }
 
 async function taskResult(jobHref: string) {
-  const tasks = (await callNetSuite(stack, 'GET', rest(`${jobHref}/task`))).data as { items: Array<{ links: Array<{ href: string }> }> };
+  const tasks = (await callNetSuite(stack, 'GET', rest(`${jobHref}/task`))).data as {
+    items: Array<{ links: Array<{ href: string }> }>;
+  };
   const taskHref = tasks.items[0]?.links[0]?.href ?? '';
-  const task = (await callNetSuite(stack, 'GET', rest(taskHref))).data as { links: Array<{ rel: string; href: string }>; progress: string; completed: boolean; startTime: string; endTime: string };
+  const task = (await callNetSuite(stack, 'GET', rest(taskHref))).data as {
+    links: Array<{ rel: string; href: string }>;
+    progress: string;
+    completed: boolean;
+    startTime: string;
+    endTime: string;
+  };
   const resultHref = task.links.find((l) => l.rel === 'related')?.href ?? '';
   expect(resultHref).toBe(`${taskHref}/result`);
   return { task, result: await callNetSuite(stack, 'GET', rest(resultHref)) };
@@ -77,24 +88,45 @@ test('202 + job Location; the write is applied when the job completes; task resu
   expect(repeat.headers.location).toBe(jobHref);
   expect(repeat.data).toMatchObject({ title: 'Conflict', status: 400 });
   expect(firstError(repeat)['o:errorCode']).toBe('IDEMPOTENCY_ERROR');
-  expect(((await callNetSuite(stack, 'GET', `record/v1/customer/${customerId}`)).data as Record<string, unknown>).companyName).toBe('Async Co');
+  expect(
+    ((await callNetSuite(stack, 'GET', `record/v1/customer/${customerId}`)).data as Record<string, unknown>)
+      .companyName,
+  ).toBe('Async Co');
 });
 
 test('a repeated key on a pending job also conflicts; the key is ignored on synchronous calls', async () => {
   const key = randomUUID();
-  const first = await callNetSuite(stack, 'POST', 'record/v1/customer', { body: { ...customer, companyName: 'Pending Co' }, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
-  const second = await callNetSuite(stack, 'POST', 'record/v1/customer', { body: { ...customer, companyName: 'Pending Co' }, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
+  const first = await callNetSuite(stack, 'POST', 'record/v1/customer', {
+    body: { ...customer, companyName: 'Pending Co' },
+    headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key },
+  });
+  const second = await callNetSuite(stack, 'POST', 'record/v1/customer', {
+    body: { ...customer, companyName: 'Pending Co' },
+    headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key },
+  });
   expect(second.status).toBe(400);
   expect(second.headers.location).toBe(first.headers.location);
-  const sync1 = await callNetSuite(stack, 'POST', 'record/v1/customer', { body: { ...customer, companyName: 'Sync Co 1' }, headers: { 'X-NetSuite-Idempotency-Key': key } });
+  const sync1 = await callNetSuite(stack, 'POST', 'record/v1/customer', {
+    body: { ...customer, companyName: 'Sync Co 1' },
+    headers: { 'X-NetSuite-Idempotency-Key': key },
+  });
   expect(sync1.status).toBe(204);
-  const bad = await callNetSuite(stack, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': 'not-a-uuid' } });
+  const bad = await callNetSuite(stack, 'POST', 'record/v1/customer', {
+    body: customer,
+    headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': 'not-a-uuid' },
+  });
   expect(bad.status).toBe(400);
-  expect(firstError(bad)).toMatchObject({ 'o:errorCode': 'INVALID_HEADER', 'o:errorHeader': 'X-NetSuite-Idempotency-Key' });
+  expect(firstError(bad)).toMatchObject({
+    'o:errorCode': 'INVALID_HEADER',
+    'o:errorHeader': 'X-NetSuite-Idempotency-Key',
+  });
 });
 
 test('a write NetSuite refuses makes the job "failed" with the error body as its result', async () => {
-  const accepted = await callNetSuite(stack, 'POST', 'record/v1/customer', { body: { subsidiary: { id: '1' } }, headers: { Prefer: 'respond-async' } });
+  const accepted = await callNetSuite(stack, 'POST', 'record/v1/customer', {
+    body: { subsidiary: { id: '1' } },
+    headers: { Prefer: 'respond-async' },
+  });
   expect(accepted.status).toBe(202);
   const job = await pollJob(String(accepted.headers.location));
   expect(job).toMatchObject({ completed: true, progress: 'failed' });
@@ -107,14 +139,19 @@ test('a write NetSuite refuses makes the job "failed" with the error body as its
 test('injected job failure: progress "failed", UNEXPECTED_ERROR result, write not applied', async () => {
   await admin(stack, 'PUT', 'faults', { asyncJobFailureRate: 1 });
   try {
-    const accepted = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-ASYNC-FAIL', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': randomUUID() } });
+    const accepted = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-ASYNC-FAIL', {
+      body: customer,
+      headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': randomUUID() },
+    });
     const job = await pollJob(String(accepted.headers.location));
     expect(job.progress).toBe('failed');
     const { result } = await taskResult(String(accepted.headers.location));
     expect(result.status).toBe(500);
     expect(firstError(result)['o:errorCode']).toBe('UNEXPECTED_ERROR');
     expect((await callNetSuite(stack, 'GET', 'record/v1/customer/eid:PD-ASYNC-FAIL')).status).toBe(404);
-    expect(((await admin(stack, 'GET', 'stats')).data as { asyncJobs: { failed: number } }).asyncJobs.failed).toBeGreaterThanOrEqual(2);
+    expect(
+      ((await admin(stack, 'GET', 'stats')).data as { asyncJobs: { failed: number } }).asyncJobs.failed,
+    ).toBeGreaterThanOrEqual(2);
   } finally {
     await admin(stack, 'PUT', 'faults', { asyncJobFailureRate: 0 });
   }
@@ -129,17 +166,26 @@ test('idempotency keys, pending jobs and generated credentials survive a restart
     const key = randomUUID();
     const first = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), asyncJobDelayMs: 10_000 });
     const s1 = { ...first.stackEntry };
-    const accepted = await callNetSuite(s1, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
+    const accepted = await callNetSuite(s1, 'POST', 'record/v1/customer', {
+      body: customer,
+      headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key },
+    });
     await first.close();
     const second = await startNetSuiteSimulator({ dataFile: join(dir, 'netsuite.sqlite'), asyncJobDelayMs: 20 });
     try {
       const s2 = { ...second.stackEntry };
       // Generated credentials persist with the data, so the same tokens keep working after the restart.
       expect({ ...s2, url: '' }).toEqual({ ...s1, url: '' });
-      const repeat = await callNetSuite(s2, 'POST', 'record/v1/customer', { body: customer, headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key } });
+      const repeat = await callNetSuite(s2, 'POST', 'record/v1/customer', {
+        body: customer,
+        headers: { Prefer: 'respond-async', 'X-NetSuite-Idempotency-Key': key },
+      });
       expect(repeat.status).toBe(400);
       expect(idFromLocation(repeat.headers.location)).toBe(idFromLocation(accepted.headers.location));
-      const job = await pollJob(`${s2.url}/services/rest/async/v1/job/${idFromLocation(accepted.headers.location)}`, s2);
+      const job = await pollJob(
+        `${s2.url}/services/rest/async/v1/job/${idFromLocation(accepted.headers.location)}`,
+        s2,
+      );
       expect(job).toMatchObject({ completed: true, progress: 'succeeded' });
     } finally {
       await second.close();

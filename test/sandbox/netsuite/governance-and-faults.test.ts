@@ -25,9 +25,16 @@ test('parallel load over the account limit ⇒ 429 CONCURRENCY_LIMIT_EXCEEDED; n
   expect(throttled.length).toBeGreaterThanOrEqual(5);
   expect(ok + throttled.length).toBe(10);
   expect(throttled[0]?.data).toMatchObject({ status: 429, title: 'Too Many Requests' });
-  expect(firstError(throttled[0] as never)).toEqual({ detail: 'Concurrent request limit exceeded. Request blocked.', 'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED' });
+  expect(firstError(throttled[0] as never)).toEqual({
+    detail: 'Concurrent request limit exceeded. Request blocked.',
+    'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED',
+  });
 
-  const stats = (await admin(stack, 'GET', 'stats')).data as { peakConcurrency: number; throttled: number; requests: Record<string, number> };
+  const stats = (await admin(stack, 'GET', 'stats')).data as {
+    peakConcurrency: number;
+    throttled: number;
+    requests: Record<string, number>;
+  };
   expect(stats.peakConcurrency).toBe(3);
   expect(stats.throttled).toBe(throttled.length);
   expect(stats.requests['GET record/v1/term/{id} 429']).toBe(throttled.length);
@@ -86,7 +93,9 @@ test('drop-after-handling applies the write, then loses the answer (the ambiguou
   );
   expect(outcome).toBe('ECONNRESET');
   await admin(stack, 'PUT', 'faults', { dropAfterHandlingRate: 0 });
-  const retried = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-LOST-ANSWER', { body: { companyName: 'Lost Answer Co', subsidiary: { id: '1' } } });
+  const retried = await callNetSuite(stack, 'PUT', 'record/v1/customer/eid:PD-LOST-ANSWER', {
+    body: { companyName: 'Lost Answer Co', subsidiary: { id: '1' } },
+  });
   expect(retried.status).toBe(204);
   const rows = await callNetSuite(stack, 'POST', 'query/v1/suiteql', {
     body: { q: "SELECT COUNT(*) AS n FROM customer WHERE externalid = 'PD-LOST-ANSWER'" },
@@ -97,7 +106,10 @@ test('drop-after-handling applies the write, then loses the answer (the ambiguou
 
 test('faults can be read back and reset', async () => {
   await admin(stack, 'PUT', 'faults', { errorRate: 0.5, latency: { medianMs: 20, p99Ms: 80 } });
-  expect((await admin(stack, 'GET', 'faults')).data).toMatchObject({ errorRate: 0.5, latency: { medianMs: 20, p99Ms: 80 } });
+  expect((await admin(stack, 'GET', 'faults')).data).toMatchObject({
+    errorRate: 0.5,
+    latency: { medianMs: 20, p99Ms: 80 },
+  });
   await admin(stack, 'POST', 'reset');
   expect((await admin(stack, 'GET', 'faults')).data).toMatchObject({ errorRate: 0, latency: null, seed: 42 });
 });

@@ -16,7 +16,12 @@ function header(response: GotLikeResponse, name: string): string | undefined {
   return i < 0 ? undefined : response.rawHeaders[i + 1];
 }
 interface NetsuiteRestClient {
-  request(opts: { path: string; method?: string; body?: string; heads?: Record<string, string> }): Promise<GotLikeResponse>;
+  request(opts: {
+    path: string;
+    method?: string;
+    body?: string;
+    heads?: Record<string, string>;
+  }): Promise<GotLikeResponse>;
 }
 type NetsuiteRestCtor = new (options: Record<string, string>) => NetsuiteRestClient;
 
@@ -88,19 +93,38 @@ test('runs a SuiteQL query and pages through it with limit/offset', async () => 
       body: JSON.stringify({ externalId: `PAGE-${n}`, companyName: `Paging Co ${n}`, subsidiary: { id: '2' } }),
     });
   }
-  const q = JSON.stringify({ q: "SELECT id, externalid, companyname FROM customer WHERE externalid LIKE 'PAGE-%' ORDER BY externalid" });
+  const q = JSON.stringify({
+    q: "SELECT id, externalid, companyname FROM customer WHERE externalid LIKE 'PAGE-%' ORDER BY externalid",
+  });
   // The client adds `Prefer: transient` itself whenever a body is sent.
   const first = await client.request({ path: 'query/v1/suiteql?limit=3&offset=0', method: 'POST', body: q });
   expect(first.statusCode).toBe(200);
-  const page1 = first.data as { count: number; hasMore: boolean; totalResults: number; offset: number; items: Array<Record<string, unknown>>; links: Array<{ rel: string; href: string }> };
+  const page1 = first.data as {
+    count: number;
+    hasMore: boolean;
+    totalResults: number;
+    offset: number;
+    items: Array<Record<string, unknown>>;
+    links: Array<{ rel: string; href: string }>;
+  };
   expect(page1).toMatchObject({ count: 3, hasMore: true, totalResults: 4, offset: 0 });
   expect(page1.items.map((i) => i.externalid)).toEqual(['PAGE-1', 'PAGE-2', 'PAGE-3']);
   expect(page1.items[0]).toMatchObject({ links: [], companyname: 'Paging Co 1' });
   const next = page1.links.find((l) => l.rel === 'next')?.href ?? '';
   expect(next).toBe(`${sim.url}/services/rest/query/v1/suiteql?limit=3&offset=3`);
 
-  const second = await client.request({ path: next.slice(`${sim.url}/services/rest/`.length), method: 'POST', body: q });
-  expect(second.data).toMatchObject({ count: 1, hasMore: false, totalResults: 4, offset: 3, items: [{ externalid: 'PAGE-4' }] });
+  const second = await client.request({
+    path: next.slice(`${sim.url}/services/rest/`.length),
+    method: 'POST',
+    body: q,
+  });
+  expect(second.data).toMatchObject({
+    count: 1,
+    hasMore: false,
+    totalResults: 4,
+    offset: 3,
+    items: [{ externalid: 'PAGE-4' }],
+  });
 });
 
 test('errors surface through the client as NetSuite error bodies', async () => {
@@ -111,6 +135,11 @@ test('errors surface through the client as NetSuite error bodies', async () => {
   expect(failure?.statusCode).toBe(404);
   expect(JSON.parse(failure?.body ?? '{}')).toMatchObject({
     status: 404,
-    'o:errorDetails': [{ 'o:errorCode': 'NONEXISTENT_ID', detail: 'The record instance does not exist. Provide a valid record instance ID.' }],
+    'o:errorDetails': [
+      {
+        'o:errorCode': 'NONEXISTENT_ID',
+        detail: 'The record instance does not exist. Provide a valid record instance ID.',
+      },
+    ],
   });
 });

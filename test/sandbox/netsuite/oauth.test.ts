@@ -14,9 +14,15 @@ afterAll(() => sim.close());
 
 function expectInvalidLogin(response: { status: number; headers: Record<string, unknown>; data: unknown }): void {
   expect(response.status).toBe(401);
-  expect(response.headers['www-authenticate']).toBe('OAuth realm="7654321_SB2", error="token_rejected", error_description="Invalid login attempt."');
+  expect(response.headers['www-authenticate']).toBe(
+    'OAuth realm="7654321_SB2", error="token_rejected", error_description="Invalid login attempt."',
+  );
   expect(response.headers['content-type']).toContain('application/vnd.oracle.resource+json; type=error');
-  expect(response.data).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.stringContaining('rfc9110') as unknown });
+  expect(response.data).toMatchObject({
+    status: 401,
+    title: 'Unauthorized',
+    type: expect.stringContaining('rfc9110') as unknown,
+  });
   expect(firstError(response as never)['o:errorCode']).toBe('INVALID_LOGIN');
 }
 
@@ -48,7 +54,9 @@ test('a signature over a different URL or query ⇒ 401', async () => {
     headers: { Prefer: 'transient' },
   });
   expectInvalidLogin(tampered);
-  const otherMethod = await callNetSuite(stack, 'GET', 'query/v1/suiteql?limit=5', { authorization: signRequest(stack, 'POST', signedFor) });
+  const otherMethod = await callNetSuite(stack, 'GET', 'query/v1/suiteql?limit=5', {
+    authorization: signRequest(stack, 'POST', signedFor),
+  });
   expectInvalidLogin(otherMethod);
 });
 
@@ -58,7 +66,11 @@ test('query values with spaces and quotes are signed decoded and re-encoded once
   expect(ok.status).toBe(200);
   expect(ok.data).toMatchObject({ totalResults: 0, items: [] });
   const doubleEncoded = await callNetSuite(stack, 'GET', path, {
-    authorization: signRequest(stack, 'GET', `${stack.url}/services/rest/record/v1/customer?q=externalId%2520IS%2520%2522NOBODY%2522&limit=5`),
+    authorization: signRequest(
+      stack,
+      'GET',
+      `${stack.url}/services/rest/record/v1/customer?q=externalId%2520IS%2520%2522NOBODY%2522&limit=5`,
+    ),
   });
   expectInvalidLogin(doubleEncoded);
 });

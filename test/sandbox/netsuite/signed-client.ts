@@ -26,7 +26,11 @@ export function signRequest(stack: Stack, method: string, url: string, signer: C
   const data = oauth.authorize({ url, method }, { key: creds.tokenId, secret: creds.tokenSecret });
   if (signer.timestamp !== undefined || signer.nonce !== undefined) {
     // Re-sign with the forced values so only the timestamp/nonce is wrong, not the signature.
-    const forced = { ...data, oauth_timestamp: signer.timestamp ?? data.oauth_timestamp, oauth_nonce: signer.nonce ?? data.oauth_nonce };
+    const forced = {
+      ...data,
+      oauth_timestamp: signer.timestamp ?? data.oauth_timestamp,
+      oauth_nonce: signer.nonce ?? data.oauth_nonce,
+    };
     const { oauth_signature: _ignored, ...unsigned } = forced;
     forced.oauth_signature = oauth.getSignature({ url, method }, creds.tokenSecret, unsigned as OAuth.Authorization);
     return oauth.toHeader(forced).Authorization;
@@ -34,7 +38,12 @@ export function signRequest(stack: Stack, method: string, url: string, signer: C
   return oauth.toHeader(data).Authorization;
 }
 
-export async function callNetSuite(stack: Stack, method: string, pathAndQuery: string, options: CallOptions = {}): Promise<AxiosResponse> {
+export async function callNetSuite(
+  stack: Stack,
+  method: string,
+  pathAndQuery: string,
+  options: CallOptions = {},
+): Promise<AxiosResponse> {
   const url = `${stack.url}/services/rest/${pathAndQuery}`;
   const authorization = options.authorization ?? signRequest(stack, method, url, options.signer);
   return axios.request({

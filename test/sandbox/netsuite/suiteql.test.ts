@@ -10,7 +10,12 @@ beforeAll(async () => {
   stack = sim.stackEntry;
   for (let n = 1; n <= 5; n += 1) {
     await callNetSuite(stack, 'PUT', `record/v1/customer/eid:SQ-${n}`, {
-      body: { companyName: `Query Co ${n}`, email: `ap${n}@query.example`, subsidiary: { id: String(n) }, custentity_pd_deal_id: String(100 + n) },
+      body: {
+        companyName: `Query Co ${n}`,
+        email: `ap${n}@query.example`,
+        subsidiary: { id: String(n) },
+        custentity_pd_deal_id: String(100 + n),
+      },
     });
   }
 });
@@ -20,16 +25,31 @@ function suiteql(q: string, query = '', headers: Record<string, string> = { Pref
   return callNetSuite(stack, 'POST', `query/v1/suiteql${query}`, { body: { q }, headers });
 }
 
-type Page = { links: Array<{ rel: string; href: string }>; count: number; hasMore: boolean; offset: number; totalResults: number; items: Array<Record<string, unknown>> };
+type Page = {
+  links: Array<{ rel: string; href: string }>;
+  count: number;
+  hasMore: boolean;
+  offset: number;
+  totalResults: number;
+  items: Array<Record<string, unknown>>;
+};
 
 test('the lookup our activities use works (OR, LOWER, custom fields), values as strings, null columns left out', async () => {
-  const r = await suiteql("SELECT id, externalid, phone, custentity_pd_deal_id FROM customer WHERE email = 'nobody@x' OR LOWER(companyname) = LOWER('QUERY CO 3')");
+  const r = await suiteql(
+    "SELECT id, externalid, phone, custentity_pd_deal_id FROM customer WHERE email = 'nobody@x' OR LOWER(companyname) = LOWER('QUERY CO 3')",
+  );
   expect(r.status).toBe(200);
   expect(r.headers['content-type']).toContain('application/vnd.oracle.resource+json; type=collection');
   const page = r.data as Page;
-  expect(page.items).toEqual([{ links: [], id: expect.stringMatching(/^\d+$/) as unknown, externalid: 'SQ-3', custentity_pd_deal_id: '103' }]);
-  const joined = await suiteql('SELECT c.externalid, s.name AS subsidiaryname, s.country, NVL(c.phone, \'none\') AS phone FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.externalid = \'SQ-4\' FETCH FIRST 1 ROWS ONLY');
-  expect((joined.data as Page).items).toEqual([{ links: [], externalid: 'SQ-4', subsidiaryname: 'Acme Canada Inc', country: 'CA', phone: 'none' }]);
+  expect(page.items).toEqual([
+    { links: [], id: expect.stringMatching(/^\d+$/) as unknown, externalid: 'SQ-3', custentity_pd_deal_id: '103' },
+  ]);
+  const joined = await suiteql(
+    "SELECT c.externalid, s.name AS subsidiaryname, s.country, NVL(c.phone, 'none') AS phone FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.externalid = 'SQ-4' FETCH FIRST 1 ROWS ONLY",
+  );
+  expect((joined.data as Page).items).toEqual([
+    { links: [], externalid: 'SQ-4', subsidiaryname: 'Acme Canada Inc', country: 'CA', phone: 'none' },
+  ]);
 });
 
 test('paging: limit/offset, count, hasMore, totalResults, self/first/previous/next/last links', async () => {
@@ -50,7 +70,12 @@ test('paging: limit/offset, count, hasMore, totalResults, self/first/previous/ne
   expect(p2).toMatchObject({ count: 1, hasMore: false, offset: 4, totalResults: 5 });
   expect(p2.links.map((l) => l.rel)).toEqual(['first', 'self', 'previous', 'last']);
   const all = (await suiteql(q)).data as Page;
-  expect(all).toMatchObject({ count: 5, hasMore: false, totalResults: 5, links: [{ rel: 'self', href: `${base}?limit=1000&offset=0` }] });
+  expect(all).toMatchObject({
+    count: 5,
+    hasMore: false,
+    totalResults: 5,
+    links: [{ rel: 'self', href: `${base}?limit=1000&offset=0` }],
+  });
 
   const tooBig = await suiteql(q, '?limit=1001');
   expect(tooBig.status).toBe(400);

@@ -23,7 +23,19 @@ describe('pipedrive simulator admin routes and persistence', () => {
     sim = await startPipedriveSimulator({ dataFile: join(dir, 'pipedrive.json'), webhookTimeScale: 0.1 });
     auth = { 'x-api-token': sim.stackEntry.apiToken };
     receiver = await startWebhookReceiver();
-    const res = await http('POST', `${sim.url}/v1/webhooks`, { subscription_url: receiver.url, event_action: '*', event_object: 'deal', name: 'app', http_auth_user: 'u', http_auth_password: 'p' }, auth);
+    const res = await http(
+      'POST',
+      `${sim.url}/v1/webhooks`,
+      {
+        subscription_url: receiver.url,
+        event_action: '*',
+        event_object: 'deal',
+        name: 'app',
+        http_auth_user: 'u',
+        http_auth_password: 'p',
+      },
+      auth,
+    );
     expect(res.status).toBe(201);
   });
 
@@ -44,7 +56,13 @@ describe('pipedrive simulator admin routes and persistence', () => {
     const { deal, person, organization } = created.body.data;
     const dk = await keys('dealFields');
     const ok = await keys('organizationFields');
-    for (const name of [DEAL_FIELDS.onboardingPackage, DEAL_FIELDS.billingOwner, DEAL_FIELDS.csm, DEAL_FIELDS.expectedTimeToValue, DEAL_FIELDS.invoiceDate]) {
+    for (const name of [
+      DEAL_FIELDS.onboardingPackage,
+      DEAL_FIELDS.billingOwner,
+      DEAL_FIELDS.csm,
+      DEAL_FIELDS.expectedTimeToValue,
+      DEAL_FIELDS.invoiceDate,
+    ]) {
       expect(deal.custom_fields[dk[name] ?? '']).toBeDefined();
     }
     expect(deal.custom_fields[dk[DEAL_FIELDS.externalId] ?? '']).toBeUndefined();
@@ -56,16 +74,25 @@ describe('pipedrive simulator admin routes and persistence', () => {
 
     const moved = await http('POST', `${sim.url}/__sim/deals/${deal.id}/move`, { stage_name: CONTRACT_SIGNED_STAGE });
     expect(moved.status).toBe(200);
-    await receiver.waitFor((r) => r.some((d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id)));
-    const change = receiver.received.find((d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id));
+    await receiver.waitFor((r) =>
+      r.some((d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id)),
+    );
+    const change = receiver.received.find(
+      (d) => d.body.meta.action === 'change' && d.body.meta.entity_id === String(deal.id),
+    );
     expect(change?.body.meta).toMatchObject({ change_source: 'app', user_id: '2', attempt: 1 });
     expect(change?.body.previous).toMatchObject({ stage_id: deal.stage_id });
-    const create = receiver.received.find((d) => d.body.meta.action === 'create' && d.body.meta.entity_id === String(deal.id));
+    const create = receiver.received.find(
+      (d) => d.body.meta.action === 'create' && d.body.meta.entity_id === String(deal.id),
+    );
     expect(create?.body.meta.change_source).toBe('app');
   });
 
   test('admin PATCH takes field names and option labels; REST sees the result', async () => {
-    const res = await http('PATCH', `${sim.url}/__sim/deals/1`, { user_id: 4, custom_fields: { [DEAL_FIELDS.needsRemediation]: 'Yes', [DEAL_FIELDS.csm]: 'Casey CSM' } });
+    const res = await http('PATCH', `${sim.url}/__sim/deals/1`, {
+      user_id: 4,
+      custom_fields: { [DEAL_FIELDS.needsRemediation]: 'Yes', [DEAL_FIELDS.csm]: 'Casey CSM' },
+    });
     expect(res.status).toBe(200);
     const dk = await keys('dealFields');
     const deal = (await http('GET', `${sim.url}/api/v2/deals/1`, undefined, auth)).body.data;
@@ -76,7 +103,12 @@ describe('pipedrive simulator admin routes and persistence', () => {
 
   test('a token minted for another user makes api changes attributed to that user', async () => {
     const minted = await http('POST', `${sim.url}/__sim/tokens`, { user_id: 2 });
-    const res = await http('PATCH', `${sim.url}/api/v2/deals/2`, { value: 31337 }, { 'x-api-token': minted.body.data.api_token });
+    const res = await http(
+      'PATCH',
+      `${sim.url}/api/v2/deals/2`,
+      { value: 31337 },
+      { 'x-api-token': minted.body.data.api_token },
+    );
     expect(res.status).toBe(200);
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity_id === '2' && d.body.meta.action === 'change'));
     const hook = receiver.received.find((d) => d.body.meta.entity_id === '2' && d.body.meta.action === 'change');
@@ -85,19 +117,27 @@ describe('pipedrive simulator admin routes and persistence', () => {
   });
 
   test('a restart on the same data file keeps deals, webhooks, the token and webhook credentials; reset restores the seed but keeps webhooks', async () => {
-    const before = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    const before = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{
+      id: number;
+    }>;
     const { apiToken: token, webhookUser, webhookPassword } = sim.stackEntry;
     await sim.close();
     sim = await startPipedriveSimulator({ dataFile: join(dir, 'pipedrive.json'), webhookTimeScale: 0.1 });
     // The app's webhook was registered with these; a restart must not invalidate them.
     expect(sim.stackEntry).toMatchObject({ apiToken: token, webhookUser, webhookPassword });
-    const after = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    const after = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{
+      id: number;
+    }>;
     expect(after.map((d) => d.id)).toEqual(before.map((d) => d.id));
-    const hooks = (await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data as Array<{ subscription_url: string }>;
+    const hooks = (await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data as Array<{
+      subscription_url: string;
+    }>;
     expect(hooks.map((h) => h.subscription_url)).toEqual([receiver.url]);
 
     expect((await http('POST', `${sim.url}/__sim/reset`, {})).status).toBe(200);
-    const seeded = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+    const seeded = (await http('GET', `${sim.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{
+      id: number;
+    }>;
     expect(seeded).toHaveLength(6);
     expect((await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data).toHaveLength(1);
     expect((await http('GET', `${sim.url}/__sim/deliveries`)).body.data).toEqual([]);

@@ -10,7 +10,10 @@ describe('pipedrive simulator auth, rate limit and paging', () => {
   let token: Record<string, string>;
 
   beforeAll(async () => {
-    sim = await startPipedriveSimulator({ apiToken: 'test-token-0123456789', burstLimit: { requests: 5, windowMs: 60_000 } });
+    sim = await startPipedriveSimulator({
+      apiToken: 'test-token-0123456789',
+      burstLimit: { requests: 5, windowMs: 60_000 },
+    });
     token = { 'x-api-token': sim.stackEntry.apiToken };
   });
 
@@ -26,7 +29,13 @@ describe('pipedrive simulator auth, rate limit and paging', () => {
     ] as const) {
       const res = await http('GET', url, undefined, headers);
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ success: false, error: 'unauthorized access', error_info: ERROR_INFO, data: null, additional_data: null });
+      expect(res.body).toEqual({
+        success: false,
+        error: 'unauthorized access',
+        error_info: ERROR_INFO,
+        data: null,
+        additional_data: null,
+      });
     }
     // The official client surfaces the same body.
     const client = new v2.DealsApi(new v2.Configuration({ apiKey: 'wrong', basePath: `${sim.url}/api/v2` }));
@@ -38,7 +47,9 @@ describe('pipedrive simulator auth, rate limit and paging', () => {
     try {
       const auth = { 'x-api-token': fresh.stackEntry.apiToken };
       for (let i = 0; i < 5; i += 1) await http('POST', `${fresh.url}/api/v2/deals`, { title: `Paged ${i}` }, auth);
-      const all = (await http('GET', `${fresh.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{ id: number }>;
+      const all = (await http('GET', `${fresh.url}/api/v2/deals?limit=500`, undefined, auth)).body.data as Array<{
+        id: number;
+      }>;
       expect(all.length).toBe(11);
 
       const seen: number[] = [];
@@ -57,7 +68,12 @@ describe('pipedrive simulator auth, rate limit and paging', () => {
       expect(seen).toEqual(all.map((d) => d.id));
 
       const v1Page = await http('GET', `${fresh.url}/v1/deals?start=8&limit=2`, undefined, auth);
-      expect(v1Page.body.additional_data.pagination).toEqual({ start: 8, limit: 2, more_items_in_collection: true, next_start: 10 });
+      expect(v1Page.body.additional_data.pagination).toEqual({
+        start: 8,
+        limit: 2,
+        more_items_in_collection: true,
+        next_start: 10,
+      });
       expect(v1Page.body.data).toHaveLength(2);
 
       const missing = await http('GET', `${fresh.url}/api/v2/deals/9999`, undefined, auth);

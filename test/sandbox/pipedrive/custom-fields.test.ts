@@ -17,7 +17,12 @@ describe('pipedrive simulator custom fields', () => {
     sim = await startPipedriveSimulator({ webhookTimeScale: 0.1, companyDomain: 'fields-co' });
     receiver = await startWebhookReceiver();
     api = new v2.Configuration({ apiKey: sim.stackEntry.apiToken, basePath: `${sim.url}/api/v2` });
-    const res = await http('POST', `${sim.url}/v1/webhooks`, { subscription_url: receiver.url, event_action: 'change', event_object: '*', name: 'fields' }, { 'x-api-token': sim.stackEntry.apiToken });
+    const res = await http(
+      'POST',
+      `${sim.url}/v1/webhooks`,
+      { subscription_url: receiver.url, event_action: 'change', event_object: '*', name: 'fields' },
+      { 'x-api-token': sim.stackEntry.apiToken },
+    );
     expect(res.status).toBe(201);
   });
 
@@ -33,7 +38,9 @@ describe('pipedrive simulator custom fields', () => {
       if (!f?.is_custom_field || !/^[0-9a-f]{40}$/.test(f.field_code)) throw new Error(`no custom field ${name}`);
       return f.field_code;
     };
-    const growth = fields.find((f) => f.field_name === DEAL_FIELDS.onboardingPackage)?.options?.find((o) => o.label === 'GROWTH')?.id;
+    const growth = fields
+      .find((f) => f.field_name === DEAL_FIELDS.onboardingPackage)
+      ?.options?.find((o) => o.label === 'GROWTH')?.id;
     if (typeof growth !== 'number') throw new Error('GROWTH option missing');
 
     const before = await new v2.DealsApi(api).getDeal({ id: 3 });
@@ -48,30 +55,49 @@ describe('pipedrive simulator custom fields', () => {
 
     const after = await new v2.DealsApi(api).getDeal({ id: 3 });
     expect(after.data?.custom_fields).toMatchObject(custom);
-    const narrowed = await http('GET', `${sim.url}/api/v2/deals/3?custom_fields=${code(DEAL_FIELDS.externalId)}`, undefined, { 'x-api-token': sim.stackEntry.apiToken });
+    const narrowed = await http(
+      'GET',
+      `${sim.url}/api/v2/deals/3?custom_fields=${code(DEAL_FIELDS.externalId)}`,
+      undefined,
+      { 'x-api-token': sim.stackEntry.apiToken },
+    );
     expect(narrowed.body.data.custom_fields).toEqual({ [code(DEAL_FIELDS.externalId)]: 'PD-FIELDS-CO-3' });
 
     const v1Deal = await http('GET', `${sim.url}/v1/deals/3?api_token=${sim.stackEntry.apiToken}`);
     expect(v1Deal.body.data[code(DEAL_FIELDS.externalId)]).toBe('PD-FIELDS-CO-3');
     expect(v1Deal.body.data[code(DEAL_FIELDS.onboardingPackage)]).toBe(String(growth));
 
-    const found = await new v2.DealsApi(api).searchDeals({ term: 'PD-FIELDS-CO-3', fields: 'custom_fields', exact_match: true });
+    const found = await new v2.DealsApi(api).searchDeals({
+      term: 'PD-FIELDS-CO-3',
+      fields: 'custom_fields',
+      exact_match: true,
+    });
     expect(found.data?.items?.map((i) => i.item?.id)).toEqual([3]);
 
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity === 'deal' && d.body.meta.entity_id === '3'));
     const hook = receiver.received.find((d) => d.body.meta.entity === 'deal' && d.body.meta.entity_id === '3');
     expect((hook?.body.data as { custom_fields: unknown }).custom_fields).toMatchObject(custom);
     const previousCustom = (hook?.body.previous as { custom_fields: Record<string, unknown> }).custom_fields;
-    for (const key of Object.keys(custom)) expect(previousCustom[key]).toBe((before.data?.custom_fields as Record<string, unknown> | undefined)?.[key] ?? null);
+    for (const key of Object.keys(custom))
+      expect(previousCustom[key]).toBe(
+        (before.data?.custom_fields as Record<string, unknown> | undefined)?.[key] ?? null,
+      );
     // Only the custom fields changed, so nothing else is in `previous`.
     expect(Object.keys(hook?.body.previous ?? {})).toEqual(['custom_fields']);
   });
 
   test('strict typing: an enum value that is not an option id, or an unknown key, is a 400', async () => {
-    const fields = (await http('GET', `${sim.url}/api/v2/dealFields?limit=500`, undefined, { 'x-api-token': sim.stackEntry.apiToken })).body.data as Array<{ field_name: string; field_code: string }>;
+    const fields = (
+      await http('GET', `${sim.url}/api/v2/dealFields?limit=500`, undefined, { 'x-api-token': sim.stackEntry.apiToken })
+    ).body.data as Array<{ field_name: string; field_code: string }>;
     const pkg = fields.find((f) => f.field_name === DEAL_FIELDS.onboardingPackage)?.field_code ?? '';
     for (const custom_fields of [{ [pkg]: 'GROWTH' }, { ['0'.repeat(40)]: 'x' }]) {
-      const res = await http('PATCH', `${sim.url}/api/v2/deals/3`, { custom_fields }, { 'x-api-token': sim.stackEntry.apiToken });
+      const res = await http(
+        'PATCH',
+        `${sim.url}/api/v2/deals/3`,
+        { custom_fields },
+        { 'x-api-token': sim.stackEntry.apiToken },
+      );
       expect(res.status).toBe(400);
       expect(res.body.success).toBe(false);
     }
@@ -84,7 +110,10 @@ describe('pipedrive simulator custom fields', () => {
     const org = await new v2.OrganizationsApi(api).getOrganization({ id: 2 });
     const oldTax = (org.data?.custom_fields as Record<string, unknown>)[taxKey];
     expect(typeof oldTax).toBe('string');
-    await new v2.OrganizationsApi(api).updateOrganization({ id: 2, UpdateOrganizationRequest: { custom_fields: { [taxKey]: 'GB987654321' } } });
+    await new v2.OrganizationsApi(api).updateOrganization({
+      id: 2,
+      UpdateOrganizationRequest: { custom_fields: { [taxKey]: 'GB987654321' } },
+    });
     await receiver.waitFor((r) => r.some((d) => d.body.meta.entity === 'organization'));
     const hook = receiver.received.find((d) => d.body.meta.entity === 'organization');
     expect(hook?.body.data).toMatchObject({ id: 2, custom_fields: { [taxKey]: 'GB987654321' } });

@@ -20,14 +20,20 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(answer: (delivery: ReceivedDelivery, index: number) => Answer = () => 'ok'): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  answer: (delivery: ReceivedDelivery, index: number) => Answer = () => 'ok',
+): Promise<WebhookReceiver> {
   const received: ReceivedDelivery[] = [];
   const hanging: ServerResponse[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const delivery = { headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody, at: Date.now() };
+      const delivery = {
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookBody,
+        at: Date.now(),
+      };
       received.push(delivery);
       const what = answer(delivery, received.length - 1);
       if (what === 'hang') hanging.push(res);
@@ -42,7 +48,8 @@ export async function startWebhookReceiver(answer: (delivery: ReceivedDelivery, 
     async waitFor(predicate, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
-        if (Date.now() > deadline) throw new Error(`receiver condition not met within ${timeoutMs} ms (got ${received.length} deliveries)`);
+        if (Date.now() > deadline)
+          throw new Error(`receiver condition not met within ${timeoutMs} ms (got ${received.length} deliveries)`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

@@ -2,7 +2,11 @@
  * Webhook delivery failure handling as Pipedrive documents it, on a scaled clock: retries at 3/30/150 s with
  * meta.attempt incremented, a 10 s timeout, and a ban after 10 first-try failures during which events are dropped.
  */
-import { startPipedriveSimulator, type DeliveryRecord, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
+import {
+  startPipedriveSimulator,
+  type DeliveryRecord,
+  type RunningPipedriveSimulator,
+} from '../../../sandbox/pipedrive';
 import { http } from './pipedrive-http';
 import { startWebhookReceiver, type Answer, type WebhookReceiver } from './webhook-receiver';
 
@@ -22,9 +26,16 @@ describe('pipedrive simulator webhook retries and bans', () => {
     await receiver?.close();
   });
 
-  async function subscribe(answer: (attempt: number, index: number) => Answer): Promise<{ receiver: WebhookReceiver; webhookId: number }> {
+  async function subscribe(
+    answer: (attempt: number, index: number) => Answer,
+  ): Promise<{ receiver: WebhookReceiver; webhookId: number }> {
     receiver = await startWebhookReceiver((d, i) => answer(Number(d.body.meta.attempt), i));
-    const res = await http('POST', `${sim.url}/v1/webhooks`, { subscription_url: receiver.url, event_action: 'change', event_object: 'deal', name: 'test' }, { 'x-api-token': sim.stackEntry.apiToken });
+    const res = await http(
+      'POST',
+      `${sim.url}/v1/webhooks`,
+      { subscription_url: receiver.url, event_action: 'change', event_object: 'deal', name: 'test' },
+      { 'x-api-token': sim.stackEntry.apiToken },
+    );
     expect(res.status).toBe(201);
     return { receiver, webhookId: res.body.data.id as number };
   }
@@ -75,16 +86,25 @@ describe('pipedrive simulator webhook retries and bans', () => {
     for (let i = 1; i <= 10; i += 1) await renameDeal(`Failing ${i}`);
     await r.waitFor((got) => got.filter((d) => d.body.meta.attempt === 1).length >= 10, 10_000);
     await waitUntil(async () => (await deliveries()).some((d) => d.banned_webhook));
-    const hooks = (await http('GET', `${sim.url}/__sim/webhooks`)).body.data as Array<{ id: number; banned_until: string | null }>;
+    const hooks = (await http('GET', `${sim.url}/__sim/webhooks`)).body.data as Array<{
+      id: number;
+      banned_until: string | null;
+    }>;
     const bannedFor = Date.parse(hooks.find((h) => h.id === webhookId)?.banned_until ?? '') - Date.now();
     expect(bannedFor).toBeGreaterThan(30 * 60_000 * SCALE - 5_000);
     expect(bannedFor).toBeLessThanOrEqual(30 * 60_000 * SCALE);
 
     const before = r.received.length;
     await renameDeal('While banned');
-    await waitUntil(async () => (await deliveries('?outcome=dropped_banned')).some((d) => (d.body.data as { title?: string } | null)?.title === 'While banned'));
+    await waitUntil(async () =>
+      (await deliveries('?outcome=dropped_banned')).some(
+        (d) => (d.body.data as { title?: string } | null)?.title === 'While banned',
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(r.received.slice(before).some((d) => (d.body.data as { title?: string } | null)?.title === 'While banned')).toBe(false);
+    expect(
+      r.received.slice(before).some((d) => (d.body.data as { title?: string } | null)?.title === 'While banned'),
+    ).toBe(false);
   });
 });
 

@@ -4,8 +4,16 @@ import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { RunningSlackSimulator } from '../../../sandbox/slack';
 
-export async function simPost<T = Record<string, unknown>>(sim: RunningSlackSimulator, path: string, body: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function simPost<T = Record<string, unknown>>(
+  sim: RunningSlackSimulator,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as T };
 }
 
@@ -15,7 +23,11 @@ export async function simGet<T = Record<string, unknown>>(sim: RunningSlackSimul
 }
 
 export function webClient(sim: RunningSlackSimulator, token = sim.stackEntry.botToken): WebClient {
-  return new WebClient(token, { slackApiUrl: sim.stackEntry.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+  return new WebClient(token, {
+    slackApiUrl: sim.stackEntry.url,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
 }
 
 export interface RunningBolt {
@@ -54,14 +66,35 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
 /** A review card like the product posts: a summary section and approve/cancel buttons. */
 export function reviewCardBlocks(dealId: string) {
   return [
-    { type: 'section', block_id: 'summary', text: { type: 'mrkdwn', text: `*Deal ${dealId}* needs review: tax id missing` } },
+    {
+      type: 'section',
+      block_id: 'summary',
+      text: { type: 'mrkdwn', text: `*Deal ${dealId}* needs review: tax id missing` },
+    },
     {
       type: 'actions',
       block_id: `review:${dealId}`,
       elements: [
-        { type: 'button', action_id: 'review_retry', text: { type: 'plain_text', text: 'Retry' }, value: `retry:${dealId}`, style: 'primary' },
-        { type: 'button', action_id: 'review_fix', text: { type: 'plain_text', text: 'Apply fix…' }, value: `fix:${dealId}` },
-        { type: 'button', action_id: 'review_cancel', text: { type: 'plain_text', text: 'Cancel' }, value: `cancel:${dealId}`, style: 'danger' },
+        {
+          type: 'button',
+          action_id: 'review_retry',
+          text: { type: 'plain_text', text: 'Retry' },
+          value: `retry:${dealId}`,
+          style: 'primary',
+        },
+        {
+          type: 'button',
+          action_id: 'review_fix',
+          text: { type: 'plain_text', text: 'Apply fix…' },
+          value: `fix:${dealId}`,
+        },
+        {
+          type: 'button',
+          action_id: 'review_cancel',
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: `cancel:${dealId}`,
+          style: 'danger',
+        },
       ],
     },
   ];

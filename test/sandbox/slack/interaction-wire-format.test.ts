@@ -29,7 +29,9 @@ describe('Slack simulator interaction requests on the wire', () => {
     await fetch(`${sim.url}/__sim/config`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ interactivityUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}/slack/events` }),
+      body: JSON.stringify({
+        interactivityUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}/slack/events`,
+      }),
     });
   });
   afterAll(async () => {
@@ -48,7 +50,11 @@ describe('Slack simulator interaction requests on the wire', () => {
   }
 
   it('posts payload=<json> as exactly application/x-www-form-urlencoded, with a v0 signature Bolt accepts', async () => {
-    const posted = await webClient(sim).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks('PD-401') });
+    const posted = await webClient(sim).chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'review',
+      blocks: reviewCardBlocks('PD-401'),
+    });
     const click = await simPost<{ status: number; response_url: string; trigger_id: string }>(sim, '/__sim/click', {
       channel: 'C0REVIEW',
       message_ts: posted.ts,
@@ -62,7 +68,10 @@ describe('Slack simulator interaction requests on the wire', () => {
     const timestamp = Number(c.headers['x-slack-request-timestamp']);
     expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(5);
     expect(c.headers['x-slack-signature']).toMatch(/^v0=[0-9a-f]{64}$/);
-    const verification = { body: c.rawBody, headers: { 'x-slack-signature': String(c.headers['x-slack-signature']), 'x-slack-request-timestamp': timestamp } };
+    const verification = {
+      body: c.rawBody,
+      headers: { 'x-slack-signature': String(c.headers['x-slack-signature']), 'x-slack-request-timestamp': timestamp },
+    };
     expect(isValidSlackRequest({ signingSecret: 'test-signing-secret', ...verification })).toBe(true);
     expect(isValidSlackRequest({ signingSecret: 'another-secret', ...verification })).toBe(false);
 
@@ -81,14 +90,31 @@ describe('Slack simulator interaction requests on the wire', () => {
       state: { values: {} },
       response_url: click.json.response_url,
       actions: [
-        { action_id: 'review_cancel', block_id: 'review:PD-401', text: { type: 'plain_text', text: 'Cancel' }, value: 'cancel:PD-401', type: 'button', action_ts: expect.stringMatching(/^\d+\.\d{6}$/) },
+        {
+          action_id: 'review_cancel',
+          block_id: 'review:PD-401',
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: 'cancel:PD-401',
+          type: 'button',
+          action_ts: expect.stringMatching(/^\d+\.\d{6}$/),
+        },
       ],
     });
   });
 
   it('sends no message body for a click on an ephemeral message, like Slack', async () => {
-    const eph = await webClient(sim).chat.postEphemeral({ channel: 'C0REVIEW', user: 'U0REVIEWER1', text: 'just you', blocks: reviewCardBlocks('PD-402') });
-    await simPost(sim, '/__sim/click', { channel: 'C0REVIEW', message_ts: eph.message_ts, action_id: 'review_retry', user_id: 'U0REVIEWER1' });
+    const eph = await webClient(sim).chat.postEphemeral({
+      channel: 'C0REVIEW',
+      user: 'U0REVIEWER1',
+      text: 'just you',
+      blocks: reviewCardBlocks('PD-402'),
+    });
+    await simPost(sim, '/__sim/click', {
+      channel: 'C0REVIEW',
+      message_ts: eph.message_ts,
+      action_id: 'review_retry',
+      user_id: 'U0REVIEWER1',
+    });
     const payload = payloadOf(captured[0] as Captured);
     expect(payload.container).toMatchObject({ message_ts: eph.message_ts, is_ephemeral: true });
     expect(payload.message).toBeUndefined();
@@ -96,9 +122,23 @@ describe('Slack simulator interaction requests on the wire', () => {
   });
 
   it('serves response_url up to 5 times: in_channel posts, delete_original removes, then used_url', async () => {
-    const posted = await webClient(sim).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks('PD-403') });
-    const click = await simPost<{ response_url: string }>(sim, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'review_retry', user_id: 'U0REVIEWER2' });
-    const respond = (body: unknown) => fetch(click.json.response_url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const posted = await webClient(sim).chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'review',
+      blocks: reviewCardBlocks('PD-403'),
+    });
+    const click = await simPost<{ response_url: string }>(sim, '/__sim/click', {
+      channel: 'C0REVIEW',
+      message_ts: posted.ts,
+      action_id: 'review_retry',
+      user_id: 'U0REVIEWER2',
+    });
+    const respond = (body: unknown) =>
+      fetch(click.json.response_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const inChannel = await respond({ response_type: 'in_channel', text: 'Bea asked for a retry' });
     expect(inChannel.status).toBe(200);
     expect(await inChannel.json()).toEqual({ ok: true });
@@ -112,14 +152,25 @@ describe('Slack simulator interaction requests on the wire', () => {
     expect(sixth.status).toBe(404);
     expect(await sixth.json()).toEqual({ ok: false, error: 'used_url' });
     const admin = await simGet<{ responses: { effect: string }[] }>(sim, '/__sim/messages?channel=C0REVIEW');
-    expect(admin.responses.map((r) => r.effect)).toEqual(['in_channel', 'deleted', 'ephemeral', 'ephemeral', 'ephemeral']);
+    expect(admin.responses.map((r) => r.effect)).toEqual([
+      'in_channel',
+      'deleted',
+      'ephemeral',
+      'ephemeral',
+      'ephemeral',
+    ]);
   });
 
   it('reports a missing interactivity URL instead of pretending to deliver', async () => {
     const bare = await startSlackSimulator();
     try {
       const posted = await webClient(bare).chat.postMessage({ channel: 'C0REVIEW', text: 'x' });
-      const res = await simPost(bare, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'a', user_id: 'U0REVIEWER1' });
+      const res = await simPost(bare, '/__sim/click', {
+        channel: 'C0REVIEW',
+        message_ts: posted.ts,
+        action_id: 'a',
+        user_id: 'U0REVIEWER1',
+      });
       expect(res.status).toBe(409);
       expect(res.json).toMatchObject({ ok: false, error: 'no_interactivity_url' });
     } finally {

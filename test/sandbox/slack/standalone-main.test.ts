@@ -9,7 +9,12 @@ describe('sandbox/slack/main.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slack-main-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../../sandbox/slack/main.ts')], {
-      env: { ...process.env, SLACK_SIM_PORT: String(port), SLACK_SIM_DATA_FILE: join(dir, 'slack.json'), SLACK_SIM_INTERACTIVITY_URL: 'http://127.0.0.1:9/slack/events' },
+      env: {
+        ...process.env,
+        SLACK_SIM_PORT: String(port),
+        SLACK_SIM_DATA_FILE: join(dir, 'slack.json'),
+        SLACK_SIM_INTERACTIVITY_URL: 'http://127.0.0.1:9/slack/events',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -26,7 +31,10 @@ describe('sandbox/slack/main.ts', () => {
         child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
       });
       expect(entry.slack.url).toBe(`http://127.0.0.1:${port}/api/`);
-      const auth = await fetch(`${entry.slack.url}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${entry.slack.botToken}` } });
+      const auth = await fetch(`${entry.slack.url}auth.test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${entry.slack.botToken}` },
+      });
       expect(await auth.json()).toMatchObject({ ok: true, team_id: 'T0SANDBOX' });
       const config = await fetch(`http://127.0.0.1:${port}/__sim/config`);
       expect(await config.json()).toMatchObject({ interactivityUrl: 'http://127.0.0.1:9/slack/events' });

@@ -17,7 +17,12 @@ const fixModal = (dealId: string) => ({
   title: { type: 'plain_text' as const, text: 'Apply fix' },
   submit: { type: 'plain_text' as const, text: 'Apply' },
   blocks: [
-    { type: 'input', block_id: 'tax_id', label: { type: 'plain_text', text: 'Tax id' }, element: { type: 'plain_text_input', action_id: 'value' } },
+    {
+      type: 'input',
+      block_id: 'tax_id',
+      label: { type: 'plain_text', text: 'Tax id' },
+      element: { type: 'plain_text_input', action_id: 'value' },
+    },
   ],
 });
 
@@ -61,8 +66,17 @@ describe('Slack simulator modals: views.open from a click, then a view_submissio
   });
 
   async function clickFix(dealId: string): Promise<string> {
-    const posted = await webClient(sim).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks(dealId) });
-    const click = await simPost<{ status: number }>(sim, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'review_fix', user_id: 'U0REVIEWER2' });
+    const posted = await webClient(sim).chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'review',
+      blocks: reviewCardBlocks(dealId),
+    });
+    const click = await simPost<{ status: number }>(sim, '/__sim/click', {
+      channel: 'C0REVIEW',
+      message_ts: posted.ts,
+      action_id: 'review_fix',
+      user_id: 'U0REVIEWER2',
+    });
     expect(click.json.status).toBe(200);
     return opened.promise;
   }
@@ -74,12 +88,20 @@ describe('Slack simulator modals: views.open from a click, then a view_submissio
     expect(views).toEqual([expect.objectContaining({ id: viewId, user_id: 'U0REVIEWER2', status: 'open' })]);
 
     const values = { tax_id: { value: { type: 'plain_text_input', value: 'GB123456789' } } };
-    const submit = await simPost<{ status: number; view_status: string }>(sim, '/__sim/submit-view', { view_id: viewId, values });
+    const submit = await simPost<{ status: number; view_status: string }>(sim, '/__sim/submit-view', {
+      view_id: viewId,
+      values,
+    });
     expect(submit.json).toMatchObject({ status: 200, view_status: 'closed' });
     expect(submissions).toHaveLength(1);
     const got = submissions[0] as Submitted;
     expect(got.user).toBe('U0REVIEWER2');
-    expect(got.view).toMatchObject({ id: viewId, callback_id: 'apply_fix', private_metadata: JSON.stringify({ dealId: 'fix:PD-301' }), state: { values } });
+    expect(got.view).toMatchObject({
+      id: viewId,
+      callback_id: 'apply_fix',
+      private_metadata: JSON.stringify({ dealId: 'fix:PD-301' }),
+      state: { values },
+    });
   });
 
   it('keeps the modal open when the app answers response_action errors, and closes it on a valid resubmission', async () => {
@@ -89,7 +111,11 @@ describe('Slack simulator modals: views.open from a click, then a view_submissio
       user_id: 'U0REVIEWER2',
       values: { tax_id: { value: { type: 'plain_text_input', value: 'nope' } } },
     });
-    expect(bad.json).toMatchObject({ status: 200, view_status: 'open', json: { response_action: 'errors', errors: { tax_id: expect.any(String) } } });
+    expect(bad.json).toMatchObject({
+      status: 200,
+      view_status: 'open',
+      json: { response_action: 'errors', errors: { tax_id: expect.any(String) } },
+    });
     const good = await simPost<{ view_status: string }>(sim, '/__sim/submit-view', {
       view_id: viewId,
       values: { tax_id: { value: { type: 'plain_text_input', value: 'GB987654321' } } },
@@ -101,9 +127,15 @@ describe('Slack simulator modals: views.open from a click, then a view_submissio
 
   it('refuses a forged view submission and a submission by someone other than the modal owner', async () => {
     const viewId = await clickFix('PD-303');
-    const forged = await simPost<{ status: number; view_status: string }>(sim, '/__sim/submit-view', { view_id: viewId, values: {}, signWith: 'wrong-secret' });
+    const forged = await simPost<{ status: number; view_status: string }>(sim, '/__sim/submit-view', {
+      view_id: viewId,
+      values: {},
+      signWith: 'wrong-secret',
+    });
     expect(forged.json).toMatchObject({ status: 401, view_status: 'open' });
-    expect((await simPost(sim, '/__sim/submit-view', { view_id: viewId, user_id: 'U0OUTSIDER', values: {} })).status).toBe(409);
+    expect(
+      (await simPost(sim, '/__sim/submit-view', { view_id: viewId, user_id: 'U0OUTSIDER', values: {} })).status,
+    ).toBe(409);
     expect(submissions).toEqual([]);
   });
 });
@@ -129,17 +161,32 @@ describe('Slack simulator trigger_id rules', () => {
   });
 
   async function freshTrigger(on = sim): Promise<string> {
-    const posted = await webClient(on).chat.postMessage({ channel: 'C0REVIEW', text: 'review', blocks: reviewCardBlocks('PD-9') });
-    const click = await simPost<{ trigger_id: string }>(on, '/__sim/click', { channel: 'C0REVIEW', message_ts: posted.ts, action_id: 'review_fix', user_id: 'U0REVIEWER1' });
+    const posted = await webClient(on).chat.postMessage({
+      channel: 'C0REVIEW',
+      text: 'review',
+      blocks: reviewCardBlocks('PD-9'),
+    });
+    const click = await simPost<{ trigger_id: string }>(on, '/__sim/click', {
+      channel: 'C0REVIEW',
+      message_ts: posted.ts,
+      action_id: 'review_fix',
+      user_id: 'U0REVIEWER1',
+    });
     return click.json.trigger_id;
   }
   const openWith = (trigger_id: string, on = sim) => webClient(on).views.open({ trigger_id, view: fixModal('PD-9') });
-  const platformError = (error: string) => ({ code: ErrorCode.PlatformError, data: expect.objectContaining({ ok: false, error }) });
+  const platformError = (error: string) => ({
+    code: ErrorCode.PlatformError,
+    data: expect.objectContaining({ ok: false, error }),
+  });
 
   it('rejects unknown and reused trigger ids like Slack', async () => {
     await expect(openWith('123.456.deadbeef')).rejects.toMatchObject(platformError('invalid_trigger_id'));
     const trigger = await freshTrigger();
-    await expect(openWith(trigger)).resolves.toMatchObject({ ok: true, view: { callback_id: 'apply_fix', type: 'modal' } });
+    await expect(openWith(trigger)).resolves.toMatchObject({
+      ok: true,
+      view: { callback_id: 'apply_fix', type: 'modal' },
+    });
     await expect(openWith(trigger)).rejects.toMatchObject(platformError('exchanged_trigger_id'));
   });
 
@@ -158,8 +205,14 @@ describe('Slack simulator trigger_id rules', () => {
     const opened = await openWith(await freshTrigger());
     const id = opened.view?.id as string;
     const hash = opened.view?.hash as string;
-    const updated = await webClient(sim).views.update({ view_id: id, hash, view: { ...fixModal('PD-9'), title: { type: 'plain_text', text: 'Fix (2)' } } });
+    const updated = await webClient(sim).views.update({
+      view_id: id,
+      hash,
+      view: { ...fixModal('PD-9'), title: { type: 'plain_text', text: 'Fix (2)' } },
+    });
     expect(updated.view).toMatchObject({ id, title: { text: 'Fix (2)' } });
-    await expect(webClient(sim).views.update({ view_id: id, hash, view: fixModal('PD-9') })).rejects.toMatchObject(platformError('hash_conflict'));
+    await expect(webClient(sim).views.update({ view_id: id, hash, view: fixModal('PD-9') })).rejects.toMatchObject(
+      platformError('hash_conflict'),
+    );
   });
 });

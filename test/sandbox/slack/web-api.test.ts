@@ -25,13 +25,24 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
       reviewerIds: ['U0REVIEWER1', 'U0REVIEWER2'],
     });
     const auth = await webClient(sim).auth.test();
-    expect(auth).toMatchObject({ ok: true, team: 'Acme Sandbox', team_id: 'T0SANDBOX', user_id: 'U0SANDBOT', bot_id: 'B0SANDBOT', is_enterprise_install: false });
+    expect(auth).toMatchObject({
+      ok: true,
+      team: 'Acme Sandbox',
+      team_id: 'T0SANDBOX',
+      user_id: 'U0SANDBOT',
+      bot_id: 'B0SANDBOT',
+      is_enterprise_install: false,
+    });
   });
 
   it('posts a card with blocks, reads it back, updates it, and threads a reply', async () => {
     const client = webClient(sim);
     const blocks = reviewCardBlocks('PD-101');
-    const posted = await client.chat.postMessage({ channel: '#onboarding-review', text: 'Deal PD-101 needs review', blocks });
+    const posted = await client.chat.postMessage({
+      channel: '#onboarding-review',
+      text: 'Deal PD-101 needs review',
+      blocks,
+    });
     expect(posted).toMatchObject({ ok: true, channel: 'C0REVIEW', ts: expect.stringMatching(/^\d{10}\.\d{6}$/) });
     expect(posted.message).toMatchObject({ text: 'Deal PD-101 needs review', blocks, bot_id: 'B0SANDBOT' });
     const ts = posted.ts as string;
@@ -41,12 +52,26 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
     expect(history.messages?.[0]).toMatchObject({ ts, text: 'Deal PD-101 needs review', blocks });
     expect(history).toMatchObject({ has_more: false, response_metadata: { next_cursor: '' } });
 
-    const updated = await client.chat.update({ channel: 'C0REVIEW', ts, text: 'Deal PD-101: retried by Rita', blocks: blocks.slice(0, 1) });
+    const updated = await client.chat.update({
+      channel: 'C0REVIEW',
+      ts,
+      text: 'Deal PD-101: retried by Rita',
+      blocks: blocks.slice(0, 1),
+    });
     expect(updated).toMatchObject({ ok: true, channel: 'C0REVIEW', ts, text: 'Deal PD-101: retried by Rita' });
     const afterUpdate = await client.conversations.history({ channel: 'C0REVIEW' });
-    expect(afterUpdate.messages?.[0]).toMatchObject({ ts, text: 'Deal PD-101: retried by Rita', blocks: blocks.slice(0, 1), edited: { user: 'U0SANDBOT' } });
+    expect(afterUpdate.messages?.[0]).toMatchObject({
+      ts,
+      text: 'Deal PD-101: retried by Rita',
+      blocks: blocks.slice(0, 1),
+      edited: { user: 'U0SANDBOT' },
+    });
 
-    const reply = await client.chat.postMessage({ channel: 'C0REVIEW', thread_ts: ts, text: 'Audit: decision recorded' });
+    const reply = await client.chat.postMessage({
+      channel: 'C0REVIEW',
+      thread_ts: ts,
+      text: 'Audit: decision recorded',
+    });
     const thread = await client.conversations.replies({ channel: 'C0REVIEW', ts });
     expect(thread.messages?.map((m) => m.ts)).toEqual([ts, reply.ts]);
     expect(thread.messages?.[1]).toMatchObject({ thread_ts: ts, parent_user_id: 'U0SANDBOT' });
@@ -54,13 +79,20 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
     // History holds top-level messages only; the parent carries the thread summary.
     const withThread = await client.conversations.history({ channel: 'C0REVIEW' });
     expect(withThread.messages).toHaveLength(1);
-    expect(withThread.messages?.[0]).toMatchObject({ ts, thread_ts: ts, reply_count: 1, latest_reply: reply.ts, reply_users: ['U0SANDBOT'] });
+    expect(withThread.messages?.[0]).toMatchObject({
+      ts,
+      thread_ts: ts,
+      reply_count: 1,
+      latest_reply: reply.ts,
+      reply_users: ['U0SANDBOT'],
+    });
   });
 
   it('pages history newest first with Slack-style cursors and honours oldest/latest', async () => {
     const client = webClient(sim);
     const ts: string[] = [];
-    for (const n of [1, 2, 3]) ts.push((await client.chat.postMessage({ channel: 'C0ESCAL', text: `escalation ${n}` })).ts as string);
+    for (const n of [1, 2, 3])
+      ts.push((await client.chat.postMessage({ channel: 'C0ESCAL', text: `escalation ${n}` })).ts as string);
     const first = await client.conversations.history({ channel: 'C0ESCAL', limit: 2 });
     expect(first.messages?.map((m) => m.text)).toEqual(['escalation 3', 'escalation 2']);
     expect(first.has_more).toBe(true);
@@ -75,39 +107,70 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
 
   it('keeps ephemeral messages out of history and shows them on the admin route', async () => {
     const client = webClient(sim);
-    const eph = await client.chat.postEphemeral({ channel: 'C0REVIEW', user: 'U0REVIEWER1', text: 'Only you can see this' });
+    const eph = await client.chat.postEphemeral({
+      channel: 'C0REVIEW',
+      user: 'U0REVIEWER1',
+      text: 'Only you can see this',
+    });
     expect(eph).toMatchObject({ ok: true, message_ts: expect.stringMatching(/^\d+\.\d{6}$/) });
     expect((await client.conversations.history({ channel: 'C0REVIEW' })).messages).toEqual([]);
     const admin = await simGet<{ ephemeral: unknown[] }>(sim, '/__sim/messages?channel=C0REVIEW');
-    expect(admin.ephemeral).toEqual([expect.objectContaining({ user: 'U0REVIEWER1', message_ts: eph.message_ts, source: 'chat.postEphemeral' })]);
+    expect(admin.ephemeral).toEqual([
+      expect.objectContaining({ user: 'U0REVIEWER1', message_ts: eph.message_ts, source: 'chat.postEphemeral' }),
+    ]);
   });
 
   it('serves users.info for the seeded people', async () => {
     const client = webClient(sim);
     const rita = await client.users.info({ user: 'U0REVIEWER1' });
-    expect(rita.user).toMatchObject({ id: 'U0REVIEWER1', real_name: 'Rita Reviewer', profile: { real_name: 'Rita Reviewer' } });
+    expect(rita.user).toMatchObject({
+      id: 'U0REVIEWER1',
+      real_name: 'Rita Reviewer',
+      profile: { real_name: 'Rita Reviewer' },
+    });
     const otto = await client.users.info({ user: 'U0OUTSIDER' });
     expect(otto.user?.real_name).toBe('Otto Outsider');
-    await expect(client.users.info({ user: 'U0NOBODY' })).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { ok: false, error: 'user_not_found' } });
+    await expect(client.users.info({ user: 'U0NOBODY' })).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: { ok: false, error: 'user_not_found' },
+    });
   });
 
   it('reports Slack errors as platform errors: invalid_auth, channel_not_found, message_not_found', async () => {
     const expectPlatformError = async (call: Promise<unknown>, error: string) => {
-      const err = (await call.then(() => undefined, (e: unknown) => e)) as WebAPIPlatformError | undefined;
+      const err = (await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as WebAPIPlatformError | undefined;
       expect(err?.code).toBe(ErrorCode.PlatformError);
       expect(err?.data).toMatchObject({ ok: false, error });
     };
-    await expectPlatformError(webClient(sim, 'xoxb-wrong').chat.postMessage({ channel: 'C0REVIEW', text: 'x' }), 'invalid_auth');
-    await expectPlatformError(webClient(sim).chat.postMessage({ channel: 'C0NOWHERE', text: 'x' }), 'channel_not_found');
-    await expectPlatformError(webClient(sim).chat.update({ channel: 'C0REVIEW', ts: '1700000000.000100', text: 'x' }), 'message_not_found');
-    await expectPlatformError(webClient(sim).conversations.history({ channel: '#no-such-channel' }), 'channel_not_found');
+    await expectPlatformError(
+      webClient(sim, 'xoxb-wrong').chat.postMessage({ channel: 'C0REVIEW', text: 'x' }),
+      'invalid_auth',
+    );
+    await expectPlatformError(
+      webClient(sim).chat.postMessage({ channel: 'C0NOWHERE', text: 'x' }),
+      'channel_not_found',
+    );
+    await expectPlatformError(
+      webClient(sim).chat.update({ channel: 'C0REVIEW', ts: '1700000000.000100', text: 'x' }),
+      'message_not_found',
+    );
+    await expectPlatformError(
+      webClient(sim).conversations.history({ channel: '#no-such-channel' }),
+      'channel_not_found',
+    );
   });
 
   it('accepts JSON bodies and the token form field, and says not_authed without a token', async () => {
     const api = sim.stackEntry.url;
     const json = await fetch(`${api}chat.postMessage`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${sim.stackEntry.botToken}` },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        authorization: `Bearer ${sim.stackEntry.botToken}`,
+      },
       body: JSON.stringify({ channel: 'C0REVIEW', text: 'json body', blocks: reviewCardBlocks('PD-7') }),
     });
     expect(await json.json()).toMatchObject({ ok: true, message: { blocks: reviewCardBlocks('PD-7') } });
@@ -130,7 +193,10 @@ describe('Slack simulator Web API, driven by @slack/web-api WebClient', () => {
 
   it('reports granted and accepted scopes the way WebClient surfaces them', async () => {
     const res = await webClient(sim).conversations.history({ channel: 'C0REVIEW' });
-    expect(res.response_metadata).toMatchObject({ scopes: expect.arrayContaining(['chat:write', 'channels:history']), acceptedScopes: expect.arrayContaining(['channels:history']) });
+    expect(res.response_metadata).toMatchObject({
+      scopes: expect.arrayContaining(['chat:write', 'channels:history']),
+      acceptedScopes: expect.arrayContaining(['channels:history']),
+    });
   });
 });
 
@@ -141,7 +207,10 @@ describe('Slack simulator rate limiting', () => {
       const client = webClient(sim);
       await client.auth.test();
       await client.auth.test();
-      const raw = await fetch(`${sim.stackEntry.url}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${sim.stackEntry.botToken}` } });
+      const raw = await fetch(`${sim.stackEntry.url}auth.test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sim.stackEntry.botToken}` },
+      });
       expect(raw.status).toBe(429);
       expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -151,11 +220,18 @@ describe('Slack simulator rate limiting', () => {
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,
       });
-      const err = (await strict.auth.test().then(() => undefined, (e: unknown) => e)) as WebAPIRateLimitedError | undefined;
+      const err = (await strict.auth.test().then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as WebAPIRateLimitedError | undefined;
       expect(err?.code).toBe(ErrorCode.RateLimitedError);
       expect(err?.retryAfter).toBeGreaterThanOrEqual(1);
 
-      const off = await fetch(`${sim.url}/__sim/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rateLimit: null }) });
+      const off = await fetch(`${sim.url}/__sim/config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rateLimit: null }),
+      });
       expect(await off.json()).toMatchObject({ rateLimit: null });
       await expect(client.auth.test()).resolves.toMatchObject({ ok: true });
     } finally {

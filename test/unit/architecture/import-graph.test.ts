@@ -13,7 +13,18 @@ import * as ts from 'typescript';
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** Top-level folders of product code; every other folder holding TypeScript must be named in NOT_PRODUCT. */
-const PRODUCT = ['domain', 'runtime', 'integrations', 'activities', 'workflows', 'workers', 'starters', 'ops', 'reconciliation', 'backfill'];
+const PRODUCT = [
+  'domain',
+  'runtime',
+  'integrations',
+  'activities',
+  'workflows',
+  'workers',
+  'starters',
+  'ops',
+  'reconciliation',
+  'backfill',
+];
 /** The simulators, tooling, benchmarks and tests: they may import product code, never the other way round. */
 const NOT_PRODUCT = ['sandbox', 'scripts', 'bench', 'test', 'node_modules', 'deploy', 'docs'];
 
@@ -67,20 +78,32 @@ export function importsOf(fileName: string, source: string): Array<{ spec: strin
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const named =
+        clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
       const allNamedTypes = !!named && named.length > 0 && named.every((e) => e.isTypeOnly) && !clause?.name;
       found.push({ spec: node.moduleSpecifier.text, typeOnly: !!clause && (clause.isTypeOnly || allNamedTypes) });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
-      found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)) });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+      found.push({
+        spec: node.moduleSpecifier.text,
+        typeOnly: node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)),
+      });
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push({ spec: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)) {
       const callee = node.expression;
       if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) {
         found.push({ spec: (node.arguments[0] as ts.StringLiteral).text, typeOnly: false });
       }
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push({ spec: node.argument.literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
@@ -151,7 +174,8 @@ export function findCycles(edges: Edge[]): string[][] {
         if (!inside.has(w)) continue;
         if (w === start) {
           const chain = [start];
-          for (let at: string | undefined = v; at !== undefined && at !== start; at = previous.get(at)) chain.splice(1, 0, at);
+          for (let at: string | undefined = v; at !== undefined && at !== start; at = previous.get(at))
+            chain.splice(1, 0, at);
           return [...chain, start];
         }
         if (!previous.has(w)) {
@@ -170,7 +194,8 @@ export function layerViolations(edges: Edge[]): string[] {
     const from = layerOf(e.from);
     const to = layerOf(e.to);
     if (rank(to) > rank(from)) return [`${e.from} (${from}) -> ${e.to} (${to}): upward import`];
-    if (from === 'workflows' && to === 'activities' && !e.typeOnly) return [`${e.from} -> ${e.to}: workflow code may import activities as types only (import type …)`];
+    if (from === 'workflows' && to === 'activities' && !e.typeOnly)
+      return [`${e.from} -> ${e.to}: workflow code may import activities as types only (import type …)`];
     return [];
   });
 }
@@ -232,7 +257,9 @@ describe('product import graph', () => {
   const { files, edges } = productGraph();
 
   test('every top-level folder with TypeScript is classified as product code or not', () => {
-    const topLevel = readdirSync(ROOT).filter((d) => !d.startsWith('.') && statSync(join(ROOT, d)).isDirectory() && !NOT_PRODUCT.includes(d));
+    const topLevel = readdirSync(ROOT).filter(
+      (d) => !d.startsWith('.') && statSync(join(ROOT, d)).isDirectory() && !NOT_PRODUCT.includes(d),
+    );
     const withTs = topLevel.filter((d) => tsFiles(join(ROOT, d)).length > 0);
     expect(withTs.filter((d) => !PRODUCT.includes(d))).toEqual([]);
     expect(files.length).toBeGreaterThan(100);

@@ -1,4 +1,9 @@
-import { formatBackfillSummary, progressBar, progressLine, type BackfillCommandResult } from '../../../starters/cli/backfill-command';
+import {
+  formatBackfillSummary,
+  progressBar,
+  progressLine,
+  type BackfillCommandResult,
+} from '../../../starters/cli/backfill-command';
 import { EMPTY_TOTALS } from '../../../backfill/model/matching';
 import type { BackfillState } from '../../../backfill/workflows/backfill';
 
@@ -8,7 +13,14 @@ const state = (over: Partial<BackfillState> = {}): BackfillState => ({
   total: 200,
   pages: 1,
   done: false,
-  totals: { ...EMPTY_TOTALS, dealsSeen: 50, matchedByEmail: 3, matchedByExternalId: 40, onboardingsStarted: 2, suspectedDuplicates: 1 },
+  totals: {
+    ...EMPTY_TOTALS,
+    dealsSeen: 50,
+    matchedByEmail: 3,
+    matchedByExternalId: 40,
+    onboardingsStarted: 2,
+    suspectedDuplicates: 1,
+  },
   actions: [],
   suspectedDuplicates: [],
   conflicts: [],
@@ -24,7 +36,9 @@ describe('backfill progress and summary', () => {
   });
 
   it('says what was seen in one line', () => {
-    expect(progressLine(state({ dryRun: true }))).toBe('backfill (dry run): 50/200 deals · matched 43 · onboardings 2 · duplicates 1');
+    expect(progressLine(state({ dryRun: true }))).toBe(
+      'backfill (dry run): 50/200 deals · matched 43 · onboardings 2 · duplicates 1',
+    );
     expect(progressLine(state({ done: true }))).toMatch(/ · done$/);
   });
 
@@ -38,14 +52,35 @@ describe('backfill progress and summary', () => {
         { action: 'write-pipedrive-external-id', dealId: '8', externalId: 'ZAP-8' },
         { action: 'start-onboarding', dealId: '9', externalId: 'pd-x-9' },
       ],
-      suspectedDuplicates: [{ kind: 'suspected-duplicates', dealId: '10', externalId: 'pd-x-10', customers: [{ id: '4', matchedOn: ['email'] }, { id: '5', externalId: 'ZAP-5', matchedOn: ['companyName'] }] }],
-      conflicts: [{ kind: 'conflict', dealId: '11', externalId: 'CID-11', customerId: '6', reason: 'deal-external-id-differs', customerExternalId: 'ZAP-6' }],
+      suspectedDuplicates: [
+        {
+          kind: 'suspected-duplicates',
+          dealId: '10',
+          externalId: 'pd-x-10',
+          customers: [
+            { id: '4', matchedOn: ['email'] },
+            { id: '5', externalId: 'ZAP-5', matchedOn: ['companyName'] },
+          ],
+        },
+      ],
+      conflicts: [
+        {
+          kind: 'conflict',
+          dealId: '11',
+          externalId: 'CID-11',
+          customerId: '6',
+          reason: 'deal-external-id-differs',
+          customerExternalId: 'ZAP-6',
+        },
+      ],
     };
     const text = formatBackfillSummary(r);
     expect(text).toContain('backfill backfill-dry-run (dry run: nothing was changed)');
     expect(text).toContain('external ids would be written: NetSuite 0 · Pipedrive 0');
     expect(text).toContain('onboardings would be started 2\n');
-    expect(text).toContain('What it would do:\n  deal 7: set externalId pd-x-7 on NetSuite customer 1001\n  deal 8: set its External ID field to ZAP-8\n  deal 9: start onboarding pd-x-9\n');
+    expect(text).toContain(
+      'What it would do:\n  deal 7: set externalId pd-x-7 on NetSuite customer 1001\n  deal 8: set its External ID field to ZAP-8\n  deal 9: start onboarding pd-x-9\n',
+    );
     expect(text).toContain('deal 10 (pd-x-10): customers 4 by email, 5 [ZAP-5] by companyName');
     expect(text).toContain('deal 11 (CID-11) ↔ customer 6 [ZAP-6]: deal-external-id-differs');
   });

@@ -86,7 +86,10 @@ function searchAttributeCreations(script: string): Array<Record<string, string>>
     .split('\n')
     .filter((line) => line.includes(SEARCH_ATTRIBUTE_CREATE))
     .map((line) => {
-      const args = line.slice(line.indexOf(SEARCH_ATTRIBUTE_CREATE) + SEARCH_ATTRIBUTE_CREATE.length).trim().split(/\s+/);
+      const args = line
+        .slice(line.indexOf(SEARCH_ATTRIBUTE_CREATE) + SEARCH_ATTRIBUTE_CREATE.length)
+        .trim()
+        .split(/\s+/);
       const flags: Record<string, string> = {};
       for (let i = 0; i < args.length; i += 2) {
         const flag = args[i]!;
@@ -143,7 +146,9 @@ describe('docker-compose.temporal.yml', () => {
     const s = service(SEARCH_ATTRIBUTE_SERVICE);
     expect(s.image).toMatch(/^temporalio\/admin-tools:1\.29\.\d+/);
     expect(dependsOnHealthy(s, temporalName)).toBe(true);
-    const grpc = publishedPorts(serviceByImage('temporalio/auto-setup')[1]).find((p) => p.host === DEFAULT_PORTS.temporalGrpc);
+    const grpc = publishedPorts(serviceByImage('temporalio/auto-setup')[1]).find(
+      (p) => p.host === DEFAULT_PORTS.temporalGrpc,
+    );
     expect(env(s).TEMPORAL_ADDRESS).toBe(`${temporalName}:${grpc?.container}`);
 
     const creations = searchAttributeCreations(commandText(s));
@@ -205,7 +210,12 @@ describe('deploy/temporal/cluster.json and docker-compose.temporal.yml agree', (
     expect(temporal.image).toBe(`temporalio/auto-setup:${settings.temporalVersion}`);
     expect(serviceByImage('temporalio/ui')[1].image).toBe(`temporalio/ui:${settings.uiVersion}`);
     for (const [name, s] of services.filter(([, s]) => s.image?.startsWith('temporalio/admin-tools:'))) {
-      expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(new RegExp(`^temporalio/admin-tools:${settings.temporalVersion.replace(/\./g, '\\.')}-`)) });
+      expect({ name, image: s.image }).toEqual({
+        name,
+        image: expect.stringMatching(
+          new RegExp(`^temporalio/admin-tools:${settings.temporalVersion.replace(/\./g, '\\.')}-`),
+        ),
+      });
     }
   });
 
@@ -222,8 +232,11 @@ describe('deploy/temporal/cluster.json and docker-compose.temporal.yml agree', (
     expect(retentionSeconds(settings)).toBe(Number(settings.namespace.retention.replace('h', '')) * 3600);
   });
 
-  it('register the same search attributes, which are the code\'s', () => {
-    const creations = searchAttributeCreations(commandText(service(SEARCH_ATTRIBUTE_SERVICE))).map((c) => ({ name: c['--name'], type: c['--type'] }));
+  it("register the same search attributes, which are the code's", () => {
+    const creations = searchAttributeCreations(commandText(service(SEARCH_ATTRIBUTE_SERVICE))).map((c) => ({
+      name: c['--name'],
+      type: c['--type'],
+    }));
     expect(settings.searchAttributes).toEqual(expect.arrayContaining(creations));
     expect(creations).toEqual(expect.arrayContaining(settings.searchAttributes));
     expect(settings.searchAttributes).toHaveLength(SEARCH_ATTRIBUTE_DECLARATIONS.length);
@@ -238,20 +251,30 @@ describe('deploy/temporal/cluster.json and docker-compose.temporal.yml agree', (
   });
 
   it("are what the cluster script renders into every service's config", () => {
-    const ports = defaultClusterPorts({ host: '127.0.0.1', frontend: DEFAULT_PORTS.temporalGrpc, ui: DEFAULT_PORTS.temporalUi, postgres: 7432 });
+    const ports = defaultClusterPorts({
+      host: '127.0.0.1',
+      frontend: DEFAULT_PORTS.temporalGrpc,
+      ui: DEFAULT_PORTS.temporalUi,
+      postgres: 7432,
+    });
     for (const service of SERVICES) {
       const config = serverConfig(service, ports, settings) as {
-        persistence: { numHistoryShards: number; datastores: Record<string, { sql: { databaseName: string; user: string; pluginName: string } }> };
+        persistence: {
+          numHistoryShards: number;
+          datastores: Record<string, { sql: { databaseName: string; user: string; pluginName: string } }>;
+        };
         dynamicConfigClient: { filepath: string };
         services: { frontend: { rpc: { grpcPort: number } } };
       };
       expect(config.persistence.numHistoryShards).toBe(settings.numHistoryShards);
-      expect(Object.values(config.persistence.datastores).map((d) => d.sql.databaseName).sort()).toEqual(
-        [settings.postgres.database, settings.postgres.visibilityDatabase].sort(),
-      );
-      expect(new Set(Object.values(config.persistence.datastores).map((d) => `${d.sql.pluginName}/${d.sql.user}`))).toEqual(
-        new Set([`${settings.postgres.plugin}/${settings.postgres.user}`]),
-      );
+      expect(
+        Object.values(config.persistence.datastores)
+          .map((d) => d.sql.databaseName)
+          .sort(),
+      ).toEqual([settings.postgres.database, settings.postgres.visibilityDatabase].sort());
+      expect(
+        new Set(Object.values(config.persistence.datastores).map((d) => `${d.sql.pluginName}/${d.sql.user}`)),
+      ).toEqual(new Set([`${settings.postgres.plugin}/${settings.postgres.user}`]));
       expect(config.dynamicConfigClient.filepath).toBe(dynamicConfigPath(settings));
       expect(config.services.frontend.rpc.grpcPort).toBe(DEFAULT_PORTS.temporalGrpc);
     }

@@ -22,20 +22,35 @@ describe('temporal-server binaries', () => {
   executable(cache, 'server');
 
   it('takes the env var first, then PATH, then the cache', () => {
-    expect(findTool(TOOLS.server, { TEMPORAL_SERVER: fromEnv, PATH: bin, TEMPORAL_SERVER_CACHE: cache })).toEqual({ path: fromEnv, source: 'env' });
-    expect(findTool(TOOLS.server, { PATH: bin, TEMPORAL_SERVER_CACHE: cache })).toEqual({ path: join(bin, 'temporal-server'), source: 'PATH' });
-    expect(findTool(TOOLS.server, { PATH: '', TEMPORAL_SERVER_CACHE: cache })).toEqual({ path: join(cache, 'server'), source: 'cache' });
+    expect(findTool(TOOLS.server, { TEMPORAL_SERVER: fromEnv, PATH: bin, TEMPORAL_SERVER_CACHE: cache })).toEqual({
+      path: fromEnv,
+      source: 'env',
+    });
+    expect(findTool(TOOLS.server, { PATH: bin, TEMPORAL_SERVER_CACHE: cache })).toEqual({
+      path: join(bin, 'temporal-server'),
+      source: 'PATH',
+    });
+    expect(findTool(TOOLS.server, { PATH: '', TEMPORAL_SERVER_CACHE: cache })).toEqual({
+      path: join(cache, 'server'),
+      source: 'cache',
+    });
     expect(findTool(TOOLS.sql, { PATH: '', TEMPORAL_SERVER_CACHE: cache })).toBeUndefined();
   });
 
   it('refuses an env var that names no executable', () => {
-    expect(() => findTool(TOOLS.sql, { TEMPORAL_SQL_TOOL: join(root, 'missing') })).toThrow(/TEMPORAL_SQL_TOOL=.*not an executable file/);
+    expect(() => findTool(TOOLS.sql, { TEMPORAL_SQL_TOOL: join(root, 'missing') })).toThrow(
+      /TEMPORAL_SQL_TOOL=.*not an executable file/,
+    );
   });
 
   it('caches builds under the version of deploy/temporal/cluster.json', () => {
     const env = { XDG_CACHE_HOME: root };
-    expect(TOOLS.server.cacheDir(env)).toBe(join(root, 'onboarding-orchestrator', 'temporal-server', `v${clusterSettings().temporalVersion}`));
-    expect(TOOLS.ui.cacheDir(env)).toBe(join(root, 'onboarding-orchestrator', 'temporal-ui', `v${clusterSettings().uiVersion}`));
+    expect(TOOLS.server.cacheDir(env)).toBe(
+      join(root, 'onboarding-orchestrator', 'temporal-server', `v${clusterSettings().temporalVersion}`),
+    );
+    expect(TOOLS.ui.cacheDir(env)).toBe(
+      join(root, 'onboarding-orchestrator', 'temporal-ui', `v${clusterSettings().uiVersion}`),
+    );
   });
 
   it('says in one message every route it tried and how to provide the binary', () => {
@@ -43,12 +58,16 @@ describe('temporal-server binaries', () => {
     expect(message).toContain('TEMPORAL_SERVER: not set');
     expect(message).toContain('`temporal-server` on PATH: not found');
     expect(message).toContain(`nothing at ${join(cache, 'server')}`);
-    expect(message).toContain(`go install go.temporal.io/server/cmd/server@v${clusterSettings().temporalVersion}: no \`go\` toolchain`);
+    expect(message).toContain(
+      `go install go.temporal.io/server/cmd/server@v${clusterSettings().temporalVersion}: no \`go\` toolchain`,
+    );
     expect(message).toContain('https://github.com/temporalio/temporal/releases');
   });
 
   it('refuses a TEMPORAL_SCHEMA_DIR without the PostgreSQL schema', () => {
-    expect(findSchemaDir({ TEMPORAL_SCHEMA_DIR: root }, () => undefined)).toEqual([expect.stringMatching(/no temporal\/versioned folder/)]);
+    expect(findSchemaDir({ TEMPORAL_SCHEMA_DIR: root }, () => undefined)).toEqual([
+      expect.stringMatching(/no temporal\/versioned folder/),
+    ]);
     mkdirSync(join(root, 'schema', 'temporal', 'versioned'), { recursive: true });
     expect(findSchemaDir({ TEMPORAL_SCHEMA_DIR: join(root, 'schema') }, () => undefined)).toBe(join(root, 'schema'));
   });

@@ -1,4 +1,13 @@
-import { addTotals, decideBackfill, EMPTY_TOTALS, matchedOn, tallyDecisions, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../../../backfill/model/matching';
+import {
+  addTotals,
+  decideBackfill,
+  EMPTY_TOTALS,
+  matchedOn,
+  tallyDecisions,
+  type BackfillDeal,
+  type BackfillDecision,
+  type CustomerCandidate,
+} from '../../../backfill/model/matching';
 
 const deal = (over: Partial<BackfillDeal> = {}): BackfillDeal => ({
   dealId: '7',
@@ -24,49 +33,111 @@ describe('decideBackfill', () => {
       'same externalId (case and space ignored) ⇒ matched; the derived id goes onto the deal',
       deal(),
       [c('5', { externalId: ' PD-ABC-7 ', email: 'changed@acme.example' })],
-      { kind: 'matched', dealId: '7', by: 'externalId', customerId: '5', externalId: 'pd-abc-7', writeNetSuiteExternalId: false, writePipedriveExternalId: true },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'externalId',
+        customerId: '5',
+        externalId: 'pd-abc-7',
+        writeNetSuiteExternalId: false,
+        writePipedriveExternalId: true,
+      },
     ],
     [
       'same externalId and the deal already carries it ⇒ nothing to write',
       deal({ externalIdOnDeal: true }),
       [c('5', { externalId: 'pd-abc-7' })],
-      { kind: 'matched', dealId: '7', by: 'externalId', customerId: '5', externalId: 'pd-abc-7', writeNetSuiteExternalId: false, writePipedriveExternalId: false },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'externalId',
+        customerId: '5',
+        externalId: 'pd-abc-7',
+        writeNetSuiteExternalId: false,
+        writePipedriveExternalId: false,
+      },
     ],
     [
       'externalId wins over a second customer found by e-mail',
       deal(),
       [c('3', { email: 'AP@acme.example' }), c('5', { externalId: 'pd-abc-7' })],
-      { kind: 'matched', dealId: '7', by: 'externalId', customerId: '5', externalId: 'pd-abc-7', writeNetSuiteExternalId: false, writePipedriveExternalId: true },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'externalId',
+        customerId: '5',
+        externalId: 'pd-abc-7',
+        writeNetSuiteExternalId: false,
+        writePipedriveExternalId: true,
+      },
     ],
     [
       'one customer by e-mail, no externalId ⇒ it gets the deal’s, and the deal gets it too',
       deal(),
       [c('9', { email: ' AP@ACME.example ', companyName: 'Acme Holdings' })],
-      { kind: 'matched', dealId: '7', by: 'email', customerId: '9', externalId: 'pd-abc-7', writeNetSuiteExternalId: true, writePipedriveExternalId: true },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'email',
+        customerId: '9',
+        externalId: 'pd-abc-7',
+        writeNetSuiteExternalId: true,
+        writePipedriveExternalId: true,
+      },
     ],
     [
       'one customer by company name (whitespace and case ignored), no externalId',
       deal({ email: undefined }),
       [c('9', { companyName: '  ACME   ltd ' })],
-      { kind: 'matched', dealId: '7', by: 'companyName', customerId: '9', externalId: 'pd-abc-7', writeNetSuiteExternalId: true, writePipedriveExternalId: true },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'companyName',
+        customerId: '9',
+        externalId: 'pd-abc-7',
+        writeNetSuiteExternalId: true,
+        writePipedriveExternalId: true,
+      },
     ],
     [
       'one customer under the old connector’s own key, deal without one ⇒ the deal adopts it; NetSuite untouched',
       deal(),
       [c('9', { externalId: 'ZAP-77', email: 'ap@acme.example' })],
-      { kind: 'matched', dealId: '7', by: 'email', customerId: '9', externalId: 'ZAP-77', writeNetSuiteExternalId: false, writePipedriveExternalId: true },
+      {
+        kind: 'matched',
+        dealId: '7',
+        by: 'email',
+        customerId: '9',
+        externalId: 'ZAP-77',
+        writeNetSuiteExternalId: false,
+        writePipedriveExternalId: true,
+      },
     ],
     [
       'the deal has its own External ID and the customer another ⇒ conflict, nothing written',
       deal({ externalId: 'CID-1', externalIdOnDeal: true }),
       [c('9', { externalId: 'ZAP-77', companyName: 'Acme Ltd' })],
-      { kind: 'conflict', dealId: '7', externalId: 'CID-1', customerId: '9', reason: 'deal-external-id-differs', customerExternalId: 'ZAP-77' },
+      {
+        kind: 'conflict',
+        dealId: '7',
+        externalId: 'CID-1',
+        customerId: '9',
+        reason: 'deal-external-id-differs',
+        customerExternalId: 'ZAP-77',
+      },
     ],
     [
       'the customer’s key is not a valid external_id (spaces, dots) ⇒ conflict',
       deal(),
       [c('9', { externalId: 'zap 77.1', email: 'ap@acme.example' })],
-      { kind: 'conflict', dealId: '7', externalId: 'pd-abc-7', customerId: '9', reason: 'customer-external-id-invalid', customerExternalId: 'zap 77.1' },
+      {
+        kind: 'conflict',
+        dealId: '7',
+        externalId: 'pd-abc-7',
+        customerId: '9',
+        reason: 'customer-external-id-invalid',
+        customerExternalId: 'zap 77.1',
+      },
     ],
     [
       'two customers (one by e-mail, one by company) ⇒ suspected duplicates, lowest id first',
@@ -95,7 +166,9 @@ describe('decideBackfill', () => {
   });
 
   it('matchedOn lists every shared key', () => {
-    expect(matchedOn(deal(), c('1', { externalId: 'pd-abc-7', email: 'ap@acme.example', companyName: 'acme ltd' }))).toEqual(['externalId', 'email', 'companyName']);
+    expect(
+      matchedOn(deal(), c('1', { externalId: 'pd-abc-7', email: 'ap@acme.example', companyName: 'acme ltd' })),
+    ).toEqual(['externalId', 'email', 'companyName']);
   });
 });
 
@@ -103,8 +176,22 @@ describe('tallyDecisions / addTotals', () => {
   it('counts matches by kind, planned writes, starts, duplicates and conflicts', () => {
     const decisions = table();
     const t = tallyDecisions(decisions);
-    expect(t).toEqual({ ...EMPTY_TOTALS, dealsSeen: 5, matchedByExternalId: 1, matchedByEmail: 1, matchedByCompanyName: 0, netsuiteExternalIdsWritten: 1, pipedriveExternalIdsWritten: 2, suspectedDuplicates: 1, conflicts: 1 });
-    expect(addTotals(t, { dealsSeen: 2, onboardingsStarted: 3 })).toMatchObject({ dealsSeen: 7, onboardingsStarted: 3, matchedByEmail: 1 });
+    expect(t).toEqual({
+      ...EMPTY_TOTALS,
+      dealsSeen: 5,
+      matchedByExternalId: 1,
+      matchedByEmail: 1,
+      matchedByCompanyName: 0,
+      netsuiteExternalIdsWritten: 1,
+      pipedriveExternalIdsWritten: 2,
+      suspectedDuplicates: 1,
+      conflicts: 1,
+    });
+    expect(addTotals(t, { dealsSeen: 2, onboardingsStarted: 3 })).toMatchObject({
+      dealsSeen: 7,
+      onboardingsStarted: 3,
+      matchedByEmail: 1,
+    });
   });
 
   function table(): BackfillDecision[] {
@@ -112,8 +199,13 @@ describe('tallyDecisions / addTotals', () => {
       decideBackfill(deal(), [c('1', { externalId: 'pd-abc-7' })]),
       decideBackfill(deal({ dealId: '8', externalId: 'pd-abc-8' }), [c('2', { email: 'ap@acme.example' })]),
       decideBackfill(deal({ dealId: '9' }), []),
-      decideBackfill(deal({ dealId: '10' }), [c('3', { email: 'ap@acme.example' }), c('4', { companyName: 'Acme Ltd' })]),
-      decideBackfill(deal({ dealId: '11', externalIdOnDeal: true, externalId: 'X-1' }), [c('5', { email: 'ap@acme.example', externalId: 'Y-1' })]),
+      decideBackfill(deal({ dealId: '10' }), [
+        c('3', { email: 'ap@acme.example' }),
+        c('4', { companyName: 'Acme Ltd' }),
+      ]),
+      decideBackfill(deal({ dealId: '11', externalIdOnDeal: true, externalId: 'X-1' }), [
+        c('5', { email: 'ap@acme.example', externalId: 'Y-1' }),
+      ]),
     ];
   }
 });

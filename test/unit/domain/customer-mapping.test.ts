@@ -1,5 +1,9 @@
 import type { ContactEntry, PostalAddress } from '../../../domain/canonical-deal';
-import { mapToNetSuiteCustomer, selectBillingEmail, type CustomerMappingResult } from '../../../domain/customer-mapping';
+import {
+  mapToNetSuiteCustomer,
+  selectBillingEmail,
+  type CustomerMappingResult,
+} from '../../../domain/customer-mapping';
 import type { NetSuiteCustomerBody } from '../../../domain/netsuite-records';
 import { makeDeal, SEED_REFERENCE_DATA as REF } from './fixtures';
 
@@ -38,7 +42,14 @@ describe('mapToNetSuiteCustomer: the happy path produces the documented body', (
               defaultBilling: true,
               defaultShipping: true,
               label: 'Billing',
-              addressBookAddress: { addr1: '1 Market St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US', addressee: 'Acme Inc' },
+              addressBookAddress: {
+                addr1: '1 Market St',
+                city: 'San Francisco',
+                state: 'CA',
+                zip: '94105',
+                country: 'US',
+                addressee: 'Acme Inc',
+              },
             },
           ],
         },
@@ -59,11 +70,31 @@ describe('mapToNetSuiteCustomer: the happy path produces the documented body', (
 
 describe('multiple e-mails', () => {
   test.each([
-    ['primary chosen among several', [email('first@acme.com'), email('ap@acme.com', true), email('third@acme.com')], 'ap@acme.com', []],
-    ['none primary ⇒ first valid', [email('not-an-email'), email('second@acme.com'), email('third@acme.com')], 'second@acme.com', []],
-    ['primary invalid ⇒ first valid other, warned', [email('ap@acme', true), email('backup@acme.com')], 'backup@acme.com', ['email.primary_invalid']],
+    [
+      'primary chosen among several',
+      [email('first@acme.com'), email('ap@acme.com', true), email('third@acme.com')],
+      'ap@acme.com',
+      [],
+    ],
+    [
+      'none primary ⇒ first valid',
+      [email('not-an-email'), email('second@acme.com'), email('third@acme.com')],
+      'second@acme.com',
+      [],
+    ],
+    [
+      'primary invalid ⇒ first valid other, warned',
+      [email('ap@acme', true), email('backup@acme.com')],
+      'backup@acme.com',
+      ['email.primary_invalid'],
+    ],
     ['blank entries skipped', [email('  '), email('Jane@ACME.com')], 'Jane@acme.com', []],
-    ['two primaries ⇒ the first primary', [email('one@acme.com', true), email('two@acme.com', true)], 'one@acme.com', []],
+    [
+      'two primaries ⇒ the first primary',
+      [email('one@acme.com', true), email('two@acme.com', true)],
+      'one@acme.com',
+      [],
+    ],
   ])('%s', (_label, emails, expected, warnings) => {
     const r = mapToNetSuiteCustomer(makeDeal({ person: { emails } }), REF, EID);
     expect(customerOf(r).email).toBe(expected);
@@ -100,7 +131,12 @@ describe('phones', () => {
     ['none primary ⇒ first', [email(' +49 30 1234567 '), email('+1 415 555 0199')], '+49 30 1234567', []],
     ['none', [], undefined, []],
     ['too short ⇒ dropped with warning', [email('555', true)], undefined, ['phone.invalid']],
-    ['longer than NetSuite’s 32 chars ⇒ dropped with warning', [email('+1 415 555 0100 ext. 1234 (reception desk)', true)], undefined, ['phone.too_long']],
+    [
+      'longer than NetSuite’s 32 chars ⇒ dropped with warning',
+      [email('+1 415 555 0100 ext. 1234 (reception desk)', true)],
+      undefined,
+      ['phone.too_long'],
+    ],
   ])('%s', (_label, phones, expected, warnings) => {
     const r = mapToNetSuiteCustomer(makeDeal({ person: { phones } }), REF, EID);
     expect(customerOf(r).phone).toBe(expected);
@@ -137,8 +173,12 @@ describe('special characters and non-Latin names are kept as typed', () => {
   });
 
   test('organization missing or nameless ⇒ reason', () => {
-    expect(reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: null }), REF, EID))).toEqual(expect.arrayContaining(['organization.missing']));
-    expect(reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: { name: '   ' } }), REF, EID))).toEqual(['organization.name_missing']);
+    expect(reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: null }), REF, EID))).toEqual(
+      expect.arrayContaining(['organization.missing']),
+    );
+    expect(reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: { name: '   ' } }), REF, EID))).toEqual([
+      'organization.name_missing',
+    ]);
   });
 });
 
@@ -156,10 +196,24 @@ describe('multinational addresses, tax ids and subsidiaries', () => {
   const cases: Case[] = [
     {
       label: 'US',
-      address: { street: '500 5th Ave', street2: 'Floor 12', city: 'New York', region: 'ny', postalCode: '10110-0001', country: 'US' },
+      address: {
+        street: '500 5th Ave',
+        street2: 'Floor 12',
+        city: 'New York',
+        region: 'ny',
+        postalCode: '10110-0001',
+        country: 'US',
+      },
       taxId: '98-7654321',
       subsidiary: 'Parent Company',
-      expectAddress: { addr1: '500 5th Ave', addr2: 'Floor 12', city: 'New York', state: 'NY', zip: '10110-0001', country: 'US' },
+      expectAddress: {
+        addr1: '500 5th Ave',
+        addr2: 'Floor 12',
+        city: 'New York',
+        state: 'NY',
+        zip: '10110-0001',
+        country: 'US',
+      },
       expectSubsidiary: '1',
       expectTax: { nexusCountry: 'US', taxRegistrationNumber: '98-7654321' },
     },
@@ -210,16 +264,24 @@ describe('multinational addresses, tax ids and subsidiaries', () => {
     },
   ];
 
-  test.each(cases)('$label', ({ address, taxId, subsidiary, expectAddress, expectSubsidiary, expectTax, warnings = [] }) => {
-    const r = mapToNetSuiteCustomer(makeDeal({ organization: { address, taxId, subsidiary } }), REF, EID);
-    const c = customerOf(r);
-    expect(c.addressBook.items).toEqual([
-      { defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: { ...expectAddress, addressee: 'Acme Inc' } },
-    ]);
-    expect(c.subsidiary).toEqual({ id: expectSubsidiary });
-    expect(c.taxRegistration).toEqual({ items: [expectTax] });
-    expect(warningCodes(r)).toEqual(warnings);
-  });
+  test.each(cases)(
+    '$label',
+    ({ address, taxId, subsidiary, expectAddress, expectSubsidiary, expectTax, warnings = [] }) => {
+      const r = mapToNetSuiteCustomer(makeDeal({ organization: { address, taxId, subsidiary } }), REF, EID);
+      const c = customerOf(r);
+      expect(c.addressBook.items).toEqual([
+        {
+          defaultBilling: true,
+          defaultShipping: true,
+          label: 'Billing',
+          addressBookAddress: { ...expectAddress, addressee: 'Acme Inc' },
+        },
+      ]);
+      expect(c.subsidiary).toEqual({ id: expectSubsidiary });
+      expect(c.taxRegistration).toEqual({ items: [expectTax] });
+      expect(warningCodes(r)).toEqual(warnings);
+    },
+  );
 
   test.each([
     // without a country an unprefixed EIN cannot be checked either: both are reported
@@ -227,24 +289,62 @@ describe('multinational addresses, tax ids and subsidiaries', () => {
     ['empty address', {}, ['address.missing', 'tax_id.country_unknown']],
     ['no city', { street: '1 Market St', postalCode: '94105', country: 'US' }, ['address.city_missing']],
     ['no street', { city: 'San Francisco', postalCode: '94105', country: 'US' }, ['address.street_missing']],
-    ['no country', { street: '1 Market St', city: 'San Francisco', postalCode: '94105', formatted: '1 Market St, San Francisco' }, ['address.country_missing', 'tax_id.country_unknown']],
-    ['unknown country', { street: '1 Market St', city: 'SF', postalCode: '94105', country: 'Atlantis' }, ['address.country_invalid', 'tax_id.country_unknown']],
-    ['bad US zip', { street: '1 Market St', city: 'San Francisco', postalCode: '9410', country: 'US' }, ['address.postal_code_invalid']],
-    ['missing US zip', { street: '1 Market St', city: 'San Francisco', country: 'US' }, ['address.postal_code_missing']],
+    [
+      'no country',
+      { street: '1 Market St', city: 'San Francisco', postalCode: '94105', formatted: '1 Market St, San Francisco' },
+      ['address.country_missing', 'tax_id.country_unknown'],
+    ],
+    [
+      'unknown country',
+      { street: '1 Market St', city: 'SF', postalCode: '94105', country: 'Atlantis' },
+      ['address.country_invalid', 'tax_id.country_unknown'],
+    ],
+    [
+      'bad US zip',
+      { street: '1 Market St', city: 'San Francisco', postalCode: '9410', country: 'US' },
+      ['address.postal_code_invalid'],
+    ],
+    [
+      'missing US zip',
+      { street: '1 Market St', city: 'San Francisco', country: 'US' },
+      ['address.postal_code_missing'],
+    ],
   ])('%s ⇒ %j', (_label, address, codes) => {
-    const r = mapToNetSuiteCustomer(makeDeal({ organization: { address: address as PostalAddress | undefined } }), REF, EID);
+    const r = mapToNetSuiteCustomer(
+      makeDeal({ organization: { address: address as PostalAddress | undefined } }),
+      REF,
+      EID,
+    );
     expect(reasonCodes(r)).toEqual(codes);
   });
 
   test('address lines over NetSuite’s 150 characters ⇒ reason', () => {
-    const r = mapToNetSuiteCustomer(makeDeal({ organization: { address: { street: 'x'.repeat(151), city: 'SF', region: 'CA', postalCode: '94105', country: 'US' } } }), REF, EID);
+    const r = mapToNetSuiteCustomer(
+      makeDeal({
+        organization: {
+          address: { street: 'x'.repeat(151), city: 'SF', region: 'CA', postalCode: '94105', country: 'US' },
+        },
+      }),
+      REF,
+      EID,
+    );
     expect(reasonCodes(r)).toEqual(['address.too_long']);
     if (!r.ok) expect(r.reasons[0]?.field).toBe('organization.address.street');
   });
 
   test('Pipedrive-style country names are normalised to ISO-2', () => {
     const r = mapToNetSuiteCustomer(
-      makeDeal({ organization: { address: { street: '500 Howard Street', city: 'San Francisco', region: 'CA', postalCode: '94105', country: 'United States' } } }),
+      makeDeal({
+        organization: {
+          address: {
+            street: '500 Howard Street',
+            city: 'San Francisco',
+            region: 'CA',
+            postalCode: '94105',
+            country: 'United States',
+          },
+        },
+      }),
       REF,
       EID,
     );
@@ -252,18 +352,35 @@ describe('multinational addresses, tax ids and subsidiaries', () => {
   });
 
   test('US address without a state is mapped but warned', () => {
-    const r = mapToNetSuiteCustomer(makeDeal({ organization: { address: { street: '1 Market St', city: 'SF', postalCode: '94105', country: 'US' } } }), REF, EID);
+    const r = mapToNetSuiteCustomer(
+      makeDeal({
+        organization: { address: { street: '1 Market St', city: 'SF', postalCode: '94105', country: 'US' } },
+      }),
+      REF,
+      EID,
+    );
     expect(customerOf(r).addressBook.items[0]?.addressBookAddress.state).toBeUndefined();
     expect(warningCodes(r)).toEqual(['address.region_missing']);
   });
 
   test('Irish address without Eircode is fine (postal code optional there)', () => {
     const r = mapToNetSuiteCustomer(
-      makeDeal({ organization: { subsidiary: 'Acme Europe BV', taxId: 'IE1234567T', address: { street: '1 O’Connell St', city: 'Dublin', country: 'IE' } } }),
+      makeDeal({
+        organization: {
+          subsidiary: 'Acme Europe BV',
+          taxId: 'IE1234567T',
+          address: { street: '1 O’Connell St', city: 'Dublin', country: 'IE' },
+        },
+      }),
       REF,
       EID,
     );
-    expect(customerOf(r).addressBook.items[0]?.addressBookAddress).toEqual({ addr1: '1 O’Connell St', city: 'Dublin', country: 'IE', addressee: 'Acme Inc' });
+    expect(customerOf(r).addressBook.items[0]?.addressBookAddress).toEqual({
+      addr1: '1 O’Connell St',
+      city: 'Dublin',
+      country: 'IE',
+      addressee: 'Acme Inc',
+    });
   });
 });
 
@@ -290,17 +407,27 @@ describe('tax id', () => {
 
   test('VAT number of another country than the address ⇒ mapped with a warning', () => {
     const r = mapToNetSuiteCustomer(makeDeal({ organization: { taxId: 'DE123456789' } }), REF, EID);
-    expect(customerOf(r).taxRegistration).toEqual({ items: [{ nexusCountry: 'DE', taxRegistrationNumber: 'DE123456789' }] });
+    expect(customerOf(r).taxRegistration).toEqual({
+      items: [{ nexusCountry: 'DE', taxRegistrationNumber: 'DE123456789' }],
+    });
     expect(warningCodes(r)).toEqual(['tax_id.country_mismatch']);
   });
 
   test('country without a rule ⇒ accepted as typed with an "unverified" warning', () => {
     const r = mapToNetSuiteCustomer(
-      makeDeal({ organization: { subsidiary: 'Parent Company', taxId: 'T1234567J', address: { street: '1 Raffles Pl', city: 'Singapore', postalCode: '048616', country: 'SG' } } }),
+      makeDeal({
+        organization: {
+          subsidiary: 'Parent Company',
+          taxId: 'T1234567J',
+          address: { street: '1 Raffles Pl', city: 'Singapore', postalCode: '048616', country: 'SG' },
+        },
+      }),
       REF,
       EID,
     );
-    expect(customerOf(r).taxRegistration).toEqual({ items: [{ nexusCountry: 'SG', taxRegistrationNumber: 'T1234567J' }] });
+    expect(customerOf(r).taxRegistration).toEqual({
+      items: [{ nexusCountry: 'SG', taxRegistrationNumber: 'T1234567J' }],
+    });
     expect(warningCodes(r)).toEqual(['tax_id.unverified']);
   });
 });
@@ -313,7 +440,8 @@ describe('subsidiary, terms and package resolution', () => {
         field: 'organization.subsidiary',
         code: 'subsidiary.unknown',
         message: 'Subsidiary "Acme Germany GmbH" does not exist in NetSuite.',
-        suggestion: 'Valid subsidiaries: "Parent Company", "Acme UK Ltd", "Acme Europe BV", "Acme Canada Inc", "Acme Australia Pty Ltd".',
+        suggestion:
+          'Valid subsidiaries: "Parent Company", "Acme UK Ltd", "Acme Europe BV", "Acme Canada Inc", "Acme Australia Pty Ltd".',
         value: 'Acme Germany GmbH',
       },
     ]);
@@ -321,7 +449,13 @@ describe('subsidiary, terms and package resolution', () => {
 
   test('missing subsidiary in a country with no subsidiary ⇒ reason', () => {
     const r = mapToNetSuiteCustomer(
-      makeDeal({ organization: { subsidiary: undefined, taxId: 'DE123456789', address: { street: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' } } }),
+      makeDeal({
+        organization: {
+          subsidiary: undefined,
+          taxId: 'DE123456789',
+          address: { street: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
+        },
+      }),
       REF,
       EID,
     );
@@ -330,7 +464,10 @@ describe('subsidiary, terms and package resolution', () => {
   });
 
   test('missing subsidiary with two candidates in the country ⇒ reason (never a guess)', () => {
-    const ref = { ...REF, subsidiaries: [...REF.subsidiaries, { id: '6', name: 'Acme US Services LLC', country: 'US' }] };
+    const ref = {
+      ...REF,
+      subsidiaries: [...REF.subsidiaries, { id: '6', name: 'Acme US Services LLC', country: 'US' }],
+    };
     const r = mapToNetSuiteCustomer(makeDeal({ organization: { subsidiary: undefined } }), ref, EID);
     expect(reasonCodes(r)).toEqual(['subsidiary.missing']);
   });
@@ -352,13 +489,16 @@ describe('subsidiary, terms and package resolution', () => {
     expect(r.ok === false && r.reasons[0]).toMatchObject({
       code: 'terms.unknown',
       value: 'Net 45',
-      suggestion: 'Valid terms: "Net 15", "Net 30", "Net 60", "Due on receipt". Or add "Net 45" to fields.terms.values in the mapping template.',
+      suggestion:
+        'Valid terms: "Net 15", "Net 30", "Net 60", "Due on receipt". Or add "Net 45" to fields.terms.values in the mapping template.',
     });
   });
 
   test('missing terms when NetSuite has no "Net 30" ⇒ reason', () => {
     const ref = { ...REF, terms: REF.terms.filter((t) => t.name !== 'Net 30') };
-    expect(reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: { paymentTerms: undefined } }), ref, EID))).toEqual(['terms.default_missing']);
+    expect(
+      reasonCodes(mapToNetSuiteCustomer(makeDeal({ organization: { paymentTerms: undefined } }), ref, EID)),
+    ).toEqual(['terms.default_missing']);
   });
 
   test.each([
@@ -366,7 +506,9 @@ describe('subsidiary, terms and package resolution', () => {
     [' Enterprise ', 'ENTERPRISE'],
     ['GROWTH', 'GROWTH'],
   ])('package %j ⇒ custentity_onboarding_code %s', (onboardingPackage, code) => {
-    expect(customerOf(mapToNetSuiteCustomer(makeDeal({ deal: { onboardingPackage } }), REF, EID)).custentity_onboarding_code).toBe(code);
+    expect(
+      customerOf(mapToNetSuiteCustomer(makeDeal({ deal: { onboardingPackage } }), REF, EID)).custentity_onboarding_code,
+    ).toBe(code);
   });
 
   test.each([
@@ -388,9 +530,19 @@ describe('subsidiary, terms and package resolution', () => {
 describe('all failures are collected, not just the first', () => {
   test('a deal with everything wrong lists every field', () => {
     const deal = makeDeal({
-      deal: { onboardingPackage: 'PLATINUM', csmUserId: undefined, billingOwner: undefined, expectedTimeToValue: 'soon' },
+      deal: {
+        onboardingPackage: 'PLATINUM',
+        csmUserId: undefined,
+        billingOwner: undefined,
+        expectedTimeToValue: 'soon',
+      },
       person: { emails: [email('nope', true)] },
-      organization: { taxId: undefined, subsidiary: 'Nowhere Ltd', paymentTerms: 'Net 45', address: { street: '1 Market St', city: 'SF', postalCode: 'ABCDE', country: 'US' } },
+      organization: {
+        taxId: undefined,
+        subsidiary: 'Nowhere Ltd',
+        paymentTerms: 'Net 45',
+        address: { street: '1 Market St', city: 'SF', postalCode: 'ABCDE', country: 'US' },
+      },
     });
     const r = mapToNetSuiteCustomer(deal, REF, 'bad|id');
     expect(reasonCodes(r).sort()).toEqual(
@@ -427,7 +579,11 @@ describe('all failures are collected, not just the first', () => {
   });
 
   test('expected time-to-value before the signature blocks the mapping', () => {
-    const r = mapToNetSuiteCustomer(makeDeal({ deal: { signedAt: '2026-03-10T14:00:00Z', expectedTimeToValue: '2026-02-01' } }), REF, EID);
+    const r = mapToNetSuiteCustomer(
+      makeDeal({ deal: { signedAt: '2026-03-10T14:00:00Z', expectedTimeToValue: '2026-02-01' } }),
+      REF,
+      EID,
+    );
     expect(reasonCodes(r)).toEqual(['handoff.ttv_before_signature']);
   });
 

@@ -3,7 +3,7 @@ import { dealClaimRefusal } from '../../../domain/deal-claim';
 const facts = { contractSignedStageIds: ['5', '12'], companyId: '777' };
 
 describe('dealClaimRefusal: the fetched deal against what the delivery claimed', () => {
-  it('a signed, open or won deal of the token\'s company passes', () => {
+  it("a signed, open or won deal of the token's company passes", () => {
     expect(dealClaimRefusal({ id: '1', stageId: '5', status: 'open' }, facts, '777')).toBeUndefined();
     expect(dealClaimRefusal({ id: '1', stageId: '12', status: 'won' }, facts, '777')).toBeUndefined();
     expect(dealClaimRefusal({ id: '1', stageId: '5', status: 'open' }, facts)).toBeUndefined();

@@ -1,4 +1,9 @@
-import { deriveExternalId, EXTERNAL_ID_NAMESPACE, isValidExternalId, deriveChildExternalId } from '../../../domain/external-id';
+import {
+  deriveExternalId,
+  EXTERNAL_ID_NAMESPACE,
+  isValidExternalId,
+  deriveChildExternalId,
+} from '../../../domain/external-id';
 import { invoiceExternalId } from '../../../domain/invoice-plan';
 
 describe('isValidExternalId (NetSuite eid: and Temporal workflow id)', () => {
@@ -48,7 +53,9 @@ describe('deriveExternalId', () => {
     expect(deriveExternalId({ companyId: '1', dealId: '3' })).not.toBe(base);
     expect(deriveExternalId({ companyId: '2', dealId: '2' })).not.toBe(base);
     // the separator prevents "1:23" vs "12:3" collisions
-    expect(deriveExternalId({ companyId: '1', dealId: '23' })).not.toBe(deriveExternalId({ companyId: '12', dealId: '3' }));
+    expect(deriveExternalId({ companyId: '1', dealId: '23' })).not.toBe(
+      deriveExternalId({ companyId: '12', dealId: '3' }),
+    );
   });
 
   test.each([
@@ -59,7 +66,9 @@ describe('deriveExternalId', () => {
   });
 
   test.each([[''], ['A|B'], ['x'.repeat(65)], [null], [undefined]])('derives when existing is %j', (existing) => {
-    expect(deriveExternalId({ companyId: '1', dealId: '2', existing })).toBe(deriveExternalId({ companyId: '1', dealId: '2' }));
+    expect(deriveExternalId({ companyId: '1', dealId: '2', existing })).toBe(
+      deriveExternalId({ companyId: '1', dealId: '2' }),
+    );
   });
 
   test('namespace is a fixed UUID', () => {

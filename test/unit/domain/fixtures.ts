@@ -29,7 +29,9 @@ type PersonPatch = Partial<NonNullable<ResolvedDeal['person']>>;
 type OrgPatch = Partial<NonNullable<ResolvedDeal['organization']>>;
 
 /** A US deal that maps cleanly; each test changes only what it is about. */
-export function makeDeal(patch: { deal?: DealPatch; person?: PersonPatch | null; organization?: OrgPatch | null } = {}): ResolvedDeal {
+export function makeDeal(
+  patch: { deal?: DealPatch; person?: PersonPatch | null; organization?: OrgPatch | null } = {},
+): ResolvedDeal {
   const base: ResolvedDeal = {
     deal: {
       id: '746',

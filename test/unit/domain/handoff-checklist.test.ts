@@ -26,7 +26,10 @@ describe('checkHandoff (the guide’s ownership & handoff gate)', () => {
 
   test('reasons name the field and the Pipedrive field to fill', () => {
     const r = checkHandoff(makeDeal({ deal: { billingOwner: undefined } }).deal);
-    expect(r.reasons[0]).toMatchObject({ field: 'deal.billingOwner', suggestion: 'Set the deal\'s "Billing owner" field.' });
+    expect(r.reasons[0]).toMatchObject({
+      field: 'deal.billingOwner',
+      suggestion: 'Set the deal\'s "Billing owner" field.',
+    });
   });
 
   test('without a signature time the before-signature check is skipped', () => {

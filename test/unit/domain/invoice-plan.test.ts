@@ -1,11 +1,24 @@
-import { invoiceExternalId, planFirstInvoice, type InvoicePlanResult, type PlanFirstInvoiceInput } from '../../../domain/invoice-plan';
+import {
+  invoiceExternalId,
+  planFirstInvoice,
+  type InvoicePlanResult,
+  type PlanFirstInvoiceInput,
+} from '../../../domain/invoice-plan';
 import { isValidExternalId } from '../../../domain/external-id';
 import { makeDeal, SEED_REFERENCE_DATA as REF } from './fixtures';
 
 const EID = 'pd-8f2c0417-34d4-5b1b-9fe5-36fc6f1c247e';
 
 function input(patch: Partial<PlanFirstInvoiceInput> = {}): PlanFirstInvoiceInput {
-  return { externalId: EID, customerId: '647', deal: makeDeal(), ref: REF, defaultInvoiceDelayDays: 14, signedAt: '2026-03-10T14:00:00Z', ...patch };
+  return {
+    externalId: EID,
+    customerId: '647',
+    deal: makeDeal(),
+    ref: REF,
+    defaultInvoiceDelayDays: 14,
+    signedAt: '2026-03-10T14:00:00Z',
+    ...patch,
+  };
 }
 function planned(r: InvoicePlanResult) {
   if (!r.ok) throw new Error(`expected a plan, got ${r.reasons.map((x) => x.code).join(', ')}`);
@@ -23,7 +36,9 @@ describe('planFirstInvoice', () => {
       terms: { id: '2' },
       tranDate: '2026-03-24',
       memo: `Growth onboarding — Pipedrive deal 746 (${EID})`,
-      item: { items: [{ item: { id: '11' }, quantity: 1, rate: 4500, amount: 4500, description: 'Growth onboarding' }] },
+      item: {
+        items: [{ item: { id: '11' }, quantity: 1, rate: 4500, amount: 4500, description: 'Growth onboarding' }],
+      },
     });
     expect(r.invoiceDate).toBe('2026-03-24');
     expect(r.total).toBe(4500);
@@ -34,7 +49,14 @@ describe('planFirstInvoice', () => {
   test.each([
     ['STARTER', [{ id: '10', rate: 1500 }], 1500],
     ['GROWTH', [{ id: '11', rate: 4500 }], 4500],
-    ['ENTERPRISE', [{ id: '12', rate: 12000 }, { id: '20', rate: 10000 }], 22000],
+    [
+      'ENTERPRISE',
+      [
+        { id: '12', rate: 12000 },
+        { id: '20', rate: 10000 },
+      ],
+      22000,
+    ],
   ])('%s lines and total', (onboardingPackage, lines, total) => {
     const r = planned(planFirstInvoice(input({ deal: makeDeal({ deal: { onboardingPackage } }) })));
     expect(r.invoice.item.items.map((l) => ({ id: l.item.id, rate: l.rate }))).toEqual(lines);
@@ -60,7 +82,9 @@ describe('planFirstInvoice', () => {
       ['explicit first invoice date wins', '2026-03-10T14:00:00Z', 14, '2026-04-01', '2026-04-01'],
       ['explicit month-end date kept', '2026-03-10T14:00:00Z', 14, '2026-04-30', '2026-04-30'],
     ])('%s', (_label, signedAt, defaultInvoiceDelayDays, firstInvoiceDate, expected) => {
-      const r = planned(planFirstInvoice(input({ signedAt, defaultInvoiceDelayDays, deal: makeDeal({ deal: { firstInvoiceDate } }) })));
+      const r = planned(
+        planFirstInvoice(input({ signedAt, defaultInvoiceDelayDays, deal: makeDeal({ deal: { firstInvoiceDate } }) })),
+      );
       expect(r.invoice.tranDate).toBe(expected);
       expect(r.invoiceDate).toBe(expected);
     });
@@ -72,7 +96,11 @@ describe('planFirstInvoice', () => {
     });
 
     test.each([
-      ['invalid explicit date', { deal: makeDeal({ deal: { firstInvoiceDate: '2026-02-30' } }) }, 'invoice.date_invalid'],
+      [
+        'invalid explicit date',
+        { deal: makeDeal({ deal: { firstInvoiceDate: '2026-02-30' } }) },
+        'invoice.date_invalid',
+      ],
       ['unparseable signature time', { signedAt: 'last Tuesday' }, 'invoice.signed_at_invalid'],
       ['negative delay', { defaultInvoiceDelayDays: -1 }, 'invoice.delay_invalid'],
       ['fractional delay', { defaultInvoiceDelayDays: 1.5 }, 'invoice.delay_invalid'],
@@ -98,13 +126,25 @@ describe('planFirstInvoice', () => {
   test('NetSuite-owned values also cover Pipedrive values that no longer resolve', () => {
     const deal = makeDeal({ organization: { subsidiary: 'Renamed Ltd', paymentTerms: 'Net 45' } });
     expect(planFirstInvoice(input({ deal })).ok).toBe(false);
-    expect(planned(planFirstInvoice(input({ deal, netsuiteCustomer: { subsidiaryId: '2', termsId: '2' } }))).invoice.subsidiary).toEqual({ id: '2' });
+    expect(
+      planned(planFirstInvoice(input({ deal, netsuiteCustomer: { subsidiaryId: '2', termsId: '2' } }))).invoice
+        .subsidiary,
+    ).toEqual({ id: '2' });
   });
 
   test('collects every reason', () => {
-    const deal = makeDeal({ deal: { onboardingPackage: 'NOPE' }, organization: { subsidiary: 'Nowhere', paymentTerms: 'Net 45' } });
+    const deal = makeDeal({
+      deal: { onboardingPackage: 'NOPE' },
+      organization: { subsidiary: 'Nowhere', paymentTerms: 'Net 45' },
+    });
     expect(reasonCodes(planFirstInvoice(input({ deal, customerId: ' ', externalId: 'a|b' }))).sort()).toEqual(
-      ['external_id.invalid', 'invoice.customer_missing', 'subsidiary.unknown', 'terms.unknown', 'package.unknown'].sort(),
+      [
+        'external_id.invalid',
+        'invoice.customer_missing',
+        'subsidiary.unknown',
+        'terms.unknown',
+        'package.unknown',
+      ].sort(),
     );
   });
 

@@ -8,7 +8,9 @@ describe('onboarding package catalog (mapping/default.yaml)', () => {
 
   test('codes, items and prices come from the template', () => {
     expect(packageCodes(mapping)).toEqual(['STARTER', 'GROWTH', 'ENTERPRISE']);
-    const summary = Object.fromEntries(onboardingPackages(mapping).map((p) => [p.code, p.lines.map((l) => [l.itemId, l.rate])]));
+    const summary = Object.fromEntries(
+      onboardingPackages(mapping).map((p) => [p.code, p.lines.map((l) => [l.itemId, l.rate])]),
+    );
     expect(summary).toEqual({
       STARTER: [['ONB-STARTER', 1500]],
       GROWTH: [['ONB-GROWTH', 4500]],
@@ -37,7 +39,10 @@ describe('onboarding package catalog (mapping/default.yaml)', () => {
   });
 
   test("a template's value map translates the company's own labels", () => {
-    const custom = { ...mapping, fields: { ...mapping.fields, package: { ...mapping.fields.package, values: { 'Gold plan': 'ENTERPRISE' } } } };
+    const custom = {
+      ...mapping,
+      fields: { ...mapping.fields, package: { ...mapping.fields.package, values: { 'Gold plan': 'ENTERPRISE' } } },
+    };
     expect(findOnboardingPackage('gold  PLAN', custom)?.code).toBe('ENTERPRISE');
   });
 

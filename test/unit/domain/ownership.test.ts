@@ -1,5 +1,11 @@
 import { DEAL_FIELDS, ORGANIZATION_FIELDS, ORCHESTRATOR_OWNED_DEAL_FIELDS } from '../../../domain/pipedrive-fields';
-import { classifyFieldChange, isNetSuiteOwned, NETSUITE_OWNED, ORCHESTRATOR_OWNED, PIPEDRIVE_OWNED } from '../../../domain/ownership';
+import {
+  classifyFieldChange,
+  isNetSuiteOwned,
+  NETSUITE_OWNED,
+  ORCHESTRATOR_OWNED,
+  PIPEDRIVE_OWNED,
+} from '../../../domain/ownership';
 
 describe('field ownership (docs/architecture.md#ownership)', () => {
   test.each([
@@ -51,7 +57,11 @@ describe('field ownership (docs/architecture.md#ownership)', () => {
   test('the three tables do not overlap (after name normalisation)', () => {
     const norm = (s: string) => s.toLowerCase().replace(/[\s_.-]/g, '');
     const seen = new Map<string, string>();
-    for (const [owner, list] of [['pipedrive', PIPEDRIVE_OWNED], ['netsuite', NETSUITE_OWNED], ['orchestrator', ORCHESTRATOR_OWNED]] as const) {
+    for (const [owner, list] of [
+      ['pipedrive', PIPEDRIVE_OWNED],
+      ['netsuite', NETSUITE_OWNED],
+      ['orchestrator', ORCHESTRATOR_OWNED],
+    ] as const) {
       for (const f of list) {
         const prior = seen.get(norm(f));
         expect(prior === undefined || prior === owner).toBe(true);

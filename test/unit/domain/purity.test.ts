@@ -35,14 +35,21 @@ describe('domain/ purity', () => {
     expect(all.length).toBeGreaterThan(10);
   });
 
-  test.each(all.map((f) => [relative(ROOT, f), f]))('%s imports only relative modules and allowed pure packages', (_name, file) => {
-    const src = readFileSync(file, 'utf8');
-    const imports = [...src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? '');
-    for (const spec of imports) {
-      if (spec.startsWith('.')) continue;
-      expect({ file: _name, spec, allowed: ALLOWED_PACKAGES.has(spec) }).toEqual({ file: _name, spec, allowed: true });
-    }
-  });
+  test.each(all.map((f) => [relative(ROOT, f), f]))(
+    '%s imports only relative modules and allowed pure packages',
+    (_name, file) => {
+      const src = readFileSync(file, 'utf8');
+      const imports = [...src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? '');
+      for (const spec of imports) {
+        if (spec.startsWith('.')) continue;
+        expect({ file: _name, spec, allowed: ALLOWED_PACKAGES.has(spec) }).toEqual({
+          file: _name,
+          spec,
+          allowed: true,
+        });
+      }
+    },
+  );
 
   test.each(all.map((f) => [relative(ROOT, f), f]))('%s has no clock, randomness or I/O', (_name, file) => {
     const code = readFileSync(file, 'utf8')

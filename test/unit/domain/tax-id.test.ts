@@ -57,7 +57,12 @@ describe('validateTaxId: valid numbers per scheme, with normalisation', () => {
   });
 
   test('a country without a rule is accepted as typed, flagged UNVERIFIED', () => {
-    expect(validateTaxId(' T1234567J ', 'SG')).toEqual({ ok: true, normalized: 'T1234567J', scheme: 'UNVERIFIED', country: 'SG' });
+    expect(validateTaxId(' T1234567J ', 'SG')).toEqual({
+      ok: true,
+      normalized: 'T1234567J',
+      scheme: 'UNVERIFIED',
+      country: 'SG',
+    });
   });
 });
 

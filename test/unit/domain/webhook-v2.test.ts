@@ -1,4 +1,10 @@
-import { isCreatedInStage, isOwnWriteBack, isStageChangeTo, parseWebhookV2, type WebhookV2Event } from '../../../domain/webhook-v2';
+import {
+  isCreatedInStage,
+  isOwnWriteBack,
+  isStageChangeTo,
+  parseWebhookV2,
+  type WebhookV2Event,
+} from '../../../domain/webhook-v2';
 
 const EXTERNAL_ID_KEY = 'a'.repeat(40);
 const STATUS_KEY = 'b'.repeat(40);
@@ -6,7 +12,9 @@ const HUMAN_FIELD_KEY = 'c'.repeat(40);
 const ORCHESTRATOR_KEYS = [EXTERNAL_ID_KEY, STATUS_KEY];
 
 /** The documented v2 example (reference/external-apis.md §2): meta ids as strings. */
-function docExample(overrides: { meta?: Record<string, unknown>; data?: unknown; previous?: unknown } = {}): Record<string, unknown> {
+function docExample(
+  overrides: { meta?: Record<string, unknown>; data?: unknown; previous?: unknown } = {},
+): Record<string, unknown> {
   return {
     meta: {
       action: 'change',
@@ -31,7 +39,19 @@ function docExample(overrides: { meta?: Record<string, unknown>; data?: unknown;
     data:
       'data' in overrides
         ? overrides.data
-        : { id: 746, title: 'Acme', stage_id: 5, pipeline_id: 1, status: 'open', person_id: 12, org_id: 3, owner_id: 123, value: 5000, currency: 'USD', custom_fields: { [EXTERNAL_ID_KEY]: null } },
+        : {
+            id: 746,
+            title: 'Acme',
+            stage_id: 5,
+            pipeline_id: 1,
+            status: 'open',
+            person_id: 12,
+            org_id: 3,
+            owner_id: 123,
+            value: 5000,
+            currency: 'USD',
+            custom_fields: { [EXTERNAL_ID_KEY]: null },
+          },
     previous: 'previous' in overrides ? overrides.previous : { stage_id: 4 },
   };
 }
@@ -46,7 +66,18 @@ describe('parseWebhookV2', () => {
   test('string ids (docs) and number ids (captures) normalise to the same strings', () => {
     const fromStrings = parse(docExample());
     const fromNumbers = parse(
-      docExample({ meta: { entity_id: 746, company_id: 123, user_id: 123, webhook_id: 456, webhook_owner_id: 123, permitted_user_ids: [123], attempt: '2' }, data: { id: '746', stage_id: '5', owner_id: '123', value: '5000' } }),
+      docExample({
+        meta: {
+          entity_id: 746,
+          company_id: 123,
+          user_id: 123,
+          webhook_id: 456,
+          webhook_owner_id: 123,
+          permitted_user_ids: [123],
+          attempt: '2',
+        },
+        data: { id: '746', stage_id: '5', owner_id: '123', value: '5000' },
+      }),
     );
     for (const e of [fromStrings, fromNumbers]) {
       expect(e.meta.entity_id).toBe('746');
@@ -133,7 +164,9 @@ describe('parseWebhookV2: ids are bounded and shaped (a poison id is refused at 
   test('32 digits, as a string or a safe integer, pass and normalise', () => {
     expect(parse(docExample({ meta: { entity_id: '1'.repeat(32) } })).meta.entity_id).toBe('1'.repeat(32));
     expect(parse(docExample({ meta: { entity_id: ' 746 ' } })).meta.entity_id).toBe('746');
-    expect(parse(docExample({ meta: { entity_id: Number.MAX_SAFE_INTEGER } })).meta.entity_id).toBe(String(Number.MAX_SAFE_INTEGER));
+    expect(parse(docExample({ meta: { entity_id: Number.MAX_SAFE_INTEGER } })).meta.entity_id).toBe(
+      String(Number.MAX_SAFE_INTEGER),
+    );
   });
 });
 
@@ -141,7 +174,12 @@ describe('isStageChangeTo', () => {
   test.each([
     ['moved 4 → 5, target 5 (number)', docExample(), 5, true],
     ['moved 4 → 5, target "5" (string)', docExample(), '5', true],
-    ['string stage ids on the wire', docExample({ data: { id: '746', stage_id: '5' }, previous: { stage_id: '4' } }), 5, true],
+    [
+      'string stage ids on the wire',
+      docExample({ data: { id: '746', stage_id: '5' }, previous: { stage_id: '4' } }),
+      5,
+      true,
+    ],
     ['moved into another stage', docExample(), 6, false],
     ['edit while already in stage (no previous.stage_id)', docExample({ previous: { title: 'Old' } }), 5, false],
     ['previous stage equals target', docExample({ previous: { stage_id: 5 } }), 5, false],
@@ -156,7 +194,12 @@ describe('isStageChangeTo', () => {
 describe('isCreatedInStage', () => {
   test.each([
     ['created in the stage', docExample({ meta: { action: 'create' }, previous: null }), 5, true],
-    ['created in the stage, string ids', docExample({ meta: { action: 'create' }, data: { id: '746', stage_id: '5' }, previous: null }), '5', true],
+    [
+      'created in the stage, string ids',
+      docExample({ meta: { action: 'create' }, data: { id: '746', stage_id: '5' }, previous: null }),
+      '5',
+      true,
+    ],
     ['created in another stage', docExample({ meta: { action: 'create' }, previous: null }), 6, false],
     ['a change, not a create', docExample(), 5, false],
     ['a person', docExample({ meta: { action: 'create', entity: 'person' }, previous: null }), 5, false],
@@ -172,11 +215,36 @@ describe('isOwnWriteBack (loop guard, docs/architecture.md#write-back-loops)', (
     ['api + our user (string id)', docExample({ meta: { change_source: 'api', user_id: '999' } }), true],
     ['api + our user (number id on the wire)', docExample({ meta: { change_source: 'api', user_id: 999 } }), true],
     ['api + another integration user', docExample({ meta: { change_source: 'api', user_id: '555' } }), false],
-    ['app + our user id (a human logged in as the integration user)', docExample({ meta: { change_source: 'app', user_id: '999' } }), false],
-    ['human change: only orchestrator fields in previous', docExample({ previous: { custom_fields: { [EXTERNAL_ID_KEY]: null } } }), true],
-    ['two orchestrator fields + update_time bookkeeping', docExample({ previous: { update_time: '2026-01-01T00:00:00Z', custom_fields: { [EXTERNAL_ID_KEY]: null, [STATUS_KEY]: 'x' } } }), true],
-    ['orchestrator field + a human field', docExample({ previous: { custom_fields: { [EXTERNAL_ID_KEY]: null, [HUMAN_FIELD_KEY]: 'y' } } }), false],
-    ['orchestrator field + stage change', docExample({ previous: { stage_id: 4, custom_fields: { [EXTERNAL_ID_KEY]: null } } }), false],
+    [
+      'app + our user id (a human logged in as the integration user)',
+      docExample({ meta: { change_source: 'app', user_id: '999' } }),
+      false,
+    ],
+    [
+      'human change: only orchestrator fields in previous',
+      docExample({ previous: { custom_fields: { [EXTERNAL_ID_KEY]: null } } }),
+      true,
+    ],
+    [
+      'two orchestrator fields + update_time bookkeeping',
+      docExample({
+        previous: {
+          update_time: '2026-01-01T00:00:00Z',
+          custom_fields: { [EXTERNAL_ID_KEY]: null, [STATUS_KEY]: 'x' },
+        },
+      }),
+      true,
+    ],
+    [
+      'orchestrator field + a human field',
+      docExample({ previous: { custom_fields: { [EXTERNAL_ID_KEY]: null, [HUMAN_FIELD_KEY]: 'y' } } }),
+      false,
+    ],
+    [
+      'orchestrator field + stage change',
+      docExample({ previous: { stage_id: 4, custom_fields: { [EXTERNAL_ID_KEY]: null } } }),
+      false,
+    ],
     ['stage change only', docExample(), false],
     ['empty previous', docExample({ previous: {} }), false],
     ['empty custom_fields', docExample({ previous: { custom_fields: {} } }), false],

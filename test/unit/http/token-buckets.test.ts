@@ -1,13 +1,21 @@
 /** The public listener's per-address token buckets (starters/http/token-buckets.ts), on a clock the test moves. */
 import { TokenBuckets } from '../../../starters/http/token-buckets';
 
-function clocked(ratePerSec: number, o: { maxKeys?: number } = {}): { buckets: TokenBuckets; advance: (ms: number) => void } {
+function clocked(
+  ratePerSec: number,
+  o: { maxKeys?: number } = {},
+): { buckets: TokenBuckets; advance: (ms: number) => void } {
   let now = 0;
   return { buckets: new TokenBuckets({ ratePerSec, now: () => now, ...o }), advance: (ms) => (now += ms) };
 }
 
 /** Sends `count` requests from `key`, evenly spread over `ms`; how many passed. */
-function spread(b: { buckets: TokenBuckets; advance: (ms: number) => void }, key: string, count: number, ms: number): number {
+function spread(
+  b: { buckets: TokenBuckets; advance: (ms: number) => void },
+  key: string,
+  count: number,
+  ms: number,
+): number {
   let passed = 0;
   for (let i = 0; i < count; i++) {
     if (b.buckets.take(key)) passed += 1;

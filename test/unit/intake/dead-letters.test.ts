@@ -21,13 +21,25 @@ const log = createLogger('dead-letters-test', 'silent');
 
 function delivery(dealId: string, eventId = `evt-${dealId.slice(0, 20)}`): WebhookV2Event {
   const parsed = parseWebhookV2({
-    meta: { action: 'change', entity: 'deal', entity_id: '1', id: eventId, company_id: '900', change_source: 'app', user_id: '2' },
+    meta: {
+      action: 'change',
+      entity: 'deal',
+      entity_id: '1',
+      id: eventId,
+      company_id: '900',
+      change_source: 'app',
+      user_id: '2',
+    },
     data: { id: 1, stage_id: 4 },
     previous: { stage_id: 3 },
   });
   if (!parsed.ok) throw new Error(parsed.issues.join('; '));
   // Written as an app from before the parse-time id bound would have: the poison id goes in after parsing.
-  return { ...parsed.event, meta: { ...parsed.event.meta, entity_id: dealId }, data: { ...parsed.event.data, id: dealId } };
+  return {
+    ...parsed.event,
+    meta: { ...parsed.event.meta, entity_id: dealId },
+    data: { ...parsed.event.data, id: dealId },
+  };
 }
 
 const POISON = '9'.repeat(3000);
@@ -67,7 +79,10 @@ describe('intake dead letters', () => {
       onDeadLetter: (row) => buried.push(row.id),
     });
     drainer.start();
-    await Promise.race([drainer.whenIdle(), new Promise((_, reject) => setTimeout(() => reject(new Error('drain blocked by poison rows')), 5_000))]);
+    await Promise.race([
+      drainer.whenIdle(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('drain blocked by poison rows')), 5_000)),
+    ]);
     await outbox.flush();
     expect(handled).toEqual(['100', '101', '102', '103', '104']);
     expect(buried).toHaveLength(12);
@@ -86,7 +101,14 @@ describe('intake dead letters', () => {
     drainer.start();
     const row = await outbox.append(delivery(POISON), new Date());
     const first = await drainer.submit(row);
-    expect(first).toEqual({ kind: 'final', result: { status: 202, outcome: 'dead_lettered', body: { outcome: 'dead_lettered', deliveryId: String(row.id), reason: refused.deadLetter } } });
+    expect(first).toEqual({
+      kind: 'final',
+      result: {
+        status: 202,
+        outcome: 'dead_lettered',
+        body: { outcome: 'dead_lettered', deliveryId: String(row.id), reason: refused.deadLetter },
+      },
+    });
     await drainer.stop(100);
     await outbox.close();
   });
@@ -97,7 +119,9 @@ describe('intake dead letters', () => {
     old.pragma('journal_mode = WAL');
     old.exec(`CREATE TABLE intake_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, event TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX intake_outbox_received_at ON intake_outbox (received_at)`);
-    old.prepare('INSERT INTO intake_outbox (received_at, event, attempts) VALUES (?, ?, 7)').run(Date.UTC(2026, 0, 1), JSON.stringify(delivery(POISON)));
+    old
+      .prepare('INSERT INTO intake_outbox (received_at, event, attempts) VALUES (?, ?, 7)')
+      .run(Date.UTC(2026, 0, 1), JSON.stringify(delivery(POISON)));
     old.close();
 
     const outbox = new IntakeOutbox(path);
@@ -106,7 +130,9 @@ describe('intake dead letters', () => {
     drainer.start();
     await drainer.whenIdle();
     await outbox.flush();
-    expect(outbox.listDeadLetters()).toEqual([expect.objectContaining({ id: 1, attempts: 8, receivedAt: new Date(Date.UTC(2026, 0, 1)) })]);
+    expect(outbox.listDeadLetters()).toEqual([
+      expect.objectContaining({ id: 1, attempts: 8, receivedAt: new Date(Date.UTC(2026, 0, 1)) }),
+    ]);
     await drainer.stop(100);
     await outbox.close();
     const check = new Database(path, { readonly: true });
@@ -154,7 +180,7 @@ describe('intake dead letters', () => {
     await outbox.close();
   });
 
-  it('replay refuses a dead letter today\'s webhook parser would refuse (it could never start)', async () => {
+  it("replay refuses a dead letter today's webhook parser would refuse (it could never start)", async () => {
     const path = join(dir, OUTBOX_FILE);
     const outbox = new IntakeOutbox(path);
     const drainer = new OutboxDrainer({ outbox, log, concurrency: 1, handle: async () => refused });
@@ -163,18 +189,34 @@ describe('intake dead letters', () => {
     await drainer.submit(row);
     await drainer.stop(100);
     await outbox.close();
-    expect(() => runIntakeCommand(dir, 'replay', String(row.id))).toThrow(/meta\.entity_id: a Pipedrive id is digits only/);
+    expect(() => runIntakeCommand(dir, 'replay', String(row.id))).toThrow(
+      /meta\.entity_id: a Pipedrive id is digits only/,
+    );
     const db = openOutboxFile(path);
     expect(replayDeadLetter(db, 999)).toBeUndefined();
     db.close();
   });
 
   it('only INVALID_ARGUMENT-like gRPC statuses are deterministic; outages and configuration errors are retried', () => {
-    const grpc = (code: number, details: string) => Object.assign(new Error(`${code} X: ${details}`), { code, details });
-    const wrapped = (code: number, details: string) => Object.assign(new Error('ServiceError'), { cause: grpc(code, details) });
-    expect(deterministicRefusal(grpc(status.INVALID_ARGUMENT, 'WorkflowId length exceeds limit.\nmore'))).toBe('INVALID_ARGUMENT: WorkflowId length exceeds limit.');
-    expect(deterministicRefusal(wrapped(status.INVALID_ARGUMENT, 'search attribute too long'))).toBe('INVALID_ARGUMENT: search attribute too long');
-    for (const code of [status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.NOT_FOUND, status.PERMISSION_DENIED, status.INTERNAL, status.UNKNOWN]) {
+    const grpc = (code: number, details: string) =>
+      Object.assign(new Error(`${code} X: ${details}`), { code, details });
+    const wrapped = (code: number, details: string) =>
+      Object.assign(new Error('ServiceError'), { cause: grpc(code, details) });
+    expect(deterministicRefusal(grpc(status.INVALID_ARGUMENT, 'WorkflowId length exceeds limit.\nmore'))).toBe(
+      'INVALID_ARGUMENT: WorkflowId length exceeds limit.',
+    );
+    expect(deterministicRefusal(wrapped(status.INVALID_ARGUMENT, 'search attribute too long'))).toBe(
+      'INVALID_ARGUMENT: search attribute too long',
+    );
+    for (const code of [
+      status.UNAVAILABLE,
+      status.DEADLINE_EXCEEDED,
+      status.RESOURCE_EXHAUSTED,
+      status.NOT_FOUND,
+      status.PERMISSION_DENIED,
+      status.INTERNAL,
+      status.UNKNOWN,
+    ]) {
       expect(deterministicRefusal(wrapped(code, 'x'))).toBeUndefined();
     }
     expect(isTemporalUnavailable(wrapped(status.UNAVAILABLE, 'x'))).toBe(true);

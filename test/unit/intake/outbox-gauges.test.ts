@@ -2,7 +2,8 @@ import { Registry } from 'prom-client';
 import { OUTBOX_DEPTH_GAUGE, OUTBOX_OLDEST_GAUGE, observeOutbox } from '../../../starters/intake/intake-metrics';
 
 describe('intake outbox gauges', () => {
-  const valueOf = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values[0]!.value;
+  const valueOf = async (registry: Registry, name: string) =>
+    (await registry.getSingleMetric(name)!.get()).values[0]!.value;
 
   it('sums every outbox on the registry, ages the oldest pending row, and reads each outbox once per scrape', async () => {
     const registry = new Registry();

@@ -24,7 +24,16 @@ const log = createLogger('outbox-test', 'silent');
 
 function contractSigned(dealId: number, eventId = `evt-${dealId}`): WebhookV2Event {
   const parsed = parseWebhookV2({
-    meta: { action: 'change', entity: 'deal', entity_id: String(dealId), id: eventId, company_id: '900', change_source: 'app', user_id: '2', version: '2.0' },
+    meta: {
+      action: 'change',
+      entity: 'deal',
+      entity_id: String(dealId),
+      id: eventId,
+      company_id: '900',
+      change_source: 'app',
+      user_id: '2',
+      version: '2.0',
+    },
     data: { id: dealId, title: `Deal ${dealId}`, stage_id: 4, custom_fields: {} },
     previous: { stage_id: 3 },
   });
@@ -32,8 +41,16 @@ function contractSigned(dealId: number, eventId = `evt-${dealId}`): WebhookV2Eve
   return parsed.event;
 }
 
-const accepted = (e: WebhookV2Event): IntakeResult => ({ status: 202, outcome: 'accepted', body: { outcome: 'accepted', workflowId: `wf-${e.meta.entity_id}` } });
-const unavailable: IntakeResult = { status: 503, outcome: 'unavailable', body: { error: 'unavailable', message: 'retry later' } };
+const accepted = (e: WebhookV2Event): IntakeResult => ({
+  status: 202,
+  outcome: 'accepted',
+  body: { outcome: 'accepted', workflowId: `wf-${e.meta.entity_id}` },
+});
+const unavailable: IntakeResult = {
+  status: 503,
+  outcome: 'unavailable',
+  body: { error: 'unavailable', message: 'retry later' },
+};
 
 describe('intake outbox', () => {
   let dir: string;
@@ -45,7 +62,9 @@ describe('intake outbox', () => {
   it('rows written before a crash are drained exactly once by the next process, oldest first', async () => {
     const path = join(dir, OUTBOX_FILE);
     const crashed = new IntakeOutbox(path);
-    const rows = await Promise.all([1, 2, 3].map((d) => crashed.append(contractSigned(d), new Date(Date.UTC(2026, 0, 1, 0, 0, d)))));
+    const rows = await Promise.all(
+      [1, 2, 3].map((d) => crashed.append(contractSigned(d), new Date(Date.UTC(2026, 0, 1, 0, 0, d)))),
+    );
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
     // "Crash": the first process never drains nor closes; a second one opens the same file.
     const restarted = new IntakeOutbox(path);
@@ -66,7 +85,12 @@ describe('intake outbox', () => {
     expect(handled).toEqual(['evt-1', 'evt-2', 'evt-3']);
     expect(restarted.stats()).toEqual({ depth: 0 });
     // A third start finds nothing left.
-    const again = new OutboxDrainer({ outbox: restarted, log, concurrency: 2, handle: async (e) => (handled.push(e.meta.id), accepted(e)) });
+    const again = new OutboxDrainer({
+      outbox: restarted,
+      log,
+      concurrency: 2,
+      handle: async (e) => (handled.push(e.meta.id), accepted(e)),
+    });
     again.start();
     await again.whenIdle();
     expect(handled).toHaveLength(3);
@@ -103,7 +127,14 @@ describe('intake outbox', () => {
   it('a delivery that fails until the stop stays on disk with its attempts counted, and the next start drains it', async () => {
     const path = join(dir, OUTBOX_FILE);
     const first = new IntakeOutbox(path);
-    const down = new OutboxDrainer({ outbox: first, log, concurrency: 1, retryInitialMs: 5, retryMaxMs: 5, handle: async () => unavailable });
+    const down = new OutboxDrainer({
+      outbox: first,
+      log,
+      concurrency: 1,
+      retryInitialMs: 5,
+      retryMaxMs: 5,
+      handle: async () => unavailable,
+    });
     down.start();
     const row = await first.append(contractSigned(8), new Date());
     await down.submit(row);
@@ -135,7 +166,9 @@ describe('intake outbox', () => {
     expect(outbox.stats()).toEqual({ depth: 2, oldestReceivedAt: new Date(2_000) });
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, OUTBOX_FILE), { readonly: true });
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM intake_outbox').all() as Array<{ detail: string }>;
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM intake_outbox')
+      .all() as Array<{ detail: string }>;
     db.close();
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX intake_outbox_received_at/);
     await outbox.close();
@@ -200,9 +233,19 @@ describe('intake outbox', () => {
     const outbox = new IntakeOutbox(join(dir, OUTBOX_FILE));
     for (let d = 1; d <= 100; d += 1) await outbox.append(contractSigned(d), new Date());
     const reads: number[] = [];
-    const counted = { readAfter: (after: number, limit: number) => (reads.push(limit), outbox.readAfter(after, limit)), delete: (id: number) => outbox.delete(id), recordAttempt: (id: number) => outbox.recordAttempt(id), deadLetter: (id: number, why: string) => outbox.deadLetter(id, why) };
+    const counted = {
+      readAfter: (after: number, limit: number) => (reads.push(limit), outbox.readAfter(after, limit)),
+      delete: (id: number) => outbox.delete(id),
+      recordAttempt: (id: number) => outbox.recordAttempt(id),
+      deadLetter: (id: number, why: string) => outbox.deadLetter(id, why),
+    };
     const handled: number[] = [];
-    const drainer = new OutboxDrainer({ outbox: counted, log, concurrency: 4, handle: async (e) => (handled.push(Number(e.meta.entity_id)), accepted(e)) });
+    const drainer = new OutboxDrainer({
+      outbox: counted,
+      log,
+      concurrency: 4,
+      handle: async (e) => (handled.push(Number(e.meta.entity_id)), accepted(e)),
+    });
     drainer.start();
     await drainer.whenIdle();
     expect(handled).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
@@ -234,7 +277,11 @@ describe('POST /webhooks/pipedrive admission control (no Temporal: its address a
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function appWith(budgetMs: number, registry: Registry, outbox?: IntakeOutbox): Promise<{ app: FastifyInstance; url: string }> {
+  async function appWith(
+    budgetMs: number,
+    registry: Registry,
+    outbox?: IntakeOutbox,
+  ): Promise<{ app: FastifyInstance; url: string }> {
     const config = parseConfig({
       LOG_LEVEL: 'silent',
       DATA_DIR: dir,
@@ -247,14 +294,28 @@ describe('POST /webhooks/pipedrive admission control (no Temporal: its address a
     });
     const client = new Client({ connection, namespace: 'default' });
     // Each Temporal call gives up after 1 s, inside the app's 2 s stop grace: nothing is left retrying on a closed connection.
-    const app = buildApp({ config, log, connection, client, registry, webhookIntake: { pipedrive: lookups, temporalTimeoutMs: 1_000, outbox } });
+    const app = buildApp({
+      config,
+      log,
+      connection,
+      client,
+      registry,
+      webhookIntake: { pipedrive: lookups, temporalTimeoutMs: 1_000, outbox },
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
-    return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/pipedrive` };
+    return {
+      app,
+      url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/pipedrive`,
+    };
   }
 
   const post = (url: string, body: unknown) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) }).then(async (r) => ({
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({
       status: r.status,
       body: (await r.json()) as Record<string, unknown>,
     }));

@@ -6,9 +6,25 @@ import { toPipedriveError } from '../../../integrations/pipedrive/pipedrive-erro
 import { toPostalAddress } from '../../../integrations/pipedrive/postal-address';
 import { planWebhook } from '../../../integrations/pipedrive/webhook-registration';
 
-const enumField: FieldInfo = { key: 'k', name: 'Onboarding package', type: 'enum', options: [{ id: '101', label: 'STARTER' }, { id: '102', label: 'GROWTH' }] };
+const enumField: FieldInfo = {
+  key: 'k',
+  name: 'Onboarding package',
+  type: 'enum',
+  options: [
+    { id: '101', label: 'STARTER' },
+    { id: '102', label: 'GROWTH' },
+  ],
+};
 const userField: FieldInfo = { key: 'u', name: 'CSM', type: 'user', options: [] };
-const setField: FieldInfo = { key: 's', name: 'Tags', type: 'set', options: [{ id: '1', label: 'A' }, { id: '2', label: 'B' }] };
+const setField: FieldInfo = {
+  key: 's',
+  name: 'Tags',
+  type: 'set',
+  options: [
+    { id: '1', label: 'A' },
+    { id: '2', label: 'B' },
+  ],
+};
 const textField: FieldInfo = { key: 't', name: 'Tax ID', type: 'varchar', options: [] };
 const money: FieldInfo = { key: 'm', name: 'Budget', type: 'monetary', options: [] };
 
@@ -39,13 +55,28 @@ describe('custom field values', () => {
 
 describe('toPostalAddress', () => {
   it('puts the number where the country writes it and normalises the country', () => {
-    expect(toPostalAddress({ street_number: '12', route: 'Friedrichstraße', locality: 'Berlin', country: 'Germany', postal_code: '10117' })).toEqual({
+    expect(
+      toPostalAddress({
+        street_number: '12',
+        route: 'Friedrichstraße',
+        locality: 'Berlin',
+        country: 'Germany',
+        postal_code: '10117',
+      }),
+    ).toEqual({
       street: 'Friedrichstraße 12',
       city: 'Berlin',
       postalCode: '10117',
       country: 'DE',
     });
-    expect(toPostalAddress({ street_number: '221B', route: 'Baker Street', country: 'United Kingdom', subpremise: 'Flat 2' })).toMatchObject({
+    expect(
+      toPostalAddress({
+        street_number: '221B',
+        route: 'Baker Street',
+        country: 'United Kingdom',
+        subpremise: 'Flat 2',
+      }),
+    ).toMatchObject({
       street: '221B Baker Street',
       street2: 'Flat 2',
       country: 'GB',
@@ -79,7 +110,11 @@ describe('planWebhook', () => {
 });
 
 describe('toPipedriveError', () => {
-  const fail = (status: number, headers: Record<string, string> = {}, data: unknown = { success: false, error: 'Nope' }) =>
+  const fail = (
+    status: number,
+    headers: Record<string, string> = {},
+    data: unknown = { success: false, error: 'Nope' },
+  ) =>
     new AxiosError('boom', 'ERR_BAD_RESPONSE', undefined, undefined, {
       status,
       statusText: '',
@@ -101,10 +136,15 @@ describe('toPipedriveError', () => {
 
   it('429 takes retryAfterMs from Retry-After, else x-ratelimit-reset seconds', () => {
     expect(toPipedriveError(fail(429, { 'x-ratelimit-reset': '2' }), 'GET /x').extra.retryAfterMs).toBe(2000);
-    expect(toPipedriveError(fail(429, { 'retry-after': '7', 'x-ratelimit-reset': '2' }), 'GET /x').extra.retryAfterMs).toBe(7000);
+    expect(
+      toPipedriveError(fail(429, { 'retry-after': '7', 'x-ratelimit-reset': '2' }), 'GET /x').extra.retryAfterMs,
+    ).toBe(7000);
   });
 
   it('a timeout without response is transient', () => {
-    expect(toPipedriveError(new AxiosError('timeout of 10ms exceeded', 'ECONNABORTED'), 'GET /x')).toMatchObject({ kind: 'transient', message: expect.stringContaining('timed out') });
+    expect(toPipedriveError(new AxiosError('timeout of 10ms exceeded', 'ECONNABORTED'), 'GET /x')).toMatchObject({
+      kind: 'transient',
+      message: expect.stringContaining('timed out'),
+    });
   });
 });

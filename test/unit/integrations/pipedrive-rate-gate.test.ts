@@ -44,7 +44,14 @@ describe('Pipedrive rate gate', () => {
   });
 
   it('reads the x-ratelimit headers and Retry-After of an answer', () => {
-    expect(rateAnswerOf(429, { 'x-ratelimit-limit': '80', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2', 'retry-after': '3' })).toEqual({ status: 429, limit: 80, remaining: 0, resetSeconds: 2, retryAfterMs: 3_000 });
+    expect(
+      rateAnswerOf(429, {
+        'x-ratelimit-limit': '80',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '2',
+        'retry-after': '3',
+      }),
+    ).toEqual({ status: 429, limit: 80, remaining: 0, resetSeconds: 2, retryAfterMs: 3_000 });
     expect(rateAnswerOf(undefined, undefined)).toEqual({});
   });
 });

@@ -4,13 +4,26 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { toActivityFailure } from '../../../activities/to-activity-failure';
 import { FAILURE } from '../../../domain/failure-types';
-import { guarded, setProcessVendorHealth, VendorBreaker, VendorDownError, type BreakerTransition, type VendorHealth } from '../../../integrations/vendor-health';
+import {
+  guarded,
+  setProcessVendorHealth,
+  VendorBreaker,
+  VendorDownError,
+  type BreakerTransition,
+  type VendorHealth,
+} from '../../../integrations/vendor-health';
 
-const transient = (): VendorError => new VendorError('netsuite', 'transient', 'NetSuite PUT failed: HTTP 503', { status: 503 });
-const validation = (): VendorError => new VendorError('netsuite', 'validation', 'NetSuite PUT failed: HTTP 400', { status: 400 });
+const transient = (): VendorError =>
+  new VendorError('netsuite', 'transient', 'NetSuite PUT failed: HTTP 503', { status: 503 });
+const validation = (): VendorError =>
+  new VendorError('netsuite', 'validation', 'NetSuite PUT failed: HTTP 400', { status: 400 });
 const settle = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function breaker(up: { value: boolean }, transitions: BreakerTransition[] = [], extra: Partial<ConstructorParameters<typeof VendorBreaker>[1]> = {}) {
+function breaker(
+  up: { value: boolean },
+  transitions: BreakerTransition[] = [],
+  extra: Partial<ConstructorParameters<typeof VendorBreaker>[1]> = {},
+) {
   let probes = 0;
   const b = new VendorBreaker('netsuite', {
     probe: async () => {
@@ -142,7 +155,8 @@ describe('the last attempt of a transient failure while the vendor is degraded',
   const degraded = breaker(up).b;
   for (let i = 0; i < 12; i++) degraded.record(i % 2 === 0 ? transient() : undefined, `deal-${i}`);
   const healthy = breaker(up).b;
-  const at = (attempt: number, err: unknown): Promise<ApplicationFailure> => new MockActivityEnvironment({ attempt }).run(async () => toActivityFailure(err) as ApplicationFailure);
+  const at = (attempt: number, err: unknown): Promise<ApplicationFailure> =>
+    new MockActivityEnvironment({ attempt }).run(async () => toActivityFailure(err) as ApplicationFailure);
   afterAll(() => setProcessVendorHealth(undefined));
 
   it('becomes VENDOR_DOWN on the last attempt only, and only while the vendor fails many callers', async () => {
@@ -157,7 +171,9 @@ describe('the last attempt of a transient failure while the vendor is degraded',
 
   it('turns a failed async job into VENDOR_DOWN with jobFailed while degraded (a new job may succeed)', async () => {
     // As checkCustomerJob throws it: the reasons as one array detail.
-    const jobFailed = ApplicationFailure.nonRetryable('NetSuite async job 7 failed: HTTP 500', FAILURE.transient, [{ field: 'netsuite', code: 'netsuite.unexpected_error', message: 'x' }]);
+    const jobFailed = ApplicationFailure.nonRetryable('NetSuite async job 7 failed: HTTP 500', FAILURE.transient, [
+      { field: 'netsuite', code: 'netsuite.unexpected_error', message: 'x' },
+    ]);
     setProcessVendorHealth({ netsuite: degraded, pipedrive: healthy, slack: healthy } as unknown as VendorHealth);
     const f = await at(1, jobFailed);
     expect(f.type).toBe(FAILURE.vendorDown);

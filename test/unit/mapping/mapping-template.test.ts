@@ -22,7 +22,10 @@ function issuesOf(text: string): string[] {
     parseMappingText(text, 'test.yaml');
   } catch (err) {
     expect(err).toBeInstanceOf(MappingError);
-    return (err as MappingError).message.split('\n').slice(1).map((l) => l.trim());
+    return (err as MappingError).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   throw new Error('expected the template to be refused');
 }
@@ -32,7 +35,23 @@ describe('mapping template', () => {
     const m = loadMappingFile(DEFAULT_MAPPING_FILE);
     expect(m.pipedrive.contractSignedStage).toBe('Contract Signed');
     expect(Object.keys(m.fields).sort()).toEqual(
-      ['address', 'attribution', 'billingOwner', 'companyName', 'contact', 'csm', 'currency', 'email', 'invoiceDate', 'package', 'phone', 'subsidiary', 'taxId', 'terms', 'timeToValue'].sort(),
+      [
+        'address',
+        'attribution',
+        'billingOwner',
+        'companyName',
+        'contact',
+        'csm',
+        'currency',
+        'email',
+        'invoiceDate',
+        'package',
+        'phone',
+        'subsidiary',
+        'taxId',
+        'terms',
+        'timeToValue',
+      ].sort(),
     );
     for (const name of Object.keys(m.fields)) expect(defaultText).toMatch(new RegExp(`# [^\\n]+\\n  ${name}:`));
     expect(m.hash).toMatch(/^[0-9a-f]{16}$/);
@@ -40,7 +59,9 @@ describe('mapping template', () => {
 
   test('the hash ignores comments and key order but not values', () => {
     const base = parseMappingText(defaultText).hash;
-    expect(parseMappingText(`# another comment\n${defaultText.replace(/ {2}# Customer name[^\n]*\n/, '')}`).hash).toBe(base);
+    expect(parseMappingText(`# another comment\n${defaultText.replace(/ {2}# Customer name[^\n]*\n/, '')}`).hash).toBe(
+      base,
+    );
     expect(parseMappingText(edited((d) => d.setIn(['fields', 'terms', 'default'], 'Net 15'))).hash).not.toBe(base);
   });
 
@@ -66,11 +87,19 @@ describe('mapping template', () => {
 
   test('a value map must name a package the template defines', () => {
     const issues = issuesOf(edited((d) => d.setIn(['fields', 'package', 'values'], { Gold: 'PLATINUM' })));
-    expect(issues).toEqual([expect.stringMatching(/^fields\.package\.values\.Gold \(line \d+\): a package code defined under fields\.package\.packages: STARTER \| GROWTH \| ENTERPRISE$/)]);
+    expect(issues).toEqual([
+      expect.stringMatching(
+        /^fields\.package\.values\.Gold \(line \d+\): a package code defined under fields\.package\.packages: STARTER \| GROWTH \| ENTERPRISE$/,
+      ),
+    ]);
   });
 
   test('a source must name exactly one of standard, field or key', () => {
-    const issues = issuesOf(edited((d) => d.setIn(['fields', 'taxId', 'source'], { from: 'organization', field: 'Tax ID', key: 'f'.repeat(40) })));
+    const issues = issuesOf(
+      edited((d) =>
+        d.setIn(['fields', 'taxId', 'source'], { from: 'organization', field: 'Tax ID', key: 'f'.repeat(40) }),
+      ),
+    );
     expect(issues).toEqual([expect.stringMatching(/^fields\.taxId\.source \(line \d+\): exactly one of standard/)]);
   });
 
@@ -86,7 +115,10 @@ describe('mapping template', () => {
   test('start-up: a wrong MAPPING_FILE stops loadConfig with a ConfigError naming the entry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mapping-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, edited((d) => d.deleteIn(['pipedrive', 'contractSignedStage'])));
+    writeFileSync(
+      file,
+      edited((d) => d.deleteIn(['pipedrive', 'contractSignedStage'])),
+    );
     expect(() => loadConfig({ MAPPING_FILE: file })).toThrow(ConfigError);
     expect(() => loadConfig({ MAPPING_FILE: file })).toThrow(/pipedrive\.contractSignedStage \(line \d+\): missing/);
     expect(() => loadConfig({ MAPPING_FILE: join(dir, 'absent.yaml') })).toThrow(/a readable YAML file \(ENOENT\)/);

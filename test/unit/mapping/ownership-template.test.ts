@@ -10,7 +10,10 @@ describe('ownership from the mapping template', () => {
   });
 
   test('a template that hands a field to the other system changes its owner', () => {
-    const edited = { ...mapping, fields: { ...mapping.fields, phone: { ...mapping.fields.phone, owner: 'netsuite' as const } } };
+    const edited = {
+      ...mapping,
+      fields: { ...mapping.fields, phone: { ...mapping.fields.phone, owner: 'netsuite' as const } },
+    };
     expect(ownerInTemplate(edited, 'person.phones')).toBe('netsuite');
     expect(ownerInTemplate(edited, 'organization.address.city')).toBe('netsuite');
     expect(ownerInTemplate(edited, 'deal.title')).toBe(classifyFieldChange('deal.title'));

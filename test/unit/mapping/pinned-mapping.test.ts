@@ -17,7 +17,13 @@ describe('mapping pinned on the deal', () => {
     fields: {
       ...current.fields,
       terms: { ...current.fields.terms, default: 'Net 60' },
-      package: { ...current.fields.package, packages: { ...current.fields.package.packages, GROWTH: { name: 'Growth (old price)', items: [{ item: 'ONB-GROWTH', rate: 3900, quantity: 1 }] } } },
+      package: {
+        ...current.fields.package,
+        packages: {
+          ...current.fields.package.packages,
+          GROWTH: { name: 'Growth (old price)', items: [{ item: 'ONB-GROWTH', rate: 3900, quantity: 1 }] },
+        },
+      },
     },
   };
   const deal = makeDeal({ organization: { paymentTerms: '' } });
@@ -30,7 +36,14 @@ describe('mapping pinned on the deal', () => {
   });
 
   test('the invoice plan prices from the pinned packages', () => {
-    const plan = planFirstInvoice({ externalId: 'PD-PIN-1', customerId: '1001', deal: { ...deal, mapping: pinned }, ref: REF, defaultInvoiceDelayDays: 0, signedAt: '2026-03-10T14:00:00Z' });
+    const plan = planFirstInvoice({
+      externalId: 'PD-PIN-1',
+      customerId: '1001',
+      deal: { ...deal, mapping: pinned },
+      ref: REF,
+      defaultInvoiceDelayDays: 0,
+      signedAt: '2026-03-10T14:00:00Z',
+    });
     expect(plan.ok && plan.invoice.item.items.map((l) => l.rate)).toEqual([3900]);
   });
 });
@@ -39,7 +52,10 @@ describe('format rules from the template', () => {
   const current = activeMapping();
   const withPattern: MappingSnapshot = {
     ...current,
-    fields: { ...current.fields, billingOwner: { ...current.fields.billingOwner, pattern: '[^@\\s]+@[^@\\s]+', patternHint: 'an e-mail address' } },
+    fields: {
+      ...current.fields,
+      billingOwner: { ...current.fields.billingOwner, pattern: '[^@\\s]+@[^@\\s]+', patternHint: 'an e-mail address' },
+    },
   };
 
   test('a value that does not match the pattern is a field-level reason with the hint', () => {
@@ -48,11 +64,16 @@ describe('format rules from the template', () => {
       expect.objectContaining({
         field: 'deal.billingOwner',
         code: 'field.format',
-        message: 'Billing owner "Dana Finance" does not have the format the mapping template requires (an e-mail address).',
+        message:
+          'Billing owner "Dana Finance" does not have the format the mapping template requires (an e-mail address).',
         suggestion: `Correct the deal's "Billing owner" field in Pipedrive to the form an e-mail address.`,
       }),
     ]);
-    const ok = mapToNetSuiteCustomer({ ...makeDeal({ deal: { billingOwner: 'dana@acme.example' } }), mapping: withPattern }, REF, 'PD-FMT-1');
+    const ok = mapToNetSuiteCustomer(
+      { ...makeDeal({ deal: { billingOwner: 'dana@acme.example' } }), mapping: withPattern },
+      REF,
+      'PD-FMT-1',
+    );
     expect(ok.ok).toBe(true);
   });
 });

@@ -40,7 +40,13 @@ describe('KPI ledger', () => {
     onboard(ledger, 'c', t(27), 6 * 60_000); // late
     expect(ledger.days.map((d) => d.day)).toEqual(['2026-11-20', '2026-11-26', '2026-11-27']);
     expect(ledger.days[1]).toMatchObject({ received: 1, newCustomers: 0 });
-    expect(ledger.days[2]).toMatchObject({ received: 1, newCustomers: 2, slaBreaches: 1, invoicesCreated: 2, completed: 2 });
+    expect(ledger.days[2]).toMatchObject({
+      received: 1,
+      newCustomers: 2,
+      slaBreaches: 1,
+      invoicesCreated: 2,
+      completed: 2,
+    });
 
     const week = windowTotals(ledger, t(27, 12), 7);
     expect(week).toMatchObject({ from: '2026-11-21', to: '2026-11-27', received: 2, newCustomers: 2, slaBreaches: 1 });
@@ -58,7 +64,11 @@ describe('KPI ledger', () => {
     expect(sweepSlaBreaches(ledger, plus(received, SLA - 1), SLA)).toBe(0);
     expect(sweepSlaBreaches(ledger, plus(received, SLA + 1), SLA)).toBe(1);
     expect(sweepSlaBreaches(ledger, plus(received, SLA + 60_000), SLA)).toBe(0);
-    applyEvent(ledger, { kind: 'customer', at: plus(received, 3_600_000), externalId: 'x', receivedAt: received, how: 'linked' }, SLA);
+    applyEvent(
+      ledger,
+      { kind: 'customer', at: plus(received, 3_600_000), externalId: 'x', receivedAt: received, how: 'linked' },
+      SLA,
+    );
     expect(windowTotals(ledger, t(27, 12)).slaBreaches).toBe(1);
     expect(windowTotals(ledger, t(27, 12)).linkedCustomers).toBe(1);
   });
@@ -68,9 +78,17 @@ describe('KPI ledger', () => {
     const received = t(27, 9);
     applyEvent(ledger, { kind: 'received', at: received, externalId: 'y', receivedAt: received }, SLA);
     applyEvent(ledger, { kind: 'review', at: plus(received, 1_000), externalId: 'y', reviewKind: 'validation' }, SLA);
-    applyEvent(ledger, { kind: 'customer', at: plus(received, 60_000), externalId: 'y', receivedAt: received, how: 'upserted' }, SLA);
+    applyEvent(
+      ledger,
+      { kind: 'customer', at: plus(received, 60_000), externalId: 'y', receivedAt: received, how: 'upserted' },
+      SLA,
+    );
     applyEvent(ledger, { kind: 'review', at: plus(received, 70_000), externalId: 'y', reviewKind: 'transient' }, SLA);
-    applyEvent(ledger, { kind: 'invoice', at: plus(received, 90_000), externalId: 'y', receivedAt: received, created: true }, SLA);
+    applyEvent(
+      ledger,
+      { kind: 'invoice', at: plus(received, 90_000), externalId: 'y', receivedAt: received, created: true },
+      SLA,
+    );
     const week = windowTotals(ledger, t(27, 12));
     expect(week.reviews).toEqual({ validation: 1, transient: 1 });
     expect(week.invoiceFailures).toBe(1);
@@ -80,7 +98,18 @@ describe('KPI ledger', () => {
   it('rates duplicates from the last reconciliation over the week’s new customers', () => {
     const ledger = emptyLedger();
     for (let i = 0; i < 4; i += 1) onboard(ledger, `d${i}`, t(27, 9, i), 1_000);
-    const facts = (dups: number) => ({ gatheredAt: t(27, 12), reviewQueue: { size: 0, oldestAgeMs: 0, items: [] }, reconciliation: { workflowId: 'r', generatedAt: t(27, 6), mismatchRate: 0, threshold: 0.02, counts: {}, duplicateCustomers: dups } });
+    const facts = (dups: number) => ({
+      gatheredAt: t(27, 12),
+      reviewQueue: { size: 0, oldestAgeMs: 0, items: [] },
+      reconciliation: {
+        workflowId: 'r',
+        generatedAt: t(27, 6),
+        mismatchRate: 0,
+        threshold: 0.02,
+        counts: {},
+        duplicateCustomers: dups,
+      },
+    });
     const week = windowTotals(ledger, t(27, 12));
     expect(kpiReadings(week, facts(1)).duplicateRate).toBe(0.25);
     expect(kpiReadings(week, facts(0)).duplicateRate).toBe(0);
@@ -115,7 +144,8 @@ describe('KPI ledger', () => {
         applyEvent(ledger, { kind: 'received', at, externalId: `d${i}`, receivedAt: at }, SLA, trim);
       }
     };
-    const newest = (n: number, total: number): string[] => Array.from({ length: n }, (_, k) => `d${total - n + k}`).sort();
+    const newest = (n: number, total: number): string[] =>
+      Array.from({ length: n }, (_, k) => `d${total - n + k}`).sort();
 
     it('exact (runs before the bounded-history patch): never more than the cap, always the newest', () => {
       const ledger = emptyLedger();
@@ -130,7 +160,9 @@ describe('KPI ledger', () => {
       const more = plus(t(21), 0);
       applyEvent(ledger, { kind: 'received', at: more, externalId: 'late-comer', receivedAt: more }, SLA);
       expect(Object.keys(ledger.open)).toHaveLength(MAX_OPEN_DEALS);
-      expect(Object.keys(ledger.open).sort()).toEqual([...newest(MAX_OPEN_DEALS - 1, MAX_OPEN_DEALS + OPEN_DEALS_SLACK), 'late-comer'].sort());
+      expect(Object.keys(ledger.open).sort()).toEqual(
+        [...newest(MAX_OPEN_DEALS - 1, MAX_OPEN_DEALS + OPEN_DEALS_SLACK), 'late-comer'].sort(),
+      );
       // The day's count is not touched by forgetting: every deal was received.
       expect(windowTotals(ledger, t(21), 7).received).toBe(MAX_OPEN_DEALS + OPEN_DEALS_SLACK + 1);
     });
@@ -144,18 +176,42 @@ describe('ledger shards', () => {
     for (const c of counts) expect(c).toBeGreaterThan(800);
     expect(opsLedgerShardOf('pd-deal-4242')).toBe(opsLedgerShardOf('pd-deal-4242'));
     // FNV-1a: the shard of an id must never change between releases (in-flight deals would split their events).
-    expect(['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(opsLedgerShardOf)).toEqual(['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(fnv1aMod8));
+    expect(['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(opsLedgerShardOf)).toEqual(
+      ['a', 'pd-deal-1', 'pd-deal-2', 'x-y_z'].map(fnv1aMod8),
+    );
   });
 
   it('adds the shards’ event counts to ops-watch’s own buckets day by day, leaving its facts and both inputs alone', () => {
     const own = emptyLedger();
-    applyEvent(own, { kind: 'received', at: '2026-11-26T10:00:00.000Z', externalId: 'old-1', receivedAt: '2026-11-26T10:00:00.000Z' }, SLA);
+    applyEvent(
+      own,
+      { kind: 'received', at: '2026-11-26T10:00:00.000Z', externalId: 'old-1', receivedAt: '2026-11-26T10:00:00.000Z' },
+      SLA,
+    );
     own.days[0]!.mismatchRate = 0.01;
     own.days[0]!.completed = 4;
     const shard = emptyLedger();
-    applyEvent(shard, { kind: 'received', at: '2026-11-26T11:00:00.000Z', externalId: 'new-1', receivedAt: '2026-11-26T11:00:00.000Z' }, SLA);
-    applyEvent(shard, { kind: 'customer', at: '2026-11-26T11:00:02.000Z', externalId: 'new-1', receivedAt: '2026-11-26T11:00:00.000Z', how: 'upserted' }, SLA);
-    applyEvent(shard, { kind: 'review', at: '2026-11-27T09:00:00.000Z', externalId: 'new-2', reviewKind: 'validation' }, SLA);
+    applyEvent(
+      shard,
+      { kind: 'received', at: '2026-11-26T11:00:00.000Z', externalId: 'new-1', receivedAt: '2026-11-26T11:00:00.000Z' },
+      SLA,
+    );
+    applyEvent(
+      shard,
+      {
+        kind: 'customer',
+        at: '2026-11-26T11:00:02.000Z',
+        externalId: 'new-1',
+        receivedAt: '2026-11-26T11:00:00.000Z',
+        how: 'upserted',
+      },
+      SLA,
+    );
+    applyEvent(
+      shard,
+      { kind: 'review', at: '2026-11-27T09:00:00.000Z', externalId: 'new-2', reviewKind: 'validation' },
+      SLA,
+    );
     const before = JSON.stringify([own, shard]);
 
     const merged = mergeDays(own.days, shard.days);

@@ -1,9 +1,21 @@
 /** One incident per vendor outage (ops/model/vendor-outages.ts): pure, the time passed in. */
-import { applyHealthReport, evaluateOutages, resolveOutage, type VendorHealthReport, type VendorOutages } from '../../../ops/model/vendor-outages';
+import {
+  applyHealthReport,
+  evaluateOutages,
+  resolveOutage,
+  type VendorHealthReport,
+  type VendorOutages,
+} from '../../../ops/model/vendor-outages';
 
 const T0 = Date.parse('2026-12-05T06:00:00.000Z');
 const at = (s: number): string => new Date(T0 + s * 1000).toISOString();
-const report = (state: 'open' | 'closed', s: number, reporter = 'w1:1', since = at(0)): VendorHealthReport => ({ vendor: 'netsuite', state, since, at: at(s), reporter });
+const report = (state: 'open' | 'closed', s: number, reporter = 'w1:1', since = at(0)): VendorHealthReport => ({
+  vendor: 'netsuite',
+  state,
+  since,
+  at: at(s),
+  reporter,
+});
 
 describe('vendor outages in ops-watch', () => {
   it('opens one incident after the outage has lasted a minute, whatever the number of waiting deals, and resolves it once', () => {

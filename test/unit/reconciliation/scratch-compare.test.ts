@@ -8,7 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../../../reconciliation/activities/report-slack';
-import { formatReconciliationReport, reconcileRecords, type NetSuiteCustomerRow, type SignedDealRecord } from '../../../reconciliation/model/reconciliation';
+import {
+  formatReconciliationReport,
+  reconcileRecords,
+  type NetSuiteCustomerRow,
+  type SignedDealRecord,
+} from '../../../reconciliation/model/reconciliation';
 import { compareScratch } from '../../../reconciliation/activities/scratch/scratch-compare';
 import { ScratchDb, scratchDir } from '../../../reconciliation/activities/scratch/scratch-db';
 import { writeReportFromScratch } from '../../../reconciliation/activities/scratch/report-writer';
@@ -25,7 +30,11 @@ function rng(seed: number): () => number {
   };
 }
 
-function randomData(seed: number, n: number, withAttribution: boolean): { deals: SignedDealRecord[]; customers: NetSuiteCustomerRow[] } {
+function randomData(
+  seed: number,
+  n: number,
+  withAttribution: boolean,
+): { deals: SignedDealRecord[]; customers: NetSuiteCustomerRow[] } {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const names = ['Acme Ltd', '  ACME  ltd ', 'Globex', 'Initech GmbH', 'Hooli', ''];
@@ -46,7 +55,9 @@ function randomData(seed: number, n: number, withAttribution: boolean): { deals:
       ...(r() < 0.8 ? { stageName: pick(['Contract Signed', 'Onboarded']) } : {}),
       ...(org ? { organizationName: org } : {}),
       ...(email ? { email } : {}),
-      ...(camp ? { attribution: { campaign: camp, ...(r() < 0.5 ? { channel: pick(['Paid search', 'Partner']) } : {}) } } : {}),
+      ...(camp
+        ? { attribution: { campaign: camp, ...(r() < 0.5 ? { channel: pick(['Paid search', 'Partner']) } : {}) } }
+        : {}),
     });
   }
   const customers: NetSuiteCustomerRow[] = [];
@@ -60,7 +71,14 @@ function randomData(seed: number, n: number, withAttribution: boolean): { deals:
       externalId,
       ...(company ? { companyName: company } : {}),
       ...(email ? { email } : {}),
-      ...(withAttribution ? { attribution: r() < 0.7 ? { campaign: pick(campaigns.filter(Boolean)), ...(r() < 0.3 ? { channel: 'Partner' } : {}) } : {} } : {}),
+      ...(withAttribution
+        ? {
+            attribution:
+              r() < 0.7
+                ? { campaign: pick(campaigns.filter(Boolean)), ...(r() < 0.3 ? { channel: 'Partner' } : {}) }
+                : {},
+          }
+        : {}),
     });
   }
   // Customer ids are unique in NetSuite.
@@ -91,10 +109,16 @@ describe('reconciliation over the scratch file equals the in-memory rules', () =
     const s = ScratchDb.open(join(scratchDir(dir), `t-${seed}.sqlite`), { fresh: true });
     try {
       // In pages of 97, the first deal page twice (as a listing resumed from an older position stores it again).
-      for (let i = 0; i < deals.length; i += 97) s.storeDealPage(deals.slice(i, i + 97), { stageIndex: 0, cursor: String(i) });
+      for (let i = 0; i < deals.length; i += 97)
+        s.storeDealPage(deals.slice(i, i + 97), { stageIndex: 0, cursor: String(i) });
       s.storeDealPage(deals.slice(0, 97), 'done');
       const sorted = [...customers].sort((a, b) => Number(a.id) - Number(b.id));
-      for (let i = 0; i < sorted.length; i += 89) s.storeCustomerPage(sorted.slice(i, i + 89), { afterId: sorted[Math.min(i + 88, sorted.length - 1)]!.id }, attribution);
+      for (let i = 0; i < sorted.length; i += 89)
+        s.storeCustomerPage(
+          sorted.slice(i, i + 89),
+          { afterId: sorted[Math.min(i + 88, sorted.length - 1)]!.id },
+          attribution,
+        );
       s.storeCustomerPage([], 'done', attribution);
 
       const compared = compareScratch(s);
@@ -114,7 +138,9 @@ describe('reconciliation over the scratch file equals the in-memory rules', () =
     }
     // The random data must actually exercise every kind of problem (else the equality proves little).
     if (n >= 400) {
-      expect(expected.counts.missingCustomers * expected.counts.customersWithoutDeal * expected.counts.fieldMismatches).toBeGreaterThan(0);
+      expect(
+        expected.counts.missingCustomers * expected.counts.customersWithoutDeal * expected.counts.fieldMismatches,
+      ).toBeGreaterThan(0);
       expect(new Set(expected.duplicates.map((d) => d.kind)).size).toBe(3);
     }
   });

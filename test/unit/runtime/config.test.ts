@@ -24,12 +24,24 @@ describe('configuration', () => {
   it('names every wrong variable at once, with what it expects', () => {
     let error: ConfigError | undefined;
     try {
-      parseConfig({ APP_PORT: 'eighty', TEMPORAL_PORT: '70000', LOG_LEVEL: 'loud', TEMPORAL_TLS: 'maybe', SLACK_BOT_TOKEN: 'xoxp-user' });
+      parseConfig({
+        APP_PORT: 'eighty',
+        TEMPORAL_PORT: '70000',
+        LOG_LEVEL: 'loud',
+        TEMPORAL_TLS: 'maybe',
+        SLACK_BOT_TOKEN: 'xoxp-user',
+      });
     } catch (err) {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.issues.map((i) => i.variable).sort()).toEqual(['APP_PORT', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'TEMPORAL_PORT', 'TEMPORAL_TLS']);
+    expect(error!.issues.map((i) => i.variable).sort()).toEqual([
+      'APP_PORT',
+      'LOG_LEVEL',
+      'SLACK_BOT_TOKEN',
+      'TEMPORAL_PORT',
+      'TEMPORAL_TLS',
+    ]);
     expect(error!.message).toMatch(/TEMPORAL_PORT: a TCP port/);
     expect(error!.message).toMatch(/SLACK_BOT_TOKEN: a bot token starting with xoxb-/);
   });
@@ -55,18 +67,35 @@ describe('configuration', () => {
   });
 
   it('lets the worker queue as many NetSuite activities as its budget unless NETSUITE_QUEUED_ACTIVITIES says otherwise', () => {
-    const creds = { NETSUITE_ACCOUNT_ID: '1234567', NETSUITE_CONSUMER_KEY: 'ck', NETSUITE_CONSUMER_SECRET: 'cs', NETSUITE_TOKEN_ID: 'ti', NETSUITE_TOKEN_SECRET: 'ts' };
-    expect(parseConfig({ ...creds, NETSUITE_CONCURRENCY_LIMIT: '7' }).netsuite).toMatchObject({ concurrencyLimit: 7, queuedActivities: 7 });
-    expect(parseConfig({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '0' }).netsuite).toMatchObject({ concurrencyLimit: 5, queuedActivities: 0 });
+    const creds = {
+      NETSUITE_ACCOUNT_ID: '1234567',
+      NETSUITE_CONSUMER_KEY: 'ck',
+      NETSUITE_CONSUMER_SECRET: 'cs',
+      NETSUITE_TOKEN_ID: 'ti',
+      NETSUITE_TOKEN_SECRET: 'ts',
+    };
+    expect(parseConfig({ ...creds, NETSUITE_CONCURRENCY_LIMIT: '7' }).netsuite).toMatchObject({
+      concurrencyLimit: 7,
+      queuedActivities: 7,
+    });
+    expect(parseConfig({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '0' }).netsuite).toMatchObject({
+      concurrencyLimit: 5,
+      queuedActivities: 0,
+    });
     expect(issuesOf({ ...creds, NETSUITE_QUEUED_ACTIVITIES: '-1' })).toEqual(['NETSUITE_QUEUED_ACTIVITIES']);
   });
 
   it('hands the worker and the app the Node flags of WORKER_NODE_FLAGS and APP_NODE_FLAGS, and names the variable when Node refuses them', () => {
-    expect(parseConfig({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' }).worker.nodeFlags).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
+    expect(
+      parseConfig({ WORKER_NODE_FLAGS: ' --optimize-for-size  --max-semi-space-size=2 ' }).worker.nodeFlags,
+    ).toEqual(['--optimize-for-size', '--max-semi-space-size=2']);
     expect(parseConfig({}).worker.nodeFlags).toEqual([]);
     let error: ConfigError | undefined;
     try {
-      parseConfig({ WORKER_NODE_FLAGS: '--max-semi-space-sise=2', WORKER_MAX_CACHED_WORKFLOWS: '-1' }, { probeNodeFlags: true });
+      parseConfig(
+        { WORKER_NODE_FLAGS: '--max-semi-space-sise=2', WORKER_MAX_CACHED_WORKFLOWS: '-1' },
+        { probeNodeFlags: true },
+      );
     } catch (err) {
       error = err as ConfigError;
     }
@@ -74,17 +103,27 @@ describe('configuration', () => {
     expect(error?.message).toMatch(/WORKER_NODE_FLAGS.*--max-semi-space-sise/);
     // Not a flag at all: refused by its form, probe or not.
     expect(issuesOf({ WORKER_NODE_FLAGS: 'optimize-for-size' })).toEqual(['WORKER_NODE_FLAGS']);
-    expect(parseConfig({ APP_NODE_FLAGS: '--single-threaded-gc' }, { probeNodeFlags: true }).app.nodeFlags).toEqual(['--single-threaded-gc']);
+    expect(parseConfig({ APP_NODE_FLAGS: '--single-threaded-gc' }, { probeNodeFlags: true }).app.nodeFlags).toEqual([
+      '--single-threaded-gc',
+    ]);
     expect(parseConfig({}).app.nodeFlags).toEqual([]);
-    expect(() => parseConfig({ APP_NODE_FLAGS: '--single-threaded-gx' }, { probeNodeFlags: true })).toThrow(/APP_NODE_FLAGS: Node flags for the app.*Node refuses them/);
+    expect(() => parseConfig({ APP_NODE_FLAGS: '--single-threaded-gx' }, { probeNodeFlags: true })).toThrow(
+      /APP_NODE_FLAGS: Node flags for the app.*Node refuses them/,
+    );
   });
 
   it('asks Node about the flags only for launchers (probeNodeFlags), so the worker and app parse without spawning', () => {
     // Well-formed but unknown to Node: only the probe can tell.
-    expect(parseConfig({ WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' }).worker.nodeFlags).toEqual(['--no-such-v8-flag-anywhere']);
+    expect(
+      parseConfig({ WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' }).worker
+        .nodeFlags,
+    ).toEqual(['--no-such-v8-flag-anywhere']);
     let error: ConfigError | undefined;
     try {
-      parseConfig({ WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' }, { probeNodeFlags: true });
+      parseConfig(
+        { WORKER_NODE_FLAGS: '--no-such-v8-flag-anywhere', APP_NODE_FLAGS: '--nor-this-one' },
+        { probeNodeFlags: true },
+      );
     } catch (err) {
       error = err as ConfigError;
     }
@@ -92,7 +131,11 @@ describe('configuration', () => {
   });
 
   it('treats empty strings from .env files as unset, and TEMPORAL_ADDRESS overrides host and port', () => {
-    const config = parseConfig({ SLACK_BOT_TOKEN: '', TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_API_KEY: 'k' });
+    const config = parseConfig({
+      SLACK_BOT_TOKEN: '',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_API_KEY: 'k',
+    });
     expect(config.slack).toBeUndefined();
     expect(config.temporal.address).toBe('temporal.internal:7233');
     expect(config.temporal.tls).toBe(true);

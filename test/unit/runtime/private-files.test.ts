@@ -48,7 +48,10 @@ describe('private files under DATA_DIR', () => {
     mkdirSync(join(dataDir, 'reports'), { recursive: true, mode: 0o755 });
     chmodSync(dataDir, 0o755);
     const { storeReport } = createReconciliationActivities({ pipedrive: {} as never }, { dataDir });
-    const stored = (await new MockActivityEnvironment().run(storeReport, reconcileRecords([], [], '2026-12-05T05:00:00.000Z'))) as { jsonPath: string; textPath: string };
+    const stored = (await new MockActivityEnvironment().run(
+      storeReport,
+      reconcileRecords([], [], '2026-12-05T05:00:00.000Z'),
+    )) as { jsonPath: string; textPath: string };
     expect(mode(dataDir)).toBe(0o700);
     expect(mode(join(dataDir, 'reports'))).toBe(0o700);
     expect(mode(stored.jsonPath)).toBe(0o600);

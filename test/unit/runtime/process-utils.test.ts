@@ -2,11 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ephemeralRangeStart, freePort, nicedCommand, portCursorStart, stackNodeProcess, withBoundedMallocArenas } from '../../../scripts/process-utils';
+import {
+  ephemeralRangeStart,
+  freePort,
+  nicedCommand,
+  portCursorStart,
+  stackNodeProcess,
+  withBoundedMallocArenas,
+} from '../../../scripts/process-utils';
 
 describe('stack process settings', () => {
   it('runs a background process through nice(1) so every thread inherits the niceness, and not at all for 0', () => {
-    expect(nicedCommand('/bin/temporal', ['server', 'start-dev'], 10)).toEqual(['nice', ['-n', '10', '/bin/temporal', 'server', 'start-dev']]);
+    expect(nicedCommand('/bin/temporal', ['server', 'start-dev'], 10)).toEqual([
+      'nice',
+      ['-n', '10', '/bin/temporal', 'server', 'start-dev'],
+    ]);
     expect(nicedCommand('/bin/temporal', ['server'], 0)).toEqual(['/bin/temporal', ['server']]);
   });
 
@@ -19,7 +29,15 @@ describe('stack process settings', () => {
     const env = { A: '1' };
     const worker = stackNodeProcess('/app/workers/main.ts', env, { nodeFlags: ['--optimize-for-size'], nice: 10 });
     expect(worker.command).toBe('nice');
-    expect(worker.args).toEqual(['-n', '10', process.execPath, '--optimize-for-size', '--import', 'tsx', '/app/workers/main.ts']);
+    expect(worker.args).toEqual([
+      '-n',
+      '10',
+      process.execPath,
+      '--optimize-for-size',
+      '--import',
+      'tsx',
+      '/app/workers/main.ts',
+    ]);
     expect(worker.env.MALLOC_ARENA_MAX).toBe('2');
     expect(stackNodeProcess('/app/starters/http/main.ts', env, { extraNodeArgs: ['--cpu-prof'] })).toEqual({
       command: process.execPath,
@@ -50,7 +68,9 @@ describe('free ports for services about to start', () => {
         expect(start).toBeLessThan(32768);
       }
     }
-    expect(portCursorStart({ ...range, slot: 17, random: 0.3 })).toBe(portCursorStart({ ...range, slot: 1, random: 0.3 }));
+    expect(portCursorStart({ ...range, slot: 17, random: 0.3 })).toBe(
+      portCursorStart({ ...range, slot: 1, random: 0.3 }),
+    );
   });
 
   it('hands out distinct ports outside the ephemeral range, skipping one that is taken', async () => {

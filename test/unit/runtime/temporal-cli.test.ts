@@ -21,9 +21,17 @@ describe('Temporal CLI acquisition order', () => {
     const onPath = fakeBinary(join(root, 'path-bin'));
     const cache = join(root, 'cache');
     fakeBinary(cache);
-    expect(findTemporalCli({ TEMPORAL_CLI: explicit, PATH: join(root, 'path-bin'), TEMPORAL_CLI_CACHE: cache })).toEqual({ path: explicit, source: 'TEMPORAL_CLI' });
-    expect(findTemporalCli({ PATH: join(root, 'path-bin'), TEMPORAL_CLI_CACHE: cache })).toEqual({ path: onPath, source: 'PATH' });
-    expect(findTemporalCli({ PATH: emptyPath, TEMPORAL_CLI_CACHE: cache })).toEqual({ path: join(cache, 'temporal'), source: 'cache' });
+    expect(
+      findTemporalCli({ TEMPORAL_CLI: explicit, PATH: join(root, 'path-bin'), TEMPORAL_CLI_CACHE: cache }),
+    ).toEqual({ path: explicit, source: 'TEMPORAL_CLI' });
+    expect(findTemporalCli({ PATH: join(root, 'path-bin'), TEMPORAL_CLI_CACHE: cache })).toEqual({
+      path: onPath,
+      source: 'PATH',
+    });
+    expect(findTemporalCli({ PATH: emptyPath, TEMPORAL_CLI_CACHE: cache })).toEqual({
+      path: join(cache, 'temporal'),
+      source: 'cache',
+    });
   });
 
   it('refuses a TEMPORAL_CLI that is not executable instead of silently falling through', () => {
@@ -37,6 +45,7 @@ describe('Temporal CLI acquisition order', () => {
     // Without `go` on PATH the build route is skipped; the SDK download cannot reach the internet here.
     await expect(attempt).rejects.toBeInstanceOf(TemporalCliUnavailable);
     const message = await attempt.catch((e: Error) => e.message);
-    for (const route of ['TEMPORAL_CLI', '`temporal` on PATH', 'cached build', 'go install', 'SDK download']) expect(message).toContain(route);
+    for (const route of ['TEMPORAL_CLI', '`temporal` on PATH', 'cached build', 'go install', 'SDK download'])
+      expect(message).toContain(route);
   }, 120_000);
 });

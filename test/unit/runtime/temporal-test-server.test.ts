@@ -53,7 +53,10 @@ describe('Temporal test server acquisition order', () => {
     writeFileSync(join(cache, 'classpath.txt'), `${jar}\n`);
     script(cache, 'temporal-test-server', 'exit 0');
     const env = { PATH: emptyPath, TEMPORAL_TEST_SERVER_CACHE: cache };
-    expect(findTemporalTestServer({ ...env, TEMPORAL_TEST_SERVER: explicit })).toEqual({ path: explicit, source: 'TEMPORAL_TEST_SERVER' });
+    expect(findTemporalTestServer({ ...env, TEMPORAL_TEST_SERVER: explicit })).toEqual({
+      path: explicit,
+      source: 'TEMPORAL_TEST_SERVER',
+    });
     expect(findTemporalTestServer(env)).toEqual({ path: join(cache, 'temporal-test-server'), source: 'cache' });
 
     // A wrapper whose jars are gone is no cache: the build would run again.
@@ -64,7 +67,9 @@ describe('Temporal test server acquisition order', () => {
   });
 
   it('refuses a TEMPORAL_TEST_SERVER that is not executable instead of silently falling through', () => {
-    expect(() => findTemporalTestServer({ TEMPORAL_TEST_SERVER: join(root, 'nope'), PATH: emptyPath })).toThrow(/not an executable/);
+    expect(() => findTemporalTestServer({ TEMPORAL_TEST_SERVER: join(root, 'nope'), PATH: emptyPath })).toThrow(
+      /not an executable/,
+    );
   });
 
   it('builds with Maven into the cache a wrapper that runs TestServer with the arguments the SDK passes, then finds it there', async () => {
@@ -79,7 +84,11 @@ describe('Temporal test server acquisition order', () => {
     const run = spawnSync(built.path, ['41234', '--enable-time-skipping'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     const lib = join(env.TEMPORAL_TEST_SERVER_CACHE, 'lib');
-    expect(run.stdout.trim()).toMatch(new RegExp(`-cp ${lib}/grpc-core-1.58.1.jar:${lib}/temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar io.temporal.testserver.TestServer 41234 --enable-time-skipping$`));
+    expect(run.stdout.trim()).toMatch(
+      new RegExp(
+        `-cp ${lib}/grpc-core-1.58.1.jar:${lib}/temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar io.temporal.testserver.TestServer 41234 --enable-time-skipping$`,
+      ),
+    );
     expect(readFileSync(built.path, 'utf8')).toContain(`exec '${join(bin, 'java')}'`);
     // The stand-in java exits instead of listening, so no class archive was written and the wrapper names none.
     expect(readFileSync(built.path, 'utf8')).not.toContain('SharedArchiveFile');
@@ -90,6 +99,7 @@ describe('Temporal test server acquisition order', () => {
     const attempt = ensureTemporalTestServer(env, () => undefined);
     await expect(attempt).rejects.toBeInstanceOf(TemporalTestServerUnavailable);
     const message = await attempt.catch((e: Error) => e.message);
-    for (const route of ['TEMPORAL_TEST_SERVER', 'cached build', 'Maven build', 'no `java`', 'SDK download']) expect(message).toContain(route);
+    for (const route of ['TEMPORAL_TEST_SERVER', 'cached build', 'Maven build', 'no `java`', 'SDK download'])
+      expect(message).toContain(route);
   }, 120_000);
 });

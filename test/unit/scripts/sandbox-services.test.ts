@@ -12,9 +12,13 @@ import { freePort } from '../../../scripts/process-utils';
 import { mixedSandboxRefusal, SIMULATOR_HOST, startSandbox } from '../../../scripts/sandbox-services';
 
 describe('sandbox services', () => {
-  test('a simulator never stands in beside another vendor\'s real credentials, unless asked for', () => {
-    expect(mixedSandboxRefusal(['netsuite', 'slack'], {})).toMatch(/^pipedrive has real credentials but netsuite and slack do not: npm start would run real deals against a simulator\. Set the credentials of netsuite \(NETSUITE_ACCOUNT_ID, /);
-    expect(mixedSandboxRefusal(['netsuite'], {})).toMatch(/^pipedrive and slack have real credentials but netsuite does not/);
+  test("a simulator never stands in beside another vendor's real credentials, unless asked for", () => {
+    expect(mixedSandboxRefusal(['netsuite', 'slack'], {})).toMatch(
+      /^pipedrive has real credentials but netsuite and slack do not: npm start would run real deals against a simulator\. Set the credentials of netsuite \(NETSUITE_ACCOUNT_ID, /,
+    );
+    expect(mixedSandboxRefusal(['netsuite'], {})).toMatch(
+      /^pipedrive and slack have real credentials but netsuite does not/,
+    );
     expect(mixedSandboxRefusal(['netsuite'], { SANDBOX_ALLOW_MIXED: 'true' })).toBeUndefined();
     expect(mixedSandboxRefusal(['pipedrive', 'netsuite', 'slack'], {})).toBeUndefined();
     expect(mixedSandboxRefusal([], {})).toBeUndefined();
@@ -32,7 +36,11 @@ describe('sandbox services', () => {
       PAGERDUTY_SIM_PORT: String(await freePort()),
     });
     expect(SIMULATOR_HOST).toBe('127.0.0.1');
-    const sandbox = await startSandbox(['netsuite', 'pipedrive', 'slack'], { config, dataDir, log: createLogger('sandbox-test', 'silent') });
+    const sandbox = await startSandbox(['netsuite', 'pipedrive', 'slack'], {
+      config,
+      dataDir,
+      log: createLogger('sandbox-test', 'silent'),
+    });
     try {
       for (const vendor of ['netsuite', 'pipedrive', 'slack', 'pagerduty']) {
         expect((sandbox.stackEntries[vendor] as { url: string }).url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
@@ -49,7 +57,13 @@ describe('sandbox services', () => {
   test('startSandbox refuses a mixed stack before starting anything', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-services-'));
     try {
-      await expect(startSandbox(['netsuite'], { config: parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir }), dataDir, log: createLogger('sandbox-test', 'silent') })).rejects.toThrow(/real credentials but netsuite does not/);
+      await expect(
+        startSandbox(['netsuite'], {
+          config: parseConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir }),
+          dataDir,
+          log: createLogger('sandbox-test', 'silent'),
+        }),
+      ).rejects.toThrow(/real credentials but netsuite does not/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -4,13 +4,31 @@ import { REVIEW_ACTION_IDS, decodeButtonValue } from '../../../integrations/slac
 import { ownershipReasons } from '../../../domain/deal-edit';
 import type { ReviewCardInput } from '../../../domain/review-card';
 
-const reasons = ownershipReasons([{ field: 'taxRegistration', source: 'organization.taxId', owner: 'netsuite', pipedrive: '98-7654321 (US)', netsuite: '12-3456789 (US)' }]);
-const card: ReviewCardInput = { externalId: 'pd-1-edit-evt-9', pipedriveDealId: '42', dealTitle: 'Acme', organization: 'Acme Inc', kind: 'ownership', reasons, netsuiteCustomerId: '647' };
+const reasons = ownershipReasons([
+  {
+    field: 'taxRegistration',
+    source: 'organization.taxId',
+    owner: 'netsuite',
+    pipedrive: '98-7654321 (US)',
+    netsuite: '12-3456789 (US)',
+  },
+]);
+const card: ReviewCardInput = {
+  externalId: 'pd-1-edit-evt-9',
+  pipedriveDealId: '42',
+  dealTitle: 'Acme',
+  organization: 'Acme Inc',
+  kind: 'ownership',
+  reasons,
+  netsuiteCustomerId: '647',
+};
 
 describe('ownership review card', () => {
   const { text, blocks } = renderReviewCard(card, {});
   const json = JSON.stringify(blocks);
-  const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; text: { text: string }; value: string; confirm?: { text: { text: string } } }> };
+  const actions = blocks.find((b) => b.type === 'actions') as {
+    elements: Array<{ action_id: string; text: { text: string }; value: string; confirm?: { text: { text: string } } }>;
+  };
 
   it('names the conflict and both values per field', () => {
     expect(json).toContain('A Pipedrive change would overwrite a NetSuite-owned field');
@@ -19,7 +37,7 @@ describe('ownership review card', () => {
     expect(text).toContain('ownership.taxRegistration');
   });
 
-  it('retry writes Pipedrive\'s values, cancel keeps NetSuite\'s, and every button signals the edit\'s workflow', () => {
+  it("retry writes Pipedrive's values, cancel keeps NetSuite's, and every button signals the edit's workflow", () => {
     const byId = new Map(actions.elements.map((e) => [e.action_id, e]));
     expect(byId.get(REVIEW_ACTION_IDS.retry)?.text.text).toBe("Write Pipedrive's values");
     expect(byId.get(REVIEW_ACTION_IDS.cancel)?.text.text).toBe("Keep NetSuite's values");
@@ -27,7 +45,7 @@ describe('ownership review card', () => {
     for (const e of actions.elements) expect(decodeButtonValue(e.value)).toEqual({ externalId: 'pd-1-edit-evt-9' });
   });
 
-  it('an onboarding\'s card keeps its own words', () => {
+  it("an onboarding's card keeps its own words", () => {
     const onboarding = renderReviewCard({ ...card, kind: 'validation' }, {});
     expect(JSON.stringify(onboarding.blocks)).toContain('Cancel onboarding');
   });

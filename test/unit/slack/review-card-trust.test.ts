@@ -29,7 +29,11 @@ describe('review card fallback text', () => {
   });
 
   it('after a decision too, and a CLI claim is never a mention', () => {
-    const decided = renderReviewCard(card, {}, { decision: { action: 'retry', actor: cliActor('alice'), claimedAs: '<@U0CFO>' }, at: '2026-12-05T06:00:00Z' });
+    const decided = renderReviewCard(
+      card,
+      {},
+      { decision: { action: 'retry', actor: cliActor('alice'), claimedAs: '<@U0CFO>' }, at: '2026-12-05T06:00:00Z' },
+    );
     // The header is plain_text, which Slack never parses for mentions; everything else is mrkdwn.
     const all = decided.text + JSON.stringify(decided.blocks.filter((b) => b.type !== 'header'));
     expect(all).not.toContain('<@U0CFO>');
@@ -54,19 +58,36 @@ describe('CLI actors', () => {
 
 describe('buttons bound to their review', () => {
   it('carry the review id; a malformed one makes the value not ours', () => {
-    const actions = renderReviewCard(card, {}).blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ action_id: string; value: string }> }).elements);
+    const actions = renderReviewCard(card, {})
+      .blocks.filter((b) => b.type === 'actions')
+      .flatMap((b) => (b as { elements: Array<{ action_id: string; value: string }> }).elements);
     for (const button of actions) expect(decodeButtonValue(button.value)?.reviewId).toBe('abcd1234-2');
-    expect(decodeButtonValue(actions.find((b) => b.action_id === 'review_link')!.value)).toEqual({ externalId: 'pd-1-x', candidateId: '55', reviewId: 'abcd1234-2' });
+    expect(decodeButtonValue(actions.find((b) => b.action_id === 'review_link')!.value)).toEqual({
+      externalId: 'pd-1-x',
+      candidateId: '55',
+      reviewId: 'abcd1234-2',
+    });
     expect(decodeButtonValue(JSON.stringify({ externalId: 'pd-1-x', reviewId: '<@U1>' }))).toBeUndefined();
     expect(decodeButtonValue(encodeButtonValue({ externalId: 'pd-1-x' }))).toEqual({ externalId: 'pd-1-x' });
   });
 
   it('a click from an earlier review, or a link to a customer the review did not offer, is refused', () => {
     const state = { reviewId: 'abcd1234-3', duplicateCandidates: [{ id: '55' }] };
-    expect(cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-2' }, 'retry')).toEqual({ why: 'card of an earlier review', text: STALE_CARD_TEXT });
-    expect(cardMismatch(state, { externalId: 'pd-1-x' }, 'cancel')).toEqual({ why: 'card of an earlier review', text: STALE_CARD_TEXT });
-    expect(cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-3', candidateId: '56' }, 'link')).toEqual({ why: 'link to customer 56, not a candidate of this review', text: NOT_A_CANDIDATE_TEXT });
-    expect(cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-3', candidateId: '55' }, 'link')).toBeUndefined();
+    expect(cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-2' }, 'retry')).toEqual({
+      why: 'card of an earlier review',
+      text: STALE_CARD_TEXT,
+    });
+    expect(cardMismatch(state, { externalId: 'pd-1-x' }, 'cancel')).toEqual({
+      why: 'card of an earlier review',
+      text: STALE_CARD_TEXT,
+    });
+    expect(cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-3', candidateId: '56' }, 'link')).toEqual({
+      why: 'link to customer 56, not a candidate of this review',
+      text: NOT_A_CANDIDATE_TEXT,
+    });
+    expect(
+      cardMismatch(state, { externalId: 'pd-1-x', reviewId: 'abcd1234-3', candidateId: '55' }, 'link'),
+    ).toBeUndefined();
     // A run from before review ids: its cards have none either.
     expect(cardMismatch({ duplicateCandidates: [{ id: '55' }] }, { externalId: 'pd-1-x' }, 'retry')).toBeUndefined();
   });

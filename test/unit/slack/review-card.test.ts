@@ -1,6 +1,13 @@
 /** The review card, the button values and the fix modal (pure Block Kit). */
 import type { ReviewCardInput } from '../../../domain/review-card';
-import { decodeButtonValue, encodeButtonValue, escapeMrkdwn, netsuiteUiBaseUrl, payloadPreview, renderReviewCard } from '../../../integrations/slack';
+import {
+  decodeButtonValue,
+  encodeButtonValue,
+  escapeMrkdwn,
+  netsuiteUiBaseUrl,
+  payloadPreview,
+  renderReviewCard,
+} from '../../../integrations/slack';
 import { buildFixModal, submittedFields } from '../../../starters/slack/review-fix-modal';
 
 const card: ReviewCardInput = {
@@ -10,7 +17,13 @@ const card: ReviewCardInput = {
   organization: 'O&Co',
   kind: 'validation',
   reasons: [
-    { field: 'organization.taxId', code: 'tax_id.invalid', message: 'Bad checksum', value: 'DE123', suggestion: 'Use DE + 9 digits' },
+    {
+      field: 'organization.taxId',
+      code: 'tax_id.invalid',
+      message: 'Bad checksum',
+      value: 'DE123',
+      suggestion: 'Use DE + 9 digits',
+    },
     { field: 'organization.taxId', code: 'tax_id.format', message: 'Wrong format', value: 'DE123' },
     { field: 'person.email', code: 'email.invalid', message: 'Not an address', value: 'a@' },
     { field: 'netsuite.customer', code: 'netsuite.user_error', message: 'Rejected' },
@@ -27,7 +40,9 @@ describe('review card', () => {
 
   it('has three buttons without duplicates, four with a candidate whose id rides in the link button value', () => {
     const ids = (c: ReviewCardInput) =>
-      renderReviewCard(c, {}).blocks.filter((b) => b.type === 'actions').flatMap((b) => (b as { elements: Array<{ action_id: string; value: string }> }).elements);
+      renderReviewCard(c, {})
+        .blocks.filter((b) => b.type === 'actions')
+        .flatMap((b) => (b as { elements: Array<{ action_id: string; value: string }> }).elements);
     expect(ids(card).map((b) => b.action_id)).toEqual(['review_retry', 'review_fix', 'review_cancel']);
     const dup = ids({ ...card, kind: 'possible_duplicate', duplicateCandidates: [{ id: '55', matchedOn: ['email'] }] });
     expect(dup.map((b) => b.action_id)).toEqual(['review_retry', 'review_fix', 'review_link', 'review_cancel']);
@@ -57,7 +72,10 @@ describe('fix modal', () => {
   it('has one prefilled input per distinct editable field and carries the external id', () => {
     const modal = buildFixModal('pd-1-x', card.reasons);
     expect(modal.private_metadata).toBe('pd-1-x');
-    const inputs = modal.blocks.filter((b) => b.type === 'input') as Array<{ block_id: string; element: { initial_value?: string } }>;
+    const inputs = modal.blocks.filter((b) => b.type === 'input') as Array<{
+      block_id: string;
+      element: { initial_value?: string };
+    }>;
     expect(inputs.map((b) => b.block_id)).toEqual(['organization.taxId', 'person.email']);
     expect(inputs[0]!.element.initial_value).toBe('DE123');
   });

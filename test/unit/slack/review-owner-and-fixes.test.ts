@@ -33,7 +33,13 @@ describe('ReviewerDirectory', () => {
     let now = 0;
     const calls: string[] = [];
     const members: Record<string, string[]> = { S1: ['U9'] };
-    const dir = new ReviewerDirectory({ client: groups(members, calls), reviewerIds: [], reviewerGroups: ['S1'], cacheTtlMs: 1000, now: () => now });
+    const dir = new ReviewerDirectory({
+      client: groups(members, calls),
+      reviewerIds: [],
+      reviewerGroups: ['S1'],
+      cacheTtlMs: 1000,
+      now: () => now,
+    });
     expect(await dir.isReviewer('U9')).toBe(true);
     members.S1 = [];
     expect(await dir.isReviewer('U9')).toBe(true);
@@ -46,7 +52,12 @@ describe('ReviewerDirectory', () => {
   it('fails closed when a group cannot be read, and does not cache the failure', async () => {
     const errors: string[] = [];
     const members: Record<string, string[]> = {};
-    const dir = new ReviewerDirectory({ client: groups(members), reviewerIds: ['U1'], reviewerGroups: ['S1'], onGroupError: (g) => errors.push(g) });
+    const dir = new ReviewerDirectory({
+      client: groups(members),
+      reviewerIds: ['U1'],
+      reviewerGroups: ['S1'],
+      onGroupError: (g) => errors.push(g),
+    });
     expect(await dir.isReviewer('U9')).toBe(false);
     expect(await dir.isReviewer('U1')).toBe(true);
     expect(errors).toEqual(['S1']);
@@ -56,8 +67,14 @@ describe('ReviewerDirectory', () => {
 
   it('falls back to the first listed reviewer, else the first group, else nobody', () => {
     const none = groups({});
-    expect(new ReviewerDirectory({ client: none, reviewerIds: ['U1', 'U2'], reviewerGroups: ['S1'] }).defaultOwner()).toEqual({ kind: 'user', id: 'U1', via: 'first-reviewer' });
-    expect(new ReviewerDirectory({ client: none, reviewerIds: [], reviewerGroups: ['S1'] }).defaultOwner()).toEqual({ kind: 'group', id: 'S1', via: 'reviewer-group' });
+    expect(
+      new ReviewerDirectory({ client: none, reviewerIds: ['U1', 'U2'], reviewerGroups: ['S1'] }).defaultOwner(),
+    ).toEqual({ kind: 'user', id: 'U1', via: 'first-reviewer' });
+    expect(new ReviewerDirectory({ client: none, reviewerIds: [], reviewerGroups: ['S1'] }).defaultOwner()).toEqual({
+      kind: 'group',
+      id: 'S1',
+      via: 'reviewer-group',
+    });
     expect(new ReviewerDirectory({ client: none, reviewerIds: [] }).defaultOwner()).toBeUndefined();
   });
 });
@@ -70,7 +87,13 @@ describe('review card owner', () => {
     reasons: [{ field: 'organization.taxId', code: 'tax_id.missing', message: 'missing' }],
     payload: makeDeal({ deal: { ownerId } }),
   });
-  const notifier = (opts: { lookup?: Record<string, string>; reviewerIds?: string[]; groups?: Record<string, string[]>; emails?: Record<string, string>; failLookup?: boolean }) => {
+  const notifier = (opts: {
+    lookup?: Record<string, string>;
+    reviewerIds?: string[];
+    groups?: Record<string, string[]>;
+    emails?: Record<string, string>;
+    failLookup?: boolean;
+  }) => {
     const posted: Array<{ blocks?: unknown }> = [];
     const client = {
       postMessage: async (m: { blocks?: unknown }) => {
@@ -88,11 +111,23 @@ describe('review card owner', () => {
       reviewerIds: opts.reviewerIds ?? ['U1'],
       reviewerGroups: Object.keys(opts.groups ?? {}),
     });
-    return { posted, n: new SlackReviewNotifier({ client, reviewChannel: 'C0REVIEW', reviewers, dealOwnerEmail: async (id) => opts.emails?.[id] }) };
+    return {
+      posted,
+      n: new SlackReviewNotifier({
+        client,
+        reviewChannel: 'C0REVIEW',
+        reviewers,
+        dealOwnerEmail: async (id) => opts.emails?.[id],
+      }),
+    };
   };
 
   it('names the deal owner when their Slack account is a reviewer (listed or in a group)', async () => {
-    const { n, posted } = notifier({ emails: { '4': 'bea@x.example' }, lookup: { 'bea@x.example': 'U7' }, groups: { S1: ['U7'] } });
+    const { n, posted } = notifier({
+      emails: { '4': 'bea@x.example' },
+      lookup: { 'bea@x.example': 'U7' },
+      groups: { S1: ['U7'] },
+    });
     const ref = await n.postReviewCard(card('4'));
     expect(ref).toEqual({ channel: 'C0REVIEW', ts: '1.000100', owner: { kind: 'user', id: 'U7', via: 'deal-owner' } });
     expect(JSON.stringify(posted[0]!.blocks)).toContain('<@U7> (deal owner)');
@@ -100,15 +135,28 @@ describe('review card owner', () => {
 
   it('falls back to the first reviewer when the deal owner is no reviewer, has no Slack account, or the lookup fails', async () => {
     const fallback = { kind: 'user', id: 'U1', via: 'first-reviewer' };
-    expect((await notifier({ emails: { '4': 'sam@x.example' }, lookup: { 'sam@x.example': 'U8' } }).n.postReviewCard(card('4'))).owner).toEqual(fallback);
+    expect(
+      (
+        await notifier({ emails: { '4': 'sam@x.example' }, lookup: { 'sam@x.example': 'U8' } }).n.postReviewCard(
+          card('4'),
+        )
+      ).owner,
+    ).toEqual(fallback);
     expect((await notifier({ emails: { '4': 'sam@x.example' } }).n.postReviewCard(card('4'))).owner).toEqual(fallback);
-    expect((await notifier({ emails: { '4': 'bea@x.example' }, failLookup: true }).n.postReviewCard(card('4'))).owner).toEqual(fallback);
+    expect(
+      (await notifier({ emails: { '4': 'bea@x.example' }, failLookup: true }).n.postReviewCard(card('4'))).owner,
+    ).toEqual(fallback);
     expect((await notifier({}).n.postReviewCard(card(undefined))).owner).toEqual(fallback);
   });
 
   it('mentions a group as <!subteam^…>, and keeps the owner on the decided card', () => {
     expect(ownerLine({ kind: 'group', id: 'S1', via: 'reviewer-group' })).toContain('<!subteam^S1>');
-    const decided = renderReviewCard(card(), {}, { decision: { action: 'retry', actor: 'U1' }, at: '2026-11-27T10:00:00Z' }, { kind: 'user', id: 'U1', via: 'first-reviewer' });
+    const decided = renderReviewCard(
+      card(),
+      {},
+      { decision: { action: 'retry', actor: 'U1' }, at: '2026-11-27T10:00:00Z' },
+      { kind: 'user', id: 'U1', via: 'first-reviewer' },
+    );
     expect(JSON.stringify(decided.blocks)).toContain('<@U1> (first reviewer on duty)');
   });
 });
@@ -126,8 +174,18 @@ describe('fix write-back plan (pure)', () => {
       'deal.csmUserId': '3',
       'person.phones': '+49 30 1234',
     });
-    expect(plan.writes.map((w) => w.path).sort()).toEqual(['deal.csmUserId', 'deal.title', 'organization.name', 'person.email']);
-    expect(plan.notPipedriveOwned.sort()).toEqual(['deal.firstInvoiceDate', 'organization.address.postalCode', 'organization.paymentTerms', 'organization.taxId']);
+    expect(plan.writes.map((w) => w.path).sort()).toEqual([
+      'deal.csmUserId',
+      'deal.title',
+      'organization.name',
+      'person.email',
+    ]);
+    expect(plan.notPipedriveOwned.sort()).toEqual([
+      'deal.firstInvoiceDate',
+      'organization.address.postalCode',
+      'organization.paymentTerms',
+      'organization.taxId',
+    ]);
     expect(plan.unmapped).toEqual(['person.phones']);
     expect(pipedriveOwnedFixes({ 'organization.taxId': 'DE1' })).toEqual({});
   });
@@ -148,7 +206,16 @@ describe('writeBackFixes activity (in-memory Pipedrive)', () => {
     expect(result.unchanged).toEqual(['deal.title']);
     expect(result.skipped).toEqual(['organization.taxId']);
     expect(pipedrive.updates).toEqual([
-      { entity: 'persons', id: deal.person!.id, body: { emails: [{ value: 'new@acme.example', primary: true, label: 'work' }, ...deal.person!.emails.map((e) => ({ value: e.value, primary: false, label: e.label ?? 'work' }))] } },
+      {
+        entity: 'persons',
+        id: deal.person!.id,
+        body: {
+          emails: [
+            { value: 'new@acme.example', primary: true, label: 'work' },
+            ...deal.person!.emails.map((e) => ({ value: e.value, primary: false, label: e.label ?? 'work' })),
+          ],
+        },
+      },
       { entity: 'organizations', id: deal.organization!.id, body: { name: 'Acme Renamed' } },
     ]);
     expect(JSON.stringify(pipedrive.updates)).not.toContain('DE123456789');
@@ -158,7 +225,14 @@ describe('writeBackFixes activity (in-memory Pipedrive)', () => {
 describe('CLI queue table', () => {
   it('shows age, reason and owner per item', () => {
     const text = formatQueue([
-      { externalId: 'ext-1', pipedriveDealId: '7', reviewReason: 'tax_id.missing', startedAt: '2026-11-27T10:00:00Z', ageMinutes: 125, owner: { kind: 'user', id: 'U1', via: 'deal-owner' } },
+      {
+        externalId: 'ext-1',
+        pipedriveDealId: '7',
+        reviewReason: 'tax_id.missing',
+        startedAt: '2026-11-27T10:00:00Z',
+        ageMinutes: 125,
+        owner: { kind: 'user', id: 'U1', via: 'deal-owner' },
+      },
       { externalId: 'ext-22', startedAt: '2026-11-27T11:00:00Z', ageMinutes: 3 },
     ]);
     const [header, first, second] = text.trimEnd().split('\n');

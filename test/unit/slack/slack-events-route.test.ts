@@ -18,7 +18,14 @@ function context(withSlack = true): AppContext {
   return {
     config: parseConfig({
       LOG_LEVEL: 'silent',
-      ...(withSlack ? { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_REVIEW_CHANNEL: 'C0REVIEW', SLACK_REVIEWER_IDS: 'U1' } : {}),
+      ...(withSlack
+        ? {
+            SLACK_BOT_TOKEN: 'xoxb-test',
+            SLACK_SIGNING_SECRET: SECRET,
+            SLACK_REVIEW_CHANNEL: 'C0REVIEW',
+            SLACK_REVIEWER_IDS: 'U1',
+          }
+        : {}),
     }),
     log: createLogger('route-test', 'silent'),
     connection: {} as Connection,
@@ -36,7 +43,12 @@ async function listen(app: FastifyInstance): Promise<string> {
 async function post(url: string, headers: Record<string, string>, body: string) {
   const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
-  return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: text, json: () => JSON.parse(text) as unknown };
+  return {
+    statusCode: res.status,
+    headers: Object.fromEntries(res.headers.entries()),
+    body: text,
+    json: () => JSON.parse(text) as unknown,
+  };
 }
 
 describe('POST /slack/events', () => {
@@ -61,22 +73,30 @@ describe('POST /slack/events', () => {
     answer = { kind: 'acked', body: undefined };
   });
 
-  const send = (raw: string, opts: { secret?: string; skewSec?: number; contentType?: string; signature?: string | null } = {}) => {
+  const send = (
+    raw: string,
+    opts: { secret?: string; skewSec?: number; contentType?: string; signature?: string | null } = {},
+  ) => {
     const ts = Math.floor(Date.now() / 1000) + (opts.skewSec ?? 0);
     const headers: Record<string, string> = {
       'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(ts),
     };
-    if (opts.signature !== null) headers['x-slack-signature'] = opts.signature ?? signSlackRequest(opts.secret ?? SECRET, ts, raw);
+    if (opts.signature !== null)
+      headers['x-slack-signature'] = opts.signature ?? signSlackRequest(opts.secret ?? SECRET, ts, raw);
     return post(url, headers, raw);
   };
   const form = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
   it('hands a signed payload= body to Bolt, parsed, and answers with the ack', async () => {
-    const res = await send(form({ type: 'block_actions', actions: [{ action_id: 'review_retry', value: '{"externalId":"x"}' }] }));
+    const res = await send(
+      form({ type: 'block_actions', actions: [{ action_id: 'review_retry', value: '{"externalId":"x"}' }] }),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('');
-    expect(dispatched).toEqual([{ type: 'block_actions', actions: [{ action_id: 'review_retry', value: '{"externalId":"x"}' }] }]);
+    expect(dispatched).toEqual([
+      { type: 'block_actions', actions: [{ action_id: 'review_retry', value: '{"externalId":"x"}' }] },
+    ]);
   });
 
   it.each([
@@ -97,21 +117,33 @@ describe('POST /slack/events', () => {
     const ts = Math.floor(Date.now() / 1000);
     const res = await post(
       url,
-      { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SECRET, ts, raw) },
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signSlackRequest(SECRET, ts, raw),
+      },
       raw.replace('U1', 'U2'),
     );
     expect(res.statusCode).toBe(401);
   });
 
   it('answers the view_submission ack body as JSON (response_action)', async () => {
-    answer = { kind: 'acked', body: { response_action: 'errors', errors: { 'organization.taxId': 'Enter the corrected value.' } } };
+    answer = {
+      kind: 'acked',
+      body: { response_action: 'errors', errors: { 'organization.taxId': 'Enter the corrected value.' } },
+    };
     const res = await send(form({ type: 'view_submission' }));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ response_action: 'errors', errors: { 'organization.taxId': 'Enter the corrected value.' } });
+    expect(res.json()).toEqual({
+      response_action: 'errors',
+      errors: { 'organization.taxId': 'Enter the corrected value.' },
+    });
   });
 
   it('answers url_verification with the challenge, and 400 for unreadable or foreign bodies', async () => {
-    const challenge = await send(JSON.stringify({ type: 'url_verification', challenge: 'abc' }), { contentType: 'application/json' });
+    const challenge = await send(JSON.stringify({ type: 'url_verification', challenge: 'abc' }), {
+      contentType: 'application/json',
+    });
     expect(challenge.json()).toEqual({ challenge: 'abc' });
     expect((await send('payload=%7Bnot-json', {})).statusCode).toBe(400);
     expect((await send('hello', { contentType: 'text/plain' })).statusCode).toBe(400);
@@ -136,9 +168,16 @@ describe('POST /slack/events', () => {
 
 describe('parseSlackBody', () => {
   it('reads payload=, plain form fields (slash commands) and JSON', () => {
-    expect(parseSlackBody('application/x-www-form-urlencoded', 'payload=%7B%22type%22%3A%22block_actions%22%7D')).toEqual({ type: 'block_actions' });
-    expect(parseSlackBody('application/x-www-form-urlencoded', 'command=%2Fonboard&text=x')).toEqual({ command: '/onboard', text: 'x' });
-    expect(parseSlackBody('application/json; charset=utf-8', '{"type":"event_callback"}')).toEqual({ type: 'event_callback' });
+    expect(
+      parseSlackBody('application/x-www-form-urlencoded', 'payload=%7B%22type%22%3A%22block_actions%22%7D'),
+    ).toEqual({ type: 'block_actions' });
+    expect(parseSlackBody('application/x-www-form-urlencoded', 'command=%2Fonboard&text=x')).toEqual({
+      command: '/onboard',
+      text: 'x',
+    });
+    expect(parseSlackBody('application/json; charset=utf-8', '{"type":"event_callback"}')).toEqual({
+      type: 'event_callback',
+    });
     expect(() => parseSlackBody('application/x-www-form-urlencoded', 'payload=%5B1%5D')).toThrow(/JSON object/);
   });
 });

@@ -32,7 +32,11 @@ if (isMainThread) {
   probe().then((r) => parentPort.postMessage(r));
 }`;
 
-interface ThreadReport { majors: number; beforeMb: number; afterMb: number }
+interface ThreadReport {
+  majors: number;
+  beforeMb: number;
+  afterMb: number;
+}
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'idle-gc-'));
@@ -42,14 +46,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(env: Record<string, string>): { main: ThreadReport; thread: ThreadReport } {
   const file = join(dir, 'probe.cjs');
-  const out = spawnSync(process.execPath, [...workerNodeArgs({ nodeFlags: [], idleGcSeconds: 1 }), file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+  const out = spawnSync(process.execPath, [...workerNodeArgs({ nodeFlags: [], idleGcSeconds: 1 }), file], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeout: 30_000,
+  });
   if (out.status !== 0) throw new Error(`probe child failed: ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!);
 }
 
 describe('idle GC preload (workers/idle-gc.cjs)', () => {
   it('is what the worker starts with, unless WORKER_IDLE_GC_SECONDS is 0', () => {
-    expect(workerNodeArgs({ nodeFlags: ['--max-semi-space-size=2'], idleGcSeconds: 10 })).toEqual(['--expose-gc', '--require', IDLE_GC_PRELOAD, '--max-semi-space-size=2']);
+    expect(workerNodeArgs({ nodeFlags: ['--max-semi-space-size=2'], idleGcSeconds: 10 })).toEqual([
+      '--expose-gc',
+      '--require',
+      IDLE_GC_PRELOAD,
+      '--max-semi-space-size=2',
+    ]);
     expect(workerNodeArgs({ nodeFlags: [], idleGcSeconds: 0 })).toEqual([]);
   });
 

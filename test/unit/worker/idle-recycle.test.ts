@@ -18,8 +18,12 @@ function run(d: IdleRecycleDecision, fromMs: number, toMs: number, sample: (t: n
  * A fresh worker as `npm start` runs it: ops-watch ticks once a minute (a workflow task and an activity on the ops
  * queue: one sample in flight and busy) and the ledger shards sit in the ops worker's cache. Its RSS wanders a little.
  */
-const freshWithOpsTicks = (rssMb: number) => (t: number): RecycleSample =>
-  t % 60_000 < SAMPLE_MS ? { inFlight: 1, utilisation: 0.2, rssBytes: (rssMb + 4) * MB } : idle(rssMb + ((t / SAMPLE_MS) % 5));
+const freshWithOpsTicks =
+  (rssMb: number) =>
+  (t: number): RecycleSample =>
+    t % 60_000 < SAMPLE_MS
+      ? { inFlight: 1, utilisation: 0.2, rssBytes: (rssMb + 4) * MB }
+      : idle(rssMb + ((t / SAMPLE_MS) % 5));
 
 describe('idle recycling of a worker', () => {
   it('waits at least three idle-GC periods, and never less than 30 s', () => {
@@ -36,7 +40,9 @@ describe('idle recycling of a worker', () => {
 
   it('never recycles a fresh worker whose idle RSS creeps up by tens of MB over its first minutes', () => {
     const d = new IdleRecycleDecision(policy);
-    expect(run(d, 0, 600_000, (t) => ({ ...freshWithOpsTicks(330)(t), rssBytes: (330 + (t / 600_000) * 60) * MB }))).toEqual([]);
+    expect(
+      run(d, 0, 600_000, (t) => ({ ...freshWithOpsTicks(330)(t), rssBytes: (330 + (t / 600_000) * 60) * MB })),
+    ).toEqual([]);
   });
 
   it('recycles a worker that sits idle 200 MB above its settled baseline, once the whole idle window has passed', () => {
@@ -88,11 +94,16 @@ describe('idle recycling of a worker', () => {
   it('is on (150 MB of growth) only where something restarts the worker: under npm start or WORKER_SUPERVISED', () => {
     expect(parseConfig({}).worker).toMatchObject({ recycleGrowthMb: 150, supervised: false });
     expect(parseConfig({ STACK_PARENT_PID: '4242' }).worker.supervised).toBe(true);
-    expect(parseConfig({ WORKER_SUPERVISED: 'true', WORKER_RECYCLE_GROWTH_MB: '0' }).worker).toMatchObject({ recycleGrowthMb: 0, supervised: true });
+    expect(parseConfig({ WORKER_SUPERVISED: 'true', WORKER_RECYCLE_GROWTH_MB: '0' }).worker).toMatchObject({
+      recycleGrowthMb: 0,
+      supervised: true,
+    });
   });
 
   it('refuses the fixed limit it replaced, naming the variable to use instead', () => {
-    expect(() => parseConfig({ WORKER_RECYCLE_IDLE_RSS_MB: '300' })).toThrow(/WORKER_RECYCLE_IDLE_RSS_MB.*WORKER_RECYCLE_GROWTH_MB/s);
+    expect(() => parseConfig({ WORKER_RECYCLE_IDLE_RSS_MB: '300' })).toThrow(
+      /WORKER_RECYCLE_IDLE_RSS_MB.*WORKER_RECYCLE_GROWTH_MB/s,
+    );
     expect(() => parseConfig({ WORKER_RECYCLE_GROWTH_MB: '-1' })).toThrow(/WORKER_RECYCLE_GROWTH_MB/);
   });
 });

@@ -14,7 +14,10 @@ import { ClockedReviewChannel, startOnboarding, waitForState, withOnboardingWork
 class AsyncJobNetSuite extends FakeNetSuite {
   submittedAt?: number;
   polls: number[] = [];
-  constructor(private readonly now: () => Promise<number>, private readonly finishAfterMs: number) {
+  constructor(
+    private readonly now: () => Promise<number>,
+    private readonly finishAfterMs: number,
+  ) {
     super();
   }
   // FakeNetSuite declares it without parameters (it throws there); the port passes (externalId, body, idempotencyKey).
@@ -40,7 +43,16 @@ describe('the 5-minute limit on an async NetSuite job', () => {
   afterAll(async () => t?.close());
 
   const run = (netsuite: AsyncJobNetSuite, review: ClockedReviewChannel, fn: (tq: string) => Promise<void>) =>
-    withOnboardingWorkers(t, { netsuite, pipedrive: new FakePipedrive(makeDeal({ deal: { firstInvoiceDate: '2026-01-01' } })), review, netsuiteOptions: { asyncUpserts: true } }, fn);
+    withOnboardingWorkers(
+      t,
+      {
+        netsuite,
+        pipedrive: new FakePipedrive(makeDeal({ deal: { firstInvoiceDate: '2026-01-01' } })),
+        review,
+        netsuiteOptions: { asyncUpserts: true },
+      },
+      fn,
+    );
 
   it('completes when the job finishes at 4 min 30 s, polled every 2 s meanwhile', async () => {
     const now = () => t.env.currentTimeMs();

@@ -7,7 +7,11 @@ export const DAY = 24 * HOUR;
  * Polls in real time, not server time: the server's clock moves only by skips and wall time, so this waits for the
  * workflow's own work (activities, workflow tasks) to catch up with the last skip.
  */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -44,7 +44,11 @@ export interface Vendors {
 }
 
 /** Runs the onboarding workers on a queue of their own around `fn`. */
-export function withOnboardingWorkers<T>(t: TimeSkippingTemporal, v: Vendors, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+export function withOnboardingWorkers<T>(
+  t: TimeSkippingTemporal,
+  v: Vendors,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
   const taskQueue = uniqueTaskQueue('time-skipping');
   const activities = createOnboardingActivities({
     pipedrive: v.pipedrive,
@@ -64,7 +68,12 @@ export async function startOnboarding(
 ): Promise<WorkflowHandle<typeof onboardDeal>> {
   const externalId = `ts-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const started = await new OnboardingStarter(t.env.connection, t.namespace, settings).startOnboarding(
-    { externalId, pipedriveDealId: '746', eventId: 'evt', receivedAt: new Date(await t.env.currentTimeMs()).toISOString() },
+    {
+      externalId,
+      pipedriveDealId: '746',
+      eventId: 'evt',
+      receivedAt: new Date(await t.env.currentTimeMs()).toISOString(),
+    },
     { taskQueue },
   );
   expect(started.outcome).toBe('started');
@@ -77,6 +86,8 @@ export function waitForState(handle: WorkflowHandle, state: OnboardingState): Pr
     last = await handle.query(stateQuery);
     return last.state === state ? last : undefined;
   }).catch((err: Error) => {
-    throw new Error(`${err.message}; last ${last?.state} ${JSON.stringify(last?.reviewReasons)}: ${JSON.stringify(last?.auditTrail.slice(-5))}`);
+    throw new Error(
+      `${err.message}; last ${last?.state} ${JSON.stringify(last?.reviewReasons)}: ${JSON.stringify(last?.auditTrail.slice(-5))}`,
+    );
   });
 }

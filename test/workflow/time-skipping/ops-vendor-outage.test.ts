@@ -6,7 +6,13 @@
  * that record what they were asked (the real ones read visibility and call Slack/PagerDuty).
  */
 import { Worker } from '@temporalio/worker';
-import { OPS_WATCH_TASK_TIMEOUT, OPS_WATCH_WORKFLOW_TYPE, opsStateQuery, vendorHealthSignal, type OpsWatchWorkflow } from '../../../ops/messages';
+import {
+  OPS_WATCH_TASK_TIMEOUT,
+  OPS_WATCH_WORKFLOW_TYPE,
+  opsStateQuery,
+  vendorHealthSignal,
+  type OpsWatchWorkflow,
+} from '../../../ops/messages';
 import type { OpsFacts } from '../../../ops/model/facts';
 import type { OutageAlertAction, VendorHealthReport } from '../../../ops/model/vendor-outages';
 import { opsWatchSettings } from '../../../ops/start-ops-watch';
@@ -49,15 +55,33 @@ describe('opsWatch: one incident per vendor outage', () => {
         return 'sent';
       },
     };
-    const worker = await Worker.create({ connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle, activities });
+    const worker = await Worker.create({
+      connection: t.nativeConnection,
+      namespace: t.namespace,
+      taskQueue,
+      workflowBundle: t.workflowBundle,
+      activities,
+    });
     await worker.runUntil(async () => {
-      const started = await t.env.client.workflow.start<OpsWatchWorkflow>(OPS_WATCH_WORKFLOW_TYPE, { workflowId: `ops-watch-${taskQueue}`, taskQueue, workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT, args: [{ settings }] });
+      const started = await t.env.client.workflow.start<OpsWatchWorkflow>(OPS_WATCH_WORKFLOW_TYPE, {
+        workflowId: `ops-watch-${taskQueue}`,
+        taskQueue,
+        workflowTaskTimeout: OPS_WATCH_TASK_TIMEOUT,
+        args: [{ settings }],
+      });
       const handle = t.env.client.workflow.getHandle(started.workflowId);
       try {
         const now = async () => new Date(await t.env.currentTimeMs()).toISOString();
         const since = await now();
         const report = async (state: 'open' | 'closed', reporter: string): Promise<void> => {
-          const r: VendorHealthReport = { vendor: 'netsuite', state, since, at: await now(), reporter, ...(state === 'open' ? { reason: 'NetSuite GET record/v1/customer failed: HTTP 503' } : {}) };
+          const r: VendorHealthReport = {
+            vendor: 'netsuite',
+            state,
+            since,
+            at: await now(),
+            reporter,
+            ...(state === 'open' ? { reason: 'NetSuite GET record/v1/customer failed: HTTP 503' } : {}),
+          };
           await handle.signal(vendorHealthSignal, r);
         };
         waiting = 40;
@@ -78,7 +102,11 @@ describe('opsWatch: one incident per vendor outage', () => {
         await t.env.sleep(10 * MINUTE);
         await new Promise((r) => setTimeout(r, 300));
         expect(slack).toHaveLength(1);
-        expect((await handle.query(opsStateQuery)).outages?.netsuite).toMatchObject({ alerted: true, waiting: 250, peakWaiting: 250 });
+        expect((await handle.query(opsStateQuery)).outages?.netsuite).toMatchObject({
+          alerted: true,
+          waiting: 250,
+          peakWaiting: 250,
+        });
 
         // One worker sees it back; the other does not yet: still one open incident, nobody woken.
         await report('closed', 'host-a:1');

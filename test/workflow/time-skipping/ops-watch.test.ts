@@ -7,7 +7,13 @@
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createOpsAlertActivities } from '../../../ops/activities/alerts';
-import { kpiEventSignal, OPS_WATCH_TASK_TIMEOUT, OPS_WATCH_WORKFLOW_TYPE, opsStateQuery, type OpsWatchWorkflow } from '../../../ops/messages';
+import {
+  kpiEventSignal,
+  OPS_WATCH_TASK_TIMEOUT,
+  OPS_WATCH_WORKFLOW_TYPE,
+  opsStateQuery,
+  type OpsWatchWorkflow,
+} from '../../../ops/messages';
 import type { OpsFacts } from '../../../ops/model/facts';
 import { opsWatchSettings } from '../../../ops/start-ops-watch';
 import { parseConfig } from '../../../runtime/config';
@@ -30,7 +36,12 @@ describe('opsWatch on its real tick, SLA and history limit', () => {
   });
 
   /** Runs opsWatch on its own queue around `fn`; `ticks` receives the server time of every facts read. */
-  async function withOpsWatch(fn: (handle: ReturnType<TimeSkippingTemporal['env']['client']['workflow']['getHandle']>, ticks: number[]) => Promise<void>): Promise<void> {
+  async function withOpsWatch(
+    fn: (
+      handle: ReturnType<TimeSkippingTemporal['env']['client']['workflow']['getHandle']>,
+      ticks: number[],
+    ) => Promise<void>,
+  ): Promise<void> {
     const taskQueue = uniqueTaskQueue('ts-ops-watch');
     const ticks: number[] = [];
     const gatherOpsFacts = async (): Promise<OpsFacts> => {
@@ -55,7 +66,10 @@ describe('opsWatch on its real tick, SLA and history limit', () => {
       try {
         await fn(t.env.client.workflow.getHandle(handle.workflowId), ticks);
       } finally {
-        await t.env.client.workflow.getHandle(handle.workflowId).terminate('test done').catch(() => undefined);
+        await t.env.client.workflow
+          .getHandle(handle.workflowId)
+          .terminate('test done')
+          .catch(() => undefined);
       }
     });
   }
@@ -97,7 +111,10 @@ describe('opsWatch on its real tick, SLA and history limit', () => {
       });
       expect(ticks).toHaveLength(7);
       expectEvenTicks(ticks);
-      expect(state.alerts.slaBreaches).toMatchObject({ open: true, deliveries: { slack: 'skipped: Slack not configured' } });
+      expect(state.alerts.slaBreaches).toMatchObject({
+        open: true,
+        deliveries: { slack: 'skipped: Slack not configured' },
+      });
       expect(Date.parse(state.lastTickAt!) - Date.parse(receivedAt)).toBeGreaterThan(5 * MINUTE);
     });
   });
@@ -108,14 +125,22 @@ describe('opsWatch on its real tick, SLA and history limit', () => {
       const firstRun = (await handle.describe()).runId;
       const receivedAt = await nowIso();
       await handle.signal(kpiEventSignal, { kind: 'received', at: receivedAt, externalId: 'on-time', receivedAt });
-      await handle.signal(kpiEventSignal, { kind: 'customer', at: await nowIso(), externalId: 'on-time', receivedAt, how: 'upserted' });
+      await handle.signal(kpiEventSignal, {
+        kind: 'customer',
+        at: await nowIso(),
+        externalId: 'on-time',
+        receivedAt,
+        how: 'upserted',
+      });
 
       // About a dozen events a tick: a few hours of ticks fill a run.
       const skippedFrom = await t.env.currentTimeMs();
       await t.env.sleep(5 * HOUR);
       // Each tick is real work (two workflow tasks, an activity): on busy cores 300 of them take a while to settle.
       await eventually('five hours of ticks', () => ticks[5 * 60], 90_000).catch(async (err: Error) => {
-        throw new Error(`${err.message}: ${ticks.length} ticks, server clock +${((await t.env.currentTimeMs()) - skippedFrom) / MINUTE} min`);
+        throw new Error(
+          `${err.message}: ${ticks.length} ticks, server clock +${((await t.env.currentTimeMs()) - skippedFrom) / MINUTE} min`,
+        );
       });
       const current = (await handle.describe()).runId;
       expect(current).not.toBe(firstRun);

@@ -20,7 +20,9 @@ describe('review escalation at its real 24 h period', () => {
     const review = new ClockedReviewChannel(() => t.env.currentTimeMs());
     const netsuite = new FakeNetSuite();
     // No billing owner: validation sends the deal to review.
-    const pipedrive = new FakePipedrive(makeDeal({ deal: { billingOwner: undefined, firstInvoiceDate: '2026-01-01' } }));
+    const pipedrive = new FakePipedrive(
+      makeDeal({ deal: { billingOwner: undefined, firstInvoiceDate: '2026-01-01' } }),
+    );
     await withOnboardingWorkers(t, { netsuite, pipedrive, review }, async (tq) => {
       const handle = await startOnboarding(t, tq);
       const parked = await waitForState(handle, 'NEEDS_REVIEW');
@@ -55,7 +57,11 @@ describe('review escalation at its real 24 h period', () => {
         'unanswered for 2880 min',
       ]);
 
-      await handle.signal(reviewSignal, { action: 'fix', actor: 'U0REVIEWER1', fields: { 'deal.billingOwner': 'Dana Finance' } });
+      await handle.signal(reviewSignal, {
+        action: 'fix',
+        actor: 'U0REVIEWER1',
+        fields: { 'deal.billingOwner': 'Dana Finance' },
+      });
       const done = await handle.result();
       expect(done.state).toBe('COMPLETED');
       expect(review.decisions).toEqual([{ action: 'fix', actor: 'U0REVIEWER1' }]);

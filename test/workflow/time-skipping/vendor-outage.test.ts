@@ -85,7 +85,11 @@ describe('vendor outage: park, resume at the step, review after the allowance', 
       const parkedAt = await t.env.currentTimeMs();
       // 30 s, 60 s, 120 s: three more tries within 3.6 min, each parking again.
       await t.env.sleep(3.6 * MINUTE);
-      await eventually('three timer wake-ups', async () => ((await handle.query(stateQuery)).auditTrail.filter((e) => e.step === 'vendor-wait').length >= 4 ? true : undefined));
+      await eventually('three timer wake-ups', async () =>
+        (await handle.query(stateQuery)).auditTrail.filter((e) => e.step === 'vendor-wait').length >= 4
+          ? true
+          : undefined,
+      );
       expect(netsuite.upsertCalls).toBe(4);
       netsuite.down = false;
       const done = await handle.result();
