@@ -93,6 +93,8 @@ describe('opsWatch: one incident per vendor outage', () => {
 
         await t.env.sleep(MINUTE);
         await eventually('the trigger', () => slack[0]);
+        // Slack and PagerDuty are two activities: the page may land a moment after the message.
+        await eventually('the trigger page', () => pages[0]);
         expect(slack[0]!.action).toBe('trigger');
         expect(slack[0]!.summary).toContain(`Vendor outage: netsuite down since ${since}`);
         expect(slack[0]!.summary).toContain('40 onboarding(s) waiting in WAITING_FOR_VENDOR');
@@ -117,6 +119,7 @@ describe('opsWatch: one incident per vendor outage', () => {
 
         await report('closed', 'host-b:2');
         await eventually('the resolve', () => slack[1]);
+        await eventually('the resolve page', () => pages[1]);
         expect(woken).toEqual(['netsuite']);
         expect(slack[1]!.action).toBe('resolve');
         expect(slack[1]!.dedupKey).toBe(slack[0]!.dedupKey);
