@@ -238,20 +238,18 @@ function generators(
     },
     {
       weight: 6,
-      arbitrary: fc
-        .tuple(fc.string({ maxLength: 200 }), fc.stringMatching(/^v0=[0-9a-f]{64}$/))
-        .map(([s, sig]) =>
-          slack(
-            'slack: wrong signature',
-            {
-              'content-type': 'application/x-www-form-urlencoded',
-              'x-slack-signature': sig,
-              'x-slack-request-timestamp': String(now()),
-            },
-            `payload=${encodeURIComponent(s)}`,
-            [401],
-          ),
+      arbitrary: fc.tuple(fc.string({ maxLength: 200 }), fc.stringMatching(/^v0=[0-9a-f]{64}$/)).map(([s, sig]) =>
+        slack(
+          'slack: wrong signature',
+          {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-slack-signature': sig,
+            'x-slack-request-timestamp': String(now()),
+          },
+          `payload=${encodeURIComponent(s)}`,
+          [401],
         ),
+      ),
     },
     {
       weight: 4,

@@ -105,13 +105,11 @@ export async function startPagerDutySimulator(
     const status = err.statusCode ?? 500;
     // PagerDuty answers an unreadable body with the same envelope as an invalid event.
     if (status === 400 || status === 415)
-      return reply
-        .code(400)
-        .send({
-          status: 'invalid event',
-          message: 'Event object is invalid',
-          errors: ['Request body is not valid JSON'],
-        });
+      return reply.code(400).send({
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ['Request body is not valid JSON'],
+      });
     return reply.code(status).send({ status: 'error', message: err.message ?? 'internal error' });
   });
 

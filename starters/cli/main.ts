@@ -131,15 +131,13 @@ async function run(
     }
     case 'link': {
       if (!o.customer) throw new UsageError('link needs --customer <netsuite id>');
-      await client.workflow
-        .getHandle(need())
-        .signal(reviewSignal, {
-          action: 'link',
-          actor: o.as,
-          ...claim,
-          reason: o.reason,
-          netsuiteCustomerId: o.customer,
-        });
+      await client.workflow.getHandle(need()).signal(reviewSignal, {
+        action: 'link',
+        actor: o.as,
+        ...claim,
+        reason: o.reason,
+        netsuiteCustomerId: o.customer,
+      });
       return { externalId: id, sent: 'review', action: 'link', netsuiteCustomerId: o.customer, actor: o.as, ...claim };
     }
     case 'pause':

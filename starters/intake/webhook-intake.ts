@@ -138,14 +138,12 @@ export class WebhookIntake {
   ): Promise<IntakeResult> {
     try {
       await this.bounded(() =>
-        this.deps.client.workflow
-          .getHandle(d.externalId)
-          .signal(dealUpdatedSignal, {
-            eventId: d.eventId,
-            changedFields: d.changedFields,
-            at: receivedAt.toISOString(),
-            dealId: d.dealId,
-          }),
+        this.deps.client.workflow.getHandle(d.externalId).signal(dealUpdatedSignal, {
+          eventId: d.eventId,
+          changedFields: d.changedFields,
+          at: receivedAt.toISOString(),
+          dealId: d.dealId,
+        }),
       );
       this.deps.log.info(
         { ...ids, externalId: d.externalId, outcome: 'signalled' },
