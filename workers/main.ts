@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const activities = createWorkerActivities(config, {
     starter,
     client,
-    // What an operator sees in the worker's log when a vendor goes down or comes back (docs/outage-notes.md).
+    // What an operator sees in the worker's log when a vendor goes down or comes back (docs/vendor-outages.md).
     onBreakerTransition: (t) =>
       t.state === 'open'
         ? log.warn(t, `${t.vendor} is down: circuit open, onboardings meeting it wait in WAITING_FOR_VENDOR`)
