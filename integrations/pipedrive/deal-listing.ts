@@ -40,14 +40,14 @@ export interface DealListingSource {
   dealFieldKeys(): Promise<FieldCatalog>;
 }
 
-const PAGE = 500;
+export const PAGE = 500;
 /** Ids per `ids=` batch: keeps the query string short. */
 const ID_BATCH = 100;
 
-type StageWithOrder = V2Stage & { order_nr?: number };
-type ListedDealWire = V2Deal & { status?: string | null };
+export type StageWithOrder = V2Stage & { order_nr?: number };
+export type ListedDealWire = V2Deal & { status?: string | null };
 
-async function allPages<T>(
+export async function allPages<T>(
   source: DealListingSource,
   url: string,
   params: Record<string, string | number>,
@@ -64,7 +64,7 @@ async function allPages<T>(
   return all;
 }
 
-async function byIds<T extends { id: number }>(
+export async function byIds<T extends { id: number }>(
   source: DealListingSource,
   url: string,
   ids: ReadonlySet<number>,
@@ -78,16 +78,8 @@ async function byIds<T extends { id: number }>(
   return found;
 }
 
-/**
- * Deals in `stageName` and every later stage (by `order_nr`) of each pipeline that has it. Lost deals are left
- * out: a signed deal later marked lost is no longer expected to have a customer.
- */
-export async function listDealsFromStage(source: DealListingSource, stageName: string): Promise<DealListing> {
-  const [me, stages, catalog] = await Promise.all([
-    source.get<{ company_id: number | string }>('/v1/users/me'),
-    allPages<StageWithOrder>(source, '/api/v2/stages', {}),
-    source.dealFieldKeys(),
-  ]);
+/** The named stage and the later stages (by `order_nr`) of each pipeline that has it, in pipeline order. */
+export function stagesFrom(stages: StageWithOrder[], stageName: string): StageWithOrder[] {
   const live = stages.filter((s) => s.is_deleted !== true);
   const order = (s: StageWithOrder): number => s.order_nr ?? s.id;
   const wanted: StageWithOrder[] = [];
@@ -98,20 +90,19 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
         .sort((a, b) => order(a) - order(b)),
     );
   }
-  const stageNames = new Map(wanted.map((s) => [s.id, s.name]));
+  return wanted;
+}
 
-  const deals: ListedDealWire[] = [];
-  for (const stage of wanted)
-    deals.push(...(await allPages<ListedDealWire>(source, '/api/v2/deals', { stage_id: stage.id })));
-  const signed = deals.filter((d) => d.status !== 'lost');
-
+/** Maps wire deals to listed deals: their persons and organizations fetched by `ids`, the catalog's fields decoded. */
+export async function listedDeals(
+  source: DealListingSource,
+  catalog: FieldCatalog,
+  deals: ListedDealWire[],
+  stageNameOf: (d: ListedDealWire) => string,
+): Promise<ListedDeal[]> {
   const [persons, organizations] = await Promise.all([
-    byIds<V2Person>(source, '/api/v2/persons', new Set(signed.flatMap((d) => (d.person_id ? [d.person_id] : [])))),
-    byIds<V2Organization>(
-      source,
-      '/api/v2/organizations',
-      new Set(signed.flatMap((d) => (d.org_id ? [d.org_id] : []))),
-    ),
+    byIds<V2Person>(source, '/api/v2/persons', new Set(deals.flatMap((d) => (d.person_id ? [d.person_id] : [])))),
+    byIds<V2Organization>(source, '/api/v2/organizations', new Set(deals.flatMap((d) => (d.org_id ? [d.org_id] : [])))),
   ]);
   const externalIdField = catalog.get(DEAL_FIELDS.externalId);
   const attributionFields = (Object.keys(ATTRIBUTION_FIELDS) as Array<keyof typeof ATTRIBUTION_FIELDS>).flatMap(
@@ -120,31 +111,51 @@ export async function listDealsFromStage(source: DealListingSource, stageName: s
       return field ? [[name, field] as const] : [];
     },
   );
+  return deals.map((d) => {
+    const externalId = externalIdField
+      ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim()
+      : undefined;
+    const organizationName = d.org_id ? organizations.get(d.org_id)?.name : undefined;
+    const attribution = Object.fromEntries(
+      attributionFields.flatMap(([name, field]) => {
+        const value = decodeCustomField(field, d.custom_fields?.[field.key])?.trim();
+        return value ? [[name, value]] : [];
+      }),
+    );
+    return {
+      dealId: String(d.id),
+      title: d.title,
+      stageId: String(d.stage_id),
+      stageName: stageNameOf(d),
+      ...(externalId ? { externalIdField: externalId } : {}),
+      ...(organizationName ? { organizationName } : {}),
+      personEmails: contactEntries(d.person_id ? persons.get(d.person_id)?.emails : undefined),
+      ...(Object.keys(attribution).length ? { attribution } : {}),
+    };
+  });
+}
+
+/**
+ * Deals in `stageName` and every later stage (by `order_nr`) of each pipeline that has it. Lost deals are left
+ * out: a signed deal later marked lost is no longer expected to have a customer.
+ */
+export async function listDealsFromStage(source: DealListingSource, stageName: string): Promise<DealListing> {
+  const [me, stages, catalog] = await Promise.all([
+    source.get<{ company_id: number | string }>('/v1/users/me'),
+    allPages<StageWithOrder>(source, '/api/v2/stages', {}),
+    source.dealFieldKeys(),
+  ]);
+  const wanted = stagesFrom(stages, stageName);
+  const stageNames = new Map(wanted.map((s) => [s.id, s.name]));
+
+  const deals: ListedDealWire[] = [];
+  for (const stage of wanted)
+    deals.push(...(await allPages<ListedDealWire>(source, '/api/v2/deals', { stage_id: stage.id })));
+  const signed = deals.filter((d) => d.status !== 'lost');
 
   return {
     companyId: String(me.data.company_id),
     stages: wanted.map((s) => ({ id: String(s.id), name: s.name, pipelineId: String(s.pipeline_id) })),
-    deals: signed.map((d) => {
-      const externalId = externalIdField
-        ? decodeCustomField(externalIdField, d.custom_fields?.[externalIdField.key])?.trim()
-        : undefined;
-      const organizationName = d.org_id ? organizations.get(d.org_id)?.name : undefined;
-      const attribution = Object.fromEntries(
-        attributionFields.flatMap(([name, field]) => {
-          const value = decodeCustomField(field, d.custom_fields?.[field.key])?.trim();
-          return value ? [[name, value]] : [];
-        }),
-      );
-      return {
-        dealId: String(d.id),
-        title: d.title,
-        stageId: String(d.stage_id),
-        stageName: stageNames.get(d.stage_id) ?? String(d.stage_id),
-        ...(externalId ? { externalIdField: externalId } : {}),
-        ...(organizationName ? { organizationName } : {}),
-        personEmails: contactEntries(d.person_id ? persons.get(d.person_id)?.emails : undefined),
-        ...(Object.keys(attribution).length ? { attribution } : {}),
-      };
-    }),
+    deals: await listedDeals(source, catalog, signed, (d) => stageNames.get(d.stage_id) ?? String(d.stage_id)),
   };
 }
