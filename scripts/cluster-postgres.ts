@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { onPath } from './temporal-server';
+import { onPath } from './temporal-cli';
 import { waitFor } from './process-utils';
 
 export interface PostgresOptions {

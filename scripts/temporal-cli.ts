@@ -26,7 +26,7 @@ export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'onboarding-orchestrator', 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();
@@ -35,7 +35,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }

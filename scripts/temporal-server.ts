@@ -4,9 +4,10 @@
  * version pinned in deploy/temporal/cluster.json into that cache. The schema files come with the server's Go module.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { isExecutable, onPath } from './temporal-cli';
 import { clusterSettings } from './cluster-settings';
 
 export type BinarySource = 'env' | 'PATH' | 'cache' | 'go install';
@@ -75,22 +76,6 @@ export const TOOLS = {
 
 const toolVersion = (tool: Tool): string =>
   tool === TOOLS.ui ? `v${clusterSettings().uiVersion}` : `v${clusterSettings().temporalVersion}`;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** The routes that need no build; `undefined` when none yields a binary. */
 export function findTool(tool: Tool, env: NodeJS.ProcessEnv = process.env): FoundBinary | undefined {

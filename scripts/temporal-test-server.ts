@@ -8,20 +8,11 @@
  * small shell script → the Temporal SDK's own download (needs temporal.download) into the same cache.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { isExecutable, onPath } from './temporal-cli';
 import { freePort, waitFor } from './process-utils';
 
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
@@ -49,22 +40,6 @@ export function wrapperPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(testServerCacheDir(env), 'temporal-test-server');
 }
 const classpathFile = (env: NodeJS.ProcessEnv) => join(testServerCacheDir(env), 'classpath.txt');
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** A wrapper counts only while every jar it names is still there (a cleaned ~/.m2 or lib dir means rebuild). */
 function cachedWrapper(env: NodeJS.ProcessEnv): string | undefined {
