@@ -35,6 +35,8 @@ export interface BackfillInput {
   pageSize?: number;
   /** Pages per run before continue-as-new (default 20). */
   pagesPerRun?: number;
+  /** Chosen by the caller that starts the backfill; a caller that finds another id joined a run it did not start. */
+  requestId?: string;
   /** Carried over continue-as-new; not set by callers. */
   carry?: BackfillState;
 }
@@ -42,6 +44,7 @@ export interface BackfillInput {
 export interface BackfillState {
   dryRun: boolean;
   startedAt: string;
+  requestId?: string;
   /** Signed deals in the latest listing. */
   total: number;
   pages: number;
@@ -78,6 +81,7 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
   const state: BackfillState = input.carry ?? {
     dryRun: input.dryRun ?? false,
     startedAt: new Date().toISOString(),
+    ...(input.requestId ? { requestId: input.requestId } : {}),
     total: 0,
     pages: 0,
     done: false,

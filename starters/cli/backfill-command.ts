@@ -4,6 +4,7 @@
  * bar on stderr when that is a terminal, a line per page otherwise), waits for the end and prints the summary.
  * Ctrl-C stops only the CLI: the workflow goes on, and running the command again attaches to it.
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { liveWorkflowPollers } from '../../runtime/worker-presence';
@@ -37,17 +38,15 @@ export async function runBackfillCommand(client: Client, opts: BackfillCommandOp
     );
   }
   const workflowId = opts.dryRun ? BACKFILL_DRY_RUN_WORKFLOW_ID : BACKFILL_WORKFLOW_ID;
-  const calledAt = Date.now();
+  const requestId = randomUUID();
   const handle = await client.workflow.start(backfill, {
     workflowId,
     taskQueue,
-    args: [{ dryRun: opts.dryRun, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }],
+    args: [{ dryRun: opts.dryRun, requestId, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) }],
     // A running backfill is joined, not duplicated; a finished one may be run again (every step is idempotent).
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
   });
-  // USE_EXISTING hands back the running execution: one that started before this call was already there.
-  const attached = (await handle.describe()).startTime.getTime() < calledAt - 1000;
   const out = opts.progress;
   let lastLine = '';
   const show = (s: BackfillState): void => {
@@ -70,7 +69,10 @@ export async function runBackfillCommand(client: Client, opts: BackfillCommandOp
   const final = await result;
   show(final);
   if (out?.isTTY) out.write('\n');
-  return { ...final, workflowId, attached };
+  // USE_EXISTING hands back the running execution and ignores our arguments: a run that carries another request id
+  // (or none, from before request ids) was started by someone else. Start times cannot tell: after continue-as-new the
+  // current run is younger than this call.
+  return { ...final, workflowId, attached: final.requestId !== requestId };
 }
 
 export function progressBar(s: BackfillState, width = 30): string {

@@ -166,6 +166,7 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout) as BackfillCommandResult;
     expect(plan.workflowId).toBe(BACKFILL_DRY_RUN_WORKFLOW_ID);
+    expect(plan.attached).toBe(false);
     expect(plan.totals).toEqual({
       dealsSeen: 5,
       matchedByExternalId: 1,
@@ -232,6 +233,8 @@ describe('ops CLI: backfill (cutover from a polling connector)', () => {
 
     // --- again: everything is linked by externalId now, the onboarding is known, nothing is written.
     const again = JSON.parse((await backfillCli('--json')).stdout) as BackfillCommandResult;
+    // A run this CLI started itself, though the same workflow id ran (and finished) before.
+    expect(again.attached).toBe(false);
     expect(again.totals).toMatchObject({
       dealsSeen: 5,
       matchedByExternalId: 3,
