@@ -20,10 +20,13 @@ export interface TemporalCli {
   source: CliSource;
 }
 
+/** Where every tool this project builds is cached, outside the repo so a fresh clone reuses it: XDG, else ~/.cache. */
+export function toolCacheDir(env: NodeJS.ProcessEnv, tool: string, version: string): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'onboarding-orchestrator', tool, version);
+}
+
 export function cliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TEMPORAL_CLI_CACHE) return env.TEMPORAL_CLI_CACHE;
-  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'onboarding-orchestrator', 'temporal-cli', TEMPORAL_CLI_VERSION);
+  return env.TEMPORAL_CLI_CACHE || toolCacheDir(env, 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
 export function isExecutable(path: string): boolean {

@@ -5,9 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isExecutable, onPath } from './temporal-cli';
+import { isExecutable, onPath, toolCacheDir } from './temporal-cli';
 import { clusterSettings } from './cluster-settings';
 
 export type BinarySource = 'env' | 'PATH' | 'cache' | 'go install';
@@ -33,16 +32,12 @@ interface Tool {
   cacheDir(env: NodeJS.ProcessEnv): string;
 }
 
-function cacheRoot(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'onboarding-orchestrator');
-}
-
 export function serverCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TEMPORAL_SERVER_CACHE || join(cacheRoot(env), 'temporal-server', `v${clusterSettings().temporalVersion}`);
+  return env.TEMPORAL_SERVER_CACHE || toolCacheDir(env, 'temporal-server', `v${clusterSettings().temporalVersion}`);
 }
 
 export function uiCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheRoot(env), 'temporal-ui', `v${clusterSettings().uiVersion}`);
+  return toolCacheDir(env, 'temporal-ui', `v${clusterSettings().uiVersion}`);
 }
 
 const serverModule = (): string => `go.temporal.io/server@v${clusterSettings().temporalVersion}`;

@@ -9,10 +9,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { isExecutable, onPath } from './temporal-cli';
+import { isExecutable, onPath, toolCacheDir } from './temporal-cli';
 import { freePort, waitFor } from './process-utils';
 
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
@@ -30,9 +29,7 @@ export interface TemporalTestServer {
 }
 
 export function testServerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TEMPORAL_TEST_SERVER_CACHE) return env.TEMPORAL_TEST_SERVER_CACHE;
-  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'onboarding-orchestrator', 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION);
+  return env.TEMPORAL_TEST_SERVER_CACHE || toolCacheDir(env, 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION);
 }
 
 /** The wrapper the Maven route writes; its classpath, one jar a line, sits beside it. */
