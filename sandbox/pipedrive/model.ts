@@ -164,6 +164,8 @@ export interface Company {
 }
 
 export interface SimulatorState {
+  /** The seed's format; a file written by another format is put aside, not served (see state-store.ts). */
+  stateVersion?: number;
   company: Company;
   users: User[];
   /** api token → user id. */

@@ -9,6 +9,37 @@ import type { SimulatorState } from './model';
 import { ACME, type SandboxCompany } from './companies';
 import { INTEGRATION_USER_ID, seedState } from './seed';
 
+/**
+ * Raise when the seed or the state's shape changes. A data file from another format once made every route answer 500
+ * (fields the routes expect were missing); such a file is now moved aside with one line saying so.
+ */
+export const PIPEDRIVE_STATE_VERSION = 2;
+
+/** The persisted state if it is this format and this company's, else undefined (the file moved aside, and why). */
+function loadState(
+  dataFile: string,
+  company: SandboxCompany,
+  warn: (line: string) => void,
+): SimulatorState | undefined {
+  if (!existsSync(dataFile)) return undefined;
+  let why: string;
+  try {
+    const state = JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState;
+    if (state.stateVersion === PIPEDRIVE_STATE_VERSION && (state.company.profile ?? ACME.id) === company.id)
+      return state;
+    why =
+      state.stateVersion !== PIPEDRIVE_STATE_VERSION
+        ? `format ${state.stateVersion ?? 'unversioned'}, this simulator writes ${PIPEDRIVE_STATE_VERSION}`
+        : `company ${state.company.profile}, this simulator runs ${company.id}`;
+  } catch (err) {
+    why = `unreadable: ${(err as Error).message.split('\n')[0]}`;
+  }
+  const aside = `${dataFile}.${Date.now()}.old`;
+  renameSync(dataFile, aside);
+  warn(`pipedrive simulator: ${dataFile} is from another seed (${why}); moved to ${aside}, starting from a fresh seed`);
+  return undefined;
+}
+
 export class StateStore {
   state: SimulatorState;
   private readonly apiToken: string;
@@ -18,9 +49,9 @@ export class StateStore {
     apiToken: string | undefined,
     private readonly dataFile: string | undefined,
     private readonly company: SandboxCompany = ACME,
+    warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
-    const loaded =
-      dataFile && existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as SimulatorState) : undefined;
+    const loaded = dataFile ? loadState(dataFile, company, warn) : undefined;
     // The configured token wins; otherwise a restart keeps the persisted one so the app's credentials stay valid.
     this.apiToken =
       apiToken ??
@@ -69,6 +100,7 @@ export class StateStore {
 
   persist(): void {
     if (!this.dataFile) return;
+    this.state.stateVersion = PIPEDRIVE_STATE_VERSION;
     mkdirSync(dirname(this.dataFile), { recursive: true });
     const tmp = `${this.dataFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state));

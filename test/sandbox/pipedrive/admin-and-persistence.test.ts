@@ -2,11 +2,12 @@
  * The simulator-only admin routes stand for people working in the Pipedrive app (change_source "app"), synthetic
  * deals come complete (or with chosen gaps), and a data file keeps deals, webhooks and the token across restarts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS, ORGANIZATION_FIELDS } from '../../../domain/pipedrive-fields';
 import { startPipedriveSimulator, type RunningPipedriveSimulator } from '../../../sandbox/pipedrive';
+import { PIPEDRIVE_STATE_VERSION } from '../../../sandbox/pipedrive/state-store';
 import { http } from './pipedrive-http';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
@@ -141,5 +142,29 @@ describe('pipedrive simulator admin routes and persistence', () => {
     expect(seeded).toHaveLength(6);
     expect((await http('GET', `${sim.url}/v1/webhooks`, undefined, auth)).body.data).toHaveLength(1);
     expect((await http('GET', `${sim.url}/__sim/deliveries`)).body.data).toEqual([]);
+  });
+
+  test('a data file from another seed format is moved aside, not served (it once made every route answer 500)', async () => {
+    const staleDir = mkdtempSync(join(tmpdir(), 'pipedrive-sim-stale-'));
+    const file = join(staleDir, 'pipedrive.json');
+    // An older format: no version, and a list the routes read is missing.
+    const old = JSON.parse(readFileSync(join(dir, 'pipedrive.json'), 'utf8')) as Record<string, unknown>;
+    delete old.stateVersion;
+    delete old.dealFields;
+    writeFileSync(file, JSON.stringify(old));
+    const stale = await startPipedriveSimulator({ dataFile: file, webhookTimeScale: 0.1 });
+    try {
+      const staleAuth = { 'x-api-token': stale.stackEntry.apiToken };
+      const deals = await http('GET', `${stale.url}/api/v2/deals?limit=500`, undefined, staleAuth);
+      expect(deals.status).toBe(200);
+      expect((await http('GET', `${stale.url}/v1/dealFields?limit=500`, undefined, staleAuth)).status).toBe(200);
+      expect(readdirSync(staleDir).filter((f) => f.endsWith('.old'))).toHaveLength(1);
+      expect((JSON.parse(readFileSync(file, 'utf8')) as { stateVersion?: number }).stateVersion).toBe(
+        PIPEDRIVE_STATE_VERSION,
+      );
+    } finally {
+      await stale.close();
+      rmSync(staleDir, { recursive: true, force: true });
+    }
   });
 });
