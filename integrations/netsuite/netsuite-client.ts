@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-edit';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { ReferenceData } from '../../domain/reference-data';
+import { PIPEDRIVE_DEAL_ID_FIELD } from '../../domain/external-id';
 import { VendorError } from '../vendor-error';
 import { errorDetails, errorFromResponse, unexpectedResponse } from './error-classification';
 import { NetSuiteHttp, type NetSuiteHttpConfig, type NetSuiteResponse } from './netsuite-http';
@@ -275,10 +276,13 @@ export class NetSuiteClient {
 
   /**
    * Gives an existing customer (by internal id) the externalId it lacks: the backfill's link between a customer an
-   * older connector created and its deal. Repeating it sets the same value again.
+   * older connector created and its deal. Repeating it sets the same value again. With `ownerDealId`, the customer's
+   * owner field (PIPEDRIVE_DEAL_ID_FIELD, domain/external-id-owner.ts) is stamped in the same PATCH.
    */
-  async setCustomerExternalId(customerId: string, externalId: string): Promise<void> {
-    await this.http.request('PATCH', recordPath(CUSTOMER, { id: customerId }), { body: { externalId } });
+  async setCustomerExternalId(customerId: string, externalId: string, ownerDealId?: string): Promise<void> {
+    await this.http.request('PATCH', recordPath(CUSTOMER, { id: customerId }), {
+      body: { externalId, ...(ownerDealId ? { [PIPEDRIVE_DEAL_ID_FIELD]: ownerDealId } : {}) },
+    });
   }
 
   /** One SuiteQL page. `T` describes the row: every value is a string and null columns are absent. */
@@ -289,6 +293,26 @@ export class NetSuiteClient {
     });
     const items = (response.body as { items?: Array<{ id?: string }> } | undefined)?.items ?? [];
     return items.flatMap((i) => (i.id === undefined ? [] : [String(i.id)]));
+  }
+
+  /**
+   * A write that cannot write: `PATCH record/v1/<type>/eid:<probeId>` with an empty body, where no record has that
+   * external id (PATCH never creates; only PUT upserts). Answers the status and NetSuite error code: 403
+   * INSUFFICIENT_PERMISSION is the role refusing the edit, 404 NONEXISTENT_ID a request that got past it.
+   */
+  async probeWrite(type: string, probeId: string): Promise<{ status: number; code?: string; detail?: string }> {
+    const response = await this.http.request('PATCH', recordPath(type, { externalId: probeId }), {
+      body: {},
+      accept: (status) => status === 400 || status === 403 || status === 404,
+    });
+    const detail = (
+      response.body as { 'o:errorDetails'?: Array<{ detail?: string; 'o:errorCode'?: string }> } | undefined
+    )?.['o:errorDetails']?.[0];
+    return {
+      status: response.status,
+      ...(detail?.['o:errorCode'] ? { code: detail['o:errorCode'] } : {}),
+      ...(detail?.detail ? { detail: detail.detail } : {}),
+    };
   }
 
   async suiteql<T = Record<string, string | undefined>>(

@@ -7,6 +7,7 @@ import { CONTENT_TYPE, parseJsonBody, type SimResponse } from './http-io';
 import { NetSuiteError } from './netsuite-error';
 import type { OAuthVerifier } from './oauth-verifier';
 import { isPlainObject } from './record-fields';
+import { INTEGRATION_ROLE, rolePermissionLevels, setRolePermissions } from './role-permissions';
 import type { SimStats } from './stats';
 import type { NetSuiteStore } from './store';
 import type { FaultPatch } from './types';
@@ -47,6 +48,15 @@ export function handleAdminRequest(
       if (!isPlainObject(patch))
         throw new NetSuiteError(400, 'INVALID_CONTENT', 'Expected a JSON object of fault settings.');
       return json(deps.faults.update(patch as FaultPatch));
+    }
+    case 'GET /__sim/role/permissions':
+      return json({ role: INTEGRATION_ROLE, levels: rolePermissionLevels(deps.store.db) });
+    case 'PUT /__sim/role/permissions': {
+      // A role lacking write (e.g. {"LIST_CUSTJOB": "view"}) for doctor's permission checks (role-permissions.ts).
+      const levels = parseJsonBody(rawBody);
+      if (!isPlainObject(levels))
+        throw new NetSuiteError(400, 'INVALID_CONTENT', 'Expected a JSON object of permission levels by permkey.');
+      return json({ role: INTEGRATION_ROLE, levels: setRolePermissions(deps.store.db, levels) });
     }
     case 'GET /__sim/stats':
       return json(deps.stats.snapshot(deps.gate));

@@ -11,6 +11,7 @@ import { createOAuthVerifier } from './oauth-verifier';
 import { registerOracleFunctions } from './oracle-dialect';
 import { performRecordWrite } from './record-routes';
 import { accountSeed } from './reference-data';
+import { setRolePermissions } from './role-permissions';
 import { createRequestListener } from './server';
 import { SimStats } from './stats';
 import { NetSuiteStore } from './store';
@@ -53,6 +54,7 @@ export async function startNetSuiteSimulator(opts: NetSuiteSimulatorOptions = {}
   const log = opts.logger ?? (() => {});
   const store = new NetSuiteStore(opts.dataFile, accountSeed(opts.company));
   const credentials = resolveCredentials(store, opts.credentials ?? {});
+  if (opts.rolePermissions) setRolePermissions(store.db, opts.rolePermissions);
   registerOracleFunctions(store.db);
   const stats = new SimStats();
   const faults = new FaultInjector(opts.faults ?? {});

@@ -19,6 +19,7 @@ import {
 import { NetSuiteError, nonexistentRecord, userError } from './netsuite-error';
 import { requireObjectBody, validExternalId } from './record-fields';
 import { recordUrl, renderReference, selfLinks } from './references';
+import { requireRecordPermission } from './role-permissions';
 import type { FlatRecord, RecordType } from './store';
 import { withPatchedSublists } from './sublist-patch';
 import { renderSublist } from './sublists';
@@ -99,6 +100,8 @@ export function performRecordWrite(ctx: RecordContext, request: RecordRequest): 
   if (!type)
     throw new NetSuiteError(405, 'INVALID_METHOD', `The ${typeName} record cannot be written through this simulator.`);
   const method = request.method;
+  // Refused by the role before the record is looked up or the body validated (role-permissions.ts).
+  requireRecordPermission(ctx.store.db, type, method);
   if (method === 'POST' && refSegment === undefined) return create(ctx, type, requireObjectBody(request.body));
   if (refSegment === undefined || request.segments.length > 2)
     throw new NetSuiteError(405, 'INVALID_METHOD', `${method} is not allowed on this resource.`);
@@ -222,6 +225,7 @@ export function handleRecordRequest(ctx: RecordContext, request: RecordRequest):
     return readReferenceRecord(ctx, typeName, readOnly, refSegment);
   }
   const recordType = type as RecordType;
+  requireRecordPermission(ctx.store.db, recordType, 'GET');
   if (refSegment === undefined) return listRecords(ctx, recordType, request.query);
   const record = lookup(ctx, recordType, parseRef(refSegment));
   if (sublist === undefined) {

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ACME, type AccountSeed } from './reference-data';
+import { seedRole } from './role-permissions';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS currency (id INTEGER PRIMARY KEY, name TEXT NOT NULL, symbol TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
@@ -65,4 +66,5 @@ export function createSchema(db: Database.Database, account: AccountSeed = ACME)
     for (const r of account.contactRoles) role.run(r.id, r.name);
   });
   seed();
+  seedRole(db);
 }

@@ -48,6 +48,8 @@ export interface NetSuiteSimulatorOptions {
   asyncJobDelayMs?: number;
   duplicateDetection?: boolean;
   logger?: (line: string) => void;
+  /** Permission levels of the token's role by permkey (role-permissions.ts), e.g. { LIST_CUSTJOB: 'view' }. */
+  rolePermissions?: Record<string, number | string>;
   /** Which sandbox account to seed (default: SANDBOX_COMPANY, else acme). */
   company?: 'acme' | 'globex';
 }

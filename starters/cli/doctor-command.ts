@@ -107,7 +107,7 @@ export async function runDoctor(
       tokenSecret: ns.tokenSecret,
       concurrencyLimit: 2,
     });
-    await netsuiteChecks(report, client, mapping, findings);
+    await netsuiteChecks(report, client, mapping, findings, { roleId: (opts.env ?? process.env).NETSUITE_ROLE_ID });
   }
 
   report.section('Slack');

@@ -1,8 +1,10 @@
 /**
- * `doctor`'s NetSuite checks, read-only: TBA signs and SuiteQL runs, the role reads customers, contacts and invoices,
- * and every subsidiary, term, item, currency, contact role and custom field the mapping template names exists. A
- * value is looked up as the product looks it up (reference-resolution.ts): by name, case- and space-insensitively, or id.
+ * `doctor`'s NetSuite checks, read-only: TBA signs and SuiteQL runs, the role reads and may write customers, contacts
+ * and invoices, and every subsidiary, term, item, currency, contact role and custom field the mapping template names
+ * exists. A value is looked up as the product looks it up (reference-resolution.ts): by name, case- and
+ * space-insensitively, or id. How write access is proven without writing: docs/bring-your-own-accounts.md#doctor.
  */
+import { randomBytes } from 'node:crypto';
 import type { Mapping } from '../../domain/mapping/schema';
 import type { ReferenceData } from '../../domain/reference-data';
 import type { NetSuiteClient } from '../../integrations/netsuite';
@@ -21,11 +23,70 @@ function missing(
   return wanted.filter((w) => !list.some((r) => same(r.name, w.value) || r.id === w.value));
 }
 
+/** The permission each record the flows write needs (NetSuite's permkey and where the role page lists it). */
+const WRITE_PERMISSIONS = [
+  { type: 'customer', permkey: 'LIST_CUSTJOB', label: 'Lists > Customers' },
+  { type: 'contact', permkey: 'LIST_CONTACT', label: 'Lists > Contacts' },
+  { type: 'invoice', permkey: 'TRAN_CUSTINVC', label: 'Transactions > Invoice' },
+] as const;
+const LEVELS = ['None', 'View', 'Create', 'Edit', 'Full'];
+/** Upserts (PUT …/eid:) create or update and edits after onboarding PATCH: Edit covers both. */
+const EDIT = 3;
+
+/**
+ * Write access, proven without writing. With the token's role id (NETSUITE_ROLE_ID), the role's own permission list:
+ * SuiteQL `rolepermissions` (Oracle's documented use case), each record's level at least Edit. Without it, a write that
+ * cannot write (NetSuiteClient.probeWrite: an empty PATCH to an external id no record has): 403
+ * INSUFFICIENT_PERMISSION fails, 404 NONEXISTENT_ID passes. That NetSuite refuses by permission before it looks the
+ * record up is what the simulator does but Oracle does not document, so the pass says which check ran.
+ */
+async function writeChecks(report: DoctorReport, netsuite: NetSuiteClient, roleId: string | undefined): Promise<void> {
+  let levels: Map<string, number> | undefined;
+  let listError: string | undefined;
+  if (roleId !== undefined && /^\d+$/.test(roleId)) {
+    try {
+      const rows = await netsuite.suiteqlAll<{ permkey?: string; permlevel?: string }>(
+        `SELECT permkey, permlevel FROM rolepermissions WHERE role = ${roleId}`,
+      );
+      levels = new Map(rows.map((r) => [String(r.permkey), Number(r.permlevel ?? 0)]));
+    } catch (err) {
+      listError = (err as Error).message.split('\n')[0]!.slice(0, 160);
+    }
+  } else if (roleId !== undefined) listError = `NETSUITE_ROLE_ID "${roleId.slice(0, 20)}" is not an internal id`;
+  const probeId = `doctor-probe-${randomBytes(6).toString('hex')}`;
+  for (const p of WRITE_PERMISSIONS) {
+    const fix = `Give the integration role the ${p.label} permission at level Full (at least Edit): Setup > Users/Roles > Manage Roles.`;
+    await report.check(`role writes ${p.type} records`, async () => {
+      if (levels) {
+        const level = levels.get(p.permkey) ?? 0;
+        const what = `${p.label} (${p.permkey}) at ${LEVELS[level] ?? level}`;
+        return level >= EDIT
+          ? pass(`${what} in SuiteQL rolepermissions of role ${roleId}`)
+          : fail(`role ${roleId} has ${what}; the upserts need Edit`, fix);
+      }
+      const probe = await netsuite.probeWrite(p.type, probeId);
+      const answer = `${probe.status}${probe.code ? ` ${probe.code}` : ''}`;
+      const how = `empty PATCH to ${p.type}/eid:${probeId}, a record that does not exist (nothing written)`;
+      const note = listError ? ` (role's permission list not read: ${listError})` : '';
+      if (probe.status === 403) return fail(`refused by the role: ${answer} to an ${how}${note}`, fix);
+      if (probe.status === 404)
+        return pass(
+          `write probe: ${how} answered ${answer}, not refused by permission; set NETSUITE_ROLE_ID to check the role's permission list${note}`,
+        );
+      return warn(
+        `write probe inconclusive: ${answer} to an ${how}${note}`,
+        `Set NETSUITE_ROLE_ID to the token's role (Setup > Users/Roles > Manage Roles, Internal ID) so doctor reads its permissions.`,
+      );
+    });
+  }
+}
+
 export async function netsuiteChecks(
   report: DoctorReport,
   netsuite: NetSuiteClient,
   mapping: Mapping,
   found: PipedriveFindings | undefined,
+  opts: { roleId?: string } = {},
 ): Promise<void> {
   let ref: ReferenceData | undefined;
   await report.check(
@@ -43,11 +104,12 @@ export async function netsuiteChecks(
       `role reads ${type} records`,
       async () => {
         await netsuite.listRecordIds(type, 1);
-        return pass('list access (write access shows in shadow mode: SHADOW_MODE=true records what would be written)');
+        return pass('list access');
       },
       `Give the integration role the ${type === 'invoice' ? 'Transactions > Invoice' : `Lists > ${type === 'customer' ? 'Customers' : 'Contacts'}`} permission at level Full.`,
     );
   }
+  await writeChecks(report, netsuite, opts.roleId?.trim() || undefined);
   if (!ref) {
     for (const t of ['subsidiaries', 'payment terms', 'items', 'currencies', 'contact role', 'custom fields'])
       report.skip(t, 'reference data not readable');
