@@ -10,7 +10,7 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { decideBackfill, type BackfillDeal, type BackfillDecision, type CustomerCandidate } from '../model/matching';
 import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
-import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
+import { deriveExternalId, isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from '../../domain/external-id';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { sqlString } from '../../integrations/netsuite';
 import type { DealListing, DealPage } from '../../integrations/pipedrive';
@@ -29,7 +29,8 @@ export interface BackfillPage {
 }
 
 export interface NetSuiteExternalIdPort {
-  setCustomerExternalId(customerId: string, externalId: string): Promise<void>;
+  /** `ownerDealId`: the customer's owner field (PIPEDRIVE_DEAL_ID_FIELD) is stamped with it in the same write. */
+  setCustomerExternalId(customerId: string, externalId: string, ownerDealId?: string): Promise<void>;
 }
 
 export interface BackfillActivityOptions {
@@ -53,7 +54,7 @@ export interface WriteResults {
 }
 
 /** A write the vendor refuses (validation, permission, a taken externalId) is listed; a transient failure retries the batch. */
-async function refusedAsFailure(
+export async function refusedAsFailure(
   out: WriteResults,
   what: Omit<WriteFailure, 'error'>,
   write: () => Promise<void>,
@@ -62,7 +63,7 @@ async function refusedAsFailure(
     await write();
   } catch (err) {
     if (!(err instanceof VendorError) || err.kind === 'transient') throw err;
-    // Bounded: the failure is listed in the workflow's state (backfill.ts MAX_LISTED).
+    // Bounded: the failure is listed in the workflow's state (backfill.ts MAX_LISTED) or in the report file.
     out.failures.push({ ...what, error: err.message.slice(0, 300) });
   }
 }
@@ -173,8 +174,11 @@ export function createBackfillActivities(
   };
 }
 
-/** One SuiteQL for a page: every customer sharing an externalId, an e-mail or a company name with one of its deals. */
-export function candidatesQuery(deals: readonly BackfillDeal[]): string | undefined {
+/**
+ * One SuiteQL for a page: every customer sharing an externalId, an e-mail or a company name with one of its deals,
+ * with the deal each was created for (its owner field) unless `owner` is false.
+ */
+export function candidatesQuery(deals: readonly BackfillDeal[], opts: { owner?: boolean } = {}): string | undefined {
   const lower = (values: Array<string | undefined>): string[] => [
     ...new Set(values.flatMap((v) => (v && v.trim() ? [v.trim().toLowerCase()] : []))),
   ];
@@ -187,7 +191,50 @@ export function candidatesQuery(deals: readonly BackfillDeal[]): string | undefi
     .map(([column, values]) => `LOWER(${column as string}) IN (${(values as string[]).map(sqlString).join(', ')})`);
   return conditions.length === 0
     ? undefined
-    : `SELECT id, externalid, email, companyname FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`;
+    : `SELECT id, externalid, email, companyname${opts.owner === false ? '' : `, ${PIPEDRIVE_DEAL_ID_FIELD}`} FROM customer WHERE ${conditions.join(' OR ')} ORDER BY id`;
+}
+
+/** Deals per candidate query: keeps its IN lists (three per query) and the answer short. */
+const CANDIDATE_BATCH = 100;
+
+/**
+ * The NetSuite customers that could be each deal's, with their owner field. An account whose customers cannot be
+ * read with that field (it was never created there, so no customer carries an owner) is asked without it: no customer
+ * then belongs to a deal, as domain/external-id-owner.ts reads an empty field.
+ */
+export async function findCandidates(
+  netsuite: SuiteQlPort,
+  deals: readonly BackfillDeal[],
+): Promise<CustomerCandidate[]> {
+  const out: CustomerCandidate[] = [];
+  for (let i = 0; i < deals.length; i += CANDIDATE_BATCH) {
+    const batch = deals.slice(i, i + CANDIDATE_BATCH);
+    let rows: Array<Record<string, string | undefined>>;
+    try {
+      const query = candidatesQuery(batch);
+      rows = query ? await netsuite.suiteqlAll<Record<string, string | undefined>>(query) : [];
+    } catch (err) {
+      if (!(err instanceof VendorError) || err.kind === 'transient') throw err;
+      log.warn('backfill: customers not readable with their owner field; matching without it', {
+        field: PIPEDRIVE_DEAL_ID_FIELD,
+        error: err.message.slice(0, 200),
+      });
+      const query = candidatesQuery(batch, { owner: false });
+      rows = query ? await netsuite.suiteqlAll<Record<string, string | undefined>>(query) : [];
+    }
+    for (const r of rows) {
+      if (r.id === undefined) continue;
+      const owner = r[PIPEDRIVE_DEAL_ID_FIELD]?.trim();
+      out.push({
+        id: r.id,
+        ...(r.externalid ? { externalId: r.externalid } : {}),
+        ...(r.email ? { email: r.email } : {}),
+        ...(r.companyname ? { companyName: r.companyname } : {}),
+        ...(owner ? { ownerDealId: owner } : {}),
+      });
+    }
+  }
+  return out;
 }
 
 /** NetSuite queue: the matching reads and the externalId writes, inside the account's concurrency budget. */
@@ -195,20 +242,7 @@ export function createBackfillNetSuiteActivities(netsuite: SuiteQlPort & NetSuit
   return {
     /** The rules run here, not in the workflow: a rule change applies to the next page and never breaks a replay. */
     matchBackfillDeals: classified(async (deals: BackfillDeal[]): Promise<BackfillDecision[]> => {
-      const query = candidatesQuery(deals);
-      const rows = query ? await netsuite.suiteqlAll<Record<string, string | undefined>>(query) : [];
-      const candidates: CustomerCandidate[] = rows.flatMap((r) =>
-        r.id === undefined
-          ? []
-          : [
-              {
-                id: r.id,
-                ...(r.externalid ? { externalId: r.externalid } : {}),
-                ...(r.email ? { email: r.email } : {}),
-                ...(r.companyname ? { companyName: r.companyname } : {}),
-              },
-            ],
-      );
+      const candidates = await findCandidates(netsuite, deals);
       return deals.map((d) => decideBackfill(d, candidates));
     }),
 
@@ -220,7 +254,8 @@ export function createBackfillNetSuiteActivities(netsuite: SuiteQlPort & NetSuit
             out,
             { dealId: w.dealId, externalId: w.externalId, customerId: w.customerId, system: 'netsuite' },
             async () => {
-              await netsuite.setCustomerExternalId(w.customerId, w.externalId);
+              // The customer is this deal's from now on: its owner field says so (domain/external-id-owner.ts).
+              await netsuite.setCustomerExternalId(w.customerId, w.externalId, w.dealId);
               out.written += 1;
             },
           );

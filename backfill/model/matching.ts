@@ -5,7 +5,9 @@
  *
  * Order of evidence: the externalId (the orchestrator's own key) wins; then a single customer found by e-mail, then
  * a single one by company name. Several customers for one deal are the old connector's duplicates: listed for a
- * person to review, never written to. Nothing found at all: the deal's onboarding is started.
+ * person to review, never written to. Nothing found at all: the deal's onboarding is started. A customer created for
+ * another deal (its owner field, domain/external-id-owner.ts) is never matched, written or adopted for this one: a
+ * conflict when nothing else matches.
  */
 import { isValidExternalId } from '../../domain/external-id';
 import { normaliseEmail, normaliseText } from '../../reconciliation/model/reconciliation';
@@ -26,6 +28,8 @@ export interface CustomerCandidate {
   externalId?: string;
   email?: string;
   companyName?: string;
+  /** The Pipedrive deal the customer was created for (PIPEDRIVE_DEAL_ID_FIELD, domain/external-id-owner.ts); empty: no deal yet. */
+  ownerDealId?: string;
 }
 
 export type MatchedBy = 'externalId' | 'email' | 'companyName';
@@ -56,9 +60,11 @@ export type BackfillDecision =
       dealId: string;
       externalId: string;
       customerId: string;
-      /** Why nothing is written: a person decides which id wins. */
-      reason: 'deal-external-id-differs' | 'customer-external-id-invalid';
+      /** Why nothing is written: a person decides which id wins, or whether the deal is a copy of another. */
+      reason: 'deal-external-id-differs' | 'customer-external-id-invalid' | 'customer-belongs-to-another-deal';
       customerExternalId?: string;
+      /** With `customer-belongs-to-another-deal`: the deal the customer was created for. */
+      ownerDealId?: string;
     };
 
 const idKey = (s: string | undefined): string => (s ?? '').trim().toLowerCase();
@@ -78,14 +84,38 @@ export function matchedOn(deal: BackfillDeal, c: CustomerCandidate): MatchedBy[]
   return on;
 }
 
+/** Set and naming another deal: the customer is that deal's, whatever this deal shares with it. */
+const ownedByAnother = (deal: BackfillDeal, c: CustomerCandidate): boolean => {
+  const owner = c.ownerDealId?.trim();
+  return owner !== undefined && owner !== '' && owner !== deal.dealId.trim();
+};
+
+function belongsToAnotherDeal(deal: BackfillDeal, c: CustomerCandidate): BackfillDecision {
+  return {
+    kind: 'conflict',
+    dealId: deal.dealId,
+    externalId: deal.externalId,
+    customerId: c.id,
+    reason: 'customer-belongs-to-another-deal',
+    ...(c.externalId?.trim() ? { customerExternalId: c.externalId.trim() } : {}),
+    ownerDealId: c.ownerDealId!.trim(),
+  };
+}
+
 export function decideBackfill(deal: BackfillDeal, candidates: readonly CustomerCandidate[]): BackfillDecision {
-  const matches = [...candidates]
+  const all = [...candidates]
     .sort(byId)
     .map((c) => ({ c, on: matchedOn(deal, c) }))
     .filter((m) => m.on.length > 0);
 
-  // The orchestrator's own key: this deal is already linked (NetSuite keeps externalIds unique per record type).
-  const byExternalId = matches.find((m) => m.on.includes('externalId'));
+  // The orchestrator's own key: this deal is already linked (NetSuite keeps externalIds unique per record type),
+  // unless the customer was created for another deal: a copied deal carries its original's External ID.
+  const byExternalId = all.find((m) => m.on.includes('externalId'));
+  if (byExternalId && ownedByAnother(deal, byExternalId.c)) return belongsToAnotherDeal(deal, byExternalId.c);
+  // A customer created for another deal is never matched, stamped or adopted for this one (a second deal of the same
+  // company shares its e-mail and name): when nothing else matches, a person decides.
+  const matches = byExternalId ? all : all.filter((m) => !ownedByAnother(deal, m.c));
+  if (matches.length === 0 && all.length > 0) return belongsToAnotherDeal(deal, all[0]!.c);
   if (byExternalId) {
     return {
       kind: 'matched',

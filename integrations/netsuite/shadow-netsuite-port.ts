@@ -11,6 +11,7 @@ import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../domain/deal-
 import type { NetSuiteContactBody } from '../../domain/billing-contact';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from '../../domain/netsuite-records';
 import type { ShadowLedger } from './shadow-ledger';
+import { PIPEDRIVE_DEAL_ID_FIELD } from '../../domain/external-id';
 
 export const SHADOW_ID_PREFIX = 'shadow-';
 
@@ -19,7 +20,8 @@ export const isShadowId = (id: string | undefined): boolean =>
 
 /** What the backfill writes besides the onboarding's calls. */
 export interface CustomerExternalIdWriter {
-  setCustomerExternalId(customerId: string, externalId: string): Promise<void>;
+  /** `ownerDealId`: also stamps the customer's owner field (PIPEDRIVE_DEAL_ID_FIELD) with the deal it now belongs to. */
+  setCustomerExternalId(customerId: string, externalId: string, ownerDealId?: string): Promise<void>;
 }
 
 export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWriter, NetSuiteEditPort {
@@ -107,7 +109,7 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
     return { contactId: write.syntheticId };
   }
 
-  async setCustomerExternalId(customerId: string, externalId: string): Promise<void> {
+  async setCustomerExternalId(customerId: string, externalId: string, ownerDealId?: string): Promise<void> {
     this.ledger.record({
       operation: 'customer.patch',
       method: 'PATCH',
@@ -116,7 +118,7 @@ export class ShadowNetSuitePort implements NetSuitePort, CustomerExternalIdWrite
       syntheticId: `${SHADOW_ID_PREFIX}patch-${customerId}`,
       effect: 'update',
       existingId: customerId,
-      body: { externalId },
+      body: { externalId, ...(ownerDealId ? { [PIPEDRIVE_DEAL_ID_FIELD]: ownerDealId } : {}) },
     });
   }
 
