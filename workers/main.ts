@@ -20,6 +20,7 @@ import { OnboardingStarter } from '../starters/start-onboarding';
 import { heartbeatWhileRunning } from './heartbeat-interceptor';
 import { IdleRecycleDecision, RECYCLE_EXIT_CODE, recycleIdleMs } from './idle-recycle';
 import { createOpsWorker } from '../ops/worker';
+import { breakerReportsSettled } from '../ops/activities/vendor-outages';
 import { temporalLoggerFrom } from './runtime-logger';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
   if (failed && !recycled.happened) throw failed.reason;
   // Stopping for a fresh process is the decision already taken: a worker that stopped untidily still gets replaced.
   if (failed) log.warn({ err: failed.reason }, 'a worker stopped with an error while recycling');
+  await breakerReportsSettled();
   await connection.close();
   await clientConnection.close();
   log.info(recycled.happened ? 'worker stopped for a fresh process (recycled)' : 'worker stopped');

@@ -6,14 +6,26 @@
  */
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
+import { DEAL_EDIT_WORKFLOW_TYPE } from '../../domain/deal-edit';
 import { SIGNALS, WORKFLOW_TYPE } from '../../domain/temporal-names';
 import type { BreakerTransition } from '../../integrations/vendor-health';
 import { OPS_WATCH_WORKFLOW_ID, vendorHealthSignal } from '../messages';
 import type { VendorHealthReport, VendorWaits } from '../model/vendor-outages';
 
-export const VENDOR_WAIT_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND OnboardingState = 'WAITING_FOR_VENDOR'`;
+/** Onboardings and edits after onboarding (syncDealEdit) wait out an outage alike, and are woken alike. */
+export const VENDOR_WAIT_QUERY = `(WorkflowType = '${WORKFLOW_TYPE}' OR WorkflowType = '${DEAL_EDIT_WORKFLOW_TYPE}') AND ExecutionStatus = 'Running' AND OnboardingState = 'WAITING_FOR_VENDOR'`;
 
 const reporter = `${hostname()}:${process.pid}`;
+
+/** A report is fire-and-forget, but bounded: the gRPC retries stop here, and a stopping worker waits this long at most. */
+const REPORT_DEADLINE_MS = 5_000;
+const inFlight = new Set<Promise<void>>();
+
+/** Resolves when every report sent so far has landed or given up; awaited before the client's connection closes,
+ * since a report still in gRPC back-off would otherwise throw from its timer once the channel is gone. */
+export async function breakerReportsSettled(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
+}
 
 /** Tells ops-watch; a failure is only logged by the caller's absence of effect: onboardings wait out outages on their own timers. */
 export async function reportBreakerTransition(
@@ -29,10 +41,14 @@ export async function reportBreakerTransition(
     reporter,
     ...(t.reason ? { reason: t.reason } : {}),
   };
-  await client.workflow
-    .getHandle(workflowId)
-    .signal(vendorHealthSignal, report)
-    .catch(() => undefined);
+  const sent = client
+    .withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
+      client.workflow.getHandle(workflowId).signal(vendorHealthSignal, report),
+    )
+    .catch(() => undefined)
+    .finally(() => inFlight.delete(sent));
+  inFlight.add(sent);
+  await sent;
 }
 
 /** Onboardings in WAITING_FOR_VENDOR, by the vendor their memo names. */

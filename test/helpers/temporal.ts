@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { breakerReportsSettled } from '../../ops/activities/vendor-outages';
 import { readTestEnvFile } from './test-env-file';
 
 export interface TestTemporal {
@@ -26,10 +27,12 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
     nativeConnection,
     workflowBundle: { code: readFileSync(env.workflowBundlePath, 'utf8') },
     async close() {
-      // The client connection stays open: a call still in the SDK's gRPC retry back-off (e.g. a worker's fire-and-forget
-      // breaker report to ops-watch) throws "Channel has been shut down" from its retry timer once the channel is
+      // Breaker reports to ops-watch are bounded by a deadline and awaited here, as the worker awaits them before it
+      // closes its connections (workers/main.ts). The client connection still stays open: any other call left in the
+      // SDK's gRPC retry back-off would throw "Channel has been shut down" from its retry timer once the channel is
       // closed, and jest pins that uncaught error on whichever suite runs next in the same process (seen in CI under
       // load). Jest's forceExit ends the process at the end of the run.
+      await breakerReportsSettled();
       await nativeConnection.close();
     },
   };
