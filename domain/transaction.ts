@@ -31,6 +31,20 @@ export interface CarriedState extends TransactionState {
   idempotencyKey: string;
   /** Set when the run handed over while paused: the state it was in before the pause. */
   pausedFrom?: OnboardingState;
+  /** Set when the run handed over while waiting out a vendor outage (workflows/vendor-wait.ts). */
+  vendorWait?: CarriedVendorWait;
+}
+
+/** A vendor-outage wait handed over by continue-as-new: the review allowance keeps counting from `since`. */
+export interface CarriedVendorWait {
+  vendor: string;
+  /** When the run first met the vendor down (ISO). */
+  since: string;
+  /** How far the run had got when it parked (steps done): a later VENDOR_DOWN past it starts a new wait. */
+  progress: number;
+  /** Timer wake-ups so far, for the backoff. */
+  waits: number;
+  breakerSince?: string;
 }
 
 export interface AuditEntry {

@@ -32,6 +32,7 @@ import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { TransactionLog } from './transaction-log';
 import { reviewCard, waitForReview } from './review-wait';
+import { VENDOR_OUTAGE_PATCH, vendorDownOf, VendorOutageWait } from './vendor-wait';
 
 export type DealEditState = TransactionState & { edit: DealEditSummary };
 
@@ -48,6 +49,7 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
   let decision: ReviewDecision | undefined;
   let reviewsInRun = 0;
+  const vendorWait = new VendorOutageWait(tx, input.settings?.vendorOutageReviewAfterMs);
 
   setHandler(stateQuery, snapshot);
   setHandler(reviewSignal, (d) => {
@@ -176,7 +178,17 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       if (edit.applied.length === 0) return finish('in_sync');
       return finish(reviewed ? 'applied_after_review' : 'applied');
     } catch (err) {
-      const review = asNeedsReview(err);
+      // A vendor that is down (its breaker open) is waited out as in onboardDeal (workflows/vendor-wait.ts), not sent
+      // to review. A pass reads before it writes, so it starts over once the vendor is back; what it has written is
+      // its progress (a later outage past it waits its own allowance).
+      let failure: unknown = err;
+      const down = vendorDownOf(err);
+      if (down && patched(VENDOR_OUTAGE_PATCH)) {
+        const outcome = await vendorWait.wait(down, edit.applied.length, () => false);
+        if (outcome === 'resume') continue;
+        if (outcome instanceof NeedsReview) failure = outcome;
+      }
+      const review = asNeedsReview(failure);
       const d = await awaitReview(review);
       reviewed = true;
       if (d.action === 'cancel') {

@@ -80,7 +80,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   let dealChangedDuringReview = false;
   let reviewsInRun = 0;
   let pipelineScope: CancellationScope | undefined;
-  const vendorWait = new VendorOutageWait(tx, input.settings?.vendorOutageReviewAfterMs);
+  const vendorWait = new VendorOutageWait(tx, input.settings?.vendorOutageReviewAfterMs, input.carried?.vendorWait);
 
   setHandler(stateQuery, () => tx.snapshot());
   setHandler(reviewSignal, (d) => {
@@ -189,7 +189,14 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       if (tx.state.paused) {
         await continueAsNew<typeof onboardDeal>({
           ...input,
-          carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey, pausedFrom: before },
+          carried: {
+            ...tx.snapshot(),
+            done: [...done],
+            fixes,
+            idempotencyKey,
+            pausedFrom: before,
+            vendorWait: vendorWait.carry(),
+          },
         });
       }
       tx.enter(before);
@@ -197,7 +204,8 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof onboardDeal>({
         ...input,
-        carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey },
+        // A hand-over while waiting out an outage keeps the wait's start: the allowance does not begin again.
+        carried: { ...tx.snapshot(), done: [...done], fixes, idempotencyKey, vendorWait: vendorWait.carry() },
       });
     }
   };

@@ -16,6 +16,7 @@ import {
 import { FAILURE } from '../domain/failure-types';
 import { reviewReason } from '../domain/review-reason';
 import type { OnboardingState } from '../domain/states';
+import type { CarriedVendorWait } from '../domain/transaction';
 import { SIGNALS } from '../domain/temporal-names';
 import { NeedsReview } from './needs-review';
 import type { TransactionLog } from './transaction-log';
@@ -59,16 +60,43 @@ export class VendorOutageWait {
   private episode:
     { vendor: string; sinceMs: number; progress: number; waits: number; breakerSince?: string } | undefined;
   private recovered = false;
+  /** Whether this run has named the vendor in its memo (a run that continued as new mid-wait has not yet). */
+  private memoSet = false;
 
   constructor(
     private readonly tx: TransactionLog,
     private readonly reviewAfterMs: number = DEFAULT_VENDOR_OUTAGE_REVIEW_AFTER_MS,
+    carried?: CarriedVendorWait,
   ) {
+    // A run that continued as new while waiting keeps the episode: the allowance counts from the first VENDOR_DOWN,
+    // not from the hand-over, and the timer backs off from where it was.
+    const sinceMs = carried ? Date.parse(carried.since) : Number.NaN;
+    if (carried && Number.isFinite(sinceMs))
+      this.episode = {
+        vendor: carried.vendor,
+        sinceMs,
+        progress: carried.progress,
+        waits: carried.waits,
+        ...(carried.breakerSince !== undefined ? { breakerSince: carried.breakerSince } : {}),
+      };
     setHandler(vendorRecoveredSignal, (s) => {
       if (this.episode?.vendor !== s.vendor) return;
       this.recovered = true;
       this.tx.audit({ step: 'vendor-recovered', outcome: 'info', detail: `${String(s.vendor).slice(0, 32)} is back` });
     });
+  }
+
+  /** The episode to hand over when the run continues as new; undefined when there is none. */
+  carry(): CarriedVendorWait | undefined {
+    const e = this.episode;
+    if (!e) return undefined;
+    return {
+      vendor: e.vendor,
+      since: new Date(e.sinceMs).toISOString(),
+      progress: e.progress,
+      waits: e.waits,
+      ...(e.breakerSince !== undefined ? { breakerSince: e.breakerSince } : {}),
+    };
   }
 
   /**
@@ -109,9 +137,10 @@ export class VendorOutageWait {
     const resumeState: OnboardingState = this.tx.state.state;
     const delay = Math.min(VENDOR_WAIT_FIRST_MS * 2 ** episode.waits, VENDOR_WAIT_MAX_MS, left);
     episode.waits += 1;
-    if (episode.waits === 1) {
+    if (episode.waits === 1 || !this.memoSet) {
       // What ops-watch counts per vendor (visibility lists the WAITING_FOR_VENDOR runs with their memo).
       upsertMemo({ waitingForVendor: episode.vendor, waitingForVendorSince: since });
+      this.memoSet = true;
     }
     this.tx.enter('WAITING_FOR_VENDOR');
     this.tx.audit({
