@@ -5,12 +5,14 @@
  * - a signal to a KPI ledger shard (by external id; `ops-watch` itself before `patched('kpi-ledger-sharded')`),
  *   whose day buckets ops-watch sums into the week's rates that drive the alerts durably across restarts and
  *   replicas. Behind `patched('kpi-ledger')`: histories from before it replay unchanged. A missing or failing
- *   receiver never fails an onboarding.
+ *   receiver never fails an onboarding. Behind `patched(KPI_DELIVERY_PATCH)` each event is confirmed or sent again
+ *   (workflows/kpi-delivery.ts), and the run's close waits for that (`finished`, `handOver`).
  */
 import { getExternalWorkflowHandle, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingInput } from '../domain/transaction';
 import type { KpiEvent } from '../ops/model/ledger';
 import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from '../ops/messages';
+import { deliver, KPI_DELIVERY_PATCH, settleDeliveries } from './kpi-delivery';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
 export const CUSTOMER_SLA_MS = 5 * 60_000;
@@ -67,9 +69,14 @@ function toLedger(event: EventBody<KpiEvent>): void {
   if (!patched('kpi-ledger')) return;
   const externalId = workflowInfo().workflowId;
   const full = { ...event, at: new Date().toISOString(), externalId } as KpiEvent;
-  const receiver = patched(SHARDED_LEDGER_PATCH)
-    ? opsLedgerShardId(opsLedgerShardOf(externalId))
-    : OPS_WATCH_WORKFLOW_ID;
+  const sharded = patched(SHARDED_LEDGER_PATCH);
+  const receiver = sharded ? opsLedgerShardId(opsLedgerShardOf(externalId)) : OPS_WATCH_WORKFLOW_ID;
+  if (sharded && patched(KPI_DELIVERY_PATCH)) {
+    // The id is unique within the deal (run, the task's place in history, kind): a re-sent copy keeps it.
+    const { runId, historyLength } = workflowInfo();
+    deliver(receiver, { ...full, id: `${runId}/${historyLength}/${event.kind}` });
+    return;
+  }
   getExternalWorkflowHandle(receiver)
     .signal(kpiEventSignal, full)
     .catch(() => undefined);
@@ -96,9 +103,13 @@ export const kpis = {
     m().reviews.add(1, { kind });
     toLedger({ kind: 'review', reviewKind: kind });
   },
-  finished(outcome: 'completed' | 'cancelled'): void {
+  /** Right before the run closes: awaited, it holds the close until every event is confirmed (or given up). */
+  async finished(outcome: 'completed' | 'cancelled'): Promise<void> {
     // No signal here: Temporal does not deliver a signal a workflow sends in the task that closes it. ops-watch
     // counts completions and cancellations from visibility instead.
     m().outcomes.add(1, { outcome });
+    await settleDeliveries();
   },
+  /** Right before continue-as-new: events not yet confirmed would be lost with the run. */
+  handOver: settleDeliveries,
 };

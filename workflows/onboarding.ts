@@ -187,6 +187,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const handOver = patched('bounded-state');
       await condition(() => !tx.state.paused || (handOver && workflowInfo().continueAsNewSuggested));
       if (tx.state.paused) {
+        await kpis.handOver();
         await continueAsNew<typeof onboardDeal>({
           ...input,
           carried: {
@@ -202,6 +203,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       tx.enter(before);
     }
     if (workflowInfo().continueAsNewSuggested) {
+      await kpis.handOver();
       await continueAsNew<typeof onboardDeal>({
         ...input,
         // A hand-over while waiting out an outage keeps the wait's start: the allowance does not begin again.
@@ -419,19 +421,19 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       pipelineScope = new CancellationScope();
       await pipelineScope.run(runPipeline);
       tx.enter('COMPLETED');
-      kpis.finished('completed');
+      await kpis.finished('completed');
       return tx.snapshot();
     } catch (err) {
       if (cancelled && (isCancellation(err) || err instanceof NeedsReview)) {
         tx.enter('CANCELLED');
-        kpis.finished('cancelled');
+        await kpis.finished('cancelled');
         return tx.snapshot();
       }
       if (err instanceof DealClaimRefused) {
         tx.state.ignoredReason = err.message;
         tx.audit({ step: 'check-deal-claim', outcome: 'info', detail: `ignored: ${err.message}` });
         tx.enter('CANCELLED');
-        kpis.finished('cancelled');
+        await kpis.finished('cancelled');
         return tx.snapshot();
       }
       // A vendor that is down (its breaker open) is waited out at the step the run was on, not sent to review.
@@ -446,7 +448,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
         }
         if (outcome === 'cancelled') {
           tx.enter('CANCELLED');
-          kpis.finished('cancelled');
+          await kpis.finished('cancelled');
           return tx.snapshot();
         }
         failure = outcome;
@@ -495,7 +497,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       }
       if (d.action === 'cancel') {
         tx.enter('CANCELLED');
-        kpis.finished('cancelled');
+        await kpis.finished('cancelled');
         return tx.snapshot();
       }
       // Every decision re-reads Pipedrive and re-validates (with the reviewer's fixes), then resumes at the

@@ -1,4 +1,5 @@
 /** `opsLedgerShard`'s input and what its `ledgerShardState` query answers (ops/workflows/ops-ledger-shard.ts). */
+import type { SeenEvents } from './kpi-dedup';
 import type { DayBucket, KpiLedger } from './ledger';
 
 export interface LedgerShardSettings {
@@ -12,7 +13,8 @@ export interface LedgerShardSettings {
 export interface LedgerShardInput {
   shard: number;
   settings: LedgerShardSettings;
-  carried?: { ledger: KpiLedger };
+  /** `seen` and `duplicates`: the re-sent events already applied, and how many copies were ignored (kpi-dedup.ts). */
+  carried?: { ledger: KpiLedger; seen?: SeenEvents; duplicates?: number };
 }
 
 export interface LedgerShardState {
@@ -22,4 +24,6 @@ export interface LedgerShardState {
   openDeals: number;
   /** The run's history length: how close it is to handing over. */
   historyLength: number;
+  /** Copies of events already applied, ignored since the shard started (an onboarding re-sent an unconfirmed one). */
+  duplicates?: number;
 }

@@ -4,13 +4,17 @@
  * Pure (no Temporal imports, no clock): the workflow passes the time in, tests call it directly.
  */
 
-/** What an onboarding reports (workflows/kpis.ts). `at` is the workflow's own (deterministic) time. */
-export type KpiEvent =
+/**
+ * What an onboarding reports (workflows/kpis.ts). `at` is the workflow's own (deterministic) time. `id`, unique within
+ * the deal, lets a ledger shard apply a re-sent event once (ops/model/kpi-dedup.ts); runs before it send none.
+ */
+export type KpiEvent = (
   | { kind: 'received'; at: string; externalId: string; receivedAt: string }
   | { kind: 'customer'; at: string; externalId: string; receivedAt: string; how: 'upserted' | 'linked' }
   | { kind: 'invoice'; at: string; externalId: string; receivedAt: string; created: boolean }
   | { kind: 'review'; at: string; externalId: string; reviewKind: string }
-  | { kind: 'finished'; at: string; externalId: string; outcome: 'completed' | 'cancelled' };
+  | { kind: 'finished'; at: string; externalId: string; outcome: 'completed' | 'cancelled' }
+) & { id?: string };
 
 /**
  * Upper bounds (ms) of the duration histogram: compact enough to carry across continue-as-new for every day, fine
