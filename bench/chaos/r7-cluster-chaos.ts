@@ -13,6 +13,8 @@ import { clusterSettings } from '../../scripts/cluster-settings';
 import { waitFor } from '../../scripts/process-utils';
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common';
+import type { LedgerShardState } from '../../ops/model/ledger-shard-state';
+import { ledgerShardQuery, OPS_LEDGER_SHARDS, opsLedgerShardId } from '../../ops/messages';
 import { startChaosStack } from './chaos-stack';
 import { driveAndVerify, LoadSampler, log, runOptions, type ChaosResult } from './scenario';
 import { verifyKpis } from './verify-kpis';
@@ -44,6 +46,20 @@ async function pendingSignals(client: Client): Promise<string[]> {
     );
   }
   return pending;
+}
+
+/** Copies of KPI events the ledger shards ignored: onboardings re-sent an event whose first signal went unanswered. */
+async function shardDuplicates(client: Client): Promise<number | string> {
+  try {
+    const states = await Promise.all(
+      Array.from({ length: OPS_LEDGER_SHARDS }, (_, n) =>
+        client.workflow.getHandle(opsLedgerShardId(n)).query<LedgerShardState>(ledgerShardQuery),
+      ),
+    );
+    return states.reduce((sum, s) => sum + (s.duplicates ?? 0), 0);
+  } catch (err) {
+    return `unreadable (${((err as Error).message ?? String(err)).split('\n')[0]})`;
+  }
 }
 
 async function killService(
@@ -132,15 +148,30 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
         ];
       },
     });
-    // A KPI count short of the deals: say where the missing events are, then whether a history restart (every shard
-    // reloaded from PostgreSQL, pending transfer tasks read again) delivers them. The verdict stays the first count's.
-    const recovery: string[] = [];
-    const recoveryRows: Array<Record<string, string | number>> = [];
-    if (!run.kpis.passed) {
-      const pending = await pendingSignals(stack.client);
-      recovery.push(
-        `KPI events initiated but neither delivered nor failed when the KPIs were counted: ${pending.length ? pending.join('; ') : 'none'}.`,
-      );
+    // Signals Temporal never answered are expected now and then (see docs/cluster.md): each onboarding re-sent its
+    // event (workflows/kpi-delivery.ts), and the shards ignored the copies that arrived twice.
+    const pending = await pendingSignals(stack.client);
+    const duplicates = await shardDuplicates(stack.client);
+    const recovery: string[] = [
+      `KPI signals Temporal never answered (the onboarding re-sent each): ${pending.length ? pending.join('; ') : 'none'}.`,
+      `Copies of KPI events the ledger shards ignored (a re-sent event whose first signal arrived after all): ${duplicates}.`,
+    ];
+    const recoveryRows: Array<Record<string, string | number>> = [
+      { check: 'KPI signals never answered by Temporal (re-sent by the onboarding)', value: pending.length },
+      { check: 'duplicate KPI events ignored by the ledger shards', value: duplicates },
+    ];
+    if (run.kpis.passed) {
+      // Counted once, and still once a while later: a late copy of a re-sent event would show up here.
+      await new Promise((r) => setTimeout(r, 30_000));
+      const later = await verifyKpis(stack.client, run.drive.dealIds.length, { log, timeoutMs: 10_000 });
+      recoveryRows.push({
+        check: 'KPIs read again 30 s later (a late duplicate would show)',
+        value: `${later.received ?? '?'} of ${run.drive.dealIds.length}`,
+      });
+      run.kpis.passed = later.passed;
+    } else {
+      // Short of the deals: whether a history restart (every shard reloaded from PostgreSQL, pending transfer tasks
+      // read again) delivers the missing events. The verdict stays the first count's.
       const restarted = await killService(cluster, 'history', ports);
       const again = await verifyKpis(stack.client, run.drive.dealIds.length, { log });
       recovery.push(
