@@ -6,6 +6,7 @@
  */
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { DealClaimFacts } from '../domain/deal-claim';
+import type { MappingSnapshot } from '../domain/mapping/schema';
 import { CONTRACT_SIGNED_STAGE } from '../domain/pipedrive-fields';
 import { escapeHtml } from '../domain/html';
 import { DEAL_FIELDS } from '../domain/pipedrive-fields';
@@ -25,7 +26,10 @@ import { classified } from './to-activity-failure';
 
 export function createPipedriveActivities(pipedrive: PipedrivePort) {
   return {
-    fetchDeal: classified(async (dealId: string): Promise<ResolvedDeal> => pipedrive.fetchResolvedDeal(dealId)),
+    /** With `mapping`, the deal is read with that template (the one its run pinned), not the worker's current file. */
+    fetchDeal: classified(async (dealId: string, mapping?: MappingSnapshot): Promise<ResolvedDeal> =>
+      mapping ? pipedrive.fetchResolvedDeal(dealId, mapping) : pipedrive.fetchResolvedDeal(dealId),
+    ),
 
     /**
      * What a fetched deal is checked against (domain/deal-claim.ts): the Contract Signed stage ids and the token's

@@ -1,6 +1,7 @@
 /** The transaction's shape as the `state` query returns it (docs/architecture.md#contracts): pure types shared by workflow and callers. */
 import type { OnboardingState } from './states';
 import type { ReviewReason } from './review-reason';
+import type { MappingSnapshot } from './mapping/schema';
 
 export type ReviewKind = 'validation' | 'possible_duplicate' | 'auth' | 'transient' | 'sla' | 'ownership';
 
@@ -138,6 +139,11 @@ export interface ReviewDecision {
   fields?: Record<string, string>;
   /** For `link`: the existing NetSuite customer to onboard against. */
   netsuiteCustomerId?: string;
+  /**
+   * For `retry` and `fix`: read the deal again with the worker's current mapping template instead of the one this run
+   * pinned (how an operator applies a corrected template to a parked deal; docs/bring-your-own-accounts.md).
+   */
+  remap?: boolean;
 }
 
 /** Who answers for a review item: a Slack user or user group (docs/architecture.md#review: every exception waits for a named human). */
@@ -159,6 +165,10 @@ export interface PauseRequest {
 export interface TransactionState {
   externalId: string;
   pipedriveDealId: string;
+  /** Content hash of the mapping template this run reads the deal with (pinned at its first fetch). */
+  mappingHash?: string;
+  /** That template, passed back to every later fetch of the run and carried over continue-as-new with the state. */
+  pinnedMapping?: MappingSnapshot;
   state: OnboardingState;
   paused: boolean;
   reviewReasons: ReviewReason[];

@@ -9,11 +9,13 @@ import type { NetSuiteContactBody } from './billing-contact';
 import type { NetSuiteCustomerBody, NetSuiteInvoiceBody } from './netsuite-records';
 import type { ReferenceData } from './reference-data';
 import type { DEAL_FIELDS } from './pipedrive-fields';
+import type { MappingSnapshot } from './mapping/schema';
 
 export type DealFieldName = (typeof DEAL_FIELDS)[keyof typeof DEAL_FIELDS];
 
 export interface PipedrivePort {
-  fetchResolvedDeal(dealId: string): Promise<ResolvedDeal>;
+  /** Read with `mapping` when given (the template a run pinned), else with the client's own. */
+  fetchResolvedDeal(dealId: string, mapping?: MappingSnapshot): Promise<ResolvedDeal>;
   setDealFields(dealId: string, values: Partial<Record<DealFieldName, string | null>>): Promise<{ written: boolean }>;
   addDealNote(dealId: string, html: string): Promise<string | number>;
   /** PATCHes standard fields of a deal, person or organization (a reviewer's Pipedrive-owned fixes). */

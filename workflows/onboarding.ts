@@ -48,6 +48,7 @@ import {
   stateQuery,
 } from './messages';
 import { kpis } from './kpis';
+import { pinMapping, pinnedMapping, unpinOnRemap } from './mapping-pin';
 import { TransactionLog } from './transaction-log';
 import { reviewCard, waitForReview } from './review-wait';
 import { VENDOR_OUTAGE_PATCH, vendorDownOf, VendorOutageWait } from './vendor-wait';
@@ -216,7 +217,15 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     await checkpoint();
     if (!done.has('fetch')) {
       tx.enter('VALIDATING');
-      deal = applyFixes(await tx.step('fetch', () => pipedrive.fetchDeal(input.pipedriveDealId)), fixes);
+      // Read with the template this run pinned at its first fetch (workflows/mapping-pin.ts).
+      const mapping = pinnedMapping(tx);
+      deal = applyFixes(
+        await tx.step('fetch', () =>
+          mapping ? pipedrive.fetchDeal(input.pipedriveDealId, mapping) : pipedrive.fetchDeal(input.pipedriveDealId),
+        ),
+        fixes,
+      );
+      pinMapping(tx, deal);
       upsertMemo({ dealTitle: deal.deal.title, organization: deal.organization?.name ?? '' });
       done.add('fetch');
     }
@@ -504,6 +513,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       // failed step: the steps already done are idempotent and stay done.
       done.delete('fetch');
       done.delete('validate');
+      unpinOnRemap(tx, d);
       if (!done.has('upsert')) idempotencyKey = uuid4();
       if (d.action === 'fix' && d.fields) fixes = { ...fixes, ...d.fields };
       // Pipedrive-owned corrections also go back to Pipedrive (NetSuite-owned ones only reach NetSuite, via `fixes`).

@@ -192,11 +192,12 @@ export class PipedriveClient {
     );
   }
 
-  async fetchResolvedDeal(dealId: string | number): Promise<ResolvedDeal> {
+  /** `pinned`: the template a run read its first fetch with (workflows/onboarding.ts), else this client's. */
+  async fetchResolvedDeal(dealId: string | number, pinned?: MappingSnapshot): Promise<ResolvedDeal> {
     const id = idSegment(dealId, 'deal id');
     const deal = (await this.call<V2Deal>('GET /api/v2/deals/{id}', { method: 'GET', url: `/api/v2/deals/${id}` }))
       .data;
-    const mapping = this.mapping;
+    const mapping = pinned ?? this.mapping;
     if (!mapping)
       throw new VendorError(
         'pipedrive',

@@ -24,7 +24,9 @@ const USAGE = `usage: npm run cli -- <command> [options]
 
   status <external_id>      the transaction's state and audit trail
   queue [--state S]         onboardings waiting for review (or in state S)
-  retry <external_id>       mark reviewed and retry from the failed step
+  retry <external_id> [--remap]
+                            mark reviewed and retry from the failed step; --remap reads the deal with the worker's
+                            current mapping template instead of the one the run pinned (fix also takes --remap)
   retry --reason <code> [--since ISO] [--dry-run]
   cancel --reason <code> [--since ISO] [--dry-run]
                             the same decision for every onboarding in review for that ReviewReason (e.g.
@@ -79,6 +81,7 @@ async function run(
     namespace: string;
     dryRun?: boolean;
     pageSize?: number;
+    remap?: boolean;
   },
 ): Promise<unknown> {
   const need = (): string => {
@@ -86,6 +89,8 @@ async function run(
     return id;
   };
   const claim = o.claimedAs ? { claimedAs: o.claimedAs } : {};
+  // A run keeps the mapping template it first read the deal with; --remap lets it take the current one (mapping-pin.ts).
+  const remap = o.remap ? { remap: true } : {};
   switch (command) {
     case 'status':
       return client.workflow.getHandle(need()).query(stateQuery);
@@ -109,8 +114,14 @@ async function run(
         return o.json ? r : { text: formatBulkReview(r) };
       }
       const action: ReviewAction = command;
-      await client.workflow.getHandle(need()).signal(reviewSignal, { action, actor: o.as, ...claim, reason: o.reason });
-      return { externalId: id, sent: 'review', action, actor: o.as, ...claim };
+      await client.workflow.getHandle(need()).signal(reviewSignal, {
+        action,
+        actor: o.as,
+        ...claim,
+        reason: o.reason,
+        ...(action === 'retry' ? remap : {}),
+      });
+      return { externalId: id, sent: 'review', action, actor: o.as, ...claim, ...(action === 'retry' ? remap : {}) };
     }
     case 'fix': {
       const fields = Object.fromEntries(
@@ -126,8 +137,16 @@ async function run(
       if (refused.length > 0) throw new UsageError(`fix refused: ${describeRefusedFixes(refused)}`);
       await client.workflow
         .getHandle(need())
-        .signal(reviewSignal, { action: 'fix', actor: o.as, ...claim, reason: o.reason, fields });
-      return { externalId: id, sent: 'review', action: 'fix', fields: Object.keys(fields), actor: o.as, ...claim };
+        .signal(reviewSignal, { action: 'fix', actor: o.as, ...claim, reason: o.reason, fields, ...remap });
+      return {
+        externalId: id,
+        sent: 'review',
+        action: 'fix',
+        fields: Object.keys(fields),
+        actor: o.as,
+        ...claim,
+        ...remap,
+      };
     }
     case 'link': {
       if (!o.customer) throw new UsageError('link needs --customer <netsuite id>');
@@ -201,6 +220,7 @@ async function main(): Promise<number> {
       week: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
       fix: { type: 'boolean', default: false },
+      remap: { type: 'boolean', default: false },
     },
   });
   const [command, id] = positionals;
@@ -253,6 +273,7 @@ async function main(): Promise<number> {
       taskQueue: values['task-queue'],
       namespace: config.temporal.namespace,
       dryRun: values['dry-run'],
+      remap: values.remap,
       ...(values['page-size'] !== undefined ? { pageSize: Number(values['page-size']) } : {}),
     });
     if (!values.json && isText(result)) process.stdout.write(result.text);
