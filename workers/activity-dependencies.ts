@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { createOpsAlertActivities } from '../ops/activities/alerts';
 import { createBackfillActivities, createBackfillNetSuiteActivities } from '../backfill/activities/backfill-activities';
+import { createBackfillPageActivities } from '../backfill/activities/backfill-page';
 import { createOnboardingActivities } from '../activities/onboarding-activities';
 import { createOpsFactsActivities } from '../ops/activities/gather-facts';
 import {
@@ -135,6 +136,11 @@ export function createWorkerActivities(
     ...(deps.client ? createOpsFactsActivities(deps.client, reviewDigests ? { reviewDigests } : {}) : {}),
     ...createOpsAlertActivities(opsAlertDeps(config)),
   };
+  const backfillNetSuite = {
+    suiteqlAll: <T>(q: string) => netsuite.suiteqlAll<T>(q),
+    setCustomerExternalId: (id: string, eid: string, owner?: string) =>
+      (shadow ?? netsuite).setCustomerExternalId(id, eid, owner),
+  };
   return {
     vendorHealth: health,
     netsuiteActivitySlots: ns.concurrencyLimit + ns.queuedActivities,
@@ -166,10 +172,12 @@ export function createWorkerActivities(
         { dataDir: config.dataDir },
       ),
       // The backfill's externalId writes are NetSuite writes too: in shadow mode they go to the ledger.
-      ...createBackfillNetSuiteActivities({
-        suiteqlAll: (q) => netsuite.suiteqlAll(q),
-        setCustomerExternalId: (id, eid) => (shadow ?? netsuite).setCustomerExternalId(id, eid),
-      }),
+      ...createBackfillNetSuiteActivities(backfillNetSuite),
+      // The backfill at any size: a page of deals end to end, the per-deal lines in a report on this host (backfill-page.ts).
+      ...createBackfillPageActivities(
+        { pipedrive, netsuite: backfillNetSuite, ...(deps.starter ? { starter: deps.starter } : {}) },
+        { dataDir: config.dataDir },
+      ),
     },
   };
 }

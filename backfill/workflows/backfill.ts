@@ -1,13 +1,21 @@
 /**
- * `backfill`: the cutover from a polling connector. Pages through the signed Pipedrive deals (in deal id order),
- * matches each to NetSuite (externalId, then e-mail, then company name), writes the missing external_ids, starts
- * onboarding only where nothing exists, and lists the old connector's suspected duplicates for a person instead of
- * touching them. One run per mode under a fixed ID (`backfill`, `backfill-dry-run`): the cursor is the workflow's
- * own state, so a worker restart resumes where it was, a second CLI attaches to the running one, and the CLI reads
- * progress with the `backfillProgress` query. Long backfills continue as new every few pages, carrying the cursor.
+ * `backfill`: the cutover from a polling connector. Pages through the signed Pipedrive deals, matches each to
+ * NetSuite (externalId, then e-mail, then company name; never a customer created for another deal), writes the
+ * missing external_ids, starts onboarding only where nothing exists, and lists the old connector's suspected
+ * duplicates for a person instead of touching them. One run per mode under a fixed ID (`backfill`,
+ * `backfill-dry-run`): the cursor is the workflow's own state, so a worker restart resumes where it was, a second CLI
+ * attaches to the running one, and the CLI reads progress with the `backfillProgress` query. Long backfills continue
+ * as new every few pages, carrying the cursor.
+ *
+ * Since the `backfill-paged` patch no deal or customer record passes through this history: one activity per page
+ * reads, matches, writes and appends the per-deal lines to a report file (activities/backfill-page.ts); the state
+ * holds counts, the cursor and the report's path (docs/reconciliation-at-scale.md). Runs started before it replay
+ * the old loop, which carried each page's deals and decisions through activity results and kept up to MAX_LISTED
+ * entries per list in its state.
  */
-import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { BackfillActivities, BackfillNetSuiteActivities, WriteFailure } from '../activities/backfill-activities';
+import type { BackfillCursor, BackfillPageActivities, BackfillReportRef } from '../activities/backfill-page';
 import { addTotals, EMPTY_TOTALS, tallyDecisions, type BackfillDecision, type BackfillTotals } from '../model/matching';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import { batchVendorRetry } from '../../workflows/batch-vendor-retry';
@@ -15,6 +23,9 @@ import { batchVendorRetry } from '../../workflows/batch-vendor-retry';
 export const BACKFILL_WORKFLOW_ID = 'backfill';
 export const BACKFILL_DRY_RUN_WORKFLOW_ID = 'backfill-dry-run';
 export const DEFAULT_BACKFILL_PAGE_SIZE = 50;
+/** Deals per page after the `backfill-paged` patch: one Pipedrive page (deal-pages.ts). */
+export const PAGED_BACKFILL_PAGE_SIZE = 500;
+export const BACKFILL_PAGED_PATCH = 'backfill-paged';
 /** Pages per run before continue-as-new: keeps each history small whatever the number of deals. */
 const PAGES_PER_RUN = 20;
 /**
@@ -45,13 +56,23 @@ export interface BackfillState {
   dryRun: boolean;
   startedAt: string;
   requestId?: string;
-  /** Signed deals in the latest listing. */
+  /** Signed deals in the latest listing; after the `backfill-paged` patch 0 until the last page (then the deals seen). */
   total: number;
   pages: number;
+  /** Before the `backfill-paged` patch: the cursor (deal id order). */
   afterDealId?: string;
+  /** After it: the position in the Pipedrive listing. */
+  cursor?: BackfillCursor;
+  /** After it: deals up to this id were done by runs before it (carried across continue-as-new). */
+  doneThroughDealId?: string;
+  /** After it: the per-deal report (actions, duplicates, conflicts, refused writes), one JSON line a deal. */
+  report?: BackfillReportRef;
   done: boolean;
   totals: BackfillTotals;
-  /** Done (or, in a dry run, to do): writes and starts. */
+  /**
+   * Lists of runs before the `backfill-paged` patch (at most MAX_LISTED each); later runs write them to `report` and
+   * keep these as they were carried.
+   */
   actions: PlannedAction[];
   suspectedDuplicates: Array<Extract<BackfillDecision, { kind: 'suspected-duplicates' }>>;
   conflicts: Array<Extract<BackfillDecision, { kind: 'conflict' }>>;
@@ -92,6 +113,8 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
     writeFailures: [],
   };
   setHandler(backfillProgressQuery, () => state);
+
+  if (patched(BACKFILL_PAGED_PATCH)) return pagedBackfill(input, state);
 
   for (let pagesThisRun = 0; ; pagesThisRun++) {
     if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN))
@@ -153,6 +176,45 @@ export async function backfill(input: BackfillInput = {}): Promise<BackfillState
     if (!page.nextAfterDealId) break;
     state.afterDealId = page.nextAfterDealId;
   }
+  state.done = true;
+  return state;
+}
+
+/** The backfill at any size: a page per activity, only counts, the cursor and the report's path in this state. */
+async function pagedBackfill(input: BackfillInput, state: BackfillState): Promise<BackfillState> {
+  const { runBackfillPage } = proxyActivities<BackfillPageActivities>({
+    // The NetSuite reads and writes share the account's budget; the Pipedrive reads and writes ride along.
+    taskQueue: netsuiteTaskQueueFor(workflowInfo().taskQueue),
+    // A page of 500 deals that all need writes takes minutes at Pipedrive's rate limit; the heartbeat notices a lost worker.
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: batchVendorRetry,
+  });
+  // A run carried over from before the patch went in deal id order: its deals are skipped, its counts kept.
+  if (state.afterDealId !== undefined && state.cursor === undefined && state.doneThroughDealId === undefined) {
+    state.doneThroughDealId = state.afterDealId;
+    delete state.afterDealId;
+  }
+  const pageSize = Math.min(input.pageSize ?? PAGED_BACKFILL_PAGE_SIZE, PAGED_BACKFILL_PAGE_SIZE);
+  for (let pagesThisRun = 0; ; pagesThisRun++) {
+    if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN))
+      await continueAsNew<typeof backfill>({ ...input, carry: state });
+    const page = await runBackfillPage({
+      dryRun: state.dryRun,
+      startedAt: state.startedAt,
+      cursor: state.cursor ?? {},
+      pageSize,
+      reportBytes: state.report?.bytes ?? 0,
+      receivedAt: new Date().toISOString(),
+      ...(state.doneThroughDealId !== undefined ? { doneThroughDealId: state.doneThroughDealId } : {}),
+    });
+    state.totals = addTotals(state.totals, page.totals);
+    state.report = page.report;
+    state.pages += 1;
+    if (!page.next) break;
+    state.cursor = page.next;
+  }
+  state.total = state.totals.dealsSeen;
   state.done = true;
   return state;
 }

@@ -83,7 +83,9 @@ export function progressBar(s: BackfillState, width = 30): string {
 
 export function progressLine(s: BackfillState): string {
   const t = s.totals;
-  return `backfill${s.dryRun ? ' (dry run)' : ''}: ${t.dealsSeen}/${s.total} deals · matched ${t.matchedByExternalId + t.matchedByEmail + t.matchedByCompanyName} · onboardings ${t.onboardingsStarted} · duplicates ${t.suspectedDuplicates}${s.done ? ' · done' : ''}`;
+  // A paged backfill learns the number of deals at its last page: '?' until then.
+  const of = s.total > 0 || s.done ? String(s.total) : '?';
+  return `backfill${s.dryRun ? ' (dry run)' : ''}: ${t.dealsSeen}/${of} deals · matched ${t.matchedByExternalId + t.matchedByEmail + t.matchedByCompanyName} · onboardings ${t.onboardingsStarted} · duplicates ${t.suspectedDuplicates}${s.done ? ' · done' : ''}`;
 }
 
 export function formatBackfillSummary(r: BackfillCommandResult): string {
@@ -97,6 +99,10 @@ export function formatBackfillSummary(r: BackfillCommandResult): string {
     `  onboardings ${would}started ${t.onboardingsStarted}${r.dryRun ? '' : ` (already known to Temporal ${t.onboardingsAlreadyKnown})`}`,
     `  suspected duplicates listed ${t.suspectedDuplicates} · conflicts ${t.conflicts}${t.writeFailures ? ` · refused writes ${t.writeFailures}` : ''}`,
   ];
+  if (r.report)
+    lines.push(
+      `  every deal and what it ${r.dryRun ? 'would get' : 'got'} (one JSON line a deal, on the worker's host): ${r.report.path}`,
+    );
   if (r.actions.length) {
     lines.push('', r.dryRun ? 'What it would do:' : 'What it did:');
     for (const a of r.actions) {

@@ -42,6 +42,20 @@ describe('backfill progress and summary', () => {
     expect(progressLine(state({ done: true }))).toMatch(/ · done$/);
   });
 
+  it('a paged backfill shows ? for the total until its last page, and the summary names the per-deal report', () => {
+    expect(progressLine(state({ total: 0 }))).toMatch(/^backfill: 50\/\? deals · /);
+    expect(progressLine(state({ total: 0, done: true, totals: EMPTY_TOTALS }))).toMatch(/^backfill: 0\/0 deals/);
+    const text = formatBackfillSummary({
+      ...state({ done: true, total: 50, report: { path: '/srv/.data/reports/backfill-x.jsonl', bytes: 900 } }),
+      workflowId: 'backfill',
+      attached: false,
+    });
+    expect(text).toContain(
+      "every deal and what it got (one JSON line a deal, on the worker's host): /srv/.data/reports/backfill-x.jsonl",
+    );
+    expect(text).not.toContain('What it did:');
+  });
+
   it('the dry-run summary says what would be done, and lists duplicates and conflicts for review', () => {
     const r: BackfillCommandResult = {
       ...state({ dryRun: true, done: true }),
