@@ -44,19 +44,22 @@ describe('the mapping template is fixed per run', () => {
     await t?.close();
   });
 
-  const workers = (taskQueue: string, mapping: typeof original) =>
-    withRealWorkers.bind(
-      null,
-      {
-        ...v,
-        pipedrive: new PipedriveClient({
-          apiUrl: v.pipedriveSim.stackEntry.url,
-          apiToken: v.pipedriveSim.stackEntry.apiToken,
-          mapping,
-        }),
-      },
-      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
-    );
+  /** The workers as a process started with `mapping` as its template file would run them. */
+  const workers =
+    (taskQueue: string, mapping: typeof original) =>
+    <T>(fn: () => Promise<T>): Promise<T> =>
+      withRealWorkers(
+        {
+          ...v,
+          pipedrive: new PipedriveClient({
+            apiUrl: v.pipedriveSim.stackEntry.url,
+            apiToken: v.pipedriveSim.stackEntry.apiToken,
+            mapping,
+          }),
+        },
+        { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+        fn,
+      );
 
   /** Starts a deal without a tax id under the default template's workers; answers once it is in review. */
   async function parkedUnderOriginal(taskQueue: string): Promise<{ externalId: string; orgId: number }> {
