@@ -7,14 +7,14 @@ import { createAlertActivities, type AlertSink } from './auth-alert-activities';
 import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from '../domain/vendor-ports';
-import type { ReviewActivities } from './slack-review-activities';
+import type { ReviewActivities, ReviewCardUpdateActivities } from './slack-review-activities';
 
 export interface OnboardingActivityDeps {
   pipedrive: PipedrivePort;
   netsuite: NetSuitePort;
   netsuiteOptions: NetSuiteActivityOptions;
   /** Review cards; without them a review still waits for its signal (CLI, Web UI). */
-  review?: ReviewActivities;
+  review?: ReviewActivities & Partial<ReviewCardUpdateActivities>;
   alerts?: AlertSink;
 }
 
@@ -32,6 +32,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps) {
             postReviewCard: review.postReviewCard.bind(review),
             recordReviewDecision: review.recordReviewDecision.bind(review),
             escalateReview: review.escalateReview.bind(review),
+            ...(review.updateReviewCard ? { updateReviewCard: review.updateReviewCard.bind(review) } : {}),
           }
         : {}),
     },

@@ -14,6 +14,10 @@ export function createSlackReviewActivities(notifier: ReviewNotifierPort) {
       async (ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void> =>
         notifier.escalate(ref, card, escalation, waitingSince),
     ),
+    updateReviewCard: classified(async (ref: ReviewCardRef, card: ReviewCardInput): Promise<ReviewCardRef> => {
+      if (!notifier.updateReviewCard) throw new Error('this review channel cannot update a card');
+      return notifier.updateReviewCard(ref, card);
+    }),
   };
 }
 export type SlackReviewActivities = ReturnType<typeof createSlackReviewActivities>;
@@ -23,4 +27,12 @@ export interface ReviewActivities {
   postReviewCard(card: ReviewCardInput): Promise<ReviewCardRef>;
   recordReviewDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
   escalateReview(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
+}
+
+/**
+ * Updating an open card in place (several quick edits of one deal, workflows/deal-edit.ts). Apart from ReviewActivities
+ * so channels without it still serve onboardings; a workflow whose worker lacks it posts a new card instead.
+ */
+export interface ReviewCardUpdateActivities {
+  updateReviewCard(ref: ReviewCardRef, card: ReviewCardInput): Promise<ReviewCardRef>;
 }

@@ -80,6 +80,13 @@ export class SlackReviewNotifier implements ReviewNotifierPort {
     return owner ? { ...ref, owner } : ref;
   }
 
+  async updateReviewCard(ref: ReviewCardRef, card: ReviewCardInput): Promise<ReviewCardRef> {
+    const owner = ref.owner ?? (await this.ownerFor(card));
+    const { text, blocks } = renderReviewCard(card, this.opts, undefined, owner);
+    await this.opts.client.updateMessage({ channel: ref.channel, ts: ref.ts }, text, blocks);
+    return owner ? { ...ref, owner } : ref;
+  }
+
   async recordDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void> {
     const { text, blocks } = renderReviewCard(card, this.opts, { decision, at }, ref.owner);
     await this.opts.client.updateMessage({ channel: ref.channel, ts: ref.ts }, text, blocks);

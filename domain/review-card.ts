@@ -33,4 +33,9 @@ export interface ReviewNotifierPort {
   recordDecision(ref: ReviewCardRef, card: ReviewCardInput, decision: ReviewDecision, at: string): Promise<void>;
   /** A reminder in the card's thread plus a message to the escalation channel / billing lead. */
   escalate(ref: ReviewCardRef, card: ReviewCardInput, escalation: number, waitingSince: string): Promise<void>;
+  /**
+   * Replaces an open card with this one, buttons and all (the same review updated by a later edit of the deal),
+   * instead of posting another; returns the same ref.
+   */
+  updateReviewCard?(ref: ReviewCardRef, card: ReviewCardInput): Promise<ReviewCardRef>;
 }

@@ -6,7 +6,7 @@ import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@tempor
 import type { AlertActivities } from '../activities/auth-alert-activities';
 import type { NetSuiteActivities } from '../activities/netsuite-activities';
 import type { PipedriveActivities } from '../activities/pipedrive-activities';
-import type { ReviewActivities } from '../activities/slack-review-activities';
+import type { ReviewActivities, ReviewCardUpdateActivities } from '../activities/slack-review-activities';
 import { NON_RETRYABLE_FAILURES, TRANSIENT_MAX_ATTEMPTS } from '../domain/failure-types';
 import { netsuiteTaskQueueFor } from '../domain/temporal-names';
 
@@ -39,7 +39,7 @@ const heartbeatTimeout = '10 seconds';
 
 export function activityProxies(workflowTaskQueue: string) {
   return {
-    review: proxyActivities<ReviewActivities>({
+    review: proxyActivities<ReviewActivities & ReviewCardUpdateActivities>({
       startToCloseTimeout: '30 seconds',
       heartbeatTimeout,
       retry: notifyRetry,

@@ -27,14 +27,21 @@ import {
 import { describeActor } from '../domain/review-actor';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import { boundChangedFields, type ReviewDecision, type TransactionState } from '../domain/transaction';
+import type { ReviewCardInput, ReviewCardRef } from '../domain/review-card';
 import { activityProxies } from './activity-proxies';
-import { reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
+import { dealUpdatedSignal, reviewRefusedSignal, reviewSignal, stateQuery } from './messages';
 import { asNeedsReview, NeedsReview } from './needs-review';
 import { TransactionLog } from './transaction-log';
 import { reviewCard, waitForReview } from './review-wait';
 import { VENDOR_OUTAGE_PATCH, vendorDownOf, VendorOutageWait } from './vendor-wait';
 
 export type DealEditState = TransactionState & { edit: DealEditSummary };
+
+/**
+ * Later edits of the same deal reach the open edit as `dealUpdated` (the intake signals it instead of starting another
+ * run): it reads the deal again and updates its one review card in place instead of posting another.
+ */
+export const COALESCED_EDITS_PATCH = 'coalesced-deal-edits';
 
 export async function syncDealEdit(input: DealEditInput): Promise<DealEditState> {
   const {
@@ -49,6 +56,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   const snapshot = (): DealEditState => ({ ...tx.snapshot(), edit });
   let decision: ReviewDecision | undefined;
   let reviewsInRun = 0;
+  /** A later edit of the deal arrived since this pass began reading it. */
+  let editedAgain = false;
+  /** The card of a review a later edit interrupted: still open, updated in place by the next review. */
+  let openCard: { ref: ReviewCardRef; card: ReviewCardInput } | undefined;
   const vendorWait = new VendorOutageWait(tx, input.settings?.vendorOutageReviewAfterMs);
 
   setHandler(stateQuery, snapshot);
@@ -83,6 +94,17 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
         detail: `fix refused: ${describeRefusedFixes(refusedFixes)}`.slice(0, 500),
       });
   });
+  setHandler(dealUpdatedSignal, (u) => {
+    if (u.dealId !== undefined && String(u.dealId) !== input.pipedriveDealId) return;
+    tx.audit({
+      step: 'deal-updated',
+      outcome: 'info',
+      detail: [u.eventId, boundChangedFields(u.changedFields).join(',')].filter(Boolean).join(' '),
+    });
+    if (!patched(COALESCED_EDITS_PATCH)) return;
+    editedAgain = true;
+    edit.changedFields = boundChangedFields([...new Set([...edit.changedFields, ...(u.changedFields ?? [])])]);
+  });
   setHandler(reviewRefusedSignal, (r) => {
     tx.audit({
       step: 'review-refused',
@@ -92,7 +114,22 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
     });
   });
 
-  const finish = (outcome: NonNullable<DealEditSummary['outcome']>): DealEditState => {
+  const finish = async (outcome: NonNullable<DealEditSummary['outcome']>): Promise<DealEditState> => {
+    // A card a later edit left open has nothing left to decide: close it rather than leave live buttons behind.
+    if (openCard) {
+      const { ref, card } = openCard;
+      openCard = undefined;
+      await tx
+        .step('record-review-decision', () =>
+          reviewChannel.recordReviewDecision(
+            ref,
+            card,
+            { action: 'retry', actor: 'pipedrive-webhook', reason: `a later edit in Pipedrive: ${outcome}` },
+            new Date().toISOString(),
+          ),
+        )
+        .catch(() => undefined);
+    }
     edit.outcome = outcome;
     tx.audit({ step: 'edit-finished', outcome: 'info', detail: outcome });
     tx.enter('COMPLETED');
@@ -128,9 +165,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
   let reviewed = false;
   for (;;) {
     try {
+      editedAgain = false;
       tx.enter('VALIDATING');
       const current = await tx.step('get-customer', () => netsuite.getCustomerSnapshot(input.externalId));
-      if (!current) return finish('no_customer');
+      if (!current) return await finish('no_customer');
       // A copied deal carries its original's External ID: its edits must never reach the original's customer. The
       // patch is asked only when the check fails, so runs that never meet a foreign customer replay unchanged.
       const foreign = externalIdOwnershipConflict({
@@ -174,9 +212,11 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       await write('patch-approved', mapped.customer, netsuiteOwned.filter(isApproved));
       held = netsuiteOwned.filter((d) => !isApproved(d));
       edit.held = held.map((d) => d.field);
+      // An edit that arrived during this pass is read by another: the last edit decides what is held.
+      if (editedAgain) continue;
       if (held.length > 0) throw new NeedsReview('ownership', ownershipReasons(held));
-      if (edit.applied.length === 0) return finish('in_sync');
-      return finish(reviewed ? 'applied_after_review' : 'applied');
+      if (edit.applied.length === 0) return await finish('in_sync');
+      return await finish(reviewed ? 'applied_after_review' : 'applied');
     } catch (err) {
       // A vendor that is down (its breaker open) is waited out as in onboardDeal (workflows/vendor-wait.ts), not sent
       // to review. A pass reads before it writes, so it starts over once the vendor is back; what it has written is
@@ -188,8 +228,12 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
         if (outcome === 'resume') continue;
         if (outcome instanceof NeedsReview) failure = outcome;
       }
+      // A later edit arrived while this pass failed: read it before asking anyone.
+      if (editedAgain) continue;
       const review = asNeedsReview(failure);
       const d = await awaitReview(review);
+      // Woken by a later edit, not a decision: read the deal again; the card stays open for the next review.
+      if (d === undefined) continue;
       reviewed = true;
       if (d.action === 'cancel') {
         tx.enter('CANCELLED');
@@ -217,8 +261,11 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
     }
   }
 
-  /** Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. */
-  function awaitReview(review: NeedsReview): Promise<ReviewDecision> {
+  /**
+   * Parks the edit until a reviewer decides, on the onboarding's card and signal; escalates while unanswered. Undefined
+   * when a later edit of the deal woke it first: its card stays open, and the next review updates it in place.
+   */
+  async function awaitReview(review: NeedsReview): Promise<ReviewDecision | undefined> {
     decision = undefined;
     if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
     // The card's buttons signal the workflow named here: this edit, not the closed onboarding. Duplicate candidates
@@ -230,15 +277,29 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
       deal,
       state: { netsuiteCustomerId: tx.state.netsuiteCustomerId, reviewId: tx.state.reviewId },
     });
-    return waitForReview({
+    const reuse = openCard;
+    let shown: { ref: ReviewCardRef; card: ReviewCardInput } | undefined;
+    const post = (): Promise<ReviewCardRef> => tx.step('post-review-card', () => reviewChannel.postReviewCard(card));
+    const d = await waitForReview({
       tx,
       review,
       card,
       reviewChannel,
       escalateAfterMs: input.settings?.reviewEscalationAfterMs,
+      repeat: reuse !== undefined,
       notify: async (onCard) => ({
         pending: Promise.all([
-          tx.step('post-review-card', () => reviewChannel.postReviewCard(card)).then(onCard, () => undefined),
+          // A worker without the update activity (or a card deleted in Slack) gets a new card instead.
+          (reuse
+            ? tx.step('update-review-card', () => reviewChannel.updateReviewCard(reuse.ref, card)).catch(() => post())
+            : post()
+          ).then(
+            (ref) => {
+              shown = { ref, card };
+              onCard(ref);
+            },
+            () => undefined,
+          ),
           review.kind === 'auth'
             ? tx
                 .step('alert-on-call', () => alerts.alertOnCall(input.externalId, review.reasons))
@@ -246,8 +307,10 @@ export async function syncDealEdit(input: DealEditInput): Promise<DealEditState>
             : undefined,
         ]),
       }),
-      answered: () => decision !== undefined,
-      decision: () => decision!,
+      answered: () => decision !== undefined || editedAgain,
+      decision: () => decision,
     });
+    openCard = d === undefined ? shown : undefined;
+    return d;
   }
 }

@@ -40,7 +40,7 @@ export function reviewCard(o: {
   };
 }
 
-export interface ReviewWait {
+export interface ReviewWait<D extends ReviewDecision | undefined = ReviewDecision> {
   tx: TransactionLog;
   review: NeedsReview;
   card: ReviewCardInput;
@@ -53,17 +53,22 @@ export interface ReviewWait {
   notify(onCard: (ref: ReviewCardRef) => void): Promise<{ pending: Promise<unknown> }>;
   /** Whether the wait is over (a decision, or anything else the caller wakes on). */
   answered(): boolean;
-  /** The decision, read once the wait is over. */
-  decision(): ReviewDecision;
+  /**
+   * The decision, read once the wait is over. Undefined when the caller woke for something else (a later edit of the
+   * deal): nothing is recorded on the card, which stays open for the caller to update.
+   */
+  decision(): D;
+  /** The same review again with fresher facts (its card updated in place): not counted as another review. */
+  repeat?: boolean;
 }
 
 /** Parks the transaction until `answered()`; escalates on the card every `escalateAfterMs` it stays unanswered. */
-export async function waitForReview(w: ReviewWait): Promise<ReviewDecision> {
+export async function waitForReview<D extends ReviewDecision | undefined>(w: ReviewWait<D>): Promise<D> {
   const { tx, review, card } = w;
   tx.enter('NEEDS_REVIEW');
   tx.state.reviewReasons = review.reasons;
   tx.state.reviewKind = review.kind;
-  kpis.review(review.kind);
+  if (!w.repeat) kpis.review(review.kind);
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ReviewReason, value: review.reasons[0]?.code ?? review.kind }]);
   const waitingSince = new Date().toISOString();
   let cardRef: ReviewCardRef | undefined;
@@ -93,7 +98,7 @@ export async function waitForReview(w: ReviewWait): Promise<ReviewDecision> {
   const d = w.decision();
   await pending;
   delete tx.state.reviewOwner;
-  if (cardRef)
+  if (cardRef && d !== undefined)
     await tx
       .step('record-review-decision', () =>
         w.reviewChannel.recordReviewDecision(cardRef!, card, d, new Date().toISOString()),

@@ -8,6 +8,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from '../../runtime/logger';
+import { DEAL_EDIT_WORKFLOW_TYPE, dealEditWorkflowId } from '../../domain/deal-edit';
 import { firstLine } from '../../domain/first-line';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
 import type { WebhookV2Event } from '../../domain/webhook-v2';
@@ -193,6 +194,34 @@ export class WebhookIntake {
     if (next.action === 'ignore')
       return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
     if (next.action === 'retry-later') return unavailable(next.reason);
+    // Several quick edits of one deal: the edit still open for it reads this one too and updates its one review card
+    // (workflows/deal-edit.ts), instead of a run and a card per delivery. A redelivery of the open edit's own event
+    // goes on to the start below, which answers `duplicate`.
+    try {
+      const open = await this.openEdit(d.externalId, d.dealId);
+      if (open !== undefined && open !== dealEditWorkflowId(d.externalId, d.eventId)) {
+        await this.bounded(() =>
+          this.deps.client.workflow.getHandle(open).signal(dealUpdatedSignal, {
+            eventId: d.eventId,
+            changedFields: d.changedFields,
+            at: receivedAt.toISOString(),
+            dealId: d.dealId,
+          }),
+        );
+        this.deps.log.info(
+          { ...ids, externalId: d.externalId, outcome: 'signalled', workflowId: open },
+          'pipedrive webhook: edit after onboarding signalled to the open edit',
+        );
+        return {
+          status: 202,
+          outcome: 'signalled',
+          body: { outcome: 'signalled', kind: 'edit', externalId: d.externalId, workflowId: open },
+        };
+      }
+    } catch (err) {
+      // The open edit closed in between: this edit starts its own run below.
+      if (!(err instanceof WorkflowNotFoundError)) return this.temporalFailure(err, ids, 'edit signal');
+    }
     try {
       const started = await this.bounded(() =>
         this.deps.starter.startDealEdit(
@@ -219,6 +248,19 @@ export class WebhookIntake {
     } catch (err) {
       return this.temporalFailure(err, ids, 'edit start');
     }
+  }
+
+  /** The running edit after onboarding of this deal (its workflow ID names the external id), if there is one. */
+  private async openEdit(externalId: string, dealId: string): Promise<string | undefined> {
+    const prefix = dealEditWorkflowId(externalId, '');
+    const query =
+      `WorkflowType = '${DEAL_EDIT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ` +
+      `${SEARCH_ATTRIBUTES.PipedriveDealId.name} = '${dealId.replace(/[^A-Za-z0-9_-]/g, '')}'`;
+    return this.bounded(async () => {
+      for await (const wf of this.deps.client.workflow.list({ query, pageSize: 20 }))
+        if (wf.workflowId.startsWith(prefix)) return wf.workflowId;
+      return undefined;
+    });
   }
 
   private async onboardingRunStatus(workflowId: string): Promise<OnboardingRunStatus> {
