@@ -201,3 +201,14 @@ export function billingRuleActivities(
 ): Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'> {
   return { validateDeal: a.validateDeal, planFirstInvoice: a.planFirstInvoice };
 }
+
+/**
+ * The duplicate probe and the External ID owner check also run on the workflow's own queue, as local activities of
+ * runs on the lean command sequence (workflows/activity-proxies.ts): short reads, each through this process's NetSuite
+ * client and its concurrency limiter, like the billing rules.
+ */
+export function netsuiteReadActivities(
+  a: NetSuiteActivities,
+): Pick<NetSuiteActivities, 'findPossibleDuplicates' | 'checkExternalIdOwner'> {
+  return { findPossibleDuplicates: a.findPossibleDuplicates, checkExternalIdOwner: a.checkExternalIdOwner };
+}

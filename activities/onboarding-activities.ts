@@ -1,10 +1,16 @@
 /**
  * The activities the onboarding workflow calls, split by the task queue that serves them: light Pipedrive, billing
- * rule, alert and review activities on the workflow's queue; NetSuite calls on the `netsuite` queue. The worker process
- * and the tests compose them here, so a test runs exactly the wiring production runs.
+ * rule, NetSuite read (local activities), alert and review activities on the workflow's queue; NetSuite calls on the
+ * `netsuite` queue. The worker process and the tests compose them here, so a test runs exactly the wiring production
+ * runs.
  */
 import { createAlertActivities, type AlertSink } from './auth-alert-activities';
-import { billingRuleActivities, createNetSuiteActivities, type NetSuiteActivityOptions } from './netsuite-activities';
+import {
+  billingRuleActivities,
+  createNetSuiteActivities,
+  netsuiteReadActivities,
+  type NetSuiteActivityOptions,
+} from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from '../domain/vendor-ports';
 import type { ReviewActivities, ReviewCardUpdateActivities } from './slack-review-activities';
@@ -25,6 +31,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps) {
     onboarding: {
       ...createPipedriveActivities(deps.pipedrive),
       ...billingRuleActivities(netsuite),
+      ...netsuiteReadActivities(netsuite),
       ...createAlertActivities(deps.alerts),
       // Bound explicitly: a class implementing ReviewActivities keeps its methods on the prototype, which a spread drops.
       ...(review

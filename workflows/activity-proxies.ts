@@ -37,7 +37,37 @@ const notifyRetry: RetryPolicy = {
  */
 const heartbeatTimeout = '10 seconds';
 
-export function activityProxies(workflowTaskQueue: string) {
+/** Short reads that may run as local activities (`localReads`): no write, safe to repeat, a few ms to answer. */
+const PIPEDRIVE_READS = ['fetchDeal', 'dealClaimFacts'] as const;
+const NETSUITE_READS = ['findPossibleDuplicates', 'checkExternalIdOwner'] as const;
+
+/** `queued` with the activities named in `names` taken from `local` instead. */
+function withLocal<T extends object, K extends keyof T>(queued: T, local: Pick<T, K>, names: readonly K[]): T {
+  return new Proxy(queued, {
+    get: (target, prop, receiver) =>
+      (names as readonly PropertyKey[]).includes(prop) ? local[prop as K] : Reflect.get(target, prop, receiver),
+  });
+}
+
+/**
+ * `localReads`: the short reads above run as local activities inside the workflow task that asks for them, so each
+ * saves an activity task (3 events, a matching dispatch) and usually a workflow task (docs/lean-worker.md). Their
+ * retries are the same policy, run by the worker within the task; the NetSuite ones still pass the process's
+ * NetSuite client and its concurrency limiter, as the billing rules do.
+ */
+export function activityProxies(workflowTaskQueue: string, opts: { localReads?: boolean } = {}) {
+  const pipedrive = proxyActivities<PipedriveActivities>({
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout,
+    retry,
+  });
+  const netsuite = proxyActivities<NetSuiteActivities>({
+    taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),
+    // NetSuite's own timeout is far longer; a call that takes this long is treated as lost and retried.
+    startToCloseTimeout: '60 seconds',
+    heartbeatTimeout,
+    retry,
+  });
   return {
     review: proxyActivities<ReviewActivities & ReviewCardUpdateActivities>({
       startToCloseTimeout: '30 seconds',
@@ -45,7 +75,16 @@ export function activityProxies(workflowTaskQueue: string) {
       retry: notifyRetry,
     }),
     /** Light Pipedrive and alert calls run on the workflow's own task queue. */
-    pipedrive: proxyActivities<PipedriveActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
+    pipedrive: opts.localReads
+      ? withLocal(
+          pipedrive,
+          proxyLocalActivities<Pick<PipedriveActivities, (typeof PIPEDRIVE_READS)[number]>>({
+            startToCloseTimeout: '30 seconds',
+            retry,
+          }),
+          PIPEDRIVE_READS,
+        )
+      : pipedrive,
     alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),
     /** Local billing rules (validation, invoice plan): on the workflow's queue, never waiting for a NetSuite slot. */
     billingRules: proxyActivities<Pick<NetSuiteActivities, 'validateDeal' | 'planFirstInvoice'>>({
@@ -62,12 +101,15 @@ export function activityProxies(workflowTaskQueue: string) {
       retry,
     }),
     /** NetSuite calls have their own queue, whose worker bounds concurrency to the account's budget. */
-    netsuite: proxyActivities<NetSuiteActivities>({
-      taskQueue: netsuiteTaskQueueFor(workflowTaskQueue),
-      // NetSuite's own timeout is far longer; a call that takes this long is treated as lost and retried.
-      startToCloseTimeout: '60 seconds',
-      heartbeatTimeout,
-      retry,
-    }),
+    netsuite: opts.localReads
+      ? withLocal(
+          netsuite,
+          proxyLocalActivities<Pick<NetSuiteActivities, (typeof NETSUITE_READS)[number]>>({
+            startToCloseTimeout: '60 seconds',
+            retry,
+          }),
+          NETSUITE_READS,
+        )
+      : netsuite,
   };
 }

@@ -63,7 +63,17 @@ type Step = 'fetch' | 'claim' | 'writeBack' | 'validate' | 'duplicates' | 'upser
 /** The fetched deal is not what the delivery claimed (domain/deal-claim.ts): the run ends without onboarding it. */
 class DealClaimRefused extends Error {}
 
+/**
+ * The lean command sequence (docs/lean-worker.md): short reads as local activities, and only the search-attribute
+ * upserts whose value changes. One marker for all of it; a run that records it was started by code with every patch
+ * folded into `has()` below, so those record no marker of their own (each would cost a marker and a
+ * TemporalChangeVersion upsert, which the SDK adds to every patch).
+ */
+export const LEAN_ONBOARDING_PATCH = 'lean-onboarding';
+
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
+  const lean = patched(LEAN_ONBOARDING_PATCH);
+  const has = (patchId: string): boolean => lean || patched(patchId);
   const {
     pipedrive,
     netsuite,
@@ -71,11 +81,12 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     localBillingRules,
     alerts,
     review: reviewChannel,
-  } = activityProxies(workflowInfo().taskQueue);
+  } = activityProxies(workflowInfo().taskQueue, { localReads: lean });
   // Runs that validated on the task queue before local billing rules existed replay that way (docs/architecture.md#versioning).
   const billingRules = (): typeof localBillingRules =>
-    patched('local-billing-rules') ? localBillingRules : queuedBillingRules;
+    has('local-billing-rules') ? localBillingRules : queuedBillingRules;
   const tx = new TransactionLog(input);
+  tx.lean = lean;
   let decision: ReviewDecision | undefined;
   let cancelled: ReviewDecision | undefined;
   let dealChangedDuringReview = false;
@@ -233,7 +244,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     // Once, before anything is written, for a run a webhook delivery started (it carries the delivery's company id;
     // an operator's start claims nothing): the deal must be what the delivery claimed (signed, open or won, the
     // token's company). Later passes (after a review) do not ask again: a signed deal moves on to later stages.
-    if (!done.has('claim') && input.companyId !== undefined && patched('recheck-deal-claim')) {
+    if (!done.has('claim') && input.companyId !== undefined && has('recheck-deal-claim')) {
       const facts = await tx.step('check-deal-claim', () => pipedrive.dealClaimFacts());
       const refusal = facts ? dealClaimRefusal(deal.deal, facts, input.companyId) : undefined;
       if (refusal) throw new DealClaimRefused(refusal);
@@ -256,7 +267,8 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       if (!mapped.ok) throw new NeedsReview('validation', mapped.reasons);
       customer = mapped.customer;
       done.add('validate');
-      tx.enter('READY_FOR_BILLING');
+      // Lean: the duplicate probe is a local activity, so CUSTOMER_SYNCING (or a review) follows in this same task.
+      tx.enter('READY_FOR_BILLING', { passing: !done.has('upsert') });
     }
     if (!customer) throw new Error('unreachable: customer mapped above');
 
@@ -289,7 +301,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
     if (!done.has('upsert')) {
       tx.enter('CUSTOMER_SYNCING');
       // Never write by `eid:` to a customer created for another deal (domain/external-id-owner.ts): review instead.
-      if (patched(EXTERNAL_ID_OWNER_PATCH))
+      if (has(EXTERNAL_ID_OWNER_PATCH))
         await tx.step('check-external-id-owner', () =>
           netsuite.checkExternalIdOwner(input.externalId, input.pipedriveDealId),
         );
@@ -297,17 +309,19 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
         netsuite.upsertCustomer(input.externalId, customer!, idempotencyKey),
       );
       tx.state.netsuiteCustomerId = 'customerId' in upserted ? upserted.customerId : await waitForJob(upserted.jobId);
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId }]);
+      const customerIdAttribute = { key: SEARCH_ATTRIBUTES.NetSuiteCustomerId, value: tx.state.netsuiteCustomerId };
+      if (!lean) upsertSearchAttributes([customerIdAttribute]);
       tx.state.customerSyncedAt = new Date().toISOString();
       kpis.customerSynced(input.receivedAt, 'upserted');
       done.add('upsert');
-      tx.enter('CUSTOMER_SYNCED');
+      // Lean: one upsert for the customer id and the state.
+      tx.enter('CUSTOMER_SYNCED', lean ? { also: [customerIdAttribute] } : {});
     }
     const customerId = tx.state.netsuiteCustomerId!;
 
     // The deal's person as the customer's billing contact, upserted by its own externalId (runs recorded before
     // contacts existed replay without the step).
-    if (!done.has('contact') && patched('billing-contact')) {
+    if (!done.has('contact') && has('billing-contact')) {
       const contact = await tx.step('upsert-contact', () =>
         netsuite.upsertBillingContact(input.externalId, customerId, deal!, customer?.subsidiary.id),
       );

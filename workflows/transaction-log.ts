@@ -3,7 +3,8 @@
  * recorded with what, when, outcome, latency and error code; state changes also update the `OnboardingState`
  * search attribute so the Web UI, CLI and ops card can filter by it.
  */
-import { ActivityFailure, ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingState } from '../domain/states';
 import { SEARCH_ATTRIBUTES } from '../domain/temporal-names';
 import {
@@ -34,11 +35,31 @@ export class TransactionLog {
         };
   }
 
-  enter(state: OnboardingState): void {
+  /**
+   * Runs on the lean command sequence (workflows/onboarding.ts, LEAN_ONBOARDING_PATCH) upsert only what changes:
+   * each upsert is an event and a visibility write on the server (docs/lean-worker.md).
+   */
+  lean = false;
+
+  /**
+   * `also`: further search attributes set in the same upsert. `passing`: the run leaves this state again within the
+   * same workflow task (only local activities before its next `enter`), so a lean run does not upsert it: the
+   * server would apply both upserts at that task's completion anyway. The audit trail records it either way.
+   */
+  enter(state: OnboardingState, opts: { also?: SearchAttributeUpdatePair[]; passing?: boolean } = {}): void {
     if (this.state.state !== state)
       this.audit({ step: 'state', outcome: 'info', detail: `${this.state.state} → ${state}` });
     this.state.state = state;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.OnboardingState, value: state }]);
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: SEARCH_ATTRIBUTES.OnboardingState, value: state },
+      ...(opts.also ?? []),
+    ];
+    if (!this.lean) return upsertSearchAttributes(pairs);
+    if (opts.passing) return;
+    // A value the run already carries (RECEIVED from the start, a state carried over continue-as-new) is not sent again.
+    const current = workflowInfo().typedSearchAttributes;
+    const changed = pairs.filter((p) => current.get(p.key) !== p.value);
+    if (changed.length > 0) upsertSearchAttributes(changed);
   }
 
   audit(entry: Omit<AuditEntry, 'at' | 'state'>): void {

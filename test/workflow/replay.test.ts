@@ -142,7 +142,8 @@ describe('workflow replay', () => {
 
   it('refuses an onboarding history written before the External ID ownership check once its patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = 'patched(EXTERNAL_ID_OWNER_PATCH)';
+    // has(): the gate as onboardDeal asks it (patched(), or given on the lean command sequence).
+    const gate = 'has(EXTERNAL_ID_OWNER_PATCH)';
     if (!original.includes(gate))
       throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
     // Recorded at fe850cd, before the check-external-id-owner step existed.
@@ -161,7 +162,7 @@ describe('workflow replay', () => {
 
   it('refuses an onboarding history written before billing contacts once the billing-contact gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = "patched('billing-contact')";
+    const gate = "has('billing-contact')";
     if (!original.includes(gate))
       throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
     // Recorded at fe850cd, before the upsert-contact step existed.
@@ -175,6 +176,25 @@ describe('workflow replay', () => {
     ).resolves.toBeUndefined();
     await expect(
       Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-contact-ungated'),
+    ).rejects.toThrow(/nondeterminism/i);
+  }, 120_000);
+
+  it('refuses an onboarding history written before the lean command sequence once its gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+    const gate = 'patched(LEAN_ONBOARDING_PATCH)';
+    if (!original.includes(gate))
+      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    // Recorded before the lean sequence: the deal fetch is an activity task there, a local activity on the lean one.
+    const history = loadHistory('v7-vendor-outage-resume.json');
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean-ungated'),
     ).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
