@@ -1,4 +1,4 @@
-/** `npm run bench [-- name…] [--quick] [--deals N]`: runs the benchmarks, prints their tables and writes bench/results/. */
+/** `npm run bench [-- name…] [--quick] [--deals N] [--runs N]`: runs the benchmarks, prints their tables and writes bench/results/. */
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { cpuPerOnboarding } from './cpu-per-onboarding';
@@ -15,6 +15,8 @@ import { webhookAck } from './webhook-ack';
  */
 interface Overrides {
   deals?: number;
+  /** `--runs N`: cpu-per-onboarding repeats on N fresh stacks and reports the median. */
+  runs?: number;
   netsuite?: { concurrencyLimit?: number; latencyMs?: number };
 }
 const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<BenchResult>> = {
@@ -59,9 +61,10 @@ const BENCHMARKS: Record<string, (quick: boolean, o: Overrides) => Promise<Bench
       compareCaches: quick ? [1000] : [],
     }),
   // A fresh worker idle for 10 minutes (quick: 1), then 100 deals (--deals N) through the webhook: CPU s per onboarding.
-  'cpu-per-onboarding': (quick, { deals }) =>
+  'cpu-per-onboarding': (quick, { deals, runs }) =>
     cpuPerOnboarding({
       deals: deals ?? 100,
+      runs,
       idleMinutes: quick ? 1 : 10,
       ratePerSecond: 4,
       settleTimeoutMs: 20 * 60_000,
@@ -80,12 +83,14 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       deals: { type: 'string' },
+      runs: { type: 'string' },
       'netsuite-concurrency': { type: 'string' },
       'netsuite-latency-ms': { type: 'string' },
     },
   });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const deals = num(values.deals);
+  const runs = num(values.runs);
   const netsuite = {
     concurrencyLimit: num(values['netsuite-concurrency']),
     latencyMs: num(values['netsuite-latency-ms']),
@@ -102,16 +107,17 @@ async function main(): Promise<void> {
     const ignored = [
       deals !== undefined && !TAKES_DEALS.has(name) && '--deals',
       nsSuffix && name !== 'p3-burst' && '--netsuite-*',
+      runs !== undefined && name !== 'cpu-per-onboarding' && '--runs',
     ].filter(Boolean);
     if (ignored.length)
       throw new UsageError(
-        `${name} does not take ${ignored.join(' or ')}; only ${[...TAKES_DEALS].join(' and ')} take --deals, only p3-burst --netsuite-*`,
+        `${name} does not take ${ignored.join(' or ')}; only ${[...TAKES_DEALS].join(' and ')} take --deals, only p3-burst --netsuite-*, only cpu-per-onboarding --runs`,
       );
   }
   for (const name of names) {
     const bench = BENCHMARKS[name]!;
     process.stderr.write(`running ${name}${values.quick ? ' (quick)' : ''}…\n`);
-    const result = await bench(values.quick, { deals, netsuite });
+    const result = await bench(values.quick, { deals, netsuite, runs });
     console.table(result.rows);
     // A quick run is a smoke test: it writes <name>-quick.* and leaves the reference figures alone.
     const outName =
