@@ -4,7 +4,7 @@
  * the workflows against the NetSuite, Pipedrive and Slack simulators. The Slack simulator's log of Web API calls is
  * what is counted: one chat.postMessage for the card, chat.update for every later edit and for the decision.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -29,6 +29,13 @@ import {
   withRealWorkers,
   type RealVendors,
 } from '../workflow/fixtures/real-vendors';
+import { historyToProtoJson } from '../workflow/fixtures/history-json';
+
+/**
+ * `RECORD_EDIT_HISTORIES=v<N> npx jest test/e2e/edit-coalescing.test.ts` writes the edit's history to
+ * test/workflow/fixtures/histories/<v>-edit-coalesced.json for the replay test (record from committed code).
+ */
+const RECORD_VERSION = process.env.RECORD_EDIT_HISTORIES;
 
 interface Delivery {
   outcome: string;
@@ -204,6 +211,11 @@ describe('several quick edits of one deal, through POST /webhooks/pipedrive', ()
         );
         expect(calls('chat.postMessage')).toBe(1);
         expect(await cards()).toHaveLength(1);
+        if (RECORD_VERSION && /^v\d+[a-z]?$/.test(RECORD_VERSION))
+          writeFileSync(
+            join(__dirname, '..', 'workflow', 'fixtures', 'histories', `${RECORD_VERSION}-edit-coalesced.json`),
+            `${JSON.stringify(historyToProtoJson(await t.client.workflow.getHandle(editId).fetchHistory()), null, 1)}\n`,
+          );
       },
     );
   }, 240_000);

@@ -3,6 +3,8 @@
  * on a time-skipping server: VENDOR_DOWN parks it in WAITING_FOR_VENDOR instead of sending it to review, it resumes on
  * `vendorRecovered` and writes the edit, and it goes to review with reason `vendor_outage` only past the allowance.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CustomerPatch, NetSuiteCustomerSnapshot } from '../../../domain/deal-edit';
 import type { NetSuiteCustomerBody } from '../../../domain/netsuite-records';
@@ -15,8 +17,15 @@ import { vendorRecoveredSignal } from '../../../workflows/vendor-wait';
 import { FakeNetSuite, FakePipedrive } from '../../helpers/fake-vendors';
 import { createTimeSkippingTemporal, type TimeSkippingTemporal } from '../../helpers/time-skipping';
 import { makeDeal } from '../../unit/domain/fixtures';
+import { historyToProtoJson } from '../fixtures/history-json';
 import { eventually, HOUR, MINUTE } from './clock';
 import { ClockedReviewChannel, startOnboarding, waitForState, withOnboardingWorkers } from './onboarding-harness';
+
+/**
+ * `RECORD_EDIT_HISTORIES=v<N> npx jest test/workflow/time-skipping/deal-edit-vendor-outage.test.ts` writes the first
+ * test's history to fixtures/histories/<v>-edit-vendor-wait.json for the replay test (record from committed code).
+ */
+const RECORD_VERSION = process.env.RECORD_EDIT_HISTORIES;
 
 /** The snapshot NetSuite would answer for a customer written with this body. */
 function snapshotOf(id: string, body: NetSuiteCustomerBody): NetSuiteCustomerSnapshot {
@@ -115,6 +124,11 @@ describe('edit after onboarding: a vendor outage is waited out, not reviewed', (
       expect(netsuite.patches).toEqual([{ companyName: 'Acme Renamed Inc' }]);
       expect(review.cards).toEqual([]);
       expect(done.auditTrail.some((e) => e.step === 'vendor-recovered')).toBe(true);
+      if (RECORD_VERSION && /^v\d+[a-z]?$/.test(RECORD_VERSION))
+        writeFileSync(
+          join(__dirname, '..', 'fixtures', 'histories', `${RECORD_VERSION}-edit-vendor-wait.json`),
+          `${JSON.stringify(historyToProtoJson(await edit.fetchHistory()), null, 1)}\n`,
+        );
     });
   });
 
