@@ -2,18 +2,20 @@
  * Confirmed delivery of an onboarding's KPI events to its ledger shard (workflows/kpis.ts).
  *
  * A signal to another workflow was fire-and-forget, its failure swallowed: an event whose signal failed (the shard
- * not running) was lost, and so was one whose signal Temporal never answered. R7 on the cluster (docs/proof.md) lost
- * 1–3 'received' events of 200 that way: their signals were recorded as initiated a second after PostgreSQL came
- * back, the server's delivery task failed with "shard status unknown" and was dropped, and no outcome ever came.
+ * not running) was lost, and so was one the run closed before Temporal delivered. The server completes a signal's
+ * delivery task without delivering when the sender is no longer running (its history service's
+ * processSignalExecution returns early for a closed execution). R7 on the cluster (docs/cluster.md) lost 1–3
+ * 'received' events of 200 that way: signals initiated a second after PostgreSQL came back, their delivery retried
+ * ("shard status unknown") while the onboarding finished in 3 s; no outcome ever came.
  *
- * Now every event is tracked until Temporal confirms it. One that failed, or got no answer within KPI_CONFIRM_MS, is
- * sent again when the workflow reports its next event, and before the run closes or hands over: there the workflow
- * waits for the answers (a durable timer, doubling up to 5 min) and re-sends what failed or went unanswered, up to
- * KPI_MAX_ATTEMPTS tries. The onboarding's steps never wait for a KPI event; only its closing does. A shard that does
- * not exist (it was terminated and ops-watch has not restarted it yet; tests that run no ops worker) gets one last try
- * at the close and is then given up, with a warning in the worker's log: a missing receiver must not keep onboardings
- * open. A re-sent event keeps its `id`, so the shard counts it once even when the first copy arrives after all
- * (ops/model/kpi-dedup.ts).
+ * Now every event is tracked until Temporal confirms it, and the run does not close before. One that failed, or got
+ * no answer within KPI_CONFIRM_MS, is sent again when the workflow reports its next event, and before the run closes
+ * or hands over: there the workflow waits for the answers (a durable timer, doubling up to 5 min) and re-sends what
+ * failed or went unanswered, up to KPI_MAX_ATTEMPTS tries. The onboarding's steps never wait for a KPI event; only its
+ * closing does. A shard that does not exist (terminated, and ops-watch has not restarted it yet; tests that run no ops
+ * worker) gets one last try at the close and is then given up (logged at info): a missing receiver must not keep
+ * onboardings open. A re-sent event keeps its `id`, so the shard counts it once even when the first copy arrives
+ * after all (ops/model/kpi-dedup.ts).
  *
  * The outbox lives at module scope: the SDK gives every workflow its own instances of the bundle's modules.
  */
