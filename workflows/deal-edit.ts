@@ -3,7 +3,8 @@
  * exists, so the edit is compared with NetSuite field by field: what Pipedrive owns (name, email, phone, CSM…) is
  * written at once; what NetSuite owns (tax id, terms, subsidiary, address, package) is never written silently but
  * waits for a reviewer on the same card and `review` signal as an onboarding: retry/fix ⇒ write Pipedrive's value,
- * cancel ⇒ keep NetSuite's. One run per webhook delivery (ID `<external_id>-edit-<event id>`).
+ * cancel ⇒ keep NetSuite's. A run per webhook delivery (ID `<external_id>-edit-<event id>`) when no edit of the deal
+ * is open; while one is, later edits reach it as `dealUpdated` (COALESCED_EDITS_PATCH below).
  */
 import { patched, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';

@@ -1,9 +1,9 @@
 /**
  * The webhook intake's use case, behind the HTTP route: decide (intake-decision.ts), then start the onboarding
- * through OnboardingStarter or signal the running one; a change to a deal whose onboarding has closed starts the
- * edit after onboarding (`syncDealEdit`, one run per delivery) instead. A 2xx is returned only after Temporal
- * durably accepted the start or signal; when Temporal (or the Pipedrive lookups the decision needs) cannot be
- * reached, the answer is 503 so Pipedrive retries. Logs carry deal id, event id and outcome only.
+ * through OnboardingStarter or signal the running one; a change to a deal whose onboarding has closed goes to the
+ * edit after onboarding (`syncDealEdit`: a signal to the deal's edit still open, else a run of its own) instead. A
+ * 2xx is returned only after Temporal durably accepted the start or signal; when Temporal (or the Pipedrive lookups
+ * the decision needs) cannot be reached, the answer is 503 so Pipedrive retries. Logs carry deal id, event id and outcome only.
  */
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
