@@ -18,6 +18,7 @@ import type { PostalAddress, ResolvedDeal } from './canonical-deal';
 import { normalizeCountryCode } from './countries';
 import { isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from './external-id';
 import { checkHandoff } from './handoff-checklist';
+import { isLeadSourceTarget, resolveLeadSource } from './lead-source';
 import type { NetSuiteAddressBookAddress, NetSuiteCustomerBody, NetSuiteTaxRegistration } from './netsuite-records';
 import { activeMapping } from './mapping/active-mapping';
 import type { FieldEntry, Mapping, NetSuiteTarget } from './mapping/schema';
@@ -390,6 +391,8 @@ export function mapToNetSuiteCustomer(
   checkLimits('deal.csmUserId', 'CSM', csm, f.csm);
   checkLimits('deal.billingOwner', 'Billing owner', billingOwner, f.billingOwner);
   const attribution = deal.deal.attribution ?? {};
+  // Bound for NetSuite's standard leadSource: an entry of the account's list, by internal id.
+  let leadSourceId: string | undefined;
   for (const name of ['campaign', 'leadSource', 'channel'] as const) {
     const entry = f.attribution[name];
     const value = attribution[name]?.trim() ?? '';
@@ -404,6 +407,11 @@ export function mapToNetSuiteCustomer(
         ),
       );
     checkLimits(`deal.attribution.${name}`, `Attribution ${name}`, value, entry);
+    if (isLeadSourceTarget(entry.target) && value !== '') {
+      const resolved = resolveLeadSource(name, value, mapping, ref);
+      if (!resolved.ok) reasons.push(resolved.reason);
+      else leadSourceId = resolved.id;
+    }
   }
 
   const addressOk = address?.address !== undefined || (!f.address.required && org?.address === undefined);
@@ -442,7 +450,9 @@ export function mapToNetSuiteCustomer(
   setTarget(customer, f.csm.target, csm);
   setTarget(customer, f.billingOwner.target, billingOwner);
   for (const name of ['campaign', 'leadSource', 'channel'] as const)
-    setTarget(customer, f.attribution[name]?.target, attribution[name]?.trim());
+    if (!isLeadSourceTarget(f.attribution[name]?.target))
+      setTarget(customer, f.attribution[name]?.target, attribution[name]?.trim());
+  if (leadSourceId) customer.leadSource = { id: leadSourceId };
   if (phone.phone !== undefined) customer.phone = phone.phone;
   return { ok: true, customer, warnings };
 }

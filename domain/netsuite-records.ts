@@ -51,6 +51,8 @@ export interface NetSuiteCustomerBody {
   taxRegistration: { items: NetSuiteTaxRegistration[] };
   /** The deal's currency, when it has one (else NetSuite uses the subsidiary's). */
   currency?: NetSuiteRef;
+  /** An entry of the account's lead source list, when the template targets the standard field (domain/lead-source.ts). */
+  leadSource?: NetSuiteRef;
   /**
    * The mapping template's custom targets (package code, CSM, billing owner, attribution…); the default template's ids
    * are named for the code that compares them after onboarding (domain/deal-edit.ts).

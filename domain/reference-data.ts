@@ -34,6 +34,8 @@ export interface ReferenceData {
   currencies?: Currency[];
   /** Contact roles (the billing contact's role); absent in reference data read before contacts were created. */
   contactRoles?: Array<{ id: string; name: string }>;
+  /** The lead source list (a customer's standard `leadSource`); absent when the account's list is not readable. */
+  leadSources?: Array<{ id: string; name: string }>;
 }
 
 export interface Currency {

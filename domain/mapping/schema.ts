@@ -26,6 +26,8 @@ export const STANDARD_NETSUITE_TARGETS = [
   'addressBook',
   'currency',
   'comments',
+  // A reference to the account's lead source list, for attribution entries only (domain/lead-source.ts).
+  'leadSource',
 ] as const;
 
 const HASH_KEY = /^[0-9a-f]{40}$/;
@@ -223,6 +225,13 @@ export const MappingSchema = z
       else targets.set(id, path);
     };
     for (const [name, entry] of Object.entries(m.fields)) {
+      const target = name === 'attribution' || name === 'contact' ? undefined : (entry as FieldEntry).target;
+      if (target && 'standard' in target && target.standard === 'leadSource')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', name, 'target'],
+          message: 'leadSource (a lead source list reference) is a target for fields.attribution entries only',
+        });
       if (name === 'attribution') {
         for (const [sub, e] of Object.entries(entry as Record<string, FieldEntry | undefined>))
           noteTarget(`fields.attribution.${sub}`, e?.target);

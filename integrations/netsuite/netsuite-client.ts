@@ -15,6 +15,8 @@ import { errorDetails, errorFromResponse, unexpectedResponse } from './error-cla
 import { NetSuiteHttp, type NetSuiteHttpConfig, type NetSuiteResponse } from './netsuite-http';
 import {
   CONTACT_ROLES_QUERY,
+  LEAD_SOURCES_QUERY,
+  toLeadSource,
   CURRENCIES_QUERY,
   ITEMS_QUERY,
   SUBSIDIARIES_QUERY,
@@ -376,12 +378,19 @@ export class NetSuiteClient {
 
   /** Active subsidiaries (with country), payment terms (with days) and items (with item id and price). */
   async loadReferenceData(): Promise<ReferenceData> {
-    const [subsidiaries, terms, items, currencies, contactRoles] = await Promise.all([
+    const [subsidiaries, terms, items, currencies, contactRoles, leadSources] = await Promise.all([
       this.suiteqlAll(SUBSIDIARIES_QUERY),
       this.suiteqlAll(TERMS_QUERY),
       this.suiteqlAll(ITEMS_QUERY),
       this.suiteqlAll(CURRENCIES_QUERY),
       this.suiteqlAll(CONTACT_ROLES_QUERY),
+      // An account without the CRM lists (or a role without access) refuses it: only a template targeting
+      // leadSource needs it, and that deal goes to review saying the list is not readable (domain/lead-source.ts).
+      // A transient failure stays a failure, so it is retried rather than read as "no list".
+      this.suiteqlAll(LEAD_SOURCES_QUERY).catch((err: unknown) => {
+        if (err instanceof VendorError && ['validation', 'auth', 'not_found'].includes(err.kind)) return undefined;
+        throw err;
+      }),
     ]);
     try {
       return {
@@ -390,6 +399,7 @@ export class NetSuiteClient {
         items: items.map(toItem),
         currencies: currencies.map(toCurrency),
         contactRoles: contactRoles.map(toContactRole),
+        ...(leadSources ? { leadSources: leadSources.map(toLeadSource) } : {}),
       };
     } catch {
       throw unexpectedResponse(

@@ -13,6 +13,8 @@ export const SUBSIDIARIES_QUERY = "SELECT id, name, country FROM subsidiary WHER
 export const TERMS_QUERY = "SELECT id, name, daysuntilnetdue FROM term WHERE isinactive = 'F' ORDER BY id";
 export const ITEMS_QUERY = "SELECT id, itemid, displayname, baseprice FROM item WHERE isinactive = 'F' ORDER BY id";
 export const CONTACT_ROLES_QUERY = "SELECT id, name FROM contactrole WHERE isinactive = 'F' ORDER BY id";
+/** The lead source list (CRM Lists; SuiteQL table name as the REST record's, `leadsource`). */
+export const LEAD_SOURCES_QUERY = "SELECT id, name FROM leadsource WHERE isinactive = 'F' ORDER BY id";
 export const CURRENCIES_QUERY = "SELECT id, name, symbol FROM currency WHERE isinactive = 'F' ORDER BY id";
 
 const subsidiaryRow = z.object({ id: text, name: text, country: text });
@@ -48,3 +50,6 @@ export function toContactRole(row: unknown): { id: string; name: string } {
   const r = roleRow.parse(row);
   return { id: r.id, name: r.name };
 }
+
+/** A lead source row has the same two columns. */
+export const toLeadSource = toContactRole;

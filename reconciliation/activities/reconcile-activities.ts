@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { selectBillingEmail, cleanName } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { CONTRACT_SIGNED_STAGE } from '../../domain/pipedrive-fields';
+import { attributionAsNetSuiteHolds, isLeadSourceTarget } from '../../domain/lead-source';
 import { activeMapping } from '../../domain/mapping/active-mapping';
 import type { Mapping } from '../../domain/mapping/schema';
 import {
@@ -90,7 +91,7 @@ export function createReconciliationActivities(
           stageName: d.stageName,
           ...(organizationName ? { organizationName } : {}),
           ...(billingEmail ? { email: billingEmail } : {}),
-          ...(d.attribution ? { attribution: d.attribution } : {}),
+          ...(d.attribution ? { attribution: attributionAsNetSuiteHolds(activeMapping(), d.attribution) } : {}),
         };
       });
     }),
@@ -171,12 +172,16 @@ export function createReconciliationActivities(
   };
 }
 
-/** The template's attribution targets that are NetSuite custom fields: canonical name → custentity id. */
+/**
+ * The template's attribution targets as SuiteQL columns: canonical name → a custentity id, or for NetSuite's standard
+ * leadSource (a list reference) the list entry's name, which is what the deal's value maps to (domain/lead-source.ts).
+ */
 export function attributionColumns(
   mapping: Mapping,
 ): Array<[keyof NonNullable<NetSuiteCustomerRow['attribution']>, string]> {
   return (['campaign', 'leadSource', 'channel'] as const).flatMap((name) => {
     const target = mapping.fields.attribution[name]?.target;
+    if (isLeadSourceTarget(target)) return [[name, 'BUILTIN.DF(leadsource)'] as [typeof name, string]];
     return target && 'custom' in target ? [[name, target.custom] as [typeof name, string]] : [];
   });
 }

@@ -16,6 +16,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
+import { attributionAsNetSuiteHolds } from '../../domain/lead-source';
 import { activeMapping } from '../../domain/mapping/active-mapping';
 import { CONTRACT_SIGNED_STAGE } from '../../domain/pipedrive-fields';
 import type { DealPage, DealPagePosition, ListedDeal } from '../../integrations/pipedrive';
@@ -86,7 +87,7 @@ export function toSignedDeal(companyId: string, d: ListedDeal): SignedDealRecord
     stageName: d.stageName,
     ...(organizationName ? { organizationName } : {}),
     ...(billingEmail ? { email: billingEmail } : {}),
-    ...(d.attribution ? { attribution: d.attribution } : {}),
+    ...(d.attribution ? { attribution: attributionAsNetSuiteHolds(activeMapping(), d.attribution) } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ const REFERENCE_FIELDS: Record<string, ReferenceKind> = {
   subsidiary: 'subsidiary',
   terms: 'term',
   currency: 'currency',
+  // The lead source list (Setup > Sales > CRM Lists; with Marketing Automation, campaign titles): a reference.
+  leadSource: 'leadsource',
 };
 const ADDRESS_FIELDS = [
   'addr1',
@@ -256,6 +258,7 @@ export function projectCustomer(rec: FlatRecord): (db: Database.Database, store:
       subsidiary: rec.subsidiary === undefined ? null : Number(rec.subsidiary),
       terms: rec.terms === undefined ? null : Number(rec.terms),
       currency: rec.currency === undefined ? null : Number(rec.currency),
+      leadsource: rec.leadSource === undefined ? null : Number(rec.leadSource),
       datecreated: columnValue(rec.dateCreated),
       lastmodifieddate: columnValue(rec.lastModifiedDate),
       isinactive: rec.isInactive === true ? 'T' : 'F',

@@ -9,6 +9,7 @@ const DISPLAY_LOOKUP: Record<string, (col: string) => string> = {
   subsidiary: (c) => `(SELECT name FROM subsidiary WHERE id = ${c})`,
   terms: (c) => `(SELECT name FROM term WHERE id = ${c})`,
   currency: (c) => `(SELECT name FROM currency WHERE id = ${c})`,
+  leadsource: (c) => `(SELECT name FROM leadsource WHERE id = ${c})`,
   entity: (c) => `(SELECT entityid FROM customer WHERE id = ${c})`,
   item: (c) => `(SELECT itemid FROM item WHERE id = ${c})`,
   status: (c) => `(CASE ${c} WHEN 'A' THEN 'Invoice : Open' WHEN 'B' THEN 'Invoice : Paid In Full' ELSE ${c} END)`,

@@ -53,6 +53,14 @@ export const CONTACT_ROLES = [
   { id: 4, name: 'Technical' },
 ] as const;
 
+/** The account's lead sources (a customer's standard `leadSource`, a reference to this list). */
+export const LEAD_SOURCES = [
+  { id: 1, name: 'Web' },
+  { id: 2, name: 'Referral' },
+  { id: 3, name: 'Event' },
+  { id: 4, name: 'Outbound' },
+] as const;
+
 /** Where new internal ids start, so they look like a used account and never collide with the seeds. */
 export const FIRST_ID = { customer: 1001, invoice: 5001, contact: 3001 } as const;
 
@@ -89,6 +97,12 @@ export const GLOBEX = {
     { id: 1, name: 'Primary Contact' },
     { id: 7, name: 'Accounts Payable' },
   ],
+  leadSources: [
+    { id: 31, name: 'Inbound web' },
+    { id: 32, name: 'Partner referral' },
+    { id: 33, name: 'Outbound prospecting' },
+    { id: 34, name: 'Trade show' },
+  ],
 } as const;
 
 export const ACME = {
@@ -98,6 +112,7 @@ export const ACME = {
   items: ITEMS,
   customFields: CUSTOM_ENTITY_FIELDS,
   contactRoles: CONTACT_ROLES,
+  leadSources: LEAD_SOURCES,
 } as const;
 
 export interface AccountSeed {
@@ -107,6 +122,7 @@ export interface AccountSeed {
   items: ReadonlyArray<{ id: number; itemid: string; displayname: string; baseprice: number }>;
   customFields: ReadonlyArray<{ id: number; scriptid: string; label: string }>;
   contactRoles: ReadonlyArray<{ id: number; name: string }>;
+  leadSources: ReadonlyArray<{ id: number; name: string }>;
 }
 
 export type SandboxAccount = 'acme' | 'globex';

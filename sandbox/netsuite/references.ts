@@ -5,7 +5,7 @@ import type { NetSuiteStore } from './store';
 export type Link = { rel: string; href: string };
 export type RenderedRef = { links: Link[]; id: string; refName: string };
 
-export type ReferenceKind = 'subsidiary' | 'term' | 'currency' | 'item' | 'customer' | 'contactrole';
+export type ReferenceKind = 'subsidiary' | 'term' | 'currency' | 'item' | 'customer' | 'contactrole' | 'leadsource';
 
 /** The REST record type a reference links to (the seeded items are service items). */
 export const RECORD_TYPE_OF: Record<ReferenceKind, string> = {
@@ -15,6 +15,7 @@ export const RECORD_TYPE_OF: Record<ReferenceKind, string> = {
   item: 'serviceSaleItem',
   customer: 'customer',
   contactrole: 'contactRole',
+  leadsource: 'leadsource',
 };
 
 export function recordUrl(base: string, recordType: string, id: string): string {

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS term (id INTEGER PRIMARY KEY, name TEXT NOT NULL, day
 CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, itemid TEXT NOT NULL, displayname TEXT NOT NULL, description TEXT, itemtype TEXT NOT NULL DEFAULT 'Service', baseprice REAL NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS customer (
   id INTEGER PRIMARY KEY, entityid TEXT, companyname TEXT, firstname TEXT, lastname TEXT, isperson TEXT NOT NULL DEFAULT 'F',
-  email TEXT, phone TEXT, externalid TEXT, subsidiary INTEGER, terms INTEGER, currency INTEGER,
+  email TEXT, phone TEXT, externalid TEXT, subsidiary INTEGER, terms INTEGER, currency INTEGER, leadsource INTEGER,
   datecreated TEXT, lastmodifieddate TEXT, isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS "transaction" (
   id INTEGER PRIMARY KEY, tranid TEXT, type TEXT NOT NULL, entity INTEGER, externalid TEXT, trandate TEXT, duedate TEXT,
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS transactionline (
   rate REAL, netamount REAL, memo TEXT, PRIMARY KEY ("transaction", id));
 CREATE TABLE IF NOT EXISTS customfield (id INTEGER PRIMARY KEY, scriptid TEXT NOT NULL, label TEXT NOT NULL, fieldtype TEXT NOT NULL DEFAULT 'ENTITY', isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS contactrole (id INTEGER PRIMARY KEY, name TEXT NOT NULL, isinactive TEXT NOT NULL DEFAULT 'F');
+CREATE TABLE IF NOT EXISTS leadsource (id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT, isinactive TEXT NOT NULL DEFAULT 'F');
 CREATE TABLE IF NOT EXISTS contact (
   id INTEGER PRIMARY KEY, entityid TEXT, firstname TEXT, lastname TEXT, email TEXT, phone TEXT, company INTEGER, subsidiary INTEGER,
   contactrole INTEGER, externalid TEXT, datecreated TEXT, lastmodifieddate TEXT, isinactive TEXT NOT NULL DEFAULT 'F');
@@ -64,7 +65,12 @@ export function createSchema(db: Database.Database, account: AccountSeed = ACME)
     for (const f of account.customFields) custom.run(f.id, f.scriptid, f.label);
     const role = db.prepare('INSERT OR IGNORE INTO contactrole (id, name) VALUES (?, ?)');
     for (const r of account.contactRoles) role.run(r.id, r.name);
+    const source = db.prepare('INSERT OR IGNORE INTO leadsource (id, name) VALUES (?, ?)');
+    for (const l of account.leadSources) source.run(l.id, l.name);
   });
+  // A data file from before lead sources: the customer table gains the column.
+  const columns = db.prepare("SELECT name FROM pragma_table_info('customer')").all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'leadsource')) db.exec('ALTER TABLE customer ADD COLUMN leadsource INTEGER');
   seed();
   seedRole(db);
 }

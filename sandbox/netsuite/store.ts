@@ -57,7 +57,7 @@ export class NetSuiteStore {
   }
 
   referenceRow<T = Record<string, unknown>>(
-    table: 'subsidiary' | 'term' | 'item' | 'currency' | 'contactrole',
+    table: 'subsidiary' | 'term' | 'item' | 'currency' | 'contactrole' | 'leadsource',
     id: string,
   ): T | undefined {
     if (!/^\d+$/.test(id)) return undefined;

@@ -5,6 +5,7 @@
  * space-insensitively, or id. How write access is proven without writing: docs/bring-your-own-accounts.md#doctor.
  */
 import { randomBytes } from 'node:crypto';
+import { ATTRIBUTION_NAMES, isLeadSourceTarget } from '../../domain/lead-source';
 import type { Mapping } from '../../domain/mapping/schema';
 import type { ReferenceData } from '../../domain/reference-data';
 import type { NetSuiteClient } from '../../integrations/netsuite';
@@ -207,6 +208,37 @@ export async function netsuiteChecks(
       );
     return pass();
   });
+
+  // Attribution bound for NetSuite's standard leadSource: every value it can map to must be an entry of the list.
+  const leadSourceEntries = ATTRIBUTION_NAMES.filter((n) => isLeadSourceTarget(f.attribution[n]?.target));
+  if (leadSourceEntries.length > 0)
+    await report.check('lead sources', async () => {
+      if (r.leadSources === undefined)
+        return fail(
+          `the lead source list is not readable (SuiteQL leadsource), and ${leadSourceEntries.map((n) => `fields.attribution.${n}`).join(', ')} targets leadSource`,
+          'Enable the CRM feature and give the role access to Setup > Sales > CRM Lists (Lead Source), or target a custentity_ field instead.',
+        );
+      const wanted = [
+        ...leadSourceEntries.flatMap((n) => {
+          const e = f.attribution[n]!;
+          return [
+            ...Object.entries(e.values ?? {}).map(([from, value]) => ({
+              value,
+              from: `fields.attribution.${n}.values.${from}`,
+            })),
+            ...(e.default ? [{ value: e.default, from: `fields.attribution.${n}.default` }] : []),
+          ];
+        }),
+        ...(found?.optionTargets.leadSource ?? []),
+      ];
+      const absent = missing(wanted, r.leadSources);
+      if (absent.length)
+        return fail(
+          absent.map((a) => `${a.from}: "${a.value}" is no lead source`).join('; '),
+          `Map to one of ${quoted(r.leadSources.map((l) => l.name))} in the mapping template, or add the lead source in NetSuite (Setup > Sales > CRM Lists).`,
+        );
+      return pass(`${wanted.length} mapped name(s) found among ${r.leadSources.length}`);
+    });
 
   await report.check('custom fields', async () => {
     const rows = await netsuite.suiteqlAll<{ scriptid?: string }>(

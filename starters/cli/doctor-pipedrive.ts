@@ -4,6 +4,7 @@
  * public URL. With `--fix`, a missing custom field the template names is created (the only Pipedrive change doctor makes).
  */
 import type { Mapping, PipedriveSource } from '../../domain/mapping/schema';
+import { isLeadSourceTarget } from '../../domain/lead-source';
 import { mapValue } from '../../domain/reference-resolution';
 import { fail, pass, warn, type DoctorReport } from './doctor-report';
 
@@ -42,7 +43,8 @@ export interface PipedriveDoctorContext {
 
 /** NetSuite names the company's Pipedrive options translate to, for the NetSuite checks to confirm. */
 export interface PipedriveFindings {
-  optionTargets: { subsidiary: string[]; terms: string[] };
+  /** leadSource: options of attribution fields the template sends to NetSuite's standard leadSource. */
+  optionTargets: { subsidiary: string[]; terms: string[]; leadSource: Array<{ value: string; from: string }> };
 }
 
 function refOf(source: PipedriveSource): Ref | undefined {
@@ -160,7 +162,7 @@ export async function pipedriveChecks(
   ctx: PipedriveDoctorContext,
   mapping: Mapping,
 ): Promise<PipedriveFindings> {
-  const findings: PipedriveFindings = { optionTargets: { subsidiary: [], terms: [] } };
+  const findings: PipedriveFindings = { optionTargets: { subsidiary: [], terms: [], leadSource: [] } };
   const me = await report.check(
     'API token and its user',
     async () => {
@@ -251,6 +253,16 @@ export async function pipedriveChecks(
         const entry = mapping.fields[need.canonical];
         findings.optionTargets[need.canonical].push(...labels(field).map((l) => mapValue(entry, l) ?? l));
       }
+      const attribution = /^attribution\.(campaign|leadSource|channel)$/.exec(need.canonical)?.[1] as
+        'campaign' | 'leadSource' | 'channel' | undefined;
+      const entry = attribution ? mapping.fields.attribution[attribution] : undefined;
+      if (entry && isLeadSourceTarget(entry.target) && (field.field_type === 'enum' || field.field_type === 'set'))
+        findings.optionTargets.leadSource.push(
+          ...labels(field).map((l) => ({
+            value: mapValue(entry, l) ?? l,
+            from: `Pipedrive option "${l}" of ${need.path}`,
+          })),
+        );
       return pass(
         `"${field.name}" (${field.field_type}${field.options?.length ? `, ${field.options.length} options` : ''})`,
       );

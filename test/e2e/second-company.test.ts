@@ -71,14 +71,15 @@ describe('second sandbox company (Globex) with its own mapping template', () => 
     expect(result).toMatchObject({ deals: 3, completed: 3, inReview: 0, unfinished: 0 });
 
     const customers = await netsuite.suiteqlAll<Record<string, string>>(
-      `SELECT c.id, c.externalid, s.name AS subsidiary, t.name AS terms, c.custentity_gx_tier AS tier, c.custentity_gx_am AS am, c.custentity_gx_source AS source
+      `SELECT c.id, c.externalid, s.name AS subsidiary, t.name AS terms, c.custentity_gx_tier AS tier, c.custentity_gx_am AS am, BUILTIN.DF(c.leadsource) AS source
          FROM customer c JOIN subsidiary s ON s.id = c.subsidiary JOIN term t ON t.id = c.terms ORDER BY c.id`,
     );
     expect(customers).toHaveLength(3);
     for (const c of customers) {
       // US, GB, DE deals: each "Legal entity" option mapped to its Globex subsidiary, "30" days to "Net 30 days".
       expect(['Globex Inc.', 'Globex UK Limited', 'Globex Europe GmbH']).toContain(c.subsidiary);
-      expect(c).toMatchObject({ terms: 'Net 30 days', tier: 'PRO', am: 'Casey CSM', source: 'Inbound' });
+      // "Source" Inbound through the template's value map onto NetSuite's standard Lead Source list.
+      expect(c).toMatchObject({ terms: 'Net 30 days', tier: 'PRO', am: 'Casey CSM', source: 'Inbound web' });
       const contacts = await netsuite.suiteqlAll<{ role: string }>(
         `SELECT r.name AS role FROM contact k JOIN contactrole r ON r.id = k.contactrole WHERE k.externalid = ${sqlString(contactExternalId(c.externalid!))} AND k.company = ${c.id}`,
       );

@@ -7,6 +7,7 @@
 import { mapToNetSuiteCustomer } from '../../../domain/customer-mapping';
 import type { MappingSnapshot } from '../../../domain/mapping/schema';
 import { findOnboardingPackage } from '../../../domain/onboarding-packages';
+import { mapValue } from '../../../domain/reference-resolution';
 import type { ReferenceData } from '../../../domain/reference-data';
 import type { NetSuiteClient } from '../../../integrations/netsuite';
 import { PipedriveClient } from '../../../integrations/pipedrive';
@@ -68,7 +69,7 @@ describe.each([
         custom(f.attribution.leadSource?.target),
       ].filter((c): c is string => c !== undefined);
       const [row] = await netsuite.suiteqlAll<Record<string, string>>(
-        `SELECT c.companyname, c.email, s.name AS subsidiary, s.country AS subsidiarycountry, ${columns.map((c) => `c.${c}`).join(', ')} FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.id = ${customerId}`,
+        `SELECT c.companyname, c.email, s.name AS subsidiary, s.country AS subsidiarycountry, BUILTIN.DF(c.leadsource) AS leadsourcename, ${columns.map((c) => `c.${c}`).join(', ')} FROM customer c JOIN subsidiary s ON s.id = c.subsidiary WHERE c.id = ${customerId}`,
       );
       // Special characters kept as typed; the primary of several e-mails.
       expect(row).toMatchObject({ companyname: name, email: `ap+${country.toLowerCase()}@qa.example` });
@@ -79,7 +80,10 @@ describe.each([
       expect(row?.[custom(f.package.target)!]).toBe(findOnboardingPackage(deal.deal.onboardingPackage, mapping)?.code);
       expect(row?.[custom(f.billingOwner.target)!]).toBe(deal.deal.billingOwner);
       expect(row?.[custom(f.csm.target)!]).toBe(deal.deal.csmUserId);
-      expect(row?.[custom(f.attribution.leadSource!.target)!]).toBe(deal.deal.attribution?.leadSource);
+      // Lead source as typed into a custom field (Acme), or through the value map onto NetSuite's list (Globex).
+      const leadSource = f.attribution.leadSource!;
+      if (custom(leadSource.target)) expect(row?.[custom(leadSource.target)!]).toBe(deal.deal.attribution?.leadSource);
+      else expect(row?.leadsourcename).toBe(mapValue(leadSource, deal.deal.attribution?.leadSource));
       expect(mapped.customer.addressBook.items[0]?.addressBookAddress.country).toBe(country);
     },
   );
