@@ -141,6 +141,7 @@ export async function startPipedriveSimulator(
     async close() {
       await dispatcher.close();
       await app.close();
+      store.flush();
     },
   };
 }

@@ -40,9 +40,16 @@ function loadState(
   return undefined;
 }
 
+/**
+ * Mutations within this long share one write of the data file. Each write serialises the whole state, which grows
+ * with every deal: written per mutation, it was half the simulators' CPU under load (docs/lean-worker.md).
+ */
+const PERSIST_DELAY_MS = 100;
+
 export class StateStore {
   state: SimulatorState;
   private readonly apiToken: string;
+  private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly companyDomain: string,
@@ -59,7 +66,7 @@ export class StateStore {
       randomBytes(20).toString('hex');
     this.state = loaded ?? seedState(companyDomain, this.apiToken, company);
     this.state.tokens[this.apiToken] = INTEGRATION_USER_ID;
-    this.persist();
+    this.write();
   }
 
   integrationToken(): string {
@@ -98,7 +105,22 @@ export class StateStore {
     this.persist();
   }
 
+  /** The state changed: written to the data file within PERSIST_DELAY_MS, or at `flush()` (the simulator's close). */
   persist(): void {
+    if (!this.dataFile || this.pending) return;
+    this.pending = setTimeout(() => this.flush(), PERSIST_DELAY_MS);
+    this.pending.unref();
+  }
+
+  /** Writes a pending change now. */
+  flush(): void {
+    if (!this.pending) return;
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    this.write();
+  }
+
+  private write(): void {
     if (!this.dataFile) return;
     this.state.stateVersion = PIPEDRIVE_STATE_VERSION;
     mkdirSync(dirname(this.dataFile), { recursive: true });
