@@ -25,7 +25,7 @@ const RSS_BUDGET_MB = 300;
 const EVENT_BOUND_BYTES = 16 * 1024;
 
 /** RSS of a process and its descendants, MB (the worker is one Node process; this also counts anything it spawned). */
-function treeRssMb(pid: number): number {
+export function treeRssMb(pid: number): number {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

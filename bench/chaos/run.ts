@@ -14,6 +14,7 @@ import { r5BadInput } from './r5-bad-input';
 import { r6NoSecrets } from './r6-no-secrets';
 import { r7ClusterChaos } from './r7-cluster-chaos';
 import { r9ReconciliationScale } from './r9-reconciliation-scale';
+import { r10BackfillScale } from './r10-backfill-scale';
 import { r8VendorOutage } from './r8-vendor-outage';
 import { runOptions, type Scenario } from './scenario';
 
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, Scenario> = {
   R6: r6NoSecrets,
   R7: r7ClusterChaos,
   R9: r9ReconciliationScale,
+  R10: r10BackfillScale,
   R8: r8VendorOutage,
   R8P: (quick) => r8VendorOutage(quick, 'pipedrive'),
 };
