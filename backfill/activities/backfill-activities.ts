@@ -1,10 +1,11 @@
 /**
- * Side effects of the `backfill` workflow (cutover from a polling connector). Pages of signed deals are cut from one
- * compact listing per worker (read a Pipedrive page at a time, about 150 bytes kept a deal, cached a few minutes, so
- * paging through N deals lists them once, not N/page times); the
- * durable cursor is the workflow's "after deal id", so a lost cache only costs one more listing. Every write is
- * idempotent: an externalId set to the value it has, a Pipedrive field write skipped when the value is there, and
- * onboardings start through OnboardingStarter (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING).
+ * Side effects of the `backfill` workflow (cutover from a polling connector): the candidate lookup and the write
+ * helpers backfill-page.ts uses, and the activities of runs started before the `backfill-paged` patch, kept until
+ * those have continued as new. In those, pages of signed deals are cut from one compact listing per worker (read a
+ * Pipedrive page at a time, about 150 bytes kept a deal, cached a few minutes); the durable cursor is the workflow's
+ * "after deal id", so a lost cache only costs one more listing. Every write is idempotent: an externalId set to the
+ * value it has, a Pipedrive field write skipped when the value is there, and onboardings start through
+ * OnboardingStarter (workflow ID = external_id, REJECT_DUPLICATE + USE_EXISTING).
  */
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
