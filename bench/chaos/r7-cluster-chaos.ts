@@ -21,17 +21,21 @@ import { verifyKpis } from './verify-kpis';
 
 /**
  * Signals an onboarding sent (KPI events to its ledger shard) that Temporal has neither delivered nor failed: the
- * history holds SignalExternalWorkflowExecutionInitiated without an outcome. Where a missing KPI event is.
+ * history holds SignalExternalWorkflowExecutionInitiated without an outcome. Where a missing KPI event is. Also the
+ * closes that waited for a KPI signal's answer (workflows/kpi-delivery.ts): the task before the close started a timer,
+ * a signal's answer woke the run, and the closing task cancelled the timer. Their wait, in ms.
  */
-async function pendingSignals(client: Client): Promise<string[]> {
+async function kpiSignalOutcomes(client: Client): Promise<{ pending: string[]; heldCloses: number[] }> {
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType='onboardDeal'` })) ids.push(wf.workflowId);
   const pending: string[] = [];
+  const heldCloses: number[] = [];
   for (let i = 0; i < ids.length; i += 8) {
     await Promise.all(
       ids.slice(i, i + 8).map(async (id) => {
         const open = new Map<string, { at: number; target: string }>();
-        for (const e of (await client.workflow.getHandle(id).fetchHistory()).events ?? []) {
+        const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+        for (const e of events) {
           const init = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
           if (init)
             open.set(String(e.eventId), { at: tsToMs(e.eventTime), target: init.workflowExecution?.workflowId ?? '?' });
@@ -42,10 +46,28 @@ async function pendingSignals(client: Client): Promise<string[]> {
         }
         for (const [eventId, p] of open)
           pending.push(`${id} event ${eventId} → ${p.target}, initiated ${new Date(p.at).toISOString()}`);
+        const close = events.findIndex((e) => e.workflowExecutionCompletedEventAttributes);
+        const taskBefore = (at: number): number => {
+          for (let k = at - 1; k >= 0; k -= 1) if (events[k]!.workflowTaskCompletedEventAttributes) return k;
+          return -1;
+        };
+        const closing = taskBefore(close);
+        const previous = taskBefore(closing);
+        if (close < 0 || previous < 0) return;
+        const between = events.slice(previous + 1, closing);
+        const answered = between.some(
+          (e) =>
+            e.externalWorkflowExecutionSignaledEventAttributes ??
+            e.signalExternalWorkflowExecutionFailedEventAttributes,
+        );
+        const timed = between.some((e) => e.timerStartedEventAttributes);
+        const cancelled = events.slice(closing + 1, close).some((e) => e.timerCanceledEventAttributes);
+        if (answered && timed && cancelled)
+          heldCloses.push(tsToMs(events[close]!.eventTime) - tsToMs(events[previous]!.eventTime));
       }),
     );
   }
-  return pending;
+  return { pending, heldCloses };
 }
 
 /** Copies of KPI events the ledger shards ignored: onboardings re-sent an event whose first signal went unanswered. */
@@ -150,15 +172,18 @@ export async function r7ClusterChaos(quick: boolean): Promise<ChaosResult> {
     });
     // Signals Temporal never answered are expected now and then (see docs/cluster.md): each onboarding re-sent its
     // event (workflows/kpi-delivery.ts), and the shards ignored the copies that arrived twice.
-    const pending = await pendingSignals(stack.client);
+    const { pending, heldCloses } = await kpiSignalOutcomes(stack.client);
     const duplicates = await shardDuplicates(stack.client);
+    const longest = heldCloses.length ? Math.max(...heldCloses) : 0;
     const recovery: string[] = [
       `KPI signals Temporal never answered (the onboarding re-sent each): ${pending.length ? pending.join('; ') : 'none'}.`,
+      `Onboardings whose close waited for a KPI signal's answer: ${heldCloses.length}${heldCloses.length ? ` (longest ${(longest / 1000).toFixed(1)} s)` : ''}.`,
       `Copies of KPI events the ledger shards ignored (a re-sent event whose first signal arrived after all): ${duplicates}.`,
     ];
     const recoveryRows: Array<Record<string, string | number>> = [
       { check: 'KPI signals never answered by Temporal (re-sent by the onboarding)', value: pending.length },
       { check: 'duplicate KPI events ignored by the ledger shards', value: duplicates },
+      { check: "onboardings whose close waited for a KPI signal's answer", value: heldCloses.length },
     ];
     if (run.kpis.passed) {
       // Counted once, and still once a while later: a late copy of a re-sent event would show up here.
