@@ -2,8 +2,8 @@
  * A run keeps the mapping template it first read its deal with (workflows/mapping-pin.ts). A deal parks in review under
  * the default template; the workers are replaced by ones started with a changed template (company names capped at 3
  * characters, which every synthetic deal exceeds); the retry still maps with the run's template and completes, and the
- * audit trail names that template by hash. A `remap` retry takes the new template on purpose, and says so. Real dev
- * server, workers, clients and simulators.
+ * audit trail names that template by hash. A `remap` retry (the CLI's `retry --remap`) takes the new template on
+ * purpose, and says so. Real dev server, workers, clients and simulators.
  */
 import { parseDocument } from 'yaml';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { PipedriveClient } from '../../integrations/pipedrive';
 import { DEFAULT_MAPPING_FILE, loadMappingFile, parseMappingText } from '../../runtime/mapping-loader';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { reviewSignal } from '../../workflows/messages';
+import { runOpsCli } from '../helpers/ops-cli-process';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import {
   createSyntheticDeal,
@@ -111,9 +112,11 @@ describe('the mapping template is fixed per run', () => {
       taskQueue,
       changed,
     )(async () => {
-      const handle = t.client.workflow.getHandle(externalId);
       const before = (await waitForState(t.client, externalId, 'NEEDS_REVIEW')).auditTrail.length;
-      await handle.signal(reviewSignal, { action: 'retry', actor: 'U0REVIEWER1', remap: true });
+      // As an operator does it: the CLI's retry with --remap.
+      const cli = await runOpsCli(t, 'retry', externalId, '--remap', '--json');
+      expect(cli.code).toBe(0);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ externalId, action: 'retry', remap: true });
       const deadline = Date.now() + 30_000;
       for (;;) {
         const s = await waitForState(t.client, externalId, 'NEEDS_REVIEW');
@@ -127,7 +130,7 @@ describe('the mapping template is fixed per run', () => {
       ['info', undefined, `template ${original.hash} pinned for this run`],
       [
         'decision',
-        'U0REVIEWER1',
+        expect.stringMatching(/^cli:/),
         `remap: template ${original.hash} let go; the next read uses the worker's current template`,
       ],
       ['info', undefined, `template ${changed.hash} pinned for this run (was ${original.hash})`],
