@@ -2,11 +2,12 @@
  * Confirmed delivery of an onboarding's KPI events to its ledger shard (workflows/kpis.ts).
  *
  * A signal to another workflow was fire-and-forget, its failure swallowed: an event whose signal failed (the shard
- * not running) was lost, and so was one the run closed before Temporal delivered. The server completes a signal's
- * delivery task without delivering when the sender is no longer running (its history service's
- * processSignalExecution returns early for a closed execution). R7 on the cluster (docs/cluster.md) lost 1–3
- * 'received' events of 200 that way: signals initiated a second after PostgreSQL came back, their delivery retried
- * ("shard status unknown") while the onboarding finished in 3 s; no outcome ever came.
+ * not running) was lost, and so was one Temporal never delivered. That happens in two ways. The server completes a
+ * signal's delivery task without delivering once the sender has closed (its history service's processSignalExecution
+ * returns early for a closed execution), so a signal sent in the closing task, or still being retried when the run
+ * closes, is lost. And after a database restart the server dropped some delivery tasks outright: R7 on the cluster
+ * (docs/cluster.md) lost 1–3 'received' events of 200, signals initiated a second after PostgreSQL came back whose
+ * task failed ~10 times with "shard status unknown" and was never tried again; no outcome ever came.
  *
  * Now every event is tracked until Temporal confirms it, and the run does not close before. One that failed, or got
  * no answer within KPI_CONFIRM_MS, is sent again when the workflow reports its next event, and before the run closes
