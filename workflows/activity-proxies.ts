@@ -39,6 +39,7 @@ const heartbeatTimeout = '10 seconds';
 
 /** Short reads that may run as local activities (`localReads`): no write, safe to repeat, a few ms to answer. */
 const PIPEDRIVE_READS = ['fetchDeal', 'dealClaimFacts'] as const;
+const PIPEDRIVE_ANNOTATION = ['annotateDealOnboarded'] as const;
 const NETSUITE_READS = ['findPossibleDuplicates', 'checkExternalIdOwner'] as const;
 
 /** `queued` with the activities named in `names` taken from `local` instead. */
@@ -54,8 +55,12 @@ function withLocal<T extends object, K extends keyof T>(queued: T, local: Pick<T
  * saves an activity task (3 events, a matching dispatch) and usually a workflow task (docs/lean-worker.md). Their
  * retries are the same policy, run by the worker within the task; the NetSuite ones still pass the process's
  * NetSuite client and its concurrency limiter, as the billing rules do.
+ * `localAnnotation` (with `localReads`): the deal's closing annotation too, an idempotent write.
  */
-export function activityProxies(workflowTaskQueue: string, opts: { localReads?: boolean } = {}) {
+export function activityProxies(
+  workflowTaskQueue: string,
+  opts: { localReads?: boolean; localAnnotation?: boolean } = {},
+) {
   const pipedrive = proxyActivities<PipedriveActivities>({
     startToCloseTimeout: '30 seconds',
     heartbeatTimeout,
@@ -78,11 +83,13 @@ export function activityProxies(workflowTaskQueue: string, opts: { localReads?: 
     pipedrive: opts.localReads
       ? withLocal(
           pipedrive,
-          proxyLocalActivities<Pick<PipedriveActivities, (typeof PIPEDRIVE_READS)[number]>>({
+          proxyLocalActivities<
+            Pick<PipedriveActivities, (typeof PIPEDRIVE_READS)[number] | (typeof PIPEDRIVE_ANNOTATION)[number]>
+          >({
             startToCloseTimeout: '30 seconds',
             retry,
           }),
-          PIPEDRIVE_READS,
+          [...PIPEDRIVE_READS, ...(opts.localAnnotation ? PIPEDRIVE_ANNOTATION : [])],
         )
       : pipedrive,
     alerts: proxyActivities<AlertActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout, retry }),

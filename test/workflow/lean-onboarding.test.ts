@@ -1,7 +1,8 @@
 /**
- * The lean command sequence (workflows/onboarding.ts, LEAN_ONBOARDING_PATCH; docs/lean-worker.md), read from the
+ * The lean command sequence (workflows/onboarding.ts, LEAN_ONBOARDING_2_PATCH; docs/lean-worker.md), read from the
  * history of a real run: a signed delivery onboarded end to end against the simulators with the real workers.
- * - the short reads (deal, claim facts, duplicate probe, External ID owner) are local activities: no activity task;
+ * - the short reads (deal, claim facts, duplicate probe, External ID owner) and the closing annotation are local
+ *   activities: no activity task;
  * - every search-attribute upsert the workflow sends changes a value (RECEIVED, set at the start, is not sent again;
  *   READY_FOR_BILLING, left within the same workflow task, is not sent; the customer id rides with CUSTOMER_SYNCED);
  * - the patches folded into the lean one record no marker (nor the SDK's TemporalChangeVersion upsert) of their own;
@@ -98,22 +99,16 @@ describe('onboardDeal on the lean command sequence', () => {
     ]);
   });
 
-  it('runs the short reads as local activities: five activity tasks, the writes', () => {
+  it('runs the short reads and the annotation as local activities: four activity tasks, the other writes', () => {
     const scheduled = ofType(EVENT.activityScheduled).map(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name,
     );
-    expect(scheduled).toEqual([
-      'writeBackExternalId',
-      'upsertCustomer',
-      'upsertBillingContact',
-      'createFirstInvoice',
-      'annotateDealOnboarded',
-    ]);
+    expect(scheduled).toEqual(['writeBackExternalId', 'upsertCustomer', 'upsertBillingContact', 'createFirstInvoice']);
     const localActivities = ofType(EVENT.marker).filter(
       (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
     );
-    // fetch, claim facts, validate, duplicate probe, External ID owner, invoice plan
-    expect(localActivities).toHaveLength(6);
+    // fetch, claim facts, validate, duplicate probe, External ID owner, invoice plan, annotation
+    expect(localActivities).toHaveLength(7);
   });
 
   it('sends only upserts that change a value, the customer id with CUSTOMER_SYNCED', () => {
@@ -153,8 +148,14 @@ describe('onboardDeal on the lean command sequence', () => {
           Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => (d.payloads ?? []).map(decode)),
         ),
       );
-    expect(patches.some((p) => p.includes('"lean-onboarding"'))).toBe(true);
-    for (const folded of ['recheck-deal-claim', 'local-billing-rules', 'external-id-owner', 'billing-contact'])
+    expect(patches.some((p) => p.includes('"lean-onboarding-2"'))).toBe(true);
+    for (const folded of [
+      'lean-onboarding',
+      'recheck-deal-claim',
+      'local-billing-rules',
+      'external-id-owner',
+      'billing-contact',
+    ])
       expect(patches.filter((p) => p.includes(`"${folded}"`))).toEqual([]);
     const changeVersionUpserts = ofType(EVENT.upsert).filter(
       (e) =>

@@ -198,6 +198,25 @@ describe('workflow replay', () => {
     ).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
+  it('refuses a history of the first lean sequence once the second lean gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+    const gate = 'patched(LEAN_ONBOARDING_2_PATCH)';
+    if (!original.includes(gate))
+      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    // Recorded on the first lean sequence: the closing annotation is an activity task there, a local activity now.
+    const history = loadHistory('v10l-happy-path.json');
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean2-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean2-ungated'),
+    ).rejects.toThrow(/nondeterminism/i);
+  }, 120_000);
+
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
     expect(ungated(original)).not.toBe(original);
