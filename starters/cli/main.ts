@@ -94,8 +94,11 @@ async function run(
   // A run keeps the mapping template it first read the deal with; --remap lets it take the current one (mapping-pin.ts).
   const remap = o.remap ? { remap: true } : {};
   switch (command) {
-    case 'status':
-      return client.workflow.getHandle(need()).query(stateQuery);
+    case 'status': {
+      // The run's pinned template (a few KB) is named by its mappingHash; the template itself is left out.
+      const { pinnedMapping: _template, ...state } = await client.workflow.getHandle(need()).query(stateQuery);
+      return state;
+    }
     case 'queue': {
       const items = await listByState(client, o.state ?? 'NEEDS_REVIEW');
       return o.json ? items : { text: formatQueue(items) };

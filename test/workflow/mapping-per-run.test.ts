@@ -95,6 +95,10 @@ describe('the mapping template is fixed per run', () => {
       await t.client.workflow.getHandle(externalId).signal(reviewSignal, { action: 'retry', actor: 'U0REVIEWER1' });
       // Fails with the run's state and last audit entries if it went back to review instead.
       await waitForState(t.client, externalId, 'COMPLETED', 30_000);
+      // The CLI's status names the template by hash and leaves the template itself out.
+      const status = JSON.parse((await runOpsCli(t, 'status', externalId, '--json')).stdout) as TransactionState;
+      expect(status.mappingHash).toBe(original.hash);
+      expect(status).not.toHaveProperty('pinnedMapping');
       return (await t.client.workflow.getHandle(externalId).result()) as TransactionState;
     });
     // Under the changed template the company name would be too long: the run kept its own.
