@@ -193,7 +193,11 @@ export function createBackfillPageActivities(
           'ConfigurationError',
         );
 
+      heartbeat({ dealsDone: 0 });
       for (const [i, d] of decisions.entries()) {
+        // A page's writes and starts take a while at Pipedrive's rate limit: say the worker is alive every few deals
+        // (whatever the deals need: a page of 500 onboardings to start is as long as one of writes).
+        if (i % 20 === 19) heartbeat({ dealsDone: i });
         if (d.kind === 'suspected-duplicates' || d.kind === 'conflict') {
           lines.push(d);
           continue;
@@ -286,8 +290,6 @@ export function createBackfillPageActivities(
             ...(outcome ? { outcome } : {}),
           });
         }
-        // A page's writes take a while at Pipedrive's rate limit: say the worker is alive every few deals.
-        if (i % 20 === 19) heartbeat({ dealsDone: i + 1 });
       }
       for (const f of failures) lines.push({ kind: 'write-failure', ...f });
 
