@@ -44,8 +44,10 @@ const USAGE = `usage: npm run cli -- <command> [options]
                             onboardings for signed deals with neither a customer nor a workflow
   backfill [--dry-run] [--page-size N] [--task-queue Q]
                             cutover: match every signed deal to NetSuite (externalId, email, company), write missing
-                            external ids, start onboarding where nothing exists, list suspected duplicates; runs as the
-                            workflow "backfill" (or "backfill-dry-run"): Ctrl-C leaves it running, run again to attach
+                            external ids, start onboarding where nothing exists, never touch suspected duplicates or
+                            another deal's customer; prints totals and the per-deal report's path (.data/reports);
+                            runs as the workflow "backfill" (or "backfill-dry-run"): Ctrl-C leaves it running, run
+                            again to attach
   report --week             the week's health figures (the /ops card): KPIs against their thresholds with 7-day
                             trends, review queue, last reconciliation, open alerts; exit 1 when ops-watch is not running
   intake dead-letters       deliveries Temporal refused for good (e.g. an id over its limits), set aside so the
