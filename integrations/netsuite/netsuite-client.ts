@@ -298,12 +298,20 @@ export class NetSuiteClient {
   }
 
   /**
-   * A write that cannot write: `PATCH record/v1/<type>/eid:<probeId>` with an empty body, where no record has that
-   * external id (PATCH never creates; only PUT upserts). Answers the status and NetSuite error code: 403
-   * INSUFFICIENT_PERMISSION is the role refusing the edit, 404 NONEXISTENT_ID a request that got past it.
+   * A write that cannot write, answering the status and NetSuite error code. `PATCH`: `record/v1/<type>/eid:<probeId>`
+   * with an empty body, where no record has that external id (PATCH never creates; only PUT upserts): 403
+   * INSUFFICIENT_PERMISSION is the role refusing the edit, 404 NONEXISTENT_ID a request that got past it. `POST`: an
+   * empty body to `record/v1/<type>` (for a record whose mandatory fields an empty body lacks, e.g. an invoice's
+   * customer): 403 is the role refusing the create, 400 USER_ERROR the validation after it.
    */
-  async probeWrite(type: string, probeId: string): Promise<{ status: number; code?: string; detail?: string }> {
-    const response = await this.http.request('PATCH', recordPath(type, { externalId: probeId }), {
+  async probeWrite(
+    type: string,
+    probeId: string,
+    method: 'PATCH' | 'POST' = 'PATCH',
+  ): Promise<{ status: number; code?: string; detail?: string }> {
+    const path =
+      method === 'PATCH' ? recordPath(type, { externalId: probeId }) : `record/v1/${encodeURIComponent(type)}`;
+    const response = await this.http.request(method, path, {
       body: {},
       accept: (status) => status === 400 || status === 403 || status === 404,
     });

@@ -24,22 +24,25 @@ function missing(
   return wanted.filter((w) => !list.some((r) => same(r.name, w.value) || r.id === w.value));
 }
 
-/** The permission each record the flows write needs (NetSuite's permkey and where the role page lists it). */
-const WRITE_PERMISSIONS = [
-  { type: 'customer', permkey: 'LIST_CUSTJOB', label: 'Lists > Customers' },
-  { type: 'contact', permkey: 'LIST_CONTACT', label: 'Lists > Contacts' },
-  { type: 'invoice', permkey: 'TRAN_CUSTINVC', label: 'Transactions > Invoice' },
-] as const;
 const LEVELS = ['None', 'View', 'Create', 'Edit', 'Full'];
-/** Upserts (PUT …/eid:) create or update and edits after onboarding PATCH: Edit covers both. */
-const EDIT = 3;
+/**
+ * The permission each record the flows write needs (NetSuite's permkey and where the role page lists it), its level
+ * (customers and contacts are upserted, PUT …/eid:, and customers edited after onboarding: Edit; invoices are only
+ * created: Create), and the probe that shows it without writing: an empty PATCH to an external id no record has (PATCH
+ * never creates), or for invoices an empty POST, which lacks the mandatory customer.
+ */
+const WRITE_PERMISSIONS = [
+  { type: 'customer', permkey: 'LIST_CUSTJOB', label: 'Lists > Customers', level: 3, probe: 'PATCH', passed: 404 },
+  { type: 'contact', permkey: 'LIST_CONTACT', label: 'Lists > Contacts', level: 3, probe: 'PATCH', passed: 404 },
+  { type: 'invoice', permkey: 'TRAN_CUSTINVC', label: 'Transactions > Invoice', level: 2, probe: 'POST', passed: 400 },
+] as const;
 
 /**
  * Write access, proven without writing. With the token's role id (NETSUITE_ROLE_ID), the role's own permission list:
- * SuiteQL `rolepermissions` (Oracle's documented use case), each record's level at least Edit. Without it, a write that
- * cannot write (NetSuiteClient.probeWrite: an empty PATCH to an external id no record has): 403
- * INSUFFICIENT_PERMISSION fails, 404 NONEXISTENT_ID passes. That NetSuite refuses by permission before it looks the
- * record up is what the simulator does but Oracle does not document, so the pass says which check ran.
+ * SuiteQL `rolepermissions` (Oracle's documented use case), each record at its level. Without it, a write that cannot
+ * write (NetSuiteClient.probeWrite): 403 INSUFFICIENT_PERMISSION fails; 404 NONEXISTENT_ID (PATCH) or 400 USER_ERROR
+ * (POST) passes. That NetSuite refuses by permission before it looks the record up or validates the body is what the
+ * simulator does but Oracle does not document, so the pass says which check ran.
  */
 async function writeChecks(report: DoctorReport, netsuite: NetSuiteClient, roleId: string | undefined): Promise<void> {
   let levels: Map<string, number> | undefined;
@@ -56,21 +59,28 @@ async function writeChecks(report: DoctorReport, netsuite: NetSuiteClient, roleI
   } else if (roleId !== undefined) listError = `NETSUITE_ROLE_ID "${roleId.slice(0, 20)}" is not an internal id`;
   const probeId = `doctor-probe-${randomBytes(6).toString('hex')}`;
   for (const p of WRITE_PERMISSIONS) {
-    const fix = `Give the integration role the ${p.label} permission at level Full (at least Edit): Setup > Users/Roles > Manage Roles.`;
+    const needed = LEVELS[p.level]!;
+    const fix = `Give the integration role the ${p.label} permission at level Full (at least ${needed}): Setup > Users/Roles > Manage Roles.`;
     await report.check(`role writes ${p.type} records`, async () => {
       if (levels) {
         const level = levels.get(p.permkey) ?? 0;
         const what = `${p.label} (${p.permkey}) at ${LEVELS[level] ?? level}`;
-        return level >= EDIT
+        return level >= p.level
           ? pass(`${what} in SuiteQL rolepermissions of role ${roleId}`)
-          : fail(`role ${roleId} has ${what}; the upserts need Edit`, fix);
+          : fail(
+              `role ${roleId} has ${what}; ${p.type === 'invoice' ? 'creating invoices needs' : 'the upserts need'} ${needed}`,
+              fix,
+            );
       }
-      const probe = await netsuite.probeWrite(p.type, probeId);
+      const probe = await netsuite.probeWrite(p.type, probeId, p.probe);
       const answer = `${probe.status}${probe.code ? ` ${probe.code}` : ''}`;
-      const how = `empty PATCH to ${p.type}/eid:${probeId}, a record that does not exist (nothing written)`;
+      const how =
+        p.probe === 'PATCH'
+          ? `empty PATCH to ${p.type}/eid:${probeId}, a record that does not exist (nothing written)`
+          : `empty POST to ${p.type}, which lacks its mandatory fields (nothing written)`;
       const note = listError ? ` (role's permission list not read: ${listError})` : '';
       if (probe.status === 403) return fail(`refused by the role: ${answer} to an ${how}${note}`, fix);
-      if (probe.status === 404)
+      if (probe.status === p.passed)
         return pass(
           `write probe: ${how} answered ${answer}, not refused by permission; set NETSUITE_ROLE_ID to check the role's permission list${note}`,
         );

@@ -48,9 +48,10 @@ test('a role with Full on customer, contact and invoice passes by its permission
   );
   const probed = await writeResults();
   expect(probed.map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
-  expect(probed[2]!.detail).toMatch(
-    /^write probe: empty PATCH to invoice\/eid:doctor-probe-[0-9a-f]{12}, .* answered 404 NONEXISTENT_ID/,
+  expect(probed[0]!.detail).toMatch(
+    /^write probe: empty PATCH to customer\/eid:doctor-probe-[0-9a-f]{12}, .* answered 404 NONEXISTENT_ID/,
   );
+  expect(probed[2]!.detail).toMatch(/^write probe: empty POST to invoice, .* answered 400 USER_ERROR/);
   expect(await recordCounts()).toEqual(before);
 });
 
@@ -81,13 +82,22 @@ test('a role with View on customers fails the customer write check, naming the f
   }
 });
 
-test('no permission at all on invoices fails the invoice check; a bad role id falls back to the probe and says why', async () => {
+test('invoices need Create only; none fails; a bad role id falls back to the probe and says why', async () => {
+  // Invoices are only created (POST): Create is enough, both ways.
+  await axios.put(`${sim.url}/__sim/role/permissions`, { TRAN_CUSTINVC: 'create' });
+  expect((await writeResults({ roleId })).map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+  expect((await writeResults()).map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
   await axios.put(`${sim.url}/__sim/role/permissions`, { TRAN_CUSTINVC: 0 });
   try {
+    expect((await writeResults({ roleId }))[2]!.detail).toBe(
+      `role ${roleId} has Transactions > Invoice (TRAN_CUSTINVC) at None; creating invoices needs Create`,
+    );
     const results = await writeResults({ roleId: 'admin' });
     expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'fail']);
     expect(results[2]!.detail).toContain('NETSUITE_ROLE_ID "admin" is not an internal id');
-    expect(results[2]!.fix).toContain('Transactions > Invoice');
+    expect(results[2]!.fix).toBe(
+      'Give the integration role the Transactions > Invoice permission at level Full (at least Create): Setup > Users/Roles > Manage Roles.',
+    );
   } finally {
     await axios.put(`${sim.url}/__sim/role/permissions`, { TRAN_CUSTINVC: 4 });
   }
