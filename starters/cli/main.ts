@@ -57,8 +57,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
                             Temporal with the configured credentials (read-only), one line per check with the exact
                             fix, exit 1 on any failure; --fix creates missing Pipedrive custom fields and Temporal
                             search attributes, and lists each change. NetSuite write access is checked without
-                            writing: NETSUITE_ROLE_ID (the token's role) reads its permission list, else an empty
-                            PATCH to a record that does not exist shows whether the role is refused
+                            writing: NETSUITE_ROLE_ID (the token's role) reads its permission list, else a write
+                            that cannot write (empty PATCH to no record, empty invoice POST) shows if it is refused
   shadow-report [--since ISO]
                             the NetSuite writes shadow mode (SHADOW_MODE=true) recorded instead of making them
 
