@@ -45,7 +45,23 @@ const unavailable = (message: string): IntakeResult => ({
   body: { error: 'unavailable', message },
 });
 
+/** How long this process remembers the edit a deal's delivery reached (an edit in review waits far longer). */
+const RECENT_EDIT_MS = 10 * 60_000;
+const RECENT_EDITS_MAX = 10_000;
+
+interface RecentEdit {
+  /** The deal's delivery decisions, one after another. */
+  chain: Promise<unknown>;
+  /** The edit run the last delivery started or signalled, and when. */
+  workflowId?: string;
+  seenAt?: number;
+  /** The last delivery's turn (for dropping entries of deals not edited for a while). */
+  at: number;
+}
+
 export class WebhookIntake {
+  private readonly recentEdits = new Map<string, RecentEdit>();
+
   constructor(private readonly deps: WebhookIntakeDeps) {}
 
   async handle(event: WebhookV2Event, receivedAt: Date): Promise<IntakeResult> {
@@ -195,10 +211,40 @@ export class WebhookIntake {
       return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: next.reason } };
     if (next.action === 'retry-later') return unavailable(next.reason);
     // Several quick edits of one deal: the edit still open for it reads this one too and updates its one review card
-    // (workflows/deal-edit.ts), instead of a run and a card per delivery. A redelivery of the open edit's own event
-    // goes on to the start below, which answers `duplicate`.
+    // (workflows/deal-edit.ts), instead of a run and a card per delivery.
+    return this.oneEditAtATime(d.externalId, (recent) => this.signalOrStartEdit(d, receivedAt, ids, run, recent));
+  }
+
+  /**
+   * A deal's edit deliveries decide one after another in this process, and the edit one of them started or reached is
+   * remembered for a while: two deliveries drained at once, or one right after a start that visibility does not list
+   * yet, still reach the same run.
+   */
+  private oneEditAtATime<T>(externalId: string, fn: (recent: RecentEdit) => Promise<T>): Promise<T> {
+    const now = Date.now();
+    if (this.recentEdits.size > RECENT_EDITS_MAX)
+      for (const [k, e] of this.recentEdits) if (now - e.at > RECENT_EDIT_MS) this.recentEdits.delete(k);
+    const recent = this.recentEdits.get(externalId) ?? { chain: Promise.resolve(), at: now };
+    const turn = recent.chain.then(() => fn(recent));
+    recent.chain = turn.catch(() => undefined);
+    recent.at = now;
+    this.recentEdits.set(externalId, recent);
+    return turn;
+  }
+
+  private async signalOrStartEdit(
+    d: { externalId: string; dealId: string; eventId: string; changedFields: string[] },
+    receivedAt: Date,
+    ids: Record<string, unknown>,
+    run: OnboardingRunStatus,
+    recent: RecentEdit,
+  ): Promise<IntakeResult> {
+    // A redelivery of the open edit's own event goes on to the start below, which answers `duplicate`.
     try {
-      const open = await this.openEdit(d.externalId, d.dealId);
+      const open =
+        recent.workflowId !== undefined && Date.now() - (recent.seenAt ?? 0) < RECENT_EDIT_MS
+          ? recent.workflowId
+          : await this.openEdit(d.externalId, d.dealId);
       if (open !== undefined && open !== dealEditWorkflowId(d.externalId, d.eventId)) {
         await this.bounded(() =>
           this.deps.client.workflow.getHandle(open).signal(dealUpdatedSignal, {
@@ -208,6 +254,7 @@ export class WebhookIntake {
             dealId: d.dealId,
           }),
         );
+        Object.assign(recent, { workflowId: open, seenAt: Date.now() });
         this.deps.log.info(
           { ...ids, externalId: d.externalId, outcome: 'signalled', workflowId: open },
           'pipedrive webhook: edit after onboarding signalled to the open edit',
@@ -221,6 +268,7 @@ export class WebhookIntake {
     } catch (err) {
       // The open edit closed in between: this edit starts its own run below.
       if (!(err instanceof WorkflowNotFoundError)) return this.temporalFailure(err, ids, 'edit signal');
+      recent.workflowId = undefined;
     }
     try {
       const started = await this.bounded(() =>
@@ -236,6 +284,7 @@ export class WebhookIntake {
         ),
       );
       const outcome = started.outcome === 'started' ? 'accepted' : 'duplicate';
+      Object.assign(recent, { workflowId: started.workflowId, seenAt: Date.now() });
       this.deps.log.info(
         { ...ids, externalId: d.externalId, outcome, onboarding: run },
         'pipedrive webhook: edit after onboarding start',

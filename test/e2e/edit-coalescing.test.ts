@@ -56,6 +56,7 @@ describe('several quick edits of one deal, through POST /webhooks/pipedrive', ()
   let v: RealVendors;
   let app: FastifyInstance;
   let dataDir: string;
+  let appUrl: string;
   const taskQueue = uniqueTaskQueue('edit-coalesce');
   const slackCalls: string[] = [];
 
@@ -85,7 +86,7 @@ describe('several quick edits of one deal, through POST /webhooks/pipedrive', ()
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
-    const appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await v.pipedrive.ensureWebhook({
       subscriptionUrl: `${appUrl}/webhooks/pipedrive`,
       user: pd.webhookUser,
@@ -216,6 +217,85 @@ describe('several quick edits of one deal, through POST /webhooks/pipedrive', ()
             join(__dirname, '..', 'workflow', 'fixtures', 'histories', `${RECORD_VERSION}-edit-coalesced.json`),
             `${JSON.stringify(historyToProtoJson(await t.client.workflow.getHandle(editId).fetchHistory()), null, 1)}\n`,
           );
+      },
+    );
+  }, 240_000);
+
+  it('two edits drained at the same moment, before any edit run exists, still make one run and one card', async () => {
+    await withRealWorkers(
+      v,
+      { connection: t.nativeConnection, namespace: t.namespace, taskQueue, workflowBundle: t.workflowBundle },
+      async () => {
+        const deal = await createSyntheticDeal(v);
+        const me = await simCall<{ company_id: number }>(
+          v.pipedriveSim.url,
+          'GET',
+          `/v1/users/me?api_token=${v.pipedriveSim.stackEntry.apiToken}`,
+        );
+        const externalId = deriveExternalId({ companyId: String(me.company_id), dealId: deal.dealId });
+        await simCall(v.pipedriveSim.url, 'POST', `/__sim/deals/${deal.dealId}/move`, {
+          stage_name: 'Contract Signed',
+        });
+        await waitUntil('the onboarding to start', async () =>
+          (await t.client.workflow.count(`WorkflowId = '${externalId}'`)).count > 0 ? true : undefined,
+        );
+        expect(((await t.client.workflow.getHandle(externalId).result()) as TransactionState).state).toBe('COMPLETED');
+        const signed = (
+          await simCall<Delivery[]>(v.pipedriveSim.url, 'GET', `/__sim/deliveries?entity_id=${deal.dealId}&entity=deal`)
+        ).find((r) => r.outcome === 'delivered')!;
+        const cardsBefore = (await cards()).length;
+        const postsBefore = calls('chat.postMessage');
+
+        // A new tax id in Pipedrive, then two deliveries of title changes posted to the app at once (Pipedrive
+        // sends a burst of quick edits this way): the drainer decides them side by side.
+        await patchOrganization(v, deal.orgId, { custom_fields: { 'Tax ID': '98-4444444' } });
+        const auth = `Basic ${Buffer.from(`${v.pipedriveSim.stackEntry.webhookUser}:${v.pipedriveSim.stackEntry.webhookPassword}`).toString('base64')}`;
+        const answers = await Promise.all(
+          ['a', 'b'].map(async (n) => {
+            const body = {
+              ...signed.body,
+              meta: { ...signed.body.meta, id: `race-${n}-${Date.now()}`, attempt: 1 },
+              data: { ...(signed.body.data as Record<string, unknown>), title: `Race ${n}` },
+              previous: { title: 'before the race' },
+            };
+            const res = await fetch(`${appUrl}/webhooks/pipedrive`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: auth },
+              body: JSON.stringify(body),
+            });
+            return res.status;
+          }),
+        );
+        expect(answers.every((s) => s === 200 || s === 202)).toBe(true);
+
+        const prefix = dealEditWorkflowId(externalId, '');
+        const runs = async (): Promise<string[]> => {
+          const ids: string[] = [];
+          for await (const wf of t.client.workflow.list({
+            query: `WorkflowType = 'syncDealEdit' AND PipedriveDealId = '${deal.dealId}'`,
+          }))
+            if (wf.workflowId.startsWith(prefix)) ids.push(wf.workflowId);
+          return ids;
+        };
+        const [editId] = await waitUntil('the edit run', async () => ((await runs()).length > 0 ? runs() : undefined));
+        await waitForState(t.client, editId!, 'NEEDS_REVIEW', 60_000);
+        await waitUntil('the card', async () => ((await cards()).length > cardsBefore ? true : undefined));
+        // Both deliveries reached the one run: the second as dealUpdated.
+        await waitUntil('the second delivery in the run', async () =>
+          ((await t.client.workflow.getHandle(editId!).query(stateQuery)) as DealEditState).auditTrail.some(
+            (e) => e.step === 'deal-updated',
+          )
+            ? true
+            : undefined,
+        );
+        await new Promise((r) => setTimeout(r, 2_000));
+        expect(await runs()).toEqual([editId]);
+        expect((await cards()).length).toBe(cardsBefore + 1);
+        expect(calls('chat.postMessage')).toBe(postsBefore + 1);
+        await t.client.workflow
+          .getHandle(editId!)
+          .signal(reviewSignal, { action: 'cancel', actor: 'U0REVIEWER1', reason: 'test done' });
+        expect(((await t.client.workflow.getHandle(editId!).result()) as DealEditState).state).toBe('CANCELLED');
       },
     );
   }, 240_000);
