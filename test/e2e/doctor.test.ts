@@ -1,7 +1,8 @@
 /**
  * `npm run cli -- doctor` against the stack `npm start` runs (sandbox credentials from its stack.json): every check
- * passes on the default template; a renamed Pipedrive field and a payment term NetSuite lacks each fail, naming the
- * template entry, with exit 1; `--fix` creates the missing field and the next run passes.
+ * passes on the default template; a renamed Pipedrive field, a payment term NetSuite lacks and a NetSuite role that
+ * cannot write contacts each fail, naming the template entry or the permission, with exit 1; `--fix` creates the
+ * missing field and the next run passes.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -90,6 +91,34 @@ describe('doctor (go-live preflight)', () => {
         fix: expect.stringContaining('"Net 30"'),
       }),
     ]);
+  });
+
+  it('a NetSuite role that cannot write contacts fails, naming the permission to give', async () => {
+    const ns = json.netsuite!;
+    const role = (levels: Record<string, string>) =>
+      fetch(`${ns.url}/__sim/role/permissions`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(levels),
+      });
+    expect((await role({ LIST_CONTACT: 'view' })).ok).toBe(true);
+    try {
+      const { code, out } = await doctor(dataDir, json, []);
+      expect(code).toBe(1);
+      expect(failures(out)).toEqual([
+        expect.objectContaining({
+          group: 'NetSuite',
+          title: 'role writes contact records',
+          detail: expect.stringMatching(
+            /^refused by the role: 403 INSUFFICIENT_PERMISSION to an empty PATCH to contact/,
+          ),
+          fix: 'Give the integration role the Lists > Contacts permission at level Full (at least Edit): Setup > Users/Roles > Manage Roles.',
+        }),
+      ]);
+    } finally {
+      await role({ LIST_CONTACT: 'full' });
+    }
+    expect((await doctor(dataDir, json, [])).code).toBe(0);
   });
 
   it('a renamed Pipedrive field fails naming the entry; --fix creates it and lists the change', async () => {
