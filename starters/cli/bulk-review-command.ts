@@ -21,6 +21,8 @@ export interface BulkReviewOptions {
   dryRun: boolean;
   actor: string;
   claimedAs?: string;
+  /** Retry each with the worker's current mapping template (workflows/mapping-pin.ts), e.g. after a template fix. */
+  remap?: boolean;
   /** Progress lines (stderr in the CLI). */
   progress?: { write(s: string): unknown };
   /** Most onboardings acted on in one run (default 10,000). */
@@ -106,6 +108,7 @@ export async function runBulkReview(client: Client, o: BulkReviewOptions): Promi
         ...(o.claimedAs ? { claimedAs: o.claimedAs } : {}),
         reason: `bulk ${o.action} of every review for ${o.reviewReason}${o.since ? ` since ${o.since}` : ''}`,
         ...(state.reviewId ? { reviewId: state.reviewId } : {}),
+        ...(o.remap && o.action === 'retry' ? { remap: true } : {}),
       });
       result.sent += 1;
     } catch (err) {

@@ -27,7 +27,7 @@ const USAGE = `usage: npm run cli -- <command> [options]
   retry <external_id> [--remap]
                             mark reviewed and retry from the failed step; --remap reads the deal with the worker's
                             current mapping template instead of the one the run pinned (fix also takes --remap)
-  retry --reason <code> [--since ISO] [--dry-run]
+  retry --reason <code> [--since ISO] [--dry-run] [--remap]
   cancel --reason <code> [--since ISO] [--dry-run]
                             the same decision for every onboarding in review for that ReviewReason (e.g.
                             vendor_outage, retries_exhausted), each audited as a single click; progress on stderr
@@ -113,6 +113,7 @@ async function run(
           reviewReason: o.reason,
           ...(o.since ? { since: o.since } : {}),
           dryRun: o.dryRun ?? false,
+          ...(command === 'retry' && o.remap ? { remap: true } : {}),
           actor: o.as,
           ...claim,
           progress: process.stderr,
