@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import type { TransactionState } from '../../domain/transaction';
@@ -17,13 +18,19 @@ describe('ops CLI (npm run cli)', () => {
   const cli = (...args: string[]) => runOpsCli(t, ...args);
 
   it('shows status and the queue, and cancels with the operator recorded in the audit trail', async () => {
-    // The CLI targets the real `onboarding` queue: this file's worker serves its workflow tasks (no activities, so
-    // the transaction waits in VALIDATING at its first step) for the test's duration.
+    // The CLI targets the real `onboarding` queue: this file's worker serves its workflow tasks for the test's duration.
+    // The deal read is a local activity (run inside the workflow task); refused for good here, the transaction parks in
+    // review and waits for a decision (no other activity is registered, so its card is never posted).
     const worker = await Worker.create({
       connection: t.nativeConnection,
       namespace: t.namespace,
       taskQueue: TASK_QUEUES.onboarding,
       workflowBundle: t.workflowBundle,
+      activities: {
+        fetchDeal: async () => {
+          throw ApplicationFailure.nonRetryable('no Pipedrive in this test', 'PIPEDRIVE_NOT_FOUND');
+        },
+      },
     });
     await worker.runUntil(async () => {
       const externalId = `cli-${Date.now()}`;
@@ -35,15 +42,15 @@ describe('ops CLI (npm run cli)', () => {
 
       const status = await cli('status', externalId, '--json');
       expect(status.code).toBe(0);
-      expect((JSON.parse(status.stdout) as TransactionState).state).toBe('VALIDATING');
+      expect((JSON.parse(status.stdout) as TransactionState).state).toBe('NEEDS_REVIEW');
 
       let queue: QueueItem[] = [];
       for (let i = 0; i < 20 && !queue.some((q) => q.externalId === externalId); i++) {
-        queue = JSON.parse((await cli('queue', '--state', 'VALIDATING', '--json')).stdout) as QueueItem[];
+        queue = JSON.parse((await cli('queue', '--state', 'NEEDS_REVIEW', '--json')).stdout) as QueueItem[];
       }
       expect(queue.find((q) => q.externalId === externalId)).toMatchObject({
         pipedriveDealId: '99',
-        state: 'VALIDATING',
+        state: 'NEEDS_REVIEW',
       });
 
       // --as is a claim beside the real actor (cli:<os user>), never the actor: `--as U0CFO` must not become a reviewer.

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { reviewSignal, stateQuery } from '../../workflows/messages';
@@ -17,6 +18,13 @@ describe('workflow ID = external_id makes a start idempotent', () => {
       namespace: t.namespace,
       taskQueue,
       workflowBundle: t.workflowBundle,
+      // The deal read is a local activity, run inside the workflow task: without it registered the task fails and no
+      // query is answered. Refused for good, the run parks in review and waits for a decision.
+      activities: {
+        fetchDeal: async () => {
+          throw ApplicationFailure.nonRetryable('no Pipedrive in this test', 'PIPEDRIVE_NOT_FOUND');
+        },
+      },
     });
     const starter = new OnboardingStarter(t.connection, t.namespace);
     const externalId = `test-${Date.now()}`;
