@@ -6,12 +6,14 @@
  *   whose day buckets ops-watch sums into the week's rates that drive the alerts durably across restarts and
  *   replicas. Behind `patched('kpi-ledger')`: histories from before it replay unchanged. A missing or failing
  *   receiver never fails an onboarding. Behind `patched(KPI_DELIVERY_PATCH)` each event is confirmed or sent again
- *   (workflows/kpi-delivery.ts), and the run's close waits for that (`finished`, `handOver`).
+ *   (workflows/kpi-delivery.ts), and the run's close waits for that (`finished`, `handOver`). On onboardings with
+ *   the third lean marker all three are implied (workflows/folded-patches.ts).
  */
-import { getExternalWorkflowHandle, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, metricMeter, workflowInfo } from '@temporalio/workflow';
 import type { OnboardingInput } from '../domain/transaction';
 import type { KpiEvent } from '../ops/model/ledger';
 import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from '../ops/messages';
+import { hasPatch } from './folded-patches';
 import { deliver, KPI_DELIVERY_PATCH, settleDeliveries } from './kpi-delivery';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
@@ -66,12 +68,12 @@ type EventBody<E> = E extends KpiEvent ? Omit<E, 'at' | 'externalId'> : never;
 export const SHARDED_LEDGER_PATCH = 'kpi-ledger-sharded';
 
 function toLedger(event: EventBody<KpiEvent>): void {
-  if (!patched('kpi-ledger')) return;
+  if (!hasPatch('kpi-ledger')) return;
   const externalId = workflowInfo().workflowId;
   const full = { ...event, at: new Date().toISOString(), externalId } as KpiEvent;
-  const sharded = patched(SHARDED_LEDGER_PATCH);
+  const sharded = hasPatch(SHARDED_LEDGER_PATCH);
   const receiver = sharded ? opsLedgerShardId(opsLedgerShardOf(externalId)) : OPS_WATCH_WORKFLOW_ID;
-  if (sharded && patched(KPI_DELIVERY_PATCH)) {
+  if (sharded && hasPatch(KPI_DELIVERY_PATCH)) {
     // The id is unique within the deal (run, the task's place in history, kind): a re-sent copy keeps it.
     const { runId, historyLength } = workflowInfo();
     deliver(receiver, { ...full, id: `${runId}/${historyLength}/${event.kind}` });

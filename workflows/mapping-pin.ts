@@ -4,12 +4,13 @@
  * continue-as-new with the state) and passes it back to every later fetch, so a template edit deployed while the deal
  * waits in review does not change how that run maps it. An operator applies a corrected template to a parked run on
  * purpose with a `remap` decision (`npm run cli -- retry <id> --remap`): the next fetch reads with the worker's template
- * and pins that one. Runs recorded before pinning replay without it (docs/bring-your-own-accounts.md).
+ * and pins that one. Runs recorded before pinning replay without it (docs/bring-your-own-accounts.md); on the third
+ * lean marker the patch is implied (workflows/folded-patches.ts).
  */
-import { patched } from '@temporalio/workflow';
 import type { ResolvedDeal } from '../domain/canonical-deal';
 import type { MappingSnapshot } from '../domain/mapping/schema';
 import { describeActor } from '../domain/review-actor';
+import { hasPatch } from './folded-patches';
 import type { ReviewDecision } from '../domain/transaction';
 import type { TransactionLog } from './transaction-log';
 
@@ -17,13 +18,13 @@ export const MAPPING_PER_RUN_PATCH = 'mapping-per-run';
 
 /** The template the next fetch must read with; none before the first fetch and right after a remap. */
 export function pinnedMapping(tx: TransactionLog): MappingSnapshot | undefined {
-  return patched(MAPPING_PER_RUN_PATCH) ? tx.state.pinnedMapping : undefined;
+  return hasPatch(MAPPING_PER_RUN_PATCH) ? tx.state.pinnedMapping : undefined;
 }
 
 /** After a fetch: the template it read with becomes the run's, once; the audit trail names it by hash. */
 export function pinMapping(tx: TransactionLog, deal: ResolvedDeal): void {
   const mapping = deal.mapping;
-  if (!mapping || tx.state.pinnedMapping || !patched(MAPPING_PER_RUN_PATCH)) return;
+  if (!mapping || tx.state.pinnedMapping || !hasPatch(MAPPING_PER_RUN_PATCH)) return;
   const was = tx.state.mappingHash;
   tx.state.pinnedMapping = mapping;
   tx.state.mappingHash = mapping.hash;

@@ -47,6 +47,7 @@ import {
   reviewSignal,
   stateQuery,
 } from './messages';
+import { foldPatches } from './folded-patches';
 import { kpis } from './kpis';
 import { pinMapping, pinnedMapping, unpinOnRemap } from './mapping-pin';
 import { TransactionLog } from './transaction-log';
@@ -75,10 +76,19 @@ export const LEAN_ONBOARDING_PATCH = 'lean-onboarding';
  * activity in the task that completes the run: one workflow task and one activity task fewer. It implies the first.
  */
 export const LEAN_ONBOARDING_2_PATCH = 'lean-onboarding-2';
+/**
+ * The same command sequence, and one marker for the patches every onboarding still recorded besides it: kpi-ledger,
+ * kpi-ledger-sharded, kpi-delivery-confirmed and mapping-per-run (workflows/folded-patches.ts). All four are older
+ * than it. It implies the first two lean markers.
+ */
+export const LEAN_ONBOARDING_3_PATCH = 'lean-onboarding-3';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
-  const lean2 = patched(LEAN_ONBOARDING_2_PATCH);
+  // Newest first, each implying the ones before it, and decided before any implied patch is asked.
+  const lean3 = patched(LEAN_ONBOARDING_3_PATCH);
+  const lean2 = lean3 || patched(LEAN_ONBOARDING_2_PATCH);
   const lean = lean2 || patched(LEAN_ONBOARDING_PATCH);
+  foldPatches(lean3);
   const has = (patchId: string): boolean => lean || patched(patchId);
   const {
     pipedrive,

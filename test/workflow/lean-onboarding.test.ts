@@ -1,16 +1,18 @@
 /**
- * The lean command sequence (workflows/onboarding.ts, LEAN_ONBOARDING_2_PATCH; docs/lean-worker.md), read from the
+ * The lean command sequence (workflows/onboarding.ts, LEAN_ONBOARDING_3_PATCH; docs/lean-worker.md), read from the
  * history of a real run: a signed delivery onboarded end to end against the simulators with the real workers.
  * - the short reads (deal, claim facts, duplicate probe, External ID owner) and the closing annotation are local
  *   activities: no activity task;
  * - every search-attribute upsert the workflow sends changes a value (RECEIVED, set at the start, is not sent again;
  *   READY_FOR_BILLING, left within the same workflow task, is not sent; the customer id rides with CUSTOMER_SYNCED);
- * - the patches folded into the lean one record no marker (nor the SDK's TemporalChangeVersion upsert) of their own;
+ * - the patches folded into the lean one record no marker (nor the SDK's TemporalChangeVersion upsert) of their own:
+ *   a fresh run records one marker, lean-onboarding-3 (LEAN_ONBOARDING_3_PATCH), and one such upsert;
  * - what an operator sees is kept: every state in the audit trail, the final search attributes.
  */
 import { temporal } from '@temporalio/proto';
 import { OnboardingStarter } from '../../starters/start-onboarding';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal-names';
+import { OPS_WATCH_WORKFLOW_ID } from '../../ops/messages';
 import type { TransactionState } from '../../domain/transaction';
 import { simCall } from '../integrations/pipedrive/sim-admin';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
@@ -140,29 +142,69 @@ describe('onboardDeal on the lean command sequence', () => {
     ]);
   });
 
-  it('records one patch marker for the folded patches (and one TemporalChangeVersion upsert per marker)', () => {
-    const patches = ofType(EVENT.marker)
+  const patchMarkers = (): string[] =>
+    ofType(EVENT.marker)
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
       .map((e) =>
         JSON.stringify(
           Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => (d.payloads ?? []).map(decode)),
         ),
       );
-    expect(patches.some((p) => p.includes('"lean-onboarding-2"'))).toBe(true);
-    for (const folded of [
-      'lean-onboarding',
-      'recheck-deal-claim',
-      'local-billing-rules',
-      'external-id-owner',
-      'billing-contact',
-    ])
-      expect(patches.filter((p) => p.includes(`"${folded}"`))).toEqual([]);
-    const changeVersionUpserts = ofType(EVENT.upsert).filter(
+  const changeVersionUpserts = (): HistoryEvent[] =>
+    ofType(EVENT.upsert).filter(
       (e) =>
         'TemporalChangeVersion' in
         (e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
     );
-    expect(changeVersionUpserts).toHaveLength(patches.length);
+
+  it('records one patch marker for the folded patches (and one TemporalChangeVersion upsert per marker)', () => {
+    const patches = patchMarkers();
+    expect(patches.some((p) => p.includes('"lean-onboarding-3"'))).toBe(true);
+    for (const folded of [
+      'lean-onboarding',
+      'lean-onboarding-2',
+      'recheck-deal-claim',
+      'local-billing-rules',
+      'external-id-owner',
+      'billing-contact',
+      'kpi-ledger',
+      'kpi-ledger-sharded',
+      'kpi-delivery-confirmed',
+      'mapping-per-run',
+    ])
+      expect(patches.filter((p) => p.includes(`"${folded}"`))).toEqual([]);
+    expect(changeVersionUpserts()).toHaveLength(patches.length);
+  });
+
+  it('records a single patch marker and a single TemporalChangeVersion upsert in the whole run', () => {
+    // Before lean-onboarding-3 a signed delivery recorded 5 of each (lean-onboarding-2, the three KPI ledger patches,
+    // mapping-per-run): 8 events and 4 visibility writes more per onboarding (docs/lean-worker.md).
+    expect(patchMarkers()).toHaveLength(1);
+    expect(changeVersionUpserts()).toHaveLength(1);
+  });
+
+  it('still reports its KPI events to its ledger shard and pins its mapping template (the folded patches hold)', () => {
+    const signalled = events.filter(
+      (e) => Number(e.eventType) === EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+    );
+    const receivers = new Set(
+      signalled.map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId),
+    );
+    const sent = signalled.map(
+      (e) =>
+        decode(e.signalExternalWorkflowExecutionInitiatedEventAttributes?.input?.payloads?.[0]) as {
+          kind: string;
+          id?: string;
+        },
+    );
+    // Each event to the deal's shard (kpi-ledger-sharded), not to ops-watch itself, with the id that a confirmed
+    // delivery re-sends it under (kpi-delivery-confirmed: no shard runs here, so each gets a last try at the close).
+    expect(receivers.size).toBe(1);
+    expect(receivers.has(OPS_WATCH_WORKFLOW_ID)).toBe(false);
+    expect(new Set(sent.map((e) => e.kind))).toEqual(new Set(['received', 'customer', 'invoice']));
+    expect(sent.every((e) => typeof e.id === 'string')).toBe(true);
+    expect(result.mappingHash).toEqual(expect.any(String));
+    expect(result.auditTrail.some((a) => a.step === 'mapping' && /pinned/.test(a.detail ?? ''))).toBe(true);
   });
 
   it('leaves the operator the same search attributes at the end', async () => {

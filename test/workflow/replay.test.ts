@@ -217,6 +217,26 @@ describe('workflow replay', () => {
     ).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
+  it('refuses a history of the second lean sequence once the third lean gate is removed', async () => {
+    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+    const gate = 'patched(LEAN_ONBOARDING_3_PATCH)';
+    if (!original.includes(gate))
+      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+    // Recorded on the second lean sequence: kpi-ledger, kpi-ledger-sharded, kpi-delivery-confirmed and
+    // mapping-per-run each recorded their own marker there; the third lean marker implies them.
+    const history = loadHistory('v10m-happy-path.json');
+    const [unchanged, withoutGate] = await Promise.all([
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+    ]);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean3-unchanged'),
+    ).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean3-ungated'),
+    ).rejects.toThrow(/nondeterminism/i);
+  }, 120_000);
+
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
     expect(ungated(original)).not.toBe(original);
