@@ -14,11 +14,10 @@ import { cleanName, selectBillingEmail } from '../../domain/customer-mapping';
 import { deriveExternalId, isValidExternalId, PIPEDRIVE_DEAL_ID_FIELD } from '../../domain/external-id';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import { sqlString } from '../../integrations/netsuite';
-import type { DealListing, DealPage } from '../../integrations/pipedrive';
+import type { DealListing, DealPage, DealPagesPort } from '../../integrations/pipedrive';
 import { VendorError } from '../../integrations/vendor-error';
 import type { PipedrivePort } from '../../domain/vendor-ports';
 import type { OnboardingStartPort, SuiteQlPort } from '../../reconciliation/activities/reconcile-activities';
-import type { DealPagesPort } from '../../reconciliation/activities/reconcile-run';
 import { classified } from '../../activities/to-activity-failure';
 
 export interface BackfillPage {

@@ -16,7 +16,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { CONTRACT_SIGNED_STAGE, DEAL_FIELDS } from '../../domain/pipedrive-fields';
 import type { PipedrivePort } from '../../domain/vendor-ports';
-import type { DealPage, DealPagePosition } from '../../integrations/pipedrive';
+import type { DealPage, DealPagePosition, DealPagesPort } from '../../integrations/pipedrive';
 import { classified } from '../../activities/to-activity-failure';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFile } from '../../runtime/private-files';
 import {
@@ -24,7 +24,6 @@ import {
   type OnboardingStartPort,
   type SuiteQlPort,
 } from '../../reconciliation/activities/reconcile-activities';
-import type { DealPagesPort } from '../../reconciliation/activities/reconcile-run';
 import {
   addTotals,
   decideBackfill,

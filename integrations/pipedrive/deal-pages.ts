@@ -29,6 +29,11 @@ export interface DealPage {
   next?: DealPagePosition;
 }
 
+/** What reconciliation and backfill need of Pipedrive to page through signed deals (PipedriveClient has it). */
+export interface DealPagesPort {
+  dealPagesFromStage(stageName: string, from?: DealPagePosition): AsyncIterable<DealPage>;
+}
+
 /**
  * Pages of signed deals from `from` on (the first page when absent). Lost deals are left out, as in the whole listing;
  * a page may then hold fewer than 500 deals, or none, and still carry a `next`.

@@ -19,7 +19,7 @@ import { deriveExternalId, isValidExternalId } from '../../domain/external-id';
 import { attributionAsNetSuiteHolds } from '../../domain/lead-source';
 import { activeMapping } from '../../domain/mapping/active-mapping';
 import { CONTRACT_SIGNED_STAGE } from '../../domain/pipedrive-fields';
-import type { DealPage, DealPagePosition, ListedDeal } from '../../integrations/pipedrive';
+import type { DealPage, DealPagesPort, ListedDeal } from '../../integrations/pipedrive';
 import { VendorError } from '../../integrations/vendor-error';
 import { classified } from '../../activities/to-activity-failure';
 import { ensurePrivateDir } from '../../runtime/private-files';
@@ -34,10 +34,6 @@ import {
   type OnboardingStartPort,
   type StoredReport,
 } from './reconcile-activities';
-
-export interface DealPagesPort {
-  dealPagesFromStage(stageName: string, from?: DealPagePosition): AsyncIterable<DealPage>;
-}
 
 export interface SuiteQlPagePort {
   suiteql<T = Record<string, string | undefined>>(
