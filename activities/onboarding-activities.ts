@@ -13,6 +13,7 @@ import {
 } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from '../domain/vendor-ports';
+import { createKpiDeliveryActivities, type KpiLedgerPort } from './kpi-delivery-activities';
 import type { ReviewActivities, ReviewCardUpdateActivities } from './slack-review-activities';
 
 export interface OnboardingActivityDeps {
@@ -22,6 +23,8 @@ export interface OnboardingActivityDeps {
   /** Review cards; without them a review still waits for its signal (CLI, Web UI). */
   review?: ReviewActivities & Partial<ReviewCardUpdateActivities>;
   alerts?: AlertSink;
+  /** KPI events to the ledger shards (workflows/kpi-delivery.ts); without it those go by signal command. */
+  kpiLedger?: KpiLedgerPort;
 }
 
 export function createOnboardingActivities(deps: OnboardingActivityDeps) {
@@ -33,6 +36,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps) {
       ...billingRuleActivities(netsuite),
       ...netsuiteReadActivities(netsuite),
       ...createAlertActivities(deps.alerts),
+      ...(deps.kpiLedger ? createKpiDeliveryActivities(deps.kpiLedger) : {}),
       // Bound explicitly: a class implementing ReviewActivities keeps its methods on the prototype, which a spread drops.
       ...(review
         ? {

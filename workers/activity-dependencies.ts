@@ -32,6 +32,7 @@ import {
   type VendorHealth,
 } from '../integrations/vendor-health';
 import { reportBreakerTransition } from '../ops/activities/vendor-outages';
+import { clientKpiLedger } from '../ops/activities/ledger-signal';
 
 /** `starter`: OnboardingStarter over a client connection, for reconciliation's "start missing onboardings";
  * `client`: for `opsWatch`'s facts (review queue and last reconciliation from visibility). */
@@ -42,6 +43,8 @@ export function createWorkerActivities(
     client?: Client;
     onBreakerTransition?: (t: BreakerTransition) => void;
     opsWatchWorkflowId?: string;
+    /** For KPI events to the ledger shards (default `client`): one over the worker's native connection is cheaper. */
+    kpiClient?: Client;
   } = {},
 ) {
   const missing = (['pipedrive', 'netsuite'] as const).filter((v) => config[v] === undefined);
@@ -122,6 +125,7 @@ export function createWorkerActivities(
     },
     ...(review ? { review } : {}),
     ...(alerts ? { alerts } : {}),
+    ...((deps.kpiClient ?? deps.client) ? { kpiLedger: clientKpiLedger((deps.kpiClient ?? deps.client)!) } : {}),
   });
   // Review digests go to the review channel, beside the cards they sum up.
   const reviewDigests = config.slack

@@ -6,6 +6,7 @@
  * worker (the SDK installs those handlers) before the process exits.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../domain/temporal-names';
 import { createWorkerActivities } from './activity-dependencies';
 import { exitWithParent } from '../runtime/exit-with-parent';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   const activities = createWorkerActivities(config, {
     starter,
     client,
+    // KPI signals from local activities (workflows/kpi-delivery.ts) over the workers' own Rust-core connection.
+    kpiClient: new Client({ connection, namespace: config.temporal.namespace, dataConverter: processDataConverter() }),
     // What an operator sees in the worker's log when a vendor goes down or comes back (docs/vendor-outages.md).
     onBreakerTransition: (t) =>
       t.state === 'open'

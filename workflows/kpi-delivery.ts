@@ -18,9 +18,24 @@
  * onboardings open. A re-sent event keeps its `id`, so the shard counts it once even when the first copy arrives
  * after all (ops/model/kpi-dedup.ts).
  *
+ * On onboardings with the fourth lean marker (workflows/onboarding.ts) a try is a local activity that signals the
+ * shard through the worker's client (activities/kpi-delivery-activities.ts) instead of a signal command. Temporal
+ * has confirmed the signal when the activity returns, inside the task that sent it, so the outcome is no event of the
+ * run's own: each signal command cost two events and usually a workflow task of its own (its outcome wakes the run),
+ * and the close waited on a timer for the last one. A try that fails that way (Temporal unreachable, the activity not
+ * registered) falls back to the signal command, and everything above applies to it.
+ *
  * The outbox lives at module scope: the SDK gives every workflow its own instances of the bundle's modules.
  */
-import { CancellationScope, condition, getExternalWorkflowHandle, log, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  proxyLocalActivities,
+  sleep,
+} from '@temporalio/workflow';
+import type { KpiDeliveryActivities } from '../activities/kpi-delivery-activities';
 import type { KpiEvent } from '../ops/model/ledger';
 import { kpiEventSignal } from '../ops/messages';
 
@@ -42,9 +57,31 @@ interface Delivery {
   settled: boolean;
   /** How the latest answered try failed: 'missing' = no such workflow. */
   failure?: 'missing' | 'failed';
+  /** Tries go through the local activity (until one fails that way). */
+  byActivity: boolean;
 }
 
 const outbox: Delivery[] = [];
+
+let byLocalActivity = false;
+
+/** Set once, at the start of onboardDeal, before its first event: runs with the fourth lean marker send this way. */
+export function deliverKpisByLocalActivity(on: boolean): void {
+  byLocalActivity = on;
+}
+
+/** A few quick tries within the task; then the signal command takes over. */
+const ledger = proxyLocalActivities<KpiDeliveryActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 second',
+    maximumAttempts: 3,
+  },
+});
+
+const inFlightLocally = (d: Delivery): boolean => d.awaiting && d.byActivity;
 
 const notFound = (err: unknown): boolean => err instanceof Error && /not found|NotFound/.test(`${err.message} ${err}`);
 
@@ -53,6 +90,22 @@ function send(d: Delivery): void {
   const attempt = d.attempts;
   d.lastSentAt = Date.now();
   d.awaiting = true;
+  if (d.byActivity) {
+    ledger.deliverKpiEvent(d.receiver, d.event).then(
+      (outcome) => {
+        d.awaiting = false;
+        if (outcome === 'delivered') d.settled = true;
+        else d.failure = 'missing';
+      },
+      () => {
+        // The signal command at once: it does not depend on the worker reaching Temporal.
+        d.awaiting = false;
+        d.byActivity = false;
+        send(d);
+      },
+    );
+    return;
+  }
   getExternalWorkflowHandle(d.receiver)
     .signal(kpiEventSignal, d.event)
     .then(
@@ -82,9 +135,18 @@ function giveUp(d: Delivery, why: 'no answer' | 'failed' | 'missing'): void {
 /** Sends an event and tracks it; first re-sends the earlier ones that failed or have gone unanswered too long. */
 export function deliver(receiver: string, event: KpiEvent): void {
   const now = Date.now();
-  for (const d of unsettled()) if (d.attempts < KPI_MAX_ATTEMPTS && now - d.lastSentAt >= KPI_CONFIRM_MS) send(d);
+  for (const d of unsettled())
+    if (!inFlightLocally(d) && d.attempts < KPI_MAX_ATTEMPTS && now - d.lastSentAt >= KPI_CONFIRM_MS) send(d);
   for (let i = outbox.length - 1; i >= 0; i -= 1) if (outbox[i]!.settled) outbox.splice(i, 1);
-  const d: Delivery = { receiver, event, attempts: 0, lastSentAt: now, awaiting: false, settled: false };
+  const d: Delivery = {
+    receiver,
+    event,
+    attempts: 0,
+    lastSentAt: now,
+    awaiting: false,
+    settled: false,
+    byActivity: byLocalActivity,
+  };
   outbox.push(d);
   send(d);
 }
@@ -97,12 +159,19 @@ export function deliver(receiver: string, event: KpiEvent): void {
 export async function settleDeliveries(): Promise<void> {
   if (unsettled().length === 0) return;
   await CancellationScope.nonCancellable(async () => {
+    // A local activity answers within its own timeout: no timer needed to wait for it.
+    if (unsettled().some(inFlightLocally)) {
+      await condition(() => !unsettled().some(inFlightLocally));
+      if (unsettled().length === 0) return;
+    }
     // A last try for what failed before (a shard may have been started since).
     for (const d of unsettled()) if (!d.awaiting) send(d);
     let wait = KPI_CONFIRM_MS;
     for (;;) {
       const answered = (): boolean => unsettled().every((d) => !d.awaiting);
-      if (!answered()) await condition(answered, wait);
+      // Only local-activity tries outstanding: they answer within their own timeout, no timer needed.
+      if (!answered())
+        await (unsettled().every((d) => !d.awaiting || d.byActivity) ? condition(answered) : condition(answered, wait));
       for (const d of unsettled()) {
         if (!d.awaiting && d.failure === 'missing') giveUp(d, 'missing');
         else if (d.attempts >= KPI_MAX_ATTEMPTS) giveUp(d, d.awaiting ? 'no answer' : 'failed');

@@ -48,6 +48,7 @@ import {
   stateQuery,
 } from './messages';
 import { foldPatches } from './folded-patches';
+import { deliverKpisByLocalActivity } from './kpi-delivery';
 import { kpis } from './kpis';
 import { pinMapping, pinnedMapping, unpinOnRemap } from './mapping-pin';
 import { TransactionLog } from './transaction-log';
@@ -82,14 +83,27 @@ export const LEAN_ONBOARDING_2_PATCH = 'lean-onboarding-2';
  * than it. It implies the first two lean markers.
  */
 export const LEAN_ONBOARDING_3_PATCH = 'lean-onboarding-3';
+/**
+ * The same, with every patch the run used to ask later on decided here instead (`late()` below), and KPI events
+ * delivered by a local activity (workflows/kpi-delivery.ts). A `patched()` call that follows a local activity does
+ * not replay when the worker completed a task between the activity's result and that call (a heartbeat, a task
+ * timeout under load): on replay the marker belongs to the next task, which core has not announced yet, so the call
+ * answers false and the run fails with a non-determinism error (docs/architecture.md#versioning,
+ * test/workflow/split-task-replay.test.ts). Asked first, before any local activity, a patch is safe.
+ */
+export const LEAN_ONBOARDING_4_PATCH = 'lean-onboarding-4';
 
 export async function onboardDeal(input: OnboardingInput): Promise<TransactionState> {
   // Newest first, each implying the ones before it, and decided before any implied patch is asked.
-  const lean3 = patched(LEAN_ONBOARDING_3_PATCH);
+  const lean4 = patched(LEAN_ONBOARDING_4_PATCH);
+  const lean3 = lean4 || patched(LEAN_ONBOARDING_3_PATCH);
   const lean2 = lean3 || patched(LEAN_ONBOARDING_2_PATCH);
   const lean = lean2 || patched(LEAN_ONBOARDING_PATCH);
   foldPatches(lean3);
+  deliverKpisByLocalActivity(lean4);
   const has = (patchId: string): boolean => lean || patched(patchId);
+  /** Patches asked after the first local activity: implied by the fourth lean marker, asked late only by older runs. */
+  const late = (patchId: string): boolean => lean4 || patched(patchId);
   const {
     pipedrive,
     netsuite,
@@ -212,7 +226,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       const before = tx.state.state === 'PAUSED' ? (input.carried?.pausedFrom ?? 'RECEIVED') : tx.state.state;
       tx.enter('PAUSED');
       // Signals keep arriving during a pause of days too: hand over while paused when Temporal suggests it.
-      const handOver = patched('bounded-state');
+      const handOver = late('bounded-state');
       await condition(() => !tx.state.paused || (handOver && workflowInfo().continueAsNewSuggested));
       if (tx.state.paused) {
         await kpis.handOver();
@@ -355,7 +369,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       tx.state.invoiceDate = plan.invoiceDate;
       // A durable timer to the invoice date: survives restarts, costs nothing while it waits.
       const wait = Date.parse(`${plan.invoiceDate}T00:00:00Z`) - Date.now();
-      if (wait > 0 && patched('bounded-state')) {
+      if (wait > 0 && late('bounded-state')) {
         // Signals keep arriving during a wait of days: hand over to a fresh run when Temporal suggests it (checkpoint
         // continues as new) and wait the rest there, the plan made again from the same deal and date.
         if (await condition(() => workflowInfo().continueAsNewSuggested, wait)) await checkpoint();
@@ -400,7 +414,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
   const awaitReview = (review: NeedsReview): Promise<ReviewDecision> => {
     decision = undefined;
     dealChangedDuringReview = false;
-    if (patched('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
+    if (late('review-nonce')) tx.state.reviewId = `${workflowInfo().runId.slice(0, 8)}-${(reviewsInRun += 1)}`;
     const card = reviewCard({
       externalId: input.externalId,
       pipedriveDealId: input.pipedriveDealId,
@@ -415,7 +429,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       reviewChannel,
       escalateAfterMs: input.settings?.reviewEscalationAfterMs,
       notify: async (onCard) => {
-        if (patched('review-card')) {
+        if (late('review-card')) {
           // Told in parallel, so a slow or failing Slack never delays a decision made from the CLI or Web UI.
           return {
             pending: Promise.all([
@@ -478,7 +492,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       // A vendor that is down (its breaker open) is waited out at the step the run was on, not sent to review.
       let failure: unknown = err;
       const down = vendorDownOf(err);
-      if (down && patched(VENDOR_OUTAGE_PATCH)) {
+      if (down && late(VENDOR_OUTAGE_PATCH)) {
         const outcome = await vendorWait.wait(down, done.size, () => cancelled !== undefined);
         if (outcome === 'resume') {
           // A failed async job is final under its idempotency key: the next round submits a new job.
@@ -500,7 +514,7 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
         d.action === 'link' &&
         d.netsuiteCustomerId !== undefined &&
         !(tx.state.duplicateCandidates ?? []).some((c) => c.id === d.netsuiteCustomerId) &&
-        patched('verified-link')
+        late('verified-link')
       ) {
         const target = String(d.netsuiteCustomerId).slice(0, 32);
         const subsidiaryId = customer?.subsidiary?.id;
@@ -550,11 +564,11 @@ export async function onboardDeal(input: OnboardingInput): Promise<TransactionSt
       // Only checked values go back (patch: runs from before replay the unchecked write-back they made).
       const toPipedrive =
         d.action === 'fix' && d.fields
-          ? patched('validated-fixes')
+          ? late('validated-fixes')
             ? pipedriveOwnedFixes(d.fields)
             : unvalidatedPipedriveOwnedFixes(d.fields)
           : {};
-      if (Object.keys(toPipedrive).length > 0 && patched('fix-write-back')) {
+      if (Object.keys(toPipedrive).length > 0 && late('fix-write-back')) {
         await tx
           .step('write-back-fixes', () => pipedrive.writeBackFixes(input.pipedriveDealId, toPipedrive))
           .catch(() => undefined);

@@ -1,5 +1,8 @@
 /** Runs the two workers of an onboarding (its own queue and the paired NetSuite queue) around `fn`, then stops them. */
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createKpiDeliveryActivities } from '../../activities/kpi-delivery-activities';
+import { clientKpiLedger } from '../../ops/activities/ledger-signal';
 import type { createOnboardingActivities } from '../../activities/onboarding-activities';
 import { netsuiteTaskQueueFor } from '../../domain/temporal-names';
 import { processDataConverter } from '../../runtime/payload-codec';
@@ -28,7 +31,19 @@ export async function runOnboardingWorkers<T>(
     ...common,
     taskQueue,
     workflowBundle: env.workflowBundle,
-    activities: activities.onboarding,
+    // As the production worker: KPI events go to the ledger shards through the worker's own connection.
+    activities: {
+      ...createKpiDeliveryActivities(
+        clientKpiLedger(
+          new Client({
+            connection: env.nativeConnection,
+            namespace: env.namespace,
+            dataConverter: processDataConverter(),
+          }),
+        ),
+      ),
+      ...activities.onboarding,
+    },
   });
   const netsuite = await Worker.create({
     ...common,
