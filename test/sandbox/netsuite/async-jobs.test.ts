@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../../sandbox/netsuite';
 import { admin, callNetSuite, firstError, idFromLocation, type Stack } from './signed-client';
 
-// Long enough that the pending state is observable on a loaded machine, short enough to keep the file fast.
-const JOB_DELAY_MS = 400;
+// Long enough that the pending state is observable on a loaded machine (400 ms was not: a CI run with a benchmark
+// beside it took longer between the PUT and the record's GET), short enough to keep the file fast.
+const JOB_DELAY_MS = 2_000;
 let sim: RunningNetSuiteSimulator;
 let stack: Stack;
 
