@@ -6,13 +6,12 @@
  * change, which would dominate a 10,000-deal run); the worker and the app are child processes as in `npm start`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import axios from 'axios';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../domain/temporal-names';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
 import { freePort, stackNodeProcess, waitFor } from '../../scripts/process-utils';
@@ -20,6 +19,7 @@ import { parseConfig } from '../../runtime/config';
 import { workerNodeArgs } from '../../runtime/node-flags';
 import { RECYCLE_EXIT_CODE } from '../../workers/idle-recycle';
 import { WORKER_MALLOC_ENV } from '../../workers/malloc-env';
+import { cachedWorkflowBundle } from '../../workers/workflow-bundle';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startNetSuiteSimulator, type RunningNetSuiteSimulator } from '../../sandbox/netsuite';
 import type { FaultPatch } from '../../sandbox/netsuite/types';
@@ -38,14 +38,15 @@ let bundled: Promise<string> | undefined;
 /**
  * The workflow bundle, built once per run: a worker given a prebuilt bundle polls seconds after its start instead
  * of webpacking the workflow code first (24 s per restart on this loaded machine), which R1 restarts dozens of times.
+ * Built by the same builder as `npm start`'s worker (workers/workflow-bundle.ts: a source map without the sources),
+ * so the worker measured here holds what a production worker holds: bundleWorkflowCode's default map carried every
+ * source, 2.3 MB of bundle that each workflow thread kept as a two-byte string with its parsed map.
  */
 function workflowBundle(): Promise<string> {
-  bundled ??= (async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: undefined });
-    const file = join(mkdtempSync(join(tmpdir(), 'chaos-bundle-')), 'workflow-bundle.js');
-    writeFileSync(file, code);
-    return file;
-  })();
+  bundled ??= cachedWorkflowBundle(
+    require.resolve('../../workflows'),
+    mkdtempSync(join(tmpdir(), 'chaos-bundle-')),
+  ).then((b) => b.codePath);
   return bundled;
 }
 

@@ -14,9 +14,17 @@ const { Worker, isMainThread, parentPort } = require('node:worker_threads');
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const v8 = require('node:v8');
 async function probe() {
-  let keep = [];
-  for (let i = 0; i < 400_000; i++) keep.push({ i, s: 'x'.repeat(64) + i });
-  keep = null;
+  if (process.env.PROBE_SCAVENGED) {
+    // Short-lived garbage only, already scavenged: the young generation grew, the live heap did not.
+    let ring = new Array(2000);
+    for (let i = 0; i < 3_000_000; i++) ring[i % 2000] = { i, s: 'y'.repeat(32) + i };
+    ring = null;
+    gc({ type: 'minor' });
+  } else {
+    let keep = [];
+    for (let i = 0; i < 400_000; i++) keep.push({ i, s: 'x'.repeat(64) + i });
+    keep = null;
+  }
   const before = v8.getHeapStatistics().used_heap_size;
   let majors = 0;
   const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++; });
@@ -72,6 +80,11 @@ describe('idle GC preload (workers/idle-gc.cjs)', () => {
       expect(t.majors).toBeGreaterThanOrEqual(1);
       expect(t.beforeMb - t.afterMb).toBeGreaterThan(20);
     }
+  });
+
+  it('collects an idle thread whose heap grew in size though not in live objects (an emptied young generation)', () => {
+    const r = run({ WORKER_IDLE_GC_SECONDS: '1', PROBE_SCAVENGED: '1' });
+    for (const t of [r.main, r.thread]) expect(t.majors).toBeGreaterThanOrEqual(1);
   });
 
   it('leaves the heap to V8 when switched off', () => {
