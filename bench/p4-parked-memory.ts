@@ -17,6 +17,14 @@ import { deriveExternalId } from '../domain/external-id';
 import { stateQuery } from '../workflows/messages';
 import type { BenchResult } from './results-file';
 import { RECYCLE_EXIT_CODE } from '../workers/idle-recycle';
+import { WORKER_MALLOC_ENV } from '../workers/malloc-env';
+
+/** The glibc tunables (MALLOC_*) set in this environment, which the stack passes on to the worker. */
+function pickMallocEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && e[1] !== undefined),
+  );
+}
 
 export interface ParkedOptions {
   deals: number;
@@ -97,7 +105,11 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
       return mb;
     };
     const defaultCache = configured ?? '100 (default)';
-    await sample('worker started, idle', defaultCache);
+    await sample('worker started (polling, not yet settled)', defaultCache);
+    // A fresh worker's first minute still holds its start-up garbage (webpack-free, but tsx and the SDK's loading):
+    // the settled figure is the one to compare with a fresh idle worker under `npm start`.
+    await new Promise((r) => setTimeout(r, 60_000));
+    await sample('worker idle 60 s, nothing onboarded yet', defaultCache);
     const drive = await driveDeals({
       pipedriveUrl: stack.json.pipedrive!.url,
       count: o.deals,
@@ -156,7 +168,11 @@ export async function p4ParkedMemory(o: ParkedOptions): Promise<BenchResult> {
     });
     notes.push(
       `Target: worker RSS ≤ ${o.targetMb} MB with ${o.deals} workflows parked in NEEDS_REVIEW: ${met ? 'MET' : 'NOT MET'} with maxCachedWorkflows ${defaultCache}: ${idleLater} MB with all parked and the worker idle for 3 minutes (${after60} MB after 1 minute). Peak with work in flight (parking them, then querying every one 16 at a time): ${peak} MB. A parked workflow outside the cache costs the worker nothing; a click on its card first replays its history (tens of events).`,
-      `Worker process settings: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'} (the stack's default), V8 flags ${process.env.WORKER_NODE_FLAGS?.trim() ? `"${process.env.WORKER_NODE_FLAGS.trim()}"` : 'none (WORKER_NODE_FLAGS unset)'}, idle GC every ${process.env.WORKER_IDLE_GC_SECONDS ?? '10'} s (WORKER_IDLE_GC_SECONDS; 0 = off), recycle when idle more than ${process.env.WORKER_RECYCLE_GROWTH_MB ?? '150'} MB above the worker's settled idle RSS (WORKER_RECYCLE_GROWTH_MB; 0 = off).`,
+      `Worker process settings: glibc ${Object.entries({ ...WORKER_MALLOC_ENV, ...pickMallocEnv(process.env) })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ' ',
+        )} (workers/malloc-env.ts; a value in the environment wins), V8 flags ${process.env.WORKER_NODE_FLAGS?.trim() ? `"${process.env.WORKER_NODE_FLAGS.trim()}"` : 'none (WORKER_NODE_FLAGS unset)'}, idle GC every ${process.env.WORKER_IDLE_GC_SECONDS ?? '10'} s (WORKER_IDLE_GC_SECONDS; 0 = off), recycle when idle more than ${process.env.WORKER_RECYCLE_GROWTH_MB ?? '150'} MB above the worker's settled idle RSS (WORKER_RECYCLE_GROWTH_MB; 0 = off).`,
       `Unexpected worker exits (crashes; the stack restarts the worker after 1 s, as npm start does): ${crashes.length ? JSON.stringify(crashes) : 'none'}.${crashes.length ? ' The verdict is NOT MET whatever the RSS.' : ''}`,
       `Worker recycles (exit ${RECYCLE_EXIT_CODE}, replaced by a fresh process as npm start does): ${recycles.length}${recycles.length ? ` (${recycles.map((e) => e.at.slice(11, 19)).join(', ')} UTC)` : ''}. Each sample reads the worker process running at that moment.`,
       "For comparison, the SDK's own cache size (what WORKER_MAX_CACHED_WORKFLOWS unset meant before this default) is max(floor(max(heap limit − 200 MB, 0) × 600 / 1024 MB), 10) workflows with reuseV8Context: about 2,300 for a 4 GiB heap limit.",
