@@ -14,7 +14,7 @@ import type { OnboardingInput } from '../domain/transaction';
 import type { KpiEvent } from '../ops/model/ledger';
 import { kpiEventSignal, opsLedgerShardId, opsLedgerShardOf, OPS_WATCH_WORKFLOW_ID } from '../ops/messages';
 import { hasPatch } from './folded-patches';
-import { deliver, KPI_DELIVERY_PATCH, settleDeliveries } from './kpi-delivery';
+import { deliver, KPI_DELIVERY_PATCH, kpiEventId, settleDeliveries } from './kpi-delivery';
 
 /** The guide's SLA: a customer within 5 minutes of the signature webhook. */
 export const CUSTOMER_SLA_MS = 5 * 60_000;
@@ -76,7 +76,7 @@ function toLedger(event: EventBody<KpiEvent>): void {
   if (sharded && hasPatch(KPI_DELIVERY_PATCH)) {
     // The id is unique within the deal (run, the task's place in history, kind): a re-sent copy keeps it.
     const { runId, historyLength } = workflowInfo();
-    deliver(receiver, { ...full, id: `${runId}/${historyLength}/${event.kind}` });
+    deliver(receiver, { ...full, id: kpiEventId(runId, historyLength, event.kind) });
     return;
   }
   getExternalWorkflowHandle(receiver)
