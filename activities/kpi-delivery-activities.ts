@@ -3,12 +3,7 @@
  * sent by the worker's Temporal client, confirmed when the call returns. Shards count an event's id once
  * (ops/model/kpi-dedup.ts), so a try repeated after a lost answer does no harm.
  */
-import type { KpiEvent } from '../ops/model/ledger';
-
-/** Signals a ledger shard; 'missing' when no such workflow runs (terminated, not started yet). */
-export interface KpiLedgerPort {
-  signal(receiver: string, event: KpiEvent): Promise<'delivered' | 'missing'>;
-}
+import type { KpiEvent, KpiLedgerPort } from '../ops/model/ledger';
 
 export function createKpiDeliveryActivities(ledger: KpiLedgerPort) {
   return {

@@ -13,7 +13,8 @@ import {
 } from './netsuite-activities';
 import { createPipedriveActivities } from './pipedrive-activities';
 import type { NetSuitePort, PipedrivePort } from '../domain/vendor-ports';
-import { createKpiDeliveryActivities, type KpiLedgerPort } from './kpi-delivery-activities';
+import type { KpiLedgerPort } from '../ops/model/ledger';
+import { createKpiDeliveryActivities } from './kpi-delivery-activities';
 import type { ReviewActivities, ReviewCardUpdateActivities } from './slack-review-activities';
 
 export interface OnboardingActivityDeps {

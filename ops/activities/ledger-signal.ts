@@ -1,9 +1,9 @@
 /**
- * Delivers a KPI event to a ledger shard by a client signal (activities/kpi-delivery-activities.ts's port): the
+ * Delivers a KPI event to a ledger shard by a client signal (the port in ops/model/ledger.ts): the
  * frontend answers once the signal is in the shard's history, so success is confirmation.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { KpiLedgerPort } from '../../activities/kpi-delivery-activities';
+import type { KpiLedgerPort } from '../model/ledger';
 import { kpiEventSignal } from '../messages';
 
 export function clientKpiLedger(client: Client): KpiLedgerPort {

@@ -17,6 +17,14 @@ export type KpiEvent = (
 ) & { id?: string };
 
 /**
+ * Hands an event to a ledger shard (a client signal: ops/activities/ledger-signal.ts; the onboarding's local activity
+ * calls it, activities/kpi-delivery-activities.ts); 'missing' when no such shard runs (terminated, not started yet).
+ */
+export interface KpiLedgerPort {
+  signal(receiver: string, event: KpiEvent): Promise<'delivered' | 'missing'>;
+}
+
+/**
  * Upper bounds (ms) of the duration histogram: compact enough to carry across continue-as-new for every day, fine
  * enough to tell "seconds" from "past the 5-minute SLA" from "hours in review". The last bucket is open-ended.
  */
