@@ -115,6 +115,7 @@ export function createWorkerActivities(
     : undefined;
   // Systemic auth failures page on-call when an alert webhook is configured (the sandbox's receiver included).
   const alerts = authAlertSink(config);
+  const kpiClient = deps.kpiClient ?? deps.client;
   const onboarding = createOnboardingActivities({
     pipedrive,
     netsuite: onboardingNetSuite,
@@ -125,7 +126,7 @@ export function createWorkerActivities(
     },
     ...(review ? { review } : {}),
     ...(alerts ? { alerts } : {}),
-    ...((deps.kpiClient ?? deps.client) ? { kpiLedger: clientKpiLedger((deps.kpiClient ?? deps.client)!) } : {}),
+    ...(kpiClient ? { kpiLedger: clientKpiLedger(kpiClient) } : {}),
   });
   // Review digests go to the review channel, beside the cards they sum up.
   const reviewDigests = config.slack
