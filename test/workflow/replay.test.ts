@@ -140,102 +140,65 @@ describe('workflow replay', () => {
     await expect(refused).rejects.toThrow(/nondeterminism/i);
   }, 120_000);
 
-  it('refuses an onboarding history written before the External ID ownership check once its patch gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    // has(): the gate as onboardDeal asks it (patched(), or given on the lean command sequence).
-    const gate = 'has(EXTERNAL_ID_OWNER_PATCH)';
-    if (!original.includes(gate))
-      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
-    // Recorded at fe850cd, before the check-external-id-owner step existed.
-    const history = loadHistory('v4-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
-    ]);
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-eid-owner-unchanged'),
-    ).resolves.toBeUndefined();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-eid-owner-ungated'),
-    ).rejects.toThrow(/nondeterminism/i);
-  }, 120_000);
-
-  it('refuses an onboarding history written before billing contacts once the billing-contact gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = "has('billing-contact')";
-    if (!original.includes(gate))
-      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
-    // Recorded at fe850cd, before the upsert-contact step existed.
-    const history = loadHistory('v4-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
-    ]);
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-contact-unchanged'),
-    ).resolves.toBeUndefined();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-contact-ungated'),
-    ).rejects.toThrow(/nondeterminism/i);
-  }, 120_000);
-
-  it('refuses an onboarding history written before the lean command sequence once its gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = 'patched(LEAN_ONBOARDING_PATCH)';
-    if (!original.includes(gate))
-      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
-    // Recorded before the lean sequence: the deal fetch is an activity task there, a local activity on the lean one.
-    const history = loadHistory('v7-vendor-outage-resume.json');
-    const [unchanged, withoutGate] = await Promise.all([
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
-    ]);
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean-unchanged'),
-    ).resolves.toBeUndefined();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean-ungated'),
-    ).rejects.toThrow(/nondeterminism/i);
-  }, 120_000);
-
-  it('refuses a history of the first lean sequence once the second lean gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = 'patched(LEAN_ONBOARDING_2_PATCH)';
-    if (!original.includes(gate))
-      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
-    // Recorded on the first lean sequence: the closing annotation is an activity task there, a local activity now.
-    const history = loadHistory('v10l-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
-    ]);
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean2-unchanged'),
-    ).resolves.toBeUndefined();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean2-ungated'),
-    ).rejects.toThrow(/nondeterminism/i);
-  }, 120_000);
-
-  it('refuses a history of the second lean sequence once the third lean gate is removed', async () => {
-    const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
-    const gate = 'patched(LEAN_ONBOARDING_3_PATCH)';
-    if (!original.includes(gate))
-      throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
-    // Recorded on the second lean sequence: kpi-ledger, kpi-ledger-sharded, kpi-delivery-confirmed and
-    // mapping-per-run each recorded their own marker there; the third lean marker implies them.
-    const history = loadHistory('v10m-happy-path.json');
-    const [unchanged, withoutGate] = await Promise.all([
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s),
-      bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
-    ]);
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: unchanged }, history, 'scratch-lean3-unchanged'),
-    ).resolves.toBeUndefined();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: withoutGate }, history, 'scratch-lean3-ungated'),
-    ).rejects.toThrow(/nondeterminism/i);
-  }, 120_000);
+  // Each gate in workflows/onboarding.ts, forced on in a scratch copy, must make a history recorded before it refuse.
+  it.each([
+    {
+      what: 'an onboarding history written before the External ID ownership check',
+      // has(): the gate as onboardDeal asks it (patched(), or given on the lean command sequence).
+      gate: 'has(EXTERNAL_ID_OWNER_PATCH)',
+      // Recorded at fe850cd, before the check-external-id-owner step existed.
+      history: 'v4-happy-path.json',
+      name: 'eid-owner',
+    },
+    {
+      what: 'an onboarding history written before billing contacts',
+      gate: "has('billing-contact')",
+      // Recorded at fe850cd, before the upsert-contact step existed.
+      history: 'v4-happy-path.json',
+      name: 'contact',
+    },
+    {
+      what: 'an onboarding history written before the lean command sequence',
+      gate: 'patched(LEAN_ONBOARDING_PATCH)',
+      // Recorded before the lean sequence: the deal fetch is an activity task there, a local activity on the lean one.
+      history: 'v7-vendor-outage-resume.json',
+      name: 'lean',
+    },
+    {
+      what: 'a history of the first lean sequence',
+      gate: 'patched(LEAN_ONBOARDING_2_PATCH)',
+      // Recorded on the first lean sequence: the closing annotation is an activity task there, a local activity now.
+      history: 'v10l-happy-path.json',
+      name: 'lean2',
+    },
+    {
+      what: 'a history of the second lean sequence',
+      gate: 'patched(LEAN_ONBOARDING_3_PATCH)',
+      // Recorded on the second lean sequence: kpi-ledger, kpi-ledger-sharded, kpi-delivery-confirmed and
+      // mapping-per-run each recorded their own marker there; the third lean marker implies them.
+      history: 'v10m-happy-path.json',
+      name: 'lean3',
+    },
+  ])(
+    'refuses $what once the gate $gate is removed',
+    async ({ gate, history: file, name }) => {
+      const original = readFileSync(join(ROOT, 'workflows', 'onboarding.ts'), 'utf8');
+      if (!original.includes(gate))
+        throw new Error(`workflows/onboarding.ts no longer calls ${gate}: update this mutation`);
+      const history = loadHistory(file);
+      const [unchanged, withoutGate] = await Promise.all([
+        bundleScratchCopy('workflows/onboarding.ts', (s) => s),
+        bundleScratchCopy('workflows/onboarding.ts', (s) => s.replace(gate, 'true')),
+      ]);
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: unchanged }, history, `scratch-${name}-unchanged`),
+      ).resolves.toBeUndefined();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: withoutGate }, history, `scratch-${name}-ungated`),
+      ).rejects.toThrow(/nondeterminism/i);
+    },
+    120_000,
+  );
 
   it('refuses an ops-watch history written before the bounded-history patch once the patch gate is removed', async () => {
     const original = readFileSync(join(ROOT, 'ops', 'workflows', 'ops-watch.ts'), 'utf8');
